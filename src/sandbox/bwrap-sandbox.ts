@@ -1,0 +1,167 @@
+// The bwrap sandbox: one long-lived sandbox per trial, as a container would be. Host system
+// directories are mounted read-only, /app /tmp /root /logs /tests are per-trial directories, the
+// network is cut unless allowed, and a cgroup limits processes and memory. Each command enters the
+// running sandbox with nsenter, so files and background processes persist between commands.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { dirname, join, posix } from 'node:path';
+import { UserError } from '../model/errors.ts';
+import { createCgroup, type Cgroup } from './cgroup-limits.ts';
+import { killGroup, runProcess } from './run-process.ts';
+import type { ExecOptions, ExecResult, Sandbox } from './types.ts';
+
+/** Host directories the sandbox sees read-only (those that exist). */
+const SYSTEM_DIRS = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32', '/etc', '/opt'];
+/** Per-trial writable directories, mounted at the same names inside. */
+export const SANDBOX_DIRS = ['app', 'tmp', 'root', 'logs', 'tests'] as const;
+const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+const START_TIMEOUT_MS = 10_000;
+
+export interface BwrapSandboxOptions {
+  /** Host directory holding the trial's app/, tmp/, root/, logs/ and tests/. */
+  trialDir: string;
+  allowInternet?: boolean;
+  /** Environment of every command (the host environment is never passed in). */
+  env?: Record<string, string>;
+  pidsMax?: number;
+  memoryMb?: number;
+  /** Working directory of commands (default /app). */
+  workdir?: string;
+}
+
+function shellQuote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+export function bwrapInstallHint(): string {
+  return 'bubblewrap is not installed: install it with `sudo apt-get install -y bubblewrap` (Debian/Ubuntu) or `sudo dnf install bubblewrap`, or use --backend host';
+}
+
+export function bwrapAvailable(): boolean {
+  return ['/usr/bin/bwrap', '/usr/local/bin/bwrap', '/bin/bwrap'].some(existsSync) && ['/usr/bin/nsenter', '/bin/nsenter'].some(existsSync);
+}
+
+export function bwrapArgs(trialDir: string, allowInternet: boolean, workdir: string): string[] {
+  const args = ['--tmpfs', '/'];
+  for (const dir of SYSTEM_DIRS) if (existsSync(dir)) args.push('--ro-bind', dir, dir);
+  args.push('--dev', '/dev', '--proc', '/proc');
+  for (const dir of SANDBOX_DIRS) args.push('--bind', join(trialDir, dir), `/${dir}`);
+  args.push('--unshare-all');
+  if (allowInternet) args.push('--share-net');
+  // The first process says when the sandbox is fully set up (the info fd is written earlier than that).
+  args.push('--die-with-parent', '--chdir', workdir, '--info-fd', '3', 'bash', '-c', 'echo ready; exec sleep infinity');
+  return args;
+}
+
+/** Starts bwrap; resolves with the pid of the sandbox's first process once it is ready to be joined. */
+function startBwrap(args: string[]): Promise<{ proc: ChildProcess; childPid: number }> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn('bwrap', args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+    let info = '';
+    let stdout = '';
+    let stderr = '';
+    let childPid: number | undefined;
+    const maybeReady = () => {
+      if (childPid === undefined || !stdout.includes('ready')) return;
+      clearTimeout(timer);
+      resolve({ proc, childPid });
+    };
+    const fail = (why: string) => {
+      clearTimeout(timer);
+      proc.kill('SIGKILL');
+      reject(new Error(`bwrap did not start: ${why}${stderr ? ` — ${stderr.trim()}` : ''}`));
+    };
+    const timer = setTimeout(() => fail('no answer within 10 s'), START_TIMEOUT_MS);
+    proc.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+    proc.stdout!.on('data', (c: Buffer) => {
+      stdout += c.toString();
+      maybeReady();
+    });
+    proc.stdio[3]!.on('data', (c: Buffer) => {
+      info += c.toString();
+      const pid = /"child-pid"\s*:\s*(\d+)/.exec(info)?.[1];
+      if (pid) childPid = Number(pid);
+      maybeReady();
+    });
+    proc.on('error', (e) => fail(e.message));
+    proc.on('exit', (code) => fail(`exited with code ${code}`));
+  });
+}
+
+export async function createBwrapSandbox(options: BwrapSandboxOptions): Promise<Sandbox> {
+  if (!bwrapAvailable()) throw new UserError(bwrapInstallHint());
+  const workdir = options.workdir ?? '/app';
+  for (const dir of SANDBOX_DIRS) mkdirSync(join(options.trialDir, dir), { recursive: true });
+  const cgroup: Cgroup = createCgroup(`sandbox-${randomUUID()}`, { pidsMax: options.pidsMax, memoryMb: options.memoryMb });
+  const { proc, childPid } = await startBwrap(bwrapArgs(options.trialDir, options.allowInternet ?? false, workdir));
+  cgroup.addProcess(childPid);
+  const groups = new Set<number>();
+  const trialReal = realpathSync(options.trialDir);
+  const env = { PATH, HOME: '/root', LANG: 'C.UTF-8', TERM: 'dumb', ...options.env };
+
+  /** The host path behind a sandbox path, for the per-trial directories. */
+  const hostPath = (path: string): string | undefined => {
+    const abs = posix.resolve(workdir, path);
+    const top = abs.split('/')[1] as (typeof SANDBOX_DIRS)[number];
+    return SANDBOX_DIRS.includes(top) ? join(options.trialDir, abs.slice(1)) : undefined;
+  };
+  const mustMap = (path: string) => {
+    const mapped = hostPath(path);
+    if (!mapped) throw new Error(`the bwrap sandbox exchanges files only under ${SANDBOX_DIRS.map((d) => `/${d}`).join(', ')}: ${path}`);
+    // A symlink made inside the sandbox must not lead the host out of the trial directory.
+    let probe = mapped;
+    while (!existsSync(probe) && probe !== options.trialDir) probe = dirname(probe);
+    const real = realpathSync(probe);
+    if (real !== trialReal && !real.startsWith(`${trialReal}/`)) throw new Error(`${path} leads outside the sandbox (symlink to ${real})`);
+    return mapped;
+  };
+
+  const exec = (command: string, opts: ExecOptions = {}): Promise<ExecResult> =>
+    runProcess(
+      {
+        // `--wd` alone takes the sandbox's own working directory (a path given to it would be looked up on the host).
+        argv: ['nsenter', '--target', String(childPid), '--mount', '--uts', '--ipc', '--net', '--pid', '--root', '--wd', 'bash', '-c', opts.cwd ? `cd ${shellQuote(posix.resolve(workdir, opts.cwd))} || exit 1\n${command}` : command],
+        env: { ...env, ...opts.env },
+        onStart: (pid) => {
+          groups.add(pid);
+          // nsenter's own processes are outside the sandbox's cgroup until moved there.
+          try {
+            cgroup.addProcess(pid);
+          } catch {
+            // it already exited
+          }
+        },
+      },
+      opts,
+    );
+
+  let closed = false;
+  return {
+    kind: 'bwrap',
+    workdir,
+    exec,
+    async readFile(path) {
+      return readFileSync(mustMap(path), 'utf8');
+    },
+    async writeFile(path, content) {
+      const target = mustMap(path);
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(target, content);
+    },
+    async upload(from, to) {
+      cpSync(from, mustMap(to), { recursive: true });
+    },
+    async download(from, to) {
+      cpSync(mustMap(from), to, { recursive: true });
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      for (const pid of groups) killGroup(pid);
+      proc.kill('SIGKILL'); // --die-with-parent: the sandbox's init dies, and with it every process inside
+      await new Promise<void>((resolve) => (proc.exitCode !== null || proc.signalCode !== null ? resolve() : proc.once('exit', () => resolve())));
+      cgroup.remove();
+    },
+  };
+}
