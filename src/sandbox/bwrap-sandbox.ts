@@ -14,7 +14,7 @@ import type { ExecOptions, ExecResult, Sandbox } from './types.ts';
 /** Host directories the sandbox sees read-only (those that exist). */
 const SYSTEM_DIRS = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32', '/etc', '/opt'];
 /** Per-trial writable directories, mounted at the same names inside. */
-export const SANDBOX_DIRS = ['app', 'tmp', 'root', 'logs', 'tests'] as const;
+export const SANDBOX_DIRS = ['app', 'tmp', 'root', 'logs', 'tests', 'solution'] as const;
 const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const START_TIMEOUT_MS = 10_000;
 
@@ -47,6 +47,8 @@ export function bwrapArgs(trialDir: string, allowInternet: boolean, workdir: str
   for (const dir of SYSTEM_DIRS) if (existsSync(dir)) args.push('--ro-bind', dir, dir);
   args.push('--dev', '/dev', '--proc', '/proc');
   for (const dir of SANDBOX_DIRS) args.push('--bind', join(trialDir, dir), `/${dir}`);
+  // A workdir elsewhere (WORKDIR /workspace) lives on the sandbox's own tmpfs root.
+  if (!SANDBOX_DIRS.some((d) => workdir === `/${d}` || workdir.startsWith(`/${d}/`))) args.push('--dir', workdir);
   args.push('--unshare-all');
   if (allowInternet) args.push('--share-net');
   // The first process says when the sandbox is fully set up (the info fd is written earlier than that).

@@ -76,7 +76,7 @@ test('/tests is empty until files are uploaded after the agent', { skip }, async
     writeFileSync(join(src, 'sub', 'test.sh'), 'echo verified\n');
     await sb.upload(src, '/tests');
     assert.equal((await sb.exec('bash /tests/sub/test.sh')).stdout, 'verified\n');
-    await assert.rejects(sb.writeFile('/usr/x', 'y'), /only under \/app, \/tmp, \/root, \/logs, \/tests/);
+    await assert.rejects(sb.writeFile('/usr/x', 'y'), /only under \/app, \/tmp, \/root, \/logs, \/tests, \/solution/);
   } finally {
     await sb.close();
   }
