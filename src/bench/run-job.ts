@@ -1,0 +1,156 @@
+// A job: tasks × k trials with bounded concurrency, in one Harbor-layout directory. Resumable:
+// finished trials (a result.json with finished_at) are never run again, an unfinished trial
+// directory is discarded and run anew, and the job result.json is rewritten atomically after every
+// trial, so a kill -9 at any moment loses at most the trials that were running.
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import PQueue from 'p-queue';
+import { UserError } from '../model/errors.ts';
+import { writeJsonAtomic } from '../trace/write-atomic.ts';
+import { buildJobResult, readJobTrials, type JobResult } from './job-summary.ts';
+import { runTrial, trialFinished, TrialInterrupted, trialName, type BackendKind, type TrialAgent } from './run-trial.ts';
+import type { Task } from './task.ts';
+import type { TrialResult, TrialResultRead } from './trial-result.ts';
+
+export interface JobConfig {
+  job_name: string;
+  id: string;
+  created_at: string;
+  tasks_dir: string;
+  task_names: string[];
+  k: number;
+  agent: { name: string; model: string | null; harness: { dir: string; name: string; content_hash: string } | null };
+  backend: BackendKind;
+  concurrency: number;
+  timeout_multiplier: number;
+  ahe_version: string;
+}
+
+export type JobEvent =
+  | { type: 'planned'; total: number; alreadyDone: number; toRun: number }
+  | { type: 'trial-start'; trial: string }
+  | { type: 'trial-usage'; trial: string; tokens: number; costUsd: number }
+  | { type: 'trial-done'; trial: string; result: TrialResult }
+  | { type: 'trial-crashed'; trial: string; error: Error };
+
+export interface JobOptions {
+  jobDir: string;
+  tasks: Task[];
+  k: number;
+  agent: TrialAgent;
+  backend: BackendKind;
+  concurrency: number;
+  /** Identity of the job; compared with an existing config.json before resuming. */
+  config: Omit<JobConfig, 'id' | 'created_at' | 'job_name'>;
+  timeoutMultiplier?: number;
+  signal?: AbortSignal;
+  onEvent?: (event: JobEvent) => void;
+}
+
+export interface JobOutcome {
+  result: JobResult;
+  interrupted: boolean;
+  resultFile: string;
+}
+
+/** Fields that must match for a job directory to be continued; anything else may change between runs. */
+const IDENTITY: [string, (c: JobConfig) => unknown][] = [
+  ['agent.name', (c) => c.agent.name],
+  ['agent.model', (c) => c.agent.model],
+  ['agent.harness.content_hash', (c) => c.agent.harness?.content_hash ?? null],
+  ['backend', (c) => c.backend],
+];
+
+function openJobConfig(jobDir: string, config: JobOptions['config']): JobConfig {
+  const file = join(jobDir, 'config.json');
+  if (existsSync(file)) {
+    let existing: JobConfig;
+    try {
+      existing = JSON.parse(readFileSync(file, 'utf8')) as JobConfig;
+    } catch (error) {
+      throw new UserError(`${file}: not valid JSON (${(error as Error).message}); choose a new --out`);
+    }
+    const candidate = { ...existing, ...config } as JobConfig;
+    for (const [field, get] of IDENTITY) {
+      if (JSON.stringify(get(existing)) !== JSON.stringify(get(candidate))) {
+        throw new UserError(`${file}: this job was run with ${field} = ${JSON.stringify(get(existing))}, not ${JSON.stringify(get(candidate))}; resume it with the same settings or choose a new --out`);
+      }
+    }
+    // Tasks and k may grow: the union is the job.
+    const merged: JobConfig = { ...candidate, task_names: [...new Set([...existing.task_names, ...config.task_names])].sort(), k: Math.max(existing.k, config.k) };
+    writeJsonAtomic(file, merged);
+    return merged;
+  }
+  mkdirSync(jobDir, { recursive: true });
+  const fresh: JobConfig = { job_name: jobDir.split('/').pop()!, id: randomUUID(), created_at: new Date().toISOString(), ...config };
+  writeJsonAtomic(file, fresh);
+  return fresh;
+}
+
+export async function runJob(options: JobOptions): Promise<JobOutcome> {
+  const { jobDir, k } = options;
+  const config = openJobConfig(jobDir, options.config);
+  const emit = options.onEvent ?? (() => {});
+  const existing = readJobTrials(jobDir);
+  const results = new Map<string, TrialResultRead | TrialResult>();
+  for (const trial of existing.trials) if (trialFinished(trial.dir)) results.set(trial.result.trial_name, trial.result);
+
+  const plan: { task: Task; attempt: number }[] = [];
+  for (const task of options.tasks) for (let attempt = 1; attempt <= k; attempt++) plan.push({ task, attempt });
+  const toRun = plan.filter((p) => !results.has(trialName(p.task.name, p.attempt)));
+  emit({ type: 'planned', total: plan.length, alreadyDone: plan.length - toRun.length, toRun: toRun.length });
+
+  const resultFile = join(jobDir, 'result.json');
+  const writeResult = (finished: boolean) => {
+    const result = buildJobResult({
+      id: config.id,
+      startedAt: config.created_at,
+      finishedAt: finished ? new Date().toISOString() : null,
+      trials: [...results.values()],
+      nTotalTrials: Math.max(plan.length, results.size),
+    });
+    writeJsonAtomic(resultFile, result);
+    return result;
+  };
+  writeResult(false);
+
+  const queue = new PQueue({ concurrency: options.concurrency });
+  let interrupted = false;
+  const onAbort = () => {
+    interrupted = true;
+    queue.clear();
+  };
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  if (options.signal?.aborted) onAbort();
+  for (const { task, attempt } of toRun) {
+    const name = trialName(task.name, attempt);
+    void queue.add(async () => {
+      if (options.signal?.aborted) return;
+      emit({ type: 'trial-start', trial: name });
+      try {
+        const result = await runTrial({
+          task,
+          attempt,
+          jobDir,
+          agent: options.agent,
+          backend: options.backend,
+          signal: options.signal,
+          timeoutMultiplier: options.timeoutMultiplier,
+          onUsage: (u) => emit({ type: 'trial-usage', trial: name, ...u }),
+        });
+        results.set(name, result);
+        writeResult(false);
+        emit({ type: 'trial-done', trial: name, result });
+      } catch (error) {
+        if (error instanceof TrialInterrupted || options.signal?.aborted) return;
+        // A fault of ahe itself: the trial stays unfinished (run again on resume), the job goes on.
+        emit({ type: 'trial-crashed', trial: name, error: error as Error });
+      }
+    });
+  }
+  await queue.onIdle();
+  options.signal?.removeEventListener('abort', onAbort);
+  const complete = !interrupted && plan.every((p) => results.has(trialName(p.task.name, p.attempt)));
+  return { result: writeResult(complete), interrupted, resultFile };
+}

@@ -1,0 +1,338 @@
+// One trial: one attempt of one agent on one task. sandbox → environment → agent (agent timeout;
+// a timeout is recorded and the verifier still runs) → tests uploaded → verifier (verifier timeout)
+// → reward → teardown. The trial directory is Harbor's; result.json is written last and atomically,
+// so a trial directory without it is unfinished and is run again on resume.
+import { createHash, randomUUID } from 'node:crypto';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join, relative } from 'node:path';
+import { AGENT_INFO } from '../agent/agent-info.ts';
+import type { Harness } from '../harness/types.ts';
+import type { Model } from '../model/types.ts';
+import { createBwrapSandbox } from '../sandbox/bwrap-sandbox.ts';
+import type { ExecResult, Sandbox } from '../sandbox/types.ts';
+import { recordSession } from '../trace/record-session.ts';
+import { writeJsonAtomic } from '../trace/write-atomic.ts';
+import { EnvironmentError, environmentWorkdir, prepareEnvironment, type PreparedEnvironment } from './prepare-environment.ts';
+import type { Task } from './task.ts';
+import { rewardPassed, type ExceptionInfo, type TimeSpan, type TrialResult } from './trial-result.ts';
+
+export type AgentKind = 'harness' | 'oracle' | 'noop';
+export type BackendKind = 'bwrap';
+
+export interface TrialAgent {
+  kind: AgentKind;
+  harness?: Harness;
+  /** The model spec (recorded) and a factory: each trial gets its own model (a scripted model keeps a cursor). */
+  modelSpec?: string;
+  newModel?: () => Promise<Model>;
+  /** Extra limits for the harness agent (steps, tokens); its wall time is the task's agent timeout. */
+  maxSteps?: number;
+  maxTotalTokens?: number;
+}
+
+export interface TrialOptions {
+  task: Task;
+  attempt: number;
+  jobDir: string;
+  agent: TrialAgent;
+  backend: BackendKind;
+  signal?: AbortSignal;
+  /** Multiplies every task timeout (agent, verifier, build). */
+  timeoutMultiplier?: number;
+  /** Progress of a harness agent: tokens and cost so far. */
+  onUsage?: (usage: { tokens: number; costUsd: number }) => void;
+  /** Processes allowed inside the sandbox (a fork flood stops there). */
+  pidsMax?: number;
+}
+
+/** Thrown when the job is interrupted: the trial has no result and runs again on resume. */
+export class TrialInterrupted extends Error {
+  constructor(trialName: string) {
+    super(`${trialName} interrupted`);
+    this.name = 'TrialInterrupted';
+  }
+}
+
+export const trialName = (task: string, attempt: number) => `${task}__${attempt}`;
+const now = () => new Date().toISOString();
+const VERIFIER_OUTPUT_CAP = 4 * 1024 * 1024;
+const NETWORK_FAILURE = /Could not resolve host|Temporary failure in name resolution|Network is unreachable|Failed to establish a new connection|Name or service not known|getaddrinfo/;
+
+/** A stable hash of a task directory's files, recorded so a changed task is noticed. */
+export function taskChecksum(dir: string): string {
+  const hash = createHash('sha256');
+  const walk = (current: string) => {
+    for (const name of readdirSync(current).sort()) {
+      const full = join(current, name);
+      const stat = statSync(full);
+      if (stat.isDirectory()) walk(full);
+      else if (stat.isFile()) hash.update(relative(dir, full)).update('\0').update(readFileSync(full)).update('\0');
+    }
+  };
+  walk(dir);
+  return hash.digest('hex').slice(0, 16);
+}
+
+/** True when the trial directory holds a finished result (resume never runs it again). */
+export function trialFinished(trialDir: string): boolean {
+  const file = join(trialDir, 'result.json');
+  if (!existsSync(file)) return false;
+  try {
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as { finished_at?: unknown };
+    return typeof parsed.finished_at === 'string';
+  } catch {
+    return false;
+  }
+}
+
+/** Reads the reward the verifier wrote: reward.json first, then reward.txt. */
+export function readReward(verifierDir: string): { rewards?: Record<string, number> & { reward: number }; problem?: string } {
+  const json = join(verifierDir, 'reward.json');
+  if (existsSync(json)) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(json, 'utf8'));
+    } catch (error) {
+      return { problem: `reward.json is not valid JSON: ${(error as Error).message}` };
+    }
+    if (typeof parsed === 'number') return { rewards: { reward: parsed } };
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
+      const numeric = Object.entries(parsed).filter((e): e is [string, number] => typeof e[1] === 'number');
+      const all = Object.fromEntries(numeric);
+      if (typeof all.reward === 'number') return { rewards: all as Record<string, number> & { reward: number } };
+      if (numeric.length === 1) return { rewards: { ...all, reward: numeric[0]![1] } };
+      return { problem: `reward.json has no numeric "reward" field (keys: ${Object.keys(parsed).join(', ') || 'none'})` };
+    }
+    return { problem: 'reward.json must be a number or an object with a numeric "reward"' };
+  }
+  const txt = join(verifierDir, 'reward.txt');
+  if (existsSync(txt)) {
+    const text = readFileSync(txt, 'utf8').trim();
+    const value = Number(text);
+    if (text === '' || !Number.isFinite(value)) return { problem: `reward.txt holds ${JSON.stringify(text.slice(0, 40))}, not a number` };
+    return { rewards: { reward: value } };
+  }
+  return {};
+}
+
+export async function runTrial(options: TrialOptions): Promise<TrialResult> {
+  const { task, attempt, agent } = options;
+  const name = trialName(task.name, attempt);
+  const trialDir = join(options.jobDir, name);
+  // An unfinished earlier try of this trial (crash, kill) is discarded whole: nothing half-counted.
+  rmSync(trialDir, { recursive: true, force: true });
+  mkdirSync(join(trialDir, 'agent'), { recursive: true });
+  mkdirSync(join(trialDir, 'verifier'), { recursive: true });
+  const logFile = join(trialDir, 'trial.log');
+  const log = (line: string) => appendFileSync(logFile, `${now()} ${line}\n`);
+  const scale = options.timeoutMultiplier ?? 1;
+  const agentTimeoutSec = task.agentTimeoutSec * scale;
+  const verifierTimeoutSec = task.verifierTimeoutSec * scale;
+  const buildTimeoutSec = (task.environment.buildTimeoutSec ?? 600) * scale;
+  const config = {
+    task: { path: task.dir, name: task.name, format: task.format },
+    trial_name: name,
+    attempt,
+    agent: {
+      name: agent.kind,
+      ...(agent.harness ? { harness: { name: agent.harness.name, dir: agent.harness.dir, content_hash: agent.harness.contentHash } } : {}),
+      ...(agent.modelSpec ? { model: agent.modelSpec } : {}),
+    },
+    environment: { type: options.backend, allow_internet: task.environment.allowInternet, memory_mb: task.environment.memoryMb ?? null },
+    timeouts: { agent_sec: agentTimeoutSec, verifier_sec: verifierTimeoutSec, build_sec: buildTimeoutSec },
+  };
+  writeJsonAtomic(join(trialDir, 'config.json'), config);
+
+  const span = (): TimeSpan => ({ started_at: now(), finished_at: null });
+  const result: TrialResult = {
+    id: randomUUID(),
+    task_name: task.name,
+    trial_name: name,
+    trial_uri: `file://${trialDir}`,
+    task_id: { path: task.dir },
+    source: basename(join(task.dir, '..')),
+    task_checksum: taskChecksum(task.dir),
+    config,
+    agent_info: {
+      name: agent.kind === 'harness' ? AGENT_INFO.name : agent.kind,
+      version: AGENT_INFO.version,
+      model_info: agent.modelSpec ? { name: agent.modelSpec.replace(/^[a-z]+:/, ''), provider: agent.modelSpec.split(':')[0]! } : null,
+    },
+    agent_result: null,
+    verifier_result: null,
+    exception_info: null,
+    started_at: now(),
+    finished_at: null,
+    environment_setup: null,
+    agent_setup: null,
+    agent_execution: null,
+    verifier: null,
+    ahe: { attempt, passed: false },
+  };
+  const fail = (type: string, message: string, traceback = '') => {
+    // The first exception is the one that explains the trial; later ones go to the log.
+    log(`exception ${type}: ${message}`);
+    if (!result.exception_info) result.exception_info = { exception_type: type, exception_message: message, exception_traceback: traceback, occurred_at: now() } satisfies ExceptionInfo;
+  };
+  const interrupted = () => options.signal?.aborted === true;
+
+  if (task.steps.length > 0) {
+    fail('UnsupportedTaskError', `multi-step task (${task.steps.length} [[steps]]): listed by ahe but not run yet`);
+    return finish(result, trialDir, log);
+  }
+
+  const workspace = mkdtempSync(join(tmpdir(), `ahe-${name.slice(0, 40)}-`));
+  let sandbox: Sandbox | undefined;
+  let prepared: PreparedEnvironment | undefined;
+  try {
+    // Environment.
+    result.environment_setup = span();
+    log(`environment: ${options.backend} sandbox in ${workspace}`);
+    try {
+      sandbox = await createBwrapSandbox({
+        trialDir: workspace,
+        allowInternet: task.environment.allowInternet,
+        memoryMb: task.environment.memoryMb,
+        pidsMax: options.pidsMax ?? 4096,
+        workdir: environmentWorkdir(task),
+      });
+      prepared = await prepareEnvironment(sandbox, task, { log, timeoutSec: buildTimeoutSec, signal: options.signal });
+      if (prepared.notes.length) (result.ahe as Record<string, unknown>).environment_notes = prepared.notes;
+    } catch (error) {
+      if (interrupted()) throw new TrialInterrupted(name);
+      if (error instanceof EnvironmentError) fail(error.type, error.message);
+      else fail('EnvironmentStartError', (error as Error).message, (error as Error).stack ?? '');
+    }
+    result.environment_setup.finished_at = now();
+
+    if (sandbox && prepared && !result.exception_info) {
+      // Agent.
+      result.agent_setup = span();
+      const env = prepared.env;
+      if (agent.kind === 'oracle') {
+        if (!task.solutionScript || !existsSync(task.solutionScript)) fail('SolutionNotFoundError', `the task has no solution script (${task.format === 'tb1' ? 'solution.sh' : 'solution/solve.sh'})`);
+        else await sandbox.upload(task.format === 'tb1' ? task.solutionScript : join(task.solutionScript, '..'), task.format === 'tb1' ? '/solution/solution.sh' : '/solution');
+      }
+      result.agent_setup.finished_at = now();
+      if (!result.exception_info) {
+        result.agent_execution = span();
+        log(`agent: ${agent.kind} (timeout ${agentTimeoutSec}s)`);
+        await runAgentPhase(options, sandbox, env, agentTimeoutSec, trialDir, result, fail, log);
+        result.agent_execution.finished_at = now();
+      }
+      if (interrupted()) throw new TrialInterrupted(name);
+
+      // Verifier: the tests arrive only now, after the agent is done.
+      const agentException = (result as TrialResult).exception_info?.exception_type;
+      if (!agentException || agentException === 'AgentTimeoutError' || agentException === 'NonZeroAgentExitCodeError' || agentException === 'AgentError') {
+        result.verifier = span();
+        await runVerifier(task, sandbox, env, verifierTimeoutSec, trialDir, result, fail, log, options.signal);
+        result.verifier.finished_at = now();
+        if (interrupted()) throw new TrialInterrupted(name);
+      }
+    }
+  } finally {
+    await sandbox?.close().catch((error: Error) => log(`teardown: ${error.message}`));
+    rmSync(workspace, { recursive: true, force: true });
+  }
+  return finish(result, trialDir, log);
+}
+
+function finish(result: TrialResult, trialDir: string, log: (line: string) => void): TrialResult {
+  result.finished_at = now();
+  result.ahe = { ...result.ahe!, passed: rewardPassed(result.verifier_result?.rewards.reward), wall_sec: (Date.parse(result.finished_at) - Date.parse(result.started_at)) / 1000 };
+  if (result.exception_info) writeFileSync(join(trialDir, 'exception.txt'), `${result.exception_info.exception_type}: ${result.exception_info.exception_message}\n${result.exception_info.exception_traceback}`);
+  log(`done: reward ${result.verifier_result?.rewards.reward ?? 'none'}${result.exception_info ? ` (${result.exception_info.exception_type})` : ''}`);
+  writeJsonAtomic(join(trialDir, 'result.json'), result);
+  return result;
+}
+
+type Fail = (type: string, message: string, traceback?: string) => void;
+
+async function runAgentPhase(options: TrialOptions, sandbox: Sandbox, env: Record<string, string>, timeoutSec: number, trialDir: string, result: TrialResult, fail: Fail, log: (l: string) => void): Promise<void> {
+  const { agent, task } = options;
+  if (agent.kind === 'noop') {
+    result.agent_result = { n_input_tokens: 0, n_cache_tokens: 0, n_output_tokens: 0, cost_usd: 0, metadata: null };
+    return;
+  }
+  if (agent.kind === 'oracle') {
+    const script = task.format === 'tb1' ? '/solution/solution.sh' : '/solution/solve.sh';
+    const run = await sandbox.exec(`bash ${script}`, { env: { ...env, ...task.solutionEnv }, timeoutSec, signal: options.signal, maxOutputBytes: VERIFIER_OUTPUT_CAP });
+    writeFileSync(join(trialDir, 'agent', 'oracle.txt'), outputText(run));
+    result.agent_result = { n_input_tokens: 0, n_cache_tokens: 0, n_output_tokens: 0, cost_usd: 0, metadata: { exit_code: run.exitCode } };
+    if (run.timedOut) fail('AgentTimeoutError', `the oracle did not finish within ${timeoutSec}s`);
+    else if (run.exitCode !== 0 && !options.signal?.aborted) fail('NonZeroAgentExitCodeError', `${script} exited with ${run.exitCode ?? 'a signal'}`);
+    return;
+  }
+  if (!agent.harness || !agent.newModel) throw new Error('the harness agent needs a harness and a model');
+  const session = await recordSession({
+    harness: agent.harness,
+    model: await agent.newModel(),
+    instruction: task.instruction,
+    sandbox,
+    outDir: join(trialDir, 'agent'),
+    signal: options.signal,
+    limits: { maxWallSec: timeoutSec, ...(agent.maxSteps ? { maxSteps: agent.maxSteps } : {}), ...(agent.maxTotalTokens ? { maxTotalTokens: agent.maxTotalTokens } : {}) },
+    onProgress: (p) => options.onUsage?.({ tokens: p.usage.promptTokens + p.usage.completionTokens, costUsd: p.costUsd }),
+  });
+  result.agent_result = {
+    n_input_tokens: session.usage.promptTokens,
+    n_cache_tokens: session.usage.cachedTokens,
+    n_output_tokens: session.usage.completionTokens,
+    cost_usd: session.costUsd,
+    metadata: { session_id: session.sessionId, status: session.status, steps: session.steps, final_message: session.finalMessage.slice(0, 2000) },
+  };
+  result.ahe = { ...result.ahe!, steps: session.steps, stop_reason: session.status };
+  log(`agent: ${session.status} after ${session.steps} steps`);
+  if (session.status === 'timeout') fail('AgentTimeoutError', `the agent did not finish within ${timeoutSec}s`);
+  else if (session.status === 'error') fail('AgentError', session.error ?? 'the agent session failed');
+}
+
+async function runVerifier(task: Task, sandbox: Sandbox, env: Record<string, string>, timeoutSec: number, trialDir: string, result: TrialResult, fail: Fail, log: (l: string) => void, signal?: AbortSignal): Promise<void> {
+  const verifierHostDir = join(trialDir, 'verifier');
+  if (!task.testScript || !existsSync(task.testScript)) {
+    fail('VerifierNotFoundError', `the task has no verifier (${task.format === 'tb1' ? 'run-tests.sh' : 'tests/test.sh'})`);
+    return;
+  }
+  // Whatever the agent left in /logs/verifier (a forged reward) is gone before the tests run.
+  await sandbox.exec('rm -rf /logs/verifier && mkdir -p /logs/verifier /tests', { timeoutSec: 30 });
+  if (task.testsDir && existsSync(task.testsDir)) await sandbox.upload(task.testsDir, '/tests');
+  const entry = task.format === 'tb1' ? '/tests/run-tests.sh' : `/tests/${relative(task.testsDir ?? join(task.testScript, '..'), task.testScript)}`;
+  if (task.format === 'tb1') await sandbox.upload(task.testScript, entry);
+  log(`verifier: bash ${entry} (timeout ${timeoutSec}s)`);
+  const run: ExecResult = await sandbox.exec(`bash ${entry}`, {
+    env: { ...env, TEST_DIR: '/tests', ...task.verifierEnv },
+    timeoutSec,
+    signal,
+    maxOutputBytes: VERIFIER_OUTPUT_CAP,
+  });
+  writeFileSync(join(verifierHostDir, 'test-stdout.txt'), outputText(run));
+  (result.ahe as Record<string, unknown>).verifier_exit_code = run.exitCode;
+  try {
+    for (const name of (await sandbox.exec('ls -A /logs/verifier', { timeoutSec: 30 })).stdout.split('\n').filter(Boolean)) {
+      if (name === 'test-stdout.txt') continue;
+      await sandbox.download(`/logs/verifier/${name}`, join(verifierHostDir, name));
+    }
+  } catch (error) {
+    log(`verifier: could not copy /logs/verifier: ${(error as Error).message}`);
+  }
+  if (!task.environment.allowInternet && run.exitCode !== 0 && NETWORK_FAILURE.test(run.stdout + run.stderr)) {
+    fail('VerifierNeedsNetworkError', 'the verifier tried to reach the network (e.g. to install pytest) and the task does not allow it: a failure here may not be the agent\'s');
+  }
+  if (run.timedOut) fail('VerifierTimeoutError', `the verifier did not finish within ${timeoutSec}s`);
+  if (task.format === 'tb1') {
+    // Terminal-Bench 1: the tests pass when run-tests.sh exits 0.
+    const reward = run.exitCode === 0 ? 1 : 0;
+    writeFileSync(join(verifierHostDir, 'reward.txt'), `${reward}\n`);
+    result.verifier_result = { rewards: { reward } };
+  } else {
+    const { rewards, problem } = readReward(verifierHostDir);
+    if (rewards) result.verifier_result = { rewards };
+    else if (!run.timedOut) fail(problem ? 'RewardFileError' : 'RewardFileNotFoundError', problem ?? `the verifier wrote no /logs/verifier/reward.json or reward.txt (exit code ${run.exitCode})`);
+  }
+}
+
+function outputText(run: ExecResult): string {
+  return `${run.stdout}${run.stderr ? `\n--- stderr ---\n${run.stderr}` : ''}${run.droppedBytes ? `\n[${run.droppedBytes} bytes dropped]\n` : ''}${run.timedOut ? '\n[timed out]\n' : ''}`;
+}
