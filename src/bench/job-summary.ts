@@ -1,0 +1,282 @@
+// A job's numbers from its trial files: read every `<task>__<suffix>/result.json` (ahe's or another
+// Harbor tool's), then summarise them the way DESIGN.md's job result.json says — Harbor's `stats` for
+// tools made for Harbor, ahe's summary (pass@1 with an interval over tasks) beside it.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { computePassStats, type TaskOutcome } from './stats.ts';
+import { rewardPassed, TrialResultReadSchema, type TrialResultRead } from './trial-result.ts';
+
+export interface JobTrial {
+  /** The trial directory (absolute). */
+  dir: string;
+  result: TrialResultRead;
+}
+
+export interface JobProblem {
+  /** The file at fault. */
+  path: string;
+  /** The JSON field at fault (zod issue path, dot-separated), when one is. */
+  field?: string;
+  message: string;
+}
+
+export interface JobTrials {
+  dir: string;
+  /** Sorted by task name, then trial name (attempt numbers in numeric order). */
+  trials: JobTrial[];
+  problems: JobProblem[];
+  /** Trial directories without a result.json yet: still running, or killed before the end. */
+  unfinished: string[];
+}
+
+const byTrialName = new Intl.Collator('en', { numeric: true });
+
+/** Harbor names trial directories `<task>__<suffix>`; other sub-directories (reports, logs) are not trials. */
+const looksLikeTrialDir = (name: string) => name.includes('__');
+
+/** Every trial of a job directory. Malformed files become problems naming the file and field; nothing throws. */
+export function readJobTrials(jobDir: string): JobTrials {
+  const dir = resolve(jobDir);
+  const out: JobTrials = { dir, trials: [], problems: [], unfinished: [] };
+  if (!existsSync(dir)) return { ...out, problems: [{ path: dir, message: 'does not exist' }] };
+  if (!statSync(dir).isDirectory()) return { ...out, problems: [{ path: dir, message: 'is not a directory' }] };
+  for (const name of readdirSync(dir).sort(byTrialName.compare)) {
+    const trialDir = join(dir, name);
+    if (name.startsWith('.') || !statSync(trialDir).isDirectory()) continue;
+    const file = join(trialDir, 'result.json');
+    if (!existsSync(file)) {
+      if (looksLikeTrialDir(name)) out.unfinished.push(trialDir);
+      continue;
+    }
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (error) {
+      out.problems.push({ path: file, message: `not valid JSON: ${(error as Error).message}` });
+      continue;
+    }
+    const parsed = TrialResultReadSchema.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      out.problems.push({ path: file, field: issue.path.join('.') || undefined, message: issue.message });
+      continue;
+    }
+    out.trials.push({ dir: trialDir, result: parsed.data });
+  }
+  out.trials.sort((a, b) => a.result.task_name.localeCompare(b.result.task_name) || byTrialName.compare(a.result.trial_name, b.result.trial_name));
+  return out;
+}
+
+/**
+ * What a summary needs of a trial — written structurally so that both ahe's own TrialResult and any Harbor
+ * tool's parsed result.json (TrialResultRead) fit.
+ */
+export interface SummarizableTrial {
+  task_name: string;
+  trial_name: string;
+  agent_result?: { n_input_tokens?: number | null; n_cache_tokens?: number | null; n_output_tokens?: number | null; cost_usd?: number | null } | null;
+  verifier_result?: { rewards?: Record<string, number | null> | null } | null;
+  exception_info?: { exception_type: string } | null;
+  started_at?: string | null;
+  finished_at?: string | null;
+  source?: unknown;
+  agent_info?: unknown;
+}
+
+export interface TaskSummary {
+  /** Attempts (trials with a result.json). */
+  n: number;
+  /** Passing attempts (reward ≥ 1). */
+  c: number;
+  /** Each attempt's reward in trial order; partial rewards kept, null when the verifier wrote none. */
+  rewards: (number | null)[];
+  /** Exception types of the attempts that raised one. */
+  exceptions: string[];
+}
+
+/** ahe's summary keys of a job result.json (DESIGN.md, "Benchmark runner"). */
+export interface JobSummary {
+  n_tasks: number;
+  /** The fewest attempts any task has: pass@k is defined for every task only up to there. */
+  k: number;
+  pass_at_1: number;
+  pass_at_k: Record<string, number>;
+  stderr: number;
+  ci95: [number, number];
+  tasks: Record<string, TaskSummary>;
+  tokens: { prompt: number; completion: number; cached: number };
+  /** null when no trial reported a cost (an unknown cost is not $0). */
+  cost_usd: number | null;
+  wall_sec: number;
+  exceptions: Record<string, number>;
+}
+
+/**
+ * The trial's reward: `rewards.reward`, or the only value of a single-key reward.json that names it
+ * otherwise. null when the verifier wrote none — a failure.
+ */
+export function trialReward(trial: Pick<SummarizableTrial, 'verifier_result'>): number | null {
+  const rewards = trial.verifier_result?.rewards;
+  if (!rewards) return null;
+  if ('reward' in rewards) return rewards.reward ?? null;
+  const values = Object.values(rewards);
+  return values.length === 1 ? (values[0] ?? null) : null;
+}
+
+const sum = (xs: readonly (number | null | undefined)[]) => xs.reduce<number>((a, x) => a + (x ?? 0), 0);
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
+
+function timeSpanSec(trials: readonly SummarizableTrial[]): number {
+  const starts = trials.map((t) => Date.parse(t.started_at ?? '')).filter(Number.isFinite);
+  const ends = trials.map((t) => Date.parse(t.finished_at ?? '')).filter(Number.isFinite);
+  if (!starts.length || !ends.length) return 0;
+  return Math.max(0, (Math.max(...ends) - Math.min(...starts)) / 1000);
+}
+
+/** Per-task outcomes, tasks sorted by name, attempts in the order given. */
+export function groupByTask(trials: readonly SummarizableTrial[]): Record<string, TaskSummary> {
+  const tasks: Record<string, TaskSummary> = {};
+  const names = [...new Set(trials.map((t) => t.task_name))].sort((a, b) => a.localeCompare(b));
+  for (const name of names) tasks[name] = { n: 0, c: 0, rewards: [], exceptions: [] };
+  for (const t of trials) {
+    const task = tasks[t.task_name]!;
+    const reward = trialReward(t);
+    task.n++;
+    if (rewardPassed(reward)) task.c++;
+    task.rewards.push(reward);
+    if (t.exception_info) task.exceptions.push(t.exception_info.exception_type);
+  }
+  return tasks;
+}
+
+export interface SummarizeOptions {
+  /** The job's wall time; by default the span from the first trial's start to the last trial's end. */
+  wallSec?: number;
+}
+
+export function summarizeTrials(trials: readonly SummarizableTrial[], opts: SummarizeOptions = {}): JobSummary {
+  const tasks = groupByTask(trials);
+  const outcomes: TaskOutcome[] = Object.values(tasks);
+  const stats = computePassStats(outcomes);
+  const exceptions: Record<string, number> = {};
+  for (const t of trials) {
+    const type = t.exception_info?.exception_type;
+    if (type) exceptions[type] = (exceptions[type] ?? 0) + 1;
+  }
+  const costs = trials.map((t) => t.agent_result?.cost_usd).filter((c): c is number => typeof c === 'number');
+  return {
+    n_tasks: stats.nTasks,
+    k: outcomes.length ? Math.min(...outcomes.map((t) => t.n)) : 0,
+    pass_at_1: stats.passAt1,
+    pass_at_k: stats.passAtK,
+    stderr: stats.stderr,
+    ci95: stats.ci95,
+    tasks,
+    tokens: {
+      prompt: sum(trials.map((t) => t.agent_result?.n_input_tokens)),
+      completion: sum(trials.map((t) => t.agent_result?.n_output_tokens)),
+      cached: sum(trials.map((t) => t.agent_result?.n_cache_tokens)),
+    },
+    cost_usd: costs.length ? sum(costs) : null,
+    wall_sec: round3(opts.wallSec ?? timeSpanSec(trials)),
+    exceptions,
+  };
+}
+
+export interface HarborEvalStats {
+  /** Trials with a verifier result (Harbor counts only those here). */
+  n_trials: number;
+  /** Trials that raised an exception. */
+  n_errors: number;
+  /** Harbor's default metric: mean reward over all trials, a missing reward counting 0. */
+  metrics: { mean: number }[];
+  /** reward key → reward value written as Python writes a float ("1.0", "0.5") → trial names. */
+  reward_stats: Record<string, Record<string, string[]>>;
+  exception_stats: Record<string, string[]>;
+  pass_at_k: Record<string, number>;
+}
+
+export interface HarborJobStats {
+  n_trials: number;
+  n_errors: number;
+  evals: Record<string, HarborEvalStats>;
+}
+
+/** Python's str(float): Harbor's reward_stats keys are floats serialised by pydantic, so 1 is "1.0". */
+export const pythonFloatKey = (x: number) => (Number.isInteger(x) ? x.toFixed(1) : String(x));
+
+/** Harbor's eval key: `<agent>__<model>__<dataset>`, or `<agent>__<dataset>` when no model is named. */
+export function harborEvalKey(trial: Pick<SummarizableTrial, 'agent_info' | 'source'>): string {
+  const info = (trial.agent_info ?? {}) as { name?: unknown; model_info?: { name?: unknown } | null };
+  const agent = typeof info.name === 'string' ? info.name : 'unknown';
+  const model = typeof info.model_info?.name === 'string' ? info.model_info.name : undefined;
+  const dataset = typeof trial.source === 'string' && trial.source ? trial.source : 'adhoc';
+  return model ? `${agent}__${model}__${dataset}` : `${agent}__${dataset}`;
+}
+
+/** Harbor's job `stats` object; one eval per key (ahe's jobs have one; other tools' may mix agents). */
+export function harborStats(trials: readonly SummarizableTrial[], evalKey?: string): HarborJobStats {
+  const groups = new Map<string, SummarizableTrial[]>();
+  for (const t of trials) {
+    const key = evalKey ?? harborEvalKey(t);
+    groups.set(key, [...(groups.get(key) ?? []), t]);
+  }
+  const evals: Record<string, HarborEvalStats> = {};
+  for (const [key, group] of groups) {
+    const e: HarborEvalStats = { n_trials: 0, n_errors: 0, metrics: [], reward_stats: {}, exception_stats: {}, pass_at_k: {} };
+    for (const t of group) {
+      const rewards = t.verifier_result?.rewards;
+      if (rewards) {
+        e.n_trials++;
+        for (const [name, value] of Object.entries(rewards)) {
+          if (typeof value !== 'number') continue;
+          const byValue = (e.reward_stats[name] ??= {});
+          (byValue[pythonFloatKey(value)] ??= []).push(t.trial_name);
+        }
+      }
+      if (t.exception_info) {
+        e.n_errors++;
+        (e.exception_stats[t.exception_info.exception_type] ??= []).push(t.trial_name);
+      }
+    }
+    e.metrics = [{ mean: group.length ? sum(group.map(trialReward)) / group.length : 0 }];
+    e.pass_at_k = computePassStats(Object.values(groupByTask(group))).passAtK;
+    evals[key] = e;
+  }
+  return { n_trials: trials.length, n_errors: trials.filter((t) => t.exception_info).length, evals };
+}
+
+export interface JobResultInput {
+  id: string;
+  startedAt: string;
+  /** null while the job is still running. */
+  finishedAt: string | null;
+  /** All trials under one eval key; by default each trial's own `<agent>__<model>__<dataset>`. */
+  evalKey?: string;
+  trials: readonly SummarizableTrial[];
+  /** Trials planned (tasks × k); defaults to the trials given. */
+  nTotalTrials?: number;
+}
+
+export type JobResult = {
+  id: string;
+  started_at: string;
+  finished_at: string | null;
+  n_total_trials: number;
+  stats: HarborJobStats;
+} & JobSummary;
+
+/** The job result.json: Harbor's keys first, ahe's summary beside them (added, never renamed). */
+export function buildJobResult(input: JobResultInput): JobResult {
+  const started = Date.parse(input.startedAt);
+  const finished = input.finishedAt ? Date.parse(input.finishedAt) : NaN;
+  const wallSec = Number.isFinite(started) && Number.isFinite(finished) ? (finished - started) / 1000 : undefined;
+  return {
+    id: input.id,
+    started_at: input.startedAt,
+    finished_at: input.finishedAt,
+    n_total_trials: input.nTotalTrials ?? input.trials.length,
+    stats: harborStats(input.trials, input.evalKey),
+    ...summarizeTrials(input.trials, { wallSec }),
+  };
+}
