@@ -1,6 +1,7 @@
 // The `ahe` command line. Thin: parse flags, call the layers, print.
 import { Command, CommanderError } from 'commander';
 import { AGENT_INFO } from '../agent/agent-info.ts';
+import { registerCompareCommand } from './compare-command.ts';
 import { registerHarnessCommands } from './harness-command.ts';
 import { reportError } from './report-error.ts';
 import { registerRunCommand } from './run-command.ts';
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerHarnessCommands(program);
   registerTasksCommands(program);
   registerTraceCommands(program);
+  registerCompareCommand(program);
   program.addHelpText('after', `
 Examples:
   ahe harness init my-harness                 write the zero-prior seed harness
