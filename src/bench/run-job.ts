@@ -11,7 +11,7 @@ import { writeJsonAtomic } from '../trace/write-atomic.ts';
 import { buildJobResult, readJobTrials, type JobResult } from './job-summary.ts';
 import { runTrial, trialFinished, TrialInterrupted, trialName, type BackendKind, type TrialAgent } from './run-trial.ts';
 import type { Task } from './task.ts';
-import type { TrialResult, TrialResultRead } from './trial-result.ts';
+import { rewardPassed, type TrialResult, type TrialResultRead } from './trial-result.ts';
 
 export interface JobConfig {
   job_name: string;
@@ -28,7 +28,7 @@ export interface JobConfig {
 }
 
 export type JobEvent =
-  | { type: 'planned'; total: number; alreadyDone: number; toRun: number }
+  | { type: 'planned'; total: number; alreadyDone: number; alreadyPassed: number; toRun: number }
   | { type: 'trial-start'; trial: string }
   | { type: 'trial-usage'; trial: string; tokens: number; costUsd: number }
   | { type: 'trial-done'; trial: string; result: TrialResult }
@@ -99,7 +99,9 @@ export async function runJob(options: JobOptions): Promise<JobOutcome> {
   const plan: { task: Task; attempt: number }[] = [];
   for (const task of options.tasks) for (let attempt = 1; attempt <= k; attempt++) plan.push({ task, attempt });
   const toRun = plan.filter((p) => !results.has(trialName(p.task.name, p.attempt)));
-  emit({ type: 'planned', total: plan.length, alreadyDone: plan.length - toRun.length, toRun: toRun.length });
+  const done = plan.map((p) => results.get(trialName(p.task.name, p.attempt))).filter((r) => r !== undefined);
+  const alreadyPassed = done.filter((r) => rewardPassed(r.verifier_result?.rewards?.reward)).length;
+  emit({ type: 'planned', total: plan.length, alreadyDone: done.length, alreadyPassed, toRun: toRun.length });
 
   const resultFile = join(jobDir, 'result.json');
   const writeResult = (finished: boolean) => {

@@ -1,0 +1,230 @@
+// `ahe eval`: run an agent on benchmark tasks (tasks × k trials) into a Harbor-layout job directory,
+// with live progress and a final summary. Re-running into the same --out resumes the job.
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import { AGENT_INFO } from '../agent/agent-info.ts';
+import type { JobResult } from '../bench/job-summary.ts';
+import { loadTaskSuite } from '../bench/load-task.ts';
+import { runJob, type JobOutcome } from '../bench/run-job.ts';
+import type { AgentKind, BackendKind, TrialAgent } from '../bench/run-trial.ts';
+import type { Task } from '../bench/task.ts';
+import { loadHarness } from '../harness/load-harness.ts';
+import { createModel, MODEL_SPEC_HELP } from '../model/create-model.ts';
+import { UserError } from '../model/errors.ts';
+import { loadPriceTable } from '../model/prices.ts';
+import { bwrapAvailable, bwrapInstallHint } from '../sandbox/bwrap-sandbox.ts';
+import { createJobProgress, formatDuration } from './job-progress.ts';
+import { nonNegativeInt, positiveInt, positiveNumber } from './parse-options.ts';
+import { formatCost, formatTokens } from './progress-view.ts';
+import { table } from './table.ts';
+
+export interface EvalFlags {
+  tasks: string;
+  task?: string[];
+  agent: AgentKind;
+  harness?: string;
+  model?: string;
+  k: number;
+  concurrency: number;
+  backend: BackendKind;
+  out?: string;
+  resume?: boolean;
+  timeoutMultiplier?: number;
+  maxSteps?: number;
+  maxTokens?: number;
+  prices?: string;
+  maxRetries?: number;
+  quiet?: boolean;
+}
+
+/** Exit codes of `ahe eval`: the job ran (whatever the pass rate), ahe failed on some trials, interrupted. */
+export const EVAL_EXIT = { done: 0, trialErrors: 1, aborted: 130 } as const;
+
+const timestamp = (d = new Date()) => d.toISOString().replace(/\..*/, '').replace('T', '__').replace(/:/g, '-');
+
+function latestJob(root: string): string | undefined {
+  if (!existsSync(root)) return undefined;
+  return readdirSync(root)
+    .map((name) => join(root, name))
+    .filter((dir) => existsSync(join(dir, 'config.json')))
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
+}
+
+/** The tasks to run: the suite, narrowed by --task; broken tasks are reported and skipped. */
+export function selectTasks(tasksDir: string, names: string[] | undefined, warn: (line: string) => void): Task[] {
+  const suite = loadTaskSuite(tasksDir);
+  for (const p of suite.problems) warn(`skipped ${p.path}: ${p.field ? `${p.field}: ` : ''}${p.message}`);
+  if (!names?.length) {
+    if (suite.tasks.length === 0) throw new UserError(`--tasks ${tasksDir}: no loadable task found`);
+    return suite.tasks;
+  }
+  const byName = new Map(suite.tasks.map((t) => [t.name, t]));
+  const unknown = names.filter((n) => !byName.has(n));
+  if (unknown.length) throw new UserError(`--task ${unknown.join(', ')}: not in ${tasksDir} (it has: ${[...byName.keys()].slice(0, 20).join(', ')}${byName.size > 20 ? ', …' : ''})`);
+  return names.map((n) => byName.get(n)!);
+}
+
+export interface EvalRun {
+  outcome: JobOutcome;
+  jobDir: string;
+  crashed: number;
+}
+
+/** Runs one job as `ahe eval` does (also used by `ahe tasks check`). */
+export async function runEval(flags: EvalFlags, io: { err: NodeJS.WriteStream; signal?: AbortSignal; tasks?: Task[] }): Promise<EvalRun> {
+  const tasksDir = resolve(flags.tasks);
+  if (!existsSync(tasksDir)) throw new UserError(`--tasks: ${tasksDir} does not exist`);
+  if (flags.backend === 'bwrap' && !bwrapAvailable()) throw new UserError(`--backend bwrap: ${bwrapInstallHint()}`);
+  const agent: TrialAgent = { kind: flags.agent };
+  if (flags.agent === 'harness') {
+    if (!flags.harness || !flags.model) throw new UserError('--agent harness needs --harness DIR and --model SPEC (or use --agent oracle / noop)');
+    agent.harness = await loadHarness(resolve(flags.harness), { onComponentLog: (file, level, message) => io.err.write(`[${file} ${level}] ${message}\n`) });
+    const prices = flags.prices ? loadPriceTable(resolve(flags.prices)) : undefined;
+    const spec = flags.model;
+    // Fail on a bad spec or a missing key now, not once per trial.
+    await createModel(spec, { prices, maxRetries: flags.maxRetries });
+    agent.modelSpec = spec;
+    agent.newModel = () => createModel(spec, { prices, maxRetries: flags.maxRetries });
+    agent.maxSteps = flags.maxSteps;
+    agent.maxTotalTokens = flags.maxTokens;
+  } else if (flags.harness || flags.model) {
+    throw new UserError(`--agent ${flags.agent} runs no model: drop --harness/--model, or use --agent harness`);
+  }
+  const tasks = io.tasks ?? selectTasks(tasksDir, flags.task, (l) => io.err.write(`${l}\n`));
+  let jobDir = flags.out ? resolve(flags.out) : undefined;
+  if (!jobDir && flags.resume) {
+    jobDir = latestJob(resolve('jobs'));
+    if (!jobDir) throw new UserError('--resume: no job found under ./jobs; pass --out JOB_DIR');
+  }
+  jobDir ??= resolve('jobs', timestamp());
+  const resuming = existsSync(join(jobDir, 'config.json'));
+  if (!flags.quiet) io.err.write(`ahe eval · ${tasks.length} tasks × ${flags.k} · agent ${flags.agent}${agent.modelSpec ? ` · model ${agent.modelSpec}` : ''} · backend ${flags.backend} · concurrency ${flags.concurrency}\n${resuming ? 'resuming' : 'job'} ${jobDir}\n`);
+  const progress = createJobProgress(io.err, { quiet: flags.quiet });
+  let crashed = 0;
+  try {
+    const outcome = await runJob({
+      jobDir,
+      tasks,
+      k: flags.k,
+      agent,
+      backend: flags.backend,
+      concurrency: flags.concurrency,
+      timeoutMultiplier: flags.timeoutMultiplier,
+      signal: io.signal,
+      config: {
+        tasks_dir: tasksDir,
+        task_names: tasks.map((t) => t.name).sort(),
+        k: flags.k,
+        agent: {
+          name: flags.agent,
+          model: agent.modelSpec ?? null,
+          harness: agent.harness ? { dir: agent.harness.dir, name: agent.harness.name, content_hash: agent.harness.contentHash } : null,
+        },
+        backend: flags.backend,
+        concurrency: flags.concurrency,
+        timeout_multiplier: flags.timeoutMultiplier ?? 1,
+        ahe_version: AGENT_INFO.version,
+      },
+      onEvent: (e) => {
+        if (e.type === 'trial-crashed') crashed += 1;
+        progress.onEvent(e);
+      },
+    });
+    return { outcome, jobDir, crashed };
+  } finally {
+    progress.stop();
+  }
+}
+
+export function formatJobSummary(result: JobResult, costKnown = true): string {
+  const rows = [['task', 'passed', 'rewards', 'exceptions']];
+  for (const [name, t] of Object.entries(result.tasks).sort(([a], [b]) => a.localeCompare(b))) {
+    const counts: Record<string, number> = {};
+    for (const e of t.exceptions) counts[e] = (counts[e] ?? 0) + 1;
+    rows.push([name, `${t.c}/${t.n}`, t.rewards.map((r) => (r === null ? '-' : String(r))).join(' '), Object.entries(counts).map(([e, n]) => (n > 1 ? `${e}×${n}` : e)).join(', ') || '']);
+  }
+  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+  const passAtK = Object.entries(result.pass_at_k).filter(([k]) => k !== '1').map(([k, v]) => `pass@${k} ${pct(v)}`).join(' · ');
+  const exceptions = Object.entries(result.exceptions).map(([e, n]) => `${e} ${n}`).join(', ');
+  return [
+    table(rows),
+    '',
+    `pass@1 ${pct(result.pass_at_1)} ± ${pct(result.stderr)} (95% CI ${pct(result.ci95[0])}–${pct(result.ci95[1])}) over ${result.n_tasks} tasks, k=${result.k}${passAtK ? ` · ${passAtK}` : ''}`,
+    `tokens ${formatTokens(result.tokens.prompt)} prompt + ${formatTokens(result.tokens.completion)} completion (${formatTokens(result.tokens.cached)} cached) · cost ${result.cost_usd === null ? '$?' : formatCost(result.cost_usd, costKnown)} · wall ${formatDuration(result.wall_sec)}`,
+    ...(exceptions ? [`exceptions: ${exceptions}`] : []),
+  ].join('\n');
+}
+
+/** Ctrl-C (or SIGTERM) stops the job cleanly: running trials are torn down and stay unfinished. */
+export function interruptible(err: NodeJS.WriteStream): { signal: AbortSignal; dispose: () => void } {
+  const abort = new AbortController();
+  let count = 0;
+  const onSignal = () => {
+    count += 1;
+    if (count > 1) process.exit(EVAL_EXIT.aborted);
+    err.write('\nahe: interrupted — tearing down running trials; finished trials are kept (run the same command again to resume; Ctrl-C again to quit at once)\n');
+    abort.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    signal: abort.signal,
+    dispose: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
+
+export function registerEvalCommand(program: Command): void {
+  program
+    .command('eval')
+    .description('Evaluate an agent on benchmark tasks: tasks × k trials in sandboxes, into a Harbor-layout job directory with pass@k and confidence intervals.')
+    .requiredOption('--tasks <dir>', 'a directory of tasks (Harbor / Terminal-Bench 2 or Terminal-Bench 1), or one task')
+    .option('--task <name...>', 'only these tasks (repeatable)')
+    .addOption(new Option('--agent <kind>', 'harness: our agent with --harness and --model; oracle: the task\'s solution; noop: does nothing').choices(['harness', 'oracle', 'noop']).default('harness'))
+    .option('--harness <dir>', 'harness directory (with --agent harness)')
+    .option('--model <spec>', `model (with --agent harness): ${MODEL_SPEC_HELP}`)
+    .option('-k, --k <n>', 'attempts per task', positiveInt, 1)
+    .option('--concurrency <n>', 'trials run at once', positiveInt, 2)
+    .addOption(new Option('--backend <kind>', 'sandbox of each trial (bwrap: Debian package bubblewrap)').choices(['bwrap']).default('bwrap'))
+    .option('--out <dir>', 'job directory (default jobs/<time>); an existing job there is resumed')
+    .option('--resume', 'continue the job in --out, or the newest job under ./jobs')
+    .option('--timeout-multiplier <x>', 'scale every task timeout (agent, verifier, build)', positiveNumber)
+    .option('--max-steps <n>', 'override the harness limit on model calls per trial', positiveInt)
+    .option('--max-tokens <n>', 'stop a trial once it used this many tokens', positiveInt)
+    .option('--prices <file>', 'YAML/JSON price table (USD per 1M tokens) merged over the built-in one')
+    .option('--max-retries <n>', 'retries of a model call on 429, 5xx and network errors (default 4)', nonNegativeInt)
+    .option('--quiet', 'no progress, only the final summary')
+    .addHelpText('after', `
+A trial: fresh sandbox → /app built from the task's environment/Dockerfile → agent (agent timeout;
+a timeout is recorded and the verifier still runs) → tests copied to /tests → verifier (verifier
+timeout) → reward from /logs/verifier/reward.json or reward.txt → teardown. A pass is reward ≥ 1.
+
+The job directory follows Harbor's layout: config.json, result.json (Harbor's keys plus n_tasks, k,
+pass_at_1, pass_at_k, stderr, ci95, tasks, tokens, cost_usd, wall_sec, exceptions) and one
+<task>__<attempt>/ directory per trial (config.json, result.json, trial.log, agent/, verifier/).
+Every file is written atomically; re-running the same command (or --resume) never re-runs a
+finished trial, also after kill -9. See docs/jobs.md.
+
+Exit codes: 0 the job ran (whatever the pass rate), 1 ahe failed on some trials (they stay
+unfinished), 130 interrupted (finished trials kept), 2 bad input.
+
+Examples:
+  ahe eval --tasks tasks/train --agent oracle
+  ahe eval --tasks tasks/holdout --harness harnesses/seed --model openai:gpt-5.4 -k 2 --concurrency 8 --out jobs/seed-holdout`)
+    .action(async (flags: EvalFlags) => {
+      const { signal, dispose } = interruptible(process.stderr);
+      try {
+        const { outcome, crashed } = await runEval(flags, { err: process.stderr, signal });
+        process.stdout.write(`${formatJobSummary(outcome.result)}\njob: ${outcome.resultFile}\n`);
+        if (outcome.interrupted) {
+          process.stderr.write('ahe: the job was interrupted; run the same command again to finish it\n');
+          process.exitCode = EVAL_EXIT.aborted;
+        } else process.exitCode = crashed > 0 ? EVAL_EXIT.trialErrors : EVAL_EXIT.done;
+      } finally {
+        dispose();
+      }
+    });
+}
