@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { AGENT_INFO } from '../agent/agent-info.ts';
 import { registerCompareCommand } from './compare-command.ts';
+import { registerEvalCommand } from './eval-command.ts';
 import { registerHarnessCommands } from './harness-command.ts';
 import { reportError } from './report-error.ts';
 import { registerRunCommand } from './run-command.ts';
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerRunCommand(program);
   registerHarnessCommands(program);
   registerTasksCommands(program);
+  registerEvalCommand(program);
   registerTraceCommands(program);
   registerCompareCommand(program);
   program.addHelpText('after', `
@@ -24,6 +26,9 @@ Examples:
   ahe harness init my-harness                 write the zero-prior seed harness
   ahe harness validate harnesses/example      load and check every component
   ahe run --harness harnesses/seed --model openai:gpt-5.4 --instruction "Fix the failing test" --workdir ./repo
+  ahe tasks check tasks/train                 prove every task: oracle passes, noop fails
+  ahe eval --tasks tasks/holdout --harness harnesses/seed --model openai:gpt-5.4 -k 2
+  ahe compare jobs/A jobs/B                   per-task flips and a paired test
 
 Model specs: openai:<model> (OPENAI_API_KEY, OPENAI_BASE_URL), anthropic:<model> (ANTHROPIC_API_KEY,
 ANTHROPIC_BASE_URL), scripted:<script.yaml>, replay:<cassette.jsonl>. See docs/ for the formats.`);
