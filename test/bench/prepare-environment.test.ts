@@ -2,26 +2,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadTask } from '../../src/bench/load-task.ts';
 import { environmentWorkdir, EnvironmentError, prepareEnvironment } from '../../src/bench/prepare-environment.ts';
 import { bwrapAvailable, bwrapInstallHint, createBwrapSandbox } from '../../src/sandbox/bwrap-sandbox.ts';
+import { makeTask as makeSuiteTask } from '../support/make-task.ts';
 
 const skip = bwrapAvailable() ? false : `bwrap not available: ${bwrapInstallHint()}`;
 
 function makeTask(dockerfile: string, files: Record<string, string> = {}): string {
-  const dir = mkdtempSync(join(tmpdir(), 'ahe-task-'));
-  writeFileSync(join(dir, 'instruction.md'), 'Do it.\n');
-  writeFileSync(join(dir, 'task.toml'), 'version = "1.0"\n[environment]\nbuild_timeout_sec = 60\n');
-  mkdirSync(join(dir, 'environment'));
-  writeFileSync(join(dir, 'environment', 'Dockerfile'), dockerfile);
-  for (const [name, content] of Object.entries(files)) {
-    mkdirSync(join(dir, 'environment', name, '..'), { recursive: true });
-    writeFileSync(join(dir, 'environment', name), content);
-  }
-  return dir;
+  return makeSuiteTask({ dockerfile, files });
 }
 
 async function prepare(taskDir: string, opts: { hasDebPackage?: (n: string) => boolean } = {}) {

@@ -1,0 +1,136 @@
+// Trials end to end in the bwrap sandbox, with the oracle agent as the actor (it runs any script).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadTask } from '../../src/bench/load-task.ts';
+import { readReward, runTrial } from '../../src/bench/run-trial.ts';
+import type { Task } from '../../src/bench/task.ts';
+import { createCgroup } from '../../src/sandbox/cgroup-limits.ts';
+import { bwrapAvailable, bwrapInstallHint } from '../../src/sandbox/bwrap-sandbox.ts';
+import { makeTask, type TaskSpec } from '../support/make-task.ts';
+import { writeFileSync, mkdirSync } from 'node:fs';
+
+const skip = bwrapAvailable() ? false : `bwrap not available: ${bwrapInstallHint()}`;
+
+function load(spec: TaskSpec): Task {
+  const { task, problem } = loadTask(makeTask(spec));
+  assert.ok(task, problem?.message);
+  return task;
+}
+const jobDir = () => mkdtempSync(join(tmpdir(), 'ahe-job-'));
+
+test('oracle passes, noop fails; the trial directory has Harbor\'s files and keys', { skip }, async () => {
+  const task = load({});
+  const dir = jobDir();
+  const oracle = await runTrial({ task, attempt: 1, jobDir: dir, agent: { kind: 'oracle' }, backend: 'bwrap' });
+  assert.deepEqual(oracle.verifier_result, { rewards: { reward: 1 } });
+  assert.equal(oracle.exception_info, null);
+  assert.equal(oracle.ahe?.passed, true);
+  const trial = join(dir, 'task__1');
+  for (const f of ['config.json', 'result.json', 'trial.log', 'agent/oracle.txt', 'verifier/reward.txt', 'verifier/test-stdout.txt']) assert.ok(existsSync(join(trial, f)), f);
+  const saved = JSON.parse(readFileSync(join(trial, 'result.json'), 'utf8'));
+  for (const key of ['id', 'task_name', 'trial_name', 'task_id', 'source', 'task_checksum', 'config', 'agent_info', 'agent_result', 'verifier_result', 'exception_info', 'started_at', 'finished_at', 'environment_setup', 'agent_setup', 'agent_execution', 'verifier']) {
+    assert.ok(key in saved, key);
+  }
+  assert.equal(saved.trial_name, 'task__1');
+  assert.ok(Date.parse(saved.verifier.finished_at) >= Date.parse(saved.agent_execution.started_at));
+  const noop = await runTrial({ task, attempt: 2, jobDir: dir, agent: { kind: 'noop' }, backend: 'bwrap' });
+  assert.deepEqual(noop.verifier_result, { rewards: { reward: 0 } });
+  assert.equal(noop.ahe?.passed, false);
+});
+
+test('an agent timeout is recorded and the verifier still runs (the work done counts)', { skip }, async () => {
+  const task = load({ agentTimeoutSec: 1, solve: 'touch /app/done; sleep 30\n' });
+  const r = await runTrial({ task, attempt: 1, jobDir: jobDir(), agent: { kind: 'oracle' }, backend: 'bwrap' });
+  assert.equal(r.exception_info?.exception_type, 'AgentTimeoutError');
+  assert.deepEqual(r.verifier_result, { rewards: { reward: 1 } }); // success comes from the reward
+  assert.equal(r.ahe?.passed, true);
+});
+
+test('a verifier that times out fails the trial with VerifierTimeoutError', { skip }, async () => {
+  const task = load({ verifierTimeoutSec: 1, test: 'sleep 30\n' });
+  const started = Date.now();
+  const r = await runTrial({ task, attempt: 1, jobDir: jobDir(), agent: { kind: 'oracle' }, backend: 'bwrap' });
+  assert.equal(r.exception_info?.exception_type, 'VerifierTimeoutError');
+  assert.equal(r.verifier_result, null);
+  assert.ok(Date.now() - started < 15_000);
+});
+
+test('a failing Dockerfile fails the environment, names the line, and runs no agent', { skip }, async () => {
+  const task = load({ dockerfile: 'FROM x\nWORKDIR /app\nRUN echo cannot-build >&2; exit 3\n', solve: 'touch /tmp/agent-ran\n' });
+  const dir = jobDir();
+  const r = await runTrial({ task, attempt: 1, jobDir: dir, agent: { kind: 'oracle' }, backend: 'bwrap' });
+  assert.equal(r.exception_info?.exception_type, 'EnvironmentSetupError');
+  assert.match(r.exception_info!.exception_message, /environment\/Dockerfile:3: RUN .* exited with 3:\ncannot-build/);
+  assert.equal(r.agent_execution, null);
+  assert.equal(r.verifier_result, null);
+  assert.match(readFileSync(join(dir, 'task__1', 'exception.txt'), 'utf8'), /^EnvironmentSetupError/);
+});
+
+test('an agent that reaches for the network, writes outside, peeks at /tests, floods output and forges its reward is contained', { skip }, async () => {
+  const server = createServer((s) => s.end('secret'));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  const task = load({
+    solve: [
+      `(timeout 3 cat < /dev/tcp/127.0.0.1/${port} && echo NET-REACHED) 2>/dev/null || echo net-blocked`,
+      'echo x > /usr/pwned 2>/dev/null && echo WROTE-USR || echo usr-readonly',
+      'echo x > /etc/pwned 2>/dev/null && echo WROTE-ETC || echo etc-readonly',
+      '[ -z "$(ls -A /tests)" ] && echo tests-hidden || echo SAW-TESTS',
+      'head -c 1073741824 /dev/zero | tr "\\0" x',
+      'mkdir -p /logs/verifier && echo 1 > /logs/verifier/reward.txt',
+      'echo after-flood >&2',
+    ].join('\n'),
+    // The verifier writes no reward unless the work is done: a forged reward must not count.
+    test: 'if [ -f /app/done ]; then echo 1 > /logs/verifier/reward.txt; fi\n',
+  });
+  const dir = jobDir();
+  try {
+    const r = await runTrial({ task, attempt: 1, jobDir: dir, agent: { kind: 'oracle' }, backend: 'bwrap' });
+    const out = readFileSync(join(dir, 'task__1', 'agent', 'oracle.txt'), 'utf8');
+    assert.match(out, /net-blocked\nusr-readonly\netc-readonly\ntests-hidden\n/);
+    assert.match(out, /after-flood/);
+    assert.match(out, /\[\d+ bytes dropped\]/);
+    assert.ok(out.length < 10 * 1024 * 1024, `oracle.txt is ${out.length} bytes`);
+    assert.equal(existsSync('/usr/pwned') || existsSync('/etc/pwned'), false);
+    assert.equal(r.verifier_result, null);
+    assert.equal(r.exception_info?.exception_type, 'RewardFileNotFoundError');
+  } finally {
+    server.close();
+  }
+});
+
+test('a fork flood stops at the pids limit and the trial goes on', { skip }, async (t) => {
+  const probe = createCgroup('ahe-probe-trial', { pidsMax: 10 });
+  probe.remove();
+  if (probe.kind === 'none') return t.skip(`no usable cgroup: ${probe.reason}`);
+  // Python's fork fails at once with EAGAIN (bash would retry for a long while); the children exit after 2 s.
+  const flood = ['import os, time', 'n = 0', 'for i in range(2000):', '    try:', '        pid = os.fork()', '    except OSError:', '        break', '    if pid == 0:', '        time.sleep(2)', '        os._exit(0)', '    n += 1', 'print("forked", n, flush=True)', 'while True:', '    try:', '        os.wait()', '    except ChildProcessError:', '        break'].join('\n');
+  const task = load({ solve: `python3 - <<'PY'\n${flood}\nPY\ntouch /app/done\n` });
+  const dir = jobDir();
+  const r = await runTrial({ task, attempt: 1, jobDir: dir, agent: { kind: 'oracle' }, backend: 'bwrap', pidsMax: 100 });
+  const out = readFileSync(join(dir, 'task__1', 'agent', 'oracle.txt'), 'utf8');
+  const forked = Number(/forked (\d+)/.exec(out)?.[1]);
+  assert.ok(forked > 0 && forked < 100, out.slice(0, 300));
+  assert.deepEqual(r.verifier_result, { rewards: { reward: 1 } });
+});
+
+test('reward.json is read before reward.txt; bad reward files are named', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ahe-reward-'));
+  mkdirSync(dir, { recursive: true });
+  assert.deepEqual(readReward(dir), {});
+  writeFileSync(join(dir, 'reward.txt'), '0\n');
+  assert.deepEqual(readReward(dir), { rewards: { reward: 0 } });
+  writeFileSync(join(dir, 'reward.json'), '{"reward": 0.5, "style": 1, "note": "x"}');
+  assert.deepEqual(readReward(dir), { rewards: { reward: 0.5, style: 1 } });
+  writeFileSync(join(dir, 'reward.json'), '{"a": 1, "b": 0}');
+  assert.match(readReward(dir).problem!, /no numeric "reward" field \(keys: a, b\)/);
+  writeFileSync(join(dir, 'reward.json'), '{oops');
+  assert.match(readReward(dir).problem!, /reward.json is not valid JSON/);
+  const txt = mkdtempSync(join(tmpdir(), 'ahe-reward-'));
+  writeFileSync(join(txt, 'reward.txt'), 'PASSED');
+  assert.match(readReward(txt).problem!, /reward.txt holds "PASSED", not a number/);
+});
