@@ -3,7 +3,7 @@
 // directory is discarded and run anew, and the job result.json is rewritten atomically after every
 // trial, so a kill -9 at any moment loses at most the trials that were running.
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import PQueue from 'p-queue';
 import { UserError } from '../model/errors.ts';
@@ -91,7 +91,11 @@ function openJobConfig(jobDir: string, config: JobOptions['config']): JobConfig 
 export async function runJob(options: JobOptions): Promise<JobOutcome> {
   const { jobDir, k } = options;
   const config = openJobConfig(jobDir, options.config);
-  const emit = options.onEvent ?? (() => {});
+  const logFile = join(jobDir, 'job.log');
+  const emit = (event: JobEvent) => {
+    if (event.type !== 'trial-usage') appendFileSync(logFile, `${new Date().toISOString()} ${describeEvent(event)}\n`);
+    options.onEvent?.(event);
+  };
   const existing = readJobTrials(jobDir);
   const results = new Map<string, TrialResultRead | TrialResult>();
   for (const trial of existing.trials) if (trialFinished(trial.dir)) results.set(trial.result.trial_name, trial.result);
@@ -155,4 +159,20 @@ export async function runJob(options: JobOptions): Promise<JobOutcome> {
   options.signal?.removeEventListener('abort', onAbort);
   const complete = !interrupted && plan.every((p) => results.has(trialName(p.task.name, p.attempt)));
   return { result: writeResult(complete), interrupted, resultFile };
+}
+
+/** One line of job.log per event (usage ticks are not logged). */
+function describeEvent(event: JobEvent): string {
+  switch (event.type) {
+    case 'planned':
+      return `planned ${event.total} trials: ${event.alreadyDone} already finished, ${event.toRun} to run`;
+    case 'trial-start':
+      return `start ${event.trial}`;
+    case 'trial-usage':
+      return `usage ${event.trial}`;
+    case 'trial-done':
+      return `done ${event.trial} reward ${event.result.verifier_result?.rewards.reward ?? 'none'}${event.result.exception_info ? ` ${event.result.exception_info.exception_type}` : ''}`;
+    case 'trial-crashed':
+      return `crashed ${event.trial}: ${event.error.stack ?? event.error.message}`;
+  }
 }

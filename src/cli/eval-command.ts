@@ -14,6 +14,7 @@ import { createModel, MODEL_SPEC_HELP } from '../model/create-model.ts';
 import { UserError } from '../model/errors.ts';
 import { loadPriceTable } from '../model/prices.ts';
 import { bwrapAvailable, bwrapInstallHint } from '../sandbox/bwrap-sandbox.ts';
+import { createCgroup } from '../sandbox/cgroup-limits.ts';
 import { createJobProgress, formatDuration } from './job-progress.ts';
 import { nonNegativeInt, positiveInt, positiveNumber } from './parse-options.ts';
 import { formatCost, formatTokens } from './progress-view.ts';
@@ -76,6 +77,11 @@ export async function runEval(flags: EvalFlags, io: { err: NodeJS.WriteStream; s
   const tasksDir = resolve(flags.tasks);
   if (!existsSync(tasksDir)) throw new UserError(`--tasks: ${tasksDir} does not exist`);
   if (flags.backend === 'bwrap' && !bwrapAvailable()) throw new UserError(`--backend bwrap: ${bwrapInstallHint()}`);
+  if (flags.backend === 'bwrap' && !flags.quiet) {
+    const probe = createCgroup(`ahe-probe-${process.pid}`, { pidsMax: 64 });
+    probe.remove();
+    if (probe.kind === 'none') io.err.write(`ahe: warning: no process/memory limits in the sandboxes (${probe.reason}); time limits still apply\n`);
+  }
   const agent: TrialAgent = { kind: flags.agent };
   if (flags.agent === 'harness') {
     if (!flags.harness || !flags.model) throw new UserError('--agent harness needs --harness DIR and --model SPEC (or use --agent oracle / noop)');

@@ -36,7 +36,7 @@ test('eval --agent oracle -k 2 writes a Harbor job with hand-checkable pass@k; t
   assert.deepEqual(job.tasks.half.rewards, [0.5, 0.5]);
   assert.ok(job.finished_at);
   assert.equal(job.stats.n_trials, 6);
-  assert.deepEqual(readdirSync(out).sort(), ['config.json', 'half__1', 'half__2', 'result.json', 'solvable__1', 'solvable__2', 'unsolvable__1', 'unsolvable__2']);
+  assert.deepEqual(readdirSync(out).sort(), ['config.json', 'half__1', 'half__2', 'job.log', 'result.json', 'solvable__1', 'solvable__2', 'unsolvable__1', 'unsolvable__2']);
   const config = readJson(join(out, 'config.json'));
   assert.equal(config.k, 2);
   assert.equal(config.agent.name, 'oracle');
