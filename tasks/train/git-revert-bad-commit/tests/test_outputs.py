@@ -63,7 +63,7 @@ def later_commits_kept():
 @check
 def working_tree_clean():
     assert git("rev-parse", "--abbrev-ref", "HEAD").stdout.strip() == "main", "HEAD is not on main"
-    st = git("status", "--porcelain").stdout
+    st = git("status", "--porcelain", "--untracked-files=no").stdout
     assert st.strip() == "", f"working tree is not clean:\n{st}"
 
 
