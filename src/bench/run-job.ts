@@ -44,6 +44,8 @@ export interface JobOptions {
   /** Identity of the job; compared with an existing config.json before resuming. */
   config: Omit<JobConfig, 'id' | 'created_at' | 'job_name'>;
   timeoutMultiplier?: number;
+  /** Reuse prepared environments across trials of a task (default true). */
+  environmentCache?: boolean;
   signal?: AbortSignal;
   onEvent?: (event: JobEvent) => void;
 }
@@ -143,6 +145,7 @@ export async function runJob(options: JobOptions): Promise<JobOutcome> {
           backend: options.backend,
           signal: options.signal,
           timeoutMultiplier: options.timeoutMultiplier,
+          environmentCache: options.environmentCache,
           onUsage: (u) => emit({ type: 'trial-usage', trial: name, ...u }),
         });
         results.set(name, result);

@@ -9,10 +9,11 @@ import { basename, join, relative } from 'node:path';
 import { AGENT_INFO } from '../agent/agent-info.ts';
 import type { Harness } from '../harness/types.ts';
 import type { Model } from '../model/types.ts';
-import { createBwrapSandbox } from '../sandbox/bwrap-sandbox.ts';
+import { createBwrapSandbox, sandboxRootEntries } from '../sandbox/bwrap-sandbox.ts';
 import type { ExecResult, Sandbox } from '../sandbox/types.ts';
 import { recordSession } from '../trace/record-session.ts';
 import { writeJsonAtomic } from '../trace/write-atomic.ts';
+import { CACHED_DIRS, environmentKey, restoreEnvironment, saveEnvironment } from './environment-cache.ts';
 import { EnvironmentError, environmentWorkdir, prepareEnvironment, type PreparedEnvironment } from './prepare-environment.ts';
 import type { Task } from './task.ts';
 import { rewardPassed, type ExceptionInfo, type TimeSpan, type TrialResult } from './trial-result.ts';
@@ -44,6 +45,8 @@ export interface TrialOptions {
   onUsage?: (usage: { tokens: number; costUsd: number }) => void;
   /** Processes allowed inside the sandbox (a fork flood stops there). */
   pidsMax?: number;
+  /** Reuse prepared environments across trials of the same task (default true). */
+  environmentCache?: boolean;
 }
 
 /** Thrown when the job is interrupted: the trial has no result and runs again on resume. */
@@ -190,14 +193,24 @@ export async function runTrial(options: TrialOptions): Promise<TrialResult> {
     result.environment_setup = span();
     log(`environment: ${options.backend} sandbox in ${workspace}`);
     try {
+      const workdir = environmentWorkdir(task);
+      const cacheKey = options.environmentCache === false ? undefined : environmentKey(task, options.backend);
+      const cached = cacheKey ? restoreEnvironment(cacheKey, workspace) : undefined;
       sandbox = await createBwrapSandbox({
         trialDir: workspace,
         allowInternet: task.environment.allowInternet,
         memoryMb: task.environment.memoryMb,
         pidsMax: options.pidsMax ?? 4096,
-        workdir: environmentWorkdir(task),
+        workdir,
       });
-      prepared = await prepareEnvironment(sandbox, task, { log, timeoutSec: buildTimeoutSec, signal: options.signal });
+      if (cached) {
+        prepared = cached;
+        for (const note of cached.notes) log(`note: ${note}`);
+        log(`environment: restored from the cache (${cacheKey})`);
+      } else {
+        prepared = await prepareEnvironment(sandbox, task, { log, timeoutSec: buildTimeoutSec, signal: options.signal });
+        if (cacheKey && (await buildStayedInTrialDirs(sandbox, workdir))) saveEnvironment(cacheKey, workspace, prepared);
+      }
       if (prepared.notes.length) (result.ahe as Record<string, unknown>).environment_notes = prepared.notes;
     } catch (error) {
       if (interrupted()) throw new TrialInterrupted(name);
@@ -237,6 +250,16 @@ export async function runTrial(options: TrialOptions): Promise<TrialResult> {
     rmSync(workspace, { recursive: true, force: true });
   }
   return finish(result, trialDir, log);
+}
+
+/** True when the build wrote nothing on the sandbox's private root (so the trial directories hold all of it). */
+async function buildStayedInTrialDirs(sandbox: Sandbox, workdir: string): Promise<boolean> {
+  const r = await sandbox.exec('ls -A /', { timeoutSec: 30 });
+  if (r.exitCode !== 0) return false;
+  const expected = new Set(sandboxRootEntries(workdir));
+  const outside = r.stdout.split('\n').filter((e) => e && !expected.has(e));
+  // A WORKDIR outside the trial directories lives on that private root too.
+  return outside.length === 0 && CACHED_DIRS.some((d) => workdir === `/${d}` || workdir.startsWith(`/${d}/`));
 }
 
 function finish(result: TrialResult, trialDir: string, log: (line: string) => void): TrialResult {

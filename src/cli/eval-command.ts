@@ -37,6 +37,7 @@ export interface EvalFlags {
   prices?: string;
   maxRetries?: number;
   quiet?: boolean;
+  envCache?: boolean;
 }
 
 /** Exit codes of `ahe eval`: the job ran (whatever the pass rate), ahe failed on some trials, interrupted. */
@@ -117,6 +118,7 @@ export async function runEval(flags: EvalFlags, io: { err: NodeJS.WriteStream; s
       backend: flags.backend,
       concurrency: flags.concurrency,
       timeoutMultiplier: flags.timeoutMultiplier,
+      environmentCache: flags.envCache !== false,
       signal: io.signal,
       config: {
         tasks_dir: tasksDir,
@@ -202,6 +204,7 @@ export function registerEvalCommand(program: Command): void {
     .option('--max-tokens <n>', 'stop a trial once it used this many tokens', positiveInt)
     .option('--prices <file>', 'YAML/JSON price table (USD per 1M tokens) merged over the built-in one')
     .option('--max-retries <n>', 'retries of a model call on 429, 5xx and network errors (default 4)', nonNegativeInt)
+    .option('--no-env-cache', 'build every trial\'s environment from its Dockerfile (default: reuse the first build of a task, like an image)')
     .option('--quiet', 'no progress, only the final summary')
     .addHelpText('after', `
 A trial: fresh sandbox → /app built from the task's environment/Dockerfile → agent (agent timeout;

@@ -34,6 +34,13 @@ function shellQuote(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
+/** What the sandbox's private root holds right after start: anything else was written there later. */
+export function sandboxRootEntries(workdir = '/app'): string[] {
+  const entries = [...SYSTEM_DIRS.filter((d) => existsSync(d)), ...SANDBOX_DIRS.map((d) => `/${d}`), '/dev', '/proc'];
+  if (!SANDBOX_DIRS.some((d) => workdir === `/${d}` || workdir.startsWith(`/${d}/`))) entries.push(`/${workdir.split('/')[1]}`);
+  return [...new Set(entries.map((e) => e.slice(1)))].sort();
+}
+
 export function bwrapInstallHint(): string {
   return 'bubblewrap is not installed: install it with `sudo apt-get install -y bubblewrap` (Debian/Ubuntu) or `sudo dnf install bubblewrap`, or use --backend host';
 }

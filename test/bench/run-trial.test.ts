@@ -134,3 +134,45 @@ test('reward.json is read before reward.txt; bad reward files are named', () => 
   writeFileSync(join(txt, 'reward.txt'), 'PASSED');
   assert.match(readReward(txt).problem!, /reward.txt holds "PASSED", not a number/);
 });
+
+test('prepared environments are cached per task: later trials start from a clean copy of the first build', { skip }, async () => {
+  process.env.AHE_CACHE_DIR = mkdtempSync(join(tmpdir(), 'ahe-envcache-'));
+  try {
+    const task = load({
+      dockerfile: 'FROM x\nWORKDIR /app\nCOPY seed.txt .\nRUN echo "built $(date +%s%N)" > stamp.txt && mkdir -p /root/.config && echo cfg > /root/.config/x && ln -s seed.txt link.txt && chmod +x seed.txt\n',
+      files: { 'seed.txt': 'seed\n' },
+      solve: 'echo changed-by-agent >> /app/seed.txt; touch /app/done\n',
+    });
+    const dir = jobDir();
+    await runTrial({ task, attempt: 1, jobDir: dir, agent: { kind: 'oracle' }, backend: 'bwrap' });
+    const second = await runTrial({ task, attempt: 2, jobDir: dir, agent: { kind: 'noop' }, backend: 'bwrap' });
+    assert.match(readFileSync(join(dir, 'task__2', 'trial.log'), 'utf8'), /restored from the cache/);
+    assert.deepEqual(second.verifier_result, { rewards: { reward: 0 } }); // the oracle's /app/done did not leak
+    // A third trial sees the build exactly: the same stamp, the symlink, the mode, /root, and not the agent's change.
+    const probe = load({ dockerfile: 'FROM x\nWORKDIR /app\nCOPY seed.txt .\nRUN echo "built $(date +%s%N)" > stamp.txt && mkdir -p /root/.config && echo cfg > /root/.config/x && ln -s seed.txt link.txt && chmod +x seed.txt\n', files: { 'seed.txt': 'seed\n' }, solve: 'cat stamp.txt; readlink link.txt; test -x seed.txt && echo exec; cat /root/.config/x seed.txt\n' });
+    const d3 = jobDir();
+    await runTrial({ task: probe, attempt: 1, jobDir: d3, agent: { kind: 'oracle' }, backend: 'bwrap' });
+    await runTrial({ task: probe, attempt: 2, jobDir: d3, agent: { kind: 'oracle' }, backend: 'bwrap' });
+    const a = readFileSync(join(d3, 'task__1', 'agent', 'oracle.txt'), 'utf8');
+    const b = readFileSync(join(d3, 'task__2', 'agent', 'oracle.txt'), 'utf8');
+    assert.match(a, /^built \d+\nseed.txt\nexec\ncfg\nseed\n$/);
+    assert.equal(b, a);
+  } finally {
+    delete process.env.AHE_CACHE_DIR;
+  }
+});
+
+test('a build that writes outside the trial directories is not cached', { skip }, async () => {
+  process.env.AHE_CACHE_DIR = mkdtempSync(join(tmpdir(), 'ahe-envcache-'));
+  try {
+    const task = load({ dockerfile: 'FROM x\nWORKDIR /app\nRUN mkdir -p /srv/data && echo x > /srv/data/f\n', solve: 'test -f /srv/data/f && touch /app/done\n' });
+    const dir = jobDir();
+    const first = await runTrial({ task, attempt: 1, jobDir: dir, agent: { kind: 'oracle' }, backend: 'bwrap' });
+    const second = await runTrial({ task, attempt: 2, jobDir: dir, agent: { kind: 'oracle' }, backend: 'bwrap' });
+    assert.equal(first.ahe?.passed, true);
+    assert.equal(second.ahe?.passed, true);
+    assert.doesNotMatch(readFileSync(join(dir, 'task__2', 'trial.log'), 'utf8'), /restored from the cache/);
+  } finally {
+    delete process.env.AHE_CACHE_DIR;
+  }
+});
