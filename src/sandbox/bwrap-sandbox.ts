@@ -4,7 +4,7 @@
 // running sandbox with nsenter, so files and background processes persist between commands.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
 import { UserError } from '../model/errors.ts';
 import { createCgroup, type Cgroup } from './cgroup-limits.ts';
@@ -162,7 +162,17 @@ export async function createBwrapSandbox(options: BwrapSandboxOptions): Promise<
       cpSync(from, mustMap(to), { recursive: true });
     },
     async download(from, to) {
-      cpSync(mustMap(from), to, { recursive: true });
+      // Symlinks inside a copied directory that lead out of the trial are left behind.
+      const inside = (src: string) => {
+        if (!lstatSync(src).isSymbolicLink()) return true;
+        try {
+          const real = realpathSync(src);
+          return real === trialReal || real.startsWith(`${trialReal}/`);
+        } catch {
+          return false;
+        }
+      };
+      cpSync(mustMap(from), to, { recursive: true, filter: inside });
     },
     async close() {
       if (closed) return;

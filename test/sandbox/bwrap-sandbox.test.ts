@@ -117,6 +117,12 @@ test('a symlink made inside the sandbox does not lead the host outside the trial
     await sb.exec('ln -s /etc/hostname /logs/reward.txt; ln -s / /logs/root');
     await assert.rejects(sb.readFile('/logs/reward.txt'), /leads outside the sandbox/);
     await assert.rejects(sb.readFile('/logs/root/etc/passwd'), /leads outside the sandbox/);
+    await sb.exec('mkdir -p /logs/dir && echo ok > /logs/dir/real.txt && ln -s /etc/hostname /logs/dir/escape && ln -s real.txt /logs/dir/inner');
+    const out = mkdtempSync(join(tmpdir(), 'ahe-download-'));
+    await sb.download('/logs/dir', join(out, 'dir'));
+    assert.equal(readFileSync(join(out, 'dir', 'real.txt'), 'utf8'), 'ok\n');
+    assert.equal(existsSync(join(out, 'dir', 'escape')), false);
+    assert.equal(readFileSync(join(out, 'dir', 'inner'), 'utf8'), 'ok\n');
   } finally {
     await sb.close();
   }
