@@ -5,7 +5,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-const wanted = [{ pkg: 'bubblewrap', bin: 'bwrap', for: 'the bwrap sandbox tests' }];
+const wanted = [{ pkg: 'bubblewrap', bin: 'bwrap', for: 'the bwrap sandbox (ahe eval, ahe tasks check and their tests)' }];
 const onPath = (bin) => spawnSync('sh', ['-c', `command -v ${bin}`]).status === 0;
 const missing = wanted.filter((w) => !onPath(w.bin));
 if (missing.length === 0) process.exit(0);
@@ -25,5 +25,5 @@ if (isRoot && existsSync('/usr/bin/apt-get')) {
   }
 }
 for (const m of missing.filter((w) => !onPath(w.bin))) {
-  console.log(`ahe: ${m.pkg} is missing, so ${m.for} will be skipped; install it with: sudo apt-get install -y ${m.pkg}`);
+  console.log(`ahe: ${m.pkg} is missing, so ${m.for} will not run (its tests skip; the task-suite check fails); install it with: sudo apt-get install -y ${m.pkg}`);
 }
