@@ -176,3 +176,39 @@ test('a build that writes outside the trial directories is not cached', { skip }
     delete process.env.AHE_CACHE_DIR;
   }
 });
+
+test('a Terminal-Bench 1 task runs: solution.sh as the oracle, run-tests.sh as the verifier (pass = exit 0)', { skip }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ahe-tb1-'));
+  const taskDir = join(dir, 'count-lines');
+  mkdirSync(join(taskDir, 'tests'), { recursive: true });
+  writeFileSync(join(taskDir, 'task.yaml'), '# TB1\ninstruction: |-\n  Write /app/count.sh printing the number of lines of /app/data.txt.\ndifficulty: easy\ntags: [bash]\nmax_agent_timeout_sec: 30.0\nmax_test_timeout_sec: 30\n');
+  writeFileSync(join(taskDir, 'Dockerfile'), 'FROM ubuntu:24.04\nWORKDIR /app\nCOPY data.txt /app/data.txt\n');
+  writeFileSync(join(taskDir, 'data.txt'), 'a\nb\nc\n');
+  writeFileSync(join(taskDir, 'run-tests.sh'), '#!/bin/bash\nbash $TEST_DIR/check.sh\n');
+  writeFileSync(join(taskDir, 'tests', 'check.sh'), '[ "$(bash /app/count.sh)" = 3 ] && echo PASSED || { echo FAILED; exit 1; }\n');
+  writeFileSync(join(taskDir, 'solution.sh'), "echo 'wc -l < /app/data.txt' > /app/count.sh\n");
+  const { task, problem } = loadTask(taskDir);
+  assert.ok(task, problem?.message);
+  const jd = jobDir();
+  const oracle = await runTrial({ task, attempt: 1, jobDir: jd, agent: { kind: 'oracle' }, backend: 'bwrap' });
+  assert.deepEqual(oracle.verifier_result, { rewards: { reward: 1 } }, readFileSync(join(jd, 'count-lines__1', 'verifier', 'test-stdout.txt'), 'utf8'));
+  const noop = await runTrial({ task, attempt: 2, jobDir: jd, agent: { kind: 'noop' }, backend: 'bwrap' });
+  assert.deepEqual(noop.verifier_result, { rewards: { reward: 0 } });
+  assert.equal(readFileSync(join(jd, 'count-lines__2', 'verifier', 'reward.txt'), 'utf8'), '0\n');
+});
+
+test('the task\'s memory limit holds: a process that allocates past it is killed, the trial goes on', { skip }, async (t) => {
+  const probe = createCgroup('ahe-probe-mem', { memoryMb: 64 });
+  probe.remove();
+  if (probe.kind === 'none') return t.skip(`no usable cgroup: ${probe.reason}`);
+  const dir = makeTask({ solve: 'python3 -c "x = bytearray(400 * 1024 * 1024); print(len(x))"; echo "exit $?"; touch /app/done\n' });
+  writeFileSync(join(dir, 'task.toml'), readFileSync(join(dir, 'task.toml'), 'utf8').replace('[environment]', '[environment]\nmemory = "128M"'));
+  const { task } = loadTask(dir);
+  assert.equal(task!.environment.memoryMb, 128);
+  const jd = jobDir();
+  const r = await runTrial({ task: task!, attempt: 1, jobDir: jd, agent: { kind: 'oracle' }, backend: 'bwrap' });
+  const out = readFileSync(join(jd, 'task__1', 'agent', 'oracle.txt'), 'utf8');
+  assert.match(out, /exit (137|1)\b/); // killed by the OOM killer (137) or MemoryError (1)
+  assert.doesNotMatch(out, /^419430400$/m);
+  assert.equal(r.ahe?.passed, true);
+});

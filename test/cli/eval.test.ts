@@ -24,9 +24,12 @@ test('eval --agent oracle -k 2 writes a Harbor job with hand-checkable pass@k; t
   makeTask({ name: 'solvable' }, suite);
   makeTask({ name: 'unsolvable', solve: 'echo giving up\n' }, suite);
   makeTask({ name: 'half', test: 'mkdir -p /logs/verifier; echo \'{"reward": 0.5}\' > /logs/verifier/reward.json\n' }, suite);
+  const broken = makeTask({ name: 'broken' }, suite);
+  writeFileSync(join(broken, 'task.toml'), 'version = "1.0"\n[agent]\ntimeout_sec = "soon"\n');
   const out = join(tmp('job'), 'j');
   const r = await runCli(['eval', '--tasks', suite, '--agent', 'oracle', '-k', '2', '--out', out], { timeoutMs: 120_000 });
   assert.equal(r.exitCode, 0, r.stderr);
+  assert.match(r.stderr, /skipped .*broken\/task\.toml: agent\.timeout_sec: /);
   assert.match(r.stdout, /pass@1 33\.3% ± 33\.3% .* over 3 tasks, k=2 · pass@2 33\.3%/);
   assert.match(r.stdout, /half\s+0\/2\s+0\.5 0\.5/);
   const job = readJson(join(out, 'result.json'));
