@@ -12,6 +12,7 @@ import { createCgroup } from '../../src/sandbox/cgroup-limits.ts';
 import { bwrapAvailable, bwrapInstallHint } from '../../src/sandbox/bwrap-sandbox.ts';
 import { makeTask, type TaskSpec } from '../support/make-task.ts';
 import { writeFileSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 const skip = bwrapAvailable() ? false : `bwrap not available: ${bwrapInstallHint()}`;
 
@@ -211,4 +212,20 @@ test('the task\'s memory limit holds: a process that allocates past it is killed
   assert.match(out, /exit (137|1)\b/); // killed by the OOM killer (137) or MemoryError (1)
   assert.doesNotMatch(out, /^419430400$/m);
   assert.equal(r.ahe?.passed, true);
+});
+
+test('a verifier that tries to download its test tools offline is reported as VerifierNeedsNetworkError', { skip }, async () => {
+  const task = load({ test: 'echo "installing pytest"\n(exec 3<>/dev/tcp/pypi.org/443) 2>&1\nexit 1\n' });
+  const r = await runTrial({ task, attempt: 1, jobDir: jobDir(), agent: { kind: 'oracle' }, backend: 'bwrap' });
+  assert.equal(r.exception_info?.exception_type, 'VerifierNeedsNetworkError');
+  assert.equal(r.verifier_result, null);
+});
+
+test('a multi-step task is refused clearly, not run', () => {
+  const { task } = loadTask(join(fileURLToPath(new URL('../fixtures/tasks/harbor-steps', import.meta.url))));
+  assert.ok(task && task.steps.length > 1);
+  return runTrial({ task, attempt: 1, jobDir: jobDir(), agent: { kind: 'noop' }, backend: 'bwrap' }).then((r) => {
+    assert.equal(r.exception_info?.exception_type, 'UnsupportedTaskError');
+    assert.match(r.exception_info!.exception_message, /multi-step task \(\d+ \[\[steps\]\]\): listed by ahe but not run yet/);
+  });
 });
