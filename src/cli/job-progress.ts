@@ -10,6 +10,7 @@ export interface JobProgress {
 
 export function formatDuration(sec: number): string {
   if (!Number.isFinite(sec)) return '?';
+  if (sec < 10) return `${sec.toFixed(1)}s`;
   const s = Math.round(sec);
   if (s < 60) return `${s}s`;
   if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
