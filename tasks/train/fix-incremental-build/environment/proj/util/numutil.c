@@ -1,0 +1,3 @@
+#include "strutil.h"
+
+int scale(int x) { return x * 3; }

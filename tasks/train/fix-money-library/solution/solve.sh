@@ -1,0 +1,3 @@
+#!/bin/bash
+set -e
+cp /solution/money.py /app/money/__init__.py
