@@ -36,7 +36,9 @@ export function findPartialTasks(trials: readonly ClassifiedTrial[]): TaskOutcom
   return [...byTask.values()].filter((o) => o.c > 0 && o.c < o.n).sort((a, b) => a.task.localeCompare(b.task));
 }
 
-const byCountThenName = <T extends { n_trials: number }>(name: (x: T) => string) => (a: T, b: T) => b.n_trials - a.n_trials || name(a).localeCompare(name(b));
+// Numeric collation, so `test_2` comes before `test_10`.
+const names = new Intl.Collator('en', { numeric: true });
+const byCountThenName = <T extends { n_trials: number }>(name: (x: T) => string) => (a: T, b: T) => b.n_trials - a.n_trials || names.compare(name(a), name(b));
 
 export function clusterFailures(trials: readonly ClassifiedTrial[]): Cluster[] {
   const groups = new Map<string, { trials: Set<string>; tasks: Set<string>; labels: Map<string, { trials: Set<string>; tasks: Set<string> }>; examples: Cluster['examples'] }>();

@@ -34,7 +34,8 @@ const MISSING_PATH = [
   /(?:^|: )(?:cannot (?:access|open|stat|create [\w ]+) )?['"‘]?([^\s'"‘’:]+)['"’]?: No such file or directory/gm,
 ];
 
-const PERMISSION_DENIED = /(?:([^\s:'"]+): )?(?:Permission denied|Operation not permitted)|EACCES/;
+const PERMISSION_DENIED = /Permission denied|Operation not permitted|EACCES/;
+const DENIED_PATH = /([^\s:'"]+): (?:Permission denied|Operation not permitted)/;
 const SHELL_SYNTAX = /syntax error near unexpected token|syntax error: unexpected end of file|unexpected EOF while looking for matching/;
 const INTERPRETER_SYNTAX = /^\s*(?:SyntaxError|IndentationError|TabError)\b/m;
 const COMPILE_ERRORS: Array<[RegExp, string]> = [
@@ -68,8 +69,10 @@ export function findOutputSignatures(text: string, step: DigestStep): StepFindin
   const heads = commandHeads(step.command);
   const claimed = new Set<string>(); // "No such file" lines already explained
 
-  for (const pattern of COMMAND_NOT_FOUND) for (const m of text.matchAll(pattern)) add('command-not-found', basename(m[1]!));
-  for (const line of text.split('\n')) {
+  // Most outputs mention no missing file at all; the line-by-line scans below are skipped for them.
+  const missingFile = /No such file|not found|ENOENT|can't open file|Cannot find module/i.test(text);
+  if (missingFile) for (const pattern of COMMAND_NOT_FOUND) for (const m of text.matchAll(pattern)) add('command-not-found', basename(m[1]!));
+  for (const line of missingFile ? text.split('\n') : []) {
     if (!SHELL_PREFIX.test(line) || !line.endsWith('No such file or directory')) continue;
     const target = line.replace(SHELL_PREFIX, '').replace(/: No such file or directory$/, '');
     if (heads.has(target)) {
@@ -84,7 +87,7 @@ export function findOutputSignatures(text: string, step: DigestStep): StepFindin
       dependency = true;
     }
   }
-  for (const line of text.split('\n')) {
+  for (const line of missingFile ? text.split('\n') : []) {
     if (claimed.has(line) || /fatal error: .*\.h\w*: No such file|^(?:\/usr\/bin\/)?env: /.test(line)) continue;
     for (const pattern of MISSING_PATH) {
       for (const m of line.matchAll(pattern)) {
@@ -94,8 +97,10 @@ export function findOutputSignatures(text: string, step: DigestStep): StepFindin
       }
     }
   }
-  const denied = PERMISSION_DENIED.exec(text);
-  if (denied) add('permission-denied', denied[1] && denied[1] !== 'bash' && denied[1] !== 'sh' ? denied[1] : undefined);
+  if (PERMISSION_DENIED.test(text)) {
+    const path = DENIED_PATH.exec(text)?.[1];
+    add('permission-denied', path && path !== 'bash' && path !== 'sh' ? path : undefined);
+  }
   if (SHELL_SYNTAX.test(text)) add('syntax-error', 'shell');
   else if (INTERPRETER_SYNTAX.test(text)) add('syntax-error', /\.py\b|python|Traceback/.test(`${text} ${step.command ?? ''}`) ? 'python' : /\bnode\b|\.m?[jt]s\b/.test(`${text} ${step.command ?? ''}`) ? 'javascript' : undefined);
   // A missing library or header makes the build fail too; the missing dependency is the cause to report.
