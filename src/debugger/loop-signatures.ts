@@ -1,9 +1,10 @@
 // An agent stuck in a loop re-runs the same command, or keeps getting the same output back. Running the
 // tests again after each edit is normal, so a command alone must repeat more often than an identical
-// output before it counts: the cleaner marks identical outputs with `repeatOf`, which is the sharper signal.
+// output before it counts. The cleaner marks a long output identical to an earlier one with `repeatOf`
+// (the same output from different commands counts too); short outputs are kept verbatim, so there
+// the same command with the same non-empty output is what counts.
 import type { DigestStep, Signature } from './digest.ts';
 import { normaliseDetail } from './normalise-detail.ts';
-
 export interface LoopOptions {
   /** The same (normalised) command this many times is a loop, whatever its outputs (default 5). */
   commandRepeats?: number;
@@ -11,12 +12,14 @@ export interface LoopOptions {
   outputRepeats?: number;
 }
 
+/** Outputs this long are distinctive enough to count whichever command produced them. */
+const LONG_OUTPUT = 80;
+
 const whatRan = (s: DigestStep) => normaliseDetail(s.command ?? `${s.tool ?? s.kind}${s.args ? ` ${s.args}` : ''}`, 60);
 
 export function findRepeatedCommandLoops(steps: readonly DigestStep[], options: LoopOptions = {}): Signature[] {
   const commandRepeats = options.commandRepeats ?? 5;
   const outputRepeats = options.outputRepeats ?? 3;
-  const byStep = new Map(steps.map((s) => [s.step, s]));
   const loops = new Map<string, Set<number>>();
   const mark = (label: string, at: number[]) => {
     const set = loops.get(label) ?? new Set<number>();
@@ -32,16 +35,19 @@ export function findRepeatedCommandLoops(steps: readonly DigestStep[], options: 
   }
   for (const [command, at] of byCommand) if (at.length >= commandRepeats) mark(command, at);
 
-  const byOutput = new Map<number, number[]>();
+  // Several tool calls of one model call share a step number; a repeat points at the first output set.
+  const firstWithOutput = new Map<number, DigestStep>();
+  for (const s of steps) if (s.output !== undefined && !firstWithOutput.has(s.step)) firstWithOutput.set(s.step, s);
+  const outputKey = (s: DigestStep): string | undefined => {
+    const output = s.repeatOf !== undefined ? firstWithOutput.get(s.repeatOf)?.output : s.output;
+    if (!output?.trim()) return undefined; // `cd`, `mkdir -p`: silence repeated is not a loop
+    return output.length >= LONG_OUTPUT ? `long:${output}` : `short:${whatRan(s)}\n${output}`;
+  };
+  const byOutput = new Map<string, DigestStep[]>();
   for (const s of steps) {
-    if (s.repeatOf === undefined) continue;
-    let root = s.repeatOf;
-    for (let hops = 0; byStep.get(root)?.repeatOf !== undefined && hops < steps.length; hops++) root = byStep.get(root)!.repeatOf!;
-    byOutput.set(root, [...(byOutput.get(root) ?? [root]), s.step]);
+    const key = s.kind === 'command' || s.kind === 'tool' ? outputKey(s) : undefined;
+    if (key) byOutput.set(key, [...(byOutput.get(key) ?? []), s]);
   }
-  for (const [root, at] of byOutput) {
-    const first = byStep.get(root);
-    if (at.length >= outputRepeats && first) mark(whatRan(first), at);
-  }
+  for (const group of byOutput.values()) if (group.length >= outputRepeats) mark(whatRan(group[0]!), group.map((s) => s.step));
   return [...loops].map(([command, at]) => ({ id: 'repeated-command-loop', label: `repeated command loop: ${command}`, steps: [...at].sort((a, b) => a - b) }));
 }

@@ -31,7 +31,8 @@ const cut = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` 
 
 function renderAttempt(trial: ReportTrial, digest: TrialDigest | undefined, level: DetailLevel): string {
   const out = [`## Attempt ${trial.trial} — ${trial.passed ? 'PASSED' : 'FAILED'} (reward ${trial.reward ?? 'none'})`];
-  const facts = [`stopped: ${trial.stop_reason ?? 'unknown'}`, `${trial.steps} steps`, `${trial.commands} commands`];
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const facts = [`stopped: ${trial.stop_reason ?? 'unknown'}`, plural(trial.steps, 'step'), plural(trial.commands, 'command')];
   if (trial.duration_sec !== null) facts.push(formatDuration(trial.duration_sec));
   if (digest?.exception) facts.push(`exception ${digest.exception.type}: ${cut(digest.exception.message.replace(/\s+/g, ' '), level.textChars)}`);
   else if (trial.exception) facts.push(`exception ${trial.exception}`);

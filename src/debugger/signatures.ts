@@ -24,9 +24,12 @@ const MODEL_TROUBLE = /\bmodel\b|\bAPI\b|rate.?limit|\b429\b|\b5\d\d\b|overloade
 const CLAIMS_SUCCESS = /\b(?:done|complete[d]?|success(?:ful(?:ly)?)?|all tests pass(?:ed)?|fixed|implemented|finished|should (?:now )?work|works)\b/i;
 const ADMITS_FAILURE = /\b(?:could not|couldn't|unable|cannot|can't|failed to|not (?:yet )?(?:complete|done|working|work))\b/i;
 
-/** The text a step's output-signatures are read from; a repeated output is read from the step it repeats. */
-function stepText(step: DigestStep, byStep: Map<number, DigestStep>): string {
-  const output = step.output ?? (step.repeatOf !== undefined ? byStep.get(step.repeatOf)?.output : undefined) ?? '';
+/**
+ * The text a step's output-signatures are read from; a repeated output is read from the step it repeats
+ * (`outputs` maps a step number to its first output: several tool calls of one model call share a number).
+ */
+function stepText(step: DigestStep, outputs: Map<number, string>): string {
+  const output = step.output ?? (step.repeatOf !== undefined ? outputs.get(step.repeatOf) : undefined) ?? '';
   return [output, ...(step.errors ?? []), step.kind === 'error' || step.kind === 'tool' ? (step.text ?? '') : ''].filter(Boolean).join('\n');
 }
 
@@ -63,8 +66,10 @@ function runEndSignatures(d: TrialDigest, lastStep: number[], opts: ClassifyOpti
 
 function verifierSignatures(d: TrialDigest, opts: ClassifyOptions): Signature[] {
   const { failing, summary, excerpt } = d.verifier;
+  // Error lines from anywhere in the test output, when the cleaner recorded them (newer digests do).
+  const errors = (d.verifier as { errors?: string[] }).errors ?? [];
   if (failing.length) return failing.slice(0, opts.maxTests ?? 20).map((t) => ({ id: 'test-assertion', label: `test assertion: ${normaliseTestName(t.name)}`, steps: [] }));
-  if (VERIFIER_OFFLINE.test(excerpt) && d.exception?.type !== 'VerifierNeedsNetworkError') return [{ id: 'verifier-needs-network', label: 'verifier needs network', steps: [] }];
+  if (VERIFIER_OFFLINE.test([excerpt, ...errors].join('\n')) && d.exception?.type !== 'VerifierNeedsNetworkError') return [{ id: 'verifier-needs-network', label: 'verifier needs network', steps: [] }];
   if (summary && summary.failed > 0) return [{ id: 'test-assertion', label: 'test assertion: unnamed', steps: [] }];
   return [];
 }
@@ -82,7 +87,8 @@ function mergeByLabel(signatures: readonly Signature[]): Signature[] {
 
 export function classifyTrial(d: TrialDigest, options: ClassifyOptions = {}): Signature[] {
   if (d.passed) return [];
-  const byStep = new Map(d.steps.map((s) => [s.step, s]));
+  const outputs = new Map<number, string>();
+  for (const s of d.steps) if (s.output !== undefined && !outputs.has(s.step)) outputs.set(s.step, s.output);
   const lastStep = d.steps.length ? [d.steps[d.steps.length - 1]!.step] : [];
 
   const infra: Signature[] = [];
@@ -97,7 +103,10 @@ export function classifyTrial(d: TrialDigest, options: ClassifyOptions = {}): Si
 
   const inSteps: Signature[] = [];
   for (const step of d.steps) {
-    for (const f of findOutputSignatures(stepText(step, byStep), step)) inSteps.push({ ...f, steps: [step.step] });
+    for (const f of findOutputSignatures(stepText(step, outputs), step)) inSteps.push({ ...f, steps: [step.step] });
+    // A middleware that throws is a bug in the harness itself: the evolver's to fix, named so it can.
+    const middleware = step.kind === 'error' ? /^middleware (\S+)/.exec(step.text ?? '')?.[1] : undefined;
+    if (middleware) inSteps.push({ id: 'middleware-error', label: `middleware error: ${normaliseDetail(middleware, 60)}`, steps: [step.step] });
     if (step.timedOut) inSteps.push({ id: 'command-timeout', label: `command timeout: ${normaliseDetail(step.command ?? step.tool ?? 'tool', 60)}`, steps: [step.step] });
   }
   const firstStepOf = (s: Signature) => s.steps[0] ?? Infinity;
@@ -105,7 +114,9 @@ export function classifyTrial(d: TrialDigest, options: ClassifyOptions = {}): Si
 
   const runEnd = [...findRepeatedCommandLoops(d.steps, options), ...runEndSignatures(d, lastStep, options)].sort((a, b) => RUN_END.indexOf(a.id) - RUN_END.indexOf(b.id));
   const all = mergeByLabel([...infra, ...stepFound, ...runEnd, ...verifierSignatures(d, options)]);
-  return all.length ? all : [{ id: 'unknown', label: d.reward === null ? 'unknown: no reward' : 'unknown', steps: [] }];
+  if (all.length) return all;
+  const why = d.reward === null ? 'no reward' : d.source === 'none' ? 'no agent trace' : undefined;
+  return [{ id: 'unknown', label: why ? `unknown: ${why}` : 'unknown', steps: [] }];
 }
 
 /** The signature a report shows first for a failed trial, or undefined for a passed one. */

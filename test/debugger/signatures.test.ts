@@ -11,6 +11,7 @@ test('a passing trial has no signatures; a failing one with no evidence is unkno
   assert.deepEqual(classifyTrial(makeDigest({ reward: 1, exception: { type: 'AgentTimeoutError', message: 'timed out' } })), []);
   assert.deepEqual(classifyTrial(makeDigest({ reward: 0, stopReason: 'aborted', steps: [commandStep(1, 'ls')] })), [{ id: 'unknown', label: 'unknown', steps: [] }]);
   assert.equal(classifyTrial(makeDigest({ reward: null, stopReason: 'aborted' }))[0]!.label, 'unknown: no reward');
+  assert.equal(classifyTrial(makeDigest({ source: 'none', stopReason: 'unknown' }))[0]!.label, 'unknown: no agent trace');
 });
 
 test('timeouts: agent (exception or stop reason) at the last step, verifier, and a command that hit its own limit', () => {
@@ -133,13 +134,28 @@ test('repeated command loop: the same command five times, or the same output thr
   const polling = Array.from({ length: 5 }, (_, i) => commandStep(i + 1, `sleep ${i + 2}; curl -s localhost:8080`, `attempt ${i}: refused`, 7));
   assert.deepEqual(find(makeDigest({ steps: polling }), 'repeated-command-loop'), { id: 'repeated-command-loop', label: 'repeated command loop: sleep N; curl -s localhost:N', steps: [1, 2, 3, 4, 5] });
   assert.equal(find(makeDigest({ steps: polling.slice(0, 4) }), 'repeated-command-loop'), undefined, 'four test runs with changing output are normal iteration');
-  const sameOutput = [commandStep(1, 'make test', 'FAIL: 3 tests', 2), commandStep(3, 'make test', '', 2, { repeatOf: 1, output: undefined }), commandStep(5, 'make  test', '', 2, { repeatOf: 3, output: undefined })];
-  assert.deepEqual(find(makeDigest({ steps: sameOutput }), 'repeated-command-loop'), { id: 'repeated-command-loop', label: 'repeated command loop: make test', steps: [1, 3, 5] });
+  // A long output the cleaner replaced by a reference to its first occurrence, whichever command printed it.
+  const log = Array.from({ length: 6 }, (_, i) => `2024-01-01 12:00:0${i} ERROR worker crashed: connection refused`).join('\n');
+  const sameLong = [commandStep(1, 'cat /var/log/app.log', log, 0), commandStep(3, 'tail -n 100 /var/log/app.log', '', 0, { repeatOf: 1, output: undefined }), commandStep(5, 'cat /var/log/app.log', '', 0, { repeatOf: 1, output: undefined })];
+  assert.deepEqual(find(makeDigest({ steps: sameLong }), 'repeated-command-loop'), { id: 'repeated-command-loop', label: 'repeated command loop: cat /var/log/app.log', steps: [1, 3, 5] });
+  // Short outputs stay verbatim: the same command with the same output three times is a loop…
+  const refused = [2, 4, 6].map((n) => commandStep(n, 'curl -s localhost:8080', 'curl: (7) Failed to connect to localhost port 8080', 7));
+  assert.deepEqual(find(makeDigest({ steps: refused }), 'repeated-command-loop')?.steps, [2, 4, 6]);
+  // …but silence is not, nor the same short output from different commands.
+  assert.equal(find(makeDigest({ steps: [1, 2, 3].map((n) => commandStep(n, 'mkdir -p /app/out', '')) }), 'repeated-command-loop'), undefined);
+  assert.equal(find(makeDigest({ steps: ['a', 'b', 'c'].map((f, i) => commandStep(i + 1, `grep -c x ${f}.txt`, '0', 1)) }), 'repeated-command-loop'), undefined);
 });
 
-test('a repeated output is read from the step it repeats', () => {
-  const steps = [commandStep(1, 'pytest', 'bash: pytest: command not found', 127), commandStep(2, 'pytest', '', 127, { repeatOf: 1, output: undefined })];
+test('a repeated output is read from the first output of the step it repeats (tool calls of one step share its number)', () => {
+  const missing = `bash: pytest: command not found\n${'(more context) '.repeat(8)}`;
+  const steps = [commandStep(1, 'pytest', missing, 127), commandStep(1, 'ls', 'a.py', 0), commandStep(2, 'pytest', '', 127, { repeatOf: 1, output: undefined })];
   assert.deepEqual(find(makeDigest({ steps }), 'command-not-found')?.steps, [1, 2]);
+});
+
+test('a middleware that throws is named: it is a harness bug', () => {
+  const d = makeDigest({ steps: [commandStep(1, 'ls'), { step: 2, kind: 'error', isError: true, text: 'middleware verify-before-finish (afterModel): TypeError: x is undefined' }] });
+  assert.deepEqual(find(d, 'middleware-error'), { id: 'middleware-error', label: 'middleware error: verify-before-finish', steps: [2] });
+  assert.equal(find(d, 'model-error'), undefined);
 });
 
 test('context exhausted, max steps, and stopping early (few commands, or claiming success while tests fail)', () => {
