@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
 import { UserError } from '../model/errors.ts';
-import { createCgroup, type Cgroup } from './cgroup-limits.ts';
+import { createCgroup, joinCgroupArgv, type Cgroup } from './cgroup-limits.ts';
 import { killGroup, runProcess } from './run-process.ts';
 import type { ExecOptions, ExecResult, Sandbox } from './types.ts';
 
@@ -64,9 +64,10 @@ export function bwrapArgs(trialDir: string, allowInternet: boolean, workdir: str
 }
 
 /** Starts bwrap; resolves with the pid of the sandbox's first process once it is ready to be joined. */
-function startBwrap(args: string[]): Promise<{ proc: ChildProcess; childPid: number }> {
+function startBwrap(args: string[], cgroup: Cgroup): Promise<{ proc: ChildProcess; childPid: number }> {
   return new Promise((resolve, reject) => {
-    const proc = spawn('bwrap', args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+    const [command, ...rest] = joinCgroupArgv(cgroup, ['bwrap', ...args]);
+    const proc = spawn(command!, rest, { stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
     let info = '';
     let stdout = '';
     let stderr = '';
@@ -103,8 +104,7 @@ export async function createBwrapSandbox(options: BwrapSandboxOptions): Promise<
   const workdir = options.workdir ?? '/app';
   for (const dir of SANDBOX_DIRS) mkdirSync(join(options.trialDir, dir), { recursive: true });
   const cgroup: Cgroup = createCgroup(`sandbox-${randomUUID()}`, { pidsMax: options.pidsMax, memoryMb: options.memoryMb });
-  const { proc, childPid } = await startBwrap(bwrapArgs(options.trialDir, options.allowInternet ?? false, workdir));
-  cgroup.addProcess(childPid);
+  const { proc, childPid } = await startBwrap(bwrapArgs(options.trialDir, options.allowInternet ?? false, workdir), cgroup);
   const groups = new Set<number>();
   const trialReal = realpathSync(options.trialDir);
   const env = { PATH, HOME: '/root', LANG: 'C.UTF-8', TERM: 'dumb', ...options.env };
@@ -130,17 +130,10 @@ export async function createBwrapSandbox(options: BwrapSandboxOptions): Promise<
     runProcess(
       {
         // `--wd` alone takes the sandbox's own working directory (a path given to it would be looked up on the host).
-        argv: ['nsenter', '--target', String(childPid), '--mount', '--uts', '--ipc', '--net', '--pid', '--root', '--wd', 'bash', '-c', opts.cwd ? `cd ${shellQuote(posix.resolve(workdir, opts.cwd))} || exit 1\n${command}` : command],
+        // Each command joins the sandbox's cgroup before nsenter forks into it, so its children count too.
+        argv: joinCgroupArgv(cgroup, ['nsenter', '--target', String(childPid), '--mount', '--uts', '--ipc', '--net', '--pid', '--root', '--wd', 'bash', '-c', opts.cwd ? `cd ${shellQuote(posix.resolve(workdir, opts.cwd))} || exit 1\n${command}` : command]),
         env: { ...env, ...opts.env },
-        onStart: (pid) => {
-          groups.add(pid);
-          // nsenter's own processes are outside the sandbox's cgroup until moved there.
-          try {
-            cgroup.addProcess(pid);
-          } catch {
-            // it already exited
-          }
-        },
+        onStart: (pid) => groups.add(pid),
       },
       opts,
     );

@@ -14,7 +14,19 @@ export interface Cgroup {
   /** Why limits are not enforced, when kind is 'none'. */
   reason?: string;
   addProcess(pid: number): void;
+  /** The cgroup.procs files a process writes its own pid to, to join before it forks (see joinCgroupArgv). */
+  procsFiles: string[];
   remove(): void;
+}
+
+/**
+ * An argv that joins the cgroup first, then execs `argv`: the process is inside before it can fork, so
+ * nothing it starts escapes the limits (moving a pid in from outside races with its first fork).
+ */
+export function joinCgroupArgv(cgroup: Cgroup, argv: string[]): string[] {
+  if (cgroup.procsFiles.length === 0) return argv;
+  const script = 'while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done; shift; exec "$@"';
+  return ['sh', '-c', script, 'ahe-cgroup', ...cgroup.procsFiles, '--', ...argv];
 }
 
 const ROOT = '/sys/fs/cgroup';
@@ -37,7 +49,7 @@ function tryCreate(dirs: string[], files: [string, string][]): string | undefine
 }
 
 export function createCgroup(name: string, limits: CgroupLimits, root = ROOT): Cgroup {
-  const none = (reason: string): Cgroup => ({ kind: 'none', reason, addProcess: () => {}, remove: () => {} });
+  const none = (reason: string): Cgroup => ({ kind: 'none', reason, addProcess: () => {}, procsFiles: [], remove: () => {} });
   const memoryBytes = limits.memoryMb ? String(limits.memoryMb * 1024 * 1024) : undefined;
   let dirs: string[];
   let files: [string, string][];
@@ -72,6 +84,7 @@ export function createCgroup(name: string, limits: CgroupLimits, root = ROOT): C
     addProcess(pid) {
       for (const d of dirs) writeFileSync(join(d, 'cgroup.procs'), String(pid));
     },
+    procsFiles: dirs.map((d) => join(d, 'cgroup.procs')),
     remove() {
       for (const d of dirs) {
         for (let attempt = 0; attempt < 20; attempt++) {

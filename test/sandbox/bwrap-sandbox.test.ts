@@ -102,6 +102,9 @@ test('a fork flood is stopped by the pids limit when a cgroup is available', { s
   if (probe.kind === 'none') return t.skip(`no usable cgroup: ${probe.reason}`);
   const sb = await createBwrapSandbox({ trialDir: newTrial(), pidsMax: 64 });
   try {
+    // Every command is inside the sandbox's cgroup from its first instruction (no window to fork out).
+    const membership = await sb.exec('cat /proc/self/cgroup');
+    assert.match(membership.stdout, /ahe\/sandbox-[0-9a-f-]+/);
     const r = await sb.exec('for i in $(seq 200); do (sleep 30 &) 2>/dev/null; done; pgrep -c sleep', { timeoutSec: 20 });
     assert.ok(Number(r.stdout.trim()) <= 64, `pids: ${r.stdout}`);
     const after = await sb.exec('echo still-alive');
