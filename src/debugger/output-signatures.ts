@@ -61,7 +61,7 @@ function commandHeads(command: string | undefined): Set<string> {
 
 const basename = (path: string) => path.split('/').filter(Boolean).pop() ?? path;
 
-/** Findings in one step's text. `failed` says whether the step failed (a non-zero exit or an error result). */
+/** Findings in one step's text (its output, error lines and, for errors, its message), in a fixed order. */
 export function findOutputSignatures(text: string, step: DigestStep): StepFinding[] {
   const found: StepFinding[] = [];
   const add = (id: string, detail?: string) => found.push({ id, label: `${id.replace(/-/g, ' ')}${detail ? `: ${normaliseDetail(detail)}` : ''}` });

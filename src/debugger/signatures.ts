@@ -118,6 +118,3 @@ export function classifyTrial(d: TrialDigest, options: ClassifyOptions = {}): Si
   const why = d.reward === null ? 'no reward' : d.source === 'none' ? 'no agent trace' : undefined;
   return [{ id: 'unknown', label: why ? `unknown: ${why}` : 'unknown', steps: [] }];
 }
-
-/** The signature a report shows first for a failed trial, or undefined for a passed one. */
-export const primarySignature = (signatures: readonly Signature[]): Signature | undefined => signatures[0];
