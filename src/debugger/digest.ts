@@ -33,6 +33,8 @@ export interface DigestStep {
   text?: string;
   /** The tool result was an error (non-zero exit, tool failure, invalid arguments). */
   isError?: boolean;
+  /** Set on a step a sub-agent took: the sub-agent's name. Its `step` is the parent's step (the `agent` call). */
+  subagent?: string;
 }
 
 export interface FailingTest {
@@ -48,6 +50,8 @@ export interface VerifierDigest {
   failing: FailingTest[];
   /** Cleaned tail/excerpt of test-stdout.txt around the failures. */
   excerpt: string;
+  /** Error lines and tracebacks anywhere in the test output (verbatim, capped), e.g. a test runner that could not start. */
+  errors?: string[];
 }
 
 export interface TrialDigest {

@@ -1,0 +1,55 @@
+// A recorded terminal session (tmux log, asciinema output) cut into command steps at its shell prompts:
+// `root@host:/app# make` starts a step running `make`; the lines until the next prompt are its output.
+// Used for Terminal-Bench 1 trials, whose agents leave no structured trajectory.
+import { createHash } from 'node:crypto';
+import { createLineDigest, type LineDigest } from './clean-text.ts';
+import type { DigestStep } from './digest.ts';
+import { tidyCommand } from './shell-command.ts';
+import type { StepList } from './step-list.ts';
+import { STEP_OUTPUT_BUDGET } from './step-output.ts';
+
+const PROMPT = /^(?:\([^)]*\) )?[\w.-]+@[\w.-]+:[^\n]*?[#$](?: (.*))?$/;
+
+export interface TerminalSession {
+  /** A rendered line; `time` (seconds) when the recording has timing. */
+  line(text: string, rawChars: number, time?: number): void;
+  end(time?: number): void;
+}
+
+export function createTerminalSession(list: StepList): TerminalSession {
+  let current: { step: DigestStep; digest: LineDigest; bytes: number; start?: number } | null = null;
+  let n = 0;
+
+  const close = (time?: number) => {
+    if (!current) return;
+    const { step, digest, bytes, start } = current;
+    const out = digest.finish();
+    if (start !== undefined && time !== undefined) step.durationMs = Math.round((time - start) * 1000);
+    const hash = createHash('sha1').update(out.text).digest('hex');
+    if (out.rawLines > 0 || step.command !== undefined) list.setOutput(step, { output: out.text, outputBytes: bytes, errors: out.errors, hash });
+    if (out.rawLines === 0 && step.command === undefined) list.steps.splice(list.steps.indexOf(step), 1);
+    current = null;
+  };
+
+  const open = (command: string | undefined, time?: number) => {
+    n++;
+    const step = list.push(command !== undefined ? { step: n, kind: 'command', tool: 'terminal', command } : { step: n, kind: 'tool', tool: 'terminal' });
+    current = { step, digest: createLineDigest(STEP_OUTPUT_BUDGET), bytes: 0, ...(time !== undefined ? { start: time } : {}) };
+  };
+
+  return {
+    line(text, rawChars, time) {
+      const prompt = PROMPT.exec(text);
+      if (prompt) {
+        close(time);
+        const command = prompt[1] ? tidyCommand(prompt[1]) : '';
+        if (command) open(command, time);
+        return;
+      }
+      if (!current) open(undefined, time);
+      current!.digest.add(text, rawChars);
+      current!.bytes += rawChars;
+    },
+    end: (time) => close(time),
+  };
+}
