@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { AGENT_INFO } from '../agent/agent-info.ts';
 import { registerCompareCommand } from './compare-command.ts';
+import { registerDebugCommands } from './debug-command.ts';
 import { registerEvalCommand } from './eval-command.ts';
 import { registerHarnessCommands } from './harness-command.ts';
 import { reportError } from './report-error.ts';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerEvalCommand(program);
   registerTraceCommands(program);
   registerCompareCommand(program);
+  registerDebugCommands(program);
   program.addHelpText('after', `
 Examples:
   ahe harness init my-harness                 write the zero-prior seed harness
@@ -29,6 +31,7 @@ Examples:
   ahe tasks check tasks/train                 prove every task: oracle passes, noop fails
   ahe eval --tasks tasks/holdout --harness harnesses/seed --model openai:gpt-5.4 -k 2
   ahe compare jobs/A jobs/B                   per-task flips and a paired test
+  ahe debug jobs/A --model openai:gpt-5.4     distil the job into overview.md + detail/<task>.md
 
 Model specs: openai:<model> (OPENAI_API_KEY, OPENAI_BASE_URL), anthropic:<model> (ANTHROPIC_API_KEY,
 ANTHROPIC_BASE_URL), scripted:<script.yaml>, replay:<cassette.jsonl>. See docs/ for the formats.`);

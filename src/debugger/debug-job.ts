@@ -1,0 +1,128 @@
+// `ahe debug` as a function: a job directory (ahe's, any Harbor job, or a Terminal-Bench 1 run) →
+// digests of every trial (streaming, bounded concurrency) → heuristic signatures → per-task analyses
+// when a model is given → overview.md, detail/<task>.md and report.json in the output directory.
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import PQueue from 'p-queue';
+import { UserError } from '../model/errors.ts';
+import type { Model } from '../model/types.ts';
+import type { TaskAnalysis } from './analysis.ts';
+import { analyzeTask, newLedger, type AnalystLedger } from './analyst.ts';
+import type { AnalystAttempt } from './analyst-prompt.ts';
+import type { TrialDigest } from './digest.ts';
+import { digestTrial } from './digest-trial.ts';
+import { renderDigest } from './render-digest.ts';
+import { classifyTrial } from './signatures.ts';
+import { isTb1Trial } from './source-tb1.ts';
+import { buildReport, writeReport, type WrittenReport } from './write-report.ts';
+import type { Report } from './report-schema.ts';
+
+export interface DebugJobOptions {
+  jobDir: string;
+  outDir: string;
+  /** The analyst's model; without one the report is the heuristic floor only (`--no-llm`). */
+  model?: Model;
+  /** Analyse tasks where every attempt passed too. */
+  all?: boolean;
+  /** Trials digested and tasks analysed at once. */
+  concurrency?: number;
+  /** Token budget of one task's attempts in the analyst prompt (shared among its attempts). */
+  promptTokens?: number;
+  /** Token budget of each detail/<task>.md. */
+  detailTokens?: number;
+  cacheDir?: string;
+  signal?: AbortSignal;
+  onProgress?: (event: DebugProgress) => void;
+}
+
+export type DebugProgress =
+  | { phase: 'found'; trials: number }
+  | { phase: 'digest'; done: number; total: number }
+  | { phase: 'analyse'; done: number; total: number; task: string; cached?: boolean; error?: string };
+
+export interface DebugJobResult {
+  report: Report;
+  written: WrittenReport;
+  digests: TrialDigest[];
+  ledger: AnalystLedger;
+  /** Tasks whose analysis failed, with why. */
+  analysisErrors: Record<string, string>;
+}
+
+const DEFAULT_PROMPT_TOKENS = 24_000;
+
+const isDir = (p: string) => existsSync(p) && statSync(p).isDirectory();
+
+/**
+ * The trial directories of a job: Harbor layout (`<task>__<suffix>/`), a Terminal-Bench 1 run
+ * (`<task>/<task>.<i>-of-<n>.<run>/`), or the given directory itself when it is one trial.
+ */
+export function findTrialDirs(jobDir: string): string[] {
+  const dir = resolve(jobDir);
+  if (!isDir(dir)) throw new UserError(`${dir} is not a directory`);
+  if (existsSync(join(dir, 'result.json')) && (isDir(join(dir, 'agent')) || isDir(join(dir, 'verifier')))) return [dir];
+  const found: string[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    const sub = join(dir, name);
+    if (!isDir(sub)) continue;
+    if (name.includes('__')) found.push(sub);
+    else for (const inner of readdirSync(sub).sort()) if (isDir(join(sub, inner)) && isTb1Trial(join(sub, inner))) found.push(join(sub, inner));
+  }
+  if (found.length === 0) throw new UserError(`${dir}: no trial directories found (expected <task>__<suffix>/ as Harbor and ahe write them, or a Terminal-Bench 1 run's <task>/<task>.1-of-1.<run>/)`);
+  return found;
+}
+
+export async function debugJob(options: DebugJobOptions): Promise<DebugJobResult> {
+  const progress = options.onProgress ?? (() => {});
+  const trialDirs = findTrialDirs(options.jobDir);
+  progress({ phase: 'found', trials: trialDirs.length });
+  const concurrency = options.concurrency ?? 4;
+
+  const digests: TrialDigest[] = [];
+  const digestQueue = new PQueue({ concurrency });
+  let digested = 0;
+  for (const dir of trialDirs) {
+    void digestQueue.add(async () => {
+      if (options.signal?.aborted) return;
+      digests.push(await digestTrial(dir));
+      progress({ phase: 'digest', done: ++digested, total: trialDirs.length });
+    });
+  }
+  await digestQueue.onIdle();
+  if (options.signal?.aborted) throw new Error('interrupted');
+
+  const ledger = newLedger();
+  const analysisErrors: Record<string, string> = {};
+  let analyses: Record<string, TaskAnalysis | null> | undefined;
+  if (options.model) {
+    analyses = {};
+    const byTask = new Map<string, TrialDigest[]>();
+    for (const d of digests) byTask.set(d.task, [...(byTask.get(d.task) ?? []), d]);
+    const targets = [...byTask.entries()].filter(([, ds]) => options.all || ds.some((d) => !d.passed)).sort(([a], [b]) => a.localeCompare(b));
+    const queue = new PQueue({ concurrency });
+    let done = 0;
+    for (const [task, ds] of targets) {
+      void queue.add(async () => {
+        if (options.signal?.aborted) return;
+        const share = Math.floor((options.promptTokens ?? DEFAULT_PROMPT_TOKENS) / ds.length);
+        const attempts: AnalystAttempt[] = ds
+          .sort((a, b) => a.trial.localeCompare(b.trial, 'en', { numeric: true }))
+          .map((d) => ({ trial: d.trial, passed: d.passed, reward: d.reward, text: renderDigest(d, { maxTokens: share }), signatures: classifyTrial(d) }));
+        const instruction = ds.find((d) => d.instruction)?.instruction;
+        const outcome = await analyzeTask({ task, instruction, attempts }, { model: options.model!, cacheDir: options.cacheDir, signal: options.signal }, ledger);
+        if (outcome.ok) analyses![task] = outcome.analysis;
+        else {
+          analyses![task] = null;
+          analysisErrors[task] = outcome.error;
+        }
+        progress({ phase: 'analyse', done: ++done, total: targets.length, task, ...(outcome.ok ? { cached: outcome.cached } : { error: outcome.error }) });
+      });
+    }
+    await queue.onIdle();
+    if (options.signal?.aborted) throw new Error('interrupted');
+  }
+
+  const report = buildReport({ job: { dir: resolve(options.jobDir) }, digests, analyses, ledger, model: options.model?.spec ?? null });
+  const written = writeReport(options.outDir, report, digests, { detailTokens: options.detailTokens });
+  return { report, written, digests, ledger, analysisErrors };
+}
