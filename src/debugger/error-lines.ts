@@ -25,6 +25,8 @@ const ERROR_LINE = new RegExp(
     String.raw`^E {2,}\S`,
     String.raw`\bcannot (?:find|open|import|access|stat|execute)\b`,
     String.raw`\bundefined reference\b`,
+    String.raw`^g?make(?:\[\d+\])?: \*\*\*`,
+    'Could not resolve host|Temporary failure in name resolution|Name or service not known|Network is unreachable|Connection refused',
     String.raw`\bnot recognized as\b`,
   ].join('|'),
 );

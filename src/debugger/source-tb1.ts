@@ -86,10 +86,16 @@ export async function readTb1(trialDir: string): Promise<AgentEvidence | NoEvide
     const label = recording.slice(trialDir.length + 1);
     const session = createTerminalSession(list);
     let now: number | undefined;
-    const splitter = createTerminalLineSplitter((line, rawChars) => session.line(line, rawChars, now));
+    let lineStart: number | undefined;
+    const splitter = createTerminalLineSplitter((line, rawChars) => {
+      session.line(line, rawChars, now === undefined ? undefined : { start: lineStart ?? now, end: now });
+      lineStart = now;
+    });
     const read = await streamRecording(recording, label, (text, time) => {
       now = time;
+      lineStart ??= time;
       splitter.push(text);
+      if (text.endsWith('\n')) lineStart = undefined;
     });
     splitter.end();
     session.end(now);

@@ -10,9 +10,14 @@ import { STEP_OUTPUT_BUDGET } from './step-output.ts';
 
 const PROMPT = /^(?:\([^)]*\) )?[\w.-]+@[\w.-]+:[^\n]*?[#$](?: (.*))?$/;
 
+/** When a line began to appear and when it was complete (seconds into a timed recording). */
+export interface LineTime {
+  start: number;
+  end: number;
+}
+
 export interface TerminalSession {
-  /** A rendered line; `time` (seconds) when the recording has timing. */
-  line(text: string, rawChars: number, time?: number): void;
+  line(text: string, rawChars: number, time?: LineTime): void;
   end(time?: number): void;
 }
 
@@ -41,12 +46,13 @@ export function createTerminalSession(list: StepList): TerminalSession {
     line(text, rawChars, time) {
       const prompt = PROMPT.exec(text);
       if (prompt) {
-        close(time);
+        // A command runs from the Enter that completes its prompt line to the appearance of the next prompt.
+        close(time?.start);
         const command = prompt[1] ? tidyCommand(prompt[1]) : '';
-        if (command) open(command, time);
+        if (command) open(command, time?.end);
         return;
       }
-      if (!current) open(undefined, time);
+      if (!current) open(undefined, time?.end);
       current!.digest.add(text, rawChars);
       current!.bytes += rawChars;
     },
