@@ -6,7 +6,7 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { AgentEvidence, NoEvidence } from './agent-evidence.ts';
 import { DIGEST_VERSION, type DigestStep, type TrialDigest } from './digest.ts';
-import { renderDigest } from './render-digest.ts';
+import { renderAt } from './digest-text.ts';
 import { readAgentLogs } from './source-agent-logs.ts';
 import { readAheEvents } from './source-ahe-events.ts';
 import { readAtif } from './source-atif.ts';
@@ -123,6 +123,6 @@ export async function digestTrial(trialDir: string, options: DigestTrialOptions 
     },
     problems: problems.length > MAX_PROBLEMS ? [...problems.slice(0, MAX_PROBLEMS), `… and ${problems.length - MAX_PROBLEMS} more problems`] : problems,
   };
-  digest.stats.digestBytes = Buffer.byteLength(renderDigest(digest));
+  digest.stats.digestBytes = Buffer.byteLength(renderAt(digest));
   return digest;
 }

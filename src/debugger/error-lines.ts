@@ -1,6 +1,7 @@
 // Finds the lines that explain a failure — compiler and shell errors, failed tests, crashes — and keeps
 // Python tracebacks whole, so the evidence survives however much of the surrounding output is folded
 // away. Bounded: a fixed number of distinct entries, each cut, with a count of repeats.
+import { detachString } from './detach-string.ts';
 
 const ERROR_LINE = new RegExp(
   [
@@ -71,7 +72,7 @@ export function createErrorCollector(options: ErrorCollectorOptions = {}): Error
     const known = byKey.get(key);
     if (known) known.count++;
     else if (entries.length < maxEntries) {
-      const entry = { text, count: 1 };
+      const entry = { text: detachString(text), count: 1 };
       entries.push(entry);
       byKey.set(key, entry);
     } else dropped++;

@@ -3,6 +3,7 @@
 // Used for Terminal-Bench 1 trials, whose agents leave no structured trajectory.
 import { createHash } from 'node:crypto';
 import { createLineDigest, type LineDigest } from './clean-text.ts';
+import { detachString } from './detach-string.ts';
 import type { DigestStep } from './digest.ts';
 import { tidyCommand } from './shell-command.ts';
 import type { StepList } from './step-list.ts';
@@ -48,7 +49,7 @@ export function createTerminalSession(list: StepList): TerminalSession {
       if (prompt) {
         // A command runs from the Enter that completes its prompt line to the appearance of the next prompt.
         close(time?.start);
-        const command = prompt[1] ? tidyCommand(prompt[1]) : '';
+        const command = prompt[1] ? detachString(tidyCommand(prompt[1])) : '';
         if (command) open(command, time?.end);
         return;
       }
