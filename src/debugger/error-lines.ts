@@ -55,7 +55,8 @@ export interface ErrorCollector {
 }
 
 const cut = (line: string, max: number) => (line.length <= max ? line : `${line.slice(0, max)} …[+${line.length - max} chars]`);
-const numbersAsHash = (s: string) => s.replace(/\d+/g, '#');
+/** Repeats of one error differ in numbers (times, lines, counters) and in the spinner frame drawn before them. */
+const errorKey = (s: string) => s.replace(/[\u2800-\u28ff]/g, '').replace(/\d+/g, '#');
 
 export function createErrorCollector(options: ErrorCollectorOptions = {}): ErrorCollector {
   const maxEntries = options.maxEntries ?? 12;
@@ -68,7 +69,7 @@ export function createErrorCollector(options: ErrorCollectorOptions = {}): Error
   let tracebackLines = 0;
 
   const record = (text: string) => {
-    const key = numbersAsHash(text);
+    const key = errorKey(text);
     const known = byKey.get(key);
     if (known) known.count++;
     else if (entries.length < maxEntries) {

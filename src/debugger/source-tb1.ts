@@ -10,12 +10,15 @@ import type { FailingTest } from './digest.ts';
 import { streamFile } from './read-lines.ts';
 import { tidyCommand } from './shell-command.ts';
 import { createStepList, type StepList } from './step-list.ts';
+import { STEP_OUTPUT_BUDGET } from './step-output.ts';
 import { createTerminalLineSplitter } from './terminal-lines.ts';
 import { createTerminalSession } from './terminal-session.ts';
 import { createTestOutputReader } from './test-output.ts';
 import { verifierFromTestOutput } from './verifier-digest.ts';
 
 type Obj = Record<string, unknown>;
+/** An installed agent's whole episode is the output of one command: it gets a log's budget, not a tool output's. */
+const AGENT_RUN_BUDGET = { ...STEP_OUTPUT_BUDGET, headLines: 40, headChars: 4000, tailLines: 120, tailChars: 12_000, errors: { maxEntries: 20, maxTracebackLines: 40 } };
 const FAILURE_MODES: Record<string, string> = {
   agent_timeout: 'the agent ran out of time',
   test_timeout: 'the tests ran out of time',
@@ -81,10 +84,13 @@ export async function readTb1(trialDir: string): Promise<AgentEvidence | NoEvide
   }
 
   const list = createStepList();
+  // The command that launched the agent carries the instruction (`mini -t '…'`, `openhands --task '…'`).
+  const marker = typeof results.instruction === 'string' ? results.instruction.trim().split(/['"\n]/)[0]!.slice(0, 24) : '';
+  const budgetFor = (command: string | undefined) => (marker.length >= 8 && command?.includes(marker) ? AGENT_RUN_BUDGET : STEP_OUTPUT_BUDGET);
   const recording = [...files(join(trialDir, 'sessions'), '.cast', false), ...files(join(trialDir, 'sessions'), '.log', false), join(trialDir, 'panes', 'post-agent.txt')].find((p) => existsSync(p));
   if (recording) {
     const label = recording.slice(trialDir.length + 1);
-    const session = createTerminalSession(list);
+    const session = createTerminalSession(list, budgetFor);
     let now: number | undefined;
     let lineStart: number | undefined;
     const splitter = createTerminalLineSplitter((line, rawChars) => {

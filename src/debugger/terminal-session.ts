@@ -2,7 +2,7 @@
 // `root@host:/app# make` starts a step running `make`; the lines until the next prompt are its output.
 // Used for Terminal-Bench 1 trials, whose agents leave no structured trajectory.
 import { createHash } from 'node:crypto';
-import { createLineDigest, type LineDigest } from './clean-text.ts';
+import { createLineDigest, type CleanTextOptions, type LineDigest } from './clean-text.ts';
 import { detachString } from './detach-string.ts';
 import type { DigestStep } from './digest.ts';
 import { tidyCommand } from './shell-command.ts';
@@ -22,7 +22,10 @@ export interface TerminalSession {
   end(time?: number): void;
 }
 
-export function createTerminalSession(list: StepList): TerminalSession {
+/** Output budget of a command: an installed agent runs its whole episode inside one command, which deserves more. */
+export type BudgetFor = (command: string | undefined) => CleanTextOptions;
+
+export function createTerminalSession(list: StepList, budgetFor: BudgetFor = () => STEP_OUTPUT_BUDGET): TerminalSession {
   let current: { step: DigestStep; digest: LineDigest; bytes: number; start?: number } | null = null;
   let n = 0;
 
@@ -40,7 +43,7 @@ export function createTerminalSession(list: StepList): TerminalSession {
   const open = (command: string | undefined, time?: number) => {
     n++;
     const step = list.push(command !== undefined ? { step: n, kind: 'command', tool: 'terminal', command } : { step: n, kind: 'tool', tool: 'terminal' });
-    current = { step, digest: createLineDigest(STEP_OUTPUT_BUDGET), bytes: 0, ...(time !== undefined ? { start: time } : {}) };
+    current = { step, digest: createLineDigest(budgetFor(command)), bytes: 0, ...(time !== undefined ? { start: time } : {}) };
   };
 
   return {
