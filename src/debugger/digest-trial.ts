@@ -3,7 +3,7 @@
 // the verifier's from ctrf.json / test-stdout.txt. Nothing here throws for a bad trial: a torn line, a
 // malformed trajectory or a missing file becomes a problem in the digest and the next source is tried.
 import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import type { AgentEvidence, NoEvidence } from './agent-evidence.ts';
 import { DIGEST_VERSION, type DigestStep, type TrialDigest } from './digest.ts';
 import { renderAt } from './digest-text.ts';
@@ -11,7 +11,7 @@ import { readAgentLogs } from './source-agent-logs.ts';
 import { readAheEvents } from './source-ahe-events.ts';
 import { readAtif } from './source-atif.ts';
 import { isTb1Trial, readTb1 } from './source-tb1.ts';
-import { readTrialMeta } from './trial-meta.ts';
+import { readTrialMeta, type TrialMeta } from './trial-meta.ts';
 import { readVerifier, type VerifierReading } from './verifier-digest.ts';
 import { rewardPassed } from '../bench/trial-result.ts';
 
@@ -47,7 +47,12 @@ export async function digestTrial(trialDir: string, options: DigestTrialOptions 
   const problems: string[] = [];
   const sourceFiles: string[] = [];
   let rawBytes = 0;
-  const meta = readTrialMeta(dir);
+  let meta: TrialMeta;
+  try {
+    meta = readTrialMeta(dir);
+  } catch (error) {
+    meta = { task: basename(dir).split('__')[0]!, trial: basename(dir), reward: null, found: false, sourceFiles: [], rawBytes: 0, problems: [`result.json: could not be read (${message(error)})`] };
+  }
   problems.push(...meta.problems);
   sourceFiles.push(...meta.sourceFiles);
   rawBytes += meta.rawBytes;

@@ -109,6 +109,15 @@ test('no trajectory: Harbor installed-agent logs become steps (setup first, comm
   assert.ok(d.sourceFiles.includes('agent/codex.txt'), 'an empty log is listed as read');
 });
 
+test('a result.json that is a directory, an unreadable verifier file: problems, never an exception', async () => {
+  const dir = writeTrial({ 'result.json/oops': 'x', 'verifier/ctrf.json/oops': 'x', 'agent/trajectory.json': { steps: 'not a list' } }, 'odd__1');
+  const d = await digestTrial(dir);
+  assert.equal(d.trial, 'odd__1');
+  assert.ok(d.problems.some((p) => p.startsWith('result.json: not valid JSON (EISDIR')), d.problems.join('\n'));
+  assert.ok(d.problems.some((p) => p.startsWith('verifier/ctrf.json: not valid JSON (EISDIR')), d.problems.join('\n'));
+  assert.ok(d.problems.includes('agent/trajectory.json: not an ATIF trajectory (no steps list)'));
+});
+
 test('a trial with nothing in it, and a path that does not exist: a digest with problems, never an exception', async () => {
   const empty = writeTrial({}, 'empty__1');
   const d = await digestTrial(empty);
