@@ -1,12 +1,16 @@
 // Failing tests read from pytest-style output, line by line (the verifier's stdout can be large): the
 // short summary (`FAILED tests/test_x.py::test_y - AssertionError: …`), the failure sections
-// (`____ test_y ____` followed by `E   assert …` lines), the final tally, and unittest's `FAIL: test_y`.
+// (`____ test_y ____` followed by `E   assert …` lines), the final tally, unittest's `FAIL: test_y`, and
+// plain checkers' `FAIL name: message` and TAP's `not ok 3 - name`.
 import type { FailingTest } from './digest.ts';
 
 const SECTION = /^_{3,} (.+?) _{3,}$/;
 const E_LINE = /^E\s+(.*\S)/;
 const SHORT = /^(FAILED|ERROR) (\S+)(?: - (.*))?$/;
 const UNITTEST = /^(FAIL|ERROR): (\S+)(?: \((.+)\))?/;
+/** Plain checkers (as the bundled tasks print): `FAIL name: message`, `not ok 3 - name`. */
+const NAMED = /^(?:FAIL|FAILED|NOT OK)\s+([A-Za-z_][\w.\-/[\]]*):\s+(.*\S)/;
+const TAP = /^not ok \d+ - (.+?)(?:\s+#.*)?$/;
 const TALLY = /^=+ (.*\b(?:passed|failed|error|errors|skipped|no tests ran)\b.*) in [\d.]+s\b.*=+$/;
 const MAX_FAILING = 30;
 const MAX_E_LINES = 3;
@@ -51,6 +55,11 @@ export function createPytestParser(): PytestParser {
       if (e && current) {
         const lines = sections.get(current);
         if (lines && lines.length < MAX_E_LINES) lines.push(e[1]!.trim());
+        return;
+      }
+      const named = NAMED.exec(line) ?? TAP.exec(line);
+      if (named && !SHORT.test(line) && short.size < MAX_FAILING) {
+        if (!short.has(named[1]!)) short.set(named[1]!, { name: named[1]!, message: named[2] ?? '' });
         return;
       }
       const s = SHORT.exec(line) ?? UNITTEST.exec(line);
