@@ -13,6 +13,12 @@ export interface SyntheticTrialOptions {
   dumpBytes: number;
   /** Every how many steps a data dump happens. */
   dumpEvery?: number;
+  /** Varies the content (default 42). */
+  seed?: number;
+  /** Names and outcome written to result.json (default fix-pipeline, fix-pipeline__1, reward 0). */
+  task?: string;
+  trial?: string;
+  reward?: number;
 }
 
 const TRUNCATE = { max: 20_000, head: 8_000, tail: 8_000 };
@@ -111,7 +117,7 @@ const json = (o: unknown) => `${JSON.stringify(o)}\n`;
 
 /** Writes the trial; returns the bytes written. */
 export function writeSyntheticTrial(dir: string, options: SyntheticTrialOptions): number {
-  const r = rng(42);
+  const r = rng(options.seed ?? 42);
   const agentDir = join(dir, 'agent');
   mkdirSync(join(agentDir, 'tool-outputs'), { recursive: true });
   mkdirSync(join(dir, 'verifier'), { recursive: true });
@@ -165,10 +171,11 @@ export function writeSyntheticTrial(dir: string, options: SyntheticTrialOptions)
   closeSync(fd);
   const verifierOut = pytestRun(r, 999);
   writeFileSync(join(dir, 'verifier', 'test-stdout.txt'), verifierOut);
-  writeFileSync(join(dir, 'verifier', 'reward.txt'), '0\n');
+  const reward = options.reward ?? 0;
+  writeFileSync(join(dir, 'verifier', 'reward.txt'), `${reward}\n`);
   writeFileSync(
     join(dir, 'result.json'),
-    JSON.stringify({ task_name: 'fix-pipeline', trial_name: 'fix-pipeline__1', agent_result: { n_input_tokens: 1, n_output_tokens: 1, n_cache_tokens: 0, cost_usd: 0.5 }, verifier_result: { rewards: { reward: 0 } }, exception_info: null, started_at: '2025-01-01T12:00:00Z', finished_at: '2025-01-01T12:10:00Z' }),
+    JSON.stringify({ task_name: options.task ?? 'fix-pipeline', trial_name: options.trial ?? 'fix-pipeline__1', agent_result: { n_input_tokens: 1, n_output_tokens: 1, n_cache_tokens: 0, cost_usd: 0.5 }, verifier_result: { rewards: { reward } }, exception_info: null, started_at: '2025-01-01T12:00:00Z', finished_at: '2025-01-01T12:10:00Z' }),
   );
   return total + verifierOut.length;
 }
