@@ -55,7 +55,8 @@ const isDir = (p: string) => existsSync(p) && statSync(p).isDirectory();
 
 /**
  * The trial directories of a job: Harbor layout (`<task>__<suffix>/`), a Terminal-Bench 1 run
- * (`<task>/<task>.<i>-of-<n>.<run>/`), or the given directory itself when it is one trial.
+ * (`<task>/<task>.<i>-of-<n>.<run>/`), a directory of such jobs (one level), or the given directory
+ * itself when it is one trial.
  */
 export function findTrialDirs(jobDir: string): string[] {
   const dir = resolve(jobDir);
@@ -65,8 +66,15 @@ export function findTrialDirs(jobDir: string): string[] {
   for (const name of readdirSync(dir).sort()) {
     const sub = join(dir, name);
     if (!isDir(sub)) continue;
-    if (name.includes('__')) found.push(sub);
-    else for (const inner of readdirSync(sub).sort()) if (isDir(join(sub, inner)) && isTb1Trial(join(sub, inner))) found.push(join(sub, inner));
+    // Harbor names trials <task>__<suffix>; a directory with agent/ or result.json is a trial whatever its name.
+    if (name.includes('__') || existsSync(join(sub, 'result.json')) || isDir(join(sub, 'agent')) || isDir(join(sub, 'artifacts'))) found.push(sub);
+    else {
+      // One level down: a TB1 run's trials, or the trials of a job inside a directory of jobs.
+      for (const inner of readdirSync(sub).sort()) {
+        const path = join(sub, inner);
+        if (isDir(path) && (isTb1Trial(path) || (inner.includes('__') && (existsSync(join(path, 'result.json')) || isDir(join(path, 'agent')))))) found.push(path);
+      }
+    }
   }
   if (found.length === 0) throw new UserError(`${dir}: no trial directories found (expected <task>__<suffix>/ as Harbor and ahe write them, or a Terminal-Bench 1 run's <task>/<task>.1-of-1.<run>/)`);
   return found;

@@ -18,7 +18,8 @@ const RAW_CAP = 200_000;
 
 async function taskDigests(jobDir: string, task: string): Promise<TrialDigest[]> {
   const dirs = findTrialDirs(jobDir);
-  const digests = await Promise.all(dirs.filter((d) => basename(d).startsWith(`${task}__`) || basename(d).startsWith(`${task}.`)).map((d) => digestTrial(d)));
+  const named = (d: string) => basename(d) === task || basename(d).startsWith(`${task}__`) || basename(d).startsWith(`${task}.`);
+  const digests = await Promise.all(dirs.filter(named).map((d) => digestTrial(d)));
   const mine = digests.filter((d) => d.task === task);
   if (mine.length === 0) {
     const names = [...new Set((await Promise.all(dirs.slice(0, 200).map((d) => digestTrial(d)))).map((d) => d.task))].sort();

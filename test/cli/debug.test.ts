@@ -90,3 +90,17 @@ test('ahe debug on something that is not a job, and show on an unknown task, say
   assert.match(both.stderr, /give --model or --no-llm, not both/);
   for (const x of [r, both]) assert.doesNotMatch(x.stderr, STACK_LINE);
 });
+
+test('ahe debug reads real published runs: Harbor (gemini-cli), Terminal-Bench 1 (OpenHands, mini-swe-agent), ATIF writers', async () => {
+  const out = tmp('fixtures');
+  const r = await runCli(['debug', join(ROOT, 'test', 'fixtures', 'runs'), '--no-llm', '--out', out]);
+  assert.equal(r.exitCode, 0, r.stderr);
+  assert.match(r.stderr, /7 trials found/);
+  const report = readReport(join(out, 'report.json'));
+  assert.ok(report.ok);
+  assert.deepEqual(Object.keys(report.report.tasks).sort(), ['atif-openhands-hello-world', 'atif-terminus2-invalid-json', 'atif-terminus2-summarization', 'atif-terminus2-timeout', 'cron-broken-network', 'dialogue-parser', 'extract-safely']);
+  assert.ok(report.report.tasks['extract-safely']!.signatures.some((s) => s.id === 'test-assertion'));
+  const show = await runCli(['debug', 'show', join(ROOT, 'test', 'fixtures', 'runs'), 'dialogue-parser', '--trial', '1']);
+  assert.equal(show.exitCode, 0, show.stderr);
+  assert.match(show.stdout, /dialogue-parser__rwnM43w/);
+});
