@@ -18,11 +18,13 @@ const RAW_CAP = 200_000;
 
 async function taskDigests(jobDir: string, task: string): Promise<TrialDigest[]> {
   const dirs = findTrialDirs(jobDir);
+  // Trial directories are usually named for their task; when none is, every trial is read to find it.
   const named = (d: string) => basename(d) === task || basename(d).startsWith(`${task}__`) || basename(d).startsWith(`${task}.`);
-  const digests = await Promise.all(dirs.filter(named).map((d) => digestTrial(d)));
+  const candidates = dirs.some(named) ? dirs.filter(named) : dirs;
+  const digests = await Promise.all(candidates.map((d) => digestTrial(d)));
   const mine = digests.filter((d) => d.task === task);
   if (mine.length === 0) {
-    const names = [...new Set((await Promise.all(dirs.slice(0, 200).map((d) => digestTrial(d)))).map((d) => d.task))].sort();
+    const names = [...new Set((candidates === dirs ? digests : await Promise.all(dirs.map((d) => digestTrial(d)))).map((d) => d.task))].sort();
     throw new UserError(`task ${task} is not in ${jobDir} (tasks: ${names.slice(0, 30).join(', ')}${names.length > 30 ? ', …' : ''})`);
   }
   return mine.sort((a, b) => a.trial.localeCompare(b.trial, 'en', { numeric: true }));
