@@ -17,7 +17,7 @@ export interface ClassifyOptions extends LoopOptions {
 
 /** Signatures that mean the trial says little about the harness: the agent is not to blame. */
 export const NOT_THE_AGENT = new Set(['environment', 'verifier-needs-network', 'verifier-timeout', 'no-reward', 'model-error', 'exception']);
-const RUN_END = ['repeated-command-loop', 'context-exhausted', 'max-steps', 'agent-timeout', 'agent-stopped-early'];
+const RUN_END = ['repeated-command-loop', 'context-exhausted', 'max-steps', 'agent-timeout', 'agent-stopped-early', 'claimed-success'];
 
 const VERIFIER_OFFLINE = /Could not resolve host|Temporary failure in name resolution|Network is unreachable|Failed to establish a new connection|getaddrinfo (?:ENOTFOUND|EAI_AGAIN)/;
 const MODEL_TROUBLE = /\bmodel\b|\bAPI\b|rate.?limit|\b429\b|\b5\d\d\b|overloaded|provider|completion/i;
@@ -59,7 +59,7 @@ function runEndSignatures(d: TrialDigest, lastStep: number[], opts: ClassifyOpti
   if (completed && !d.exception) {
     const final = d.finalMessage ?? '';
     if (d.stats.commands <= (opts.fewCommands ?? 2)) out.push({ id: 'agent-stopped-early', label: 'agent stopped early: few commands', steps: lastStep });
-    else if (CLAIMS_SUCCESS.test(final) && !ADMITS_FAILURE.test(final)) out.push({ id: 'agent-stopped-early', label: 'agent stopped early: claimed success', steps: lastStep });
+    else if (CLAIMS_SUCCESS.test(final) && !ADMITS_FAILURE.test(final)) out.push({ id: 'claimed-success', label: 'claimed success unverified', steps: lastStep });
   }
   return out;
 }

@@ -168,7 +168,7 @@ test('context exhausted, max steps, and stopping early (few commands, or claimin
   const few = makeDigest({ steps: [commandStep(1, 'ls'), { step: 2, kind: 'message', text: 'Done.' }], finalMessage: 'Done.', verifier });
   assert.deepEqual(labels(few), ['agent stopped early: few commands', 'test assertion: test_outputs.py::test_report_totals']);
   const many = [commandStep(1, 'ls'), commandStep(2, 'vim x'), commandStep(3, 'python3 x.py')];
-  assert.equal(find(makeDigest({ steps: many, finalMessage: 'I have implemented the fix and all tests pass.', verifier }), 'agent-stopped-early')?.label, 'agent stopped early: claimed success');
+  assert.equal(find(makeDigest({ steps: many, finalMessage: 'I have implemented the fix and all tests pass.', verifier }), 'claimed-success')?.label, 'claimed success unverified');
   assert.equal(find(makeDigest({ steps: many, finalMessage: 'I could not get the build to work.', verifier }), 'agent-stopped-early'), undefined);
   assert.equal(find(makeDigest({ steps: many, stopReason: 'max_steps', finalMessage: 'Done.', verifier }), 'agent-stopped-early'), undefined);
 });

@@ -36,7 +36,7 @@ test('buildReport: job numbers, per-task outcomes, signatures, partial tasks, an
   assert.deepEqual([csv.n, csv.c, csv.rewards, csv.partial, csv.detail], [2, 1, [1, 0], true, 'detail/csv-report.md']);
   assert.deepEqual(csv.trials.map((t) => [t.trial, t.passed, t.signatures.map((s) => s.label)]), [
     ['csv-report__1', true, []],
-    ['csv-report__2', false, ['missing dependency: pandas', 'agent stopped early: claimed success', 'test assertion: test_outputs.py::test_totals']],
+    ['csv-report__2', false, ['missing dependency: pandas', 'claimed success unverified', 'test assertion: test_outputs.py::test_totals']],
   ]);
   assert.equal(csv.trials[0]!.duration_sec, 42);
   assert.deepEqual(csv.signatures[0], { id: 'missing-dependency', label: 'missing dependency: pandas', trials: ['csv-report__2'] });
@@ -45,7 +45,7 @@ test('buildReport: job numbers, per-task outcomes, signatures, partial tasks, an
   assert.equal(r.tasks['hello']!.analysis, undefined);
   assert.equal(r.tasks['hello']!.summary, 'All 2 attempts passed (median 2 steps, 2 commands).');
   assert.equal(csv.summary, undefined, 'only all-pass tasks get a one-line summary');
-  assert.deepEqual(r.clusters.map((c) => [c.id, c.n_trials]), [['agent-stopped-early', 1], ['command-not-found', 1], ['environment', 1], ['missing-dependency', 1], ['test-assertion', 2]]);
+  assert.deepEqual(r.clusters.map((c) => [c.id, c.n_trials]), [['claimed-success', 1], ['command-not-found', 1], ['environment', 1], ['missing-dependency', 1], ['test-assertion', 2]]);
   assert.deepEqual(r.mechanisms.map((m) => [m.suggested_component, m.n_failed_trials, m.tasks]), [['tool_implementation', 1, ['csv-report']]]);
   assert.deepEqual(r.ledger, { calls: 1, prompt_tokens: 900, completion_tokens: 120, cached_tokens: 0, cost_usd: 0.01, cache_hits: 0, failures: 0 });
   assert.equal(r.generated_at, '2025-01-02T03:04:05.000Z');
@@ -107,7 +107,7 @@ for (const [tasks, k] of [[100, 2], [500, 2], [250, 4]] as const) {
       assert.ok(tokens > 3_000, 'a big job still gets a substantial overview');
       // The essentials survive the squeeze: partial tasks, every pattern, the ranked mechanisms.
       assert.match(md, new RegExp(`## Best targets: partial-pass tasks \\(${tasks / 5}\\)`));
-      for (const id of ['agent-stopped-early', 'missing-dependency', 'command-not-found', 'repeated-command-loop', 'test-assertion']) assert.match(md, new RegExp(`\\*\\*${id}\\*\\*`));
+      for (const id of ['claimed-success', 'missing-dependency', 'command-not-found', 'repeated-command-loop', 'test-assertion']) assert.match(md, new RegExp(`\\*\\*${id}\\*\\*`));
       if (withAnalyses) assert.match(md, /1\. .* — explains \d+ failed trials in \d+ tasks → `system_prompt`/);
       if (tasks >= 500) assert.match(md, /…and \d+ more/);
       assert.equal(readdirSync(join(dir, 'detail')).length, tasks);
@@ -134,9 +134,9 @@ test('detail: timeline with exit codes and durations, where it went wrong, verif
   assert.match(md, /General mechanism:\*\* Check that required Python packages .* → `tool_implementation`/);
   assert.match(md, /## Attempt csv-report__1 — PASSED \(reward 1\)\n\nstopped: completed · 2 steps · 2 commands · 42s/);
   assert.match(md, /## Attempt csv-report__2 — FAILED \(reward 0\)/);
-  assert.match(md, /Signatures: missing dependency: pandas \(step 3\); agent stopped early: claimed success \(step 3\); 1 failing test\n/);
+  assert.match(md, /Signatures: missing dependency: pandas \(step 3\); claimed success unverified \(step 3\); 1 failing test\n/);
   assert.match(md, /Went wrong at step 3: missing dependency: pandas/);
-  assert.match(md, /- \*\*3\*\* `\$ python3 \/app\/solve\.py` → exit 1 · 0\.1s ⚠ missing dependency: pandas; agent stopped early: claimed success\n {2}```\n {2}ModuleNotFoundError: No module named 'pandas'\n {2}```/);
+  assert.match(md, /- \*\*3\*\* `\$ python3 \/app\/solve\.py` → exit 1 · 0\.1s ⚠ missing dependency: pandas; claimed success unverified\n {2}```\n {2}ModuleNotFoundError: No module named 'pandas'\n {2}```/);
   assert.match(md, /### Verifier\nexit 1 · 3 tests: 2 passed, 1 failed\n\n- tests\/test_outputs\.py::test_totals — AssertionError/);
   assert.match(md, /### Final message\n> Done\./);
   const env = readFileSync(join(dir, 'detail', 'fix-build.md'), 'utf8');
