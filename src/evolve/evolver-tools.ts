@@ -1,0 +1,163 @@
+// The evolve agent's tools. They run on the host, act on the run's harness workspace, and enforce in
+// code what the agent may do: only harness component files are listed, read or written (the edit
+// policy), nothing is committed that does not validate or that leaks task-specific content, and the
+// manifest is validated against the commits of this iteration. Every refusal tells the agent why.
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import type { LoadedTool, ToolResult } from '../harness/types.ts';
+
+export interface CommittedChange {
+  id: string;
+  sha: string;
+  files: string[];
+}
+
+export interface EvolverToolDeps {
+  /** The harness working tree (RUN/harness). */
+  harnessDir: string;
+  /** Why a harness-relative path may not be read or written, or undefined when it may. */
+  checkPath(rel: string): string | undefined;
+  /** Why a new content of a file is refused (harness.yaml outside `components`, the seed prompt removed…). */
+  checkContent(rel: string, before: string | null, after: string): string | undefined;
+  evidenceSections(): string[];
+  readEvidence(section: string): Promise<string>;
+  /** `ahe harness validate` on the working tree. */
+  validate(): Promise<{ ok: boolean; text: string }>;
+  /** Files changed since the last commit, harness-relative. */
+  uncommittedFiles(): Promise<string[]>;
+  /** Leak findings on the uncommitted changes, as text; undefined when clean. */
+  auditUncommitted(): Promise<string | undefined>;
+  commit(id: string, message: string): Promise<CommittedChange>;
+  /** Validates and stores the manifest; returns the problems, empty when accepted. */
+  writeManifest(value: unknown, committed: readonly CommittedChange[]): Promise<string[]>;
+}
+
+const MAX_READ = 60_000;
+
+function tool(name: string, description: string, properties: Record<string, unknown>, required: string[], run: (args: Record<string, unknown>) => Promise<ToolResult | string>): LoadedTool {
+  return {
+    definition: { name, description, inputSchema: { type: 'object', properties, required, additionalProperties: false } },
+    source: { builtin: true },
+    run: async (args) => run(args),
+  };
+}
+
+const refuse = (output: string): ToolResult => ({ output, isError: true });
+
+function listHarness(dir: string, sub = ''): string[] {
+  const here = join(dir, sub);
+  if (!existsSync(here)) return [];
+  return readdirSync(here)
+    .filter((n) => n !== '.git')
+    .sort()
+    .flatMap((name) => {
+      const rel = sub ? `${sub}/${name}` : name;
+      return statSync(join(dir, rel)).isDirectory() ? listHarness(dir, rel) : [rel];
+    });
+}
+
+export interface EvolverTools {
+  tools: LoadedTool[];
+  /** Changes committed during this session, in order. */
+  committed: CommittedChange[];
+  /** Whether write_manifest accepted a manifest. */
+  manifestAccepted(): boolean;
+}
+
+export function createEvolverTools(deps: EvolverToolDeps): EvolverTools {
+  const committed: CommittedChange[] = [];
+  let accepted = false;
+  const path = (args: Record<string, unknown>) => String(args.path ?? '').replace(/^\.\//, '');
+
+  const write = (rel: string, after: string): ToolResult => {
+    const refused = deps.checkPath(rel);
+    if (refused) return refuse(`refused: ${refused}`);
+    const file = join(deps.harnessDir, rel);
+    const before = existsSync(file) ? readFileSync(file, 'utf8') : null;
+    const bad = deps.checkContent(rel, before, after);
+    if (bad) return refuse(`refused: ${bad}`);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, after);
+    return { output: `${before === null ? 'created' : 'wrote'} ${rel} (${Buffer.byteLength(after)} bytes). Run validate, then commit_change.` };
+  };
+
+  const tools: LoadedTool[] = [
+    tool('read_evidence', `Read one section of this iteration's evidence. Sections: ${deps.evidenceSections().join(', ')} (task_detail:<task> for one task's debugger detail).`, { section: { type: 'string', description: 'The section name.' } }, ['section'], async (args) => {
+      try {
+        return await deps.readEvidence(String(args.section));
+      } catch (error) {
+        return refuse((error as Error).message);
+      }
+    }),
+    tool('list_files', 'List the harness files you may read and edit.', {}, [], async () => {
+      const files = listHarness(deps.harnessDir).filter((f) => !deps.checkPath(f) || f === 'harness.yaml');
+      return files.join('\n') || '(empty harness)';
+    }),
+    tool('read_file', 'Read a harness file (path relative to the harness directory).', { path: { type: 'string' } }, ['path'], async (args) => {
+      const rel = path(args);
+      const refused = rel === 'harness.yaml' ? undefined : deps.checkPath(rel);
+      if (refused) return refuse(`refused: ${refused}`);
+      const file = join(deps.harnessDir, rel);
+      if (!existsSync(file) || !statSync(file).isFile()) return refuse(`${rel} does not exist; list_files shows what does`);
+      const text = readFileSync(file, 'utf8');
+      return text.length > MAX_READ ? `${text.slice(0, MAX_READ)}\n[… ${text.length - MAX_READ} more characters]` : text;
+    }),
+    tool('write_file', 'Create or replace a harness component file with the given content.', { path: { type: 'string' }, content: { type: 'string' } }, ['path', 'content'], async (args) => write(path(args), String(args.content ?? ''))),
+    tool(
+      'edit_file',
+      'Replace one exact occurrence of old_text by new_text in a harness file.',
+      { path: { type: 'string' }, old_text: { type: 'string' }, new_text: { type: 'string' } },
+      ['path', 'old_text', 'new_text'],
+      async (args) => {
+        const rel = path(args);
+        const file = join(deps.harnessDir, rel);
+        if (!existsSync(file)) return refuse(`${rel} does not exist; use write_file to create it`);
+        const before = readFileSync(file, 'utf8');
+        const old = String(args.old_text);
+        const count = old ? before.split(old).length - 1 : 0;
+        if (count !== 1) return refuse(`old_text must occur exactly once in ${rel}; it occurs ${count} times`);
+        return write(rel, before.replace(old, String(args.new_text)));
+      },
+    ),
+    tool('validate', 'Check the harness as it is now (ahe harness validate): every component loads, tools match their schemas.', {}, [], async () => {
+      const r = await deps.validate();
+      return r.ok ? r.text : refuse(r.text);
+    }),
+    tool(
+      'commit_change',
+      'Commit the current edits as one change (one change = one commit). The harness must validate and the edits must not contain task-specific content.',
+      { id: { type: 'string', description: 'The change id you will use in the manifest, e.g. verify-before-finishing.' }, message: { type: 'string', description: 'One line: what the change does.' } },
+      ['id', 'message'],
+      async (args) => {
+        const id = String(args.id);
+        if (!/^[A-Za-z0-9._-]+$/.test(id)) return refuse('id: letters, digits, dot, dash and underscore only');
+        if (committed.some((c) => c.id === id)) return refuse(`a change with id ${id} was already committed; use another id`);
+        const files = await deps.uncommittedFiles();
+        if (files.length === 0) return refuse('nothing to commit: edit a component file first');
+        const validation = await deps.validate();
+        if (!validation.ok) return refuse(`not committed — the harness does not validate:\n${validation.text}`);
+        const leak = await deps.auditUncommitted();
+        if (leak) return refuse(`not committed — task-specific content found (the harness must generalise, not memorise the tasks):\n${leak}`);
+        const change = await deps.commit(id, String(args.message));
+        committed.push(change);
+        return { output: `committed ${id} as ${change.sha.slice(0, 10)}: ${change.files.join(', ')}` };
+      },
+    ),
+    tool(
+      'write_manifest',
+      'Write change_manifest.json for this iteration: {iteration, changes: [{id, type: new|improvement|rollback, component, files, description, evidence, root_cause, failure_pattern, predicted_fixes: [task], risk_tasks: [task], why_this_component}]}, one entry per committed change.',
+      { manifest: { type: 'object', description: 'The manifest object.' } },
+      ['manifest'],
+      async (args) => {
+        const problems = await deps.writeManifest(args.manifest, committed);
+        if (problems.length) return refuse(`manifest refused:\n${problems.map((p) => `- ${p}`).join('\n')}`);
+        accepted = true;
+        return { output: 'manifest accepted. Reply with a short summary and stop.' };
+      },
+    ),
+  ];
+  return { tools, committed, manifestAccepted: () => accepted };
+}
+
+/** Harness-relative path of a file, for messages. */
+export const harnessRelative = (harnessDir: string, file: string) => relative(harnessDir, file);
