@@ -3,11 +3,11 @@
 // revert commit, and `iter-N` tags mark what each iteration evaluated. All git goes through simple-git
 // pinned to this repository (git-env.ts).
 import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { SimpleGit } from 'simple-git';
 import { listHarnessFiles } from '../harness/list-harness-files.ts';
 import { UserError } from '../model/errors.ts';
-import { checkFileEdit } from './edit-policy.ts';
+import { checkEditablePath, checkFileEdit } from './edit-policy.ts';
 import { configureRepository, repositoryGit } from './git-env.ts';
 
 export const HARNESS_SUBDIR = 'harness';
@@ -117,16 +117,20 @@ export class Workspace {
     const changed = await this.uncommittedFiles();
     let paths = changed;
     if (change.files) {
-      const listed = change.files.map((f) => f.replace(/^\.\//, ''));
+      const checks = change.files.map((f) => checkEditablePath(f));
+      const refused = checks.flatMap((c) => (c.ok ? [] : [c.reason]));
+      if (refused.length) throw new ChangeRefusedError(refused);
+      const listed = [...new Set(checks.map((c) => (c.ok ? c.path : '')))].sort();
       const unchanged = listed.filter((f) => !changed.includes(f));
       if (unchanged.length) throw new ChangeRefusedError([`listed but unchanged since the last commit: ${unchanged.join(', ')} (changed: ${changed.join(', ') || 'nothing'})`]);
-      paths = [...new Set(listed)].sort();
+      paths = listed;
     }
     if (paths.length === 0) throw new ChangeRefusedError(['nothing to commit: no harness file differs from the last commit']);
     const seedPrompt = (await this.fileAt(SEED_TAG, 'system_prompt.md')) ?? '';
     const problems: string[] = [];
     for (const path of paths) {
-      const verdict = checkFileEdit(path, { before: (await this.fileAt('HEAD', path)) ?? null, after: this.readWorking(path), seedPrompt, harnessDir: this.dir });
+      const where = checkEditablePath(path, { harnessDir: this.dir });
+      const verdict = where.ok ? checkFileEdit(path, { before: (await this.fileAt('HEAD', path)) ?? null, after: this.readWorking(path), seedPrompt }) : where;
       if (!verdict.ok) problems.push(verdict.reason);
     }
     if (problems.length) throw new ChangeRefusedError(problems);
@@ -229,6 +233,8 @@ export class Workspace {
   async exportTo(ref: string, dir: string): Promise<void> {
     const sha = await this.resolveRef(ref);
     const target = resolve(dir);
+    const overlaps = (a: string, b: string) => a === b || a.startsWith(`${b}${sep}`);
+    if (overlaps(target, this.dir) || overlaps(this.dir, target)) throw new UserError(`cannot export into ${target}: it overlaps the workspace ${this.dir}`);
     const parent = dirname(target);
     mkdirSync(parent, { recursive: true });
     const prefix = `.${basename(target)}.export-`;

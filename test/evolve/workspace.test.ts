@@ -85,7 +85,8 @@ test('commitChange refuses an empty change and commits only the listed files', a
   write(ws, 'memory/a.md', 'lesson a\n');
   write(ws, 'memory/b.md', 'lesson b\n');
   assert.match((await refusal(ws.commitChange({ message: 'x', files: ['memory/c.md'] })))[0]!, /listed but unchanged since the last commit: memory\/c\.md \(changed: memory\/a\.md, memory\/b\.md\)/);
-  const sha = await ws.commitChange({ message: 'memory a', files: ['memory/a.md'] });
+  assert.match((await refusal(ws.commitChange({ message: 'x', files: ['../tasks/x/instruction.md'] })))[0]!, /uses '\.\.': paths may not leave the harness directory/);
+  const sha = await ws.commitChange({ message: 'memory a', files: ['./memory//a.md'] });
   assert.deepEqual(await ws.changedFiles('seed', sha), ['memory/a.md']);
   assert.deepEqual(await ws.uncommittedFiles(), ['memory/b.md']);
   // Deleting a component file is a change too.
@@ -200,6 +201,8 @@ test('exportTo materialises a ref into a directory, replacing an earlier export,
   await ws.exportTo(withMemory, join(runDir, 'iterations', '1', 'harness'));
   assert.equal(readFileSync(join(runDir, 'iterations/1/harness/memory/lessons.md'), 'utf8'), 'a lesson\n');
   assert.equal(readdirSync(join(ws.dir, '.git')).filter((n) => n.endsWith('.index')).length, 0, 'temporary index removed');
+  await assert.rejects(ws.exportTo('seed', runDir), /cannot export into .*: it overlaps the workspace/);
+  await assert.rejects(ws.exportTo('seed', join(ws.dir, 'memory')), /overlaps the workspace/);
 });
 
 test('openWorkspace resumes a run and names the missing file when the directory is not a run', async () => {
