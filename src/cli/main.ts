@@ -4,6 +4,7 @@ import { AGENT_INFO } from '../agent/agent-info.ts';
 import { registerCompareCommand } from './compare-command.ts';
 import { registerDebugCommands } from './debug-command.ts';
 import { registerEvalCommand } from './eval-command.ts';
+import { registerEvolveCommand } from './evolve-command.ts';
 import { registerHarnessCommands } from './harness-command.ts';
 import { reportError } from './report-error.ts';
 import { registerRunCommand } from './run-command.ts';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerTraceCommands(program);
   registerCompareCommand(program);
   registerDebugCommands(program);
+  registerEvolveCommand(program);
   program.addHelpText('after', `
 Examples:
   ahe harness init my-harness                 write the zero-prior seed harness

@@ -1,0 +1,157 @@
+// `ahe evolve`: evolve a harness on a task suite — evaluate, distil, change, verify, keep what helps.
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { EVOLVER_HARNESS_DIR } from '../evolve/evolve-session.ts';
+import { estimateRunCost } from '../evolve/estimate-cost.ts';
+import { loadSplit } from '../evolve/evaluate-harness.ts';
+import { runEvolve, type EvolveConfig } from '../evolve/run-evolve.ts';
+import { writeRunSummary } from '../evolve/run-summary.ts';
+import { loadHarness } from '../harness/load-harness.ts';
+import { createModel, MODEL_SPEC_HELP } from '../model/create-model.ts';
+import { UserError } from '../model/errors.ts';
+import { loadPriceTable } from '../model/prices.ts';
+import { bwrapAvailable, bwrapInstallHint } from '../sandbox/bwrap-sandbox.ts';
+import { interruptible } from './eval-command.ts';
+import { createJobProgress } from './job-progress.ts';
+import { nonNegativeInt, positiveInt, positiveNumber } from './parse-options.ts';
+import { formatCost, formatTokens } from './progress-view.ts';
+
+interface EvolveFlags {
+  harness?: string;
+  tasks?: string;
+  holdout?: string;
+  model?: string;
+  evolveModel?: string;
+  debugModel?: string;
+  iterations: number;
+  k: number;
+  concurrency: number;
+  holdoutEvery: number;
+  budgetUsd?: number;
+  budgetTokens?: number;
+  budgetMinutes?: number;
+  timeoutMultiplier?: number;
+  prices?: string;
+  maxRetries?: number;
+  out?: string;
+  resume?: string;
+  estimateOnly?: boolean;
+  quiet?: boolean;
+}
+
+function configFrom(flags: EvolveFlags): EvolveConfig {
+  const missing = [!flags.harness && '--harness', !flags.tasks && '--tasks', !flags.model && '--model', !flags.out && '--out'].filter(Boolean);
+  if (missing.length) throw new UserError(`missing ${missing.join(', ')} (or continue a run with --resume RUN)`);
+  const debug = flags.debugModel ?? flags.model!;
+  return {
+    harness: resolve(flags.harness!),
+    tasks: resolve(flags.tasks!),
+    holdout: flags.holdout ? resolve(flags.holdout) : null,
+    model: flags.model!,
+    evolve_model: flags.evolveModel ?? flags.model!,
+    debug_model: debug === 'none' ? null : debug,
+    iterations: flags.iterations,
+    k: flags.k,
+    concurrency: flags.concurrency,
+    holdout_every: flags.holdoutEvery,
+    budget_usd: flags.budgetUsd ?? null,
+    budget_tokens: flags.budgetTokens ?? null,
+    budget_minutes: flags.budgetMinutes ?? null,
+    timeout_multiplier: flags.timeoutMultiplier ?? 1,
+  };
+}
+
+export function registerEvolveCommand(program: Command): void {
+  program
+    .command('evolve')
+    .description('Evolve a harness: evaluate it, distil the traces, let the evolve agent change one component at a time with predictions, verify on the next evaluation, roll back what hurts.')
+    .option('--harness <dir>', 'the starting harness (e.g. harnesses/seed)')
+    .option('--tasks <dir>', 'training tasks (e.g. tasks/train)')
+    .option('--holdout <dir>', 'held-out tasks, scored beside train and never shown to the evolve agent (e.g. tasks/holdout)')
+    .option('--model <spec>', `the coding agent's model: ${MODEL_SPEC_HELP}`)
+    .option('--evolve-model <spec>', 'the evolve agent\'s model (default: --model)')
+    .option('--debug-model <spec>', 'the debugger\'s analyst model (default: --model; `none` for the heuristic report only)')
+    .option('--iterations <n>', 'evolve steps after the seed evaluation', nonNegativeInt, 3)
+    .option('-k, --k <n>', 'attempts per task and evaluation', positiveInt, 2)
+    .option('--concurrency <n>', 'trials run at once', positiveInt, 4)
+    .option('--holdout-every <m>', 'evaluate the held-out split every m iterations (and at the end)', positiveInt, 5)
+    .option('--budget-usd <x>', 'stop cleanly once the run has cost this much', positiveNumber)
+    .option('--budget-tokens <n>', 'stop cleanly once the run has used this many tokens', positiveInt)
+    .option('--budget-minutes <n>', 'stop cleanly after this much wall time since the run started', positiveNumber)
+    .option('--timeout-multiplier <x>', 'scale every task timeout', positiveNumber)
+    .option('--prices <file>', 'YAML/JSON price table (USD per 1M tokens) merged over the built-in one')
+    .option('--max-retries <n>', 'retries of a model call on 429, 5xx and network errors (default 4)', nonNegativeInt)
+    .option('--out <dir>', 'the run directory (git history of the harness, iterations/N/, best/, summary.md)')
+    .option('--resume <run>', 'continue a run after a crash or Ctrl-C, from its last completed step')
+    .option('--estimate-only', 'print the cost estimate and exit')
+    .option('--quiet', 'less progress output')
+    .addHelpText('after', `
+Per iteration N (RUN/iterations/N/): job/ (the evaluation, Harbor layout), [holdout-job/], stats.json,
+attribution.json (the previous changes' predictions vs what happened: EFFECTIVE, PARTIALLY_EFFECTIVE,
+INEFFECTIVE, MIXED, HARMFUL), gate.json (automatic rollbacks), debug/ (the debugger's report),
+evolve/ (the evolve agent's transcript), change_manifest.json, diff.patch, harness/ (what was evaluated),
+usage.json. RUN/harness is a git repository tagged iter-N; RUN/best is the best-ever harness.
+A kill -9 at any point followed by --resume RUN continues from the last completed step.
+
+Examples:
+  OPENAI_API_KEY=… ahe evolve --harness harnesses/seed --tasks tasks/train --holdout tasks/holdout --model openai:gpt-5.4 --iterations 5 --out runs/first
+  ahe evolve --resume runs/first
+See docs/evolve.md (and its offline demo on scripted models).`)
+    .action(async (flags: EvolveFlags) => {
+      const prices = flags.prices ? loadPriceTable(resolve(flags.prices)) : undefined;
+      let runDir: string;
+      let config: EvolveConfig | undefined;
+      if (flags.resume) {
+        runDir = resolve(flags.resume);
+        if (!existsSync(join(runDir, 'state.json'))) throw new UserError(`--resume ${runDir}: not an ahe evolve run (no state.json)`);
+      } else {
+        config = configFrom(flags);
+        runDir = resolve(flags.out!);
+        if (existsSync(join(runDir, 'state.json'))) throw new UserError(`--out ${runDir} already holds a run: continue it with --resume ${flags.out}, or choose a new directory`);
+        // Everything that can be checked is checked before anything is spent.
+        await loadHarness(config.harness);
+        await loadHarness(EVOLVER_HARNESS_DIR);
+        const warn = (l: string) => process.stderr.write(`${l}\n`);
+        const train = loadSplit(config.tasks, warn);
+        const holdout = config.holdout ? loadSplit(config.holdout, warn) : [];
+        for (const spec of new Set([config.model, config.evolve_model, ...(config.debug_model ? [config.debug_model] : [])])) await createModel(spec, { prices, maxRetries: flags.maxRetries });
+        const estimate = estimateRunCost({
+          iterations: config.iterations,
+          trainTasks: train.length,
+          holdoutTasks: holdout.length,
+          holdoutEvaluations: holdout.length ? Math.floor(config.iterations / config.holdout_every) + (config.iterations % config.holdout_every === 0 ? 0 : 1) + 1 : 0,
+          k: config.k,
+          model: config.model,
+          evolveModel: config.evolve_model,
+          debugModel: config.debug_model ?? undefined,
+          prices,
+        });
+        process.stderr.write(
+          `ahe evolve · ${train.length} training tasks${holdout.length ? ` + ${holdout.length} held-out` : ''} × k=${config.k} · ${config.iterations} iterations\n` +
+            `cost estimate (assumes ~${formatTokens(estimate.assumptions.trial.promptTokens)} prompt tokens per trial; the summary shows what was actually spent):\n` +
+            estimate.roles.map((r) => `  ${r.role.padEnd(8)} ${r.model}: ${r.calls} ${r.role === 'coding' ? 'trials' : r.role === 'debugger' ? 'analyses' : 'sessions'}, ~${formatTokens(r.tokens)} tokens, ${r.cost_usd === null ? 'price unknown (add it with --prices)' : `~${formatCost(r.cost_usd)}`}`).join('\n') +
+            `\n  total ~${formatTokens(estimate.tokens)} tokens, ${estimate.cost_usd === null ? 'cost unknown' : `~${formatCost(estimate.cost_usd)}`}${config.budget_usd ? ` (budget $${config.budget_usd})` : ''}\n`,
+        );
+        if (flags.estimateOnly) return;
+      }
+      if (!bwrapAvailable()) throw new UserError(bwrapInstallHint());
+      const { signal, dispose } = interruptible(process.stderr);
+      const progress = flags.quiet ? undefined : createJobProgress(process.stderr, { quiet: false });
+      try {
+        const state = await runEvolve({ runDir, config, prices, maxRetries: flags.maxRetries, signal, log: (l) => process.stderr.write(`${l}\n`), onJobEvent: (e) => (e.type === 'trial-done' || e.type === 'trial-crashed' ? progress?.onEvent(e) : undefined) });
+        const { markdown } = writeRunSummary(runDir, state);
+        process.stdout.write(markdown);
+      } catch (error) {
+        if (signal.aborted) {
+          process.stderr.write(`ahe: interrupted; continue with: ahe evolve --resume ${runDir}\n`);
+          process.exitCode = 130;
+          return;
+        }
+        throw error;
+      } finally {
+        progress?.stop();
+        dispose();
+      }
+    });
+}

@@ -1,0 +1,63 @@
+// One evaluation inside an evolution: the harness as it is in the workspace, on one split, into a
+// job directory (resumable like any `ahe eval` job: re-running it after a crash runs only what is
+// missing).
+import { loadTaskSuite } from '../bench/load-task.ts';
+import type { JobResult } from '../bench/job-summary.ts';
+import { runJob, type JobEvent } from '../bench/run-job.ts';
+import type { Task } from '../bench/task.ts';
+import { loadHarness } from '../harness/load-harness.ts';
+import { createModel } from '../model/create-model.ts';
+import { UserError } from '../model/errors.ts';
+import type { PriceTable } from '../model/prices.ts';
+import { AGENT_INFO } from '../agent/agent-info.ts';
+
+export interface EvaluateOptions {
+  harnessDir: string;
+  tasks: Task[];
+  tasksDir: string;
+  model: string;
+  k: number;
+  concurrency: number;
+  jobDir: string;
+  prices?: PriceTable;
+  maxRetries?: number;
+  timeoutMultiplier?: number;
+  signal?: AbortSignal;
+  onEvent?: (event: JobEvent) => void;
+}
+
+/** The loadable tasks of a split; broken ones are reported through `warn` and left out. */
+export function loadSplit(dir: string, warn: (line: string) => void): Task[] {
+  const suite = loadTaskSuite(dir);
+  for (const p of suite.problems) warn(`skipped ${p.path}: ${p.field ? `${p.field}: ` : ''}${p.message}`);
+  const runnable = suite.tasks.filter((t) => t.steps.length === 0);
+  if (runnable.length === 0) throw new UserError(`${dir}: no runnable task found`);
+  return runnable;
+}
+
+export async function evaluateHarness(options: EvaluateOptions): Promise<{ result: JobResult; interrupted: boolean }> {
+  const harness = await loadHarness(options.harnessDir);
+  const newModel = () => createModel(options.model, { prices: options.prices, maxRetries: options.maxRetries });
+  const outcome = await runJob({
+    jobDir: options.jobDir,
+    tasks: options.tasks,
+    k: options.k,
+    agent: { kind: 'harness', harness, modelSpec: options.model, newModel },
+    backend: 'bwrap',
+    concurrency: options.concurrency,
+    timeoutMultiplier: options.timeoutMultiplier,
+    signal: options.signal,
+    onEvent: options.onEvent,
+    config: {
+      tasks_dir: options.tasksDir,
+      task_names: options.tasks.map((t) => t.name).sort(),
+      k: options.k,
+      agent: { name: 'harness', model: options.model, harness: { dir: harness.dir, name: harness.name, content_hash: harness.contentHash } },
+      backend: 'bwrap',
+      concurrency: options.concurrency,
+      timeout_multiplier: options.timeoutMultiplier ?? 1,
+      ahe_version: AGENT_INFO.version,
+    },
+  });
+  return { result: outcome.result, interrupted: outcome.interrupted };
+}

@@ -1,0 +1,181 @@
+// The evolve step of one iteration: the evolve agent (ahe's own runtime, the fixed harnesses/evolver
+// harness plus host tools) reads the evidence, edits component files, commits one change at a time and
+// writes its manifest. A session that ends without an accepted manifest is retried with the reason;
+// after the last try the iteration is skipped and every commit it made is reverted (harness unchanged).
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Task } from '../bench/task.ts';
+import { loadHarness } from '../harness/load-harness.ts';
+import { validateHarness } from '../harness/validate-harness.ts';
+import { formatDiagnostic } from '../harness/harness-error.ts';
+import type { Model } from '../model/types.ts';
+import { createHostSandbox } from '../sandbox/host-sandbox.ts';
+import { recordSession } from '../trace/record-session.ts';
+import { writeJsonAtomic } from '../trace/write-atomic.ts';
+import { checkManifest } from './check-manifest.ts';
+import { checkFileEdit, checkEditablePath } from './edit-policy.ts';
+import { createEvolverTools, type CommittedChange } from './evolver-tools.ts';
+import { auditChange, formatLeakFindings, type ChangedFile } from './leak-audit.ts';
+import { buildLeakIndex } from './leak-index.ts';
+import type { ChangeManifest } from './manifest.ts';
+import { SEED_TAG, type Workspace } from './workspace.ts';
+
+export const EVOLVER_HARNESS_DIR = fileURLToPath(new URL('../../harnesses/evolver', import.meta.url));
+
+export interface EvolveSessionOptions {
+  iteration: number;
+  workspace: Workspace;
+  /** RUN/iterations/N: the manifest, transcript and audit are written here. */
+  iterationDir: string;
+  model: Model;
+  trainTasks: Task[];
+  evidenceSections: string[];
+  readEvidence: (section: string) => Promise<string>;
+  /** Sessions before the iteration is skipped (default 2). */
+  maxSessions?: number;
+  signal?: AbortSignal;
+  log?: (line: string) => void;
+}
+
+export interface EvolveSessionResult {
+  manifest: ChangeManifest;
+  skipped?: string;
+  usage: { calls: number; prompt_tokens: number; completion_tokens: number; cached_tokens: number; cost_usd: number };
+  /** Commits reverted because the iteration was skipped or a change leaked. */
+  reverted: string[];
+}
+
+const MANIFEST_FILE = 'change_manifest.json';
+
+function instruction(o: EvolveSessionOptions, retry?: string): string {
+  return [
+    `Iteration ${o.iteration} of the evolution. Improve the coding agent's harness from the evidence of its last evaluation.`,
+    `Training tasks (names only; predictions must use these names): ${o.trainTasks.map((t) => t.name).join(', ')}.`,
+    `Evidence sections: ${o.evidenceSections.join(', ')}. Start with read_evidence("overview").`,
+    'Commit each change with commit_change, then write_manifest with iteration',
+    `${o.iteration}, then reply with a short summary.`,
+    retry ? `\nYour previous session ended without an accepted manifest: ${retry}. Your committed changes are still there; describe them in write_manifest (or commit what is missing first).` : '',
+  ].join(' ');
+}
+
+/** Leak audit of one commit against the training tasks (defence in depth: commit_change audits too). */
+async function auditCommit(ws: Workspace, sha: string, tasks: Task[]): Promise<string | undefined> {
+  const files: ChangedFile[] = [];
+  for (const path of await ws.changedFiles(`${sha}^`, sha)) {
+    const after = await ws.fileAt(sha, path);
+    if (after === undefined) continue;
+    files.push({ path, before: (await ws.fileAt(`${sha}^`, path)) ?? null, after });
+  }
+  const audit = auditChange({ files, tasks, index: buildLeakIndex(tasks) });
+  return audit.ok ? undefined : formatLeakFindings(audit);
+}
+
+export async function runEvolveSession(o: EvolveSessionOptions): Promise<EvolveSessionResult> {
+  const ws = o.workspace;
+  const log = o.log ?? (() => {});
+  await ws.discardUncommitted();
+  const trainNames = new Set(o.trainTasks.map((t) => t.name));
+  const seedPrompt = (await ws.fileAt(SEED_TAG, 'system_prompt.md')) ?? '';
+  const evolver = await loadHarness(EVOLVER_HARNESS_DIR);
+  const usage = { calls: 0, prompt_tokens: 0, completion_tokens: 0, cached_tokens: 0, cost_usd: 0 };
+  const committed: CommittedChange[] = [];
+  let manifest: ChangeManifest | undefined;
+  let retry: string | undefined;
+  const maxSessions = o.maxSessions ?? 2;
+  const leakIndex = buildLeakIndex(o.trainTasks);
+  mkdirSync(o.iterationDir, { recursive: true });
+
+  for (let session = 1; session <= maxSessions && !manifest; session++) {
+    const tools = createEvolverTools({
+      harnessDir: ws.dir,
+      checkPath: (rel) => {
+        const r = checkEditablePath(rel, { harnessDir: ws.dir });
+        return r.ok ? undefined : r.reason;
+      },
+      checkContent: (rel, before, after) => {
+        const r = checkFileEdit(rel, { before, after, seedPrompt, harnessDir: ws.dir });
+        return r.ok ? undefined : r.reason;
+      },
+      evidenceSections: () => o.evidenceSections,
+      readEvidence: o.readEvidence,
+      validate: async () => {
+        const report = await validateHarness(ws.dir);
+        const lines = report.diagnostics.map(formatDiagnostic);
+        return { ok: report.ok, text: report.ok ? `ok: ${report.stats.tools} tools, ${report.stats.middleware} middleware, ${report.stats.skills} skills, ${report.stats.subagents} sub-agents, ${report.stats.memory} memory files` : lines.join('\n') };
+      },
+      uncommittedFiles: () => ws.uncommittedFiles(),
+      auditUncommitted: async () => {
+        const files: ChangedFile[] = [];
+        for (const path of await ws.uncommittedFiles()) {
+          const file = join(ws.dir, path);
+          if (!existsSync(file)) continue;
+          files.push({ path, before: (await ws.fileAt('HEAD', path)) ?? null, after: readFileSync(file, 'utf8') });
+        }
+        const audit = auditChange({ files, tasks: o.trainTasks, index: leakIndex });
+        if (audit.ok) return undefined;
+        // Rejected attempts are kept for the record: what the agent tried to write, and why it leaked.
+        appendFileSync(join(o.iterationDir, 'leak-rejections.jsonl'), `${JSON.stringify({ ts: new Date().toISOString(), session, findings: audit.findings })}\n`);
+        return formatLeakFindings(audit);
+      },
+      commit: async (id, message) => {
+        const files = await ws.uncommittedFiles();
+        const sha = await ws.commitChange({ message: `${id}: ${message}` });
+        const change = { id, sha, files };
+        committed.push(change);
+        log(`  committed ${id} (${files.join(', ')})`);
+        return change;
+      },
+      writeManifest: async (value) => {
+        const check = checkManifest(value, { iteration: o.iteration, committed, trainTasks: trainNames });
+        if (!check.ok) return check.problems;
+        manifest = check.manifest;
+        return [];
+      },
+    });
+    // Changes committed in an earlier session of this iteration are still there for the manifest.
+    tools.committed.push(...committed.filter((c) => !tools.committed.includes(c)));
+    const result = await recordSession({
+      harness: { ...evolver, tools: [...evolver.tools, ...tools.tools] },
+      model: o.model,
+      instruction: instruction(o, retry),
+      sandbox: createHostSandbox({ workdir: ws.dir }),
+      outDir: join(o.iterationDir, 'evolve', `session-${session}`),
+      signal: o.signal,
+    });
+    usage.calls += result.steps;
+    usage.prompt_tokens += result.usage.promptTokens;
+    usage.completion_tokens += result.usage.completionTokens;
+    usage.cached_tokens += result.usage.cachedTokens;
+    usage.cost_usd += result.costUsd;
+    if (o.signal?.aborted) throw new Error('interrupted');
+    if (!manifest) retry = result.status === 'completed' ? 'the session finished without calling write_manifest successfully' : `the session stopped (${result.status}${result.error ? `: ${result.error}` : ''})`;
+    log(`  evolve session ${session}: ${result.status}, ${result.steps} steps${manifest ? ', manifest accepted' : `; ${retry}`}`);
+  }
+
+  const reverted: string[] = [];
+  let skipped: string | undefined;
+  if (!manifest) {
+    skipped = `no accepted manifest after ${maxSessions} sessions (${retry}); the iteration's changes are reverted`;
+    for (const c of [...committed].reverse()) reverted.push(await ws.revert(c.sha, `skip iteration ${o.iteration}: ${c.id} had no accepted manifest`));
+    await ws.discardUncommitted();
+    manifest = { iteration: o.iteration, changes: [] };
+  } else {
+    // Defence in depth: audit each committed change again; a leaking one is reverted before evaluation.
+    const leaks: Record<string, string> = {};
+    for (const change of [...manifest.changes].reverse()) {
+      const leak = await auditCommit(ws, change.commit!, o.trainTasks);
+      if (leak) {
+        leaks[change.id] = leak;
+        reverted.push(await ws.revert(change.commit!, `reject ${change.id}: task-specific content`));
+      }
+    }
+    if (Object.keys(leaks).length) {
+      writeJsonAtomic(join(o.iterationDir, 'leak-audit.json'), leaks);
+      manifest = { ...manifest, changes: manifest.changes.filter((c) => !(c.id in leaks)) };
+    }
+    await ws.discardUncommitted();
+  }
+  writeJsonAtomic(join(o.iterationDir, MANIFEST_FILE), skipped ? { ...manifest, skipped } : manifest);
+  return { manifest, usage, reverted, ...(skipped ? { skipped } : {}) };
+}

@@ -1,0 +1,280 @@
+// `ahe evolve` as a function. Each iteration N: evaluate the harness tagged iter-N on the training
+// split (and the held-out split every M iterations and at the end) → stats against the previous and
+// the best iteration → attribution of iteration N−1's manifest → gate (automatic rollback of harmful
+// changes) → debugger report → evolve agent (changes + manifest, unless N is the last iteration).
+// Each step records itself in RUN/state.json only after its outputs are written, so a kill -9 at any
+// moment resumes at the first unfinished step without repeating finished trials or decisions.
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { compareJobs } from '../bench/compare-jobs.ts';
+import type { JobResult, JobSummary } from '../bench/job-summary.ts';
+import type { JobEvent } from '../bench/run-job.ts';
+import type { Task } from '../bench/task.ts';
+import { debugJob } from '../debugger/debug-job.ts';
+import { createModel } from '../model/create-model.ts';
+import type { PriceTable } from '../model/prices.ts';
+import { writeFileAtomic, writeJsonAtomic } from '../trace/write-atomic.ts';
+import { attributeManifest, runPredictionQuality, type ManifestAttribution } from './attribution.ts';
+import { evaluateHarness, loadSplit } from './evaluate-harness.ts';
+import { runEvolveSession } from './evolve-session.ts';
+import { applyGate, decideGate } from './gate.ts';
+import { iterationStats, type IterationStats } from './iteration-stats.ts';
+import { readManifest, type ChangeManifest } from './manifest.ts';
+import { evidenceReader } from './evidence-reader.ts';
+import { completeStep, createRunState, iterationDir, loadRunState, saveRunState, stopRun, type Role, type RunState } from './run-state.ts';
+import { writeRunSummary } from './run-summary.ts';
+import { createWorkspace, openWorkspace, type Workspace } from './workspace.ts';
+
+export interface EvolveConfig {
+  harness: string;
+  tasks: string;
+  holdout: string | null;
+  model: string;
+  evolve_model: string;
+  debug_model: string | null;
+  iterations: number;
+  k: number;
+  concurrency: number;
+  /** Held-out evaluation every this many iterations (and at the end). */
+  holdout_every: number;
+  budget_usd: number | null;
+  budget_tokens: number | null;
+  budget_minutes: number | null;
+  timeout_multiplier: number;
+}
+
+export interface EvolveOptions {
+  runDir: string;
+  /** For a new run; a resumed run takes its config from state.json. */
+  config?: EvolveConfig;
+  prices?: PriceTable;
+  maxRetries?: number;
+  signal?: AbortSignal;
+  log?: (line: string) => void;
+  onJobEvent?: (event: JobEvent) => void;
+  /** Test seam: called after every completed step (e.g. to simulate a crash). */
+  afterStep?: (state: RunState) => void;
+}
+
+type IterationUsage = Partial<Record<Role, { calls: number; prompt_tokens: number; completion_tokens: number; cached_tokens: number; cost_usd: number }>>;
+
+const readJson = <T>(file: string): T => JSON.parse(readFileSync(file, 'utf8')) as T;
+
+/** Usage per role is kept per iteration (written with the step), and the ledger is their sum: never double-counted on resume. */
+function recordUsage(runDir: string, n: number, role: Role, usage: IterationUsage[Role]): void {
+  const file = join(iterationDir(runDir, n), 'usage.json');
+  const current = existsSync(file) ? readJson<IterationUsage>(file) : {};
+  writeJsonAtomic(file, { ...current, [role]: usage });
+}
+
+function ledgerFromIterations(runDir: string, upTo: number): RunState['ledger'] {
+  const ledger: RunState['ledger'] = {
+    coding: { calls: 0, prompt_tokens: 0, completion_tokens: 0, cached_tokens: 0, cost_usd: 0 },
+    debugger: { calls: 0, prompt_tokens: 0, completion_tokens: 0, cached_tokens: 0, cost_usd: 0 },
+    evolver: { calls: 0, prompt_tokens: 0, completion_tokens: 0, cached_tokens: 0, cost_usd: 0 },
+  };
+  for (let n = 0; n <= upTo; n++) {
+    const file = join(iterationDir(runDir, n), 'usage.json');
+    if (!existsSync(file)) continue;
+    const usage = readJson<IterationUsage>(file);
+    for (const role of ['coding', 'debugger', 'evolver'] as const) {
+      const u = usage[role];
+      if (!u) continue;
+      for (const key of Object.keys(ledger[role]) as (keyof RunState['ledger']['coding'])[]) ledger[role][key] += u[key];
+    }
+  }
+  return ledger;
+}
+
+function jobUsage(result: JobResult) {
+  return { calls: result.n_total_trials, prompt_tokens: result.tokens.prompt, completion_tokens: result.tokens.completion, cached_tokens: result.tokens.cached, cost_usd: result.cost_usd ?? 0 };
+}
+
+/** The reason to stop before spending more, or undefined. */
+function budgetExceeded(state: RunState, config: EvolveConfig): string | undefined {
+  const tokens = Object.values(state.ledger).reduce((a, u) => a + u.prompt_tokens + u.completion_tokens, 0);
+  const cost = Object.values(state.ledger).reduce((a, u) => a + u.cost_usd, 0);
+  // Wall time since the run was created (a resumed run counts the time it was stopped too).
+  const minutes = (Date.now() - Date.parse(state.created_at)) / 60_000;
+  if (config.budget_usd !== null && cost >= config.budget_usd) return `cost budget reached: $${cost.toFixed(2)} of $${config.budget_usd}`;
+  if (config.budget_tokens !== null && tokens >= config.budget_tokens) return `token budget reached: ${tokens} of ${config.budget_tokens}`;
+  if (config.budget_minutes !== null && minutes >= config.budget_minutes) return `time budget reached: ${minutes.toFixed(1)} of ${config.budget_minutes} minutes`;
+  return undefined;
+}
+
+const summaryOf = (runDir: string, n: number, split: 'job' | 'holdout-job'): JobSummary | undefined => {
+  const file = join(iterationDir(runDir, n), split, 'result.json');
+  return existsSync(file) ? readJson<JobSummary>(file) : undefined;
+};
+
+export async function runEvolve(options: EvolveOptions): Promise<RunState> {
+  const runDir = resolve(options.runDir);
+  const log = options.log ?? (() => {});
+  let state: RunState;
+  let ws: Workspace;
+  if (existsSync(join(runDir, 'state.json'))) {
+    state = loadRunState(runDir);
+    ws = await openWorkspace(runDir);
+    log(`resuming ${runDir} at iteration ${state.iteration}, step ${state.step}`);
+  } else {
+    if (!options.config) throw new Error('a new run needs its config');
+    mkdirSync(runDir, { recursive: true });
+    ws = await createWorkspace(runDir, resolve(options.config.harness));
+    state = createRunState(options.config as unknown as Record<string, never>);
+    saveRunState(runDir, state);
+  }
+  const config = state.config as unknown as EvolveConfig;
+  const warn = (line: string) => log(`  ${line}`);
+  const train: Task[] = loadSplit(resolve(config.tasks), warn);
+  const holdout: Task[] = config.holdout ? loadSplit(resolve(config.holdout), warn) : [];
+  const done = (step: RunState['step']) => {
+    state = completeStep(runDir, { ...state, ledger: ledgerFromIterations(runDir, state.iteration) }, step);
+    options.afterStep?.(state);
+  };
+  const evaluate = async (tasks: Task[], tasksDir: string, jobDir: string) => {
+    const { result, interrupted } = await evaluateHarness({ harnessDir: ws.dir, tasks, tasksDir, model: config.model, k: config.k, concurrency: config.concurrency, jobDir, prices: options.prices, maxRetries: options.maxRetries, timeoutMultiplier: config.timeout_multiplier, signal: options.signal, onEvent: options.onJobEvent });
+    if (interrupted) throw new Error('interrupted');
+    return result;
+  };
+
+  while (state.step !== 'done') {
+    const n = state.iteration;
+    const dir = iterationDir(runDir, n);
+    mkdirSync(dir, { recursive: true });
+    switch (state.step) {
+      case 'evaluate': {
+        const over = budgetExceeded(state, config);
+        if (over) {
+          state = stopRun(state, over);
+          saveRunState(runDir, state);
+          break;
+        }
+        await ws.discardUncommitted();
+        await ws.tag(`iter-${n}`);
+        log(`iteration ${n}: evaluating ${train.length} training tasks × ${config.k}`);
+        const result = await evaluate(train, resolve(config.tasks), join(dir, 'job'));
+        recordUsage(runDir, n, 'coding', jobUsage(result));
+        await ws.exportTo(`iter-${n}`, join(dir, 'harness'));
+        log(`iteration ${n}: train pass@1 ${(result.pass_at_1 * 100).toFixed(1)}% (95% CI ${(result.ci95[0] * 100).toFixed(1)}–${(result.ci95[1] * 100).toFixed(1)}%)`);
+        done('evaluate');
+        break;
+      }
+      case 'holdout': {
+        if (holdout.length && (n % config.holdout_every === 0 || n === config.iterations)) {
+          log(`iteration ${n}: evaluating ${holdout.length} held-out tasks × ${config.k}`);
+          const result = await evaluate(holdout, resolve(config.holdout!), join(dir, 'holdout-job'));
+          const usage = readJson<IterationUsage>(join(dir, 'usage.json')).coding!;
+          const h = jobUsage(result);
+          recordUsage(runDir, n, 'coding', { calls: usage.calls + h.calls, prompt_tokens: usage.prompt_tokens + h.prompt_tokens, completion_tokens: usage.completion_tokens + h.completion_tokens, cached_tokens: usage.cached_tokens + h.cached_tokens, cost_usd: usage.cost_usd + h.cost_usd });
+          log(`iteration ${n}: held-out pass@1 ${(result.pass_at_1 * 100).toFixed(1)}%`);
+        }
+        done('holdout');
+        break;
+      }
+      case 'stats': {
+        const current = summaryOf(runDir, n, 'job')!;
+        const history = Array.from({ length: n }, (_, i) => summaryOf(runDir, i, 'job')).filter((s): s is JobSummary => s !== undefined);
+        const best = state.best && state.best.iteration < n ? { iteration: state.best.iteration, summary: summaryOf(runDir, state.best.iteration, 'job')! } : undefined;
+        const stats: IterationStats = iterationStats({ current, previous: n > 0 ? summaryOf(runDir, n - 1, 'job') : undefined, best, history });
+        const held = summaryOf(runDir, n, 'holdout-job');
+        writeJsonAtomic(join(dir, 'stats.json'), { iteration: n, train: stats, holdout: held ? { pass_at_1: held.pass_at_1, ci95: held.ci95, stderr: held.stderr, n_tasks: held.n_tasks } : null });
+        done('stats');
+        break;
+      }
+      case 'attribution': {
+        const manifestFile = join(iterationDir(runDir, n - 1), 'change_manifest.json');
+        if (n > 0 && existsSync(manifestFile)) {
+          const reading = readManifest(manifestFile);
+          if (reading.ok && reading.manifest.changes.length) {
+            const comparison = compareJobs(summaryOf(runDir, n - 1, 'job')!.tasks, summaryOf(runDir, n, 'job')!.tasks);
+            const attribution = attributeManifest(reading.manifest, comparison);
+            const all = collectAttributions(runDir, n - 1).concat(attribution);
+            writeJsonAtomic(join(dir, 'attribution.json'), { ...attribution, run_prediction_quality: runPredictionQuality(all) });
+            log(`iteration ${n}: attribution of iteration ${n - 1}: ${attribution.changes.map((c) => `${c.id} ${c.verdict}`).join(', ')}`);
+          }
+        }
+        done('attribution');
+        break;
+      }
+      case 'gate': {
+        await gateStep(runDir, n, ws, state, log).then((s) => (state = s));
+        done('gate');
+        break;
+      }
+      case 'debug': {
+        const model = config.debug_model ? await createModel(config.debug_model, { prices: options.prices, maxRetries: options.maxRetries }) : undefined;
+        const result = await debugJob({ jobDir: join(dir, 'job'), outDir: join(dir, 'debug'), model, concurrency: config.concurrency, signal: options.signal });
+        const l = result.ledger;
+        recordUsage(runDir, n, 'debugger', { calls: l.calls, prompt_tokens: l.prompt_tokens, completion_tokens: l.completion_tokens, cached_tokens: l.cached_tokens, cost_usd: l.cost_usd });
+        log(`iteration ${n}: debugger report ${join(dir, 'debug', 'overview.md')} (${result.written.overviewTokens} tokens)`);
+        if (n >= config.iterations) {
+          state = stopRun({ ...state, ledger: ledgerFromIterations(runDir, n) }, `all ${config.iterations} iterations done`);
+          saveRunState(runDir, state);
+        } else done('debug');
+        break;
+      }
+      case 'evolve': {
+        const over = budgetExceeded(state, config);
+        if (over) {
+          state = stopRun(state, over);
+          saveRunState(runDir, state);
+          break;
+        }
+        const reader = evidenceReader(runDir, n);
+        const model = await createModel(config.evolve_model, { prices: options.prices, maxRetries: options.maxRetries });
+        log(`iteration ${n}: evolve agent (${config.evolve_model})`);
+        const result = await runEvolveSession({ iteration: n, workspace: ws, iterationDir: dir, model, trainTasks: train, evidenceSections: reader.sections(), readEvidence: reader.read, signal: options.signal, log });
+        recordUsage(runDir, n, 'evolver', result.usage);
+        writeFileAtomic(join(dir, 'diff.patch'), await ws.diff(`iter-${n}`, 'HEAD'));
+        log(`iteration ${n}: ${result.skipped ? `skipped — ${result.skipped}` : `${result.manifest.changes.length} changes: ${result.manifest.changes.map((c) => `${c.id} (${c.component})`).join(', ') || 'none'}`}`);
+        done('evolve');
+        break;
+      }
+      default:
+        throw new Error(`unknown step ${state.step}`);
+    }
+  }
+  writeRunSummary(runDir, state);
+  return state;
+}
+
+function collectAttributions(runDir: string, upTo: number): ManifestAttribution[] {
+  const out: ManifestAttribution[] = [];
+  for (let i = 1; i <= upTo; i++) {
+    const file = join(iterationDir(runDir, i), 'attribution.json');
+    if (existsSync(file)) out.push(readJson<ManifestAttribution>(file));
+  }
+  return out;
+}
+
+/** Rolls back harmful changes (and significantly worse iterations), and keeps the best-ever harness in RUN/best. */
+async function gateStep(runDir: string, n: number, ws: Workspace, state: RunState, log: (line: string) => void): Promise<RunState> {
+  const dir = iterationDir(runDir, n);
+  const stats = readJson<{ train: IterationStats }>(join(dir, 'stats.json')).train;
+  const attributionFile = join(dir, 'attribution.json');
+  let next = state;
+  if (existsSync(attributionFile)) {
+    const attribution = readJson<ManifestAttribution>(attributionFile);
+    const decision = decideGate({
+      verdicts: attribution.changes.filter((c) => c.commit).map((c) => ({ id: c.id, verdict: c.verdict, commit: c.commit!, detail: c.reason })),
+      paired: stats.vs_previous ? { meanDifference: stats.vs_previous.paired.meanDifference, pValue: stats.vs_previous.paired.pValue } : undefined,
+    });
+    await ws.discardUncommitted();
+    const applied = await applyGate(ws, decision);
+    writeJsonAtomic(join(dir, 'gate.json'), { ...decision, applied });
+    const known = new Set(state.rollbacks.map((r) => r.commit));
+    const records = applied.filter((a) => !known.has(a.commit)).map((a) => ({ iteration: n, change_id: a.changeId, commit: a.commit, revert: a.revert, reason: a.reason, method: a.method }));
+    next = { ...next, rollbacks: [...next.rollbacks, ...records] };
+    if (applied.length) log(`iteration ${n}: rolled back ${applied.map((a) => a.changeId).join(', ')} — ${decision.reason}`);
+  } else writeJsonAtomic(join(dir, 'gate.json'), { rollbacks: [], iterationRollback: false, reason: 'no changes to judge', kept: [], applied: [] });
+  if (!next.best || stats.pass_at_1 > next.best.pass_at_1) {
+    const ref = await ws.resolveRef(`iter-${n}`);
+    await ws.exportTo(ref, join(runDir, 'best'));
+    next = { ...next, best: { iteration: n, pass_at_1: stats.pass_at_1, ref } };
+    log(`iteration ${n}: best so far (train pass@1 ${(stats.pass_at_1 * 100).toFixed(1)}%) → ${join(runDir, 'best')}`);
+  }
+  saveRunState(runDir, next);
+  return next;
+}
+
+export type { ChangeManifest };

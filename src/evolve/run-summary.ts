@@ -1,0 +1,81 @@
+// RUN/summary.md and RUN/summary.json: the run at a glance — per iteration the train score with its
+// interval, the held-out score beside it, the changes with their verdicts, rollbacks, and tokens and
+// cost per role (coding, debugger, evolver) — plus the prediction quality of the evolve agent.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic, writeJsonAtomic } from '../trace/write-atomic.ts';
+import type { ManifestAttribution, PredictionQuality } from './attribution.ts';
+import type { IterationStats } from './iteration-stats.ts';
+import type { ChangeManifest } from './manifest.ts';
+import { iterationDir, type RunState } from './run-state.ts';
+
+type RoleUsage = { calls: number; prompt_tokens: number; completion_tokens: number; cached_tokens: number; cost_usd: number };
+
+export interface IterationRow {
+  iteration: number;
+  train: { pass_at_1: number; ci95: [number, number] } | null;
+  holdout: { pass_at_1: number; ci95: [number, number] } | null;
+  changes: { id: string; component: string; predicted_fixes: string[] }[];
+  verdicts: { id: string; verdict: string }[];
+  rollbacks: string[];
+  skipped?: string;
+  usage: Partial<Record<'coding' | 'debugger' | 'evolver', RoleUsage>>;
+  /** Debugger compression: raw trace tokens are not counted here (see bench); the overview's size is. */
+  debugger_overview_tokens?: number;
+}
+
+const readJson = <T>(file: string): T | undefined => (existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as T) : undefined);
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+const tokens = (u?: RoleUsage) => (u ? u.prompt_tokens + u.completion_tokens : 0);
+
+export function collectRows(runDir: string, state: RunState): IterationRow[] {
+  const rows: IterationRow[] = [];
+  for (let n = 0; n <= state.iteration; n++) {
+    const dir = iterationDir(runDir, n);
+    if (!existsSync(dir)) continue;
+    const stats = readJson<{ train: IterationStats; holdout: { pass_at_1: number; ci95: [number, number] } | null }>(join(dir, 'stats.json'));
+    const manifest = readJson<ChangeManifest & { skipped?: string }>(join(dir, 'change_manifest.json'));
+    const attribution = readJson<ManifestAttribution>(join(dir, 'attribution.json'));
+    const report = readJson<{ overview_tokens?: number }>(join(dir, 'debug', 'report.json'));
+    rows.push({
+      iteration: n,
+      train: stats ? { pass_at_1: stats.train.pass_at_1, ci95: stats.train.ci95 } : null,
+      holdout: stats?.holdout ? { pass_at_1: stats.holdout.pass_at_1, ci95: stats.holdout.ci95 } : null,
+      changes: (manifest?.changes ?? []).map((c) => ({ id: c.id, component: c.component, predicted_fixes: c.predicted_fixes })),
+      verdicts: (attribution?.changes ?? []).map((c) => ({ id: c.id, verdict: c.verdict })),
+      rollbacks: state.rollbacks.filter((r) => r.iteration === n).map((r) => r.change_id),
+      ...(manifest?.skipped ? { skipped: manifest.skipped } : {}),
+      usage: readJson<IterationRow['usage']>(join(dir, 'usage.json')) ?? {},
+      ...(report?.overview_tokens ? { debugger_overview_tokens: report.overview_tokens } : {}),
+    });
+  }
+  return rows;
+}
+
+export function writeRunSummary(runDir: string, state: RunState): { rows: IterationRow[]; markdown: string } {
+  const rows = collectRows(runDir, state);
+  const last = [...rows].reverse().find((r) => existsSync(join(iterationDir(runDir, r.iteration), 'attribution.json')));
+  const quality = last ? readJson<{ run_prediction_quality?: PredictionQuality }>(join(iterationDir(runDir, last.iteration), 'attribution.json'))?.run_prediction_quality : undefined;
+  const lines = [
+    `# ahe evolve — ${runDir}`,
+    '',
+    state.stopped ? `Stopped: ${state.stopped.reason}.` : `In progress: iteration ${state.iteration}, step ${state.step}.`,
+    state.best ? `Best: iteration ${state.best.iteration}, train pass@1 ${pct(state.best.pass_at_1)} → \`best/\`.` : '',
+    '',
+    '| iter | train pass@1 (95% CI) | held-out pass@1 | changes made here | verdicts of the previous changes | rolled back | coding tok | debugger tok | evolver tok | cost |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const r of rows) {
+    const cost = Object.values(r.usage).reduce((a, u) => a + (u?.cost_usd ?? 0), 0);
+    lines.push(
+      `| ${r.iteration} | ${r.train ? `${pct(r.train.pass_at_1)} (${pct(r.train.ci95[0])}–${pct(r.train.ci95[1])})` : '-'} | ${r.holdout ? pct(r.holdout.pass_at_1) : '-'} | ${r.skipped ? 'skipped' : r.changes.map((c) => `${c.id} (${c.component})`).join(', ') || '-'} | ${r.verdicts.map((v) => `${v.id} ${v.verdict}`).join(', ') || '-'} | ${r.rollbacks.join(', ') || '-'} | ${tokens(r.usage.coding)} | ${tokens(r.usage.debugger)} | ${tokens(r.usage.evolver)} | $${cost.toFixed(4)} |`,
+    );
+  }
+  const l = state.ledger;
+  lines.push('', `Totals: coding ${tokens(l.coding)} tokens ($${l.coding.cost_usd.toFixed(4)}), debugger ${tokens(l.debugger)} ($${l.debugger.cost_usd.toFixed(4)}), evolver ${tokens(l.evolver)} ($${l.evolver.cost_usd.toFixed(4)}).`);
+  if (quality) lines.push(`Prediction quality of the evolve agent over the run: precision ${quality.precision === null ? '-' : pct(quality.precision)}, recall ${quality.recall === null ? '-' : pct(quality.recall)}.`);
+  const markdown = `${lines.filter((l, i) => l !== '' || lines[i - 1] !== '').join('\n')}\n`;
+  writeFileAtomic(join(runDir, 'summary.md'), markdown);
+  writeJsonAtomic(join(runDir, 'summary.json'), { stopped: state.stopped ?? null, best: state.best, ledger: state.ledger, prediction_quality: quality ?? null, iterations: rows });
+  return { rows, markdown };
+}

@@ -1,0 +1,99 @@
+// The whole evolution offline, on scripted models and three bundled tasks (examples/evolve-demo):
+// the seed fails some tasks; the debugger says why; the evolve agent adds a memory lesson with a
+// prediction; the next evaluation flips the predicted task and attribution says EFFECTIVE; a leaking
+// change is rejected; a harmful change is detected and rolled back automatically; a crash in the middle
+// followed by resume ends in the same final state.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { HELPFUL_LESSON, makeDemo } from '../../examples/evolve-demo/make-demo.ts';
+import { runEvolve, type EvolveConfig } from '../../src/evolve/run-evolve.ts';
+import type { RunState } from '../../src/evolve/run-state.ts';
+import { bwrapAvailable, bwrapInstallHint } from '../../src/sandbox/bwrap-sandbox.ts';
+
+const SEED = fileURLToPath(new URL('../../harnesses/seed', import.meta.url));
+const skip = bwrapAvailable() ? false : `bwrap not available: ${bwrapInstallHint()}`;
+const readJson = (file: string) => JSON.parse(readFileSync(file, 'utf8'));
+
+function setup() {
+  const dir = mkdtempSync(join(tmpdir(), 'ahe-evolve-e2e-'));
+  const demo = makeDemo(dir);
+  const config: EvolveConfig = { harness: SEED, tasks: demo.tasks, holdout: null, model: `scripted:${demo.codingScript}`, evolve_model: `scripted:${demo.evolveScript}`, debug_model: null, iterations: 3, k: 1, concurrency: 3, holdout_every: 5, budget_usd: null, budget_tokens: null, budget_minutes: null, timeout_multiplier: 1 };
+  return { dir, config };
+}
+
+/** What must be identical between a run and the same run crashed and resumed. */
+function finalState(runDir: string, state: RunState) {
+  const git = (args: string[]) => execFileSync('git', args, { cwd: join(runDir, 'harness') }).toString();
+  return {
+    step: state.step,
+    best: state.best && { iteration: state.best.iteration, pass_at_1: state.best.pass_at_1 },
+    rollbacks: state.rollbacks.map((r) => [r.iteration, r.change_id, r.reason]),
+    history: git(['log', '--format=%s']).trim().split('\n'),
+    tags: git(['tag', '--list']).trim().split('\n').sort(),
+    memory: git(['ls-tree', '--name-only', '-r', 'HEAD']).trim().split('\n'),
+    summary: readJson(join(runDir, 'summary.json')).iterations.map((r: { iteration: number; train: unknown; changes: unknown; verdicts: unknown; rollbacks: unknown }) => [r.iteration, r.train, r.changes, r.verdicts, r.rollbacks]),
+  };
+}
+
+test('three iterations offline: effective lesson kept, leak rejected, harmful change rolled back; a crash and resume end the same', { skip }, async () => {
+  const { dir, config } = setup();
+  const runDir = join(dir, 'run');
+  const state = await runEvolve({ runDir, config });
+  assert.equal(state.step, 'done');
+  assert.equal(state.stopped?.reason, 'all 3 iterations done');
+  const it = (n: number, file: string) => join(runDir, 'iterations', String(n), file);
+
+  // Iteration 0: the seed fails top-words (and repair-json-config); the debugger says why.
+  assert.deepEqual(readJson(it(0, 'job/result.json')).tasks['top-words'].c, 0);
+  assert.match(readFileSync(it(0, 'debug/overview.md'), 'utf8'), /top-words/);
+  const manifest0 = readJson(it(0, 'change_manifest.json'));
+  assert.deepEqual(manifest0.changes.map((c: { id: string; component: string; predicted_fixes: string[] }) => [c.id, c.component, c.predicted_fixes]), [['check-stated-rules', 'memory', ['top-words']]]);
+  assert.match(readFileSync(it(0, 'diff.patch'), 'utf8'), new RegExp(HELPFUL_LESSON.slice(0, 40)));
+
+  // Iteration 1: the lesson is in the coding agent's context, top-words flips, attribution says EFFECTIVE.
+  assert.equal(readJson(it(1, 'job/result.json')).tasks['top-words'].c, 1);
+  const attribution1 = readJson(it(1, 'attribution.json'));
+  assert.deepEqual(attribution1.changes.map((c: { id: string; verdict: string; actually_fixed: string[] }) => [c.id, c.verdict, c.actually_fixed]), [['check-stated-rules', 'EFFECTIVE', ['top-words']]]);
+  // The leaking change was refused before any evaluation, with the finding recorded.
+  const leaks = readFileSync(it(1, 'leak-rejections.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  assert.ok(leaks.some((l: { findings: { kind: string; task: string }[] }) => l.findings.some((f) => f.task === 'top-words')), JSON.stringify(leaks));
+  assert.deepEqual(readJson(it(1, 'change_manifest.json')).changes.map((c: { id: string }) => c.id), ['save-time']);
+
+  // Iteration 2: the harmful lesson regressed csv-region-totals; it is HARMFUL and rolled back automatically.
+  const attribution2 = readJson(it(2, 'attribution.json'));
+  assert.deepEqual(attribution2.changes.map((c: { id: string; verdict: string; risk_realised: string[] }) => [c.id, c.verdict, c.risk_realised]), [['save-time', 'HARMFUL', ['csv-region-totals']]]);
+  assert.deepEqual(state.rollbacks.map((r) => [r.iteration, r.change_id]), [[2, 'save-time']]);
+  assert.equal(existsSync(join(runDir, 'harness', 'memory', 'speed.md')), false);
+  assert.ok(existsSync(join(runDir, 'harness', 'memory', 'lessons.md')));
+
+  // Iteration 3 evaluates the rolled-back harness: csv-region-totals passes again. Best-ever is kept.
+  assert.equal(readJson(it(3, 'job/result.json')).tasks['csv-region-totals'].c, 1);
+  assert.equal(state.best?.iteration, 1);
+  assert.match(readFileSync(join(runDir, 'best', 'memory', 'lessons.md'), 'utf8'), /tie-breaking rule/);
+  assert.ok(state.ledger.coding.prompt_tokens > 0 && state.ledger.evolver.prompt_tokens > 0);
+  const summary = readFileSync(join(runDir, 'summary.md'), 'utf8');
+  assert.match(summary, /check-stated-rules EFFECTIVE/);
+  assert.match(summary, /save-time HARMFUL \| save-time/);
+  assert.match(summary, /precision 50\.0%, recall 100\.0%/);
+
+  // The same run, crashed after the gate of iteration 2 (mid-iteration) and resumed, ends identically.
+  const crashed = join(dir, 'crashed');
+  await assert.rejects(
+    runEvolve({
+      runDir: crashed,
+      config,
+      afterStep: (s) => {
+        if (s.iteration === 2 && s.step === 'debug') throw new Error('simulated crash');
+      },
+    }),
+    /simulated crash/,
+  );
+  assert.equal(readJson(join(crashed, 'state.json')).step, 'debug');
+  const resumed = await runEvolve({ runDir: crashed });
+  assert.deepEqual(finalState(crashed, resumed), finalState(runDir, state));
+});
