@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import type { JobEvent } from '../bench/run-job.ts';
 import { EVOLVER_HARNESS_DIR } from '../evolve/evolve-session.ts';
 import { estimateRunCost } from '../evolve/estimate-cost.ts';
 import { loadSplit } from '../evolve/evaluate-harness.ts';
@@ -137,9 +138,18 @@ See docs/evolve.md (and its offline demo on scripted models).`)
       }
       if (!bwrapAvailable()) throw new UserError(bwrapInstallHint());
       const { signal, dispose } = interruptible(process.stderr);
-      const progress = flags.quiet ? undefined : createJobProgress(process.stderr, { quiet: false });
+      // One progress view per evaluation: a new job starts with its 'planned' event.
+      let progress: ReturnType<typeof createJobProgress> | undefined;
+      const onJobEvent = (e: JobEvent) => {
+        if (flags.quiet) return;
+        if (e.type === 'planned') {
+          progress?.stop();
+          progress = createJobProgress(process.stderr, { quiet: false });
+        }
+        progress?.onEvent(e);
+      };
       try {
-        const state = await runEvolve({ runDir, config, prices, maxRetries: flags.maxRetries, signal, log: (l) => process.stderr.write(`${l}\n`), onJobEvent: (e) => (e.type === 'trial-done' || e.type === 'trial-crashed' ? progress?.onEvent(e) : undefined) });
+        const state = await runEvolve({ runDir, config, prices, maxRetries: flags.maxRetries, signal, log: (l) => process.stderr.write(`${l}\n`), onJobEvent });
         const { markdown } = writeRunSummary(runDir, state);
         process.stdout.write(markdown);
       } catch (error) {

@@ -1,10 +1,11 @@
 // The gate: after an evaluation, which changes of the previous iteration are rolled back. A pure
 // decision (decideGate) and its separate effect on the workspace (applyGate), so the rule is tested
 // without git and the effect without statistics.
+import type { Verdict } from './attribution.ts';
 import type { RevertResult, Workspace } from './workspace.ts';
 
-/** Attribution verdicts (DESIGN.md "Evolve loop", step 4). */
-export type GateVerdict = 'EFFECTIVE' | 'PARTIALLY_EFFECTIVE' | 'INEFFECTIVE' | 'MIXED' | 'HARMFUL';
+/** Attribution verdicts (DESIGN.md "Evolve loop", step 4), as attribution.ts gives them. */
+export type GateVerdict = Verdict;
 
 export interface ChangeVerdictInput {
   /** The change id of the manifest. */
