@@ -20,7 +20,8 @@ import { runEvolveSession } from './evolve-session.ts';
 import { applyGate, decideGate } from './gate.ts';
 import { iterationStats, type IterationStats } from './iteration-stats.ts';
 import { readManifest, type ChangeManifest } from './manifest.ts';
-import { evidenceReader } from './evidence-reader.ts';
+import { readEvidenceInput } from './evidence-input.ts';
+import { listEvidenceSections, renderEvidence } from './render-evidence.ts';
 import { completeStep, createRunState, iterationDir, loadRunState, saveRunState, stopRun, type Role, type RunState } from './run-state.ts';
 import { writeRunSummary } from './run-summary.ts';
 import { createWorkspace, openWorkspace, type Workspace } from './workspace.ts';
@@ -220,10 +221,15 @@ export async function runEvolve(options: EvolveOptions): Promise<RunState> {
           saveRunState(runDir, state);
           break;
         }
-        const reader = evidenceReader(runDir, n);
+        // The evidence of the training split only: held-out results never reach the evolve agent.
+        const evidence = readEvidenceInput(runDir, n, {
+          trainTasks: train.map((t) => t.name),
+          bestIteration: state.best?.iteration,
+          rolledBack: state.rollbacks.filter((r) => r.iteration === n).map((r) => ({ id: r.change_id, reason: r.reason })),
+        });
         const model = await createModel(config.evolve_model, { prices: options.prices, maxRetries: options.maxRetries });
         log(`iteration ${n}: evolve agent (${config.evolve_model})`);
-        const result = await runEvolveSession({ iteration: n, workspace: ws, iterationDir: dir, model, trainTasks: train, evidenceSections: reader.sections(), readEvidence: reader.read, signal: options.signal, log });
+        const result = await runEvolveSession({ iteration: n, workspace: ws, iterationDir: dir, model, trainTasks: train, evidenceSections: listEvidenceSections(evidence), readEvidence: async (section) => renderEvidence(evidence, section), signal: options.signal, log });
         recordUsage(runDir, n, 'evolver', result.usage);
         writeFileAtomic(join(dir, 'diff.patch'), await ws.diff(`iter-${n}`, 'HEAD'));
         log(`iteration ${n}: ${result.skipped ? `skipped — ${result.skipped}` : `${result.manifest.changes.length} changes: ${result.manifest.changes.map((c) => `${c.id} (${c.component})`).join(', ') || 'none'}`}`);
