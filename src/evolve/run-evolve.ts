@@ -207,6 +207,13 @@ export async function runEvolve(options: EvolveOptions): Promise<RunState> {
         const result = await debugJob({ jobDir: join(dir, 'job'), outDir: join(dir, 'debug'), model, concurrency: config.concurrency, signal: options.signal });
         const l = result.ledger;
         recordUsage(runDir, n, 'debugger', { calls: l.calls, prompt_tokens: l.prompt_tokens, completion_tokens: l.completion_tokens, cached_tokens: l.cached_tokens, cost_usd: l.cost_usd });
+        // How much the debugger distilled: raw trace bytes → digest bytes → overview tokens (the paper: ~10M → ~10K tokens).
+        writeJsonAtomic(join(dir, 'debug-stats.json'), {
+          trials: result.digests.length,
+          raw_bytes: result.digests.reduce((a, d) => a + d.stats.rawBytes, 0),
+          digest_bytes: result.digests.reduce((a, d) => a + d.stats.digestBytes, 0),
+          overview_tokens: result.written.overviewTokens,
+        });
         log(`iteration ${n}: debugger report ${join(dir, 'debug', 'overview.md')} (${result.written.overviewTokens} tokens)`);
         if (n >= config.iterations) {
           state = stopRun({ ...state, ledger: ledgerFromIterations(runDir, n) }, `all ${config.iterations} iterations done`);

@@ -20,8 +20,8 @@ export interface IterationRow {
   rollbacks: string[];
   skipped?: string;
   usage: Partial<Record<'coding' | 'debugger' | 'evolver', RoleUsage>>;
-  /** Debugger compression: raw trace tokens are not counted here (see bench); the overview's size is. */
-  debugger_overview_tokens?: number;
+  /** Debugger compression of this iteration: raw trace bytes → digest bytes → overview tokens. */
+  debugger?: { raw_bytes: number; digest_bytes: number; overview_tokens: number };
 }
 
 const readJson = <T>(file: string): T | undefined => (existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as T) : undefined);
@@ -36,7 +36,7 @@ export function collectRows(runDir: string, state: RunState): IterationRow[] {
     const stats = readJson<{ train: IterationStats; holdout: { pass_at_1: number; ci95: [number, number] } | null }>(join(dir, 'stats.json'));
     const manifest = readJson<ChangeManifest & { skipped?: string }>(join(dir, 'change_manifest.json'));
     const attribution = readJson<ManifestAttribution>(join(dir, 'attribution.json'));
-    const report = readJson<{ overview_tokens?: number }>(join(dir, 'debug', 'report.json'));
+    const debugStats = readJson<{ raw_bytes: number; digest_bytes: number; overview_tokens: number }>(join(dir, 'debug-stats.json'));
     rows.push({
       iteration: n,
       train: stats ? { pass_at_1: stats.train.pass_at_1, ci95: stats.train.ci95 } : null,
@@ -46,7 +46,7 @@ export function collectRows(runDir: string, state: RunState): IterationRow[] {
       rollbacks: state.rollbacks.filter((r) => r.iteration === n).map((r) => r.change_id),
       ...(manifest?.skipped ? { skipped: manifest.skipped } : {}),
       usage: readJson<IterationRow['usage']>(join(dir, 'usage.json')) ?? {},
-      ...(report?.overview_tokens ? { debugger_overview_tokens: report.overview_tokens } : {}),
+      ...(debugStats ? { debugger: { raw_bytes: debugStats.raw_bytes, digest_bytes: debugStats.digest_bytes, overview_tokens: debugStats.overview_tokens } } : {}),
     });
   }
   return rows;
@@ -71,6 +71,9 @@ export function writeRunSummary(runDir: string, state: RunState): { rows: Iterat
       `| ${r.iteration} | ${r.train ? `${pct(r.train.pass_at_1)} (${pct(r.train.ci95[0])}–${pct(r.train.ci95[1])})` : '-'} | ${r.holdout ? pct(r.holdout.pass_at_1) : '-'} | ${r.skipped ? 'skipped' : r.changes.map((c) => `${c.id} (${c.component})`).join(', ') || '-'} | ${r.verdicts.map((v) => `${v.id} ${v.verdict}`).join(', ') || '-'} | ${r.rollbacks.join(', ') || '-'} | ${tokens(r.usage.coding)} | ${tokens(r.usage.debugger)} | ${tokens(r.usage.evolver)} | $${cost.toFixed(4)} |`,
     );
   }
+  const kb = (b: number) => (b >= 1e6 ? `${(b / 1e6).toFixed(1)} MB` : `${(b / 1e3).toFixed(1)} KB`);
+  const distilled = rows.filter((r) => r.debugger).map((r) => `${r.iteration}: ${kb(r.debugger!.raw_bytes)} raw → ${kb(r.debugger!.digest_bytes)} digests → ${r.debugger!.overview_tokens}-token overview`);
+  if (distilled.length) lines.push('', `Debugger input per iteration (raw traces → what the evolve agent reads): ${distilled.join('; ')}.`);
   const l = state.ledger;
   lines.push('', `Totals: coding ${tokens(l.coding)} tokens ($${l.coding.cost_usd.toFixed(4)}), debugger ${tokens(l.debugger)} ($${l.debugger.cost_usd.toFixed(4)}), evolver ${tokens(l.evolver)} ($${l.evolver.cost_usd.toFixed(4)}).`);
   if (quality) lines.push(`Prediction quality of the evolve agent over the run: precision ${quality.precision === null ? '-' : pct(quality.precision)}, recall ${quality.recall === null ? '-' : pct(quality.recall)}.`);
