@@ -97,3 +97,34 @@ test('three iterations offline: effective lesson kept, leak rejected, harmful ch
   const resumed = await runEvolve({ runDir: crashed });
   assert.deepEqual(finalState(crashed, resumed), finalState(runDir, state));
 });
+
+test('the held-out split is scored at 0 and at the end, beside train, and never reaches the evolve agent', { skip }, async () => {
+  const { dir, config } = setup();
+  const holdout = join(dir, 'holdout');
+  execFileSync('mkdir', ['-p', holdout]);
+  execFileSync('cp', ['-r', join(dir, 'tasks', 'repair-json-config'), join(holdout, 'held-config-task')]);
+  const runDir = join(dir, 'run');
+  const state = await runEvolve({ runDir, config: { ...config, iterations: 1, holdout } });
+  assert.equal(state.stopped?.reason, 'all 1 iterations done');
+  for (const n of [0, 1]) {
+    const stats = readJson(join(runDir, 'iterations', String(n), 'stats.json'));
+    assert.equal(stats.holdout.n_tasks, 1);
+    assert.ok(existsSync(join(runDir, 'iterations', String(n), 'holdout-job', 'result.json')));
+  }
+  // Nothing the evolve agent saw names the held-out task.
+  const transcript = readFileSync(join(runDir, 'iterations', '0', 'evolve', 'session-1', 'events.jsonl'), 'utf8');
+  assert.match(transcript, /read_evidence/);
+  assert.doesNotMatch(transcript, /held-config-task/);
+  assert.match(readFileSync(join(runDir, 'summary.md'), 'utf8'), /\| 1 \| 66\.7% .* \| 0\.0% \|/);
+});
+
+test('a token budget stops the run cleanly between steps, with the reason recorded', { skip }, async () => {
+  const { dir, config } = setup();
+  const runDir = join(dir, 'run');
+  const state = await runEvolve({ runDir, config: { ...config, budget_tokens: 100 } });
+  assert.equal(state.step, 'done');
+  assert.match(state.stopped!.reason, /^token budget reached: \d+ of 100$/);
+  assert.equal(state.iteration, 0);
+  assert.equal(existsSync(join(runDir, 'iterations', '0', 'evolve')), false); // stopped before the evolve agent ran
+  assert.match(readFileSync(join(runDir, 'summary.md'), 'utf8'), /Stopped: token budget reached/);
+});
