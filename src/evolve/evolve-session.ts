@@ -17,8 +17,9 @@ import { checkManifest } from './check-manifest.ts';
 import { checkFileEdit, checkEditablePath } from './edit-policy.ts';
 import { createEvolverTools, type CommittedChange } from './evolver-tools.ts';
 import { auditChange, formatLeakFindings, type ChangedFile } from './leak-audit.ts';
-import { buildLeakIndex } from './leak-index.ts';
+import { buildLeakIndex, type LeakIndex } from './leak-index.ts';
 import type { ChangeManifest } from './manifest.ts';
+import { emptyUsage, type Usage } from './run-state.ts';
 import { SEED_TAG, type Workspace } from './workspace.ts';
 
 export const EVOLVER_HARNESS_DIR = fileURLToPath(new URL('../../harnesses/evolver', import.meta.url));
@@ -41,7 +42,7 @@ export interface EvolveSessionOptions {
 export interface EvolveSessionResult {
   manifest: ChangeManifest;
   skipped?: string;
-  usage: { calls: number; prompt_tokens: number; completion_tokens: number; cached_tokens: number; cost_usd: number };
+  usage: Usage;
   /** Commits reverted because the iteration was skipped or a change leaked. */
   reverted: string[];
 }
@@ -60,14 +61,14 @@ function instruction(o: EvolveSessionOptions, retry?: string): string {
 }
 
 /** Leak audit of one commit against the training tasks (defence in depth: commit_change audits too). */
-async function auditCommit(ws: Workspace, sha: string, tasks: Task[]): Promise<string | undefined> {
+async function auditCommit(ws: Workspace, sha: string, tasks: Task[], index: LeakIndex): Promise<string | undefined> {
   const files: ChangedFile[] = [];
   for (const path of await ws.changedFiles(`${sha}^`, sha)) {
     const after = await ws.fileAt(sha, path);
     if (after === undefined) continue;
     files.push({ path, before: (await ws.fileAt(`${sha}^`, path)) ?? null, after });
   }
-  const audit = auditChange({ files, tasks, index: buildLeakIndex(tasks) });
+  const audit = auditChange({ files, tasks, index });
   return audit.ok ? undefined : formatLeakFindings(audit);
 }
 
@@ -78,7 +79,7 @@ export async function runEvolveSession(o: EvolveSessionOptions): Promise<EvolveS
   const trainNames = new Set(o.trainTasks.map((t) => t.name));
   const seedPrompt = (await ws.fileAt(SEED_TAG, 'system_prompt.md')) ?? '';
   const evolver = await loadHarness(EVOLVER_HARNESS_DIR);
-  const usage = { calls: 0, prompt_tokens: 0, completion_tokens: 0, cached_tokens: 0, cost_usd: 0 };
+  const usage = emptyUsage();
   const committed: CommittedChange[] = [];
   let manifest: ChangeManifest | undefined;
   let retry: string | undefined;
@@ -164,7 +165,7 @@ export async function runEvolveSession(o: EvolveSessionOptions): Promise<EvolveS
     // Defence in depth: audit each committed change again; a leaking one is reverted before evaluation.
     const leaks: Record<string, string> = {};
     for (const change of [...manifest.changes].reverse()) {
-      const leak = await auditCommit(ws, change.commit!, o.trainTasks);
+      const leak = await auditCommit(ws, change.commit!, o.trainTasks, leakIndex);
       if (leak) {
         leaks[change.id] = leak;
         reverted.push(await ws.revert(change.commit!, `reject ${change.id}: task-specific content`));

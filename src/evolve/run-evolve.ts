@@ -22,7 +22,7 @@ import { iterationStats, type IterationStats } from './iteration-stats.ts';
 import { readManifest, type ChangeManifest } from './manifest.ts';
 import { readEvidenceInput } from './evidence-input.ts';
 import { listEvidenceSections, renderEvidence } from './render-evidence.ts';
-import { completeStep, createRunState, iterationDir, loadRunState, saveRunState, stopRun, type Role, type RunState } from './run-state.ts';
+import { completeStep, createRunState, emptyUsage, iterationDir, loadRunState, saveRunState, stopRun, type Role, type RunState, type Usage } from './run-state.ts';
 import { writeRunSummary } from './run-summary.ts';
 import { createWorkspace, openWorkspace, type Workspace } from './workspace.ts';
 
@@ -57,7 +57,7 @@ export interface EvolveOptions {
   afterStep?: (state: RunState) => void;
 }
 
-type IterationUsage = Partial<Record<Role, { calls: number; prompt_tokens: number; completion_tokens: number; cached_tokens: number; cost_usd: number }>>;
+type IterationUsage = Partial<Record<Role, Usage>>;
 
 const readJson = <T>(file: string): T => JSON.parse(readFileSync(file, 'utf8')) as T;
 
@@ -69,11 +69,7 @@ function recordUsage(runDir: string, n: number, role: Role, usage: IterationUsag
 }
 
 function ledgerFromIterations(runDir: string, upTo: number): RunState['ledger'] {
-  const ledger: RunState['ledger'] = {
-    coding: { calls: 0, prompt_tokens: 0, completion_tokens: 0, cached_tokens: 0, cost_usd: 0 },
-    debugger: { calls: 0, prompt_tokens: 0, completion_tokens: 0, cached_tokens: 0, cost_usd: 0 },
-    evolver: { calls: 0, prompt_tokens: 0, completion_tokens: 0, cached_tokens: 0, cost_usd: 0 },
-  };
+  const ledger: RunState['ledger'] = { coding: emptyUsage(), debugger: emptyUsage(), evolver: emptyUsage() };
   for (let n = 0; n <= upTo; n++) {
     const file = join(iterationDir(runDir, n), 'usage.json');
     if (!existsSync(file)) continue;
@@ -81,7 +77,7 @@ function ledgerFromIterations(runDir: string, upTo: number): RunState['ledger'] 
     for (const role of ['coding', 'debugger', 'evolver'] as const) {
       const u = usage[role];
       if (!u) continue;
-      for (const key of Object.keys(ledger[role]) as (keyof RunState['ledger']['coding'])[]) ledger[role][key] += u[key];
+      for (const key of Object.keys(ledger[role]) as (keyof Usage)[]) ledger[role][key] += u[key];
     }
   }
   return ledger;

@@ -7,9 +7,8 @@ import { writeFileAtomic, writeJsonAtomic } from '../trace/write-atomic.ts';
 import type { ManifestAttribution, PredictionQuality } from './attribution.ts';
 import type { IterationStats } from './iteration-stats.ts';
 import type { ChangeManifest } from './manifest.ts';
-import { iterationDir, type RunState } from './run-state.ts';
+import { iterationDir, type RunState, type Usage } from './run-state.ts';
 
-type RoleUsage = { calls: number; prompt_tokens: number; completion_tokens: number; cached_tokens: number; cost_usd: number };
 
 export interface IterationRow {
   iteration: number;
@@ -19,14 +18,14 @@ export interface IterationRow {
   verdicts: { id: string; verdict: string }[];
   rollbacks: string[];
   skipped?: string;
-  usage: Partial<Record<'coding' | 'debugger' | 'evolver', RoleUsage>>;
+  usage: Partial<Record<'coding' | 'debugger' | 'evolver', Usage>>;
   /** Debugger compression of this iteration: raw trace bytes → digest bytes → overview tokens. */
   debugger?: { raw_bytes: number; digest_bytes: number; overview_tokens: number };
 }
 
 const readJson = <T>(file: string): T | undefined => (existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as T) : undefined);
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-const tokens = (u?: RoleUsage) => (u ? u.prompt_tokens + u.completion_tokens : 0);
+const tokens = (u?: Usage) => (u ? u.prompt_tokens + u.completion_tokens : 0);
 
 export function collectRows(runDir: string, state: RunState): IterationRow[] {
   const rows: IterationRow[] = [];
