@@ -34,6 +34,8 @@ Examples:
   ahe eval --tasks tasks/holdout --harness harnesses/seed --model openai:gpt-5.4 -k 2
   ahe compare jobs/A jobs/B                   per-task flips and a paired test
   ahe debug jobs/A --model openai:gpt-5.4     distil the job into overview.md + detail/<task>.md
+  ahe evolve --harness harnesses/seed --tasks tasks/train --holdout tasks/holdout --model openai:gpt-5.4 --out runs/x
+  npm run demo:evolve                         the whole evolution loop offline, on scripted models
 
 Model specs: openai:<model> (OPENAI_API_KEY, OPENAI_BASE_URL), anthropic:<model> (ANTHROPIC_API_KEY,
 ANTHROPIC_BASE_URL), scripted:<script.yaml>, replay:<cassette.jsonl>. See docs/ for the formats.`);
