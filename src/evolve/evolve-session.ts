@@ -76,6 +76,14 @@ export async function runEvolveSession(o: EvolveSessionOptions): Promise<EvolveS
   const ws = o.workspace;
   const log = o.log ?? (() => {});
   await ws.discardUncommitted();
+  // An evolve step interrupted after some commits (Ctrl-C, crash) left changes without a manifest:
+  // they are reverted before the step runs again, so nothing unexplained reaches an evaluation.
+  const baseFile = join(o.iterationDir, 'evolve-base.json');
+  if (existsSync(baseFile)) {
+    const base = (JSON.parse(readFileSync(baseFile, 'utf8')) as { head: string }).head;
+    for (const sha of await ws.commitsAfter(base)) await ws.revert(sha, `discard an interrupted evolve session of iteration ${o.iteration}`);
+  }
+  writeJsonAtomic(baseFile, { head: await ws.head() });
   const trainNames = new Set(o.trainTasks.map((t) => t.name));
   const seedPrompt = (await ws.fileAt(SEED_TAG, 'system_prompt.md')) ?? '';
   const evolver = await loadHarness(EVOLVER_HARNESS_DIR);

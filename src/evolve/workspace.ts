@@ -191,6 +191,12 @@ export class Workspace {
     return Number((await this.git.raw(['rev-list', '--count', `${a}..${b}`])).trim());
   }
 
+  /** The commits after `from` up to `to`, newest first. */
+  async commitsAfter(from: string, to = 'HEAD'): Promise<string[]> {
+    const [a, b] = [await this.resolveRef(from), await this.resolveRef(to)];
+    return (await this.git.raw(['rev-list', `${a}..${b}`])).split('\n').filter(Boolean);
+  }
+
   /** The newest commit after `sha` that reverts it (by its `This reverts commit` line), if any. */
   async findRevertOf(sha: string): Promise<string | undefined> {
     const target = await this.resolveRef(sha);
