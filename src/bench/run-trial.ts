@@ -10,6 +10,9 @@ import { AGENT_INFO } from '../agent/agent-info.ts';
 import type { Harness } from '../harness/types.ts';
 import type { Model } from '../model/types.ts';
 import { createBwrapSandbox, sandboxRootEntries } from '../sandbox/bwrap-sandbox.ts';
+import { containerEngine, ContainerEngineError, checkEngine } from '../sandbox/container-engine.ts';
+import { createContainerSandbox } from '../sandbox/container-sandbox.ts';
+import { ensureTaskImage } from './container-image.ts';
 import type { ExecResult, Sandbox } from '../sandbox/types.ts';
 import { recordSession } from '../trace/record-session.ts';
 import { writeJsonAtomic } from '../trace/write-atomic.ts';
@@ -19,7 +22,7 @@ import type { Task } from './task.ts';
 import { rewardPassed, type ExceptionInfo, type TimeSpan, type TrialResult } from './trial-result.ts';
 
 export type AgentKind = 'harness' | 'oracle' | 'noop';
-export type BackendKind = 'bwrap';
+export type BackendKind = 'bwrap' | 'podman' | 'docker';
 
 export interface TrialAgent {
   kind: AgentKind;
@@ -193,28 +196,48 @@ export async function runTrial(options: TrialOptions): Promise<TrialResult> {
     result.environment_setup = span();
     log(`environment: ${options.backend} sandbox in ${workspace}`);
     try {
-      const workdir = environmentWorkdir(task);
-      const cacheKey = options.environmentCache === false ? undefined : environmentKey(task, options.backend);
-      const cached = cacheKey ? restoreEnvironment(cacheKey, workspace) : undefined;
-      sandbox = await createBwrapSandbox({
-        trialDir: workspace,
-        allowInternet: task.environment.allowInternet,
-        memoryMb: task.environment.memoryMb,
-        pidsMax: options.pidsMax ?? 4096,
-        workdir,
-      });
-      if (cached) {
-        prepared = cached;
-        for (const note of cached.notes) log(`note: ${note}`);
-        log(`environment: restored from the cache (${cacheKey})`);
+      if (options.backend === 'podman' || options.backend === 'docker') {
+        // The environment is the task's image: WORKDIR and ENV come from it, nothing is prepared here.
+        const engine = containerEngine(options.backend);
+        await checkEngine(engine);
+        const image = await ensureTaskImage(engine, task, { timeoutSec: buildTimeoutSec, log, signal: options.signal });
+        const workdir = task.environment.workdir ?? image.workdir;
+        log(`environment: ${options.backend} container of ${image.image} (workdir ${workdir})`);
+        sandbox = await createContainerSandbox({
+          engine,
+          image: image.image,
+          trialName: name,
+          allowInternet: task.environment.allowInternet,
+          cpus: task.environment.cpus,
+          memoryMb: task.environment.memoryMb,
+          pidsMax: options.pidsMax ?? 4096,
+          workdir,
+        });
+        prepared = { workdir, env: { ...image.env, ...task.environment.env }, notes: [] };
       } else {
-        prepared = await prepareEnvironment(sandbox, task, { log, timeoutSec: buildTimeoutSec, signal: options.signal });
-        if (cacheKey && (await buildStayedInTrialDirs(sandbox, workdir))) saveEnvironment(cacheKey, workspace, prepared);
+        const workdir = environmentWorkdir(task);
+        const cacheKey = options.environmentCache === false ? undefined : environmentKey(task, options.backend);
+        const cached = cacheKey ? restoreEnvironment(cacheKey, workspace) : undefined;
+        sandbox = await createBwrapSandbox({
+          trialDir: workspace,
+          allowInternet: task.environment.allowInternet,
+          memoryMb: task.environment.memoryMb,
+          pidsMax: options.pidsMax ?? 4096,
+          workdir,
+        });
+        if (cached) {
+          prepared = cached;
+          for (const note of cached.notes) log(`note: ${note}`);
+          log(`environment: restored from the cache (${cacheKey})`);
+        } else {
+          prepared = await prepareEnvironment(sandbox, task, { log, timeoutSec: buildTimeoutSec, signal: options.signal });
+          if (cacheKey && (await buildStayedInTrialDirs(sandbox, workdir))) saveEnvironment(cacheKey, workspace, prepared);
+        }
       }
       if (prepared.notes.length) (result.ahe as Record<string, unknown>).environment_notes = prepared.notes;
     } catch (error) {
       if (interrupted()) throw new TrialInterrupted(name);
-      if (error instanceof EnvironmentError) fail(error.type, error.message);
+      if (error instanceof EnvironmentError || error instanceof ContainerEngineError) fail(error.type, error.message);
       else fail('EnvironmentStartError', (error as Error).message, (error as Error).stack ?? '');
     }
     result.environment_setup.finished_at = now();

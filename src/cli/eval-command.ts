@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { AGENT_INFO } from '../agent/agent-info.ts';
 import type { JobResult } from '../bench/job-summary.ts';
+import { requestImageRebuild } from '../bench/container-image.ts';
 import { loadTaskSuite } from '../bench/load-task.ts';
 import { runJob, type JobOutcome } from '../bench/run-job.ts';
 import type { AgentKind, BackendKind, TrialAgent } from '../bench/run-trial.ts';
@@ -14,6 +15,7 @@ import { createModel, MODEL_SPEC_HELP } from '../model/create-model.ts';
 import { UserError } from '../model/errors.ts';
 import { loadPriceTable } from '../model/prices.ts';
 import { bwrapAvailable, bwrapInstallHint } from '../sandbox/bwrap-sandbox.ts';
+import { checkEngine, containerEngine } from '../sandbox/container-engine.ts';
 import { createCgroup } from '../sandbox/cgroup-limits.ts';
 import { createJobProgress, formatDuration } from './job-progress.ts';
 import { nonNegativeInt, positiveInt, positiveNumber } from './parse-options.ts';
@@ -38,6 +40,7 @@ export interface EvalFlags {
   maxRetries?: number;
   quiet?: boolean;
   envCache?: boolean;
+  rebuild?: boolean;
 }
 
 /** Exit codes of `ahe eval`: the job ran (whatever the pass rate), ahe failed on some trials, interrupted. */
@@ -78,6 +81,8 @@ export async function runEval(flags: EvalFlags, io: { err: NodeJS.WriteStream; s
   const tasksDir = resolve(flags.tasks);
   if (!existsSync(tasksDir)) throw new UserError(`--tasks: ${tasksDir} does not exist`);
   if (flags.backend === 'bwrap' && !bwrapAvailable()) throw new UserError(`--backend bwrap: ${bwrapInstallHint()}`);
+  if (flags.backend === 'podman' || flags.backend === 'docker') await checkEngine(containerEngine(flags.backend));
+  if (flags.rebuild) requestImageRebuild();
   if (flags.backend === 'bwrap' && !flags.quiet) {
     const probe = createCgroup(`ahe-probe-${process.pid}`, { pidsMax: 64 });
     probe.remove();
@@ -196,7 +201,8 @@ export function registerEvalCommand(program: Command): void {
     .option('--model <spec>', `model (with --agent harness): ${MODEL_SPEC_HELP}`)
     .option('-k, --k <n>', 'attempts per task', positiveInt, 1)
     .option('--concurrency <n>', 'trials run at once', positiveInt, 2)
-    .addOption(new Option('--backend <kind>', 'sandbox of each trial (bwrap: Debian package bubblewrap)').choices(['bwrap']).default('bwrap'))
+    .addOption(new Option('--backend <kind>', 'sandbox of each trial (bwrap: Debian package bubblewrap; podman/docker: the task\'s image, see docs/sandboxes.md)').choices(['bwrap', 'podman', 'docker']).default('bwrap'))
+    .option('--rebuild', 'with --backend podman/docker: build every task image again, ignoring the image cache')
     .option('--out <dir>', 'job directory (default jobs/<time>); an existing job there is resumed')
     .option('--resume', 'continue the job in --out, or the newest job under ./jobs')
     .option('--timeout-multiplier <x>', 'scale every task timeout (agent, verifier, build)', positiveNumber)

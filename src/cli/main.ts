@@ -5,6 +5,7 @@ import { registerCompareCommand } from './compare-command.ts';
 import { registerDebugCommands } from './debug-command.ts';
 import { registerEvalCommand } from './eval-command.ts';
 import { registerEvolveCommand } from './evolve-command.ts';
+import { registerGcCommand } from './gc-command.ts';
 import { registerHarnessCommands } from './harness-command.ts';
 import { reportError } from './report-error.ts';
 import { registerRunCommand } from './run-command.ts';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerTasksCommands(program);
   registerEvalCommand(program);
   registerTraceCommands(program);
+  registerGcCommand(program);
   registerCompareCommand(program);
   registerDebugCommands(program);
   registerEvolveCommand(program);

@@ -42,7 +42,7 @@ export function registerTasksCommands(program: Command): void {
     .argument('<dir>', 'a task directory or a directory of tasks')
     .option('--task <name...>', 'only these tasks')
     .option('--concurrency <n>', 'trials run at once', positiveInt, 2)
-    .addOption(new Option('--backend <kind>', 'sandbox of each trial').choices(['bwrap']).default('bwrap'))
+    .addOption(new Option('--backend <kind>', 'sandbox of each trial').choices(['bwrap', 'podman', 'docker']).default('bwrap'))
     .option('--out <dir>', 'keep the two jobs here (oracle/ and noop/) instead of a temporary directory')
     .option('--timeout-multiplier <x>', 'scale every task timeout', positiveNumber)
     .option('--quiet', 'only the final table')

@@ -1,0 +1,165 @@
+// The container sandbox: one long-lived container per trial (`run -d … sleep infinity`), labelled
+// `ahe=1` so `ahe gc` finds leftovers, cut from the network unless allowed, with cpu, memory and
+// process limits. Each command is an `exec` with the shared runner's time limit and output cap; on a
+// timeout the command's whole session inside the container is killed too (killing the engine
+// client alone would leave it running). The container is removed on close, and on process exit.
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, posix } from 'node:path';
+import { ContainerEngineError, outputTail, runEngine, type ContainerEngine } from './container-engine.ts';
+import type { ExecOptions, ExecResult, Sandbox } from './types.ts';
+
+export const CONTAINER_LABEL = 'ahe';
+
+export interface ContainerSandboxOptions {
+  engine: ContainerEngine;
+  image: string;
+  /** Recorded as the label `ahe.trial` (and in the container name), to find a trial's container. */
+  trialName: string;
+  allowInternet?: boolean;
+  cpus?: number;
+  memoryMb?: number;
+  pidsMax?: number;
+  /** Working directory of commands (default: the image's WORKDIR, else /). */
+  workdir: string;
+  /** Environment of every command, over the image's own ENV. */
+  env?: Record<string, string>;
+}
+
+/** Containers of this process not yet removed: removed synchronously if the process exits first. */
+const live = new Map<string, ContainerEngine>();
+let exitHookInstalled = false;
+function track(id: string, engine: ContainerEngine): void {
+  live.set(id, engine);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const [cid, eng] of live) {
+      try {
+        execFileSync(eng.argv[0]!, [...eng.argv.slice(1), 'rm', '-f', '-t', '0', cid], { stdio: 'ignore', timeout: 20_000 });
+      } catch {
+        // `ahe gc` removes what is left
+      }
+    }
+  });
+}
+
+export function containerRunArgs(o: ContainerSandboxOptions, name: string): string[] {
+  const args = ['run', '-d', '--name', name, '--label', `${CONTAINER_LABEL}=1`, '--label', `${CONTAINER_LABEL}.trial=${o.trialName}`, '--label', `${CONTAINER_LABEL}.pid=${process.pid}`];
+  if (!o.allowInternet) args.push('--network', 'none');
+  if (o.cpus) args.push('--cpus', String(o.cpus));
+  if (o.memoryMb) args.push('--memory', `${o.memoryMb}m`);
+  args.push('--pids-limit', String(o.pidsMax ?? 4096), '--entrypoint', 'sleep', o.image, 'infinity');
+  return args;
+}
+
+const shellQuote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
+
+export async function createContainerSandbox(o: ContainerSandboxOptions): Promise<Sandbox> {
+  const { engine } = o;
+  const name = `ahe-${o.trialName.replace(/[^a-zA-Z0-9_.-]/g, '_').slice(0, 60)}-${randomUUID().slice(0, 8)}`;
+  // Registered before it exists: a crash between `run` and its answer still removes it.
+  track(name, engine);
+  const started = await runEngine(engine, containerRunArgs(o, name), { timeoutSec: 120 });
+  if (started.exitCode !== 0) {
+    await runEngine(engine, ['rm', '-f', '-t', '0', name], { timeoutSec: 60 });
+    live.delete(name);
+    throw new ContainerEngineError('ContainerStartError', `${engine.kind} run ${o.image} failed:\n${outputTail(started)}`);
+  }
+  const workdir = o.workdir;
+  // The workdir may be the task's, not the image's: it exists from the start, as Docker's WORKDIR does.
+  const made = await runEngine(engine, ['exec', name, 'mkdir', '-p', workdir], { timeoutSec: 60 });
+  if (made.exitCode !== 0) {
+    await runEngine(engine, ['rm', '-f', '-t', '0', name], { timeoutSec: 60 });
+    live.delete(name);
+    throw new ContainerEngineError('ContainerStartError', `cannot create the workdir ${workdir} in the container of ${o.image}: ${outputTail(made, 5)}`);
+  }
+  const env = { LANG: 'C.UTF-8', TERM: 'dumb', ...o.env };
+  const envArgs = (extra?: Record<string, string>) => Object.entries({ ...env, ...extra }).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+
+  const exec = async (command: string, opts: ExecOptions = {}): Promise<ExecResult> => {
+    const id = randomUUID();
+    const cwd = opts.cwd ? posix.resolve(workdir, opts.cwd) : workdir;
+    // The exec'd process leads its own session; its pid (= session and group id) is kept so a
+    // timeout can kill everything the command started inside the container.
+    const wrapper = `mkdir -p /run/ahe 2>/dev/null; echo $$ > /run/ahe/${id} 2>/dev/null; cd ${shellQuote(cwd)} || exit 1; exec bash -c "$0"`;
+    const result = await runEngine(engine, ['exec', ...envArgs(opts.env), name, 'bash', '-c', wrapper, command], {
+      timeoutSec: opts.timeoutSec,
+      maxOutputBytes: opts.maxOutputBytes,
+      signal: opts.signal,
+    });
+    const killed = result.timedOut || opts.signal?.aborted;
+    const cleanup = killed ? `p=$(cat /run/ahe/${id} 2>/dev/null) && kill -KILL -- -$p 2>/dev/null; kill -KILL $p 2>/dev/null; rm -f /run/ahe/${id}` : `rm -f /run/ahe/${id}`;
+    await runEngine(engine, ['exec', name, 'bash', '-c', cleanup], { timeoutSec: 30 });
+    return result;
+  };
+
+  const copy = async (from: string, to: string) => {
+    const r = await runEngine(engine, ['cp', from, to], { timeoutSec: 300 });
+    if (r.exitCode !== 0) throw new Error(`${engine.kind} cp ${from} ${to} failed: ${outputTail(r, 5)}`);
+  };
+  const inside = (path: string) => posix.resolve(workdir, path);
+  const ensureParent = async (path: string) => {
+    const r = await exec(`mkdir -p ${shellQuote(posix.dirname(path))}`, { timeoutSec: 30 });
+    if (r.exitCode !== 0) throw new Error(`cannot create ${posix.dirname(path)} in the container: ${r.stderr.trim()}`);
+  };
+
+  let closed = false;
+  return {
+    kind: engine.kind,
+    workdir,
+    exec,
+    async readFile(path) {
+      const tmp = mkdtempSync(join(tmpdir(), 'ahe-cp-'));
+      try {
+        await copy(`${name}:${inside(path)}`, join(tmp, 'file'));
+        return readFileSync(join(tmp, 'file'), 'utf8');
+      } finally {
+        rmSync(tmp, { recursive: true, force: true });
+      }
+    },
+    async writeFile(path, content) {
+      const tmp = mkdtempSync(join(tmpdir(), 'ahe-cp-'));
+      try {
+        writeFileSync(join(tmp, 'file'), content);
+        await ensureParent(inside(path));
+        await copy(join(tmp, 'file'), `${name}:${inside(path)}`);
+      } finally {
+        rmSync(tmp, { recursive: true, force: true });
+      }
+    },
+    async upload(from, to) {
+      const target = inside(to);
+      await ensureParent(target);
+      // `cp DIR/. C:TARGET` copies a directory's content whether or not TARGET exists (like cpSync).
+      if (statSync(from).isDirectory()) {
+        await exec(`mkdir -p ${shellQuote(target)}`, { timeoutSec: 30 });
+        await copy(`${from}/.`, `${name}:${target}`);
+      } else await copy(from, `${name}:${target}`);
+    },
+    async download(from, to) {
+      mkdirSync(dirname(to), { recursive: true });
+      await copy(`${name}:${inside(from)}`, to);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      const r = await runEngine(engine, ['rm', '-f', '-t', '0', name], { timeoutSec: 60 });
+      live.delete(name);
+      if (r.exitCode !== 0) throw new Error(`${engine.kind} rm ${name} failed (ahe gc removes it): ${outputTail(r, 3)}`);
+    },
+  };
+}
+
+/** Removes every container labelled `ahe=1` (running or not); returns the removed ids. */
+export async function removeLeftoverContainers(engine: ContainerEngine): Promise<string[]> {
+  const list = await runEngine(engine, ['ps', '-a', '-q', '--filter', `label=${CONTAINER_LABEL}=1`], { timeoutSec: 60 });
+  if (list.exitCode !== 0) throw new Error(`${engine.kind} ps failed: ${outputTail(list, 5)}`);
+  const ids = list.stdout.split('\n').map((l) => l.trim()).filter(Boolean);
+  if (ids.length === 0) return [];
+  const rm = await runEngine(engine, ['rm', '-f', '-t', '0', ...ids], { timeoutSec: 120 });
+  if (rm.exitCode !== 0) throw new Error(`${engine.kind} rm failed: ${outputTail(rm, 5)}`);
+  return ids;
+}
