@@ -9,7 +9,7 @@ import PQueue from 'p-queue';
 import { UserError } from '../model/errors.ts';
 import { writeJsonAtomic } from '../trace/write-atomic.ts';
 import { buildJobResult, readJobTrials, type JobResult } from './job-summary.ts';
-import { runTrial, trialFinished, TrialInterrupted, trialName, type BackendKind, type TrialAgent } from './run-trial.ts';
+import { runTrial, trialFinished, TrialInterrupted, trialName, type BackendKind, type TrialAgent, type TrialOptions } from './run-trial.ts';
 import type { Task } from './task.ts';
 import { rewardPassed, type TrialResult, type TrialResultRead } from './trial-result.ts';
 
@@ -34,6 +34,13 @@ export type JobEvent =
   | { type: 'trial-done'; trial: string; result: TrialResult }
   | { type: 'trial-crashed'; trial: string; error: Error };
 
+/**
+ * Runs one trial into `options.jobDir/<task>__<attempt>/` and returns its result; `onStart` is called
+ * when it actually starts (a queued trial may wait for a worker); `jobId` is the job's stable id
+ * (config.json), the same when the job is resumed. The default runs the trial here.
+ */
+export type TrialExecutor = (options: TrialOptions, hooks: { onStart: () => void; jobId: string }) => Promise<TrialResult>;
+
 export interface JobOptions {
   jobDir: string;
   tasks: Task[];
@@ -48,6 +55,8 @@ export interface JobOptions {
   environmentCache?: boolean;
   signal?: AbortSignal;
   onEvent?: (event: JobEvent) => void;
+  /** Where trials run (default: in this process; `ahe eval --queue` passes a queue's executor). */
+  executeTrial?: TrialExecutor;
 }
 
 export interface JobOutcome {
@@ -135,9 +144,9 @@ export async function runJob(options: JobOptions): Promise<JobOutcome> {
     const name = trialName(task.name, attempt);
     void queue.add(async () => {
       if (options.signal?.aborted) return;
-      emit({ type: 'trial-start', trial: name });
+      const execute: TrialExecutor = options.executeTrial ?? ((o, hooks) => (hooks.onStart(), runTrial(o)));
       try {
-        const result = await runTrial({
+        const result = await execute({
           task,
           attempt,
           jobDir,
@@ -147,7 +156,7 @@ export async function runJob(options: JobOptions): Promise<JobOutcome> {
           timeoutMultiplier: options.timeoutMultiplier,
           environmentCache: options.environmentCache,
           onUsage: (u) => emit({ type: 'trial-usage', trial: name, ...u }),
-        });
+        }, { onStart: () => emit({ type: 'trial-start', trial: name }), jobId: config.id });
         results.set(name, result);
         writeResult(false);
         emit({ type: 'trial-done', trial: name, result });

@@ -14,9 +14,11 @@ import { loadHarness } from '../harness/load-harness.ts';
 import { createModel, MODEL_SPEC_HELP } from '../model/create-model.ts';
 import { UserError } from '../model/errors.ts';
 import { loadPriceTable } from '../model/prices.ts';
+import { openTrialQueue } from '../queue/enqueue-job.ts';
 import { bwrapAvailable, bwrapInstallHint } from '../sandbox/bwrap-sandbox.ts';
 import { checkEngine, containerEngine } from '../sandbox/container-engine.ts';
 import { createCgroup } from '../sandbox/cgroup-limits.ts';
+import { displayUrl } from '../queue/redis-connection.ts';
 import { createJobProgress, formatDuration } from './job-progress.ts';
 import { nonNegativeInt, positiveInt, positiveNumber } from './parse-options.ts';
 import { formatCost, formatTokens } from './progress-view.ts';
@@ -40,6 +42,7 @@ export interface EvalFlags {
   maxRetries?: number;
   quiet?: boolean;
   envCache?: boolean;
+  queue?: string;
   rebuild?: boolean;
 }
 
@@ -80,10 +83,10 @@ export interface EvalRun {
 export async function runEval(flags: EvalFlags, io: { err: NodeJS.WriteStream; signal?: AbortSignal; tasks?: Task[] }): Promise<EvalRun> {
   const tasksDir = resolve(flags.tasks);
   if (!existsSync(tasksDir)) throw new UserError(`--tasks: ${tasksDir} does not exist`);
-  if (flags.backend === 'bwrap' && !bwrapAvailable()) throw new UserError(`--backend bwrap: ${bwrapInstallHint()}`);
+  if (flags.backend === 'bwrap' && !flags.queue && !bwrapAvailable()) throw new UserError(`--backend bwrap: ${bwrapInstallHint()}`);
   if (flags.backend === 'podman' || flags.backend === 'docker') await checkEngine(containerEngine(flags.backend));
   if (flags.rebuild) requestImageRebuild();
-  if (flags.backend === 'bwrap' && !flags.quiet) {
+  if (flags.backend === 'bwrap' && !flags.quiet && !flags.queue) {
     const probe = createCgroup(`ahe-probe-${process.pid}`, { pidsMax: 64 });
     probe.remove();
     if (probe.kind === 'none') io.err.write(`ahe: warning: no process/memory limits in the sandboxes (${probe.reason}); time limits still apply\n`);
@@ -111,7 +114,9 @@ export async function runEval(flags: EvalFlags, io: { err: NodeJS.WriteStream; s
   }
   jobDir ??= resolve('jobs', timestamp());
   const resuming = existsSync(join(jobDir, 'config.json'));
-  if (!flags.quiet) io.err.write(`ahe eval · ${tasks.length} tasks × ${flags.k} · agent ${flags.agent}${agent.modelSpec ? ` · model ${agent.modelSpec}` : ''} · backend ${flags.backend} · concurrency ${flags.concurrency}\n${resuming ? 'resuming' : 'job'} ${jobDir}\n`);
+  if (!flags.quiet) io.err.write(`ahe eval · ${tasks.length} tasks × ${flags.k} · agent ${flags.agent}${agent.modelSpec ? ` · model ${agent.modelSpec}` : ''} · backend ${flags.backend} · ${flags.queue ? `queue ${displayUrl(flags.queue)}` : `concurrency ${flags.concurrency}`}\n${resuming ? 'resuming' : 'job'} ${jobDir}\n`);
+  // With --queue, trials run on `ahe worker` processes: all are enqueued at once, workers bound concurrency.
+  const trialQueue = flags.queue ? await openTrialQueue({ url: flags.queue, prices: flags.prices ? loadPriceTable(resolve(flags.prices)) : undefined, maxRetries: flags.maxRetries }) : undefined;
   const progress = createJobProgress(io.err, { quiet: flags.quiet });
   let crashed = 0;
   try {
@@ -121,7 +126,8 @@ export async function runEval(flags: EvalFlags, io: { err: NodeJS.WriteStream; s
       k: flags.k,
       agent,
       backend: flags.backend,
-      concurrency: flags.concurrency,
+      concurrency: trialQueue ? Number.POSITIVE_INFINITY : flags.concurrency,
+      executeTrial: trialQueue?.executeTrial,
       timeoutMultiplier: flags.timeoutMultiplier,
       environmentCache: flags.envCache !== false,
       signal: io.signal,
@@ -147,6 +153,7 @@ export async function runEval(flags: EvalFlags, io: { err: NodeJS.WriteStream; s
     return { outcome, jobDir, crashed };
   } finally {
     progress.stop();
+    await trialQueue?.close();
   }
 }
 
@@ -212,6 +219,7 @@ export function registerEvalCommand(program: Command): void {
     .option('--max-retries <n>', 'retries of a model call on 429, 5xx and network errors (default 4)', nonNegativeInt)
     .option('--no-env-cache', 'build every trial\'s environment from its Dockerfile (default: reuse the first build of a task, like an image)')
     .option('--quiet', 'no progress, only the final summary')
+    .option('--queue <url>', 'run the trials on `ahe worker` processes through this Redis queue (redis://HOST:PORT); see docs/scale.md')
     .addHelpText('after', `
 A trial: fresh sandbox → /app built from the task's environment/Dockerfile → agent (agent timeout;
 a timeout is recorded and the verifier still runs) → tests copied to /tests → verifier (verifier

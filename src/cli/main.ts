@@ -11,6 +11,7 @@ import { reportError } from './report-error.ts';
 import { registerRunCommand } from './run-command.ts';
 import { registerTasksCommands } from './tasks-command.ts';
 import { registerTraceCommands } from './trace-command.ts';
+import { registerWorkerCommand } from './worker-command.ts';
 
 export function buildProgram(): Command {
   const program = new Command('ahe')
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerCompareCommand(program);
   registerDebugCommands(program);
   registerEvolveCommand(program);
+  registerWorkerCommand(program);
   program.addHelpText('after', `
 Examples:
   ahe harness init my-harness                 write the zero-prior seed harness

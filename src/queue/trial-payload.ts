@@ -1,0 +1,48 @@
+// What travels through the queue. A trial job carries references to content-addressed blobs (the
+// task, the harness, a scripted model's file) and settings — never a secret: API keys come from each
+// worker's own environment. Its return value carries the trial directory back as a file bundle.
+import { z } from 'zod';
+
+export const QUEUE_NAME = 'ahe-trials';
+export const PAYLOAD_VERSION = 1;
+
+const Blob = z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/), dir: z.string() });
+
+export const TrialPayloadSchema = z.object({
+  v: z.literal(PAYLOAD_VERSION),
+  job_run_id: z.string(),
+  trial_name: z.string(),
+  attempt: z.number().int().positive(),
+  /** The task directory; `dir` is its path on the producer, `source` the name of its parent (the dataset). */
+  task: Blob.extend({ name: z.string(), source: z.string() }),
+  agent: z.object({
+    kind: z.enum(['harness', 'oracle', 'noop']),
+    model_spec: z.string().optional(),
+    /** scripted:/replay: models read a file; it is shipped like the task. */
+    model_file: Blob.extend({ name: z.string() }).optional(),
+    harness: Blob.extend({ name: z.string(), content_hash: z.string() }).optional(),
+    max_steps: z.number().int().positive().optional(),
+    max_total_tokens: z.number().int().positive().optional(),
+    max_retries: z.number().int().nonnegative().optional(),
+    prices: z.record(z.string(), z.unknown()).optional(),
+  }),
+  backend: z.string(),
+  timeout_multiplier: z.number().positive().optional(),
+  environment_cache: z.boolean(),
+});
+export type TrialPayload = z.infer<typeof TrialPayloadSchema>;
+
+export interface TrialReturn {
+  trial_name: string;
+  worker: string;
+  /** Base64 of the trial directory's file bundle (gzip JSON). */
+  files: string;
+  /** Paths on the worker, rewritten to the producer's when the files are written. */
+  worker_paths: { trial_dir: string; task_dir: string; harness_dir: string | null };
+}
+
+/**
+ * `ahe:<jobRunId>:<task>__<attempt>`: the same trial of the same job is never enqueued twice. (BullMQ
+ * accepts a custom id with a colon only as three colon-separated parts, hence the prefix.)
+ */
+export const trialJobId = (jobRunId: string, trialName: string) => `ahe:${jobRunId.replace(/:/g, '_')}:${trialName.replace(/:/g, '_')}`;
