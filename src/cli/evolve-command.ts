@@ -12,6 +12,7 @@ import { loadHarness } from '../harness/load-harness.ts';
 import { createModel, MODEL_SPEC_HELP } from '../model/create-model.ts';
 import { UserError } from '../model/errors.ts';
 import { loadPriceTable } from '../model/prices.ts';
+import { openTrialQueue } from '../queue/enqueue-job.ts';
 import { bwrapAvailable, bwrapInstallHint } from '../sandbox/bwrap-sandbox.ts';
 import { interruptible } from './eval-command.ts';
 import { createJobProgress } from './job-progress.ts';
@@ -39,6 +40,7 @@ interface EvolveFlags {
   resume?: string;
   estimateOnly?: boolean;
   quiet?: boolean;
+  queue?: string;
 }
 
 function configFrom(flags: EvolveFlags): EvolveConfig {
@@ -87,6 +89,7 @@ export function registerEvolveCommand(program: Command): void {
     .option('--resume <run>', 'continue a run after a crash or Ctrl-C, from its last completed step')
     .option('--estimate-only', 'print the cost estimate and exit')
     .option('--quiet', 'less progress output')
+    .option('--queue <url>', 'run the evaluations\' trials on `ahe worker` processes through this Redis queue (redis://HOST:PORT); see docs/scale.md')
     .addHelpText('after', `
 Per iteration N (RUN/iterations/N/): job/ (the evaluation, Harbor layout), [holdout-job/], stats.json,
 attribution.json (the previous changes' predictions vs what happened: EFFECTIVE, PARTIALLY_EFFECTIVE,
@@ -148,8 +151,10 @@ See docs/evolve.md (and its offline demo on scripted models).`)
         }
         progress?.onEvent(e);
       };
+      let trialQueue: Awaited<ReturnType<typeof openTrialQueue>> | undefined;
       try {
-        const state = await runEvolve({ runDir, config, prices, maxRetries: flags.maxRetries, signal, log: (l) => process.stderr.write(`${l}\n`), onJobEvent });
+        if (flags.queue) trialQueue = await openTrialQueue({ url: flags.queue, prices, maxRetries: flags.maxRetries });
+        const state = await runEvolve({ runDir, config, prices, maxRetries: flags.maxRetries, signal, log: (l) => process.stderr.write(`${l}\n`), onJobEvent, executeTrial: trialQueue?.executeTrial });
         const { markdown } = writeRunSummary(runDir, state);
         process.stdout.write(markdown);
       } catch (error) {
@@ -162,6 +167,7 @@ See docs/evolve.md (and its offline demo on scripted models).`)
       } finally {
         progress?.stop();
         dispose();
+        await trialQueue?.close();
       }
     });
 }

@@ -3,7 +3,7 @@
 // missing).
 import { loadTaskSuite } from '../bench/load-task.ts';
 import type { JobResult } from '../bench/job-summary.ts';
-import { runJob, type JobEvent } from '../bench/run-job.ts';
+import { runJob, type JobEvent, type TrialExecutor } from '../bench/run-job.ts';
 import type { Task } from '../bench/task.ts';
 import { loadHarness } from '../harness/load-harness.ts';
 import { createModel } from '../model/create-model.ts';
@@ -24,6 +24,8 @@ export interface EvaluateOptions {
   timeoutMultiplier?: number;
   signal?: AbortSignal;
   onEvent?: (event: JobEvent) => void;
+  /** Where trials run (default here; `--queue` passes the queue's executor, whose workers bound concurrency). */
+  executeTrial?: TrialExecutor;
 }
 
 /** The loadable tasks of a split; broken ones are reported through `warn` and left out. */
@@ -44,7 +46,8 @@ export async function evaluateHarness(options: EvaluateOptions): Promise<{ resul
     k: options.k,
     agent: { kind: 'harness', harness, modelSpec: options.model, newModel },
     backend: 'bwrap',
-    concurrency: options.concurrency,
+    concurrency: options.executeTrial ? Number.POSITIVE_INFINITY : options.concurrency,
+    executeTrial: options.executeTrial,
     timeoutMultiplier: options.timeoutMultiplier,
     signal: options.signal,
     onEvent: options.onEvent,

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { compareJobs } from '../bench/compare-jobs.ts';
 import type { JobResult, JobSummary } from '../bench/job-summary.ts';
-import type { JobEvent } from '../bench/run-job.ts';
+import type { JobEvent, TrialExecutor } from '../bench/run-job.ts';
 import type { Task } from '../bench/task.ts';
 import { debugJob } from '../debugger/debug-job.ts';
 import { createModel } from '../model/create-model.ts';
@@ -53,6 +53,8 @@ export interface EvolveOptions {
   signal?: AbortSignal;
   log?: (line: string) => void;
   onJobEvent?: (event: JobEvent) => void;
+  /** Where the evaluations' trials run (default here; `ahe evolve --queue` passes a queue's executor). */
+  executeTrial?: TrialExecutor;
   /** Test seam: called after every completed step (e.g. to simulate a crash). */
   afterStep?: (state: RunState) => void;
 }
@@ -129,7 +131,7 @@ export async function runEvolve(options: EvolveOptions): Promise<RunState> {
     options.afterStep?.(state);
   };
   const evaluate = async (tasks: Task[], tasksDir: string, jobDir: string) => {
-    const { result, interrupted } = await evaluateHarness({ harnessDir: ws.dir, tasks, tasksDir, model: config.model, k: config.k, concurrency: config.concurrency, jobDir, prices: options.prices, maxRetries: options.maxRetries, timeoutMultiplier: config.timeout_multiplier, signal: options.signal, onEvent: options.onJobEvent });
+    const { result, interrupted } = await evaluateHarness({ harnessDir: ws.dir, tasks, tasksDir, model: config.model, k: config.k, concurrency: config.concurrency, jobDir, prices: options.prices, maxRetries: options.maxRetries, timeoutMultiplier: config.timeout_multiplier, signal: options.signal, onEvent: options.onJobEvent, executeTrial: options.executeTrial });
     if (interrupted) throw new Error('interrupted');
     return result;
   };

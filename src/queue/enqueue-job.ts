@@ -51,8 +51,9 @@ export async function openTrialQueue(options: TrialQueueOptions): Promise<TrialQ
   await events.waitUntilReady();
   const waiters = new Map<string, Waiter>();
   const blobs = new Map<string, Promise<string>>();
-  const upload = (dir: string, files?: string[]) => {
-    const key = `${dir}\0${files ? 'listed' : 'all'}`;
+  // Packed once per directory and version: an evolving harness keeps its path and changes its content hash.
+  const upload = (dir: string, files?: string[], version = '') => {
+    const key = `${dir}\0${files ? files.join('\0') : '*'}\0${version}`;
     let sha = blobs.get(key);
     if (!sha) {
       sha = putBlob(redis, files ? packDirectory(dir, files) : packDirectory(dir));
@@ -118,7 +119,7 @@ export async function openTrialQueue(options: TrialQueueOptions): Promise<TrialQ
     }
     if (agent.harness) {
       const h = agent.harness;
-      payload.agent.harness = { sha256: await upload(h.dir, listHarnessFiles(h.dir)), dir: h.dir, name: h.name, content_hash: h.contentHash };
+      payload.agent.harness = { sha256: await upload(h.dir, listHarnessFiles(h.dir), h.contentHash), dir: h.dir, name: h.name, content_hash: h.contentHash };
     }
     return JSON.parse(JSON.stringify(payload)) as TrialPayload; // drops undefined fields
   };
