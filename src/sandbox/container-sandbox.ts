@@ -90,9 +90,10 @@ export async function createContainerSandbox(o: ContainerSandboxOptions): Promis
       maxOutputBytes: opts.maxOutputBytes,
       signal: opts.signal,
     });
-    const killed = result.timedOut || opts.signal?.aborted;
-    const cleanup = killed ? `p=$(cat /run/ahe/${id} 2>/dev/null) && kill -KILL -- -$p 2>/dev/null; kill -KILL $p 2>/dev/null; rm -f /run/ahe/${id}` : `rm -f /run/ahe/${id}`;
-    await runEngine(engine, ['exec', name, 'bash', '-c', cleanup], { timeoutSec: 30 });
+    // Only a killed command costs a second call; the few-byte pid files of the others stay.
+    if (result.timedOut || opts.signal?.aborted) {
+      await runEngine(engine, ['exec', name, 'bash', '-c', `p=$(cat /run/ahe/${id} 2>/dev/null) && kill -KILL -- -$p 2>/dev/null; kill -KILL $p 2>/dev/null; rm -f /run/ahe/${id}`], { timeoutSec: 30 });
+    }
     return result;
   };
 
@@ -101,9 +102,9 @@ export async function createContainerSandbox(o: ContainerSandboxOptions): Promis
     if (r.exitCode !== 0) throw new Error(`${engine.kind} cp ${from} ${to} failed: ${outputTail(r, 5)}`);
   };
   const inside = (path: string) => posix.resolve(workdir, path);
-  const ensureParent = async (path: string) => {
-    const r = await exec(`mkdir -p ${shellQuote(posix.dirname(path))}`, { timeoutSec: 30 });
-    if (r.exitCode !== 0) throw new Error(`cannot create ${posix.dirname(path)} in the container: ${r.stderr.trim()}`);
+  const ensureDir = async (path: string) => {
+    const r = await exec(`mkdir -p ${shellQuote(path)}`, { timeoutSec: 30 });
+    if (r.exitCode !== 0) throw new Error(`cannot create ${path} in the container: ${r.stderr.trim()}`);
   };
 
   let closed = false;
@@ -124,7 +125,7 @@ export async function createContainerSandbox(o: ContainerSandboxOptions): Promis
       const tmp = mkdtempSync(join(tmpdir(), 'ahe-cp-'));
       try {
         writeFileSync(join(tmp, 'file'), content);
-        await ensureParent(inside(path));
+        await ensureDir(posix.dirname(inside(path)));
         await copy(join(tmp, 'file'), `${name}:${inside(path)}`);
       } finally {
         rmSync(tmp, { recursive: true, force: true });
@@ -132,12 +133,10 @@ export async function createContainerSandbox(o: ContainerSandboxOptions): Promis
     },
     async upload(from, to) {
       const target = inside(to);
-      await ensureParent(target);
       // `cp DIR/. C:TARGET` copies a directory's content whether or not TARGET exists (like cpSync).
-      if (statSync(from).isDirectory()) {
-        await exec(`mkdir -p ${shellQuote(target)}`, { timeoutSec: 30 });
-        await copy(`${from}/.`, `${name}:${target}`);
-      } else await copy(from, `${name}:${target}`);
+      const isDir = statSync(from).isDirectory();
+      await ensureDir(isDir ? target : posix.dirname(target));
+      await copy(isDir ? `${from}/.` : from, `${name}:${target}`);
     },
     async download(from, to) {
       mkdirSync(dirname(to), { recursive: true });
