@@ -32,6 +32,7 @@ function skip(reason) {
   process.exit(0);
 }
 
+process.on('uncaughtException', (error) => skip(`setup failed: ${error.message}`));
 rmSync(SKIP_FILE, { force: true });
 if (process.platform !== 'linux') skip(`container tests need Linux (this is ${process.platform})`);
 const root = process.getuid?.() === 0;
