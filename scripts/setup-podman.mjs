@@ -22,7 +22,7 @@ const DIRS = ['usr', 'bin', 'sbin', 'lib', 'lib64', 'etc', 'var/lib/dpkg', 'var/
 const EXCLUDE = ['usr/local', 'usr/lib/google-cloud-sdk', 'usr/lib/jvm', 'usr/lib/llvm-*', 'usr/lib/postgresql', 'usr/lib/debug', 'usr/lib/node_modules', 'usr/lib/cni', 'usr/share/doc', 'usr/share/man', 'usr/share/locale', 'etc/containers'];
 
 const say = (line) => process.stdout.write(`setup-podman: ${line}\n`);
-const flags = () => (process.env.AHE_PODMAN_FLAGS ?? (existsSync('/usr/sbin/runc') && process.getuid?.() === 0 ? '--runtime /usr/sbin/runc --cgroup-manager=cgroupfs' : '')).split(/\s+/).filter(Boolean);
+const flags = () => (process.env.AHE_PODMAN_FLAGS ?? (existsSync('/usr/sbin/runc') && process.getuid?.() === 0 ? '--runtime /usr/sbin/runc --cgroup-manager=cgroupfs --storage-opt overlay.mountopt=nodev,redirect_dir=on' : '')).split(/\s+/).filter(Boolean);
 const podman = (args, opts = {}) => spawnSync('podman', [...flags(), ...args], { encoding: 'utf8', timeout: 600_000, ...opts });
 const has = (bin) => spawnSync('sh', ['-c', `command -v ${bin}`]).status === 0;
 

@@ -33,12 +33,15 @@ function onPath(binary: string): boolean {
 /**
  * Global flags of the engine: `AHE_PODMAN_FLAGS` / `AHE_DOCKER_FLAGS` when set (split on spaces);
  * for rootful podman where `/usr/sbin/runc` exists and no flags are set, `--runtime /usr/sbin/runc
- * --cgroup-manager=cgroupfs` (Debian's podman without systemd, as on our CI machines).
+ * --cgroup-manager=cgroupfs` (Debian's podman without systemd, as on our CI machines) and overlay's
+ * `redirect_dir=on` (without it, renaming a directory that came from the image fails with EXDEV).
  */
+export const ROOTFUL_PODMAN_FLAGS = ['--runtime', '/usr/sbin/runc', '--cgroup-manager=cgroupfs', '--storage-opt', 'overlay.mountopt=nodev,redirect_dir=on'] as const;
+
 export function engineFlags(kind: EngineKind, env: NodeJS.ProcessEnv = process.env): string[] {
   const configured = env[kind === 'podman' ? 'AHE_PODMAN_FLAGS' : 'AHE_DOCKER_FLAGS'];
   if (configured !== undefined) return configured.split(/\s+/).filter(Boolean);
-  if (kind === 'podman' && process.getuid?.() === 0 && existsSync('/usr/sbin/runc')) return ['--runtime', '/usr/sbin/runc', '--cgroup-manager=cgroupfs'];
+  if (kind === 'podman' && process.getuid?.() === 0 && existsSync('/usr/sbin/runc')) return [...ROOTFUL_PODMAN_FLAGS];
   return [];
 }
 
