@@ -73,7 +73,12 @@ export async function openTrialQueue(options: TrialQueueOptions): Promise<TrialQ
     const w = waiters.get(id);
     if (!w) return;
     const job = await Job.fromId<TrialPayload, TrialReturn>(queue, id);
-    if (!job) return;
+    if (!job) {
+      // Enqueued, then gone: Redis restarted without persistence, or someone emptied the queue.
+      waiters.delete(id);
+      w.reject(new Error(`the queue lost this trial (${id}): Redis restarted without persistence or the queue was emptied; run the same command again to enqueue it anew`));
+      return;
+    }
     const state = await job.getState();
     if (state === 'active') start(id);
     if (state === 'completed' && job.returnvalue) {

@@ -30,14 +30,21 @@ export async function connectRedis(url: string, timeoutMs = 5000): Promise<Redis
   parseQueueUrl(url);
   const redis = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: true, connectTimeout: timeoutMs, retryStrategy: (n) => Math.min(n * 200, 2000) });
   let lastError: Error | undefined;
+  let failFast: ((error: Error) => void) | undefined;
+  // Later errors (a connection lost mid-run) are retried by ioredis; the first one fails the start.
   redis.on('error', (error: Error) => {
     lastError = error;
+    failFast?.(error);
   });
   try {
     await Promise.race([
       redis.connect().then(() => redis.ping()),
-      new Promise((_, reject) => setTimeout(() => reject(lastError ?? new Error(`no answer within ${timeoutMs} ms`)), timeoutMs).unref()),
+      new Promise((_, reject) => {
+        failFast = reject;
+        setTimeout(() => reject(lastError ?? new Error(`no answer within ${timeoutMs} ms`)), timeoutMs).unref();
+      }),
     ]);
+    failFast = undefined;
   } catch (error) {
     redis.disconnect();
     const reason = (lastError ?? (error as Error)).message;
