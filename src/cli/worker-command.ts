@@ -5,13 +5,14 @@ import { Option, type Command } from 'commander';
 import { UserError } from '../model/errors.ts';
 import { startWorker } from '../queue/run-worker.ts';
 import { displayUrl } from '../queue/redis-connection.ts';
+import type { BackendKind } from '../bench/run-trial.ts';
 import { bwrapAvailable, bwrapInstallHint } from '../sandbox/bwrap-sandbox.ts';
 import { positiveInt } from './parse-options.ts';
 
 interface WorkerFlags {
   queue: string;
   concurrency: number;
-  backend: 'bwrap';
+  backend: BackendKind;
   lockMs?: number;
   quiet?: boolean;
 }
@@ -22,7 +23,7 @@ export function registerWorkerCommand(program: Command): void {
     .description('Run trials from a Redis queue filled by `ahe eval --queue` or `ahe evolve --queue` (one or many workers, on any machine that reaches Redis).')
     .requiredOption('--queue <url>', 'the Redis queue, redis://HOST:PORT')
     .option('--concurrency <n>', 'trials run at once by this worker', positiveInt, 2)
-    .addOption(new Option('--backend <kind>', 'sandbox of each trial').choices(['bwrap']).default('bwrap'))
+    .addOption(new Option('--backend <kind>', 'sandbox of the trials this worker takes (the producer\'s --backend must match)').choices(['bwrap', 'podman', 'docker']).default('bwrap'))
     .option('--lock-ms <n>', 'lock of a running trial (renewed at half of it); a killed worker\'s trials go to another worker after about this long', positiveInt)
     .option('--quiet', 'no log line per trial')
     .addHelpText('after', `
