@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import PQueue from 'p-queue';
+import { AGENT_INFO } from '../agent/agent-info.ts';
 import { UserError } from '../model/errors.ts';
 import { writeJsonAtomic } from '../trace/write-atomic.ts';
 import { buildJobResult, readJobTrials, type JobResult } from './job-summary.ts';
@@ -48,8 +49,8 @@ export interface JobOptions {
   agent: TrialAgent;
   backend: BackendKind;
   concurrency: number;
-  /** Identity of the job; compared with an existing config.json before resuming. */
-  config: Omit<JobConfig, 'id' | 'created_at' | 'job_name'>;
+  /** Where the tasks were loaded from (recorded in config.json). */
+  tasksDir: string;
   timeoutMultiplier?: number;
   /** Reuse prepared environments across trials of a task (default true). */
   environmentCache?: boolean;
@@ -73,7 +74,24 @@ const IDENTITY: [string, (c: JobConfig) => unknown][] = [
   ['backend', (c) => c.backend],
 ];
 
-function openJobConfig(jobDir: string, config: JobOptions['config']): JobConfig {
+type JobIdentity = Omit<JobConfig, 'id' | 'created_at' | 'job_name'>;
+
+/** What config.json records of a job: everything needed to re-run it, derived from its options (no secrets). */
+function describeJob(o: JobOptions): JobIdentity {
+  const { harness } = o.agent;
+  return {
+    tasks_dir: o.tasksDir,
+    task_names: o.tasks.map((t) => t.name).sort(),
+    k: o.k,
+    agent: { name: o.agent.kind, model: o.agent.modelSpec ?? null, harness: harness ? { dir: harness.dir, name: harness.name, content_hash: harness.contentHash } : null },
+    backend: o.backend,
+    concurrency: o.concurrency,
+    timeout_multiplier: o.timeoutMultiplier ?? 1,
+    ahe_version: AGENT_INFO.version,
+  };
+}
+
+function openJobConfig(jobDir: string, config: JobIdentity): JobConfig {
   const file = join(jobDir, 'config.json');
   if (existsSync(file)) {
     let existing: JobConfig;
@@ -101,7 +119,7 @@ function openJobConfig(jobDir: string, config: JobOptions['config']): JobConfig 
 
 export async function runJob(options: JobOptions): Promise<JobOutcome> {
   const { jobDir, k } = options;
-  const config = openJobConfig(jobDir, options.config);
+  const config = openJobConfig(jobDir, describeJob(options));
   const logFile = join(jobDir, 'job.log');
   const emit = (event: JobEvent) => {
     if (event.type !== 'trial-usage') appendFileSync(logFile, `${new Date().toISOString()} ${describeEvent(event)}\n`);

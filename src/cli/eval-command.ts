@@ -3,7 +3,6 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { AGENT_INFO } from '../agent/agent-info.ts';
 import type { JobResult } from '../bench/job-summary.ts';
 import { requestImageRebuild } from '../bench/container-image.ts';
 import { loadTaskSuite } from '../bench/load-task.ts';
@@ -131,20 +130,7 @@ export async function runEval(flags: EvalFlags, io: { err: NodeJS.WriteStream; s
       timeoutMultiplier: flags.timeoutMultiplier,
       environmentCache: flags.envCache !== false,
       signal: io.signal,
-      config: {
-        tasks_dir: tasksDir,
-        task_names: tasks.map((t) => t.name).sort(),
-        k: flags.k,
-        agent: {
-          name: flags.agent,
-          model: agent.modelSpec ?? null,
-          harness: agent.harness ? { dir: agent.harness.dir, name: agent.harness.name, content_hash: agent.harness.contentHash } : null,
-        },
-        backend: flags.backend,
-        concurrency: flags.concurrency,
-        timeout_multiplier: flags.timeoutMultiplier ?? 1,
-        ahe_version: AGENT_INFO.version,
-      },
+      tasksDir,
       onEvent: (e) => {
         if (e.type === 'trial-crashed') crashed += 1;
         progress.onEvent(e);

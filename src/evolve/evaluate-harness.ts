@@ -9,7 +9,6 @@ import { loadHarness } from '../harness/load-harness.ts';
 import { createModel } from '../model/create-model.ts';
 import { UserError } from '../model/errors.ts';
 import type { PriceTable } from '../model/prices.ts';
-import { AGENT_INFO } from '../agent/agent-info.ts';
 
 export interface EvaluateOptions {
   harnessDir: string;
@@ -51,16 +50,7 @@ export async function evaluateHarness(options: EvaluateOptions): Promise<{ resul
     timeoutMultiplier: options.timeoutMultiplier,
     signal: options.signal,
     onEvent: options.onEvent,
-    config: {
-      tasks_dir: options.tasksDir,
-      task_names: options.tasks.map((t) => t.name).sort(),
-      k: options.k,
-      agent: { name: 'harness', model: options.model, harness: { dir: harness.dir, name: harness.name, content_hash: harness.contentHash } },
-      backend: 'bwrap',
-      concurrency: options.concurrency,
-      timeout_multiplier: options.timeoutMultiplier ?? 1,
-      ahe_version: AGENT_INFO.version,
-    },
+    tasksDir: options.tasksDir,
   });
   return { result: outcome.result, interrupted: outcome.interrupted };
 }

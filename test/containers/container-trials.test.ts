@@ -52,7 +52,7 @@ test('bundled tasks: the oracle passes and the noop agent fails, in podman; no c
   const tasks = [bundled('top-words'), bundled('csv-region-totals')];
   for (const agent of ['oracle', 'noop'] as const) {
     const dir = jobDir();
-    const outcome = await runJob({ jobDir: dir, tasks, k: 1, agent: { kind: agent }, backend: 'podman', concurrency: 2, config: { tasks_dir: join(ROOT, 'tasks/train'), task_names: tasks.map((t) => t.name), k: 1, agent: { name: agent, model: null, harness: null }, backend: 'podman', concurrency: 2, timeout_multiplier: 1, ahe_version: 'test' } });
+    const outcome = await runJob({ jobDir: dir, tasks, k: 1, agent: { kind: agent }, backend: 'podman', concurrency: 2, tasksDir: join(ROOT, 'tasks/train') });
     for (const t of tasks) {
       const result = JSON.parse(readFileSync(join(dir, `${t.name}__1`, 'result.json'), 'utf8'));
       assert.equal(result.config.environment.type, 'podman');
@@ -89,7 +89,7 @@ test('a build failure is the trial\'s exception and the job goes on; a missing b
   const fine = made({ name: 'fine' }, root);
   const dir = jobDir();
   const tasks = [broken, unpullable, fine];
-  const outcome = await runJob({ jobDir: dir, tasks, k: 1, agent: { kind: 'oracle' }, backend: 'podman', concurrency: 3, config: { tasks_dir: root, task_names: tasks.map((t) => t.name), k: 1, agent: { name: 'oracle', model: null, harness: null }, backend: 'podman', concurrency: 3, timeout_multiplier: 1, ahe_version: 'test' } });
+  const outcome = await runJob({ jobDir: dir, tasks, k: 1, agent: { kind: 'oracle' }, backend: 'podman', concurrency: 3, tasksDir: root });
   const read = (name: string) => JSON.parse(readFileSync(join(dir, `${name}__1`, 'result.json'), 'utf8'));
   assert.equal(read('broken').exception_info.exception_type, 'EnvironmentBuildError');
   assert.match(read('broken').exception_info.exception_message, /build of broken's environment\/Dockerfile failed/);
