@@ -10,6 +10,7 @@ import type { Sandbox } from '../sandbox/types.ts';
 import { expandVariables, parseDockerfile, parseEnvPairs, splitWords, type DockerInstruction } from './dockerfile.ts';
 import { classifySegment, replaceSegments, splitShellSegments, type ShellSegment } from './package-installs.ts';
 import type { Task } from './task.ts';
+import { shellQuote } from '../sandbox/shell-quote.ts';
 
 /** A trial's environment could not be prepared; `type` is the exception type recorded in result.json. */
 export class EnvironmentError extends Error {
@@ -43,9 +44,6 @@ export interface PrepareOptions {
 const IGNORED = new Set(['EXPOSE', 'CMD', 'ENTRYPOINT', 'LABEL', 'HEALTHCHECK', 'STOPSIGNAL', 'VOLUME', 'MAINTAINER', 'ONBUILD']);
 const ARCHIVE = /\.(tar|tar\.gz|tgz|tar\.xz|txz|tar\.bz2|tbz2)$/;
 
-function shellQuote(text: string): string {
-  return `'${text.replace(/'/g, `'\\''`)}'`;
-}
 
 const debCache = new Map<string, boolean>();
 function hostHasDebPackage(name: string): boolean {

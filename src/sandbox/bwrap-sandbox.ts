@@ -10,6 +10,7 @@ import { UserError } from '../model/errors.ts';
 import { createCgroup, joinCgroupArgv, type Cgroup } from './cgroup-limits.ts';
 import { killGroup, runProcess } from './run-process.ts';
 import type { ExecOptions, ExecResult, Sandbox } from './types.ts';
+import { shellQuote } from './shell-quote.ts';
 
 /** Host directories the sandbox sees read-only (those that exist). */
 const SYSTEM_DIRS = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32', '/etc', '/opt'];
@@ -30,9 +31,6 @@ export interface BwrapSandboxOptions {
   workdir?: string;
 }
 
-function shellQuote(text: string): string {
-  return `'${text.replace(/'/g, `'\\''`)}'`;
-}
 
 /** What the sandbox's private root holds right after start: anything else was written there later. */
 export function sandboxRootEntries(workdir = '/app'): string[] {

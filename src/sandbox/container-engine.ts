@@ -77,7 +77,7 @@ export function checkEngine(engine: ContainerEngine): Promise<void> {
       const info = await runEngine(engine, ['info', '--format', '{{json .}}'], { timeoutSec: 30 });
       if (info.exitCode !== 0) {
         // stdout may hold a half-filled JSON (docker's client part); the reason is on stderr.
-      const why = info.stderr.trim().split('\n').slice(-5).join('\n') || outputTail(info, 5);
+        const why = info.stderr.trim().split('\n').slice(-5).join('\n') || outputTail(info, 5);
         const daemon = engine.kind === 'docker'
           ? 'the Docker daemon is not running or not reachable (start it: `sudo systemctl start docker`, or check DOCKER_HOST), or use --backend podman'
           : `podman does not work here (${engine.argv.join(' ')} info failed); as root on Debian without systemd set AHE_PODMAN_FLAGS="--runtime /usr/sbin/runc --cgroup-manager=cgroupfs" and write /etc/containers/containers.conf with [containers] default_ulimits = [] (npm run test:containers does both)`;

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, posix } from 'node:path';
 import { ContainerEngineError, outputTail, runEngine, type ContainerEngine } from './container-engine.ts';
 import type { ExecOptions, ExecResult, Sandbox } from './types.ts';
+import { shellQuote } from './shell-quote.ts';
 
 export const CONTAINER_LABEL = 'ahe';
 
@@ -55,7 +56,6 @@ export function containerRunArgs(o: ContainerSandboxOptions, name: string): stri
   return args;
 }
 
-const shellQuote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
 
 export async function createContainerSandbox(o: ContainerSandboxOptions): Promise<Sandbox> {
   const { engine } = o;
