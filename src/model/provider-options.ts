@@ -1,5 +1,5 @@
 // Options shared by the real providers, and the mapping of SDK errors to errors a user can act on.
-import { ModelAuthError, ModelConnectionError, ModelResponseError } from './errors.ts';
+import { ModelAuthError, ModelConnectionError, ModelNotFoundError, ModelResponseError, ModelUnavailableError } from './errors.ts';
 import { contextWindowOf, costOf, DEFAULT_PRICES, priceOf, type PriceTable } from './prices.ts';
 import type { Completion, CompletionRequest, FinishReason, Model, ToolCall, Usage } from './types.ts';
 
@@ -53,7 +53,11 @@ export function mapProviderError(error: unknown, id: ProviderIdentity): unknown 
     const why = kind === 'APIConnectionTimeoutError' ? 'timed out' : rootCause(error);
     return new ModelConnectionError(`cannot reach ${id.provider} at ${id.baseURL} (${why}) after retries: check ${id.baseUrlVar} and the network`);
   }
-  if (status === 404) return new ModelResponseError(`${id.provider} at ${id.baseURL} answered 404 (unknown model or wrong endpoint; check the model name and ${id.baseUrlVar}): ${message}`);
+  if (status === 404) return new ModelNotFoundError(`${id.provider} at ${id.baseURL} answered 404 (unknown model or wrong endpoint; check the model name and ${id.baseUrlVar}): ${message}`);
+  // The SDK retries these itself (backoff, retry-after); reaching here means the retries ran out.
+  if (status === 408 || status === 429 || (status !== undefined && status >= 500)) {
+    return new ModelUnavailableError(`${id.provider} at ${id.baseURL} kept answering HTTP ${status} after retries (${status === 429 ? 'rate limit or quota' : 'server error or overload'}): ${message}`);
+  }
   if (status) return new ModelResponseError(`${id.provider} API error (HTTP ${status}): ${message}`);
   if (error instanceof SyntaxError) return new ModelResponseError(`${id.provider} at ${id.baseURL} sent a reply that is not valid JSON: ${message}`);
   if (error instanceof ModelResponseError) return error;
