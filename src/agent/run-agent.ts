@@ -59,6 +59,8 @@ export interface AgentRunResult {
   costUsd: number;
   durationMs: number;
   error?: string;
+  /** The `name` of the error that ended the session (e.g. ModelConnectionError), with status 'error'. */
+  errorType?: string;
 }
 
 /** Usage shared by a session and its sub-agents, so budgets and progress cover the whole tree. */
@@ -168,6 +170,7 @@ async function runSession(options: RunAgentOptions, ledger: Ledger, spec: Sessio
   let status: AgentStatus = 'completed';
   let finalMessage = '';
   let errorMessage: string | undefined;
+  let errorType: string | undefined;
   // The harness's budget, but never more than the model's window when the model's is known.
   const budgetTokens = Math.min(harness.model.contextBudgetTokens, options.model.contextWindow ?? Infinity);
 
@@ -211,6 +214,7 @@ async function runSession(options: RunAgentOptions, ledger: Ledger, spec: Sessio
         trace.emit('model_error', { step: state.step, error_type: type, message });
         status = 'error';
         errorMessage = `${type}: ${message}`;
+        errorType = type;
         break;
       }
 
@@ -274,8 +278,9 @@ async function runSession(options: RunAgentOptions, ledger: Ledger, spec: Sessio
       cost_usd: sessionCost,
       duration_ms: durationMs,
       ...(errorMessage ? { error: errorMessage } : {}),
+      ...(errorType ? { error_type: errorType } : {}),
     });
     progress('done', { status });
   }
-  return { sessionId, status, finalMessage, steps: state.step, usage: sessionUsage, costUsd: sessionCost, durationMs: clock() - started, ...(errorMessage ? { error: errorMessage } : {}) };
+  return { sessionId, status, finalMessage, steps: state.step, usage: sessionUsage, costUsd: sessionCost, durationMs: clock() - started, ...(errorMessage ? { error: errorMessage } : {}), ...(errorType ? { errorType } : {}) };
 }
