@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { compareJobs, type JobComparison, type TaskChange } from '../bench/compare-jobs.ts';
 import { readJobTrials, summarizeTrials, type JobProblem, type JobTrials } from '../bench/job-summary.ts';
 import { UserError } from '../model/errors.ts';
+import { existingDir } from './parse-options.ts';
 
 function loadJob(path: string): JobTrials & { tasks: ReturnType<typeof summarizeTrials>['tasks'] } {
   const job = readJobTrials(path);
@@ -67,8 +68,8 @@ export function registerCompareCommand(program: Command): void {
   program
     .command('compare')
     .description('Compare two job directories (B relative to A): pass@1 of each with its interval, the paired difference and p-value, and the tasks that flipped.')
-    .argument('<job-a>', 'the baseline job directory (Harbor layout: <job>/<task>__<suffix>/result.json)')
-    .argument('<job-b>', 'the job to compare with it')
+    .argument('<job-a>', 'the baseline job directory (Harbor layout: <job>/<task>__<suffix>/result.json)', existingDir)
+    .argument('<job-b>', 'the job to compare with it', existingDir)
     .option('--json', 'print the comparison as JSON')
     .addHelpText('after', `
 Only tasks present in both jobs are compared; the others are listed. A task passes an attempt when its

@@ -7,7 +7,7 @@ import { createModel, MODEL_SPEC_HELP } from '../model/create-model.ts';
 import { UserError } from '../model/errors.ts';
 import { loadPriceTable } from '../model/prices.ts';
 import { interruptible } from './eval-command.ts';
-import { nonNegativeInt, positiveInt } from './parse-options.ts';
+import { concurrency, existingDir, existingFile, nonNegativeInt, outputDir, positiveInt, retries } from './parse-options.ts';
 import { formatCost, formatTokens } from './progress-view.ts';
 
 interface DebugFlags {
@@ -44,16 +44,16 @@ export function registerDebugCommands(program: Command): void {
   const debug = program
     .command('debug')
     .description('The Agent Debugger: distil a job\'s trials into overview.md, detail/<task>.md and report.json.')
-    .argument('<job>', 'a job directory: ahe eval\'s, a Harbor job written by any agent, or a Terminal-Bench 1 run')
+    .argument('<job>', 'a job directory: ahe eval\'s, a Harbor job written by any agent, or a Terminal-Bench 1 run', existingDir)
     .option('--model <spec>', `the analyst model (one call per task with failures): ${MODEL_SPEC_HELP}`)
     .option('--no-llm', 'heuristic report only: failure signatures, clusters, timelines (the default without --model)')
-    .option('--out <dir>', 'where to write the report (default <job>/debug)')
+    .option('--out <dir>', 'where to write the report (default <job>/debug)', outputDir)
     .option('--all', 'analyse tasks where every attempt passed too (default: a one-line summary)')
-    .option('--concurrency <n>', 'trials digested and tasks analysed at once', positiveInt, 4)
+    .option('--concurrency <n>', 'trials digested and tasks analysed at once', concurrency, 4)
     .option('--prompt-tokens <n>', 'token budget of one task\'s attempts in the analyst prompt (default 24000)', positiveInt)
     .option('--detail-tokens <n>', 'token budget of each detail/<task>.md (default 6000)', positiveInt)
-    .option('--prices <file>', 'YAML/JSON price table (USD per 1M tokens) merged over the built-in one')
-    .option('--max-retries <n>', 'retries of a model call on 429, 5xx and network errors (default 4)', nonNegativeInt)
+    .option('--prices <file>', 'YAML/JSON price table (USD per 1M tokens) merged over the built-in one', existingFile)
+    .option('--max-retries <n>', 'retries of a model call on 429, 5xx and network errors (default 4)', retries)
     .option('--quiet', 'no progress, only where the report is')
     .addHelpText('after', `
 Each trial is reduced to a digest (ANSI and progress redraws stripped, repeats folded, long outputs cut
@@ -98,12 +98,12 @@ Examples:
   debug
     .command('show')
     .description('Drill down from the report to the evidence: a task\'s attempts, one trial\'s digest, one step.')
-    .argument('<job>', 'the job directory')
+    .argument('<job>', 'the job directory', existingDir)
     .argument('<task>', 'the task name')
     .option('--trial <i>', 'attempt number (1-based, in trial order) or the trial name')
     .option('--step <n>', 'one step of that trial', nonNegativeInt)
     .option('--raw', 'the evidence as the trace holds it (full tool output, the ATIF step), not the cleaned digest')
-    .option('--report <dir>', 'the report directory whose analysis to show (default <job>/debug)')
+    .option('--report <dir>', 'the report directory whose analysis to show (default <job>/debug)', existingDir)
     .action(async (job: string, task: string, flags: { trial?: string; step?: number; raw?: boolean; report?: string }) => {
       const jobDir = resolve(job);
       if (flags.step !== undefined && !flags.trial) throw new UserError('--step needs --trial');

@@ -19,7 +19,7 @@ import { checkEngine, containerEngine } from '../sandbox/container-engine.ts';
 import { createCgroup } from '../sandbox/cgroup-limits.ts';
 import { displayUrl } from '../queue/redis-connection.ts';
 import { createJobProgress, formatDuration } from './job-progress.ts';
-import { nonNegativeInt, positiveInt, positiveNumber } from './parse-options.ts';
+import { attempts, concurrency, existingDir, existingFile, outputDir, positiveInt, retries, steps, timeoutMultiplier } from './parse-options.ts';
 import { formatCost, formatTokens } from './progress-view.ts';
 import { table } from './table.ts';
 
@@ -187,22 +187,22 @@ export function registerEvalCommand(program: Command): void {
   program
     .command('eval')
     .description('Evaluate an agent on benchmark tasks: tasks × k trials in sandboxes, into a Harbor-layout job directory with pass@k and confidence intervals.')
-    .requiredOption('--tasks <dir>', 'a directory of tasks (Harbor / Terminal-Bench 2 or Terminal-Bench 1), or one task')
+    .requiredOption('--tasks <dir>', 'a directory of tasks (Harbor / Terminal-Bench 2 or Terminal-Bench 1), or one task', existingDir)
     .option('--task <name...>', 'only these tasks (repeatable)')
     .addOption(new Option('--agent <kind>', 'harness: our agent with --harness and --model; oracle: the task\'s solution; noop: does nothing').choices(['harness', 'oracle', 'noop']).default('harness'))
-    .option('--harness <dir>', 'harness directory (with --agent harness)')
+    .option('--harness <dir>', 'harness directory (with --agent harness)', existingDir)
     .option('--model <spec>', `model (with --agent harness): ${MODEL_SPEC_HELP}`)
-    .option('-k, --k <n>', 'attempts per task', positiveInt, 1)
-    .option('--concurrency <n>', 'trials run at once', positiveInt, 2)
+    .option('-k, --k <n>', 'attempts per task', attempts, 1)
+    .option('--concurrency <n>', 'trials run at once', concurrency, 2)
     .addOption(new Option('--backend <kind>', 'sandbox of each trial (bwrap: Debian package bubblewrap; podman/docker: the task\'s image, see docs/sandboxes.md)').choices(['bwrap', 'podman', 'docker']).default('bwrap'))
     .option('--rebuild', 'with --backend podman/docker: build every task image again, ignoring the image cache')
-    .option('--out <dir>', 'job directory (default jobs/<time>); an existing job there is resumed')
+    .option('--out <dir>', 'job directory (default jobs/<time>); an existing job there is resumed', outputDir)
     .option('--resume', 'continue the job in --out, or the newest job under ./jobs')
-    .option('--timeout-multiplier <x>', 'scale every task timeout (agent, verifier, build)', positiveNumber)
-    .option('--max-steps <n>', 'override the harness limit on model calls per trial', positiveInt)
+    .option('--timeout-multiplier <x>', 'scale every task timeout (agent, verifier, build)', timeoutMultiplier)
+    .option('--max-steps <n>', 'override the harness limit on model calls per trial', steps)
     .option('--max-tokens <n>', 'stop a trial once it used this many tokens', positiveInt)
-    .option('--prices <file>', 'YAML/JSON price table (USD per 1M tokens) merged over the built-in one')
-    .option('--max-retries <n>', 'retries of a model call on 429, 5xx and network errors (default 4)', nonNegativeInt)
+    .option('--prices <file>', 'YAML/JSON price table (USD per 1M tokens) merged over the built-in one', existingFile)
+    .option('--max-retries <n>', 'retries of a model call on 429, 5xx and network errors (default 4)', retries)
     .option('--no-env-cache', 'build every trial\'s environment from its Dockerfile (default: reuse the first build of a task, like an image)')
     .option('--quiet', 'no progress, only the final summary')
     .option('--queue <url>', 'run the trials on `ahe worker` processes through this Redis queue (redis://HOST:PORT); see docs/scale.md')

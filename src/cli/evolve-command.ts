@@ -16,7 +16,7 @@ import { openTrialQueue } from '../queue/enqueue-job.ts';
 import { bwrapAvailable, bwrapInstallHint } from '../sandbox/bwrap-sandbox.ts';
 import { interruptible } from './eval-command.ts';
 import { createJobProgress } from './job-progress.ts';
-import { nonNegativeInt, positiveInt, positiveNumber } from './parse-options.ts';
+import { attempts, concurrency, existingDir, existingFile, iterations, minutes, outputDir, positiveInt, retries, timeoutMultiplier, usd } from './parse-options.ts';
 import { formatCost, formatTokens } from './progress-view.ts';
 
 interface EvolveFlags {
@@ -69,24 +69,24 @@ export function registerEvolveCommand(program: Command): void {
   program
     .command('evolve')
     .description('Evolve a harness: evaluate it, distil the traces, let the evolve agent change one component at a time with predictions, verify on the next evaluation, roll back what hurts.')
-    .option('--harness <dir>', 'the starting harness (e.g. harnesses/seed)')
-    .option('--tasks <dir>', 'training tasks (e.g. tasks/train)')
-    .option('--holdout <dir>', 'held-out tasks, scored beside train and never shown to the evolve agent (e.g. tasks/holdout)')
+    .option('--harness <dir>', 'the starting harness (e.g. harnesses/seed)', existingDir)
+    .option('--tasks <dir>', 'training tasks (e.g. tasks/train)', existingDir)
+    .option('--holdout <dir>', 'held-out tasks, scored beside train and never shown to the evolve agent (e.g. tasks/holdout)', existingDir)
     .option('--model <spec>', `the coding agent's model: ${MODEL_SPEC_HELP}`)
     .option('--evolve-model <spec>', 'the evolve agent\'s model (default: --model)')
     .option('--debug-model <spec>', 'the debugger\'s analyst model (default: --model; `none` for the heuristic report only)')
-    .option('--iterations <n>', 'evolve steps after the seed evaluation', nonNegativeInt, 3)
-    .option('-k, --k <n>', 'attempts per task and evaluation', positiveInt, 2)
-    .option('--concurrency <n>', 'trials run at once', positiveInt, 4)
-    .option('--holdout-every <m>', 'evaluate the held-out split every m iterations (and at the end)', positiveInt, 5)
-    .option('--budget-usd <x>', 'stop cleanly once the run has cost this much', positiveNumber)
+    .option('--iterations <n>', 'evolve steps after the seed evaluation', iterations, 3)
+    .option('-k, --k <n>', 'attempts per task and evaluation', attempts, 2)
+    .option('--concurrency <n>', 'trials run at once', concurrency, 4)
+    .option('--holdout-every <m>', 'evaluate the held-out split every m iterations (and at the end)', iterations, 5)
+    .option('--budget-usd <x>', 'stop cleanly once the run has cost this much', usd)
     .option('--budget-tokens <n>', 'stop cleanly once the run has used this many tokens', positiveInt)
-    .option('--budget-minutes <n>', 'stop cleanly after this much wall time since the run started', positiveNumber)
-    .option('--timeout-multiplier <x>', 'scale every task timeout', positiveNumber)
-    .option('--prices <file>', 'YAML/JSON price table (USD per 1M tokens) merged over the built-in one')
-    .option('--max-retries <n>', 'retries of a model call on 429, 5xx and network errors (default 4)', nonNegativeInt)
-    .option('--out <dir>', 'the run directory (git history of the harness, iterations/N/, best/, summary.md)')
-    .option('--resume <run>', 'continue a run after a crash or Ctrl-C, from its last completed step')
+    .option('--budget-minutes <n>', 'stop cleanly after this much wall time since the run started', minutes)
+    .option('--timeout-multiplier <x>', 'scale every task timeout', timeoutMultiplier)
+    .option('--prices <file>', 'YAML/JSON price table (USD per 1M tokens) merged over the built-in one', existingFile)
+    .option('--max-retries <n>', 'retries of a model call on 429, 5xx and network errors (default 4)', retries)
+    .option('--out <dir>', 'the run directory (git history of the harness, iterations/N/, best/, summary.md)', outputDir)
+    .option('--resume <run>', 'continue a run after a crash or Ctrl-C, from its last completed step', existingDir)
     .option('--estimate-only', 'print the cost estimate and exit')
     .option('--quiet', 'less progress output')
     .option('--queue <url>', 'run the evaluations\' trials on `ahe worker` processes through this Redis queue (redis://HOST:PORT); see docs/scale.md')

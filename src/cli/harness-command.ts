@@ -1,6 +1,7 @@
 // `ahe harness init|validate`.
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { existingDir, outputDir } from './parse-options.ts';
 import { formatDiagnostic } from '../harness/harness-error.ts';
 import { initHarness } from '../harness/init-harness.ts';
 import { validateHarness } from '../harness/validate-harness.ts';
@@ -11,7 +12,7 @@ export function registerHarnessCommands(program: Command): void {
   harness
     .command('init')
     .description('Write the zero-prior seed harness (a minimal system prompt and one tool, run_shell_command) into DIR.')
-    .argument('<dir>', 'a new or empty directory')
+    .argument('<dir>', 'a new or empty directory', outputDir)
     .action(async (dir: string) => {
       const target = resolve(dir);
       await initHarness(target);
@@ -21,7 +22,7 @@ export function registerHarnessCommands(program: Command): void {
   harness
     .command('validate')
     .description('Load every component of a harness (compiling its TypeScript), check formats, schemas and capabilities, and report file:line problems.')
-    .argument('<dir>', 'harness directory')
+    .argument('<dir>', 'harness directory', existingDir)
     .option('--json', 'print the result as JSON')
     .addHelpText('after', '\nExit code 0 when the harness is valid (warnings allowed), 1 when it has errors.')
     .action(async (dir: string, flags: { json?: boolean }) => {

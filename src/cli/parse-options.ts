@@ -1,20 +1,147 @@
-// Flag value parsers with messages that name the flag.
+// Every flag and argument value a user types is checked here, once, before a command runs: numbers
+// (integer, range) and paths (exists, directory or file, writable). Commander turns the thrown
+// InvalidArgumentError into one line naming the option (`option '--tasks <dir>' argument 'x' is invalid.
+// …`) and ahe exits 2, so no mistyped value can reach an internal error.
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 
-export function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`expected a positive integer, got '${value}'`);
-  return n;
+export type ValueParser<T> = (value: string) => T;
+
+interface Range {
+  min: number;
+  max: number;
+  /** `min` itself is not allowed (e.g. a positive number: min 0 exclusive). */
+  minExclusive?: boolean;
 }
 
-export function positiveNumber(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`expected a positive number, got '${value}'`);
-  return n;
+const DECIMAL = /^[+]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+const INTEGER = /^[+]?\d+$/;
+const show = (n: number) => String(n);
+
+/** An integer in [min, max], written in plain decimal digits (no '', '0x10', '1e3', '2.0'). */
+export function intOption(range: Range): ValueParser<number> {
+  const expected = `an integer from ${show(range.minExclusive ? range.min + 1 : range.min)} to ${show(range.max)}`;
+  return (value) => {
+    const n = Number(value.trim());
+    if (!INTEGER.test(value.trim()) || !Number.isSafeInteger(n)) throw new InvalidArgumentError(`expected ${expected}, got '${value}'`);
+    if (n < range.min || (range.minExclusive && n === range.min) || n > range.max) throw new InvalidArgumentError(`expected ${expected}, got ${value}`);
+    return n;
+  };
 }
 
-export function nonNegativeInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`expected a non-negative integer, got '${value}'`);
-  return n;
+/** A finite decimal number in (min, max] or [min, max]. */
+export function numberOption(range: Range): ValueParser<number> {
+  const expected = `a number ${range.minExclusive ? 'above' : 'from'} ${show(range.min)} ${range.minExclusive ? 'up ' : ''}to ${show(range.max)}`;
+  return (value) => {
+    const n = Number(value.trim());
+    if (!DECIMAL.test(value.trim()) || !Number.isFinite(n)) throw new InvalidArgumentError(`expected ${expected}, got '${value}'`);
+    if (n < range.min || (range.minExclusive && n === range.min) || n > range.max) throw new InvalidArgumentError(`expected ${expected}, got ${value}`);
+    return n;
+  };
 }
+
+// The ranges of ahe's options. Upper bounds keep values inside what the runtime can honour (a timer
+// longer than 2^31 ms fires at once in Node; a million attempts per task is a typo, not a plan).
+export const LIMITS = {
+  count: 1_000_000_000_000,
+  attempts: 1000,
+  concurrency: 4096,
+  iterations: 10_000,
+  retries: 100,
+  steps: 1_000_000,
+  multiplier: 1000,
+  seconds: 2_000_000,
+  minutes: 30_000,
+  usd: 1_000_000,
+  lockMs: 2_000_000_000,
+} as const;
+
+/** A positive integer up to a generous bound (tokens, steps…). */
+export const positiveInt: ValueParser<number> = intOption({ min: 0, minExclusive: true, max: LIMITS.count });
+export const nonNegativeInt: ValueParser<number> = intOption({ min: 0, max: LIMITS.count });
+export const positiveNumber: ValueParser<number> = numberOption({ min: 0, minExclusive: true, max: LIMITS.count });
+export const attempts = intOption({ min: 0, minExclusive: true, max: LIMITS.attempts });
+export const concurrency = intOption({ min: 0, minExclusive: true, max: LIMITS.concurrency });
+export const iterations = intOption({ min: 0, max: LIMITS.iterations });
+export const retries = intOption({ min: 0, max: LIMITS.retries });
+export const steps = intOption({ min: 0, minExclusive: true, max: LIMITS.steps });
+export const timeoutMultiplier = numberOption({ min: 0, minExclusive: true, max: LIMITS.multiplier });
+export const seconds = numberOption({ min: 0, minExclusive: true, max: LIMITS.seconds });
+export const minutes = numberOption({ min: 0, minExclusive: true, max: LIMITS.minutes });
+export const usd = numberOption({ min: 0, minExclusive: true, max: LIMITS.usd });
+export const lockMs = intOption({ min: 1000, max: LIMITS.lockMs });
+
+const kind = (path: string) => {
+  try {
+    const s = statSync(path);
+    return s.isDirectory() ? 'directory' : s.isFile() ? 'file' : 'other';
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : 'unreadable';
+  }
+};
+
+/** An existing directory (a task suite, a harness, a job…). */
+export const existingDir: ValueParser<string> = (value) => {
+  const k = kind(resolve(value));
+  if (k === 'missing') throw new InvalidArgumentError(`${value} does not exist`);
+  if (k === 'unreadable') throw new InvalidArgumentError(`${value} cannot be read`);
+  if (k !== 'directory') throw new InvalidArgumentError(`${value} is a file, not a directory`);
+  return value;
+};
+
+/** An existing regular file (a price table, an instruction…). */
+export const existingFile: ValueParser<string> = (value) => {
+  const k = kind(resolve(value));
+  if (k === 'missing') throw new InvalidArgumentError(`${value} does not exist`);
+  if (k === 'unreadable') throw new InvalidArgumentError(`${value} cannot be read`);
+  if (k !== 'file') throw new InvalidArgumentError(`${value} is a directory, not a file`);
+  return value;
+};
+
+/** The nearest ancestor that exists must be a writable directory: then the path can be created. */
+function checkCreatable(value: string, path: string): void {
+  let parent = dirname(path);
+  while (!existsSync(parent) && dirname(parent) !== parent) parent = dirname(parent);
+  const k = kind(parent);
+  if (k !== 'directory') throw new InvalidArgumentError(`${value} cannot be created: ${parent} is ${k === 'file' ? 'a file' : 'not a directory'}`);
+  try {
+    accessSync(parent, constants.W_OK);
+  } catch {
+    throw new InvalidArgumentError(`${value} cannot be created: ${parent} is not writable`);
+  }
+}
+
+/** A directory to write into: an existing writable directory, or one that can be created. */
+export const outputDir: ValueParser<string> = (value) => {
+  const path = resolve(value);
+  const k = kind(path);
+  if (k === 'missing') {
+    checkCreatable(value, path);
+    return value;
+  }
+  if (k !== 'directory') throw new InvalidArgumentError(`${value} is a file, not a directory`);
+  try {
+    accessSync(path, constants.W_OK);
+  } catch {
+    throw new InvalidArgumentError(`${value} is not writable`);
+  }
+  return value;
+};
+
+/** A file to write: an existing writable file, or one that can be created. */
+export const outputFile: ValueParser<string> = (value) => {
+  const path = resolve(value);
+  const k = kind(path);
+  if (k === 'missing') {
+    checkCreatable(value, path);
+    return value;
+  }
+  if (k !== 'file') throw new InvalidArgumentError(`${value} is a directory, not a file`);
+  try {
+    accessSync(path, constants.W_OK);
+  } catch {
+    throw new InvalidArgumentError(`${value} is not writable`);
+  }
+  return value;
+};

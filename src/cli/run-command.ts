@@ -9,7 +9,7 @@ import { loadPriceTable } from '../model/prices.ts';
 import { createHostSandbox } from '../sandbox/host-sandbox.ts';
 import { recordSession } from '../trace/record-session.ts';
 import { writeJsonAtomic } from '../trace/write-atomic.ts';
-import { nonNegativeInt, positiveInt, positiveNumber } from './parse-options.ts';
+import { existingDir, existingFile, outputDir, outputFile, positiveInt, retries, seconds, steps } from './parse-options.ts';
 import { createProgressView, formatCost, formatTokens } from './progress-view.ts';
 
 interface RunFlags {
@@ -50,18 +50,18 @@ export function registerRunCommand(program: Command): void {
   program
     .command('run')
     .description('Run one agent session on the host: the harness drives the model until it stops calling tools or a limit hits.')
-    .requiredOption('--harness <dir>', 'harness directory (see `ahe harness init`)')
+    .requiredOption('--harness <dir>', 'harness directory (see `ahe harness init`)', existingDir)
     .requiredOption('--model <spec>', `model: ${MODEL_SPEC_HELP}`)
     .option('--instruction <text>', 'the task for the agent')
-    .option('--instruction-file <file>', 'read the task from a file (e.g. a task\'s instruction.md)')
-    .option('--workdir <dir>', 'directory the agent works in (commands run here, on the host, without isolation)', '.')
-    .option('--out <dir>', 'where to write events.jsonl, trajectory.json, tool-outputs/ and result.json (default runs/run-<time>)')
-    .option('--max-steps <n>', 'override the harness limit on model calls', positiveInt)
-    .option('--timeout <sec>', 'override the harness wall-time limit', positiveNumber)
+    .option('--instruction-file <file>', 'read the task from a file (e.g. a task\'s instruction.md)', existingFile)
+    .option('--workdir <dir>', 'directory the agent works in (commands run here, on the host, without isolation)', existingDir, '.')
+    .option('--out <dir>', 'where to write events.jsonl, trajectory.json, tool-outputs/ and result.json (default runs/run-<time>)', outputDir)
+    .option('--max-steps <n>', 'override the harness limit on model calls', steps)
+    .option('--timeout <sec>', 'override the harness wall-time limit', seconds)
     .option('--max-tokens <n>', 'stop once the session used this many tokens (prompt + completion)', positiveInt)
-    .option('--record <cassette>', 'record every model completion to a cassette, replayable offline with --model replay:<cassette>')
-    .option('--prices <file>', 'YAML/JSON price table (USD per 1M tokens) merged over the built-in one')
-    .option('--max-retries <n>', 'retries of a model call on 429, 5xx and network errors (default 4)', nonNegativeInt)
+    .option('--record <cassette>', 'record every model completion to a cassette, replayable offline with --model replay:<cassette>', outputFile)
+    .option('--prices <file>', 'YAML/JSON price table (USD per 1M tokens) merged over the built-in one', existingFile)
+    .option('--max-retries <n>', 'retries of a model call on 429, 5xx and network errors (default 4)', retries)
     .option('--quiet', 'no progress view, only the final summary')
     .addHelpText('after', `
 The agent runs commands directly on this machine in --workdir (the host sandbox: no isolation).

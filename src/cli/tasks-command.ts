@@ -9,7 +9,7 @@ import { loadTaskSuite } from '../bench/load-task.ts';
 import type { BackendKind } from '../bench/run-trial.ts';
 import { EVAL_EXIT, interruptible, runEval, selectTasks } from './eval-command.ts';
 import { formatDuration } from './job-progress.ts';
-import { positiveInt, positiveNumber } from './parse-options.ts';
+import { concurrency, existingDir, outputDir, timeoutMultiplier } from './parse-options.ts';
 import { table } from './table.ts';
 
 
@@ -18,7 +18,7 @@ export function registerTasksCommands(program: Command): void {
   tasks
     .command('list')
     .description('List the tasks under DIR (or the task DIR itself) with format, difficulty, category, timeouts and steps.')
-    .argument('<dir>', 'a task directory or a directory of tasks')
+    .argument('<dir>', 'a task directory or a directory of tasks', existingDir)
     .option('--json', 'print the tasks and problems as JSON')
     .addHelpText('after', '\nBroken tasks are listed after the table with their file and field; the exit code is then 1.')
     .action((dir: string, flags: { json?: boolean }) => {
@@ -39,12 +39,12 @@ export function registerTasksCommands(program: Command): void {
   tasks
     .command('check')
     .description('Prove every task under DIR: its oracle (the reference solution) passes and the noop agent fails.')
-    .argument('<dir>', 'a task directory or a directory of tasks')
+    .argument('<dir>', 'a task directory or a directory of tasks', existingDir)
     .option('--task <name...>', 'only these tasks')
-    .option('--concurrency <n>', 'trials run at once', positiveInt, 2)
+    .option('--concurrency <n>', 'trials run at once', concurrency, 2)
     .addOption(new Option('--backend <kind>', 'sandbox of each trial').choices(['bwrap', 'podman', 'docker']).default('bwrap'))
-    .option('--out <dir>', 'keep the two jobs here (oracle/ and noop/) instead of a temporary directory')
-    .option('--timeout-multiplier <x>', 'scale every task timeout', positiveNumber)
+    .option('--out <dir>', 'keep the two jobs here (oracle/ and noop/) instead of a temporary directory', outputDir)
+    .option('--timeout-multiplier <x>', 'scale every task timeout', timeoutMultiplier)
     .option('--quiet', 'only the final table')
     .addHelpText('after', `
 Runs two jobs with k=1: --agent oracle and --agent noop. A task is sound when the oracle's reward is

@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { existingDir } from './parse-options.ts';
 import { UserError } from '../model/errors.ts';
 import { validateAtif } from '../trace/atif-schema.ts';
 import { readEvents } from '../trace/event-log.ts';
@@ -13,7 +14,7 @@ export function registerTraceCommands(program: Command): void {
   trace
     .command('atif')
     .description('Rebuild trajectory.json (and sub-agent trajectories) in DIR from DIR/events.jsonl, and validate them against ATIF.')
-    .argument('<dir>', 'a session directory: the --out of `ahe run`')
+    .argument('<dir>', 'a session directory: the --out of `ahe run`', existingDir)
     .action((dir: string) => {
       const out = resolve(dir);
       const events = join(out, EVENTS_FILE);

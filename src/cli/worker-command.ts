@@ -7,7 +7,7 @@ import { startWorker } from '../queue/run-worker.ts';
 import { displayUrl } from '../queue/redis-connection.ts';
 import type { BackendKind } from '../bench/run-trial.ts';
 import { bwrapAvailable, bwrapInstallHint } from '../sandbox/bwrap-sandbox.ts';
-import { positiveInt } from './parse-options.ts';
+import { concurrency, lockMs } from './parse-options.ts';
 
 interface WorkerFlags {
   queue: string;
@@ -22,9 +22,9 @@ export function registerWorkerCommand(program: Command): void {
     .command('worker')
     .description('Run trials from a Redis queue filled by `ahe eval --queue` or `ahe evolve --queue` (one or many workers, on any machine that reaches Redis).')
     .requiredOption('--queue <url>', 'the Redis queue, redis://HOST:PORT')
-    .option('--concurrency <n>', 'trials run at once by this worker', positiveInt, 2)
+    .option('--concurrency <n>', 'trials run at once by this worker', concurrency, 2)
     .addOption(new Option('--backend <kind>', 'sandbox of the trials this worker takes (the producer\'s --backend must match)').choices(['bwrap', 'podman', 'docker']).default('bwrap'))
-    .option('--lock-ms <n>', 'lock of a running trial (renewed at half of it); a killed worker\'s trials go to another worker after about this long', positiveInt)
+    .option('--lock-ms <n>', 'lock of a running trial (renewed at half of it); a killed worker\'s trials go to another worker after about this long', lockMs)
     .option('--quiet', 'no log line per trial')
     .addHelpText('after', `
 Tasks, harnesses and scripted-model files arrive through Redis (content-addressed, cached under
