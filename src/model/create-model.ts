@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { UserError } from './errors.ts';
 import type { Model } from './types.ts';
 import { createAnthropicModel } from './anthropic-model.ts';
+import { createChaosModel } from './chaos-model.ts';
 import { createOpenAIModel } from './openai-model.ts';
 import type { ProviderOptions } from './provider-options.ts';
 import { recordModel } from './record-model.ts';
@@ -39,6 +40,9 @@ export async function createModel(spec: string, options: CreateModelOptions = {}
       break;
     case 'replay':
       model = await createReplayModel(resolve(name));
+      break;
+    case 'chaos': // fault injection around another spec (docs/models.md)
+      model = await createChaosModel(name, options.env, (inner) => createModel(inner, { ...options, recordTo: undefined }));
       break;
     default:
       throw new UserError(`unknown model provider '${provider}' in '${spec}': expected ${MODEL_SPEC_HELP}`);
