@@ -54,8 +54,16 @@ const rateOf = (tasks: TaskOutcome[]): PassRate => {
   return { passAt1: s.passAt1, stderr: s.stderr, ci95: s.ci95 };
 };
 
-/** Compares per-task outcomes (e.g. the `tasks` of two job summaries), B relative to A. */
-export function compareJobs(a: Readonly<Record<string, TaskOutcome>>, b: Readonly<Record<string, TaskOutcome>>): JobComparison {
+/** Only tasks with at least one measured attempt: a task whose every attempt was an infrastructure error was not measured. */
+const measuredOnly = (tasks: Readonly<Record<string, TaskOutcome>>): Record<string, TaskOutcome> => Object.fromEntries(Object.entries(tasks).filter(([, t]) => t.n > 0));
+
+/**
+ * Compares per-task outcomes (e.g. the `tasks` of two job summaries), B relative to A. A task with no
+ * measured attempt on a side counts as absent from that side.
+ */
+export function compareJobs(allA: Readonly<Record<string, TaskOutcome>>, allB: Readonly<Record<string, TaskOutcome>>): JobComparison {
+  const a = measuredOnly(allA);
+  const b = measuredOnly(allB);
   const byName = (x: string, y: string) => x.localeCompare(y);
   const commonTasks = Object.keys(a).filter((t) => Object.hasOwn(b, t)).sort(byName);
   const onlyInA = Object.keys(a).filter((t) => !Object.hasOwn(b, t)).sort(byName);

@@ -84,18 +84,33 @@ export interface SummarizableTrial {
 }
 
 export interface TaskSummary {
-  /** Attempts (trials with a result.json). */
+  /** Measured attempts: trials with a result.json that did not end in an infrastructure error. */
   n: number;
   /** Passing attempts (reward ≥ 1). */
   c: number;
-  /** Each attempt's reward in trial order; partial rewards kept, null when the verifier wrote none. */
+  /** Each measured attempt's reward in trial order; partial rewards kept, null when the verifier wrote none. */
   rewards: (number | null)[];
-  /** Exception types of the attempts that raised one. */
+  /** Exception types of the attempts that raised one (infrastructure errors included: they are shown, not scored). */
   exceptions: string[];
+  /** Attempts that ended in an infrastructure error: left out of n, c and every pass rate. */
+  errors?: number;
+}
+
+/**
+ * The exception of a trial whose model could not be used (connection refused, DNS, 401/403, unknown
+ * model, retries exhausted on 429/5xx, timeout): it measured nothing about the agent, so it is left out
+ * of every pass rate, shown as an error, and run again on resume (docs/results.md).
+ */
+export const INFRASTRUCTURE_EXCEPTION = 'InfrastructureError';
+
+/** Whether a trial ended in an infrastructure error (and so measured nothing). */
+export function isInfrastructureTrial(trial: { exception_info?: { exception_type: string } | null }): boolean {
+  return trial.exception_info?.exception_type === INFRASTRUCTURE_EXCEPTION;
 }
 
 /** ahe's summary keys of a job result.json (DESIGN.md, "Benchmark runner"). */
 export interface JobSummary {
+  /** Tasks with at least one measured attempt: the population of every pass rate. */
   n_tasks: number;
   /** The fewest attempts any task has: pass@k is defined for every task only up to there. */
   k: number;
@@ -109,6 +124,8 @@ export interface JobSummary {
   cost_usd: number | null;
   wall_sec: number;
   exceptions: Record<string, number>;
+  /** Trials that ended in an infrastructure error (counted in `exceptions` too, never in a pass rate). */
+  n_infrastructure_errors: number;
 }
 
 /**
@@ -140,6 +157,11 @@ export function groupByTask(trials: readonly SummarizableTrial[]): Record<string
   for (const name of names) tasks[name] = { n: 0, c: 0, rewards: [], exceptions: [] };
   for (const t of trials) {
     const task = tasks[t.task_name]!;
+    if (isInfrastructureTrial(t)) {
+      task.errors = (task.errors ?? 0) + 1;
+      task.exceptions.push(INFRASTRUCTURE_EXCEPTION);
+      continue;
+    }
     const reward = trialReward(t);
     task.n++;
     if (rewardPassed(reward)) task.c++;
@@ -156,7 +178,8 @@ export interface SummarizeOptions {
 
 export function summarizeTrials(trials: readonly SummarizableTrial[], opts: SummarizeOptions = {}): JobSummary {
   const tasks = groupByTask(trials);
-  const outcomes: TaskOutcome[] = Object.values(tasks);
+  // A task with no measured attempt (only infrastructure errors) has no rate: it is shown, not scored.
+  const outcomes: TaskOutcome[] = Object.values(tasks).filter((t) => t.n > 0);
   const stats = computePassStats(outcomes);
   const exceptions: Record<string, number> = {};
   for (const t of trials) {
@@ -180,6 +203,7 @@ export function summarizeTrials(trials: readonly SummarizableTrial[], opts: Summ
     cost_usd: costs.length ? sum(costs) : null,
     wall_sec: round3(opts.wallSec ?? timeSpanSec(trials)),
     exceptions,
+    n_infrastructure_errors: trials.filter(isInfrastructureTrial).length,
   };
 }
 
@@ -239,7 +263,9 @@ export function harborStats(trials: readonly SummarizableTrial[], evalKey?: stri
         (e.exception_stats[t.exception_info.exception_type] ??= []).push(t.trial_name);
       }
     }
-    e.metrics = [{ mean: group.length ? sum(group.map(trialReward)) / group.length : 0 }];
+    // Harbor counts a missing reward as 0; an infrastructure error measured nothing and is left out.
+    const measured = group.filter((t) => !isInfrastructureTrial(t));
+    e.metrics = [{ mean: measured.length ? sum(measured.map(trialReward)) / measured.length : 0 }];
     e.pass_at_k = computePassStats(Object.values(groupByTask(group))).passAtK;
     evals[key] = e;
   }
@@ -256,6 +282,8 @@ export interface JobResultInput {
   trials: readonly SummarizableTrial[];
   /** Trials planned (tasks × k); defaults to the trials given. */
   nTotalTrials?: number;
+  /** The planned trials by name (`<task>__<attempt>`): those without a measured result are listed as missing. */
+  planned?: readonly string[];
 }
 
 export type JobResult = {
@@ -263,8 +291,19 @@ export type JobResult = {
   started_at: string;
   finished_at: string | null;
   n_total_trials: number;
+  /**
+   * Planned trials without a measured result — not run yet, crashed, lost, or ended in an
+   * infrastructure error. Empty exactly when the evaluation is complete (docs/results.md).
+   */
+  missing_trials: string[];
   stats: HarborJobStats;
 } & JobSummary;
+
+/** The planned trials that have no measured result among `trials`. */
+export function missingTrials(planned: readonly string[], trials: readonly SummarizableTrial[]): string[] {
+  const measured = new Set(trials.filter((t) => !isInfrastructureTrial(t)).map((t) => t.trial_name));
+  return planned.filter((name) => !measured.has(name));
+}
 
 /** The job result.json: Harbor's keys first, ahe's summary beside them (added, never renamed). */
 export function buildJobResult(input: JobResultInput): JobResult {
@@ -276,6 +315,7 @@ export function buildJobResult(input: JobResultInput): JobResult {
     started_at: input.startedAt,
     finished_at: input.finishedAt,
     n_total_trials: input.nTotalTrials ?? input.trials.length,
+    missing_trials: input.planned ? missingTrials(input.planned, input.trials) : input.trials.filter(isInfrastructureTrial).map((t) => t.trial_name),
     stats: harborStats(input.trials, input.evalKey),
     ...summarizeTrials(input.trials, { wallSec }),
   };

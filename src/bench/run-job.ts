@@ -1,7 +1,9 @@
 // A job: tasks × k trials with bounded concurrency, in one Harbor-layout directory. Resumable:
-// finished trials (a result.json with finished_at) are never run again, an unfinished trial
-// directory is discarded and run anew, and the job result.json is rewritten atomically after every
-// trial, so a kill -9 at any moment loses at most the trials that were running.
+// finished trials (a result.json with finished_at) are never run again — except those that ended in an
+// infrastructure error, which measured nothing —, an unfinished trial directory is discarded and run
+// anew, and the job result.json is rewritten atomically after every trial, so a kill -9 at any moment
+// loses at most the trials that were running. After N infrastructure errors in a row the job stops
+// early rather than burn through every trial against a model it cannot reach.
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,7 +11,8 @@ import PQueue from 'p-queue';
 import { AGENT_INFO } from '../agent/agent-info.ts';
 import { UserError } from '../model/errors.ts';
 import { writeJsonAtomic } from '../trace/write-atomic.ts';
-import { buildJobResult, readJobTrials, type JobResult } from './job-summary.ts';
+import { checkJobSettings } from './job-settings.ts';
+import { buildJobResult, isInfrastructureTrial, readJobTrials, type JobResult } from './job-summary.ts';
 import { runTrial, trialFinished, TrialInterrupted, trialName, type BackendKind, type TrialAgent, type TrialOptions } from './run-trial.ts';
 import type { Task } from './task.ts';
 import { rewardPassed, type TrialResult, type TrialResultRead } from './trial-result.ts';
@@ -33,7 +36,11 @@ export type JobEvent =
   | { type: 'trial-start'; trial: string }
   | { type: 'trial-usage'; trial: string; tokens: number; costUsd: number }
   | { type: 'trial-done'; trial: string; result: TrialResult }
-  | { type: 'trial-crashed'; trial: string; error: Error };
+  | { type: 'trial-crashed'; trial: string; error: Error }
+  | { type: 'stopped'; reason: string };
+
+/** Infrastructure errors in a row after which a job stops (JobOptions.maxConsecutiveInfraFailures). */
+export const DEFAULT_MAX_CONSECUTIVE_INFRA_FAILURES = 5;
 
 /**
  * Runs one trial into `options.jobDir/<task>__<attempt>/` and returns its result; `onStart` is called
@@ -58,21 +65,25 @@ export interface JobOptions {
   onEvent?: (event: JobEvent) => void;
   /** Where trials run (default: in this process; `ahe eval --queue` passes a queue's executor). */
   executeTrial?: TrialExecutor;
+  /**
+   * Stop the job after this many trials in a row ended in an infrastructure error (model unreachable,
+   * credentials rejected, unknown model, retries exhausted); default 5, Infinity never stops.
+   */
+  maxConsecutiveInfraFailures?: number;
 }
 
 export interface JobOutcome {
   result: JobResult;
   interrupted: boolean;
   resultFile: string;
+  /** Why the job stopped early (N infrastructure errors in a row), one line; undefined when it did not. */
+  stopped?: string;
+  /**
+   * Every planned task × attempt has a finished result that is not an infrastructure error. Only a
+   * complete job's numbers describe the whole plan; `result.missing_trials` lists what is not there.
+   */
+  complete: boolean;
 }
-
-/** Fields that must match for a job directory to be continued; anything else may change between runs. */
-const IDENTITY: [string, (c: JobConfig) => unknown][] = [
-  ['agent.name', (c) => c.agent.name],
-  ['agent.model', (c) => c.agent.model],
-  ['agent.harness.content_hash', (c) => c.agent.harness?.content_hash ?? null],
-  ['backend', (c) => c.backend],
-];
 
 type JobIdentity = Omit<JobConfig, 'id' | 'created_at' | 'job_name'>;
 
@@ -100,14 +111,9 @@ function openJobConfig(jobDir: string, config: JobIdentity): JobConfig {
     } catch (error) {
       throw new UserError(`${file}: not valid JSON (${(error as Error).message}); choose a new --out`);
     }
-    const candidate = { ...existing, ...config } as JobConfig;
-    for (const [field, get] of IDENTITY) {
-      if (JSON.stringify(get(existing)) !== JSON.stringify(get(candidate))) {
-        throw new UserError(`${file}: this job was run with ${field} = ${JSON.stringify(get(existing))}, not ${JSON.stringify(get(candidate))}; resume it with the same settings or choose a new --out`);
-      }
-    }
-    // Tasks and k may grow: the union is the job.
-    const merged: JobConfig = { ...candidate, task_names: [...new Set([...existing.task_names, ...config.task_names])].sort(), k: Math.max(existing.k, config.k) };
+    // Continuing a job must not mix conditions (src/bench/job-settings.ts); concurrency may change.
+    checkJobSettings(file, existing, config);
+    const merged: JobConfig = { ...existing, ...config };
     writeJsonAtomic(file, merged);
     return merged;
   }
@@ -131,8 +137,13 @@ export async function runJob(options: JobOptions): Promise<JobOutcome> {
 
   const plan: { task: Task; attempt: number }[] = [];
   for (const task of options.tasks) for (let attempt = 1; attempt <= k; attempt++) plan.push({ task, attempt });
-  const toRun = plan.filter((p) => !results.has(trialName(p.task.name, p.attempt)));
-  const done = plan.map((p) => results.get(trialName(p.task.name, p.attempt))).filter((r) => r !== undefined);
+  // An infrastructure error is kept (and shown) until its trial is run again, which happens now.
+  const measured = (name: string) => {
+    const r = results.get(name);
+    return r !== undefined && !isInfrastructureTrial(r);
+  };
+  const toRun = plan.filter((p) => !measured(trialName(p.task.name, p.attempt)));
+  const done = plan.map((p) => results.get(trialName(p.task.name, p.attempt))).filter((r): r is TrialResultRead | TrialResult => r !== undefined && !isInfrastructureTrial(r));
   const alreadyPassed = done.filter((r) => rewardPassed(r.verifier_result?.rewards?.reward)).length;
   emit({ type: 'planned', total: plan.length, alreadyDone: done.length, alreadyPassed, toRun: toRun.length });
 
@@ -144,6 +155,7 @@ export async function runJob(options: JobOptions): Promise<JobOutcome> {
       finishedAt: finished ? new Date().toISOString() : null,
       trials: [...results.values()],
       nTotalTrials: Math.max(plan.length, results.size),
+      planned: plan.map((p) => trialName(p.task.name, p.attempt)),
     });
     writeJsonAtomic(resultFile, result);
     return result;
@@ -158,10 +170,28 @@ export async function runJob(options: JobOptions): Promise<JobOutcome> {
   };
   options.signal?.addEventListener('abort', onAbort, { once: true });
   if (options.signal?.aborted) onAbort();
+  // Stopping on infrastructure errors also tears down the trials still running (they run again on resume).
+  const stop = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+  const maxInfra = options.maxConsecutiveInfraFailures ?? DEFAULT_MAX_CONSECUTIVE_INFRA_FAILURES;
+  let infraInARow = 0;
+  let stopped: string | undefined;
+  const countInfra = (result: TrialResult) => {
+    if (!isInfrastructureTrial(result)) {
+      infraInARow = 0;
+      return;
+    }
+    infraInARow += 1;
+    if (infraInARow < maxInfra || stopped) return;
+    stopped = `stopped after ${infraInARow} infrastructure errors in a row (last: ${result.exception_info?.exception_message ?? 'unknown'}); fix the model or provider, then run again to resume`;
+    queue.clear();
+    emit({ type: 'stopped', reason: stopped });
+    stop.abort();
+  };
   for (const { task, attempt } of toRun) {
     const name = trialName(task.name, attempt);
     void queue.add(async () => {
-      if (options.signal?.aborted) return;
+      if (signal.aborted) return;
       const execute: TrialExecutor = options.executeTrial ?? ((o, hooks) => (hooks.onStart(), runTrial(o)));
       try {
         const result = await execute({
@@ -170,7 +200,7 @@ export async function runJob(options: JobOptions): Promise<JobOutcome> {
           jobDir,
           agent: options.agent,
           backend: options.backend,
-          signal: options.signal,
+          signal,
           timeoutMultiplier: options.timeoutMultiplier,
           environmentCache: options.environmentCache,
           onUsage: (u) => emit({ type: 'trial-usage', trial: name, ...u }),
@@ -178,8 +208,9 @@ export async function runJob(options: JobOptions): Promise<JobOutcome> {
         results.set(name, result);
         writeResult(false);
         emit({ type: 'trial-done', trial: name, result });
+        countInfra(result);
       } catch (error) {
-        if (error instanceof TrialInterrupted || options.signal?.aborted) return;
+        if (error instanceof TrialInterrupted || signal.aborted) return;
         // A fault of ahe itself: the trial stays unfinished (run again on resume), the job goes on.
         emit({ type: 'trial-crashed', trial: name, error: error as Error });
       }
@@ -187,8 +218,8 @@ export async function runJob(options: JobOptions): Promise<JobOutcome> {
   }
   await queue.onIdle();
   options.signal?.removeEventListener('abort', onAbort);
-  const complete = !interrupted && plan.every((p) => results.has(trialName(p.task.name, p.attempt)));
-  return { result: writeResult(complete), interrupted, resultFile };
+  const complete = !interrupted && !stopped && plan.every((p) => measured(trialName(p.task.name, p.attempt)));
+  return { result: writeResult(complete), interrupted, resultFile, complete, ...(stopped ? { stopped } : {}) };
 }
 
 /** One line of job.log per event (usage ticks are not logged). */
@@ -204,5 +235,7 @@ function describeEvent(event: JobEvent): string {
       return `done ${event.trial} reward ${event.result.verifier_result?.rewards.reward ?? 'none'}${event.result.exception_info ? ` ${event.result.exception_info.exception_type}` : ''}`;
     case 'trial-crashed':
       return `crashed ${event.trial}: ${event.error.stack ?? event.error.message}`;
+    case 'stopped':
+      return event.reason;
   }
 }

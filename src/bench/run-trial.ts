@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { AGENT_INFO } from '../agent/agent-info.ts';
 import type { Harness } from '../harness/types.ts';
+import { isInfrastructureError } from '../model/errors.ts';
 import type { Model } from '../model/types.ts';
 import { createBwrapSandbox, sandboxRootEntries } from '../sandbox/bwrap-sandbox.ts';
 import { containerEngine, ContainerEngineError, checkEngine } from '../sandbox/container-engine.ts';
@@ -17,6 +18,7 @@ import type { ExecResult, Sandbox } from '../sandbox/types.ts';
 import { recordSession } from '../trace/record-session.ts';
 import { writeJsonAtomic } from '../trace/write-atomic.ts';
 import { CACHED_DIRS, environmentKey, restoreEnvironment, saveEnvironment } from './environment-cache.ts';
+import { INFRASTRUCTURE_EXCEPTION } from './job-summary.ts';
 import { EnvironmentError, environmentWorkdir, prepareEnvironment, type PreparedEnvironment } from './prepare-environment.ts';
 import type { Task } from './task.ts';
 import { rewardPassed, type ExceptionInfo, type TimeSpan, type TrialResult } from './trial-result.ts';
@@ -332,6 +334,8 @@ async function runAgentPhase(options: TrialOptions, sandbox: Sandbox, env: Recor
   result.ahe = { ...result.ahe!, steps: session.steps, stop_reason: session.status };
   log(`agent: ${session.status} after ${session.steps} steps`);
   if (session.status === 'timeout') fail('AgentTimeoutError', `the agent did not finish within ${timeoutSec}s`);
+  // A model that could not be used measured nothing: not the agent's failure, left out of pass@1, run again on resume.
+  else if (session.status === 'error' && isInfrastructureError(session.errorType)) fail(INFRASTRUCTURE_EXCEPTION, session.error ?? session.errorType!);
   else if (session.status === 'error') fail('AgentError', session.error ?? 'the agent session failed');
 }
 

@@ -73,8 +73,10 @@ export function bootstrapMeanCi(xs: readonly number[], samples = BOOTSTRAP_SAMPL
   return [quantile(means as unknown as number[], 0.025), quantile(means as unknown as number[], 0.975)];
 }
 
-export function computePassStats(tasks: readonly TaskOutcome[]): PassStats {
-  const rates = tasks.map((t) => (t.n > 0 ? t.c / t.n : 0));
+/** Pass rates over the tasks with at least one attempt: a task never measured has no rate, not a rate of 0. */
+export function computePassStats(all: readonly TaskOutcome[]): PassStats {
+  const tasks = all.filter((t) => t.n > 0);
+  const rates = tasks.map((t) => t.c / t.n);
   const minN = tasks.length ? Math.min(...tasks.map((t) => t.n)) : 0;
   const passAtK: Record<string, number> = {};
   for (let k = 1; k <= minN; k++) passAtK[String(k)] = mean(tasks.map((t) => passAtKForTask(t, k)));

@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildJobResult, harborStats, readJobTrials, summarizeTrials, trialReward } from '../../src/bench/job-summary.ts';
+import { compareJobs } from '../../src/bench/compare-jobs.ts';
 import { computePassStats } from '../../src/bench/stats.ts';
 import type { TrialResult } from '../../src/bench/trial-result.ts';
 
@@ -156,7 +157,7 @@ test("Harbor's stats: counts, mean metric, reward and exception stats by trial n
 test('buildJobResult: Harbor job keys plus ahe summary keys at the top level', () => {
   const trials = [aheTrial('a', 1, 1), aheTrial('a', 2, 0, { exception: 'AgentTimeoutError' }), aheTrial('b', 1, 0), aheTrial('b', 2, 0)];
   const r = buildJobResult({ id: 'job-1', startedAt: at(0), finishedAt: at(10), evalKey: 'ahe__scripted__tasks', trials, nTotalTrials: 6 });
-  assert.deepEqual(Object.keys(r), ['id', 'started_at', 'finished_at', 'n_total_trials', 'stats', 'n_tasks', 'k', 'pass_at_1', 'pass_at_k', 'stderr', 'ci95', 'tasks', 'tokens', 'cost_usd', 'wall_sec', 'exceptions']);
+  assert.deepEqual(Object.keys(r), ['id', 'started_at', 'finished_at', 'n_total_trials', 'missing_trials', 'stats', 'n_tasks', 'k', 'pass_at_1', 'pass_at_k', 'stderr', 'ci95', 'tasks', 'tokens', 'cost_usd', 'wall_sec', 'exceptions', 'n_infrastructure_errors']);
   assert.equal(r.id, 'job-1');
   assert.equal(r.n_total_trials, 6);
   assert.equal(r.wall_sec, 600); // the job's own span, not the trials'
@@ -171,4 +172,34 @@ test('buildJobResult: Harbor job keys plus ahe summary keys at the top level', (
   assert.equal(running.finished_at, null);
   assert.equal(running.wall_sec, 120); // falls back to the trials' span
   assert.equal(running.n_total_trials, 1);
+});
+
+test('an infrastructure error is shown but never scored: not in pass@1, pass@k, Harbor\'s mean, nor a task rate of 0', () => {
+  const infra = { exception: 'InfrastructureError' };
+  // a: pass, pass · b: pass, infra · c: infra only (never measured).
+  const trials = [aheTrial('a', 1, 1), aheTrial('a', 2, 1), aheTrial('b', 1, 1), aheTrial('b', 2, null, infra), aheTrial('c', 1, null, infra), aheTrial('c', 2, null, infra)];
+  const r = buildJobResult({ id: 'j', startedAt: at(0), finishedAt: null, evalKey: 'e', trials, planned: ['a__1', 'a__2', 'b__1', 'b__2', 'c__1', 'c__2'] });
+  assert.equal(r.pass_at_1, 1, 'b is 1/1 measured, c has no rate');
+  assert.equal(r.n_tasks, 2);
+  assert.equal(r.k, 1, 'b has one measured attempt, so pass@2 is not defined for every task');
+  assert.deepEqual(Object.keys(r.pass_at_k), ['1']);
+  assert.deepEqual(r.tasks.b, { n: 1, c: 1, rewards: [1], exceptions: ['InfrastructureError'], errors: 1 });
+  assert.deepEqual(r.tasks.c, { n: 0, c: 0, rewards: [], exceptions: ['InfrastructureError', 'InfrastructureError'], errors: 2 });
+  assert.deepEqual(r.exceptions, { InfrastructureError: 3 });
+  assert.equal(r.n_infrastructure_errors, 3);
+  assert.deepEqual(r.missing_trials, ['b__2', 'c__1', 'c__2']);
+  assert.equal(r.stats.evals.e!.metrics[0]!.mean, 1, 'Harbor\'s mean over measured trials only');
+  assert.equal(r.stats.n_errors, 3, 'still counted as errors');
+});
+
+test('a task never measured has no pass rate (not 0) and is not paired in a comparison', () => {
+  assert.equal(computePassStats([{ n: 2, c: 2 }, { n: 0, c: 0 }]).passAt1, 1);
+  assert.equal(computePassStats([{ n: 2, c: 2 }, { n: 0, c: 0 }]).nTasks, 1);
+  assert.deepEqual(Object.keys(computePassStats([{ n: 2, c: 2 }, { n: 0, c: 0 }]).passAtK), ['1', '2']);
+  const before = { a: { n: 1, c: 1 }, b: { n: 1, c: 1 } };
+  const after = { a: { n: 1, c: 1 }, b: { n: 0, c: 0 } };
+  const cmp = compareJobs(before, after);
+  assert.deepEqual(cmp.commonTasks, ['a']);
+  assert.deepEqual(cmp.onlyInA, ['b'], 'b was not measured after: not a regression');
+  assert.equal(cmp.counts.regressed, 0);
 });
