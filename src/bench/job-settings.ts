@@ -1,0 +1,74 @@
+// Running into an existing job directory continues that job, so it must be the same experiment: every
+// setting that can change a trial's outcome or what pass@k is computed over has to match what the
+// job's config.json recorded. Otherwise trials run under different conditions would be silently mixed
+// into one set of numbers (e.g. a training run merged into a held-out job whose config still says
+// held-out). Settings that do not change outcomes (concurrency, where the harness lives) may differ.
+import { UserError } from '../model/errors.ts';
+
+/** What config.json records of a job's conditions (a subset of run-job's JobConfig). */
+export interface JobSettings {
+  tasks_dir?: string;
+  task_names?: string[];
+  k?: number;
+  agent?: { name?: string; model?: string | null; harness?: { content_hash?: string } | null };
+  backend?: string;
+  timeout_multiplier?: number;
+}
+
+interface Setting {
+  /** The config.json field. */
+  field: string;
+  /** The flag of `ahe eval` that sets it. */
+  flag: string;
+  get: (s: JobSettings) => unknown;
+  show?: (recorded: unknown, requested: unknown) => string;
+}
+
+const showTaskSets = (recorded: unknown, requested: unknown): string => {
+  const before = new Set(recorded as string[]);
+  const after = new Set(requested as string[]);
+  const added = [...after].filter((t) => !before.has(t));
+  const dropped = [...before].filter((t) => !after.has(t));
+  const list = (names: string[], sign: string) => (names.length ? ` ${sign}${names.slice(0, 3).join(` ${sign}`)}${names.length > 3 ? ` (${names.length} in all)` : ''}` : '');
+  return `${before.size} tasks recorded, ${after.size} requested:${list(added, '+')}${list(dropped, '-')}`;
+};
+
+/** Every setting that must match, in the order a user reads them. */
+export const JOB_SETTINGS: Setting[] = [
+  { field: 'tasks_dir', flag: '--tasks', get: (s) => s.tasks_dir },
+  { field: 'task_names', flag: '--task', get: (s) => (s.task_names ? [...s.task_names].sort() : undefined), show: showTaskSets },
+  { field: 'k', flag: '-k', get: (s) => s.k },
+  { field: 'agent.name', flag: '--agent', get: (s) => s.agent?.name },
+  { field: 'agent.model', flag: '--model', get: (s) => (s.agent ? (s.agent.model ?? null) : undefined) },
+  { field: 'agent.harness.content_hash', flag: '--harness (its content)', get: (s) => (s.agent ? (s.agent.harness?.content_hash ?? null) : undefined) },
+  { field: 'backend', flag: '--backend', get: (s) => s.backend },
+  { field: 'timeout_multiplier', flag: '--timeout-multiplier', get: (s) => s.timeout_multiplier },
+];
+
+const short = (v: unknown) => {
+  const text = JSON.stringify(v) ?? 'none';
+  return text.length > 60 ? `${text.slice(0, 57)}…` : text;
+};
+
+/**
+ * The settings that differ between a job's recorded config and a new run into it, one phrase each
+ * (`k: 1 recorded, 2 requested`). A field the recorded config lacks (an older or foreign job) is
+ * not compared.
+ */
+export function differingSettings(recorded: JobSettings, requested: JobSettings): string[] {
+  const differences: string[] = [];
+  for (const s of JOB_SETTINGS) {
+    const before = s.get(recorded);
+    const after = s.get(requested);
+    if (before === undefined || JSON.stringify(before) === JSON.stringify(after)) continue;
+    differences.push(`${s.flag} (${s.field}: ${s.show ? s.show(before, after) : `${short(before)} recorded, ${short(after)} requested`})`);
+  }
+  return differences;
+}
+
+/** Throws a one-line UserError listing what differs, when the run would mix conditions into the job. */
+export function checkJobSettings(configFile: string, recorded: JobSettings, requested: JobSettings): void {
+  const differences = differingSettings(recorded, requested);
+  if (differences.length === 0) return;
+  throw new UserError(`${configFile}: this job was run with other settings; differs: ${differences.join('; ')} — run it again with the recorded settings, or choose a new --out`);
+}
