@@ -1,7 +1,9 @@
 // One trial: one attempt of one agent on one task. sandbox → environment → agent (agent timeout;
-// a timeout is recorded and the verifier still runs) → tests uploaded → verifier (verifier timeout)
+// a timeout is recorded and the verifier still runs) → every process of the agent phase killed and
+// checked gone → /logs/verifier and /tests emptied → tests uploaded → verifier (verifier timeout)
 // → reward → teardown. The trial directory is Harbor's; result.json is written last and atomically,
-// so a trial directory without it is unfinished and is run again on resume.
+// whatever a phase throws (the throw becomes the trial's exception); only an interruption leaves
+// none, so a trial directory without it is unfinished and is run again on resume.
 import { createHash, randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,9 +16,10 @@ import { createBwrapSandbox, sandboxRootEntries } from '../sandbox/bwrap-sandbox
 import { containerEngine, ContainerEngineError, checkEngine } from '../sandbox/container-engine.ts';
 import { createContainerSandbox } from '../sandbox/container-sandbox.ts';
 import { ensureTaskImage } from './container-image.ts';
+import { SandboxCleanupError } from '../sandbox/kill-strays.ts';
 import type { ExecResult, Sandbox } from '../sandbox/types.ts';
 import { recordSession } from '../trace/record-session.ts';
-import { writeJsonAtomic } from '../trace/write-atomic.ts';
+import { writeFileAtomic, writeJsonAtomic } from '../trace/write-atomic.ts';
 import { CACHED_DIRS, environmentKey, restoreEnvironment, saveEnvironment } from './environment-cache.ts';
 import { INFRASTRUCTURE_EXCEPTION } from './job-summary.ts';
 import { EnvironmentError, environmentWorkdir, prepareEnvironment, type PreparedEnvironment } from './prepare-environment.ts';
@@ -250,13 +253,14 @@ export async function runTrial(options: TrialOptions): Promise<TrialResult> {
       const env = prepared.env;
       if (agent.kind === 'oracle') {
         if (!task.solutionScript || !existsSync(task.solutionScript)) fail('SolutionNotFoundError', `the task has no solution script (${task.format === 'tb1' ? 'solution.sh' : 'solution/solve.sh'})`);
-        else await sandbox.upload(task.format === 'tb1' ? task.solutionScript : join(task.solutionScript, '..'), task.format === 'tb1' ? '/solution/solution.sh' : '/solution');
+        else await phase('AgentSetupError', () => sandbox!.upload(task.format === 'tb1' ? task.solutionScript! : join(task.solutionScript!, '..'), task.format === 'tb1' ? '/solution/solution.sh' : '/solution'));
       }
       result.agent_setup.finished_at = now();
       if (!result.exception_info) {
         result.agent_execution = span();
         log(`agent: ${agent.kind} (timeout ${agentTimeoutSec}s)`);
-        await runAgentPhase(options, sandbox, env, agentTimeoutSec, trialDir, result, fail, log);
+        // Whatever the agent's components throw is the trial's AgentError, with its traceback.
+        await phase('AgentError', () => runAgentPhase(options, sandbox!, env, agentTimeoutSec, trialDir, result, fail, log));
         result.agent_execution.finished_at = now();
       }
       if (interrupted()) throw new TrialInterrupted(name);
@@ -264,17 +268,61 @@ export async function runTrial(options: TrialOptions): Promise<TrialResult> {
       // Verifier: the tests arrive only now, after the agent is done.
       const agentException = (result as TrialResult).exception_info?.exception_type;
       if (!agentException || agentException === 'AgentTimeoutError' || agentException === 'NonZeroAgentExitCodeError' || agentException === 'AgentError') {
-        result.verifier = span();
-        await runVerifier(task, sandbox, env, verifierTimeoutSec, trialDir, result, fail, log, options.signal);
-        result.verifier.finished_at = now();
+        // Nothing the agent phase started may run beside the verifier (a loop rewriting reward.txt).
+        const clean = await phase('SandboxCleanupError', () => endAgentProcesses(sandbox!, log));
         if (interrupted()) throw new TrialInterrupted(name);
+        if (clean) {
+          result.verifier = span();
+          await phase('VerifierError', () => runVerifier(task, sandbox!, env, verifierTimeoutSec, trialDir, result, fail, log, options.signal));
+          result.verifier.finished_at = now();
+          if (interrupted()) throw new TrialInterrupted(name);
+        }
       }
     }
+  } catch (error) {
+    if (error instanceof TrialInterrupted || interrupted()) throw error instanceof TrialInterrupted ? error : new TrialInterrupted(name);
+    fail('TrialError', (error as Error)?.message ?? String(error), (error as Error)?.stack ?? '');
   } finally {
     await sandbox?.close().catch((error: Error) => log(`teardown: ${error.message}`));
-    rmSync(workspace, { recursive: true, force: true });
+    try {
+      rmSync(workspace, { recursive: true, force: true });
+    } catch (error) {
+      log(`teardown: cannot remove ${workspace}: ${(error as Error).message}`);
+    }
   }
   return finish(result, trialDir, log);
+
+  /** Runs one phase: a throw becomes the trial's exception of that type (an interruption stays one). Returns false when it threw. */
+  async function phase(type: string, body: () => Promise<unknown>): Promise<boolean> {
+    try {
+      await body();
+      return true;
+    } catch (error) {
+      if (interrupted()) throw new TrialInterrupted(name);
+      const e = error instanceof Error ? error : new Error(String(error));
+      if (error instanceof SandboxCleanupError && result.exception_info) {
+        // An agent timeout or exit code would read as the agent's failure; no reward exists because the sandbox could not be cleaned.
+        log(`exception ${result.exception_info.exception_type} replaced: the verifier cannot run`);
+        result.exception_info = null;
+      }
+      fail(error instanceof SandboxCleanupError ? error.type : type, e.message, e.stack ?? '');
+      return false;
+    }
+  }
+}
+
+/**
+ * Kills every process left from the agent phase and checks none is left, then empties
+ * /logs/verifier and /tests (a forged reward, a planted conftest.py) and checks they are empty.
+ * Throws SandboxCleanupError when any of it fails: the verifier must not run then.
+ */
+async function endAgentProcesses(sandbox: Sandbox, log: (l: string) => void): Promise<void> {
+  if (!sandbox.killStrays) throw new SandboxCleanupError(`the ${sandbox.kind} sandbox cannot end the agent's processes, so the verifier is not run`);
+  const { killed } = await sandbox.killStrays();
+  log(`cleanup: ${killed} process(es) left by the agent phase killed; none left`);
+  // Checked with builtins: the listing must be empty, whatever rm did.
+  const wipe = await sandbox.exec('shopt -s nullglob dotglob; rm -rf /logs/verifier /tests/*; mkdir -p /logs/verifier /tests; left=(/logs/verifier/* /tests/*); [ ${#left[@]} -eq 0 ] || { echo "still there: ${left[*]:0:5}" >&2; exit 1; }', { timeoutSec: 60 });
+  if (wipe.exitCode !== 0) throw new SandboxCleanupError(`cannot empty /logs/verifier and /tests before the verifier (exit ${wipe.exitCode ?? 'by signal'}${wipe.timedOut ? ', timed out' : ''}): ${wipe.stderr.trim().slice(-300)}`);
 }
 
 /** True when the build wrote nothing on the sandbox's private root (so the trial directories hold all of it). */
@@ -290,9 +338,20 @@ async function buildStayedInTrialDirs(sandbox: Sandbox, workdir: string): Promis
 function finish(result: TrialResult, trialDir: string, log: (line: string) => void): TrialResult {
   result.finished_at = now();
   result.ahe = { ...result.ahe!, passed: rewardPassed(result.verifier_result?.rewards.reward), wall_sec: (Date.parse(result.finished_at) - Date.parse(result.started_at)) / 1000 };
+  let json: string;
+  try {
+    json = JSON.stringify(result, null, 2);
+  } catch (error) {
+    // A value that cannot be saved (a BigInt in agent metadata): the metadata goes, the trial keeps its result.
+    const reason = `result.json could not hold the agent's metadata: ${(error as Error).message}`;
+    if (result.agent_result) result.agent_result = { ...result.agent_result, metadata: null };
+    (result.ahe as Record<string, unknown>).result_note = reason;
+    log(`note: ${reason}`);
+    json = JSON.stringify(result, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value), 2);
+  }
   if (result.exception_info) writeFileSync(join(trialDir, 'exception.txt'), `${result.exception_info.exception_type}: ${result.exception_info.exception_message}\n${result.exception_info.exception_traceback}`);
   log(`done: reward ${result.verifier_result?.rewards.reward ?? 'none'}${result.exception_info ? ` (${result.exception_info.exception_type})` : ''}`);
-  writeJsonAtomic(join(trialDir, 'result.json'), result);
+  writeFileAtomic(join(trialDir, 'result.json'), `${json}\n`);
   return result;
 }
 
@@ -345,11 +404,15 @@ async function runVerifier(task: Task, sandbox: Sandbox, env: Record<string, str
     fail('VerifierNotFoundError', `the task has no verifier (${task.format === 'tb1' ? 'run-tests.sh' : 'tests/test.sh'})`);
     return;
   }
-  // Whatever the agent left in /logs/verifier (a forged reward) is gone before the tests run.
-  await sandbox.exec('rm -rf /logs/verifier && mkdir -p /logs/verifier /tests', { timeoutSec: 30 });
-  if (task.testsDir && existsSync(task.testsDir)) await sandbox.upload(task.testsDir, '/tests');
+  // /logs/verifier and /tests were emptied by endAgentProcesses; an upload that fails is the trial's exception.
   const entry = task.format === 'tb1' ? '/tests/run-tests.sh' : `/tests/${relative(task.testsDir ?? join(task.testScript, '..'), task.testScript)}`;
-  if (task.format === 'tb1') await sandbox.upload(task.testScript, entry);
+  try {
+    if (task.testsDir && existsSync(task.testsDir)) await sandbox.upload(task.testsDir, '/tests');
+    if (task.format === 'tb1') await sandbox.upload(task.testScript, entry);
+  } catch (error) {
+    fail('VerifierSetupError', `cannot copy the tests into the sandbox: ${(error as Error).message}`, (error as Error).stack ?? '');
+    return;
+  }
   log(`verifier: bash ${entry} (timeout ${timeoutSec}s)`);
   const run: ExecResult = await sandbox.exec(`bash ${entry}`, {
     env: { ...env, TEST_DIR: '/tests', ...task.verifierEnv },

@@ -8,6 +8,7 @@ import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, w
 import { dirname, join, posix } from 'node:path';
 import { UserError } from '../model/errors.ts';
 import { createCgroup, joinCgroupArgv, type Cgroup } from './cgroup-limits.ts';
+import { killStraysScript, parseKillStrays, SandboxCleanupError } from './kill-strays.ts';
 import { killGroup, runProcess } from './run-process.ts';
 import type { ExecOptions, ExecResult, Sandbox } from './types.ts';
 import { shellQuote } from './shell-quote.ts';
@@ -97,12 +98,39 @@ function startBwrap(args: string[], cgroup: Cgroup): Promise<{ proc: ChildProces
   });
 }
 
+/** A host process's pid inside its innermost pid namespace (the last field of NSpid). */
+function namespacePid(hostPid: number): number {
+  const nspid = /^NSpid:\s*(.*)$/m.exec(readFileSync(`/proc/${hostPid}/status`, 'utf8'))?.[1]?.trim().split(/\s+/);
+  const pid = Number(nspid?.at(-1));
+  if (!Number.isInteger(pid) || pid < 1) throw new Error(`no NSpid for process ${hostPid}`);
+  return pid;
+}
+
+/**
+ * The sandbox's own processes, as pids inside its namespace: bwrap's init (the info fd's child-pid)
+ * and the one child it started (`sleep infinity`). Read once, before any command runs, so nothing an
+ * agent starts later can pass for them.
+ */
+function keeperPids(childPid: number): number[] {
+  const children = readFileSync(`/proc/${childPid}/task/${childPid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  if (children.length !== 1) throw new Error(`bwrap's init has ${children.length} children at start, expected 1`);
+  return [namespacePid(childPid), namespacePid(children[0]!)];
+}
+
 export async function createBwrapSandbox(options: BwrapSandboxOptions): Promise<Sandbox> {
   if (!bwrapAvailable()) throw new UserError(bwrapInstallHint());
   const workdir = options.workdir ?? '/app';
   for (const dir of SANDBOX_DIRS) mkdirSync(join(options.trialDir, dir), { recursive: true });
   const cgroup: Cgroup = createCgroup(`sandbox-${randomUUID()}`, { pidsMax: options.pidsMax, memoryMb: options.memoryMb });
   const { proc, childPid } = await startBwrap(bwrapArgs(options.trialDir, options.allowInternet ?? false, workdir), cgroup);
+  let keepers: number[];
+  try {
+    keepers = keeperPids(childPid);
+  } catch (error) {
+    proc.kill('SIGKILL');
+    cgroup.remove();
+    throw new Error(`bwrap started but its processes cannot be read: ${(error as Error).message}`);
+  }
   const groups = new Set<number>();
   const trialReal = realpathSync(options.trialDir);
   const env = { PATH, HOME: '/root', LANG: 'C.UTF-8', TERM: 'dumb', ...options.env };
@@ -124,12 +152,13 @@ export async function createBwrapSandbox(options: BwrapSandboxOptions): Promise<
     return mapped;
   };
 
+  // `--wd` alone takes the sandbox's own working directory (a path given to it would be looked up on the host).
+  const enter = (script: string) => ['nsenter', '--target', String(childPid), '--mount', '--uts', '--ipc', '--net', '--pid', '--root', '--wd', 'bash', '-c', script];
   const exec = (command: string, opts: ExecOptions = {}): Promise<ExecResult> =>
     runProcess(
       {
-        // `--wd` alone takes the sandbox's own working directory (a path given to it would be looked up on the host).
         // Each command joins the sandbox's cgroup before nsenter forks into it, so its children count too.
-        argv: joinCgroupArgv(cgroup, ['nsenter', '--target', String(childPid), '--mount', '--uts', '--ipc', '--net', '--pid', '--root', '--wd', 'bash', '-c', opts.cwd ? `cd ${shellQuote(posix.resolve(workdir, opts.cwd))} || exit 1\n${command}` : command]),
+        argv: joinCgroupArgv(cgroup, enter(opts.cwd ? `cd ${shellQuote(posix.resolve(workdir, opts.cwd))} || exit 1\n${command}` : command)),
         env: { ...env, ...opts.env },
         onStart: (pid) => groups.add(pid),
       },
@@ -141,6 +170,11 @@ export async function createBwrapSandbox(options: BwrapSandboxOptions): Promise<
     kind: 'bwrap',
     workdir,
     exec,
+    async killStrays() {
+      if (closed || proc.exitCode !== null || proc.signalCode !== null) throw new SandboxCleanupError('the sandbox is gone (its init process exited)');
+      // Outside the cgroup on purpose: a fork flood holding every pid of it must not keep the cleanup out.
+      return parseKillStrays(await runProcess({ argv: enter(killStraysScript(keepers)), env }, { timeoutSec: 60 }));
+    },
     async readFile(path) {
       return readFileSync(mustMap(path), 'utf8');
     },

@@ -34,5 +34,11 @@ export interface Sandbox {
   upload(hostPath: string, sandboxPath: string): Promise<void>;
   /** Copy a sandbox file or directory out to the host. */
   download(sandboxPath: string, hostPath: string): Promise<void>;
+  /**
+   * Ends every process inside the sandbox but its own (SIGKILL, repeated until none is left) and
+   * checks it; throws SandboxCleanupError when some survive. Sandboxes that run a verifier after an
+   * agent (bwrap, containers) have it; runTrial refuses to verify on one without it.
+   */
+  killStrays?(): Promise<{ killed: number }>;
   close(): Promise<void>;
 }

@@ -229,3 +229,56 @@ test('a multi-step task is refused clearly, not run', () => {
     assert.match(r.exception_info!.exception_message, /multi-step task \(\d+ \[\[steps\]\]\): listed by ahe but not run yet/);
   });
 });
+
+// Each kind of process an agent can leave behind; every one keeps forging a reward of 1 and marking
+// itself alive in /tmp. Their output goes to /dev/null so a closed pipe cannot end them by itself.
+const STRAYS = [
+  'mkdir -p /logs/verifier',
+  'forge() { exec >/dev/null 2>&1; while true; do echo 1 > /logs/verifier/reward.txt; touch /tmp/alive-$1; sleep 0.05; done; }',
+  'export -f forge',
+  '( forge background ) &',
+  '( ( forge double-fork ) & ) &',
+  'setsid bash -c "forge setsid" &',
+  '( trap "" TERM HUP INT; forge ignores-term ) &',
+  '( exec >/dev/null 2>&1; while true; do ( forge fork-loop ) & sleep 0.2; done ) &',
+  'bash -c "exec -a \\"sleep infinity\\" bash -c \\"forge named-like-the-sandbox\\"" &',
+  'sleep 0.5',
+].join('\n');
+// The verifier writes 0 and looks again later: a survivor would have rewritten it to 1 by then.
+const HONEST_VERIFIER = 'mkdir -p /logs/verifier; rm -f /tmp/alive-*; echo 0 > /logs/verifier/reward.txt; sleep 1; echo "alive:$(cd /tmp && ls -d alive-* 2>/dev/null | tr "\\n" " ")"; sleep 0.5\n';
+
+test('nothing the agent phase started outlives it: background, double-forked, setsid, TERM-ignoring and fork-loop processes cannot forge the reward', { skip }, async () => {
+  const task = load({ solve: STRAYS, test: HONEST_VERIFIER });
+  const dir = jobDir();
+  const r = await runTrial({ task, attempt: 1, jobDir: dir, agent: { kind: 'oracle' }, backend: 'bwrap' });
+  const verifierOut = readFileSync(join(dir, 'task__1', 'verifier', 'test-stdout.txt'), 'utf8');
+  assert.match(verifierOut, /^alive:$/m, verifierOut.slice(0, 300));
+  assert.deepEqual(r.verifier_result, { rewards: { reward: 0 } });
+  assert.equal(r.exception_info, null);
+  const killed = Number(/cleanup: (\d+) process\(es\) left by the agent phase killed; none left/.exec(readFileSync(join(dir, 'task__1', 'trial.log'), 'utf8'))?.[1]);
+  assert.ok(killed >= 6, `killed ${killed}`);
+});
+
+test('files the agent planted in /tests or /logs/verifier are gone before the verifier runs', { skip }, async () => {
+  const task = load({
+    solve: 'mkdir -p /logs/verifier /tests/sub; echo 1 > /logs/verifier/reward.txt; echo planted > /tests/conftest.py; echo x > /tests/.hidden; echo x > /tests/sub/f\n',
+    test: 'mkdir -p /logs/verifier; echo "tests:$(ls -A /tests | sort | tr "\\n" " ")"; [ -f /logs/verifier/reward.txt ] && echo FORGED-REWARD-SEEN\n',
+  });
+  const dir = jobDir();
+  const r = await runTrial({ task, attempt: 1, jobDir: dir, agent: { kind: 'oracle' }, backend: 'bwrap' });
+  const out = readFileSync(join(dir, 'task__1', 'verifier', 'test-stdout.txt'), 'utf8');
+  assert.match(out, /^tests:test.sh $/m, out.slice(0, 300));
+  assert.doesNotMatch(out, /FORGED-REWARD-SEEN/);
+  assert.equal(r.verifier_result, null);
+  assert.equal(r.exception_info?.exception_type, 'RewardFileNotFoundError');
+});
+
+test('when the sandbox cannot be cleaned (the agent killed its init), the verifier does not run: SandboxCleanupError', { skip }, async () => {
+  const task = load({ solve: 'kill -KILL 2; sleep 5\n', test: 'echo 1 > /logs/verifier/reward.txt\n' });
+  const dir = jobDir();
+  const r = await runTrial({ task, attempt: 1, jobDir: dir, agent: { kind: 'oracle' }, backend: 'bwrap' });
+  assert.equal(r.exception_info?.exception_type, 'SandboxCleanupError');
+  assert.equal(r.verifier_result, null);
+  assert.equal(r.verifier, null);
+  assert.ok(existsSync(join(dir, 'task__1', 'result.json')));
+});

@@ -130,3 +130,22 @@ test('a symlink made inside the sandbox does not lead the host outside the trial
     await sb.close();
   }
 });
+
+test('killStrays ends every process but the sandbox\'s own, even a fork bomb holding the pids limit, and checks it', { skip }, async (t) => {
+  const probe = createCgroup('ahe-probe-strays', { pidsMax: 10 });
+  probe.remove();
+  const sb = await createBwrapSandbox({ trialDir: newTrial(), pidsMax: 40 });
+  try {
+    // A bash fork bomb retries its forks while the cgroup is full; it also renames itself like the keeper.
+    await sb.exec('bomb() { exec -a "sleep infinity" bash -c "b() { b & b & wait; }; b" >/dev/null 2>&1; }; (bomb &) ; setsid sleep 300 & sleep 0.5');
+    const { killed } = await sb.killStrays!();
+    assert.ok(killed >= 2, `killed ${killed}`);
+    const after = await sb.exec('n=0; for d in /proc/[0-9]*; do n=$((n+1)); done; echo "$n processes"');
+    assert.equal(after.stdout, '3 processes\n'); // bwrap's init, its sleep, and this shell: the sandbox still works
+    assert.deepEqual(await sb.killStrays!(), { killed: 0 });
+    if (probe.kind === 'none') t.diagnostic(`no cgroup here (${probe.reason}): the bomb was not held at a limit`);
+  } finally {
+    await sb.close();
+  }
+  await assert.rejects(sb.killStrays!(), /SandboxCleanupError|the sandbox is gone/);
+});
