@@ -1,6 +1,7 @@
 // One evaluation inside an evolution: the harness as it is in the workspace, on one split, into a
 // job directory (resumable like any `ahe eval` job: re-running it after a crash runs only what is
-// missing).
+// missing). It says whether it is complete — every task × attempt measured — because the loop may
+// compute nothing from an evaluation that is not.
 import { loadTaskSuite } from '../bench/load-task.ts';
 import type { JobResult } from '../bench/job-summary.ts';
 import { runJob, type JobEvent, type TrialExecutor } from '../bench/run-job.ts';
@@ -25,6 +26,28 @@ export interface EvaluateOptions {
   onEvent?: (event: JobEvent) => void;
   /** Where trials run (default here; `--queue` passes the queue's executor, whose workers bound concurrency). */
   executeTrial?: TrialExecutor;
+  /** Stop after this many infrastructure errors in a row (run-job's default when undefined). */
+  maxConsecutiveInfraFailures?: number;
+}
+
+export interface Evaluation {
+  result: JobResult;
+  interrupted: boolean;
+  /** Every task × attempt of the plan has a measured result (`result.missing_trials` is empty). */
+  complete: boolean;
+  /** Why the job stopped early (infrastructure errors in a row), when it did. */
+  stopped?: string;
+}
+
+/**
+ * An evaluation of an evolve run lacks measured trials (lost, crashed, or infrastructure errors) after
+ * its retries: the run stops at that step, saved, and `ahe evolve --resume` runs only what is missing.
+ */
+export class EvaluationIncompleteError extends UserError {
+  override name = 'EvaluationIncompleteError';
+  constructor(message: string, readonly missingTrials: readonly string[]) {
+    super(message);
+  }
 }
 
 /** The loadable tasks of a split; broken ones are reported through `warn` and left out. */
@@ -36,7 +59,7 @@ export function loadSplit(dir: string, warn: (line: string) => void): Task[] {
   return runnable;
 }
 
-export async function evaluateHarness(options: EvaluateOptions): Promise<{ result: JobResult; interrupted: boolean }> {
+export async function evaluateHarness(options: EvaluateOptions): Promise<Evaluation> {
   const harness = await loadHarness(options.harnessDir);
   const newModel = () => createModel(options.model, { prices: options.prices, maxRetries: options.maxRetries });
   const outcome = await runJob({
@@ -51,6 +74,7 @@ export async function evaluateHarness(options: EvaluateOptions): Promise<{ resul
     signal: options.signal,
     onEvent: options.onEvent,
     tasksDir: options.tasksDir,
+    maxConsecutiveInfraFailures: options.maxConsecutiveInfraFailures,
   });
-  return { result: outcome.result, interrupted: outcome.interrupted };
+  return { result: outcome.result, interrupted: outcome.interrupted, complete: outcome.complete, ...(outcome.stopped ? { stopped: outcome.stopped } : {}) };
 }

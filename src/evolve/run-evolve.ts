@@ -4,6 +4,9 @@
 // changes) → debugger report → evolve agent (changes + manifest, unless N is the last iteration).
 // Each step records itself in RUN/state.json only after its outputs are written, so a kill -9 at any
 // moment resumes at the first unfinished step without repeating finished trials or decisions.
+// Nothing is judged on an incomplete evaluation: its missing trials are run again a bounded number of
+// times, and if they are still missing (or the model is unreachable) the run stops at that step,
+// resumably, with EvaluationIncompleteError.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { compareJobs } from '../bench/compare-jobs.ts';
@@ -15,7 +18,7 @@ import { createModel } from '../model/create-model.ts';
 import type { PriceTable } from '../model/prices.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../trace/write-atomic.ts';
 import { attributeManifest, runPredictionQuality, type ManifestAttribution } from './attribution.ts';
-import { evaluateHarness, loadSplit } from './evaluate-harness.ts';
+import { EvaluationIncompleteError, evaluateHarness, loadSplit } from './evaluate-harness.ts';
 import { runEvolveSession } from './evolve-session.ts';
 import { applyGate, decideGate } from './gate.ts';
 import { iterationStats, type IterationStats } from './iteration-stats.ts';
@@ -57,6 +60,17 @@ export interface EvolveOptions {
   executeTrial?: TrialExecutor;
   /** Test seam: called after every completed step (e.g. to simulate a crash). */
   afterStep?: (state: RunState) => void;
+  /** An evaluation stops after this many infrastructure errors in a row (default 5, run-job's). */
+  maxConsecutiveInfraFailures?: number;
+  /** How many times the missing trials of an incomplete evaluation are run again before the run stops (default 2). */
+  evaluationRetries?: number;
+}
+
+export const DEFAULT_EVALUATION_RETRIES = 2;
+
+/** A short list of trial names for a message: the first few, then how many more. */
+function listTrials(names: readonly string[], max = 5): string {
+  return names.length <= max ? names.join(', ') : `${names.slice(0, max).join(', ')} and ${names.length - max} more`;
 }
 
 type IterationUsage = Partial<Record<Role, Usage>>;
@@ -130,10 +144,19 @@ export async function runEvolve(options: EvolveOptions): Promise<RunState> {
     state = completeStep(runDir, { ...state, ledger: ledgerFromIterations(runDir, state.iteration) }, step);
     options.afterStep?.(state);
   };
-  const evaluate = async (tasks: Task[], tasksDir: string, jobDir: string) => {
-    const { result, interrupted } = await evaluateHarness({ harnessDir: ws.dir, tasks, tasksDir, model: config.model, k: config.k, concurrency: config.concurrency, jobDir, prices: options.prices, maxRetries: options.maxRetries, timeoutMultiplier: config.timeout_multiplier, signal: options.signal, onEvent: options.onJobEvent, executeTrial: options.executeTrial });
-    if (interrupted) throw new Error('interrupted');
-    return result;
+  const retries = options.evaluationRetries ?? DEFAULT_EVALUATION_RETRIES;
+  /** A complete evaluation's result, or EvaluationIncompleteError with the run left at this step. */
+  const evaluate = async (tasks: Task[], tasksDir: string, jobDir: string, what: string) => {
+    for (let tries = 1; ; tries++) {
+      const evaluation = await evaluateHarness({ harnessDir: ws.dir, tasks, tasksDir, model: config.model, k: config.k, concurrency: config.concurrency, jobDir, prices: options.prices, maxRetries: options.maxRetries, timeoutMultiplier: config.timeout_multiplier, signal: options.signal, onEvent: options.onJobEvent, executeTrial: options.executeTrial, maxConsecutiveInfraFailures: options.maxConsecutiveInfraFailures });
+      if (evaluation.interrupted) throw new Error('interrupted');
+      if (evaluation.complete) return evaluation.result;
+      const missing = evaluation.result.missing_trials;
+      const resume = `nothing was judged on it; the run is saved: continue with ahe evolve --resume ${runDir}`;
+      if (evaluation.stopped) throw new EvaluationIncompleteError(`${what}: ${evaluation.stopped.replace(/; fix the model or provider, then run again to resume$/, '')}; fix the model or provider — ${resume}`, missing);
+      if (tries > retries) throw new EvaluationIncompleteError(`${what}: still incomplete after ${tries} tries, ${missing.length} trial(s) without a measured result (${listTrials(missing)}) — ${resume}`, missing);
+      log(`${what}: incomplete, ${missing.length} trial(s) without a measured result (${listTrials(missing)}); running them again (retry ${tries} of ${retries})`);
+    }
   };
 
   while (state.step !== 'done') {
@@ -151,7 +174,7 @@ export async function runEvolve(options: EvolveOptions): Promise<RunState> {
         await ws.discardUncommitted();
         await ws.tag(`iter-${n}`);
         log(`iteration ${n}: evaluating ${train.length} training tasks × ${config.k}`);
-        const result = await evaluate(train, resolve(config.tasks), join(dir, 'job'));
+        const result = await evaluate(train, resolve(config.tasks), join(dir, 'job'), `iteration ${n}: training evaluation`);
         recordUsage(runDir, n, 'coding', jobUsage(result));
         await ws.exportTo(`iter-${n}`, join(dir, 'harness'));
         log(`iteration ${n}: train pass@1 ${(result.pass_at_1 * 100).toFixed(1)}% (95% CI ${(result.ci95[0] * 100).toFixed(1)}–${(result.ci95[1] * 100).toFixed(1)}%)`);
@@ -161,7 +184,7 @@ export async function runEvolve(options: EvolveOptions): Promise<RunState> {
       case 'holdout': {
         if (holdout.length && (n % config.holdout_every === 0 || n === config.iterations)) {
           log(`iteration ${n}: evaluating ${holdout.length} held-out tasks × ${config.k}`);
-          const result = await evaluate(holdout, resolve(config.holdout!), join(dir, 'holdout-job'));
+          const result = await evaluate(holdout, resolve(config.holdout!), join(dir, 'holdout-job'), `iteration ${n}: held-out evaluation`);
           const usage = readJson<IterationUsage>(join(dir, 'usage.json')).coding!;
           const h = jobUsage(result);
           recordUsage(runDir, n, 'coding', { calls: usage.calls + h.calls, prompt_tokens: usage.prompt_tokens + h.prompt_tokens, completion_tokens: usage.completion_tokens + h.completion_tokens, cached_tokens: usage.cached_tokens + h.cached_tokens, cost_usd: usage.cost_usd + h.cost_usd });
@@ -278,7 +301,7 @@ async function gateStep(runDir: string, n: number, ws: Workspace, state: RunStat
     next = { ...next, rollbacks: [...next.rollbacks, ...records] };
     if (applied.length) log(`iteration ${n}: rolled back ${applied.map((a) => a.changeId).join(', ')} — ${decision.reason}`);
   } else writeJsonAtomic(join(dir, 'gate.json'), { rollbacks: [], iterationRollback: false, reason: 'no changes to judge', kept: [], applied: [] });
-  if (!next.best || stats.pass_at_1 > next.best.pass_at_1) {
+  if (beatsBest(stats, next.best, n)) {
     const ref = await ws.resolveRef(`iter-${n}`);
     await ws.exportTo(ref, join(runDir, 'best'));
     next = { ...next, best: { iteration: n, pass_at_1: stats.pass_at_1, ref } };
@@ -286,6 +309,17 @@ async function gateStep(runDir: string, n: number, ws: Workspace, state: RunStat
   }
   saveRunState(runDir, next);
   return next;
+}
+
+/**
+ * Whether iteration n's harness is better than the best earlier one: by the paired difference over the
+ * tasks both evaluations measured (stats.vs_best), never by pass rates over different task sets.
+ */
+export function beatsBest(stats: Pick<IterationStats, 'vs_best'>, best: RunState['best'], n: number): boolean {
+  if (!best) return true;
+  if (best.iteration >= n) return false; // already recorded (a resumed gate step)
+  const vs = stats.vs_best;
+  return vs !== undefined && vs.iteration === best.iteration && vs.paired.nTasks > 0 && vs.paired.meanDifference > 0;
 }
 
 export type { ChangeManifest };
