@@ -52,7 +52,7 @@ export function parseChaosSpec(rest: string, env: NodeJS.ProcessEnv = process.en
   const rateText = env.AHE_CHAOS_RATE?.trim() || specRate;
   const rate = Number(rateText);
   if (rateText === '' || !Number.isFinite(rate) || rate < 0 || rate > 1) throw fail(`the rate must be a number from 0 to 1, got '${rateText}'${env.AHE_CHAOS_RATE?.trim() ? ' from AHE_CHAOS_RATE' : ''}`);
-  let seedText = env.AHE_CHAOS_SEED?.trim();
+  let seedText = env.AHE_CHAOS_SEED?.trim() || undefined;
   let seedFrom = 'AHE_CHAOS_SEED';
   let faults: readonly ChaosFault[] = CHAOS_FAULTS;
   while (parts.length && /^(seed|faults)=/.test(parts[0]!)) {
@@ -65,8 +65,8 @@ export function parseChaosSpec(rest: string, env: NodeJS.ProcessEnv = process.en
       faults = names as ChaosFault[];
     }
   }
-  const seed = seedText === undefined ? DEFAULT_CHAOS_SEED : Number(seedText);
-  if (!Number.isSafeInteger(seed) || seed < 0) throw fail(`${seedFrom} must be a non-negative integer, got '${seedText}'`);
+  const seed = seedText === undefined ? DEFAULT_CHAOS_SEED : /^\d+$/.test(seedText) ? Number(seedText) : NaN;
+  if (!Number.isSafeInteger(seed)) throw fail(`${seedFrom} must be a non-negative integer, got '${seedText}'`);
   const inner = parts.join(':');
   if (!inner.includes(':')) throw fail(inner ? `'${inner}' is not a model spec` : 'the inner model spec is missing');
   return { options: { rate, seed, faults }, inner };

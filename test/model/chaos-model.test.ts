@@ -54,6 +54,7 @@ test('parses rate, seed and fault kinds; the environment gives a default seed an
   assert.equal(parseChaosSpec('0.5:scripted:a.yaml', { AHE_CHAOS_SEED: '42' }).options.seed, 42);
   assert.equal(parseChaosSpec('0.5:seed=3:scripted:a.yaml', { AHE_CHAOS_SEED: '42' }).options.seed, 3, 'the spec wins over the environment');
   assert.equal(parseChaosSpec('0.5:scripted:a.yaml', { AHE_CHAOS_RATE: '0' }).options.rate, 0);
+  assert.deepEqual(parseChaosSpec('0.5:scripted:a.yaml', { AHE_CHAOS_SEED: ' ', AHE_CHAOS_RATE: '' }).options, { rate: 0.5, seed: 1, faults: CHAOS_FAULTS }, 'empty variables are unset');
 });
 
 test('a bad chaos spec is a user error naming the spec and what is wrong', async () => {
@@ -62,6 +63,7 @@ test('a bad chaos spec is a user error naming the spec and what is wrong', async
     ['chaos:1.5:scripted:a.yaml', {}, /rate must be a number from 0 to 1, got '1.5'/],
     ['chaos:0.1', {}, /inner model spec is missing/],
     ['chaos:0.1:seed=-2:scripted:a.yaml', {}, /seed= must be a non-negative integer, got '-2'/],
+    ['chaos:0.1:seed=:scripted:a.yaml', {}, /seed= must be a non-negative integer, got ''/],
     ['chaos:0.1:scripted:a.yaml', { AHE_CHAOS_SEED: 'x' }, /AHE_CHAOS_SEED must be a non-negative integer, got 'x'/],
     ['chaos:0.1:scripted:a.yaml', { AHE_CHAOS_RATE: 'lots' }, /got 'lots' from AHE_CHAOS_RATE/],
     ['chaos:0.1:faults=typo:scripted:a.yaml', {}, /unknown fault kind 'typo' in faults=; kinds are malformed_arguments, /],
