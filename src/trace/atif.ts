@@ -121,7 +121,7 @@ export function sessionToAtif(sessionId: string, events: readonly TraceEvent[]):
       total_steps: steps.length,
     },
     extra: end
-      ? { status: end.status, final_message: end.final_message, duration_ms: end.duration_ms, ...(end.error ? { error: end.error } : {}) }
+      ? { status: end.status, final_message: end.final_message, duration_ms: end.duration_ms, ...(end.error ? { error: end.error } : {}), ...(end.error_type ? { error_type: end.error_type } : {}) }
       : { status: 'incomplete', note: 'the session log ends without session_end (crash or kill)' },
   };
 }

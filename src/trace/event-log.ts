@@ -1,10 +1,35 @@
 // The append-only event log (events.jsonl). Each event is one line written synchronously, so a crash
 // keeps every event up to the crash; lines are never rewritten. Sub-agent sessions write into the
-// same file with their own session_id and their parent's id.
+// same file with their own session_id and their parent's id. The header fields (TRACE_HEADERS) are
+// written by the log alone: values a caller passes for them are kept under `ignored_headers`.
 import { closeSync, existsSync, openSync, readFileSync, writeSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { EVENTS_FORMAT_VERSION, type SessionTrace, type TraceEvent } from './types.ts';
 import type { Redactor } from './redact.ts';
+import { toJsonSafe } from './json-safe.ts';
+
+/** Fields only the event log writes; `ignored_headers` holds what a caller tried to put there. */
+export const TRACE_HEADERS = ['v', 'ts', 'type', 'session_id', 'parent_session_id', 'ignored_headers'] as const;
+const HEADER_SET: ReadonlySet<string> = new Set(TRACE_HEADERS);
+
+/** Builds one event: the caller's data (made JSON-safe) under headers it cannot override. */
+export function buildEvent(header: { type: string; sessionId: string; parentSessionId?: string; ts: string }, data: Record<string, unknown>): TraceEvent {
+  const safe = toJsonSafe(data);
+  const body: Record<string, unknown> = {};
+  const ignored: Record<string, unknown> = {};
+  if (safe && typeof safe === 'object' && !Array.isArray(safe)) {
+    for (const [key, value] of Object.entries(safe)) (HEADER_SET.has(key) ? ignored : body)[key] = value;
+  }
+  return {
+    v: EVENTS_FORMAT_VERSION,
+    ts: header.ts,
+    type: header.type,
+    session_id: header.sessionId,
+    ...(header.parentSessionId ? { parent_session_id: header.parentSessionId } : {}),
+    ...body,
+    ...(Object.keys(ignored).length > 0 ? { ignored_headers: ignored } : {}),
+  };
+}
 
 export interface EventLogOptions {
   sessionId: string;
@@ -31,14 +56,7 @@ function makeLog(file: SharedFile, options: EventLogOptions): EventLog {
     sessionId: options.sessionId,
     emit(type: string, data: Record<string, unknown> = {}) {
       if (file.fd === undefined) throw new Error(`event log ${file.path} is closed (event '${type}')`);
-      const event: TraceEvent = {
-        v: EVENTS_FORMAT_VERSION,
-        ts: clock().toISOString(),
-        type,
-        session_id: options.sessionId,
-        ...(options.parentSessionId ? { parent_session_id: options.parentSessionId } : {}),
-        ...data,
-      };
+      const event = buildEvent({ type, sessionId: options.sessionId, parentSessionId: options.parentSessionId, ts: clock().toISOString() }, data);
       writeSync(file.fd, `${JSON.stringify(options.redactor.redactJson(event))}\n`);
     },
     child(sessionId: string) {

@@ -47,9 +47,18 @@ export async function recordSession(options: RecordSessionOptions): Promise<Reco
       redact: (text) => redactor.redact(text),
       countTokens: (message) => countMessageTokens([message]),
     });
-  } finally {
+  } catch (error) {
+    // runAgent reports failures as a status; should it throw anyway, the trajectory of what was
+    // recorded (status "incomplete" without session_end) is still written before the error goes on.
     trace.close();
+    try {
+      writeTrajectories(options.outDir, eventsFile);
+    } catch {
+      // the original error is the one to report
+    }
+    throw error;
   }
+  trace.close();
   const trajectoryFile = writeTrajectories(options.outDir, eventsFile);
   // The result is printed and saved by callers: it gets the same redaction as the trace.
   return { ...redactor.redactJson(result), eventsFile, trajectoryFile };
