@@ -24,6 +24,8 @@ export interface DispatchedResult {
   result: ToolResult;
   droppedBytes: number;
   fullOutputFile?: string;
+  /** Why the full output could not be kept (the session goes on with the truncated output). */
+  fullOutputError?: string;
   durationMs: number;
 }
 
@@ -79,17 +81,25 @@ export async function dispatchToolCall(env: DispatchEnv, modelCall: ToolCall, cl
   const started = clock();
   const full = await runThroughMiddleware(env, modelCall);
   let fullOutputFile: string | undefined;
+  let fullOutputError: string | undefined;
   const needsCut = Buffer.byteLength(full.output, 'utf8') > env.truncation.maxOutputBytes;
   if (needsCut && env.fullOutputDir) {
-    mkdirSync(env.fullOutputDir, { recursive: true });
-    fullOutputFile = join(env.fullOutputDir, `${modelCall.id.replace(/[^\w.-]/g, '_')}.txt`);
-    writeFileSync(fullOutputFile, env.redact(full.output));
+    const file = join(env.fullOutputDir, `${modelCall.id.replace(/[^\w.-]/g, '_')}.txt`);
+    try {
+      mkdirSync(env.fullOutputDir, { recursive: true });
+      writeFileSync(file, env.redact(full.output));
+      fullOutputFile = file;
+    } catch (error) {
+      // A full disk or a bad output directory loses the side file, not the session.
+      fullOutputError = `could not keep the full output in ${file}: ${error instanceof Error ? error.message : String(error)}`;
+    }
   }
   const cut = truncateOutput(full.output, env.truncation, fullOutputFile ? `tool-outputs/${fullOutputFile.split('/').pop()}` : undefined);
   return {
     result: { ...full, output: cut.text },
     droppedBytes: cut.droppedBytes,
     fullOutputFile,
+    ...(fullOutputError ? { fullOutputError } : {}),
     durationMs: clock() - started,
   };
 }

@@ -1,6 +1,9 @@
 // The Coding Agent's loop: ask the model, run the tools it calls, repeat until it stops calling
 // tools or a limit is hit. Everything is traced as it happens; nothing a model, tool or middleware
 // does can crash the session — failures end it with a status, or become tool errors the model sees.
+// The status is only 'completed' when the model finished; anything that throws ends the session with
+// 'error' and the error (type, message, stack) in session_end and in the result. One ledger and one set
+// of limits (the caller's) govern the whole session tree: sub-agents spend from the same budget.
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Harness, LoadedTool, MiddlewareContext, AgentState, AgentStatus, RunLimits, SubagentConfig } from '../harness/types.ts';
@@ -11,6 +14,7 @@ import type { SessionTrace } from '../trace/types.ts';
 import { AGENT_INFO } from './agent-info.ts';
 import { collectTools } from './builtin-tools.ts';
 import { compactMessages, DEFAULT_COMPACTION } from './compact-context.ts';
+import { componentTrace } from './component-trace.ts';
 import { dispatchToolCall } from './dispatch-tool.ts';
 import { MiddlewareChain } from './middleware-chain.ts';
 import { renderSystemPrompt } from './render-context.ts';
@@ -61,18 +65,28 @@ export interface AgentRunResult {
   error?: string;
   /** The `name` of the error that ended the session (e.g. ModelConnectionError), with status 'error'. */
   errorType?: string;
+  /** The stack of an error thrown inside the session (not of a model error, which is an expected failure). */
+  errorStack?: string;
 }
 
-/** Usage shared by a session and its sub-agents, so budgets and progress cover the whole tree. */
+/**
+ * What the whole session tree shares: usage so far, model calls so far, the caller's limits and one
+ * wall-time deadline. Every session checks its budgets against this, so sub-agents cannot overspend.
+ */
 interface Ledger {
   usage: Usage;
   costUsd: number;
+  /** Model calls over the tree. */
+  steps: number;
+  limits: RunLimits;
+  wallTimer: AbortSignal;
 }
 
 interface SessionSpec {
   harness: Harness;
   instruction: string;
   trace: SessionTrace;
+  /** This session's limits: the tree's, with a sub-agent's own (lower) step limit. */
   limits: RunLimits;
   depth: number;
   subagentName?: string;
@@ -82,11 +96,12 @@ interface SessionSpec {
 
 export async function runAgent(options: RunAgentOptions): Promise<AgentRunResult> {
   const limits = { ...options.harness.limits, ...options.limits };
-  const ledger: Ledger = { usage: ZERO_USAGE, costUsd: 0 };
+  const wallTimer = AbortSignal.timeout(Math.max(1, limits.maxWallSec * 1000));
+  const ledger: Ledger = { usage: ZERO_USAGE, costUsd: 0, steps: 0, limits, wallTimer };
   return runSession(options, ledger, { harness: options.harness, instruction: options.instruction, trace: options.trace, limits, depth: 0, outerSignal: options.signal });
 }
 
-function subagentHarness(parent: Harness, config: SubagentConfig): Harness {
+function subagentHarness(parent: Harness, config: SubagentConfig, limits: RunLimits): Harness {
   const allowed = new Set(config.tools);
   return {
     ...parent,
@@ -96,7 +111,7 @@ function subagentHarness(parent: Harness, config: SubagentConfig): Harness {
     skills: [],
     subagents: [], // sub-agents do not spawn sub-agents
     memory: [],
-    limits: { ...parent.limits, maxSteps: config.maxSteps },
+    limits,
   };
 }
 
@@ -107,8 +122,9 @@ function summariseArguments(args: Record<string, unknown>): string {
   return flat.length > 100 ? `${flat.slice(0, 99)}…` : flat;
 }
 
-function describeError(error: unknown): { type: string; message: string } {
-  return error instanceof Error ? { type: error.name, message: error.message } : { type: 'Error', message: String(error) };
+function describeError(error: unknown): { type: string; message: string; stack?: string } {
+  if (!(error instanceof Error)) return { type: 'Error', message: String(error) };
+  return { type: error.name || 'Error', message: error.message, ...(typeof error.stack === 'string' ? { stack: error.stack } : {}) };
 }
 
 async function runSession(options: RunAgentOptions, ledger: Ledger, spec: SessionSpec): Promise<AgentRunResult> {
@@ -116,7 +132,8 @@ async function runSession(options: RunAgentOptions, ledger: Ledger, spec: Sessio
   const started = clock();
   const { harness, trace, limits } = spec;
   const sessionId = trace.sessionId;
-  const wallTimer = AbortSignal.timeout(Math.max(1, limits.maxWallSec * 1000));
+  // One deadline for the tree: a sub-agent that runs out of time says 'timeout', like its parent.
+  const wallTimer = ledger.wallTimer;
   const signal = spec.outerSignal ? AbortSignal.any([spec.outerSignal, wallTimer]) : wallTimer;
   const stopStatus = (): AgentStatus => (wallTimer.aborted ? 'timeout' : 'aborted');
   const redact = options.redact ?? ((t: string) => t);
@@ -126,7 +143,7 @@ async function runSession(options: RunAgentOptions, ledger: Ledger, spec: Sessio
   let sessionCost = 0;
   const runSubagent = async (config: SubagentConfig, task: string, callId: string) => {
     const childTrace = trace.child(randomUUID());
-    const child = subagentHarness(harness, config);
+    const child = subagentHarness(harness, config, { ...ledger.limits, maxSteps: Math.min(config.maxSteps, ledger.limits.maxSteps) });
     trace.emit('subagent_start', { step: state.step, call_id: callId, subagent: config.name, child_session_id: childTrace.sessionId });
     const result = await runSession(options, ledger, {
       harness: child, instruction: task, trace: childTrace, limits: child.limits, depth: spec.depth + 1, subagentName: config.name, outerSignal: signal,
@@ -135,7 +152,8 @@ async function runSession(options: RunAgentOptions, ledger: Ledger, spec: Sessio
     sessionCost += result.costUsd;
     trace.emit('subagent_end', { step: state.step, call_id: callId, child_session_id: result.sessionId, status: result.status, steps: result.steps });
     const note = result.status === 'completed' ? '' : `\n[sub-agent '${config.name}' ended with status ${result.status}${result.error ? `: ${result.error}` : ''}]`;
-    return { output: `${result.finalMessage}${note}`, isError: result.status === 'error', metadata: { subagent: config.name, status: result.status, steps: result.steps } };
+    // A sub-agent that did not finish its task did not succeed: the model is told so.
+    return { output: `${result.finalMessage}${note}`, isError: result.status !== 'completed', metadata: { subagent: config.name, status: result.status, steps: result.steps } };
   };
 
   const tools: LoadedTool[] = collectTools(harness, runSubagent);
@@ -149,47 +167,59 @@ async function runSession(options: RunAgentOptions, ledger: Ledger, spec: Sessio
     step: 0,
     store: {},
   };
-  const ctx: MiddlewareContext = { state, sandbox: options.sandbox, trace, signal, limits };
+  // Components get an append-only sink: their events cannot pose as the runtime's (component-trace.ts).
+  const ctx: MiddlewareContext = { state, sandbox: options.sandbox, trace: componentTrace(trace), signal, limits };
   const chain = new MiddlewareChain(harness.middleware, (f) => trace.emit('middleware_error', { step: state.step, ...f }));
   const progress = (phase: AgentProgress['phase'], extra: Partial<AgentProgress> = {}) =>
     options.onProgress?.({ sessionId, depth: spec.depth, step: state.step, phase, usage: ledger.usage, costUsd: ledger.costUsd, ...extra });
 
-  trace.emit('session_start', {
-    agent: AGENT_INFO,
-    ...(spec.subagentName ? { subagent: spec.subagentName } : {}),
-    model: options.model.spec,
-    model_name: options.model.name,
-    harness: { name: harness.name, dir: harness.dir, content_hash: harness.contentHash },
-    instruction: spec.instruction,
-    system_prompt: systemPrompt,
-    tools: definitions,
-    limits,
-  });
-  trace.emit('user_message', { content: spec.instruction });
-
-  let status: AgentStatus = 'completed';
+  // Set only where the session ends for a reason; a throw anywhere leaves it unset and becomes 'error'.
+  let status: AgentStatus | undefined;
   let finalMessage = '';
   let errorMessage: string | undefined;
   let errorType: string | undefined;
+  let errorStack: string | undefined;
+  const recordCrash = (error: unknown, where: string) => {
+    const d = describeError(error);
+    status = 'error';
+    errorMessage = `${d.type}: ${d.message}${where ? ` (${where})` : ''}`;
+    errorType = d.type;
+    errorStack = d.stack;
+  };
   // The harness's budget, but never more than the model's window when the model's is known.
   const budgetTokens = Math.min(harness.model.contextBudgetTokens, options.model.contextWindow ?? Infinity);
 
-  await chain.beforeAgent(ctx);
   try {
+    trace.emit('session_start', {
+      agent: AGENT_INFO,
+      ...(spec.subagentName ? { subagent: spec.subagentName } : {}),
+      model: options.model.spec,
+      model_name: options.model.name,
+      harness: { name: harness.name, dir: harness.dir, content_hash: harness.contentHash },
+      instruction: spec.instruction,
+      system_prompt: systemPrompt,
+      tools: definitions,
+      limits,
+    });
+    trace.emit('user_message', { content: spec.instruction });
+
+    await chain.beforeAgent(ctx);
     for (;;) {
       if (signal.aborted) {
         status = stopStatus();
         break;
       }
-      if (state.step >= limits.maxSteps) {
+      // This session's own step limit, and the tree's: every model call of every session counts.
+      if (state.step >= limits.maxSteps || ledger.steps >= ledger.limits.maxSteps) {
         status = 'max_steps';
         break;
       }
-      if (limits.maxTotalTokens > 0 && ledger.usage.promptTokens + ledger.usage.completionTokens >= limits.maxTotalTokens) {
+      if (ledger.limits.maxTotalTokens > 0 && ledger.usage.promptTokens + ledger.usage.completionTokens >= ledger.limits.maxTotalTokens) {
         status = 'token_budget';
         break;
       }
       state.step += 1;
+      ledger.steps += 1;
 
       const compacted = compactMessages(state.messages, { budgetTokens, ...DEFAULT_COMPACTION }, options.countTokens);
       if (compacted) {
@@ -263,13 +293,25 @@ async function runSession(options: RunAgentOptions, ledger: Ledger, spec: Sessio
           duration_ms: dispatched.durationMs,
           ...(dispatched.droppedBytes ? { dropped_bytes: dispatched.droppedBytes } : {}),
           ...(dispatched.fullOutputFile ? { full_output_file: dispatched.fullOutputFile } : {}),
+          ...(dispatched.fullOutputError ? { full_output_error: dispatched.fullOutputError } : {}),
           ...(dispatched.result.metadata ? { metadata: dispatched.result.metadata } : {}),
         });
       }
     }
-  } finally {
-    await chain.afterAgent({ status, finalMessage }, ctx);
-    const durationMs = clock() - started;
+  } catch (error) {
+    // Whatever threw, the session did not complete. An interruption keeps its own status.
+    if (signal.aborted) status = stopStatus();
+    else recordCrash(error, '');
+  }
+  // Every break of the loop sets a status; none set means the loop was left by a throw we did not see.
+  if (status === undefined) recordCrash(new Error('the agent loop ended without a status'), '');
+  try {
+    await chain.afterAgent({ status: status!, finalMessage }, ctx);
+  } catch (error) {
+    if (status !== 'error') recordCrash(error, 'after the session, in afterAgent');
+  }
+  const durationMs = clock() - started;
+  try {
     trace.emit('session_end', {
       status,
       final_message: finalMessage,
@@ -279,8 +321,19 @@ async function runSession(options: RunAgentOptions, ledger: Ledger, spec: Sessio
       duration_ms: durationMs,
       ...(errorMessage ? { error: errorMessage } : {}),
       ...(errorType ? { error_type: errorType } : {}),
+      ...(errorStack ? { error_stack: errorStack } : {}),
     });
-    progress('done', { status });
+  } catch (error) {
+    // The record of the session is incomplete: that is not a success either.
+    if (status !== 'error') recordCrash(error, 'writing session_end');
   }
-  return { sessionId, status, finalMessage, steps: state.step, usage: sessionUsage, costUsd: sessionCost, durationMs: clock() - started, ...(errorMessage ? { error: errorMessage } : {}), ...(errorType ? { errorType } : {}) };
+  try {
+    progress('done', { status });
+  } catch {
+    // the caller's progress view failing at the very end changes nothing about the session
+  }
+  return {
+    sessionId, status: status!, finalMessage, steps: state.step, usage: sessionUsage, costUsd: sessionCost, durationMs,
+    ...(errorMessage ? { error: errorMessage } : {}), ...(errorType ? { errorType } : {}), ...(errorStack ? { errorStack } : {}),
+  };
 }
