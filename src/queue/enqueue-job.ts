@@ -14,8 +14,9 @@ import { parseModelSpec } from '../model/create-model.ts';
 import type { PriceTable } from '../model/prices.ts';
 import { putBlob } from './content-store.ts';
 import { packDirectory } from './file-bundle.ts';
-import { connectRedis } from './redis-connection.ts';
+import { connectRedis, displayUrl } from './redis-connection.ts';
 import { PAYLOAD_VERSION, QUEUE_NAME, trialJobId, type TrialPayload, type TrialReturn } from './trial-payload.ts';
+import { watchTrials } from './watch-trials.ts';
 import { writeTrialFiles } from './write-trial-files.ts';
 
 export interface TrialQueueOptions {
@@ -24,6 +25,8 @@ export interface TrialQueueOptions {
   maxRetries?: number;
   /** How often waiting trials are checked besides the queue's events (default 2 s). */
   pollMs?: number;
+  /** Without an answer from Redis for this long, the waiting trials fail with the reason (default 60 s). */
+  unreachableMs?: number;
   /** Attempts of a trial whose worker threw (ahe's fault, not the agent's); a killed worker's trial is retried besides. */
   attempts?: number;
 }
@@ -35,12 +38,38 @@ export interface TrialQueue {
 
 const KEEP = { age: 7 * 24 * 3600 };
 
-interface Waiter {
-  resolve: (value: TrialReturn) => void;
-  reject: (error: Error) => void;
-  onStart: () => void;
-  onUsage?: (u: { tokens: number; costUsd: number }) => void;
-  started: boolean;
+// One 'abort' listener per signal however many trials wait on it: a job's trials share its signal and
+// are all enqueued at once, and a listener each trips Node's MaxListenersExceededWarning from the 11th.
+// The listener goes with the signal's last waiting trial (an evolve run's signal outlives each job).
+const abortWaiters = new WeakMap<AbortSignal, { handlers: Set<() => void>; listener: () => void }>();
+
+/** Calls `handler` once when `signal` aborts; returns the function that stops listening. */
+function onAbort(signal: AbortSignal | undefined, handler: () => void): () => void {
+  if (!signal) return () => {};
+  if (signal.aborted) {
+    handler();
+    return () => {};
+  }
+  let entry = abortWaiters.get(signal);
+  if (!entry) {
+    const handlers = new Set<() => void>();
+    const listener = () => {
+      abortWaiters.delete(signal);
+      for (const h of handlers) h();
+    };
+    entry = { handlers, listener };
+    abortWaiters.set(signal, entry);
+    signal.addEventListener('abort', listener, { once: true });
+  }
+  const { handlers, listener } = entry;
+  handlers.add(handler);
+  return () => {
+    handlers.delete(handler);
+    if (handlers.size === 0 && abortWaiters.get(signal)?.handlers === handlers) {
+      abortWaiters.delete(signal);
+      signal.removeEventListener('abort', listener);
+    }
+  };
 }
 
 export async function openTrialQueue(options: TrialQueueOptions): Promise<TrialQueue> {
@@ -48,8 +77,12 @@ export async function openTrialQueue(options: TrialQueueOptions): Promise<TrialQ
   const eventsConnection: Redis = redis.duplicate();
   const events = new QueueEvents(QUEUE_NAME, { connection: eventsConnection });
   const queue = new Queue(QUEUE_NAME, { connection: redis });
+  const watch = watchTrials({ queue, events, url: displayUrl(options.url), pollMs: options.pollMs ?? 2000, unreachableMs: options.unreachableMs ?? 60_000, ping: () => redis.ping() });
+  // A lost connection is retried by ioredis; its reason is kept for the message if Redis stays silent
+  // (without these listeners BullMQ prints each reconnection error with its stack).
+  queue.on('error', watch.noteError);
+  events.on('error', watch.noteError);
   await events.waitUntilReady();
-  const waiters = new Map<string, Waiter>();
   const blobs = new Map<string, Promise<string>>();
   // Packed once per directory and version: an evolving harness keeps its path and changes its content hash.
   const upload = (dir: string, files?: string[], version = '') => {
@@ -58,48 +91,10 @@ export async function openTrialQueue(options: TrialQueueOptions): Promise<TrialQ
     if (!sha) {
       sha = putBlob(redis, files ? packDirectory(dir, files) : packDirectory(dir));
       blobs.set(key, sha);
+      sha.catch(() => blobs.delete(key)); // a failed upload is tried again by the next trial
     }
     return sha;
   };
-
-  const start = (id: string) => {
-    const w = waiters.get(id);
-    if (w && !w.started) {
-      w.started = true;
-      w.onStart();
-    }
-  };
-  const settle = async (id: string) => {
-    const w = waiters.get(id);
-    if (!w) return;
-    const job = await Job.fromId<TrialPayload, TrialReturn>(queue, id);
-    if (!job) {
-      // Enqueued, then gone: Redis restarted without persistence, or someone emptied the queue.
-      waiters.delete(id);
-      w.reject(new Error(`the queue lost this trial (${id}): Redis restarted without persistence or the queue was emptied; run the same command again to enqueue it anew`));
-      return;
-    }
-    const state = await job.getState();
-    if (state === 'active') start(id);
-    if (state === 'completed' && job.returnvalue) {
-      waiters.delete(id);
-      w.resolve(job.returnvalue);
-    } else if (state === 'failed') {
-      waiters.delete(id);
-      w.reject(new Error(`the trial failed on a worker after ${job.attemptsMade} attempt(s): ${job.failedReason}`));
-    }
-  };
-  const check = (id: string) => void settle(id).catch(() => undefined);
-  events.on('active', ({ jobId }) => start(jobId));
-  events.on('completed', ({ jobId }) => check(jobId));
-  events.on('failed', ({ jobId }) => check(jobId));
-  events.on('progress', ({ jobId, data }) => {
-    const u = data as { tokens?: number; costUsd?: number };
-    if (typeof u?.tokens === 'number') waiters.get(jobId)?.onUsage?.({ tokens: u.tokens, costUsd: u.costUsd ?? 0 });
-  });
-  const poll = setInterval(() => {
-    for (const id of waiters.keys()) check(id);
-  }, options.pollMs ?? 2000);
 
   const payloadOf = async (o: TrialOptions, jobRunId: string): Promise<TrialPayload> => {
     const { task, agent } = o;
@@ -129,28 +124,30 @@ export async function openTrialQueue(options: TrialQueueOptions): Promise<TrialQ
     return JSON.parse(JSON.stringify(payload)) as TrialPayload; // drops undefined fields
   };
 
+  /** Puts the trial in the queue unless it is there already (a resumed or re-run producer re-attaches). */
+  const enqueue = async (id: string, o: TrialOptions, jobRunId: string) => {
+    const payload = await payloadOf(o, jobRunId);
+    const existing = await Job.fromId(queue, id);
+    if (existing && (await existing.getState()) === 'failed') await existing.retry('failed'); // a resumed job gives a failed trial another go
+    else if (!existing) await queue.add(payload.trial_name, payload, { jobId: id, attempts: options.attempts ?? 3, backoff: { type: 'fixed', delay: 1000 }, removeOnComplete: KEEP, removeOnFail: KEEP });
+  };
+
   const executeTrial: TrialExecutor = async (o, hooks) => {
     const name = trialName(o.task.name, o.attempt);
     const trialDir = join(o.jobDir, name);
     if (trialFinished(trialDir)) return JSON.parse(readFileSync(join(trialDir, 'result.json'), 'utf8')) as TrialResult;
     const id = trialJobId(hooks.jobId, name);
-    const payload = await payloadOf(o, hooks.jobId);
-    const done = new Promise<TrialReturn>((resolve, reject) => waiters.set(id, { resolve, reject, onStart: hooks.onStart, onUsage: o.onUsage, started: false }));
-    done.catch(() => undefined);
-    const existing = await Job.fromId(queue, id);
-    if (existing && (await existing.getState()) === 'failed') await existing.retry('failed'); // a resumed job gives a failed trial another go
-    else if (!existing) await queue.add(name, payload, { jobId: id, attempts: options.attempts ?? 3, backoff: { type: 'fixed', delay: 1000 }, removeOnComplete: KEEP, removeOnFail: KEEP });
-    check(id);
-    const aborted = new Promise<never>((_, reject) => {
-      if (o.signal?.aborted) reject(new TrialInterrupted(name));
-      o.signal?.addEventListener('abort', () => reject(new TrialInterrupted(name)), { once: true });
-    });
-    aborted.catch(() => undefined);
+    // Watched before it is enqueued, so no event is missed; judged lost only once it is in Redis.
+    const trial = watch.watch(id, { onStart: hooks.onStart, onUsage: o.onUsage });
+    const stopListening = onAbort(o.signal, () => trial.fail(new TrialInterrupted(name)));
     let value: TrialReturn;
     try {
-      value = await Promise.race([done, aborted]);
+      // The trial's own outcome also ends a hung enqueue (Redis silent, the run interrupted).
+      await Promise.race([enqueue(id, o, hooks.jobId).then(trial.enqueued), trial.done]);
+      value = await trial.done;
     } finally {
-      waiters.delete(id);
+      stopListening();
+      trial.cancel();
     }
     // Written once: another copy of the same trial (a duplicate completion) finds it finished.
     if (trialFinished(trialDir)) return JSON.parse(readFileSync(join(trialDir, 'result.json'), 'utf8')) as TrialResult;
@@ -165,7 +162,7 @@ export async function openTrialQueue(options: TrialQueueOptions): Promise<TrialQ
   return {
     executeTrial,
     close: async () => {
-      clearInterval(poll);
+      watch.close();
       await events.close();
       await queue.close();
       eventsConnection.disconnect();
