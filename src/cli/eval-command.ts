@@ -3,9 +3,9 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import type { JobResult } from '../bench/job-summary.ts';
+import { describeMissingTrials, type JobResult } from '../bench/job-summary.ts';
 import { requestImageRebuild } from '../bench/container-image.ts';
-import { loadTaskSuite } from '../bench/load-task.ts';
+import { loadTaskSuite, type TaskProblem } from '../bench/load-task.ts';
 import { runJob, type JobOutcome } from '../bench/run-job.ts';
 import type { AgentKind, BackendKind, TrialAgent } from '../bench/run-trial.ts';
 import type { Task } from '../bench/task.ts';
@@ -40,6 +40,8 @@ export interface EvalFlags {
   prices?: string;
   maxRetries?: number;
   quiet?: boolean;
+  skipInvalidTasks?: boolean;
+  maxInfraFailures?: number;
   envCache?: boolean;
   queue?: string;
   rebuild?: boolean;
@@ -58,10 +60,28 @@ function latestJob(root: string): string | undefined {
     .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
 }
 
-/** The tasks to run: the suite, narrowed by --task; broken tasks are reported and skipped. */
-export function selectTasks(tasksDir: string, names: string[] | undefined, warn: (line: string) => void): Task[] {
+export const describeTaskProblem = (p: TaskProblem) => `${p.path}: ${p.field ? `${p.field}: ` : ''}${p.message}`;
+
+/**
+ * A task that cannot be loaded fails the command (naming its file and field): a suite silently
+ * missing a task would report a pass rate over fewer tasks than the user asked for. With
+ * `skip` (--skip-invalid-tasks) the broken tasks are reported and left out.
+ */
+export function refuseInvalidTasks(flag: string, dir: string, problems: TaskProblem[], skip: boolean | undefined, warn: (line: string) => void): void {
+  if (problems.length === 0) return;
+  if (skip) {
+    for (const p of problems) warn(`skipped ${describeTaskProblem(p)}`);
+    return;
+  }
+  const list = problems.map((p) => `  ${describeTaskProblem(p)}`).join('\n');
+  throw new UserError(`${flag} ${dir}: ${problems.length} task${problems.length > 1 ? 's' : ''} cannot be loaded (fix ${problems.length > 1 ? 'them' : 'it'}, or pass --skip-invalid-tasks to run the others):\n${list}`);
+}
+
+/** The tasks to run: the suite, narrowed by --task; a broken task fails the command unless `skipInvalid`. */
+export function selectTasks(tasksDir: string, names: string[] | undefined, warn: (line: string) => void, skipInvalid?: boolean): Task[] {
   const suite = loadTaskSuite(tasksDir);
-  for (const p of suite.problems) warn(`skipped ${p.path}: ${p.field ? `${p.field}: ` : ''}${p.message}`);
+  // With --task, only the named tasks matter: a broken other task is a note.
+  refuseInvalidTasks('--tasks', tasksDir, suite.problems, skipInvalid || Boolean(names?.length), warn);
   if (!names?.length) {
     if (suite.tasks.length === 0) throw new UserError(`--tasks ${tasksDir}: no loadable task found`);
     return suite.tasks;
@@ -105,7 +125,7 @@ export async function runEval(flags: EvalFlags, io: { err: NodeJS.WriteStream; s
   } else if (flags.harness || flags.model) {
     throw new UserError(`--agent ${flags.agent} runs no model: drop --harness/--model, or use --agent harness`);
   }
-  const tasks = io.tasks ?? selectTasks(tasksDir, flags.task, (l) => io.err.write(`${l}\n`));
+  const tasks = io.tasks ?? selectTasks(tasksDir, flags.task, (l) => io.err.write(`${l}\n`), flags.skipInvalidTasks);
   let jobDir = flags.out ? resolve(flags.out) : undefined;
   if (!jobDir && flags.resume) {
     jobDir = latestJob(resolve('jobs'));
@@ -131,6 +151,7 @@ export async function runEval(flags: EvalFlags, io: { err: NodeJS.WriteStream; s
       environmentCache: flags.envCache !== false,
       signal: io.signal,
       tasksDir,
+      maxConsecutiveInfraFailures: flags.maxInfraFailures,
       onEvent: (e) => {
         if (e.type === 'trial-crashed') crashed += 1;
         progress.onEvent(e);
@@ -204,6 +225,8 @@ export function registerEvalCommand(program: Command): void {
     .option('--prices <file>', 'YAML/JSON price table (USD per 1M tokens) merged over the built-in one', existingFile)
     .option('--max-retries <n>', 'retries of a model call on 429, 5xx and network errors (default 4)', retries)
     .option('--no-env-cache', 'build every trial\'s environment from its Dockerfile (default: reuse the first build of a task, like an image)')
+    .option('--max-infra-failures <n>', 'stop the job after this many trials in a row could not use the model (unreachable, rejected key, unknown model; default 5)', positiveInt)
+    .option('--skip-invalid-tasks', 'run the tasks that load and report the others (default: a task that cannot be loaded fails the command)')
     .option('--quiet', 'no progress, only the final summary')
     .option('--queue <url>', 'run the trials on `ahe worker` processes through this Redis queue (redis://HOST:PORT); see docs/scale.md')
     .addHelpText('after', `
@@ -217,8 +240,10 @@ pass_at_1, pass_at_k, stderr, ci95, tasks, tokens, cost_usd, wall_sec, exception
 Every file is written atomically; re-running the same command (or --resume) never re-runs a
 finished trial, also after kill -9. See docs/jobs.md.
 
-Exit codes: 0 the job ran (whatever the pass rate), 1 ahe failed on some trials (they stay
-unfinished), 130 interrupted (finished trials kept), 2 bad input.
+Exit codes: 0 the job ran (whatever the pass rate), 1 ahe failed on some trials or the job stopped
+after --max-infra-failures trials in a row could not use the model (they stay unfinished; run again
+to resume), 130 interrupted (finished trials kept), 2 bad input (also a task that cannot be loaded,
+unless --skip-invalid-tasks, and a job in --out run with other settings).
 
 Examples:
   ahe eval --tasks tasks/train --agent oracle
@@ -228,9 +253,15 @@ Examples:
       try {
         const { outcome, crashed } = await runEval(flags, { err: process.stderr, signal });
         process.stdout.write(`${formatJobSummary(outcome.result)}\njob: ${outcome.resultFile}\n`);
-        if (outcome.interrupted) {
+        if (outcome.stopped) {
+          process.stderr.write(`ahe: ${outcome.stopped}\n`);
+          process.exitCode = EVAL_EXIT.trialErrors;
+        } else if (outcome.interrupted) {
           process.stderr.write('ahe: the job was interrupted; run the same command again to finish it\n');
           process.exitCode = EVAL_EXIT.aborted;
+        } else if (!outcome.complete) {
+          process.stderr.write(`ahe: the job is incomplete — ${describeMissingTrials(outcome.result)}; run the same command again to run them\n`);
+          process.exitCode = EVAL_EXIT.trialErrors;
         } else process.exitCode = crashed > 0 ? EVAL_EXIT.trialErrors : EVAL_EXIT.done;
       } finally {
         dispose();

@@ -2,11 +2,13 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { loadTaskSuite } from '../bench/load-task.ts';
 import type { JobEvent } from '../bench/run-job.ts';
 import { EVOLVER_HARNESS_DIR } from '../evolve/evolve-session.ts';
 import { estimateRunCost } from '../evolve/estimate-cost.ts';
 import { loadSplit } from '../evolve/evaluate-harness.ts';
 import { runEvolve, type EvolveConfig } from '../evolve/run-evolve.ts';
+import { extendRun, loadRunState } from '../evolve/run-state.ts';
 import { writeRunSummary } from '../evolve/run-summary.ts';
 import { loadHarness } from '../harness/load-harness.ts';
 import { createModel, MODEL_SPEC_HELP } from '../model/create-model.ts';
@@ -14,7 +16,8 @@ import { UserError } from '../model/errors.ts';
 import { loadPriceTable } from '../model/prices.ts';
 import { openTrialQueue } from '../queue/enqueue-job.ts';
 import { bwrapAvailable, bwrapInstallHint } from '../sandbox/bwrap-sandbox.ts';
-import { interruptible } from './eval-command.ts';
+import { interruptible, refuseInvalidTasks } from './eval-command.ts';
+import { compareResumeFlags, EVOLVE_FLAGS } from './evolve-flags.ts';
 import { createJobProgress } from './job-progress.ts';
 import { attempts, concurrency, existingDir, existingFile, iterations, minutes, outputDir, positiveInt, retries, timeoutMultiplier, usd } from './parse-options.ts';
 import { formatCost, formatTokens } from './progress-view.ts';
@@ -41,6 +44,35 @@ interface EvolveFlags {
   estimateOnly?: boolean;
   quiet?: boolean;
   queue?: string;
+  skipInvalidTasks?: boolean;
+  maxInfraFailures?: number;
+}
+
+/** A task that cannot be loaded stops the run before anything is spent, unless --skip-invalid-tasks. */
+function checkSuite(flag: string, dir: string, skip: boolean | undefined): void {
+  refuseInvalidTasks(flag, dir, loadTaskSuite(dir).problems, skip, () => {});
+}
+
+/**
+ * --resume with other flags: changeable ones (iterations, budgets, concurrency) are applied and may
+ * reopen a finished run; a fixed one with another value is refused by name (src/cli/evolve-flags.ts).
+ */
+function applyResumeFlags(runDir: string, flags: EvolveFlags, command: Command): void {
+  const given: Record<string, unknown> = {};
+  for (const option of command.options) {
+    const name = option.attributeName();
+    if (command.getOptionValueSource(name) === 'cli') given[name] = (flags as unknown as Record<string, unknown>)[name];
+  }
+  const state = loadRunState(runDir);
+  const { changes, refused } = compareResumeFlags(given, state.config);
+  if (refused.length) {
+    throw new UserError(`--resume ${runDir}: ${refused.join(', ')} cannot change when a run is resumed (only ${Object.values(EVOLVE_FLAGS).filter((f) => f.rule === 'changeable').map((f) => f.flag).join(', ')} can); start a new run with --out for other settings`);
+  }
+  const { changed } = extendRun(runDir, changes);
+  if (changed.length) process.stderr.write(`resuming with ${changed.join(', ')}\n`);
+  const config = loadRunState(runDir).config as unknown as EvolveConfig;
+  checkSuite('--tasks', config.tasks, flags.skipInvalidTasks);
+  if (config.holdout) checkSuite('--holdout', config.holdout, flags.skipInvalidTasks);
 }
 
 function configFrom(flags: EvolveFlags): EvolveConfig {
@@ -88,6 +120,8 @@ export function registerEvolveCommand(program: Command): void {
     .option('--out <dir>', 'the run directory (git history of the harness, iterations/N/, best/, summary.md)', outputDir)
     .option('--resume <run>', 'continue a run after a crash or Ctrl-C, from its last completed step', existingDir)
     .option('--estimate-only', 'print the cost estimate and exit')
+    .option('--skip-invalid-tasks', 'leave out tasks that cannot be loaded, and report them (default: such a task stops the run before it starts)')
+    .option('--max-infra-failures <n>', 'stop (resumably) after this many trials in a row could not reach the model (default 5)', positiveInt)
     .option('--quiet', 'less progress output')
     .option('--queue <url>', 'run the evaluations\' trials on `ahe worker` processes through this Redis queue (redis://HOST:PORT); see docs/scale.md')
     .addHelpText('after', `
@@ -102,13 +136,15 @@ Examples:
   OPENAI_API_KEY=… ahe evolve --harness harnesses/seed --tasks tasks/train --holdout tasks/holdout --model openai:gpt-5.4 --iterations 5 --out runs/first
   ahe evolve --resume runs/first
 See docs/evolve.md (and its offline demo on scripted models).`)
-    .action(async (flags: EvolveFlags) => {
+    .action(async (flags: EvolveFlags, command: Command) => {
       const prices = flags.prices ? loadPriceTable(resolve(flags.prices)) : undefined;
       let runDir: string;
       let config: EvolveConfig | undefined;
       if (flags.resume) {
         runDir = resolve(flags.resume);
         if (!existsSync(join(runDir, 'state.json'))) throw new UserError(`--resume ${runDir}: not an ahe evolve run (no state.json)`);
+        if (flags.out && resolve(flags.out) !== runDir) throw new UserError(`--out ${flags.out} with --resume ${flags.resume}: a resumed run stays in its directory; drop --out`);
+        applyResumeFlags(runDir, flags, command);
       } else {
         config = configFrom(flags);
         runDir = resolve(flags.out!);
@@ -116,6 +152,8 @@ See docs/evolve.md (and its offline demo on scripted models).`)
         // Everything that can be checked is checked before anything is spent.
         await loadHarness(config.harness);
         await loadHarness(EVOLVER_HARNESS_DIR);
+        checkSuite('--tasks', config.tasks, flags.skipInvalidTasks);
+        if (config.holdout) checkSuite('--holdout', config.holdout, flags.skipInvalidTasks);
         const warn = (l: string) => process.stderr.write(`${l}\n`);
         const train = loadSplit(config.tasks, warn);
         const holdout = config.holdout ? loadSplit(config.holdout, warn) : [];
@@ -154,7 +192,7 @@ See docs/evolve.md (and its offline demo on scripted models).`)
       let trialQueue: Awaited<ReturnType<typeof openTrialQueue>> | undefined;
       try {
         if (flags.queue) trialQueue = await openTrialQueue({ url: flags.queue, prices, maxRetries: flags.maxRetries });
-        const state = await runEvolve({ runDir, config, prices, maxRetries: flags.maxRetries, signal, log: (l) => process.stderr.write(`${l}\n`), onJobEvent, executeTrial: trialQueue?.executeTrial });
+        const state = await runEvolve({ runDir, config, prices, maxRetries: flags.maxRetries, maxConsecutiveInfraFailures: flags.maxInfraFailures, signal, log: (l) => process.stderr.write(`${l}\n`), onJobEvent, executeTrial: trialQueue?.executeTrial });
         const { markdown } = writeRunSummary(runDir, state);
         process.stdout.write(markdown);
       } catch (error) {

@@ -53,7 +53,7 @@ sound, 1 otherwise (also when a task cannot be loaded), 130 when interrupted, 2 
     .action(async (dir: string, flags: { task?: string[]; concurrency: number; backend: BackendKind; out?: string; timeoutMultiplier?: number; quiet?: boolean }) => {
       const tasksDir = resolve(dir);
       const problems = loadTaskSuite(tasksDir).problems;
-      const tasks = selectTasks(tasksDir, flags.task, (l) => process.stderr.write(`${l}\n`));
+      const tasks = selectTasks(tasksDir, flags.task, (l) => process.stderr.write(`${l}\n`), true);
       const root = flags.out ? resolve(flags.out) : mkdtempSync(join(tmpdir(), 'ahe-tasks-check-'));
       const { signal, dispose } = interruptible(process.stderr);
       const results: Partial<Record<'oracle' | 'noop', JobResult>> = {};

@@ -67,7 +67,8 @@ export const RunStateSchema = z
     best: z.strictObject({ iteration: count, pass_at_1: z.number().min(0).max(1), ref: z.string().min(1) }).nullable(),
     rollbacks: z.array(RollbackRecordSchema),
     ledger: z.strictObject({ coding: UsageSchema, debugger: UsageSchema, evolver: UsageSchema }),
-    stopped: z.strictObject({ reason: z.string().min(1) }).optional(),
+    /** Why the run ended, and at which step (so that extending it knows where to go on). */
+    stopped: z.strictObject({ reason: z.string().min(1), step: z.enum(STEPS).optional() }).optional(),
   })
   .superRefine((state, ctx) => {
     const at = secretIn(state.config, 'config');
@@ -149,7 +150,47 @@ export function completeStep(runDir: string, state: RunState, finished: RunStep)
 
 /** The run ends (budget, iterations reached, or the user stopped it); resume then does nothing more. */
 export function stopRun(state: RunState, reason: string): RunState {
-  return { ...state, step: 'done', stopped: { reason } };
+  return { ...state, step: 'done', stopped: { reason, step: state.step } };
+}
+
+/** The step a stopped run goes on from when it is extended. */
+function stepAfterStop(state: RunState, runDir: string): RunStep {
+  const at = state.stopped?.step;
+  // The last iteration is detected once its debug step has finished: the next step is its evolve step.
+  if (at === 'debug') return 'evolve';
+  if (at) return at;
+  // Runs written before `stopped.step` existed.
+  if (/^all \d+ iterations done/.test(state.stopped?.reason ?? '')) return 'evolve';
+  return existsSync(join(iterationDir(runDir, state.iteration), 'debug')) ? 'evolve' : 'evaluate';
+}
+
+/**
+ * Applies the changes `ahe evolve --resume` was given (only changeable config keys: iterations,
+ * budgets, concurrency — src/cli/evolve-flags.ts decides) and reopens a stopped run so that it goes
+ * on: a run that did all its iterations continues with its last iteration's evolve step, a run stopped
+ * by a budget re-checks the budget where it stopped. Returns the saved state and what changed.
+ */
+export function extendRun(runDir: string, changes: Record<string, z.core.util.JSONType>): { state: RunState; changed: string[] } {
+  let state = loadRunState(runDir);
+  const changed = Object.entries(changes)
+    .filter(([key, value]) => JSON.stringify(state.config[key] ?? null) !== JSON.stringify(value))
+    .map(([key, value]) => `${key} ${JSON.stringify(state.config[key] ?? null)} → ${JSON.stringify(value)}`);
+  if (changed.length === 0) return { state, changed };
+  const iterations = changes.iterations;
+  if (typeof iterations === 'number' && iterations < state.iteration) {
+    throw new UserError(`--iterations ${iterations}: the run is already at iteration ${state.iteration}; give at least ${state.iteration}`);
+  }
+  state = { ...state, config: { ...state.config, ...changes } };
+  if (state.step === 'done' && state.stopped) {
+    const lastDone = /^all \d+ iterations done/.test(state.stopped.reason);
+    // A finished run reopens when it may now go further; stopped by a budget, it reopens and re-checks.
+    if (!lastDone || (typeof state.config.iterations === 'number' && state.config.iterations > state.iteration)) {
+      const { stopped: _stopped, ...rest } = state;
+      state = { ...rest, step: stepAfterStop(state, runDir) };
+    }
+  }
+  saveRunState(runDir, state);
+  return { state, changed };
 }
 
 /** Adds one model call's usage (or a sum of calls) to a role's ledger. */

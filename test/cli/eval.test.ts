@@ -27,7 +27,12 @@ test('eval --agent oracle -k 2 writes a Harbor job with hand-checkable pass@k; t
   const broken = makeTask({ name: 'broken' }, suite);
   writeFileSync(join(broken, 'task.toml'), 'version = "1.0"\n[agent]\ntimeout_sec = "soon"\n');
   const out = join(tmp('job'), 'j');
-  const r = await runCli(['eval', '--tasks', suite, '--agent', 'oracle', '-k', '2', '--out', out], { timeoutMs: 120_000 });
+  // A task that cannot be loaded fails the command, naming its file and field, before anything runs.
+  const refused = await runCli(['eval', '--tasks', suite, '--agent', 'oracle', '-k', '2', '--out', out]);
+  assert.equal(refused.exitCode, 2, refused.stderr);
+  assert.match(refused.stderr, /--tasks .*: 1 task cannot be loaded \(fix it, or pass --skip-invalid-tasks to run the others\):\n {2}.*broken\/task\.toml: agent\.timeout_sec: /);
+  assert.equal(existsSync(out), false);
+  const r = await runCli(['eval', '--tasks', suite, '--agent', 'oracle', '-k', '2', '--out', out, '--skip-invalid-tasks'], { timeoutMs: 120_000 });
   assert.equal(r.exitCode, 0, r.stderr);
   assert.match(r.stderr, /skipped .*broken\/task\.toml: agent\.timeout_sec: /);
   assert.match(r.stdout, /pass@1 33\.3% ± 33\.3% .* over 3 tasks, k=2 · pass@2 33\.3%/);
