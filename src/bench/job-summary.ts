@@ -299,6 +299,18 @@ export type JobResult = {
   stats: HarborJobStats;
 } & JobSummary;
 
+/**
+ * One line naming what an incomplete job lacks, e.g. `2 of 6 planned trials have no measured result:
+ * b__1 (InfrastructureError), c__1 (not run, crashed or lost)`; empty when nothing is missing.
+ */
+export function describeMissingTrials(result: Pick<JobResult, 'missing_trials' | 'n_total_trials' | 'stats'>, max = 10): string {
+  const missing = result.missing_trials ?? [];
+  if (missing.length === 0) return '';
+  const infra = new Set(Object.values(result.stats.evals).flatMap((e) => e.exception_stats[INFRASTRUCTURE_EXCEPTION] ?? []));
+  const shown = missing.slice(0, max).map((name) => `${name} (${infra.has(name) ? INFRASTRUCTURE_EXCEPTION : 'not run, crashed or lost'})`);
+  return `${missing.length} of ${result.n_total_trials} planned trials have no measured result: ${shown.join(', ')}${missing.length > max ? `, and ${missing.length - max} more` : ''}`;
+}
+
 /** The planned trials that have no measured result among `trials`. */
 export function missingTrials(planned: readonly string[], trials: readonly SummarizableTrial[]): string[] {
   const measured = new Set(trials.filter((t) => !isInfrastructureTrial(t)).map((t) => t.trial_name));
@@ -314,7 +326,7 @@ export function buildJobResult(input: JobResultInput): JobResult {
     id: input.id,
     started_at: input.startedAt,
     finished_at: input.finishedAt,
-    n_total_trials: input.nTotalTrials ?? input.trials.length,
+    n_total_trials: input.nTotalTrials ?? input.planned?.length ?? input.trials.length,
     missing_trials: input.planned ? missingTrials(input.planned, input.trials) : input.trials.filter(isInfrastructureTrial).map((t) => t.trial_name),
     stats: harborStats(input.trials, input.evalKey),
     ...summarizeTrials(input.trials, { wallSec }),

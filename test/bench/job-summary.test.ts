@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildJobResult, harborStats, readJobTrials, summarizeTrials, trialReward } from '../../src/bench/job-summary.ts';
+import { buildJobResult, describeMissingTrials, harborStats, readJobTrials, summarizeTrials, trialReward } from '../../src/bench/job-summary.ts';
 import { compareJobs } from '../../src/bench/compare-jobs.ts';
 import { computePassStats } from '../../src/bench/stats.ts';
 import type { TrialResult } from '../../src/bench/trial-result.ts';
@@ -202,4 +202,12 @@ test('a task never measured has no pass rate (not 0) and is not paired in a comp
   assert.deepEqual(cmp.commonTasks, ['a']);
   assert.deepEqual(cmp.onlyInA, ['b'], 'b was not measured after: not a regression');
   assert.equal(cmp.counts.regressed, 0);
+});
+
+test('describeMissingTrials names each missing trial and why: an infrastructure error, or never measured', () => {
+  const trials = [aheTrial('a', 1, 1), aheTrial('b', 1, null, { exception: 'InfrastructureError' })];
+  const r = buildJobResult({ id: 'j', startedAt: at(0), finishedAt: null, trials, planned: ['a__1', 'b__1', 'c__1'] });
+  assert.equal(describeMissingTrials(r), '2 of 3 planned trials have no measured result: b__1 (InfrastructureError), c__1 (not run, crashed or lost)');
+  assert.equal(describeMissingTrials({ ...r, missing_trials: [] }), '');
+  assert.match(describeMissingTrials(r, 1), /b__1 \(InfrastructureError\), and 1 more$/);
 });

@@ -19,6 +19,7 @@ import { bwrapAvailable, bwrapInstallHint } from '../../src/sandbox/bwrap-sandbo
 import { writeJsonAtomic } from '../../src/trace/write-atomic.ts';
 import { closedPortUrl } from '../support/closed-port.ts';
 import { makeTask } from '../support/make-task.ts';
+import { runCli, STACK_LINE } from '../support/run-cli.ts';
 
 const SEED = fileURLToPath(new URL('../../harnesses/seed', import.meta.url));
 const readJson = (file: string) => JSON.parse(readFileSync(file, 'utf8'));
@@ -129,4 +130,21 @@ test('a real trial against a model on a closed port ends in InfrastructureError 
   assert.equal(result.exception_info?.exception_type, 'InfrastructureError');
   assert.match(result.exception_info?.exception_message ?? '', /ModelConnectionError: cannot reach openai at .*ECONNREFUSED/);
   assert.equal(result.verifier_result, null);
+});
+
+test('ahe eval against a closed port: no 0%, the stop is one line naming the cause, exit 1; the job lists what is missing', { skip: bwrapAvailable() ? false : `bwrap not available: ${bwrapInstallHint()}` }, async () => {
+  const root = mkdtempSync(join(tmpdir(), 'ahe-suite-'));
+  for (const name of ['t1', 't2', 't3']) makeTask({ name }, root);
+  const out = join(mkdtempSync(join(tmpdir(), 'ahe-jobs-')), 'job');
+  const url = await closedPortUrl();
+  const r = await runCli(['eval', '--tasks', root, '--harness', SEED, '--model', 'openai:gpt-5', '--max-retries', '0', '--concurrency', '1', '--max-infra-failures', '2', '--quiet', '--out', out], { env: { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: url }, timeoutMs: 120_000 });
+  assert.equal(r.exitCode, 1, r.stderr.slice(0, 2000));
+  assert.doesNotMatch(r.stderr, STACK_LINE);
+  assert.match(r.stderr, /stopped after 2 infrastructure errors in a row \(last: ModelConnectionError: cannot reach openai at .*ECONNREFUSED/);
+  assert.match(r.stdout, /exceptions: InfrastructureError 2/);
+  assert.match(r.stdout, /pass@1 n\/a: no task was measured/);
+  assert.doesNotMatch(r.stdout, /pass@1 0\.0%/);
+  const result = readJson(join(out, 'result.json'));
+  assert.deepEqual(result.missing_trials, ['t1__1', 't2__1', 't3__1']);
+  assert.equal(result.finished_at, null);
 });

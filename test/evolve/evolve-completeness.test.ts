@@ -105,7 +105,7 @@ test('an unreachable model stops the run after N infrastructure errors in a row,
 test('the best harness is chosen over the tasks both iterations measured, not by pass rates over different task sets', () => {
   const best = { iteration: 0, pass_at_1: 0.5, ref: 'r' };
   const vs = (meanDifference: number, nTasks = 3) => ({ vs_best: { iteration: 0, paired: { nTasks, meanDifference, ci95: [0, 0] as [number, number], pValue: 1 } } as never });
-  assert.equal(beatsBest({}, undefined, 0), true, 'the first evaluation is the best so far');
+  assert.equal(beatsBest({}, null, 0), true, 'the first evaluation is the best so far');
   assert.equal(beatsBest(vs(0.1), best, 1), true);
   assert.equal(beatsBest(vs(0), best, 1), false, 'a tie keeps the earlier best');
   assert.equal(beatsBest(vs(-0.2), best, 1), false);
