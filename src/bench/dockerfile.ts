@@ -1,85 +1,105 @@
 // A Dockerfile read into instructions, for backends that prepare a task's environment without a
-// container engine. Only the syntax published tasks use: comments, line continuations, shell and
-// JSON (exec) forms, flags like `--chown=`. Parsing never fails on an instruction it doesn't know:
-// deciding what is supported is the preparer's job, which reports it.
+// container engine. The Dockerfile is parsed by dockerfile-ast (the parser of the Docker language
+// server: parser directives, escape character, flags, JSON forms, heredocs); what reaches the shell is
+// then assembled as BuildKit does: a line continuation is removed with its newline, and comment or
+// empty lines inside a continued instruction are dropped. Parsing never fails on an instruction it
+// doesn't know: deciding what is supported is the preparer's job, which reports it.
+import { DockerfileParser, type Instruction } from 'dockerfile-ast';
+
+export interface Heredoc {
+  name: string;
+  /** The lines between the opening line and the terminator (tabs stripped for `<<-`). */
+  body: string;
+  /** `<<"EOF"` or `<<'EOF'`: no variable expansion in the body. */
+  quoted: boolean;
+}
 
 export interface DockerInstruction {
   /** Upper-cased keyword: FROM, RUN, COPY, … */
   keyword: string;
-  /** The arguments as written (continuations joined), without flags. */
+  /**
+   * The arguments without flags, continuations joined as Docker joins them; with heredocs, the
+   * opening line, a newline and the heredoc bodies with their terminators (a valid shell script).
+   */
   args: string;
-  /** `--name=value` flags before the arguments (`--chown`, `--from`, `--chmod`). */
+  /** `--name=value` flags before the arguments (`--chown`, `--from`, `--chmod`, `--mount`). */
   flags: Record<string, string>;
   /** Arguments of the JSON (exec) form, when used. */
   json?: string[];
+  /** Here-documents of a RUN or COPY (`RUN <<EOF`, `COPY <<EOF /etc/x.conf`), in order. */
+  heredocs: Heredoc[];
   /** 1-based line of the instruction's first line. */
   line: number;
 }
 
-const HEREDOC = /<<-?\s*["']?[A-Za-z_]+["']?/;
+const HEREDOC_START = /<<(-?)\s*(["']?)([A-Za-z_][A-Za-z0-9_]*)\2/g;
 
 export function parseDockerfile(text: string): DockerInstruction[] {
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
-  const out: DockerInstruction[] = [];
-  let i = 0;
-  while (i < lines.length) {
-    const start = i;
-    let current = lines[i]!;
-    i += 1;
-    if (/^\s*(#|$)/.test(current)) continue;
-    // Continuation lines; comment lines inside a continued instruction are dropped, as Docker does.
-    while (/\\\s*$/.test(current) && i < lines.length) {
-      current = current.replace(/\\\s*$/, '');
-      const next = lines[i]!;
-      i += 1;
-      if (/^\s*#/.test(next)) {
-        current += '\\';
-        continue;
-      }
-      current += `\n${next}`;
-    }
-    const match = /^\s*([A-Za-z]+)\s*(.*)$/s.exec(current);
-    if (!match) continue;
-    const keyword = match[1]!.toUpperCase();
-    let rest = match[2]!.trim();
-    // A heredoc body (`RUN <<EOF … EOF`) belongs to the instruction.
-    if (HEREDOC.test(rest)) {
-      const marker = /<<-?\s*["']?([A-Za-z_]+)["']?/.exec(rest)![1]!;
-      const body: string[] = [];
-      while (i < lines.length && lines[i]!.trim() !== marker) body.push(lines[i++]!);
-      i += 1;
-      rest = `${rest}\n${body.join('\n')}\n${marker}`;
-    }
-    const flags: Record<string, string> = {};
-    if (!['ENV', 'ARG', 'LABEL'].includes(keyword)) {
-      let flag: RegExpExecArray | null;
-      while ((flag = /^--([a-z-]+)(?:=(\S*))?(?:\s+|$)/.exec(rest))) {
-        flags[flag[1]!] = flag[2] ?? 'true';
-        rest = rest.slice(flag[0].length);
-      }
-    }
-    let json: string[] | undefined;
-    if (rest.startsWith('[')) {
-      try {
-        const parsed: unknown = JSON.parse(rest);
-        if (Array.isArray(parsed) && parsed.every((p) => typeof p === 'string')) json = parsed as string[];
-      } catch {
-        // not JSON: the shell form
-      }
-    }
-    out.push({ keyword, args: rest, flags, ...(json ? { json } : {}), line: start + 1 });
-  }
-  return out;
+  const dockerfile = DockerfileParser.parse(text.replace(/^\uFEFF/, ''));
+  const escape = dockerfile.getEscapeCharacter();
+  return dockerfile.getInstructions().map((ins) => readInstruction(ins, escape));
 }
 
-/** `$VAR`, `${VAR}`, `${VAR:-default}` and `${VAR:+alt}` from the build's variables, as Docker substitutes them. */
+function readInstruction(ins: Instruction, escape: string): DockerInstruction {
+  const keyword = ins.getKeyword().toUpperCase();
+  const withFlags = ins as Instruction & { getFlags?: () => { getName(): string; getValue(): string | null }[] };
+  const flags: Record<string, string> = {};
+  for (const flag of withFlags.getFlags?.() ?? []) flags[flag.getName()] = flag.getValue() ?? 'true';
+  const raw = (ins.getRawArgumentsContent() ?? '').replace(/\r\n/g, '\n');
+  const { first, rest } = joinContinuations(raw, escape);
+  const heredocs: Heredoc[] = [];
+  if ((keyword === 'RUN' || keyword === 'COPY' || keyword === 'ADD') && rest.length) {
+    let at = 0;
+    for (const m of first.matchAll(HEREDOC_START)) {
+      const [, dash, quote, name] = m;
+      const body: string[] = [];
+      while (at < rest.length && (dash ? rest[at]!.replace(/^\t+/, '') : rest[at]) !== name) body.push(dash ? rest[at++]!.replace(/^\t+/, '') : rest[at++]!);
+      at += 1;
+      heredocs.push({ name: name!, body: body.length ? `${body.join('\n')}\n` : '', quoted: Boolean(quote) });
+    }
+  }
+  const args = rest.length ? `${first}\n${rest.join('\n')}` : first;
+  let json: string[] | undefined;
+  if (first.trim().startsWith('[')) {
+    try {
+      const parsed: unknown = JSON.parse(first.trim());
+      if (Array.isArray(parsed) && parsed.every((p) => typeof p === 'string')) json = parsed as string[];
+    } catch {
+      // not JSON: the shell form
+    }
+  }
+  return { keyword, args: args.trim(), flags, ...(json ? { json } : {}), heredocs, line: ins.getRange().start.line + 1 };
+}
+
+/** The instruction's logical first line (continuations removed, as Docker does) and the lines after it. */
+function joinContinuations(raw: string, escape: string): { first: string; rest: string[] } {
+  const lines = raw.split('\n');
+  const continued = new RegExp(`${escape.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')}[ \t]*$`);
+  let first = '';
+  let i = 0;
+  while (i < lines.length) {
+    const line = lines[i++]!;
+    if (!continued.test(line)) {
+      first += line;
+      break;
+    }
+    first += line.replace(continued, '');
+    // Comment and empty lines inside a continued instruction are not part of it.
+    while (i < lines.length && /^\s*(#.*)?$/.test(lines[i]!)) i++;
+  }
+  return { first, rest: lines.slice(i) };
+}
+
+/** `$VAR`, `${VAR}`, `${VAR:-default}`, `${VAR:+alt}` (and `-`/`+` for unset only) from the build's variables, as Docker substitutes them. */
 export function expandVariables(text: string, vars: Record<string, string>): string {
-  return text.replace(/\\\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::([-+])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (whole, braced, op, word, bare) => {
+  return text.replace(/\\\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (whole, braced, op, word, bare) => {
     if (whole === '\\$') return '$';
     const name = (braced ?? bare) as string;
-    const value = vars[name];
-    if (op === '-') return value ? value : (word as string);
-    if (op === '+') return value ? (word as string) : '';
+    const value = Object.hasOwn(vars, name) ? vars[name] : undefined;
+    if (op === ':-') return value ? value : (word as string);
+    if (op === '-') return value ?? (word as string);
+    if (op === ':+') return value ? (word as string) : '';
+    if (op === '+') return value !== undefined ? (word as string) : '';
     return value ?? '';
   });
 }

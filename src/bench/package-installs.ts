@@ -1,112 +1,219 @@
 // Package installs inside a Dockerfile RUN (`apt-get update && apt-get install -y python3 git && rm
-// -rf /var/lib/apt/lists/*`, `pip install numpy==1.26`), found so a backend without a container
-// engine can tell whether the host already has what the task asks for. The command is split at its
-// top-level `&&`, `||`, `;` and newlines; the install segments are then checked and replaced.
+// -rf /var/lib/apt/lists/*`, `pip install numpy==1.26`), found on the shell's syntax tree (mvdan-sh,
+// the parser of shfmt) so a backend without a container engine can tell whether the host already has
+// what the task asks for. Each install is a simple command of the tree; a satisfied one is replaced by
+// `true` in place, so what remains is valid shell with the same control flow (`a && true && b`,
+// `if true; then …`, `true | tee log`).
+import type { ShNode, ShParser } from 'mvdan-sh';
 
-export interface ShellSegment {
-  text: string;
-  /** Offsets in the original command. */
-  start: number;
-  end: number;
-}
-
-export type SegmentKind =
+export type CommandKind =
   | { kind: 'apt-housekeeping' }
-  | { kind: 'apt-install'; packages: string[] }
-  | { kind: 'pip-install'; packages: string[]; requirementFiles: string[] }
+  | { kind: 'apt-install'; packages: string[]; localFiles: string[] }
+  | { kind: 'pip-install'; packages: string[]; requirementFiles: string[]; localPaths: string[] }
+  /** apk, yum, dnf…: another distribution's package manager. */
+  | { kind: 'foreign-install'; manager: string }
   | { kind: 'other' };
 
-/** Top-level segments of a shell command (quotes, `$(…)`, `(…)` and `{…}` are not split). */
-export function splitShellSegments(command: string): ShellSegment[] {
-  const segments: ShellSegment[] = [];
-  let depth = 0;
-  let quote: string | undefined;
-  let start = 0;
-  const push = (end: number) => {
-    if (command.slice(start, end).trim()) segments.push({ text: command.slice(start, end), start, end });
-  };
-  for (let i = 0; i < command.length; i++) {
-    const ch = command[i]!;
-    if (quote) {
-      if (ch === '\\' && quote === '"') i++;
-      else if (ch === quote) quote = undefined;
-      continue;
-    }
-    if (ch === '\\') {
-      i++;
-      continue;
-    }
-    if (ch === '"' || ch === "'") quote = ch;
-    else if (ch === '(' || ch === '{') depth++;
-    else if ((ch === ')' || ch === '}') && depth > 0) depth--;
-    else if (depth === 0 && (ch === ';' || ch === '\n')) {
-      push(i);
-      start = i + 1;
-    } else if (depth === 0 && (command.startsWith('&&', i) || command.startsWith('||', i))) {
-      push(i);
-      start = i + 2;
-      i++;
-    }
-  }
-  push(command.length);
-  return segments;
+export interface ShellCommand {
+  /** The command as written. */
+  text: string;
+  /** Byte offsets of the simple command (its `VAR=x` prefixes included) in the script. */
+  start: number;
+  end: number;
+  /** 1-based line in the script. */
+  line: number;
+  /** Its words after quote removal and expansion of known variables; undefined where not static. */
+  words: (string | undefined)[];
+  kind: CommandKind;
 }
 
-/** The words of a simple command, without `sudo`, `env`, `VAR=value` prefixes. */
-function commandWords(segment: string): string[] {
-  const words = segment.trim().split(/\s+/).filter(Boolean);
-  while (words.length && (words[0] === 'sudo' || words[0] === 'env' || /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[0]!))) words.shift();
-  return words;
+/** The script is not valid shell; `message` is the parser's (`line:col: reason`). */
+export class ShellSyntaxError extends Error {}
+
+let parser: ShParser | undefined;
+let syntax: typeof import('mvdan-sh').default.syntax | undefined;
+
+async function parse(script: string): Promise<ShNode> {
+  if (!syntax) {
+    // Loaded on first use: it is a large module and most commands never need it.
+    syntax = (await import('mvdan-sh')).default.syntax;
+    parser = syntax.NewParser(syntax.KeepComments(false), syntax.Variant(syntax.LangBash));
+  }
+  try {
+    return parser!.Parse(script, '');
+  } catch (error) {
+    const e = error as { Error?: () => string };
+    throw new ShellSyntaxError(typeof e.Error === 'function' ? e.Error().replace(/^:/, '') : String(error));
+  }
 }
+
+/** Every simple command of a script, classified; `vars` are the build's ARG/ENV values. */
+export async function findCommands(script: string, vars: Record<string, string> = {}): Promise<ShellCommand[]> {
+  const file = await parse(script);
+  const bytes = Buffer.from(script);
+  const out: ShellCommand[] = [];
+  syntax!.Walk(file, (node) => {
+    if (node && syntax!.NodeType(node) === 'CallExpr' && node.Args.length > 0) {
+      const words = (node.Args as ShNode[]).flatMap((w) => wordFields(w, bytes, vars));
+      const start = node.Pos().Offset();
+      const end = node.End().Offset();
+      out.push({ text: bytes.subarray(start, end).toString(), start, end, line: node.Pos().Line(), words, kind: classifyWords(words) });
+    }
+    return true;
+  });
+  return out;
+}
+
+/** Replaces the given commands by `true` and checks that the result is still valid shell. */
+export async function neutraliseCommands(script: string, commands: readonly ShellCommand[]): Promise<string> {
+  const bytes = Buffer.from(script);
+  const chosen: ShellCommand[] = [];
+  for (const c of [...commands].sort((a, b) => a.start - b.start)) {
+    // An install nested inside another replaced command goes with it.
+    if (!chosen.some((o) => c.start >= o.start && c.end <= o.end)) chosen.push(c);
+  }
+  let out = Buffer.alloc(0);
+  let at = 0;
+  for (const c of chosen) {
+    out = Buffer.concat([out, bytes.subarray(at, c.start), Buffer.from('true')]);
+    at = c.end;
+  }
+  const result = Buffer.concat([out, bytes.subarray(at)]).toString();
+  await parse(result);
+  return result;
+}
+
+/** The fields a word expands to: quotes removed, known variables substituted, unknown parts undefined. */
+function wordFields(word: ShNode, bytes: Buffer, vars: Record<string, string>): (string | undefined)[] {
+  let value = '';
+  let splits = false;
+  const walkParts = (parts: ShNode[], quoted: boolean): boolean => {
+    for (const part of parts) {
+      const type = syntax!.NodeType(part);
+      if (type === 'Lit') value += quoted ? unescapeQuoted(part.Value as string) : unescape(part.Value as string);
+      else if (type === 'SglQuoted') value += part.Value as string;
+      else if (type === 'DblQuoted') {
+        if (!walkParts(part.Parts as ShNode[], true)) return false;
+      } else if (type === 'ParamExp') {
+        const expanded = expandParam(part, bytes, vars);
+        if (expanded === undefined) return false;
+        value += expanded;
+        if (!quoted) splits = true;
+      } else return false;
+    }
+    return true;
+  };
+  if (!walkParts(word.Parts as ShNode[], false)) return [undefined];
+  return splits ? value.split(/\s+/).filter(Boolean) : [value];
+}
+
+function expandParam(node: ShNode, bytes: Buffer, vars: Record<string, string>): string | undefined {
+  if (node.Length || node.Excl || node.Slice || node.Repl || node.Index || node.Names) return undefined;
+  const name = node.Param.Value as string;
+  const value = Object.hasOwn(vars, name) ? vars[name] : undefined;
+  if (!node.Exp) return value;
+  const opEnd = node.Exp.Word ? node.Exp.Word.Pos().Offset() : node.End().Offset() - 1;
+  const op = bytes.subarray(node.Param.End().Offset(), opEnd).toString();
+  const fields = node.Exp.Word ? wordFields(node.Exp.Word, bytes, vars) : [];
+  if (fields.some((f) => f === undefined)) return undefined;
+  const word = fields.join(' ');
+  if (op === ':-' || op === ':=') return value ? value : word;
+  if (op === '-' || op === '=') return value ?? word;
+  if (op === ':+') return value ? word : '';
+  if (op === '+') return value !== undefined ? word : '';
+  return undefined;
+}
+
+const unescape = (lit: string) => lit.replace(/\\\n/g, '').replace(/\\(.)/gs, '$1');
+const unescapeQuoted = (lit: string) => lit.replace(/\\\n/g, '').replace(/\\([$`"\\])/g, '$1');
 
 /** apt options that take a value as the next word. */
 const APT_VALUE_FLAGS = new Set(['-o', '-t', '--target-release', '-c', '--config-file']);
-const PIP_VALUE_FLAGS = new Set(['-i', '--index-url', '--extra-index-url', '-f', '--find-links', '-c', '--constraint', '-t', '--target', '--python', '--prefix', '--root']);
+const APT_HOUSEKEEPING = new Set(['update', 'clean', 'autoclean', 'autoremove', 'upgrade', 'dist-upgrade', 'full-upgrade', 'remove', 'purge']);
+const PIP_VALUE_FLAGS = new Set(['-i', '--index-url', '--extra-index-url', '-f', '--find-links', '-c', '--constraint', '-t', '--target', '--python', '--prefix', '--root', '--trusted-host', '--platform', '--python-version', '--implementation', '--abi', '--only-binary', '--no-binary', '--progress-bar', '--cache-dir', '--src', '--upgrade-strategy', '--timeout', '--retries']);
+const FOREIGN = new Set(['apk', 'yum', 'dnf', 'microdnf', 'zypper', 'pacman', 'brew']);
 
-export function classifySegment(segment: string): SegmentKind {
-  const words = commandWords(segment);
+/** The command words of a simple command, without `sudo`, `env` and `VAR=value` prefixes. */
+function commandWords(words: readonly (string | undefined)[]): (string | undefined)[] {
+  const rest = [...words];
+  while (rest.length && (rest[0] === 'sudo' || rest[0] === 'env' || rest[0] === '-E' || /^[A-Za-z_][A-Za-z0-9_]*=/.test(rest[0] ?? ''))) rest.shift();
+  return rest;
+}
+
+export function classifyWords(all: readonly (string | undefined)[]): CommandKind {
+  const words = commandWords(all);
   const [cmd, sub] = words;
   if (cmd === 'apt-get' || cmd === 'apt' || cmd === 'aptitude') {
-    const verb = words.slice(1).find((w) => !w.startsWith('-'));
+    let verbAt = 1;
+    while (verbAt < words.length && (words[verbAt] ?? '').startsWith('-')) verbAt += APT_VALUE_FLAGS.has(words[verbAt]!) ? 2 : 1;
+    const verb = words[verbAt];
     if (verb === 'install') {
       const packages: string[] = [];
-      const rest = words.slice(words.indexOf('install') + 1);
+      const localFiles: string[] = [];
+      const rest = words.slice(verbAt + 1);
       for (let i = 0; i < rest.length; i++) {
-        const w = rest[i]!;
-        if (APT_VALUE_FLAGS.has(w)) i++;
-        else if (!w.startsWith('-')) packages.push(w.replace(/[=:].*$/, ''));
+        const w = rest[i];
+        if (w === undefined) packages.push('?');
+        else if (APT_VALUE_FLAGS.has(w)) i++;
+        else if (w.startsWith('-')) continue;
+        else if (w.includes('/') || w.endsWith('.deb')) localFiles.push(w);
+        else packages.push(w.replace(/[=:].*$/, ''));
       }
-      return { kind: 'apt-install', packages };
+      return { kind: 'apt-install', packages, localFiles };
     }
-    if (['update', 'clean', 'autoclean', 'autoremove', 'upgrade', 'dist-upgrade'].includes(verb ?? '')) return { kind: 'apt-housekeeping' };
+    if (APT_HOUSEKEEPING.has(verb ?? '')) return { kind: 'apt-housekeeping' };
   }
-  if (cmd === 'rm' && /\/var\/lib\/apt\/lists|\/var\/cache\/apt/.test(segment)) return { kind: 'apt-housekeeping' };
+  if (cmd === 'rm' && words.some((w) => /^\/var\/(lib\/apt\/lists|cache\/apt)/.test(w ?? ''))) return { kind: 'apt-housekeeping' };
+  if (FOREIGN.has(cmd ?? '') && ['add', 'install', 'groupinstall'].includes(sub ?? '')) return { kind: 'foreign-install', manager: cmd! };
   const pipAt =
-    cmd === 'pip' || cmd === 'pip3'
+    /^pip(3(\.\d+)?)?$/.test(cmd ?? '')
       ? 1
-      : /^python3?(\.\d+)?$/.test(cmd ?? '') && sub === '-m' && /^pip3?$/.test(words[2] ?? '')
+      : /^python(3(\.\d+)?)?$/.test(cmd ?? '') && sub === '-m' && /^pip3?$/.test(words[2] ?? '')
         ? 3
         : cmd === 'uv' && sub === 'pip'
           ? 2
           : -1;
-  if (pipAt >= 0 && words[pipAt] === 'install') {
-    const packages: string[] = [];
-    const requirementFiles: string[] = [];
-    const rest = words.slice(pipAt + 1);
-    for (let i = 0; i < rest.length; i++) {
-      const w = rest[i]!;
-      if (w === '-r' || w === '--requirement') requirementFiles.push(rest[++i] ?? '');
-      else if (PIP_VALUE_FLAGS.has(w)) i++;
-      else if (!w.startsWith('-')) packages.push(w.replace(/^['"]|['"]$/g, '').replace(/\[.*?\]/, '').replace(/[=<>!~;].*$/, ''));
-    }
-    return { kind: 'pip-install', packages, requirementFiles };
+  if (pipAt >= 0) {
+    let verbAt = pipAt;
+    while (verbAt < words.length && (words[verbAt] ?? '').startsWith('-')) verbAt++;
+    if (words[verbAt] === 'install') return classifyPipArgs(words.slice(verbAt + 1));
   }
   return { kind: 'other' };
 }
 
-/** Replaces the given segments of a command by `true`, keeping its connectors. */
-export function replaceSegments(command: string, segments: readonly ShellSegment[]): string {
-  let out = command;
-  for (const s of [...segments].sort((a, b) => b.start - a.start)) out = `${out.slice(0, s.start)} true ${out.slice(s.end)}`;
-  return out;
+function classifyPipArgs(rest: readonly (string | undefined)[]): CommandKind {
+  const packages: string[] = [];
+  const requirementFiles: string[] = [];
+  const localPaths: string[] = [];
+  for (let i = 0; i < rest.length; i++) {
+    const w = rest[i];
+    if (w === undefined) packages.push('?');
+    else if (w === '-r' || w === '--requirement') requirementFiles.push(rest[++i] ?? '?');
+    else if (w.startsWith('--requirement=')) requirementFiles.push(w.slice('--requirement='.length));
+    else if (w === '-e' || w === '--editable') localPaths.push(rest[++i] ?? '?');
+    else if (PIP_VALUE_FLAGS.has(w)) i++;
+    else if (w.startsWith('-')) continue;
+    else if (isLocalPath(w)) localPaths.push(w);
+    else packages.push(requirementName(w));
+  }
+  return { kind: 'pip-install', packages, requirementFiles, localPaths };
+}
+
+const isLocalPath = (w: string) => /^[./~]/.test(w) || /\.(whl|tar\.gz|zip)$/.test(w) || /^(git\+|https?:)/.test(w);
+/** `numpy==1.26`, `requests[socks]>=2`, `pkg @ url`, `x; python_version<"3.12"` → the distribution name. */
+const requirementName = (spec: string) => spec.trim().replace(/\[.*?\]/, '').replace(/\s*[=<>!~;@ (].*$/s, '');
+
+/** A requirements file's packages, and what in it cannot be checked against this machine. */
+export function parseRequirements(text: string): { packages: string[]; unsupported: string[] } {
+  const packages: string[] = [];
+  const unsupported: string[] = [];
+  for (const raw of text.replace(/\\\r?\n/g, ' ').split(/\r?\n/)) {
+    const line = raw.replace(/(^|\s)#.*$/, '').trim();
+    if (!line) continue;
+    if (/^(-r|--requirement|-c|--constraint|-e|--editable)\b/.test(line)) unsupported.push(line);
+    else if (line.startsWith('-')) continue;
+    else if (isLocalPath(line)) unsupported.push(line);
+    else packages.push(requirementName(line));
+  }
+  return { packages, unsupported };
 }

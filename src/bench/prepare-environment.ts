@@ -8,7 +8,8 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, posix, relative } from 'node:path';
 import type { Sandbox } from '../sandbox/types.ts';
 import { expandVariables, parseDockerfile, parseEnvPairs, splitWords, type DockerInstruction } from './dockerfile.ts';
-import { classifySegment, replaceSegments, splitShellSegments, type ShellSegment } from './package-installs.ts';
+import { planInstalls } from './satisfy-installs.ts';
+import { buildStages, findStage } from './build-stages.ts';
 import type { Task } from './task.ts';
 import { shellQuote } from '../sandbox/shell-quote.ts';
 
@@ -39,7 +40,12 @@ export interface PrepareOptions {
   signal?: AbortSignal;
   /** Installed Debian packages (default: asks dpkg on this machine). */
   hasDebPackage?: (name: string) => boolean;
+  /** The names among `names` not installed for python3 (default: asks python3 inside the sandbox). */
+  missingPythonPackages?: (names: string[]) => Promise<string[]>;
 }
+
+/** What `$PATH` and `$HOME` are in a Dockerfile before any ENV sets them (Docker's defaults). */
+const IMAGE_DEFAULTS: Record<string, string> = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/root' };
 
 const IGNORED = new Set(['EXPOSE', 'CMD', 'ENTRYPOINT', 'LABEL', 'HEALTHCHECK', 'STOPSIGNAL', 'VOLUME', 'MAINTAINER', 'ONBUILD']);
 const ARCHIVE = /\.(tar|tar\.gz|tgz|tar\.xz|txz|tar\.bz2|tbz2)$/;
@@ -66,7 +72,8 @@ export function environmentWorkdir(task: Task): string {
   const vars: Record<string, string> = {};
   let workdir = '/';
   let seen = false;
-  for (const ins of parseDockerfile(readFileSync(task.environment.dockerfile, 'utf8'))) {
+  const plan = buildStages(parseDockerfile(readFileSync(task.environment.dockerfile, 'utf8')));
+  for (const ins of plan.chain.flatMap((stage) => stage.instructions)) {
     if (ins.keyword === 'ENV' || ins.keyword === 'ARG') for (const [k, v] of parseEnvPairs(ins.args)) vars[k] = expandVariables(v, vars);
     if (ins.keyword === 'WORKDIR') {
       workdir = posix.resolve(workdir, expandVariables(ins.args.trim(), vars));
@@ -126,7 +133,6 @@ export async function prepareEnvironment(sandbox: Sandbox, task: Task, options: 
   const hasDeb = options.hasDebPackage ?? hostHasDebPackage;
   let workdir = '/';
   let shell = ['/bin/sh', '-c'];
-  let stages = 0;
   let staging = 0;
 
   const run = async (command: string, ins: DockerInstruction) => {
@@ -173,16 +179,44 @@ export async function prepareEnvironment(sandbox: Sandbox, task: Task, options: 
     }
   };
 
-  for (const ins of parseDockerfile(readFileSync(dockerfile, 'utf8'))) {
+  const notSatisfiable = (ins: DockerInstruction, why: string) =>
+    new EnvironmentError('EnvironmentNotSatisfiableError', `environment not satisfiable here: ${where(ins)} ${why}; use a container backend (--backend podman)`);
+  /** Sandbox paths COPY wrote, and the host files they came from (to read a requirements file). */
+  const copied = new Map<string, string>();
+  const readCopied = async (path: string): Promise<string | undefined> => {
+    const target = posix.resolve(workdir, path);
+    for (const [dest, source] of copied) {
+      const host = target === dest ? source : target.startsWith(`${dest}/`) ? join(source, target.slice(dest.length + 1)) : undefined;
+      if (host && existsSync(host) && statSync(host).isFile()) return readFileSync(host, 'utf8');
+    }
+    return undefined;
+  };
+  const missingPython = options.missingPythonPackages ?? ((names: string[]) => probePythonPackages(sandbox, names));
+
+  const plan = buildStages(parseDockerfile(readFileSync(dockerfile, 'utf8')));
+  const globals: Record<string, string> = { ...IMAGE_DEFAULTS };
+  for (const ins of plan.globalArgs) for (const [k, v] of parseEnvPairs(ins.args)) globals[k] = expandVariables(v, globals);
+  for (const stage of plan.stages) {
+    if (!plan.chain.includes(stage)) note(`${where(stage.from)}: build stage ${stage.name ?? stage.index} is not part of the final image and is skipped`);
+  }
+  for (const stage of plan.chain) {
+    // Build arguments are per stage; ENV is inherited by a stage built FROM another.
+    for (const k of Object.keys(vars)) if (!(k in env)) delete vars[k];
+    Object.assign(vars, IMAGE_DEFAULTS, env);
+    note(`${where(stage.from)}: FROM ${expandVariables(stage.from.args, globals)} — the bwrap backend uses this machine's system, not the image`);
+    for (const ins of stage.instructions) await dispatch(ins, stage.index);
+  }
+  for (const [k, v] of Object.entries(task.environment.env)) env[k] = v;
+  return { workdir, env, notes };
+
+  async function dispatch(ins: DockerInstruction, stageIndex: number): Promise<void> {
     const args = ins.keyword === 'RUN' ? ins.args : expandVariables(ins.args, vars);
     switch (ins.keyword) {
-      case 'FROM':
-        stages += 1;
-        if (stages > 1) throw new EnvironmentError('EnvironmentNotSatisfiableError', `environment not satisfiable here: ${where(ins)} starts a second build stage (multi-stage builds need a container backend, --backend podman)`);
-        note(`${where(ins)}: FROM ${args} — the bwrap backend uses this machine's system, not the image`);
-        break;
       case 'ARG':
-        for (const [k, v] of parseEnvPairs(args)) if (!(k in vars)) vars[k] = v;
+        for (const [k, v] of parseEnvPairs(args)) {
+          const declared = ins.args.includes('=') ? expandVariables(v, vars) : (globals[k] ?? v);
+          if (!(k in env)) vars[k] = declared;
+        }
         break;
       case 'ENV':
         for (const [k, v] of parseEnvPairs(ins.args)) {
@@ -195,30 +229,12 @@ export async function prepareEnvironment(sandbox: Sandbox, task: Task, options: 
         await run(`mkdir -p ${shellQuote(workdir)}`, ins);
         break;
       case 'COPY':
-      case 'ADD': {
-        if (ins.flags.from) throw new EnvironmentError('EnvironmentNotSatisfiableError', `environment not satisfiable here: ${where(ins)} copies --from=${ins.flags.from} (another image or stage); use a container backend (--backend podman)`);
-        if (ins.flags.chown || ins.flags.chmod) note(`${where(ins)}: ${ins.keyword} --chown/--chmod ignored (everything belongs to root in the sandbox)`);
-        const words = ins.json ?? splitWords(args);
-        if (words.length < 2) throw new EnvironmentError('EnvironmentSetupError', `${where(ins)}: ${ins.keyword} needs a source and a destination`);
-        const dest = words.at(-1)!;
-        const sources = words.slice(0, -1);
-        if (ins.keyword === 'ADD' && sources.some((s) => /^(https?|git):\/\//.test(s) || s.startsWith('git@'))) {
-          throw new EnvironmentError('EnvironmentNotSatisfiableError', `environment not satisfiable here: ${where(ins)} downloads ${sources.join(' ')} (no network while preparing); use a container backend (--backend podman)`);
-        }
-        const paths = sources.flatMap((s) => expandSource(context, s, ignored));
-        if (paths.length === 0) throw new EnvironmentError('EnvironmentSetupError', `${where(ins)}: ${ins.keyword} ${sources.join(' ')} matches no file in ${context}`);
-        await copyInto(paths, dest, ins, ins.keyword === 'ADD');
+      case 'ADD':
+        await copy(ins, args, stageIndex);
         break;
-      }
-      case 'RUN': {
-        if (ins.flags.mount) note(`${where(ins)}: RUN --mount=${ins.flags.mount} ignored`);
-        let command = ins.json ? ins.json.map(shellQuote).join(' ') : ins.args;
-        const heredoc = /^<<-?\s*["']?([A-Za-z_]+)["']?\s*\n([\s\S]*)\n\1$/.exec(command);
-        if (heredoc) command = heredoc[2]!;
-        command = await satisfyInstalls(command, where(ins), hasDeb, sandbox, note);
-        await run(`${shell.map(shellQuote).join(' ')} ${shellQuote(command)}`, ins);
+      case 'RUN':
+        await runInstruction(ins);
         break;
-      }
       case 'SHELL':
         if (ins.json?.length) shell = ins.json;
         else note(`${where(ins)}: SHELL must be in JSON form; ignored`);
@@ -230,8 +246,68 @@ export async function prepareEnvironment(sandbox: Sandbox, task: Task, options: 
         note(IGNORED.has(ins.keyword) ? `${where(ins)}: ${ins.keyword} has no effect in a trial and is ignored` : `${where(ins)}: unknown instruction ${ins.keyword} ignored`);
     }
   }
-  for (const [k, v] of Object.entries(task.environment.env)) env[k] = v;
-  return { workdir, env, notes };
+
+  async function copy(ins: DockerInstruction, args: string, stageIndex: number): Promise<void> {
+    if (ins.flags.from) {
+      const from = expandVariables(ins.flags.from, vars);
+      const stage = findStage(plan.stages.slice(0, stageIndex), from);
+      throw notSatisfiable(ins, stage ? `copies files from the build stage ${from} (a multi-stage build whose stages are separate images)` : `copies files from the image ${from}`);
+    }
+    if (ins.flags.chown || ins.flags.chmod) note(`${where(ins)}: ${ins.keyword} --chown/--chmod ignored (everything belongs to root in the sandbox)`);
+    if (ins.heredocs.length) {
+      // COPY <<EOF /path: the here-document is the file; unquoted ones get build variables substituted.
+      const dest = splitWords(expandVariables(ins.args.split('\n')[0]!, vars)).filter((w) => !w.startsWith('<<')).at(-1);
+      if (!dest) throw new EnvironmentError('EnvironmentSetupError', `${where(ins)}: ${ins.keyword} <<${ins.heredocs[0]!.name} needs a destination`);
+      for (const doc of ins.heredocs) {
+        const target = posix.resolve(workdir, dest.endsWith('/') ? `${dest}${doc.name}` : dest);
+        await run(`mkdir -p ${shellQuote(posix.dirname(target))}`, ins);
+        await sandbox.writeFile(target, doc.quoted ? doc.body : expandVariables(doc.body, vars));
+      }
+      return;
+    }
+    const words = ins.json ?? splitWords(args);
+    if (words.length < 2) throw new EnvironmentError('EnvironmentSetupError', `${where(ins)}: ${ins.keyword} needs a source and a destination`);
+    const dest = words.at(-1)!;
+    const sources = words.slice(0, -1);
+    if (ins.keyword === 'ADD' && sources.some((s) => /^(https?|git):\/\//.test(s) || s.startsWith('git@'))) {
+      throw notSatisfiable(ins, `downloads ${sources.join(' ')} (no network while preparing)`);
+    }
+    const paths = sources.flatMap((s) => expandSource(context, s, ignored));
+    if (paths.length === 0) throw new EnvironmentError('EnvironmentSetupError', `${where(ins)}: ${ins.keyword} ${sources.join(' ')} matches no file in ${context}`);
+    await copyInto(paths, dest, ins, ins.keyword === 'ADD');
+    const destPath = posix.resolve(workdir, dest);
+    for (const p of paths) copied.set(statSync(p).isDirectory() || !(dest.endsWith('/') || paths.length > 1 || dest === '.') ? destPath : posix.join(destPath, basename(p)), p);
+  }
+
+  async function runInstruction(ins: DockerInstruction): Promise<void> {
+    if (ins.flags.mount) note(`${where(ins)}: RUN --mount=${ins.flags.mount} ignored`);
+    let command = ins.json ? ins.json.map(shellQuote).join(' ') : ins.args;
+    const only = ins.heredocs.length === 1 && /^<<-?\s*(["']?)[A-Za-z_][A-Za-z0-9_]*\1\s*$/.test(command.split('\n')[0]!);
+    if (only) {
+      // RUN <<EOF: the here-document is the script (with a #! line, its own interpreter runs it).
+      const body = ins.heredocs[0]!.body;
+      if (body.startsWith('#!')) {
+        const script = `/tmp/.ahe-heredoc-${process.pid}-${staging++}`;
+        await sandbox.writeFile(script, body);
+        await run(`chmod +x ${shellQuote(script)} && ${shellQuote(script)}; status=$?; rm -f ${shellQuote(script)}; exit $status`, ins);
+        return;
+      }
+      command = body;
+    }
+    const installs = await planInstalls(command, {
+      vars,
+      hasDebPackage: hasDeb,
+      missingPythonPackages: missingPython,
+      readFile: readCopied,
+      network: task.environment.allowInternet,
+    });
+    for (const text of installs.notes) note(`${where(ins)}: ${text}`);
+    if (installs.refused.length) throw notSatisfiable(ins, installs.refused.join('; '));
+    if (installs.missing.length) {
+      throw new EnvironmentError('EnvironmentNotSatisfiableError', `environment not satisfiable here: ${where(ins)} needs ${installs.missing.join('; ')}, missing on this machine; install them on the host or use a container backend (--backend podman)`);
+    }
+    await run(`${shell.map(shellQuote).join(' ')} ${shellQuote(installs.command)}`, ins);
+  }
 }
 
 /** Entries of a copied directory that .dockerignore excludes (relative to that directory). */
@@ -248,43 +324,12 @@ function listIgnored(dir: string, context: string, ignored: (rel: string) => boo
   return out;
 }
 
-/** Checks every package install of a RUN against this machine and removes the satisfied ones. */
-async function satisfyInstalls(
-  command: string,
-  where: string,
-  hasDeb: (name: string) => boolean,
-  sandbox: Sandbox,
-  note: (text: string) => void,
-): Promise<string> {
-  const satisfied: ShellSegment[] = [];
-  const missing: string[] = [];
-  for (const segment of splitShellSegments(command)) {
-    const kind = classifySegment(segment.text);
-    if (kind.kind === 'apt-housekeeping') satisfied.push(segment);
-    else if (kind.kind === 'apt-install') {
-      const absent = kind.packages.filter((p) => !hasDeb(p));
-      if (absent.length) missing.push(`Debian packages ${absent.join(', ')}`);
-      else {
-        satisfied.push(segment);
-        if (kind.packages.length) note(`${where}: apt-get install ${kind.packages.join(' ')} — already on this machine`);
-      }
-    } else if (kind.kind === 'pip-install') {
-      if (kind.requirementFiles.length) missing.push(`Python requirements from ${kind.requirementFiles.join(', ')}`);
-      const probe = `python3 -c 'import importlib.metadata as m, sys
+/** The names among `names` that python3 inside the sandbox has no distribution metadata for. */
+async function probePythonPackages(sandbox: Sandbox, names: string[]): Promise<string[]> {
+  const probe = `python3 -c 'import importlib.metadata as m, sys
 for p in sys.argv[1:]:
     try: m.version(p)
-    except Exception: print(p)' ${kind.packages.map(shellQuote).join(' ')}`;
-      const result = kind.packages.length ? await sandbox.exec(probe, { timeoutSec: 30 }) : undefined;
-      const absent = result ? (result.exitCode === 0 ? result.stdout.split('\n').filter(Boolean) : kind.packages) : [];
-      if (absent.length) missing.push(`Python packages ${absent.join(', ')}`);
-      else if (!kind.requirementFiles.length) {
-        satisfied.push(segment);
-        note(`${where}: pip install ${kind.packages.join(' ')} — already on this machine`);
-      }
-    }
-  }
-  if (missing.length) {
-    throw new EnvironmentError('EnvironmentNotSatisfiableError', `environment not satisfiable here: ${where} needs ${missing.join('; ')}, missing on this machine; install them on the host or use a container backend (--backend podman)`);
-  }
-  return satisfied.length ? replaceSegments(command, satisfied) : command;
+    except Exception: print(p)' ${names.map(shellQuote).join(' ')}`;
+  const result = await sandbox.exec(probe, { timeoutSec: 30 });
+  return result.exitCode === 0 ? result.stdout.split('\n').filter(Boolean) : names;
 }

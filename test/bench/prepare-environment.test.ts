@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadTask } from '../../src/bench/load-task.ts';
-import { environmentWorkdir, EnvironmentError, prepareEnvironment } from '../../src/bench/prepare-environment.ts';
+import { environmentWorkdir, EnvironmentError, prepareEnvironment, type PrepareOptions } from '../../src/bench/prepare-environment.ts';
 import { bwrapAvailable, bwrapInstallHint, createBwrapSandbox } from '../../src/sandbox/bwrap-sandbox.ts';
 import { makeTask as makeSuiteTask } from '../support/make-task.ts';
 
@@ -16,7 +16,7 @@ function makeTask(dockerfile: string, files: Record<string, string> = {}): strin
   return makeSuiteTask({ dockerfile, files });
 }
 
-async function prepare(taskDir: string, opts: { hasDebPackage?: (n: string) => boolean } = {}) {
+async function prepare(taskDir: string, opts: Omit<PrepareOptions, 'log'> = {}) {
   const { task, problem } = loadTask(taskDir);
   assert.ok(task, problem?.message);
   const sb = await createBwrapSandbox({ trialDir: mkdtempSync(join(tmpdir(), 'ahe-trial-')), workdir: environmentWorkdir(task) });
@@ -81,14 +81,15 @@ test('a package the host lacks fails the environment with what is missing and wh
   );
 });
 
-test('a failing RUN names the Dockerfile line and shows the end of its output; a second stage is refused', { skip }, async () => {
+test('a failing RUN names the Dockerfile line and shows the end of its output; copying from another stage or image is refused', { skip }, async () => {
   await assert.rejects(prepare(makeTask('FROM x\nWORKDIR /app\nRUN echo building && echo broken >&2 && exit 7\n')), (e: unknown) => {
     assert.ok(e instanceof EnvironmentError);
     assert.equal(e.type, 'EnvironmentSetupError');
     assert.match(e.message, /Dockerfile:3: RUN echo building .* exited with 7:\nbuilding\nbroken/);
     return true;
   });
-  await assert.rejects(prepare(makeTask('FROM a AS build\nRUN true\nFROM b\n')), /Dockerfile:3 starts a second build stage/);
+  await assert.rejects(prepare(makeTask('FROM a AS build\nRUN true\nFROM b\nCOPY --from=build /out /app/\n')), /Dockerfile:4 copies files from the build stage build .*--backend podman/);
+  await assert.rejects(prepare(makeTask('FROM a\nCOPY --from=ghcr.io/astral-sh/uv:0.5 /uv /bin/\n')), /Dockerfile:2 copies files from the image ghcr.io\/astral-sh\/uv:0.5/);
   await assert.rejects(prepare(makeTask('FROM a\nCOPY missing.txt /app/\n')), /Dockerfile:2: COPY missing.txt matches no file|COPY source missing.txt not found/);
 });
 
@@ -101,4 +102,81 @@ test('a WORKDIR outside /app is honoured: the sandbox starts there', { skip }, a
   } finally {
     await sb.close();
   }
+});
+
+async function prepared(dockerfile: string, files: Record<string, string> = {}, opts: Parameters<typeof prepare>[1] = {}) {
+  const { env, sb, lines } = await prepare(makeTask(dockerfile, files), opts);
+  try {
+    return { env, lines, out: (await sb.exec('cat /app/out.txt 2>&1')).stdout };
+  } finally {
+    await sb.close();
+  }
+}
+
+test('the published apt idiom prepares: operators at line starts, comments in the continuation, the rest still runs', { skip }, async () => {
+  const { env, out } = await prepared(
+    [
+      'FROM debian:bookworm-slim',
+      'WORKDIR /app',
+      'RUN apt-get update \\',
+      '    && apt-get install -y --no-install-recommends python3 \\',
+      '    # the tests need bash too',
+      '    && apt-get install -y bash \\',
+      '    && rm -rf /var/lib/apt/lists/* \\',
+      '    && echo built > out.txt',
+    ].join('\n'),
+  );
+  assert.equal(out, 'built\n');
+  assert.ok(env.notes.some((n) => /Dockerfile:3: apt-get install python3 — already on this machine/.test(n)), env.notes.join('\n'));
+});
+
+test('heredocs (RUN script, #! script, COPY file), exec form, SHELL, ARG/ENV defaults and PATH extension', { skip }, async () => {
+  const { env, out } = await prepared(
+    [
+      'FROM python:3.12-slim',
+      'ARG FLAVOUR',
+      'ARG GREETING=hello',
+      'ENV MODE=${FLAVOUR:-plain} PATH="/opt/tools/bin:$PATH"',
+      'WORKDIR /app',
+      'RUN <<EOF',
+      'apt-get update',
+      'echo "$GREETING $MODE" > out.txt',
+      'EOF',
+      'RUN <<-"PY"',
+      '\t#!/usr/bin/env python3',
+      "\topen('/app/out.txt', 'a').write('from python\\n')",
+      '\tPY',
+      'COPY <<EOF /app/conf/app.ini',
+      'mode=${MODE}',
+      'EOF',
+      'RUN ["sh", "-c", "cat conf/app.ini >> out.txt"]',
+      'SHELL ["/bin/bash", "-o", "pipefail", "-c"]',
+      'RUN [[ -n "$BASH_VERSION" ]] && echo "bash $(command -v ls)" >> out.txt',
+      'USER nobody',
+    ].join('\n'),
+  );
+  assert.equal(out, 'hello plain\nfrom python\nmode=plain\nbash /usr/bin/ls\n');
+  assert.equal(env.env.PATH, '/opt/tools/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin');
+  assert.ok(env.notes.some((n) => /Dockerfile:20: USER nobody ignored/.test(n)));
+});
+
+test('multi-stage: the final stage is built on the stages it names; other stages are skipped and said so', { skip }, async () => {
+  const { env, out } = await prepared(
+    ['ARG BASE=bookworm', 'FROM debian:${BASE} AS base', 'WORKDIR /app', 'RUN echo base > out.txt', 'FROM golang AS unused', 'RUN exit 9', 'FROM base', 'RUN echo final >> out.txt'].join('\n'),
+  );
+  assert.equal(out, 'base\nfinal\n');
+  assert.ok(env.notes.some((n) => /Dockerfile:2: FROM debian:bookworm AS base/.test(n)), env.notes.join('\n'));
+  assert.ok(env.notes.some((n) => /Dockerfile:5: build stage unused is not part of the final image and is skipped/.test(n)));
+});
+
+test('pip -r reads the requirements file COPY put there; downloads and other package managers are refused with the reason', { skip }, async () => {
+  const missing = async (names: string[]) => names.filter((n) => n !== 'numpy' && n !== 'pyyaml');
+  const { out } = await prepared('FROM x\nWORKDIR /app\nCOPY req.txt /tmp/\nRUN pip install --no-cache-dir -r /tmp/req.txt && echo ok > out.txt\n', { 'req.txt': 'numpy==1.26\npyyaml>=6  # config\n' }, { missingPythonPackages: missing });
+  assert.equal(out, 'ok\n');
+  await assert.rejects(
+    prepare(makeTask('FROM x\nCOPY req.txt /tmp/\nRUN pip install -r /tmp/req.txt\n', { 'req.txt': 'numpy\ntorch==2.3\n' }), { missingPythonPackages: missing }),
+    /Dockerfile:3 needs Python packages torch, missing on this machine/,
+  );
+  await assert.rejects(prepare(makeTask('FROM x\nRUN curl -fsSL https://example.com/install.sh | sh\n')), /Dockerfile:2 it downloads https:\/\/example.com\/install.sh while the task has no network/);
+  await assert.rejects(prepare(makeTask('FROM alpine\nRUN apk add --no-cache bash\n')), /uses apk, another distribution's package manager/);
 });

@@ -1,0 +1,92 @@
+// Decides, for one RUN command, what the bwrap backend does with its package installs and downloads:
+// installs the host already satisfies become `true` (on the shell's syntax tree, so the command keeps
+// its control flow), the rest is listed as missing, and what cannot work offline on this machine is a
+// refusal with its reason. Returns a value; the preparer turns missing/refused into its errors.
+import { findCommands, neutraliseCommands, parseRequirements, ShellSyntaxError, type ShellCommand } from './package-installs.ts';
+
+export interface InstallContext {
+  /** ARG and ENV values at this RUN (for `apt-get install $PKGS`). */
+  vars: Record<string, string>;
+  hasDebPackage: (name: string) => boolean;
+  /** Returns the names among `names` that are not installed for the host's python3. */
+  missingPythonPackages: (names: string[]) => Promise<string[]>;
+  /** The text of a file the RUN refers to (a requirements file), or undefined when unknown. */
+  readFile: (path: string) => Promise<string | undefined>;
+  /** Downloads work while preparing (the task allows internet). */
+  network: boolean;
+}
+
+export interface InstallPlan {
+  /** The command to run (satisfied installs replaced by `true`). */
+  command: string;
+  notes: string[];
+  /** What this machine lacks ("Debian packages x, y"). */
+  missing: string[];
+  /** Why this RUN cannot be prepared here at all. */
+  refused: string[];
+}
+
+const DOWNLOADERS = new Set(['curl', 'wget']);
+const URL = /^(https?|ftp):\/\//;
+
+export async function planInstalls(command: string, ctx: InstallContext): Promise<InstallPlan> {
+  const plan: InstallPlan = { command, notes: [], missing: [], refused: [] };
+  let commands: ShellCommand[];
+  try {
+    commands = await findCommands(command, ctx.vars);
+  } catch (error) {
+    if (!(error instanceof ShellSyntaxError)) throw error;
+    // Not shell ahe can read: run it as written when it installs nothing, as docker build would.
+    if (/\b(apt-get|apt|pip3?|apk|yum|dnf)\b/.test(command)) plan.refused.push(`its shell could not be parsed to find the package installs (${error.message})`);
+    return plan;
+  }
+  const satisfied: ShellCommand[] = [];
+  for (const c of commands) {
+    const kind = c.kind;
+    if (kind.kind === 'apt-housekeeping') satisfied.push(c);
+    else if (kind.kind === 'foreign-install') plan.refused.push(`\`${c.text.split('\n')[0]!.slice(0, 80)}\` uses ${kind.manager}, another distribution's package manager (the bwrap backend runs this machine's Debian userland)`);
+    else if (kind.kind === 'apt-install') {
+      const unknown = kind.packages.filter((p) => p === '?');
+      const absent = kind.packages.filter((p) => p !== '?' && !ctx.hasDebPackage(p));
+      if (unknown.length) plan.refused.push(`\`${c.text.slice(0, 80)}\` names its packages through a value only known when it runs`);
+      if (kind.localFiles.length) plan.refused.push(`it installs the package file ${kind.localFiles.join(', ')}`);
+      if (absent.length) plan.missing.push(`Debian packages ${absent.join(', ')}`);
+      if (!unknown.length && !absent.length && !kind.localFiles.length) {
+        satisfied.push(c);
+        if (kind.packages.length) plan.notes.push(`apt-get install ${kind.packages.join(' ')} — already on this machine`);
+      }
+    } else if (kind.kind === 'pip-install') {
+      const packages = kind.packages.filter((p) => p !== '?');
+      const unchecked: string[] = kind.localPaths.map((p) => `the path or URL ${p}`);
+      if (packages.length < kind.packages.length) unchecked.push('a package name only known when it runs');
+      for (const file of kind.requirementFiles) {
+        const text = await ctx.readFile(file);
+        if (text === undefined) unchecked.push(`the requirements file ${file} (not found)`);
+        else {
+          const reqs = parseRequirements(text);
+          packages.push(...reqs.packages);
+          unchecked.push(...reqs.unsupported.map((u) => `\`${u}\` in ${file}`));
+        }
+      }
+      const absent = packages.length ? await ctx.missingPythonPackages(packages) : [];
+      if (absent.length) plan.missing.push(`Python packages ${absent.join(', ')}`);
+      if (unchecked.length) plan.refused.push(`\`${c.text.split('\n')[0]!.slice(0, 80)}\` installs ${unchecked.join(', ')}, which cannot be checked against this machine`);
+      if (!absent.length && !unchecked.length) {
+        satisfied.push(c);
+        if (packages.length) plan.notes.push(`pip install ${packages.join(' ')} — already on this machine`);
+      }
+    } else if (!ctx.network) {
+      const download = findDownload(c);
+      if (download) plan.refused.push(`it downloads ${download} while the task has no network (allow_internet = false)`);
+    }
+  }
+  if (satisfied.length && !plan.missing.length && !plan.refused.length) plan.command = await neutraliseCommands(command, satisfied);
+  return plan;
+}
+
+/** The URL a command downloads, for curl, wget and git clone. */
+function findDownload(c: ShellCommand): string | undefined {
+  const [cmd, sub] = c.words;
+  if (DOWNLOADERS.has(cmd ?? '') || (cmd === 'git' && sub === 'clone')) return c.words.find((w) => w !== undefined && (URL.test(w) || w.startsWith('git@')));
+  return undefined;
+}
