@@ -13,6 +13,7 @@ import { UserError } from '../model/errors.ts';
 import { writeJsonAtomic } from '../trace/write-atomic.ts';
 import { checkJobSettings } from './job-settings.ts';
 import { buildJobResult, isInfrastructureTrial, readJobTrials, type JobResult } from './job-summary.ts';
+import { keepReplacedTrial } from './keep-replaced-trial.ts';
 import { runTrial, trialFinished, TrialInterrupted, trialName, type BackendKind, type TrialAgent, type TrialOptions } from './run-trial.ts';
 import type { Task } from './task.ts';
 import { rewardPassed, type TrialResult, type TrialResultRead } from './trial-result.ts';
@@ -143,6 +144,8 @@ export async function runJob(options: JobOptions): Promise<JobOutcome> {
     return r !== undefined && !isInfrastructureTrial(r);
   };
   const toRun = plan.filter((p) => !measured(trialName(p.task.name, p.attempt)));
+  // Its trace is the only record of the infrastructure error: kept under .replaced/, not overwritten.
+  for (const p of toRun) if (results.has(trialName(p.task.name, p.attempt))) keepReplacedTrial(jobDir, trialName(p.task.name, p.attempt));
   const done = plan.map((p) => results.get(trialName(p.task.name, p.attempt))).filter((r): r is TrialResultRead | TrialResult => r !== undefined && !isInfrastructureTrial(r));
   const alreadyPassed = done.filter((r) => rewardPassed(r.verifier_result?.rewards?.reward)).length;
   emit({ type: 'planned', total: plan.length, alreadyDone: done.length, alreadyPassed, toRun: toRun.length });

@@ -65,7 +65,8 @@ export function findTrialDirs(jobDir: string): string[] {
   const found: string[] = [];
   for (const name of readdirSync(dir).sort()) {
     const sub = join(dir, name);
-    if (!isDir(sub)) continue;
+    // Dot-directories are not trials (e.g. .replaced/: tries of a trial that was run again).
+    if (!isDir(sub) || name.startsWith('.')) continue;
     // Harbor names trials <task>__<suffix>; a directory with agent/ or result.json is a trial whatever its name.
     if (name.includes('__') || existsSync(join(sub, 'result.json')) || isDir(join(sub, 'agent')) || isDir(join(sub, 'artifacts'))) found.push(sub);
     else {
