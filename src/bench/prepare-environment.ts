@@ -250,8 +250,9 @@ export async function prepareEnvironment(sandbox: Sandbox, task: Task, options: 
   async function copy(ins: DockerInstruction, args: string, stageIndex: number): Promise<void> {
     if (ins.flags.from) {
       const from = expandVariables(ins.flags.from, vars);
-      const stage = findStage(plan.stages.slice(0, stageIndex), from);
-      throw notSatisfiable(ins, stage ? `copies files from the build stage ${from} (a multi-stage build whose stages are separate images)` : `copies files from the image ${from}`);
+      if (findStage(plan.stages.slice(0, stageIndex), from)) throw notSatisfiable(ins, `copies files from the build stage ${from} (a multi-stage build whose stages are separate images)`);
+      await copyProgramsFromImage(ins, from, (ins.json ?? splitWords(args)).slice(0, -1));
+      return;
     }
     if (ins.flags.chown || ins.flags.chmod) note(`${where(ins)}: ${ins.keyword} --chown/--chmod ignored (everything belongs to root in the sandbox)`);
     if (ins.heredocs.length) {
@@ -277,6 +278,20 @@ export async function prepareEnvironment(sandbox: Sandbox, task: Task, options: 
     await copyInto(paths, dest, ins, ins.keyword === 'ADD');
     const destPath = posix.resolve(workdir, dest);
     for (const p of paths) copied.set(statSync(p).isDirectory() || !(dest.endsWith('/') || paths.length > 1 || dest === '.') ? destPath : posix.join(destPath, basename(p)), p);
+  }
+
+  /**
+   * `COPY --from=ghcr.io/astral-sh/uv /uv /uvx /bin/`: a tool's image used as a package. Satisfied when
+   * this machine has the same programs on its PATH, as an apt-get install is.
+   */
+  async function copyProgramsFromImage(ins: DockerInstruction, image: string, sources: string[]): Promise<void> {
+    const names = sources.map((s) => posix.basename(s)).filter(Boolean);
+    const probe = names.length ? await sandbox.exec(`for c in ${names.map(shellQuote).join(' ')}; do command -v "$c" >/dev/null || echo "$c"; done`, { timeoutSec: 30 }) : undefined;
+    const absent = probe && probe.exitCode === 0 ? probe.stdout.split('\n').filter(Boolean) : names;
+    if (!names.length || absent.length) {
+      throw new EnvironmentError('EnvironmentNotSatisfiableError', `environment not satisfiable here: ${where(ins)} copies files from the image ${image}, and ${absent.length ? `${absent.join(', ')} is not a program on this machine's PATH` : 'no program is named'}; install it on the host or use a container backend (--backend podman)`);
+    }
+    note(`${where(ins)}: COPY --from=${image} ${names.join(' ')} — already on this machine's PATH`);
   }
 
   async function runInstruction(ins: DockerInstruction): Promise<void> {

@@ -85,13 +85,16 @@ export function taskChecksum(dir: string): string {
   return hash.digest('hex').slice(0, 16);
 }
 
-/** True when the trial directory holds a finished result (resume never runs it again). */
+/**
+ * True when the trial directory holds a finished, measured result (resume never runs it again). An
+ * infrastructure error measured nothing, so it is not finished: resume runs it again.
+ */
 export function trialFinished(trialDir: string): boolean {
   const file = join(trialDir, 'result.json');
   if (!existsSync(file)) return false;
   try {
-    const parsed = JSON.parse(readFileSync(file, 'utf8')) as { finished_at?: unknown };
-    return typeof parsed.finished_at === 'string';
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as { finished_at?: unknown; exception_info?: { exception_type?: unknown } | null };
+    return typeof parsed.finished_at === 'string' && parsed.exception_info?.exception_type !== INFRASTRUCTURE_EXCEPTION;
   } catch {
     return false;
   }

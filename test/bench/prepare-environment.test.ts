@@ -89,7 +89,11 @@ test('a failing RUN names the Dockerfile line and shows the end of its output; c
     return true;
   });
   await assert.rejects(prepare(makeTask('FROM a AS build\nRUN true\nFROM b\nCOPY --from=build /out /app/\n')), /Dockerfile:4 copies files from the build stage build .*--backend podman/);
-  await assert.rejects(prepare(makeTask('FROM a\nCOPY --from=ghcr.io/astral-sh/uv:0.5 /uv /bin/\n')), /Dockerfile:2 copies files from the image ghcr.io\/astral-sh\/uv:0.5/);
+  await assert.rejects(prepare(makeTask('FROM a\nCOPY --from=ghcr.io/astral-sh/uv:0.5 /surely-not-a-program /bin/\n')), /Dockerfile:2 copies files from the image ghcr.io\/astral-sh\/uv:0.5, and surely-not-a-program is not a program on this machine's PATH/);
+  // A tool's image used as a package (the uv idiom) is satisfied like an apt-get install when the host has the program.
+  const { env, sb } = await prepare(makeTask('FROM a\nCOPY --from=ghcr.io/example/tools:1 /usr/bin/tar /bin/\n'));
+  await sb.close();
+  assert.ok(env.notes.some((n) => /COPY --from=ghcr.io\/example\/tools:1 tar — already on this machine's PATH/.test(n)), env.notes.join('\n'));
   await assert.rejects(prepare(makeTask('FROM a\nCOPY missing.txt /app/\n')), /Dockerfile:2: COPY missing.txt matches no file|COPY source missing.txt not found/);
 });
 
