@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadTask } from '../../src/bench/load-task.ts';
 import { runJob, type JobOptions, type TrialExecutor } from '../../src/bench/run-job.ts';
-import { runTrial } from '../../src/bench/run-trial.ts';
+import { runTrial, trialFinished } from '../../src/bench/run-trial.ts';
 import type { Task } from '../../src/bench/task.ts';
 import type { TrialResult } from '../../src/bench/trial-result.ts';
 import { loadHarness } from '../../src/harness/load-harness.ts';
@@ -77,6 +77,8 @@ test('an infrastructure error is shown, left out of pass@1, and run again on res
   assert.equal(first.complete, false);
   assert.equal(first.result.finished_at, null, 'an incomplete job has no finished_at');
 
+  assert.equal(trialFinished(join(dir, 'job', 'b__1')), false, 'not finished for resume (also for the queue, which asks trialFinished)');
+  assert.equal(trialFinished(join(dir, 'job', 'c__1')), true);
   const calls: string[] = [];
   const second = await runJob(jobOptions(tasks, dir, scriptedExecutor(() => 'pass', calls)));
   assert.deepEqual(calls, ['b__1'], 'only the infrastructure error runs again');
