@@ -2,11 +2,13 @@
 // Each model call is, with probability <rate>, replaced by one of the faults real providers produce
 // (chosen uniformly among the enabled kinds); otherwise it goes to the inner model unchanged.
 //
-// A faulted call never reaches the inner model: a scripted model's cursor only moves on the calls it
-// answers, so the script resumes where it was once the agent calls again. The draw for a call is a hash
-// of the seed, the conversation's start (system prompt and first user message), the number of assistant
-// turns so far and how often that same point was drawn before in the process — so it does not depend on
-// the order in which concurrent trials run, and a retried trial draws afresh. See docs/models.md.
+// A faulted call never reaches the inner model, and the inner model never sees an injected turn: a
+// scripted model's cursor only moves on the calls it answers and its `expect` checks see the
+// conversation they were written for, so the script resumes where it was once the agent calls again.
+// The draw for a call is a hash of the seed, the conversation's start (system prompt and first user
+// message), the number of assistant turns so far and how often that same point was drawn before in the
+// process — so it does not depend on the order in which concurrent trials run, and a retried trial
+// draws afresh. See docs/models.md.
 import { createHash } from 'node:crypto';
 import { APIConnectionTimeoutError, APIError } from 'openai';
 import { countMessageTokens } from './count-tokens.ts';
@@ -120,7 +122,7 @@ function providerError(fault: ChaosFault): unknown {
 }
 
 function toolCall(index: number, name: string, raw: string): ToolCall {
-  return { id: `chaos_${index}`, name, rawArguments: raw, ...parseToolArguments(raw) };
+  return { id: `chaos_fault_${index}`, name, rawArguments: raw, ...parseToolArguments(raw) };
 }
 
 /** The reply a faulty provider would send instead of a real one. */
@@ -146,12 +148,25 @@ function faultyReply(fault: ChaosFault, request: CompletionRequest, index: numbe
   }
 }
 
+/**
+ * The conversation as the inner model would have had it: its own turns only. An injected tool call and
+ * the runtime's answer to it are left out, so a script's `expect` checks still see what they expect.
+ */
+function withoutInjected(request: CompletionRequest, injected: ReadonlySet<string>): CompletionRequest {
+  if (injected.size === 0) return request;
+  const messages = request.messages.filter((m) =>
+    m.role === 'tool' ? !injected.has(m.toolCallId) : !(m.role === 'assistant' && m.toolCalls?.length && m.toolCalls.every((c) => injected.has(c.id))),
+  );
+  return messages.length === request.messages.length ? request : { ...request, messages };
+}
+
 const PROVIDER_FAULTS: readonly ChaosFault[] = ['rate_limited', 'server_error', 'timeout'];
 
 export function chaosModel(inner: Model, options: ChaosOptions): Model {
   const draws = options.draws ?? new Map<string, number>();
   const opts = `seed=${options.seed}:${options.faults.length === CHAOS_FAULTS.length ? '' : `faults=${options.faults.join(',')}:`}`;
   let calls = 0;
+  const injected = new Set<string>();
   return {
     spec: `chaos:${options.rate}:${opts}${inner.spec}`,
     provider: inner.provider,
@@ -161,9 +176,10 @@ export function chaosModel(inner: Model, options: ChaosOptions): Model {
     async complete(request, signal): Promise<Completion> {
       const index = calls++;
       const fault = chooseFault(request, options, draws);
-      if (!fault) return inner.complete(request, signal);
+      if (!fault) return inner.complete(withoutInjected(request, injected), signal);
       if (PROVIDER_FAULTS.includes(fault)) throw providerError(fault);
       const reply = faultyReply(fault, request, index);
+      for (const call of reply.toolCalls) injected.add(call.id);
       if (reply.content) request.onDelta?.({ type: 'text', text: reply.content.slice(0, 1000) });
       // Estimated (4 characters a token): tokenizing a huge reply would cost more than the call it replaces.
       const completionTokens = Math.ceil((reply.content.length + reply.toolCalls.reduce((n, c) => n + c.rawArguments.length + 16, 0)) / 4);

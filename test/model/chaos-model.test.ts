@@ -118,8 +118,8 @@ test('provider faults are the infrastructure errors the real providers throw aft
 const SCRIPT = ScriptSchema.parse({
   turns: [
     { reply: { content: 'step one', tool_calls: [{ name: 'echo', arguments: { text: 'one' } }] } },
-    { reply: { content: 'step two', tool_calls: [{ name: 'echo', arguments: { text: 'two' } }] } },
-    { reply: { content: 'all done' } },
+    { expect: { last_tool_result_contains: 'echo: one' }, reply: { content: 'step two', tool_calls: [{ name: 'echo', arguments: { text: 'two' } }] } },
+    { expect: { last_tool_result_contains: 'echo: two' }, reply: { content: 'all done' } },
   ],
 });
 
@@ -151,7 +151,7 @@ test('the agent runtime survives each fault kind, and the trace shows it', async
   }
 });
 
-test('a wrapped script is not consumed by faults: the session ends on the script, with every fault in the trace', async () => {
+test('a wrapped script is neither consumed nor seen by faults: its expect checks hold, the session ends on the script, every fault in the trace', async () => {
   const { result, trace } = await runUnderChaos({ rate: 0.6, seed: 3, faults: ['malformed_arguments', 'unknown_tool'] }, 20);
   assert.equal(result.status, 'completed');
   assert.equal(result.finalMessage, 'all done');
