@@ -93,7 +93,7 @@ async function hostMissingPython(names: string[]): Promise<string[]> {
 function dryRunSandbox(): Sandbox {
   const ok: ExecResult = { exitCode: 0, stdout: '', stderr: '', timedOut: false, durationMs: 0, droppedBytes: 0 };
   return {
-    kind: 'dry-run',
+    kind: 'bwrap',
     workdir: '/',
     async exec(command) {
       // The preparer's own probes (is a program on the PATH?) are answered by this machine.

@@ -217,3 +217,34 @@ export function parseRequirements(text: string): { packages: string[]; unsupport
   }
   return { packages, unsupported };
 }
+
+const WRITERS_LAST = new Set(['cp', 'mv', 'ln', 'install', 'touch', 'tee', 'mkdir']);
+const WRITERS_ALL = new Set(['chmod', 'chown']);
+
+/**
+ * Paths a script writes, as far as its syntax tells: redirect targets (`> f`, `>> f`), the destination
+ * of cp/mv/ln/install, the operands of touch/tee/mkdir/chmod/chown and `sed -i`. Used to say up
+ * front that a RUN writes where the sandbox is read-only.
+ */
+export async function findWrittenPaths(script: string, vars: Record<string, string> = {}): Promise<string[]> {
+  const file = await parse(script);
+  const bytes = Buffer.from(script);
+  const out: string[] = [];
+  syntax!.Walk(file, (node) => {
+    if (!node) return true;
+    const type = syntax!.NodeType(node);
+    if (type === 'Redirect' && node.Word) {
+      const op = bytes.subarray(node.OpPos.Offset(), node.Word.Pos().Offset()).toString().trim();
+      if (/^(>|>>|>\||&>|&>>)$/.test(op)) out.push(...wordFields(node.Word, bytes, vars).filter((w): w is string => w !== undefined));
+    } else if (type === 'CallExpr' && node.Args.length > 0) {
+      const words = commandWords((node.Args as ShNode[]).flatMap((w) => wordFields(w, bytes, vars)));
+      const [cmd, ...rest] = words;
+      const operands = rest.filter((w): w is string => w !== undefined && !w.startsWith('-'));
+      if (WRITERS_LAST.has(cmd ?? '')) out.push(...(cmd === 'touch' || cmd === 'tee' || cmd === 'mkdir' ? operands : operands.slice(-1)));
+      else if (WRITERS_ALL.has(cmd ?? '')) out.push(...operands.slice(1));
+      else if (cmd === 'sed' && rest.some((w) => w?.startsWith('-i'))) out.push(...operands.slice(1));
+    }
+    return true;
+  });
+  return out;
+}

@@ -44,6 +44,9 @@ export interface PrepareOptions {
   missingPythonPackages?: (names: string[]) => Promise<string[]>;
 }
 
+/** This machine's system as the bwrap sandbox mounts it: read-only (docs/sandboxes.md). */
+const BWRAP_READ_ONLY = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32', '/etc', '/opt'];
+
 /** What `$PATH` and `$HOME` are in a Dockerfile before any ENV sets them (Docker's defaults). */
 const IMAGE_DEFAULTS: Record<string, string> = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/root' };
 
@@ -315,6 +318,7 @@ export async function prepareEnvironment(sandbox: Sandbox, task: Task, options: 
       missingPythonPackages: missingPython,
       readFile: readCopied,
       network: task.environment.allowInternet,
+      readOnlyDirs: sandbox.kind === 'bwrap' ? BWRAP_READ_ONLY : [],
     });
     for (const text of installs.notes) note(`${where(ins)}: ${text}`);
     if (installs.refused.length) throw notSatisfiable(ins, installs.refused.join('; '));

@@ -2,7 +2,7 @@
 // installs the host already satisfies become `true` (on the shell's syntax tree, so the command keeps
 // its control flow), the rest is listed as missing, and what cannot work offline on this machine is a
 // refusal with its reason. Returns a value; the preparer turns missing/refused into its errors.
-import { findCommands, neutraliseCommands, parseRequirements, ShellSyntaxError, type ShellCommand } from './package-installs.ts';
+import { findCommands, findWrittenPaths, neutraliseCommands, parseRequirements, ShellSyntaxError, type ShellCommand } from './package-installs.ts';
 
 export interface InstallContext {
   /** ARG and ENV values at this RUN (for `apt-get install $PKGS`). */
@@ -14,6 +14,8 @@ export interface InstallContext {
   readFile: (path: string) => Promise<string | undefined>;
   /** Downloads work while preparing (the task allows internet). */
   network: boolean;
+  /** Directories the RUN cannot write to (this machine's system, mounted read-only). */
+  readOnlyDirs: readonly string[];
 }
 
 export interface InstallPlan {
@@ -80,6 +82,10 @@ export async function planInstalls(command: string, ctx: InstallContext): Promis
       if (download) plan.refused.push(`it downloads ${download} while the task has no network (allow_internet = false)`);
     }
   }
+  // Replaced installs write where they like (they are not run); everything else must stay off the host's system.
+  const kept = await findWrittenPaths(satisfied.length ? await neutraliseCommands(command, satisfied) : command, ctx.vars);
+  const readOnly = [...new Set(kept.filter((p) => p.startsWith('/') && ctx.readOnlyDirs.some((d) => p === d || p.startsWith(`${d}/`)) && !/^\/(usr\/local\/bin|usr\/bin|bin)\/?$/.test(p)))];
+  if (readOnly.length) plan.refused.push(`it writes to ${readOnly.slice(0, 3).join(', ')}, part of this machine's system, which the sandbox mounts read-only`);
   if (satisfied.length && !plan.missing.length && !plan.refused.length) plan.command = await neutraliseCommands(command, satisfied);
   return plan;
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { buildStages } from '../../src/bench/build-stages.ts';
 import { expandVariables, parseDockerfile, parseEnvPairs, splitWords } from '../../src/bench/dockerfile.ts';
-import { classifyWords, findCommands, neutraliseCommands, parseRequirements } from '../../src/bench/package-installs.ts';
+import { classifyWords, findCommands, findWrittenPaths, neutraliseCommands, parseRequirements } from '../../src/bench/package-installs.ts';
 
 /** What `sh -n` (dash, the /bin/sh of Debian) says of a script: '' when it is valid shell. */
 function shSyntax(script: string): string {
@@ -118,4 +118,9 @@ test('every idiom keeps the same control flow once its installs are replaced by 
     // Only commands are replaced: a comment that mentions an install stays as written.
     assert.doesNotMatch(out.replace(/ # .*$/gm, ''), /apt-get install|pip install|apt-get clean/, out);
   }
+});
+
+test('paths a RUN writes are read from its syntax tree', async () => {
+  const script = "mkdir -p /usr/local/bin && printf 'x' > \"$D/nproc\" && ln -sf /usr/bin/python3 /usr/bin/python; echo ok >> /etc/motd 2>/dev/null; sed -i 's/a/b/' /etc/x.conf; cat /etc/passwd | wc -l";
+  assert.deepEqual(await findWrittenPaths(script, { D: '/usr/local/bin' }), ['/usr/local/bin', '/usr/local/bin/nproc', '/usr/bin/python', '/etc/motd', '/dev/null', '/etc/x.conf']);
 });

@@ -183,4 +183,8 @@ test('pip -r reads the requirements file COPY put there; downloads and other pac
   );
   await assert.rejects(prepare(makeTask('FROM x\nRUN curl -fsSL https://example.com/install.sh | sh\n')), /Dockerfile:2 it downloads https:\/\/example.com\/install.sh while the task has no network/);
   await assert.rejects(prepare(makeTask('FROM alpine\nRUN apk add --no-cache bash\n')), /uses apk, another distribution's package manager/);
+  await assert.rejects(
+    prepare(makeTask("FROM ubuntu\nRUN mkdir -p /usr/local/bin && printf '#!/bin/bash\\necho 2\\n' > /usr/local/bin/nproc && chmod +x /usr/local/bin/nproc\n")),
+    /Dockerfile:2 it writes to \/usr\/local\/bin\/nproc, part of this machine's system, which the sandbox mounts read-only/,
+  );
 });
