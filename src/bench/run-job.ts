@@ -134,7 +134,8 @@ export async function runJob(options: JobOptions): Promise<JobOutcome> {
   };
   const existing = readJobTrials(jobDir);
   const results = new Map<string, TrialResultRead | TrialResult>();
-  for (const trial of existing.trials) if (trialFinished(trial.dir)) results.set(trial.result.trial_name, trial.result);
+  // Infrastructure errors are not finished (they run again) but are read too: shown until replaced.
+  for (const trial of existing.trials) if (trialFinished(trial.dir) || isInfrastructureTrial(trial.result)) results.set(trial.result.trial_name, trial.result);
 
   const plan: { task: Task; attempt: number }[] = [];
   for (const task of options.tasks) for (let attempt = 1; attempt <= k; attempt++) plan.push({ task, attempt });
