@@ -25,6 +25,7 @@ interface Outcome {
 const REASONS: [RegExp, string][] = [
   [/needs Debian packages/, 'Debian packages missing on this machine'],
   [/needs Python packages/, 'Python packages missing on this machine'],
+  [/writes to .* read-only/, 'writes into the read-only host system (/usr, /etc, /opt)'],
   [/downloads? /, 'downloads while the task is offline'],
   [/copies files from the image/, 'COPY --from an image whose programs this machine lacks'],
   [/copies files from the build stage/, 'COPY --from another build stage'],
@@ -83,7 +84,9 @@ const hostHasDeb = (name: string) => {
 async function hostMissingPython(names: string[]): Promise<string[]> {
   try {
     const script = 'import importlib.metadata as m, sys\nfor p in sys.argv[1:]:\n    try: m.version(p)\n    except Exception: print(p)';
-    return execFileSync('python3', ['-c', script, ...names], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().split('\n').filter(Boolean);
+    // The python3 a sandbox finds: its PATH, not this shell's (a pyenv or venv here is not in the sandbox).
+    const env = { ...process.env, PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' };
+    return execFileSync('python3', ['-c', script, ...names], { stdio: ['ignore', 'pipe', 'ignore'], env }).toString().split('\n').filter(Boolean);
   } catch {
     return names;
   }

@@ -39,7 +39,7 @@ export async function planInstalls(command: string, ctx: InstallContext): Promis
   } catch (error) {
     if (!(error instanceof ShellSyntaxError)) throw error;
     // Not shell ahe can read: run it as written when it installs nothing, as docker build would.
-    if (/\b(apt-get|apt|pip3?|apk|yum|dnf)\b/.test(command)) plan.refused.push(`its shell could not be parsed to find the package installs (${error.message})`);
+    if (/\b(apt-get|apt|pip3?|apk|yum|dnf)\b/.test(command)) plan.refused.push(`has shell that could not be parsed to find its package installs (${error.message})`);
     return plan;
   }
   const satisfied: ShellCommand[] = [];
@@ -51,7 +51,7 @@ export async function planInstalls(command: string, ctx: InstallContext): Promis
       const unknown = kind.packages.filter((p) => p === '?');
       const absent = kind.packages.filter((p) => p !== '?' && !ctx.hasDebPackage(p));
       if (unknown.length) plan.refused.push(`\`${c.text.slice(0, 80)}\` names its packages through a value only known when it runs`);
-      if (kind.localFiles.length) plan.refused.push(`it installs the package file ${kind.localFiles.join(', ')}`);
+      if (kind.localFiles.length) plan.refused.push(`installs the package file ${kind.localFiles.join(', ')}`);
       if (absent.length) plan.missing.push(`Debian packages ${absent.join(', ')}`);
       if (!unknown.length && !absent.length && !kind.localFiles.length) {
         satisfied.push(c);
@@ -79,13 +79,13 @@ export async function planInstalls(command: string, ctx: InstallContext): Promis
       }
     } else if (!ctx.network) {
       const download = findDownload(c);
-      if (download) plan.refused.push(`it downloads ${download} while the task has no network (allow_internet = false)`);
+      if (download) plan.refused.push(`downloads ${download} while the task has no network (allow_internet = false)`);
     }
   }
   // Replaced installs write where they like (they are not run); everything else must stay off the host's system.
   const kept = await findWrittenPaths(satisfied.length ? await neutraliseCommands(command, satisfied) : command, ctx.vars);
   const readOnly = [...new Set(kept.filter((p) => p.startsWith('/') && ctx.readOnlyDirs.some((d) => p === d || p.startsWith(`${d}/`)) && !/^\/(usr\/local\/bin|usr\/bin|bin)\/?$/.test(p)))];
-  if (readOnly.length) plan.refused.push(`it writes to ${readOnly.slice(0, 3).join(', ')}, part of this machine's system, which the sandbox mounts read-only`);
+  if (readOnly.length) plan.refused.push(`writes to ${readOnly.slice(0, 3).join(', ')}, part of this machine's system, which the sandbox mounts read-only`);
   if (satisfied.length && !plan.missing.length && !plan.refused.length) plan.command = await neutraliseCommands(command, satisfied);
   return plan;
 }

@@ -55,6 +55,8 @@ export function bwrapArgs(trialDir: string, allowInternet: boolean, workdir: str
   for (const dir of SANDBOX_DIRS) args.push('--bind', join(trialDir, dir), `/${dir}`);
   // A workdir elsewhere (WORKDIR /workspace) lives on the sandbox's own tmpfs root.
   if (!SANDBOX_DIRS.some((d) => workdir === `/${d}` || workdir.startsWith(`/${d}/`))) args.push('--dir', workdir);
+  // One below them (WORKDIR /app/project) must exist before bwrap changes into it.
+  else mkdirSync(join(trialDir, workdir), { recursive: true });
   args.push('--unshare-all');
   if (allowInternet) args.push('--share-net');
   // The first process says when the sandbox is fully set up (the info fd is written earlier than that).

@@ -181,10 +181,21 @@ test('pip -r reads the requirements file COPY put there; downloads and other pac
     prepare(makeTask('FROM x\nCOPY req.txt /tmp/\nRUN pip install -r /tmp/req.txt\n', { 'req.txt': 'numpy\ntorch==2.3\n' }), { missingPythonPackages: missing }),
     /Dockerfile:3 needs Python packages torch, missing on this machine/,
   );
-  await assert.rejects(prepare(makeTask('FROM x\nRUN curl -fsSL https://example.com/install.sh | sh\n')), /Dockerfile:2 it downloads https:\/\/example.com\/install.sh while the task has no network/);
+  await assert.rejects(prepare(makeTask('FROM x\nRUN curl -fsSL https://example.com/install.sh | sh\n')), /Dockerfile:2 downloads https:\/\/example.com\/install.sh while the task has no network/);
   await assert.rejects(prepare(makeTask('FROM alpine\nRUN apk add --no-cache bash\n')), /uses apk, another distribution's package manager/);
   await assert.rejects(
     prepare(makeTask("FROM ubuntu\nRUN mkdir -p /usr/local/bin && printf '#!/bin/bash\\necho 2\\n' > /usr/local/bin/nproc && chmod +x /usr/local/bin/nproc\n")),
-    /Dockerfile:2 it writes to \/usr\/local\/bin\/nproc, part of this machine's system, which the sandbox mounts read-only/,
+    /Dockerfile:2 writes to \/usr\/local\/bin\/nproc, part of this machine's system, which the sandbox mounts read-only/,
   );
+});
+
+test('a final WORKDIR below /app (WORKDIR /app/project) is where the sandbox starts', { skip }, async () => {
+  const dir = makeTask('FROM a\nWORKDIR /app\nRUN mkdir -p project && echo x > project/f\nWORKDIR /app/project\n');
+  const { env, sb } = await prepare(dir);
+  try {
+    assert.equal(env.workdir, '/app/project');
+    assert.equal((await sb.exec('pwd; cat f')).stdout, '/app/project\nx\n');
+  } finally {
+    await sb.close();
+  }
 });
