@@ -43,6 +43,8 @@ export async function planInstalls(command: string, ctx: InstallContext): Promis
     return plan;
   }
   const satisfied: ShellCommand[] = [];
+  const absentDebs: string[] = [];
+  const absentPython: string[] = [];
   for (const c of commands) {
     const kind = c.kind;
     if (kind.kind === 'apt-housekeeping') satisfied.push(c);
@@ -52,7 +54,7 @@ export async function planInstalls(command: string, ctx: InstallContext): Promis
       const absent = kind.packages.filter((p) => p !== '?' && !ctx.hasDebPackage(p));
       if (unknown.length) plan.refused.push(`\`${c.text.slice(0, 80)}\` names its packages through a value only known when it runs`);
       if (kind.localFiles.length) plan.refused.push(`installs the package file ${kind.localFiles.join(', ')}`);
-      if (absent.length) plan.missing.push(`Debian packages ${absent.join(', ')}`);
+      absentDebs.push(...absent);
       if (!unknown.length && !absent.length && !kind.localFiles.length) {
         satisfied.push(c);
         if (kind.packages.length) plan.notes.push(`apt-get install ${kind.packages.join(' ')} — already on this machine`);
@@ -71,7 +73,7 @@ export async function planInstalls(command: string, ctx: InstallContext): Promis
         }
       }
       const absent = packages.length ? await ctx.missingPythonPackages(packages) : [];
-      if (absent.length) plan.missing.push(`Python packages ${absent.join(', ')}`);
+      absentPython.push(...absent);
       if (unchecked.length) plan.refused.push(`\`${c.text.split('\n')[0]!.slice(0, 80)}\` installs ${unchecked.join(', ')}, which cannot be checked against this machine`);
       if (!absent.length && !unchecked.length) {
         satisfied.push(c);
@@ -82,6 +84,8 @@ export async function planInstalls(command: string, ctx: InstallContext): Promis
       if (download) plan.refused.push(`downloads ${download} while the task has no network (allow_internet = false)`);
     }
   }
+  if (absentDebs.length) plan.missing.push(`Debian packages ${[...new Set(absentDebs)].join(', ')}`);
+  if (absentPython.length) plan.missing.push(`Python packages ${[...new Set(absentPython)].join(', ')}`);
   // Replaced installs write where they like (they are not run); everything else must stay off the host's system.
   const kept = await findWrittenPaths(satisfied.length ? await neutraliseCommands(command, satisfied) : command, ctx.vars);
   const readOnly = [...new Set(kept.filter((p) => p.startsWith('/') && ctx.readOnlyDirs.some((d) => p === d || p.startsWith(`${d}/`)) && !/^\/(usr\/local\/bin|usr\/bin|bin)\/?$/.test(p)))];
