@@ -225,7 +225,9 @@ export async function runTrial(options: TrialOptions): Promise<TrialResult> {
       } else {
         const workdir = environmentWorkdir(task);
         const cacheKey = options.environmentCache === false ? undefined : environmentKey(task, options.backend);
-        const cached = cacheKey ? restoreEnvironment(cacheKey, workspace) : undefined;
+        const restored = cacheKey ? await restoreEnvironment(cacheKey, workspace) : {};
+        if (restored.problem) log(`environment: the cached copy (${cacheKey}) could not be restored, preparing afresh: ${restored.problem}`);
+        const cached = restored.prepared;
         sandbox = await createBwrapSandbox({
           trialDir: workspace,
           allowInternet: task.environment.allowInternet,
@@ -239,7 +241,7 @@ export async function runTrial(options: TrialOptions): Promise<TrialResult> {
           log(`environment: restored from the cache (${cacheKey})`);
         } else {
           prepared = await prepareEnvironment(sandbox, task, { log, timeoutSec: buildTimeoutSec, signal: options.signal });
-          if (cacheKey && (await buildStayedInTrialDirs(sandbox, workdir))) saveEnvironment(cacheKey, workspace, prepared);
+          if (cacheKey && (await buildStayedInTrialDirs(sandbox, workdir))) await saveEnvironment(cacheKey, workspace, prepared);
         }
       }
       if (prepared.notes.length) (result.ahe as Record<string, unknown>).environment_notes = prepared.notes;

@@ -67,8 +67,11 @@ export function runProcess(spec: ProcessSpec, opts: ExecOptions = {}): Promise<E
         });
       };
       // Usually the pipes end right after the shell exits; a background child holding them open
-      // only delays the result by DRAIN_MS.
-      const drain = setTimeout(settle, DRAIN_MS);
+      // only delays the result by DRAIN_MS. The timer may fire before the event loop has read what
+      // the command wrote (a loop blocked for longer than DRAIN_MS runs expired timers before it
+      // polls the pipes): setImmediate lets one poll phase read the pipes first, or their output
+      // would be lost (an empty `ls` of /logs/verifier read as "no reward file").
+      const drain = setTimeout(() => setImmediate(settle), DRAIN_MS);
       let open = [child.stdout, child.stderr].filter((s) => !s.readableEnded).length;
       if (open === 0) {
         clearTimeout(drain);

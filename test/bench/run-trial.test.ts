@@ -308,3 +308,43 @@ test('whatever the agent\'s components throw, the trial ends with a result.json 
   assert.match(crashed.exception_info!.exception_message, /no model for you/);
   assert.match(crashed.exception_info!.exception_traceback, /at .*run-trial/);
 });
+
+test('a cache entry that cannot be restored whole is not built on: the workspace is wiped and the trial prepares afresh', { skip }, async () => {
+  const cache = mkdtempSync(join(tmpdir(), 'ahe-envcache-'));
+  process.env.AHE_CACHE_DIR = cache;
+  try {
+    const task = load({
+      dockerfile: 'FROM x\nWORKDIR /app\nRUN echo built > stamp.txt && mkdir -p /root/.config && echo cfg > /root/.config/x\n',
+      solve: 'test -e /app/half-copied && echo SAW-HALF-COPY; test -f /app/stamp.txt && test -f /root/.config/x && touch /app/done\n',
+    });
+    const dir = jobDir();
+    await runTrial({ task, attempt: 1, jobDir: dir, agent: { kind: 'oracle' }, backend: 'bwrap' });
+    // Damage the entry: /app restores (with a file the build never made), then /root is missing.
+    const { readdirSync, rmSync } = await import('node:fs');
+    const entry = join(cache, 'ahe', 'environments', readdirSync(join(cache, 'ahe', 'environments')).find((n) => !n.startsWith('.'))!);
+    writeFileSync(join(entry, 'fs', 'app', 'half-copied'), 'x');
+    rmSync(join(entry, 'fs', 'root'), { recursive: true });
+    const second = await runTrial({ task, attempt: 2, jobDir: dir, agent: { kind: 'oracle' }, backend: 'bwrap' });
+    const log = readFileSync(join(dir, 'task__2', 'trial.log'), 'utf8');
+    assert.match(log, /could not be restored, preparing afresh: .*fs\/root is missing/);
+    assert.doesNotMatch(readFileSync(join(dir, 'task__2', 'agent', 'oracle.txt'), 'utf8'), /SAW-HALF-COPY/);
+    assert.equal(second.ahe?.passed, true);
+  } finally {
+    delete process.env.AHE_CACHE_DIR;
+  }
+});
+
+test('trials of one task restoring from a shared cache in parallel all read their rewards', { skip }, async () => {
+  process.env.AHE_CACHE_DIR = mkdtempSync(join(tmpdir(), 'ahe-envcache-'));
+  try {
+    // A build big enough that copying it takes a while, beside trials that are reading their verifier's files.
+    const task = load({ dockerfile: 'FROM x\nWORKDIR /app\nRUN for i in $(seq 300); do head -c 20000 /dev/urandom > f$i; done\n' });
+    const dir = jobDir();
+    await runTrial({ task, attempt: 0, jobDir: dir, agent: { kind: 'oracle' }, backend: 'bwrap' });
+    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => runTrial({ task, attempt: i + 1, jobDir: dir, agent: { kind: 'oracle' }, backend: 'bwrap' })));
+    const wrong = results.filter((r) => r.verifier_result?.rewards.reward !== 1).map((r) => `${r.trial_name}: ${r.exception_info?.exception_type ?? r.verifier_result?.rewards.reward}`);
+    assert.deepEqual(wrong, []);
+  } finally {
+    delete process.env.AHE_CACHE_DIR;
+  }
+});

@@ -92,3 +92,30 @@ test('files are read, written, uploaded and downloaded relative to the workdir',
   await sb.download('a', dest);
   assert.ok(existsSync(join(dest, 'b.txt')));
 });
+
+test('output is never lost when the event loop is blocked as commands exit (e.g. by a synchronous copy)', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const sb = sandbox();
+  let stop = false;
+  // Another trial's synchronous work: the loop stalls longer than the runner's drain delay, again and again.
+  const blocker = (async () => {
+    while (!stop) {
+      execFileSync('sleep', ['0.15']);
+      await new Promise((r) => setImmediate(r));
+    }
+  })();
+  let lost = 0;
+  let total = 0;
+  await Promise.all(
+    Array.from({ length: 10 }, async () => {
+      for (let j = 0; j < 4; j++) {
+        const r = await sb.exec('echo reward.txt');
+        total += 1;
+        if (r.stdout !== 'reward.txt\n') lost += 1;
+      }
+    }),
+  );
+  stop = true;
+  await blocker;
+  assert.equal(lost, 0, `${lost} of ${total} commands came back without their output`);
+});
