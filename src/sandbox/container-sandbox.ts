@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { dirname, join, posix } from 'node:path';
 import { ContainerEngineError, outputTail, runEngine, type ContainerEngine } from './container-engine.ts';
+import { killStraysScript, parseKillStrays, SandboxCleanupError } from './kill-strays.ts';
 import type { ExecOptions, ExecResult, Sandbox } from './types.ts';
 import { shellQuote } from './shell-quote.ts';
 
@@ -70,8 +71,11 @@ export async function createContainerSandbox(o: ContainerSandboxOptions): Promis
   }
   const workdir = o.workdir;
   // The workdir may be the task's, not the image's: it exists from the start, as Docker's WORKDIR does.
-  const made = await runEngine(engine, ['exec', name, 'mkdir', '-p', workdir], { timeoutSec: 60 });
-  if (made.exitCode !== 0) {
+  // The same call lists the container's own processes (pid 1, and its child when the engine adds an
+  // init): read before any command runs, they are the keepers killStrays spares, by pid, not by name.
+  const made = await runEngine(engine, ['exec', name, 'bash', '-c', 'mkdir -p "$1" || exit 1; for d in /proc/[0-9]*; do [ "${d#/proc/}" = $$ ] || echo "pid ${d#/proc/}"; done', 'ahe', workdir], { timeoutSec: 60 });
+  const keepers = [...made.stdout.matchAll(/^pid (\d+)$/gm)].map((m) => Number(m[1]));
+  if (made.exitCode !== 0 || keepers.length === 0) {
     await runEngine(engine, ['rm', '-f', '-t', '0', name], { timeoutSec: 60 });
     live.delete(name);
     throw new ContainerEngineError('ContainerStartError', `cannot create the workdir ${workdir} in the container of ${o.image}: ${outputTail(made, 5)}`);
@@ -112,6 +116,16 @@ export async function createContainerSandbox(o: ContainerSandboxOptions): Promis
     kind: engine.kind,
     workdir,
     exec,
+    async killStrays() {
+      if (closed) throw new SandboxCleanupError('the container is already removed');
+      // An exec may not get in while a fork flood holds every pid of the container: a few tries.
+      let last: ExecResult | undefined;
+      for (let attempt = 0; attempt < 5; attempt++) {
+        last = await runEngine(engine, ['exec', name, 'bash', '-c', killStraysScript(keepers)], { timeoutSec: 60 });
+        if (last.exitCode === 0 || last.exitCode === 3) break;
+      }
+      return parseKillStrays(last!);
+    },
     async readFile(path) {
       const tmp = mkdtempSync(join(tmpdir(), 'ahe-cp-'));
       try {
