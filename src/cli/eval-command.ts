@@ -96,6 +96,8 @@ export interface EvalRun {
   outcome: JobOutcome;
   jobDir: string;
   crashed: number;
+  /** False when the model's price is unknown: the job's cost then reads `$?`, never $0. */
+  costKnown: boolean;
 }
 
 /** Runs one job as `ahe eval` does (also used by `ahe tasks check`). */
@@ -111,13 +113,14 @@ export async function runEval(flags: EvalFlags, io: { err: NodeJS.WriteStream; s
     if (probe.kind === 'none') io.err.write(`ahe: warning: no process/memory limits in the sandboxes (${probe.reason}); time limits still apply\n`);
   }
   const agent: TrialAgent = { kind: flags.agent };
+  let costKnown = true;
   if (flags.agent === 'harness') {
     if (!flags.harness || !flags.model) throw new UserError('--agent harness needs --harness DIR and --model SPEC (or use --agent oracle / noop)');
     agent.harness = await loadHarness(resolve(flags.harness), { onComponentLog: (file, level, message) => io.err.write(`[${file} ${level}] ${message}\n`) });
     const prices = flags.prices ? loadPriceTable(resolve(flags.prices)) : undefined;
     const spec = flags.model;
     // Fail on a bad spec or a missing key now, not once per trial.
-    await createModel(spec, { prices, maxRetries: flags.maxRetries });
+    costKnown = (await createModel(spec, { prices, maxRetries: flags.maxRetries })).priced !== false;
     agent.modelSpec = spec;
     agent.newModel = () => createModel(spec, { prices, maxRetries: flags.maxRetries });
     agent.maxSteps = flags.maxSteps;
@@ -157,7 +160,7 @@ export async function runEval(flags: EvalFlags, io: { err: NodeJS.WriteStream; s
         progress.onEvent(e);
       },
     });
-    return { outcome, jobDir, crashed };
+    return { outcome, jobDir, crashed, costKnown };
   } finally {
     progress.stop();
     await trialQueue?.close();
@@ -253,8 +256,8 @@ Examples:
     .action(async (flags: EvalFlags) => {
       const { signal, dispose } = interruptible(process.stderr);
       try {
-        const { outcome, crashed } = await runEval(flags, { err: process.stderr, signal });
-        process.stdout.write(`${formatJobSummary(outcome.result)}\njob: ${outcome.resultFile}\n`);
+        const { outcome, crashed, costKnown } = await runEval(flags, { err: process.stderr, signal });
+        process.stdout.write(`${formatJobSummary(outcome.result, costKnown)}\njob: ${outcome.resultFile}\n`);
         if (outcome.stopped) {
           process.stderr.write(`ahe: ${outcome.stopped}\n`);
           process.exitCode = EVAL_EXIT.trialErrors;

@@ -13,7 +13,7 @@ import { writeRunSummary } from '../evolve/run-summary.ts';
 import { loadHarness } from '../harness/load-harness.ts';
 import { createModel, MODEL_SPEC_HELP } from '../model/create-model.ts';
 import { UserError } from '../model/errors.ts';
-import { loadPriceTable } from '../model/prices.ts';
+import { loadPriceTable, type PriceTable } from '../model/prices.ts';
 import { openTrialQueue } from '../queue/enqueue-job.ts';
 import { bwrapAvailable, bwrapInstallHint } from '../sandbox/bwrap-sandbox.ts';
 import { interruptible, refuseInvalidTasks } from './eval-command.ts';
@@ -46,6 +46,32 @@ interface EvolveFlags {
   queue?: string;
   skipInvalidTasks?: boolean;
   maxInfraFailures?: number;
+}
+
+const ROLE_NAMES = { coding: 'coding agent, --model', evolver: 'evolve agent, --evolve-model', debugger: 'debugger analyst, --debug-model' } as const;
+
+/**
+ * Creates each role's model once (a bad spec or a missing key fails now, not mid-run) and, with a USD
+ * budget, refuses to start when a model's price is unknown: its calls would count as $0 and the
+ * budget would never stop the run.
+ */
+async function checkModels(config: EvolveConfig, prices: PriceTable | undefined, maxRetries: number | undefined): Promise<Partial<Record<keyof typeof ROLE_NAMES, boolean>>> {
+  const roles: [keyof typeof ROLE_NAMES, string][] = [['coding', config.model], ['evolver', config.evolve_model], ...(config.debug_model ? [['debugger', config.debug_model] as [keyof typeof ROLE_NAMES, string]] : [])];
+  const unpriced = new Map<string, string[]>();
+  const costKnown: Partial<Record<keyof typeof ROLE_NAMES, boolean>> = {};
+  for (const [role, spec] of roles) {
+    const model = await createModel(spec, { prices, maxRetries });
+    costKnown[role] = model.priced !== false;
+    if (model.priced === false) unpriced.set(spec, [...(unpriced.get(spec) ?? []), ROLE_NAMES[role]]);
+  }
+  if (config.budget_usd === null || unpriced.size === 0) return costKnown;
+  const which = [...unpriced].map(([spec, r]) => `${spec} (${r.join('; ')})`).join(', ');
+  throw new UserError(
+    `--budget-usd ${config.budget_usd}: no price is known for ${which}, so its calls would count as $0 and the budget could not stop the run.\n` +
+      `Give the price with --prices FILE, a YAML file of USD per 1M tokens (cached_input is optional), e.g.:\n` +
+      [...unpriced.keys()].map((spec) => `  ${spec}: { input: 1.25, cached_input: 0.125, output: 10 }   # your provider's current price`).join('\n') +
+      `\nor drop --budget-usd (--budget-tokens needs no prices).`,
+  );
 }
 
 /** A task that cannot be loaded stops the run before anything is spent, unless --skip-invalid-tasks. */
@@ -140,11 +166,14 @@ See docs/evolve.md (and its offline demo on scripted models).`)
       const prices = flags.prices ? loadPriceTable(resolve(flags.prices)) : undefined;
       let runDir: string;
       let config: EvolveConfig | undefined;
+      let costKnown: Partial<Record<keyof typeof ROLE_NAMES, boolean>> = {};
       if (flags.resume) {
         runDir = resolve(flags.resume);
         if (!existsSync(join(runDir, 'state.json'))) throw new UserError(`--resume ${runDir}: not an ahe evolve run (no state.json)`);
         if (flags.out && resolve(flags.out) !== runDir) throw new UserError(`--out ${flags.out} with --resume ${flags.resume}: a resumed run stays in its directory; drop --out`);
         applyResumeFlags(runDir, flags, command);
+        // Prices are not part of the run: a USD budget needs them again on every invocation.
+        costKnown = await checkModels(loadRunState(runDir).config as unknown as EvolveConfig, prices, flags.maxRetries);
       } else {
         config = configFrom(flags);
         runDir = resolve(flags.out!);
@@ -157,7 +186,7 @@ See docs/evolve.md (and its offline demo on scripted models).`)
         const warn = (l: string) => process.stderr.write(`${l}\n`);
         const train = loadSplit(config.tasks, warn);
         const holdout = config.holdout ? loadSplit(config.holdout, warn) : [];
-        for (const spec of new Set([config.model, config.evolve_model, ...(config.debug_model ? [config.debug_model] : [])])) await createModel(spec, { prices, maxRetries: flags.maxRetries });
+        costKnown = await checkModels(config, prices, flags.maxRetries);
         const estimate = estimateRunCost({
           iterations: config.iterations,
           trainTasks: train.length,
@@ -193,7 +222,7 @@ See docs/evolve.md (and its offline demo on scripted models).`)
       try {
         if (flags.queue) trialQueue = await openTrialQueue({ url: flags.queue, prices, maxRetries: flags.maxRetries });
         const state = await runEvolve({ runDir, config, prices, maxRetries: flags.maxRetries, maxConsecutiveInfraFailures: flags.maxInfraFailures, signal, log: (l) => process.stderr.write(`${l}\n`), onJobEvent, executeTrial: trialQueue?.executeTrial });
-        const { markdown } = writeRunSummary(runDir, state);
+        const { markdown } = writeRunSummary(runDir, state, costKnown);
         process.stdout.write(markdown);
       } catch (error) {
         if (signal.aborted) {

@@ -1,6 +1,7 @@
 // A live, readable view of an agent session on stderr: one line per tool call, plus (on a TTY)
 // a status line that keeps ticking while the model thinks.
 import type { AgentProgress } from '../agent/run-agent.ts';
+import { formatUsd } from '../model/prices.ts';
 
 export interface ProgressView {
   update(progress: AgentProgress): void;
@@ -12,7 +13,7 @@ export function formatTokens(n: number): string {
 }
 
 export function formatCost(usd: number, known = true): string {
-  return known ? `$${usd < 1 ? usd.toFixed(4) : usd.toFixed(2)}` : '$?';
+  return formatUsd(known ? usd : null);
 }
 
 export function createProgressView(stream: NodeJS.WriteStream, options: { maxSteps: number; costKnown?: boolean; clock?: () => number }): ProgressView {

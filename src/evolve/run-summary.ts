@@ -7,7 +7,8 @@ import { writeFileAtomic, writeJsonAtomic } from '../trace/write-atomic.ts';
 import type { ManifestAttribution, PredictionQuality } from './attribution.ts';
 import type { IterationStats } from './iteration-stats.ts';
 import type { ChangeManifest } from './manifest.ts';
-import { iterationDir, type RunState, type Usage } from './run-state.ts';
+import { formatUsd, formatUsdSum } from '../model/prices.ts';
+import { iterationDir, type Role, type RunState, type Usage } from './run-state.ts';
 
 
 export interface IterationRow {
@@ -51,7 +52,12 @@ export function collectRows(runDir: string, state: RunState): IterationRow[] {
   return rows;
 }
 
-export function writeRunSummary(runDir: string, state: RunState): { rows: IterationRow[]; markdown: string } {
+/**
+ * `costKnown` says which roles' model prices are known (default: all); an unknown one reads `$?` and
+ * is never added as $0 into a total shown as known.
+ */
+export function writeRunSummary(runDir: string, state: RunState, costKnown: Partial<Record<Role, boolean>> = {}): { rows: IterationRow[]; markdown: string } {
+  const costOf = (role: Role, u?: Usage) => (!u || u.calls === 0 ? 0 : costKnown[role] === false ? null : u.cost_usd);
   const rows = collectRows(runDir, state);
   const last = [...rows].reverse().find((r) => existsSync(join(iterationDir(runDir, r.iteration), 'attribution.json')));
   const quality = last ? readJson<{ run_prediction_quality?: PredictionQuality }>(join(iterationDir(runDir, last.iteration), 'attribution.json'))?.run_prediction_quality : undefined;
@@ -65,16 +71,17 @@ export function writeRunSummary(runDir: string, state: RunState): { rows: Iterat
     '|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const r of rows) {
-    const cost = Object.values(r.usage).reduce((a, u) => a + (u?.cost_usd ?? 0), 0);
+    const cost = formatUsdSum((['coding', 'debugger', 'evolver'] as const).map((role) => costOf(role, r.usage[role])));
     lines.push(
-      `| ${r.iteration} | ${r.train ? `${pct(r.train.pass_at_1)} (${pct(r.train.ci95[0])}–${pct(r.train.ci95[1])})` : '-'} | ${r.holdout ? pct(r.holdout.pass_at_1) : '-'} | ${r.skipped ? 'skipped' : r.changes.map((c) => `${c.id} (${c.component})`).join(', ') || '-'} | ${r.verdicts.map((v) => `${v.id} ${v.verdict}`).join(', ') || '-'} | ${r.rollbacks.join(', ') || '-'} | ${tokens(r.usage.coding)} | ${tokens(r.usage.debugger)} | ${tokens(r.usage.evolver)} | $${cost.toFixed(4)} |`,
+      `| ${r.iteration} | ${r.train ? `${pct(r.train.pass_at_1)} (${pct(r.train.ci95[0])}–${pct(r.train.ci95[1])})` : '-'} | ${r.holdout ? pct(r.holdout.pass_at_1) : '-'} | ${r.skipped ? 'skipped' : r.changes.map((c) => `${c.id} (${c.component})`).join(', ') || '-'} | ${r.verdicts.map((v) => `${v.id} ${v.verdict}`).join(', ') || '-'} | ${r.rollbacks.join(', ') || '-'} | ${tokens(r.usage.coding)} | ${tokens(r.usage.debugger)} | ${tokens(r.usage.evolver)} | ${cost} |`,
     );
   }
   const kb = (b: number) => (b >= 1e6 ? `${(b / 1e6).toFixed(1)} MB` : `${(b / 1e3).toFixed(1)} KB`);
   const distilled = rows.filter((r) => r.debugger).map((r) => `${r.iteration}: ${kb(r.debugger!.raw_bytes)} raw → ${kb(r.debugger!.digest_bytes)} digests → ${r.debugger!.overview_tokens}-token overview`);
   if (distilled.length) lines.push('', `Debugger input per iteration (raw traces → what the evolve agent reads): ${distilled.join('; ')}.`);
   const l = state.ledger;
-  lines.push('', `Totals: coding ${tokens(l.coding)} tokens ($${l.coding.cost_usd.toFixed(4)}), debugger ${tokens(l.debugger)} ($${l.debugger.cost_usd.toFixed(4)}), evolver ${tokens(l.evolver)} ($${l.evolver.cost_usd.toFixed(4)}).`);
+  const total = formatUsdSum((['coding', 'debugger', 'evolver'] as const).map((role) => costOf(role, l[role])));
+  lines.push('', `Totals: coding ${tokens(l.coding)} tokens (${formatUsd(costOf('coding', l.coding))}), debugger ${tokens(l.debugger)} (${formatUsd(costOf('debugger', l.debugger))}), evolver ${tokens(l.evolver)} (${formatUsd(costOf('evolver', l.evolver))}), cost ${total}.`);
   if (quality) lines.push(`Prediction quality of the evolve agent over the run: precision ${quality.precision === null ? '-' : pct(quality.precision)}, recall ${quality.recall === null ? '-' : pct(quality.recall)}.`);
   const markdown = `${lines.filter((l, i) => l !== '' || lines[i - 1] !== '').join('\n')}\n`;
   writeFileAtomic(join(runDir, 'summary.md'), markdown);

@@ -43,7 +43,13 @@ interface WireUsage {
   prompt_tokens?: number;
   completion_tokens?: number;
   prompt_tokens_details?: { cached_tokens?: number } | null;
+  /** USD, as OpenRouter and some proxies report it (`usage: { include: true }`). */
+  cost?: number | null;
 }
+
+/** The cost the server reported for the call, when it did: more exact than a price table. */
+const reportedCost = (u: WireUsage | null | undefined): { reportedCostUsd?: number } =>
+  typeof u?.cost === 'number' && Number.isFinite(u.cost) && u.cost >= 0 ? { reportedCostUsd: u.cost } : {};
 
 function toUsage(u: WireUsage | null | undefined): Usage {
   return { promptTokens: u?.prompt_tokens ?? 0, completionTokens: u?.completion_tokens ?? 0, cachedTokens: u?.prompt_tokens_details?.cached_tokens ?? 0 };
@@ -72,7 +78,7 @@ export function createOpenAIModel(name: string, options: ProviderOptions = {}): 
     if (!choice?.message) throw new ModelResponseError(`openai at ${baseURL} sent a reply that is not a chat completion: ${excerpt(response)}`);
     const calls = (choice.message.tool_calls ?? []).map((c, i) => toToolCall(c.id, c.function?.name ?? '', c.function?.arguments ?? '', i));
     const r = response as { usage?: WireUsage; model?: string };
-    return { content: choice.message.content ?? '', reasoning: choice.message.reasoning_content ?? '', toolCalls: calls, usage: toUsage(r.usage), finishReason: finishReason(choice.finish_reason), model: r.model ?? '' };
+    return { content: choice.message.content ?? '', reasoning: choice.message.reasoning_content ?? '', toolCalls: calls, usage: toUsage(r.usage), ...reportedCost(r.usage), finishReason: finishReason(choice.finish_reason), model: r.model ?? '' };
   }
 
   async function completeStreaming(request: CompletionRequest, signal?: AbortSignal): Promise<CompletionParts> {
@@ -80,11 +86,15 @@ export function createOpenAIModel(name: string, options: ProviderOptions = {}): 
     let content = '';
     let reasoning = '';
     let usage: Usage | undefined;
+    let cost: { reportedCostUsd?: number } = {};
     let reason: FinishReason = 'other';
     let model = '';
     const calls: { id?: string; name: string; args: string }[] = [];
     for await (const chunk of stream as AsyncIterable<ChatCompletionChunk>) {
-      if (chunk.usage) usage = toUsage(chunk.usage);
+      if (chunk.usage) {
+        usage = toUsage(chunk.usage);
+        cost = reportedCost(chunk.usage as WireUsage);
+      }
       if (chunk.model) model = chunk.model;
       const choice = chunk.choices?.[0];
       if (!choice) continue;
@@ -109,7 +119,7 @@ export function createOpenAIModel(name: string, options: ProviderOptions = {}): 
     }
     if (!model && !content && calls.length === 0 && !usage) throw new ModelResponseError(`openai at ${baseURL} sent an empty stream`);
     const toolCalls = calls.filter(Boolean).map((c, i) => toToolCall(c.id, c.name, c.args, i));
-    return { content, reasoning, toolCalls, usage: usage ?? { promptTokens: 0, completionTokens: 0, cachedTokens: 0 }, finishReason: reason, model };
+    return { content, reasoning, toolCalls, usage: usage ?? { promptTokens: 0, completionTokens: 0, cachedTokens: 0 }, ...cost, finishReason: reason, model };
   }
 
   return providerModel(id, name, options, { once: completeOnce, streaming: completeStreaming });

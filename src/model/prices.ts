@@ -82,3 +82,20 @@ export function loadPriceTable(file: string, base: PriceTable = DEFAULT_PRICES):
   }
   return { ...base, ...parsed.data };
 }
+
+/** One way to show a cost everywhere: `$0.0123`, `$4.56`, and `$?` when it is unknown (never `$0`). */
+export function formatUsd(usd: number | null): string {
+  if (usd === null) return '$?';
+  return `$${usd < 1 ? usd.toFixed(4) : usd.toFixed(2)}`;
+}
+
+/**
+ * A total of costs some of which may be unknown: never presented as known when a part is not —
+ * `$1.20`, `≥ $1.20 (+ unknown)`, or `$?` when nothing is known.
+ */
+export function formatUsdSum(parts: (number | null)[]): string {
+  const known = parts.filter((p): p is number => p !== null);
+  const sum = known.reduce((a, b) => a + b, 0);
+  if (known.length === parts.length) return formatUsd(sum);
+  return known.length === 0 || sum === 0 ? '$?' : `≥ ${formatUsd(sum)} (+ unknown)`;
+}

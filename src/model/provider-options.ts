@@ -90,6 +90,8 @@ export interface CompletionParts {
   finishReason: FinishReason;
   /** The model the server says it used ('' when it did not say). */
   model: string;
+  /** The call's cost in USD as the server reported it, when it did (used instead of the price table). */
+  reportedCostUsd?: number;
 }
 
 type Call = (request: CompletionRequest, signal?: AbortSignal) => Promise<CompletionParts>;
@@ -99,12 +101,16 @@ export function providerModel(id: ProviderIdentity, name: string, options: Provi
   const spec = `${id.provider}:${name}`;
   const prices = options.prices ?? DEFAULT_PRICES;
   const call = options.stream === false ? calls.once : calls.streaming;
+  let costReported = false;
   return {
     spec,
     provider: id.provider,
     name,
     contextWindow: contextWindowOf(spec),
-    priced: priceOf(spec, prices) !== undefined,
+    // Known from the price table, or once the server has reported a call's cost itself.
+    get priced() {
+      return priceOf(spec, prices) !== undefined || costReported;
+    },
     async complete(request, signal): Promise<Completion> {
       let parts: CompletionParts;
       try {
@@ -113,10 +119,11 @@ export function providerModel(id: ProviderIdentity, name: string, options: Provi
         throw mapProviderError(error, id);
       }
       const { content, reasoning, toolCalls, usage } = parts;
+      if (parts.reportedCostUsd !== undefined) costReported = true;
       return {
         message: { role: 'assistant', content, ...(reasoning ? { reasoning } : {}), ...(toolCalls.length ? { toolCalls } : {}) },
         usage,
-        costUsd: costOf(spec, usage, prices),
+        costUsd: parts.reportedCostUsd ?? costOf(spec, usage, prices),
         finishReason: toolCalls.length && parts.finishReason === 'stop' ? 'tool_calls' : parts.finishReason,
         model: parts.model || name,
       };
