@@ -72,7 +72,7 @@ test('evolve --budget-usd with a model of unknown price refuses to start, naming
   const command = /npx ahe evolve (--harness harnesses\/seed [^\n`]*)/.exec(readme)?.[1];
   assert.ok(command?.includes('--budget-usd') && command.includes('--prices prices.yaml'), command);
   writeFileSync(join(dir, 'prices.yaml'), `${pricesFile}\n`);
-  const args = ['evolve', ...command.split(/\s+/)].map((a) => (a === 'runs/first' ? join(dir, 'run') : a));
+  const args = ['evolve', ...command!.split(/\s+/)].map((a) => (a === 'runs/first' ? join(dir, 'run') : a));
   const ok = await runCli([...args.map((a, i) => (args[i - 1] === '--prices' ? join(dir, 'prices.yaml') : a)), '--estimate-only'], { env, cwd: ROOT });
   assert.equal(ok.exitCode, 0, ok.stderr);
   assert.match(ok.stderr, /total ~.* tokens, ~\$\d/);
