@@ -41,7 +41,7 @@ test('steps run in order within an iteration; evolve leads to the next iteration
   assert.throws(() => advance(state, 'gate'), /advance\(gate\): the run is at step holdout of iteration 1/);
   const stopped = stopRun(state, 'cost budget reached: $50.12 of $50');
   assert.equal(stopped.step, 'done');
-  assert.deepEqual(stopped.stopped, { reason: 'cost budget reached: $50.12 of $50' });
+  assert.deepEqual(stopped.stopped, { reason: 'cost budget reached: $50.12 of $50', step: 'holdout' }); // where it stopped, for extending it
   assert.throws(() => advance(stopped, 'done'), /the run has finished/);
 });
 
