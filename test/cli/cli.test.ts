@@ -118,7 +118,7 @@ test('an unreachable base URL and a reply that is not JSON fail the session with
 });
 
 test('bad flags, a bad model spec and a broken harness are clear errors', async () => {
-  const steps = await runCli(['run', '--harness', 'x', '--model', 'scripted:x', '--instruction', 'x', '--max-steps', 'many']);
+  const steps = await runCli(['run', '--harness', join(ROOT, 'harnesses/seed'), '--model', 'scripted:x', '--instruction', 'x', '--max-steps', 'many']);
   assert.notEqual(steps.exitCode, 0);
   assert.match(steps.stderr, /--max-steps.*many|many.*--max-steps/s);
   const spec = await runCli(['run', '--harness', join(ROOT, 'harnesses/seed'), '--model', 'gpt-5.4', '--instruction', 'x']);
