@@ -138,7 +138,7 @@ test('bad eval input gets a clear error, never a stack', async () => {
   assert.match(unknown.stderr, /--task nope: not in .* \(it has: one\)/);
   const missing = await runCli(['eval', '--tasks', join(suite, 'absent'), '--agent', 'oracle']);
   assert.equal(missing.exitCode, 2);
-  assert.match(missing.stderr, /--tasks: .*absent does not exist/);
+  assert.match(missing.stderr, /--tasks <dir>' argument .*absent' is invalid\. .*absent does not exist/);
   const badAgent = await runCli(['eval', '--tasks', suite, '--agent', 'wizard']);
   assert.equal(badAgent.exitCode, 2);
   assert.match(badAgent.stderr, /Allowed choices are harness, oracle, noop/);
