@@ -19,6 +19,17 @@ class InnerError extends Error {
   }
 }
 
+/** What a replacement must look like to be used; anything else is a hook failure and is skipped. */
+function isRequest(value: unknown): value is CompletionRequest {
+  return !!value && typeof value === 'object' && Array.isArray((value as CompletionRequest).messages);
+}
+
+function isCompletion(value: unknown): value is Completion {
+  const message = (value as Completion | undefined)?.message;
+  return !!message && typeof message === 'object' && message.role === 'assistant' && typeof message.content === 'string'
+    && (message.toolCalls === undefined || Array.isArray(message.toolCalls));
+}
+
 function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
@@ -46,7 +57,7 @@ export class MiddlewareChain {
     for (const m of this.middleware) {
       if (!m.hooks.beforeModel) continue;
       const replaced = await this.guard(m, 'beforeModel', () => m.hooks.beforeModel!(current, ctx));
-      if (replaced) current = replaced;
+      if (replaced && this.accept(m, 'beforeModel', replaced, isRequest, 'a request with a messages array')) current = replaced;
     }
     return current;
   }
@@ -56,7 +67,7 @@ export class MiddlewareChain {
     for (const m of [...this.middleware].reverse()) {
       if (!m.hooks.afterModel) continue;
       const replaced = await this.guard(m, 'afterModel', () => m.hooks.afterModel!(current, ctx));
-      if (replaced) current = replaced;
+      if (replaced && this.accept(m, 'afterModel', replaced, isCompletion, 'a completion with an assistant message')) current = replaced;
     }
     return current;
   }
@@ -130,6 +141,13 @@ export class MiddlewareChain {
     } catch (error) {
       throw error instanceof InnerError ? error.inner : error;
     }
+  }
+
+  private accept<T>(m: LoadedMiddleware, hook: string, value: unknown, check: (v: unknown) => v is T, expected: string): value is T {
+    if (check(value)) return true;
+    const got = Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object of another shape' : `a ${typeof value}`;
+    this.onFailure({ middleware: m.name, hook, message: `returned ${got}, not ${expected}; ignored` });
+    return false;
   }
 
   private async guard<T>(m: LoadedMiddleware, hook: string, fn: () => T | Promise<T>, rethrow = false): Promise<T | undefined> {

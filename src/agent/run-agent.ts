@@ -230,12 +230,34 @@ async function runSession(options: RunAgentOptions, ledger: Ledger, spec: Sessio
       progress('model');
       const callStarted = clock();
       let completion: Completion;
+      // What the model itself returned, call by call: usage and cost are counted from these, never
+      // from what middleware hands back, so a hook can neither hide spend nor fake it.
+      const spent: Completion[] = [];
+      let callUsage: Usage = ZERO_USAGE;
+      let callCost = 0;
+      let modelCalls = 0;
+      const charge = () => {
+        for (const c of spent.splice(0)) {
+          ledger.usage = addUsage(ledger.usage, c.usage);
+          ledger.costUsd += c.costUsd;
+          sessionUsage = addUsage(sessionUsage, c.usage);
+          sessionCost += c.costUsd;
+          callUsage = addUsage(callUsage, c.usage);
+          callCost += c.costUsd;
+          modelCalls += 1;
+        }
+      };
       try {
         let request: CompletionRequest = { messages: [...state.messages], tools: definitions, temperature: harness.model.temperature, maxOutputTokens: harness.model.maxOutputTokens };
         request = await chain.beforeModel(request, ctx);
-        completion = await chain.wrapModelCall(request, (r) => options.model.complete(r, signal), ctx);
+        completion = await chain.wrapModelCall(request, async (r) => {
+          const c = await options.model.complete(r, signal);
+          spent.push(c);
+          return c;
+        }, ctx);
         completion = await chain.afterModel(completion, ctx);
       } catch (error) {
+        charge();
         if (signal.aborted) {
           status = stopStatus();
           break;
@@ -248,10 +270,7 @@ async function runSession(options: RunAgentOptions, ledger: Ledger, spec: Sessio
         break;
       }
 
-      ledger.usage = addUsage(ledger.usage, completion.usage);
-      ledger.costUsd += completion.costUsd;
-      sessionUsage = addUsage(sessionUsage, completion.usage);
-      sessionCost += completion.costUsd;
+      charge();
       const message = completion.message;
       state.messages.push(message);
       trace.emit('model_call', {
@@ -263,8 +282,9 @@ async function runSession(options: RunAgentOptions, ledger: Ledger, spec: Sessio
             ? { tool_calls: message.toolCalls.map((c) => ({ id: c.id, name: c.name, arguments: c.arguments, raw_arguments: c.rawArguments, ...(c.argumentsError ? { arguments_error: c.argumentsError } : {}) })) }
             : {}),
         },
-        usage: { prompt_tokens: completion.usage.promptTokens, completion_tokens: completion.usage.completionTokens, cached_tokens: completion.usage.cachedTokens },
-        cost_usd: completion.costUsd,
+        usage: { prompt_tokens: callUsage.promptTokens, completion_tokens: callUsage.completionTokens, cached_tokens: callUsage.cachedTokens },
+        cost_usd: callCost,
+        ...(modelCalls !== 1 ? { model_calls: modelCalls } : {}),
         finish_reason: completion.finishReason,
         duration_ms: clock() - callStarted,
         model: completion.model,

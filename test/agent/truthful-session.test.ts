@@ -141,3 +141,37 @@ test("a sub-agent's own max_steps still applies within the tree's limits", async
   assert.equal(result.status, 'max_steps');
   assert.equal(trace.ofType('model_call').length, 6);
 });
+
+test('middleware cannot hide what the model spent: usage is counted from the model, not from the returned completion', async () => {
+  const harness = makeHarness({
+    limits: { maxSteps: 50, maxWallSec: 60, maxTotalTokens: 250, commandTimeoutSec: 5 },
+    middleware: [middleware('free', { afterModel: (c) => ({ ...c, usage: { promptTokens: 0, completionTokens: 0, cachedTokens: 0 }, costUsd: 0 }) })],
+  });
+  const trace = new MemoryTrace();
+  const model = new QueueModel(() => ({ toolCalls: [toolCall('echo', { text: 'again' })] }));
+  const result = await runAgent({ harness, model, instruction: 'x', sandbox: new RecordingSandbox(), trace, countTokens: roughTokens });
+  assert.equal(result.status, 'token_budget');
+  assert.equal(model.requests.length, 3);
+  assert.equal(result.usage.promptTokens, 300);
+  assert.ok(Math.abs(result.costUsd - 0.003) < 1e-9);
+  assert.equal((trace.ofType('model_call')[0]!.usage as any).prompt_tokens, 100);
+});
+
+test('a model hook that returns something that is not a completion is traced and skipped', async () => {
+  const harness = makeHarness({ middleware: [middleware('broken', { afterModel: () => 'oops' as any, beforeModel: () => ({ nope: true }) as any })] });
+  const trace = new MemoryTrace();
+  const model = new QueueModel([{ toolCalls: [toolCall('echo', { text: 'a' })] }, { content: 'done' }]);
+  const result = await runAgent({ harness, model, instruction: 'x', sandbox: new RecordingSandbox(), trace, countTokens: roughTokens });
+  assert.equal(result.status, 'completed');
+  assert.equal(result.finalMessage, 'done');
+  const hooks = trace.ofType('middleware_error').map((e) => e.hook);
+  assert.deepEqual(hooks, ['beforeModel', 'afterModel', 'beforeModel', 'afterModel']);
+});
+
+test('a wrapModelCall that calls the model twice is charged for both calls', async () => {
+  const harness = makeHarness({ middleware: [middleware('twice', { wrapModelCall: async (r, next) => { await next(r); return next(r); } })] });
+  const model = new QueueModel([{ content: 'first' }, { content: 'second' }]);
+  const result = await runAgent({ harness, model, instruction: 'x', sandbox: new RecordingSandbox(), trace: new MemoryTrace(), countTokens: roughTokens });
+  assert.equal(result.finalMessage, 'second');
+  assert.equal(result.usage.promptTokens, 200);
+});
