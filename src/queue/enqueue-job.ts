@@ -127,8 +127,14 @@ export async function openTrialQueue(options: TrialQueueOptions): Promise<TrialQ
   /** Puts the trial in the queue unless it is there already (a resumed or re-run producer re-attaches). */
   const enqueue = async (id: string, o: TrialOptions, jobRunId: string) => {
     const payload = await payloadOf(o, jobRunId);
-    const existing = await Job.fromId(queue, id);
-    if (existing && (await existing.getState()) === 'failed') await existing.retry('failed'); // a resumed job gives a failed trial another go
+    let existing = await Job.fromId<TrialPayload, TrialReturn>(queue, id);
+    const state = existing ? await existing.getState() : undefined;
+    if (existing && state === 'completed' && existing.returnvalue?.infrastructure_error === true) {
+      // It ended without a measurement (model unreachable…): the job is re-run, not collected again.
+      await existing.remove();
+      existing = undefined;
+    }
+    if (existing && state === 'failed') await existing.retry('failed'); // a resumed job gives a failed trial another go
     else if (!existing) await queue.add(payload.trial_name, payload, { jobId: id, attempts: options.attempts ?? 3, backoff: { type: 'fixed', delay: 1000 }, removeOnComplete: KEEP, removeOnFail: KEEP });
   };
 

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Worker, WaitingError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { loadTask } from '../bench/load-task.ts';
+import { isInfrastructureTrial } from '../bench/job-summary.ts';
 import { runTrial, TrialInterrupted, type BackendKind, type TrialAgent } from '../bench/run-trial.ts';
 import { loadHarness } from '../harness/load-harness.ts';
 import type { Harness } from '../harness/types.ts';
@@ -87,7 +88,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     let lastProgress = 0;
     try {
       options.log(`start ${p.trial_name} (${job.id})`);
-      await runTrial({
+      const result = await runTrial({
         task: loaded.task,
         attempt: p.attempt,
         jobDir,
@@ -105,7 +106,13 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       const trialDir = join(jobDir, p.trial_name);
       const files = packDirectory(trialDir);
       options.log(`done ${p.trial_name} (${files.files} files, ${files.bytes.length} bytes)`);
-      return { trial_name: p.trial_name, worker: workerName, files: files.bytes.toString('base64'), worker_paths: { trial_dir: trialDir, task_dir: taskDir, harness_dir: harnessDir } };
+      return {
+        trial_name: p.trial_name,
+        worker: workerName,
+        files: files.bytes.toString('base64'),
+        worker_paths: { trial_dir: trialDir, task_dir: taskDir, harness_dir: harnessDir },
+        ...(isInfrastructureTrial(result) ? { infrastructure_error: true } : {}),
+      };
     } catch (error) {
       if (error instanceof TrialInterrupted || abort.signal.aborted) {
         // Returned to the queue, not failed: another worker runs it from the start.

@@ -39,6 +39,8 @@ export interface TrialReturn {
   files: string;
   /** Paths on the worker, rewritten to the producer's when the files are written. */
   worker_paths: { trial_dir: string; task_dir: string; harness_dir: string | null };
+  /** The trial ended on an infrastructure error (no measurement): a re-run producer runs it again rather than collecting it. */
+  infrastructure_error?: boolean;
 }
 
 /**

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker, type Job } from 'bullmq';
@@ -145,5 +145,33 @@ test('Redis gone while trials wait: each fails with an error naming the URL inst
     await redis.stop();
     for (const w of waiting) await assert.rejects(w, new RegExp(`lost contact with Redis at redis://127\\.0\\.0\\.1:${redis.port}: .*no answer for \\d+ s`));
     assert.deepEqual(started, []);
+  });
+});
+
+test('a trial that ended on an infrastructure error is run again by a re-run producer, not collected again', { skip, timeout: 120_000 }, async () => {
+  await withQueue(async (redis, open) => {
+    let calls = 0;
+    const worker = startFakeWorker(redis.url, (p) => {
+      calls += 1;
+      const value = trialReturn(p);
+      if (calls > 1) return value;
+      // The first run: the model was unreachable, as `ahe worker` reports it.
+      const dir = value.worker_paths.trial_dir;
+      writeFileSync(join(dir, 'result.json'), JSON.stringify({ trial_name: p.trial_name, trial_uri: `file://${dir}`, finished_at: new Date().toISOString(), verifier_result: null, exception_info: { exception_type: 'InfrastructureError', exception_message: 'connection refused', exception_traceback: '', occurred_at: new Date().toISOString() } }));
+      return { ...value, files: packDirectory(dir).bytes.toString('base64'), infrastructure_error: true };
+    });
+    try {
+      const jobDir = tmp('job');
+      const first = await (await open()).executeTrial(trialOptions(jobDir, 1), { onStart: () => {}, jobId: 'infra' });
+      assert.equal(first.exception_info?.exception_type, 'InfrastructureError');
+      // Resume moves the unmeasured trial aside and asks again, as run-job does.
+      rmSync(join(jobDir, 'tiny__1'), { recursive: true, force: true });
+      const second = await (await open()).executeTrial(trialOptions(jobDir, 1), { onStart: () => {}, jobId: 'infra' });
+      assert.equal(calls, 2);
+      assert.equal(second.exception_info ?? null, null);
+      assert.equal(second.verifier_result?.rewards.reward, 1);
+    } finally {
+      await worker.close();
+    }
   });
 });
