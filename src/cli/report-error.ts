@@ -17,7 +17,7 @@ const PATH_ERRORS: Record<string, string> = {
 export function reportError(error: unknown, stream: NodeJS.WritableStream): number {
   if (error instanceof UserError) {
     stream.write(`ahe: ${error.message}\n`);
-    return 2;
+    return error.exitCode;
   }
   const fsError = error as NodeJS.ErrnoException | undefined;
   if (fsError && typeof fsError.code === 'string' && typeof fsError.path === 'string' && PATH_ERRORS[fsError.code]) {

@@ -8,7 +8,7 @@ import { runJob, type JobEvent, type TrialExecutor } from '../bench/run-job.ts';
 import type { Task } from '../bench/task.ts';
 import { loadHarness } from '../harness/load-harness.ts';
 import { createModel } from '../model/create-model.ts';
-import { UserError } from '../model/errors.ts';
+import { RunStoppedError, UserError } from '../model/errors.ts';
 import type { PriceTable } from '../model/prices.ts';
 
 export interface EvaluateOptions {
@@ -43,7 +43,7 @@ export interface Evaluation {
  * An evaluation of an evolve run lacks measured trials (lost, crashed, or infrastructure errors) after
  * its retries: the run stops at that step, saved, and `ahe evolve --resume` runs only what is missing.
  */
-export class EvaluationIncompleteError extends UserError {
+export class EvaluationIncompleteError extends RunStoppedError {
   override name = 'EvaluationIncompleteError';
   constructor(message: string, readonly missingTrials: readonly string[]) {
     super(message);

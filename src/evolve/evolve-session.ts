@@ -9,6 +9,7 @@ import type { Task } from '../bench/task.ts';
 import { loadHarness } from '../harness/load-harness.ts';
 import { validateHarness } from '../harness/validate-harness.ts';
 import { formatDiagnostic } from '../harness/harness-error.ts';
+import { isInfrastructureError } from '../model/errors.ts';
 import type { Model } from '../model/types.ts';
 import { createHostSandbox } from '../sandbox/host-sandbox.ts';
 import { recordSession } from '../trace/record-session.ts';
@@ -45,6 +46,11 @@ export interface EvolveSessionResult {
   usage: Usage;
   /** Commits reverted because the iteration was skipped or a change leaked. */
   reverted: string[];
+  /**
+   * Set when the evolve agent's model could not be reached (infrastructure, not the agent): the step
+   * ends here without a manifest and without reverting, so the run stops and `--resume` runs it again.
+   */
+  unavailable?: string;
 }
 
 const MANIFEST_FILE = 'change_manifest.json';
@@ -158,6 +164,10 @@ export async function runEvolveSession(o: EvolveSessionOptions): Promise<EvolveS
     usage.cached_tokens += result.usage.cachedTokens;
     usage.cost_usd += result.costUsd;
     if (o.signal?.aborted) throw new Error('interrupted');
+    if (!manifest && result.status === 'error' && isInfrastructureError(result.errorType)) {
+      log(`  evolve session ${session}: the model could not be used (${result.error ?? result.errorType})`);
+      return { manifest: { iteration: o.iteration, changes: [] }, usage, reverted: [], unavailable: result.error ?? String(result.errorType) };
+    }
     if (!manifest) retry = result.status === 'completed' ? 'the session finished without calling write_manifest successfully' : `the session stopped (${result.status}${result.error ? `: ${result.error}` : ''})`;
     log(`  evolve session ${session}: ${result.status}, ${result.steps} steps${manifest ? ', manifest accepted' : `; ${retry}`}`);
   }

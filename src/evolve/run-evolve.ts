@@ -15,6 +15,7 @@ import type { JobEvent, TrialExecutor } from '../bench/run-job.ts';
 import type { Task } from '../bench/task.ts';
 import { debugJob } from '../debugger/debug-job.ts';
 import { createModel } from '../model/create-model.ts';
+import { RunStoppedError } from '../model/errors.ts';
 import type { PriceTable } from '../model/prices.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../trace/write-atomic.ts';
 import { attributeManifest, runPredictionQuality, type ManifestAttribution } from './attribution.ts';
@@ -25,7 +26,7 @@ import { iterationStats, type IterationStats } from './iteration-stats.ts';
 import { readManifest, type ChangeManifest } from './manifest.ts';
 import { readEvidenceInput } from './evidence-input.ts';
 import { listEvidenceSections, renderEvidence } from './render-evidence.ts';
-import { completeStep, createRunState, emptyUsage, iterationDir, loadRunState, saveRunState, stopRun, type Role, type RunState, type Usage } from './run-state.ts';
+import { completeStep, createRunState, emptyUsage, iterationDir, loadRunState, ROLES, saveRunState, stopRun, sumUsage, type Role, type RunState, type Usage } from './run-state.ts';
 import { writeRunSummary } from './run-summary.ts';
 import { createWorkspace, openWorkspace, type Workspace } from './workspace.ts';
 
@@ -90,10 +91,9 @@ function ledgerFromIterations(runDir: string, upTo: number): RunState['ledger'] 
     const file = join(iterationDir(runDir, n), 'usage.json');
     if (!existsSync(file)) continue;
     const usage = readJson<IterationUsage>(file);
-    for (const role of ['coding', 'debugger', 'evolver'] as const) {
+    for (const role of ROLES) {
       const u = usage[role];
-      if (!u) continue;
-      for (const key of Object.keys(ledger[role]) as (keyof Usage)[]) ledger[role][key] += u[key];
+      if (u) ledger[role] = sumUsage(ledger[role], u);
     }
   }
   return ledger;
@@ -258,7 +258,13 @@ export async function runEvolve(options: EvolveOptions): Promise<RunState> {
         const model = await createModel(config.evolve_model, { prices: options.prices, maxRetries: options.maxRetries });
         log(`iteration ${n}: evolve agent (${config.evolve_model})`);
         const result = await runEvolveSession({ iteration: n, workspace: ws, iterationDir: dir, model, trainTasks: train, evidenceSections: listEvidenceSections(evidence), readEvidence: async (section) => renderEvidence(evidence, section), signal: options.signal, log });
-        recordUsage(runDir, n, 'evolver', result.usage);
+        // Earlier attempts of this step that stopped on an unreachable model spent tokens too: they are
+        // kept apart (not in usage.json alone, which a crash after it would make count twice).
+        const stoppedFile = join(dir, 'evolve', 'stopped-usage.json');
+        const spent = sumUsage(existsSync(stoppedFile) ? readJson<Usage>(stoppedFile) : emptyUsage(), result.usage);
+        if (result.unavailable) writeJsonAtomic(stoppedFile, spent);
+        recordUsage(runDir, n, 'evolver', spent);
+        if (result.unavailable) throw new RunStoppedError(`iteration ${n}: the evolve agent's model (${config.evolve_model}) could not be used: ${result.unavailable}; fix the model or provider, then continue with: ahe evolve --resume ${runDir}`);
         writeFileAtomic(join(dir, 'diff.patch'), await ws.diff(`iter-${n}`, 'HEAD'));
         log(`iteration ${n}: ${result.skipped ? `skipped — ${result.skipped}` : `${result.manifest.changes.length} changes: ${result.manifest.changes.map((c) => `${c.id} (${c.component})`).join(', ') || 'none'}`}`);
         done('evolve');

@@ -78,6 +78,15 @@ export type RunState = z.infer<typeof RunStateSchema>;
 
 export const emptyUsage = (): Usage => ({ calls: 0, prompt_tokens: 0, completion_tokens: 0, cached_tokens: 0, cost_usd: 0 });
 
+/** Field-wise sum of two usages. */
+export const sumUsage = (a: Usage, b: Usage): Usage => ({
+  calls: a.calls + b.calls,
+  prompt_tokens: a.prompt_tokens + b.prompt_tokens,
+  completion_tokens: a.completion_tokens + b.completion_tokens,
+  cached_tokens: a.cached_tokens + b.cached_tokens,
+  cost_usd: a.cost_usd + b.cost_usd,
+});
+
 /** The state of a new run: iteration 0, about to evaluate the seed. */
 export function createRunState(config: Record<string, z.core.util.JSONType>, now: Date = new Date()): RunState {
   const parsed = RunStateSchema.safeParse({

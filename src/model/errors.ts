@@ -3,6 +3,17 @@
 /** Base class for every error caused by the user's input or environment, not by a bug in ahe. */
 export class UserError extends Error {
   override name = 'UserError';
+  /** The CLI's exit status for it: 2, the user's input or setup is wrong. */
+  readonly exitCode: number = 2;
+}
+
+/**
+ * A run or job stopped before it was finished (a model that cannot be reached, an evaluation that stayed
+ * incomplete): nothing was judged on partial data and resuming continues it. Exit status 1.
+ */
+export class RunStoppedError extends UserError {
+  override name = 'RunStoppedError';
+  override readonly exitCode: number = 1;
 }
 
 /** The provider rejected the credentials (missing key, HTTP 401/403); the message names the variable to set. */

@@ -12,6 +12,7 @@ import { makeDemo } from '../../examples/evolve-demo/make-demo.ts';
 import { runTrial } from '../../src/bench/run-trial.ts';
 import type { TrialExecutor } from '../../src/bench/run-job.ts';
 import { EvaluationIncompleteError } from '../../src/evolve/evaluate-harness.ts';
+import { RunStoppedError } from '../../src/model/errors.ts';
 import { beatsBest, runEvolve, type EvolveConfig } from '../../src/evolve/run-evolve.ts';
 import { loadRunState } from '../../src/evolve/run-state.ts';
 import { bwrapAvailable, bwrapInstallHint } from '../../src/sandbox/bwrap-sandbox.ts';
@@ -111,4 +112,32 @@ test('the best harness is chosen over the tasks both iterations measured, not by
   assert.equal(beatsBest(vs(-0.2), best, 1), false);
   assert.equal(beatsBest(vs(0.1, 0), best, 1), false, 'no task measured on both sides: no claim');
   assert.equal(beatsBest({}, best, 1), false, 'no paired comparison: no claim');
+});
+
+test('an unreachable evolve model stops the run resumably at the evolve step (no skipped iteration); --resume with a healthy model finishes it, its spend counted once', { skip }, async () => {
+  const saved = process.env.AHE_CHAOS_RATE;
+  try {
+    // Every evolve-model call fails as a provider's 500 after its retries.
+    const { runDir, config } = setup();
+    const demoScript = config.evolve_model.replace(/^scripted:/, '');
+    config.evolve_model = `chaos:1:faults=server_error:scripted:${demoScript}`;
+    const error = await runEvolve({ runDir, config }).then(() => undefined, (e: unknown) => e);
+    assert.ok(error instanceof RunStoppedError, String(error));
+    assert.match(error.message, /^iteration 0: the evolve agent's model \(chaos:1:.*\) could not be used: ModelUnavailableError: .*continue with: ahe evolve --resume /);
+    const stopped = loadRunState(runDir);
+    assert.deepEqual([stopped.iteration, stopped.step], [0, 'evolve']);
+    assert.equal(existsSync(join(runDir, 'iterations', '0', 'change_manifest.json')), false, 'the iteration is not skipped: it runs again on resume');
+    const stoppedCalls = readJson(join(runDir, 'iterations', '0', 'usage.json')).evolver.calls;
+    assert.ok(stoppedCalls >= 1, 'the failed attempt is in the ledger');
+    process.env.AHE_CHAOS_RATE = '0';
+    const state = await runEvolve({ runDir });
+    assert.equal(state.step, 'done');
+    assert.ok(readJson(join(runDir, 'iterations', '0', 'change_manifest.json')).changes.length >= 1);
+    const evolver = readJson(join(runDir, 'iterations', '0', 'usage.json')).evolver;
+    assert.ok(evolver.calls > stoppedCalls, 'the healthy attempt adds to the stopped one');
+    assert.equal(state.ledger.evolver.calls, evolver.calls);
+  } finally {
+    if (saved === undefined) delete process.env.AHE_CHAOS_RATE;
+    else process.env.AHE_CHAOS_RATE = saved;
+  }
 });
