@@ -24,8 +24,8 @@ def run_checks():
 EVENTS_SHA256 = "0acb91dcb0ec024dffbf2bcbe630bb88ee59d070051b32302f436e68ed4976da"
 import hashlib
 import sqlite3
+import resource
 import subprocess
-import time
 
 DB = "/app/metrics.db"
 WEEK = 7 * 24 * 3600
@@ -75,20 +75,23 @@ def fast_and_identical_on_new_data():
     db.commit()
     expected = reference(db)
     db.close()
-    t0 = time.monotonic()
+    # CPU time of report.py, not wall time: the budget is "a few seconds on one CPU", and a busy machine
+    # must not fail a fast solution (nor pass a slow one); the wall-time cap only stops the slow original.
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     try:
-        r = subprocess.run(["python3", "/app/report.py"], capture_output=True, text=True, timeout=4)
+        r = subprocess.run(["python3", "/app/report.py"], capture_output=True, text=True, timeout=10)
     except subprocess.TimeoutExpired:
-        raise AssertionError("report.py was still running after 4 seconds")
-    elapsed = time.monotonic() - t0
+        raise AssertionError("report.py was still running after 10 seconds")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    elapsed = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     assert r.returncode == 0, f"report.py failed: {r.stderr[-2000:]}"
     if r.stdout != expected:
         got, exp = r.stdout.splitlines(), expected.splitlines()
         diff = next((i for i, (a, b) in enumerate(zip(got, exp)) if a != b), min(len(got), len(exp)))
         raise AssertionError(f"output differs at line {diff + 1}: got {got[diff] if diff < len(got) else None!r}, "
                              f"expected {exp[diff] if diff < len(exp) else None!r} ({len(got)} vs {len(exp)} lines)")
-    print(f"  report.py took {elapsed:.2f}s")
-    assert elapsed < 3.0, f"report.py took {elapsed:.2f}s (limit 3s)"
+    print(f"  report.py used {elapsed:.2f}s of CPU")
+    assert elapsed < 3.0, f"report.py used {elapsed:.2f}s of CPU (limit 3s)"
 
 
 run_checks()
