@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { getEventListeners } from 'node:events';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -99,4 +100,11 @@ test('a malformed cassette line is reported with file and line', async () => {
   const cassette = join(mkdtempSync(join(tmpdir(), 'ahe-cassette-')), 'bad.jsonl');
   writeFileSync(cassette, '{"v":1,"index":0,"request_hash":"x","request":{},"completion":{"message":{"role":"assistant","content":""}}}\n{oops\n');
   await assert.rejects(createReplayModel(cassette), (e: unknown) => e instanceof UserError && e.message.includes(`${cassette}:2`));
+});
+
+test('delayed turns leave no abort listener behind on the signal (no MaxListenersExceededWarning)', async () => {
+  const model = await createScriptedModel(script(`turns:\n${'  - delay_ms: 1\n    reply: { content: ok }\n'.repeat(12)}`));
+  const controller = new AbortController();
+  for (let i = 0; i < 12; i++) await model.complete(req(user('x')), controller.signal);
+  assert.equal(getEventListeners(controller.signal, 'abort').length, 0);
 });
