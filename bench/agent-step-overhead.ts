@@ -7,11 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runAgent } from '../src/agent/run-agent.ts';
 import type { Harness } from '../src/harness/types.ts';
-import type { Completion, CompletionRequest, Model } from '../src/model/types.ts';
 import { countMessageTokens } from '../src/model/count-tokens.ts';
+import type { Completion, CompletionRequest, Model } from '../src/model/types.ts';
 import { openEventLog } from '../src/trace/event-log.ts';
 import { createRedactor } from '../src/trace/redact.ts';
-import { makeHarness, RecordingSandbox, echoTool } from '../test/support/agent-fixtures.ts';
+import { echoTool, makeHarness, RecordingSandbox } from '../test/support/agent-fixtures.ts';
 
 const STEPS = Number(process.env.STEPS ?? 200);
 const RUNS = Number(process.env.RUNS ?? 5);
@@ -30,7 +30,18 @@ class TimingModel implements Model {
     const completion: Completion = {
       message: done
         ? { role: 'assistant', content: 'finished' }
-        : { role: 'assistant', content: `step ${n}: running a command`, toolCalls: [{ id: `c${n}`, name: 'echo', arguments: { text: `ls -la /app/src/${n}` }, rawArguments: `{"text":"ls -la /app/src/${n}"}` }] },
+        : {
+            role: 'assistant',
+            content: `step ${n}: running a command`,
+            toolCalls: [
+              {
+                id: `c${n}`,
+                name: 'echo',
+                arguments: { text: `ls -la /app/src/${n}` },
+                rawArguments: `{"text":"ls -la /app/src/${n}"}`,
+              },
+            ],
+          },
       usage: { promptTokens: request.messages.length * 50, completionTokens: 20, cachedTokens: 0 },
       costUsd: 0,
       finishReason: done ? 'stop' : 'tool_calls',
@@ -52,14 +63,24 @@ async function once(harness: Harness): Promise<number[]> {
   // A realistic ~1 KB tool output per step.
   const output = 'drwxr-xr-x 2 root root 4096 Jan  1 00:00 file\n'.repeat(24);
   const h = { ...harness, tools: [echoTool('echo', async () => output)] };
-  await runAgent({ harness: h, model, instruction: 'bench', sandbox: new RecordingSandbox(), trace, countTokens: (m) => countMessageTokens([m]) });
+  await runAgent({
+    harness: h,
+    model,
+    instruction: 'bench',
+    sandbox: new RecordingSandbox(),
+    trace,
+    countTokens: (m) => countMessageTokens([m]),
+  });
   trace.close();
   rmSync(dir, { recursive: true, force: true });
   // Overhead of step i = from the model returning step i to the model being called for step i+1 (tool time ~0).
   return model.arrivals.slice(1).map((t, i) => Number(t - model.departures[i]!) / 1e6);
 }
 
-const harness = makeHarness({ limits: { maxSteps: STEPS + 1, maxWallSec: 600, maxTotalTokens: 0, commandTimeoutSec: 30 }, model: { contextBudgetTokens: 1_000_000 } });
+const harness = makeHarness({
+  limits: { maxSteps: STEPS + 1, maxWallSec: 600, maxTotalTokens: 0, commandTimeoutSec: 30 },
+  model: { contextBudgetTokens: 1_000_000 },
+});
 await once(harness); // warm-up (JIT, tokenizer tables)
 const all: number[][] = [];
 for (let r = 0; r < RUNS; r++) all.push(await once(harness));

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureTaskImage } from '../src/bench/container-image.ts';
 import { loadTask } from '../src/bench/load-task.ts';
-import { runTrial, type BackendKind } from '../src/bench/run-trial.ts';
+import { type BackendKind, runTrial } from '../src/bench/run-trial.ts';
 import { bwrapAvailable, createBwrapSandbox } from '../src/sandbox/bwrap-sandbox.ts';
 import { containerEngine } from '../src/sandbox/container-engine.ts';
 import { createContainerSandbox } from '../src/sandbox/container-sandbox.ts';
@@ -36,7 +36,8 @@ async function trials(backend: BackendKind): Promise<number[]> {
     const t0 = performance.now();
     const r = await runTrial({ task: task!, attempt: 1, jobDir, agent: { kind: 'oracle' }, backend });
     const ms = performance.now() - t0;
-    if (r.verifier_result?.rewards.reward !== 1) throw new Error(`${backend} trial failed: ${JSON.stringify(r.exception_info)}`);
+    if (r.verifier_result?.rewards.reward !== 1)
+      throw new Error(`${backend} trial failed: ${JSON.stringify(r.exception_info)}`);
     if (i > 0) times.push(ms); // the first run warms caches (bwrap's environment cache, the engine's)
     rmSync(jobDir, { recursive: true, force: true });
   }
@@ -48,7 +49,10 @@ async function sandboxes(backend: 'bwrap' | 'podman'): Promise<number[]> {
   for (let i = 0; i < RUNS; i++) {
     const trialDir = mkdtempSync(join(tmpdir(), 'ahe-bench-cs-'));
     const t0 = performance.now();
-    const sb = backend === 'bwrap' ? await createBwrapSandbox({ trialDir }) : await createContainerSandbox({ engine, image: image.image, trialName: 'bench__1', workdir: '/app' });
+    const sb =
+      backend === 'bwrap'
+        ? await createBwrapSandbox({ trialDir })
+        : await createContainerSandbox({ engine, image: image.image, trialName: 'bench__1', workdir: '/app' });
     const r = await sb.exec('true');
     if (r.exitCode !== 0) throw new Error(`${backend} exec failed: ${r.stderr}`);
     await sb.close();
@@ -62,5 +66,10 @@ const rows: [string, number[], number[]][] = [
   ['trial (oracle): sandbox + agent + verifier + teardown', await trials('bwrap'), await trials('podman')],
   ['sandbox: create + exec `true` + close', await sandboxes('bwrap'), await sandboxes('podman')],
 ];
-console.log(`| measure (${RUNS} runs each) | bwrap median | podman median | podman p95 | ratio |\n|---|---|---|---|---|`);
-for (const [name, b, p] of rows) console.log(`| ${name} | ${median(b).toFixed(0)} ms | ${median(p).toFixed(0)} ms | ${p95(p).toFixed(0)} ms | ${(median(p) / median(b)).toFixed(1)}× |`);
+console.log(
+  `| measure (${RUNS} runs each) | bwrap median | podman median | podman p95 | ratio |\n|---|---|---|---|---|`,
+);
+for (const [name, b, p] of rows)
+  console.log(
+    `| ${name} | ${median(b).toFixed(0)} ms | ${median(p).toFixed(0)} ms | ${p95(p).toFixed(0)} ms | ${(median(p) / median(b)).toFixed(1)}× |`,
+  );

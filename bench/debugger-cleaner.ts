@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { digestTrial } from '../src/debugger/digest-trial.ts';
+
 // The tokenizer (~70 MB) and the generator are loaded by the parent only: the child measures the cleaner.
 const tokens = async (text: string) => (await import('../src/model/count-tokens.ts')).countTokens(text);
 const render = async () => (await import('../src/debugger/render-digest.ts')).renderDigest;
@@ -37,7 +38,16 @@ async function child(dir: string) {
   const ms = performance.now() - started;
   clearInterval(timer);
   peak = Math.max(peak, process.memoryUsage().rss);
-  process.stdout.write(JSON.stringify({ ms, peakRss: peak, rawBytes: d.stats.rawBytes, digestBytes: d.stats.digestBytes, steps: d.steps.length, problems: d.problems.length }));
+  process.stdout.write(
+    JSON.stringify({
+      ms,
+      peakRss: peak,
+      rawBytes: d.stats.rawBytes,
+      digestBytes: d.stats.digestBytes,
+      steps: d.steps.length,
+      problems: d.problems.length,
+    }),
+  );
 }
 
 async function throughput(trial: { steps: number; dumpBytes: number }) {
@@ -60,11 +70,17 @@ async function peakMemory(bytes: number) {
   const dir = join(mkdtempSync(join(tmpdir(), 'ahe-bench-cleaner-')), 'fix-pipeline__1');
   const written = (await generator())(dir, shape(bytes));
   const args = ['--import', 'tsx', SELF, '--child', dir];
-  const timeV = existsSync('/usr/bin/time') ? spawnSync('/usr/bin/time', ['-v', 'node', ...args], { encoding: 'utf8', maxBuffer: 1 << 24 }) : null;
+  const timeV = existsSync('/usr/bin/time')
+    ? spawnSync('/usr/bin/time', ['-v', 'node', ...args], { encoding: 'utf8', maxBuffer: 1 << 24 })
+    : null;
   const out = timeV ? timeV.stdout : execFileSync('node', args, { encoding: 'utf8' });
   const maxRssKb = timeV ? Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(timeV.stderr)?.[1]) : NaN;
   rmSync(dir, { recursive: true, force: true });
-  return { written, ...(JSON.parse(out) as { ms: number; peakRss: number; rawBytes: number; digestBytes: number; steps: number }), maxRssKb };
+  return {
+    written,
+    ...(JSON.parse(out) as { ms: number; peakRss: number; rawBytes: number; digestBytes: number; steps: number }),
+    maxRssKb,
+  };
 }
 
 async function main() {
@@ -74,16 +90,25 @@ async function main() {
   console.log('| case | raw trace | time | throughput | digest | digest / raw | digest tokens | peak RSS |');
   console.log('|---|---|---|---|---|---|---|---|');
   const cases = [
-    { label: 'realistic trial of the compression test (300 steps), median of 3', trial: { steps: 300, dumpBytes: 300_000 } },
+    {
+      label: 'realistic trial of the compression test (300 steps), median of 3',
+      trial: { steps: 300, dumpBytes: 300_000 },
+    },
     { label: `${Math.round(smallBytes / MB)} MB trial, median of 3`, trial: shape(smallBytes) },
   ];
   for (const { label, trial } of cases) {
     const r = await throughput(trial);
-    console.log(`| ${label} (in-process) | ${(r.raw / MB).toFixed(1)} MB | ${(r.ms / 1000).toFixed(2)} s | ${(r.raw / MB / (r.ms / 1000)).toFixed(1)} MB/s | ${(r.digest / 1024).toFixed(0)} KB | ${((100 * r.digest) / r.raw).toFixed(2)}% | ${r.tokens} | — |`);
+    console.log(
+      `| ${label} (in-process) | ${(r.raw / MB).toFixed(1)} MB | ${(r.ms / 1000).toFixed(2)} s | ${(r.raw / MB / (r.ms / 1000)).toFixed(1)} MB/s | ${(r.digest / 1024).toFixed(0)} KB | ${((100 * r.digest) / r.raw).toFixed(2)}% | ${r.tokens} | — |`,
+    );
   }
   const m = await peakMemory(bigBytes);
-  const rss = Number.isFinite(m.maxRssKb) ? `${(m.maxRssKb / 1024).toFixed(0)} MB (time -v), ${(m.peakRss / 2 ** 20).toFixed(0)} MB (sampled)` : `${(m.peakRss / 2 ** 20).toFixed(0)} MB (sampled)`;
-  console.log(`| ${(bigBytes / 1e9).toFixed(1)} GB trial, child process | ${(m.rawBytes / MB).toFixed(0)} MB | ${(m.ms / 1000).toFixed(1)} s | ${(m.rawBytes / MB / (m.ms / 1000)).toFixed(1)} MB/s | ${(m.digestBytes / 1024).toFixed(0)} KB | ${((100 * m.digestBytes) / m.rawBytes).toFixed(2)}% | — | ${rss} |`);
+  const rss = Number.isFinite(m.maxRssKb)
+    ? `${(m.maxRssKb / 1024).toFixed(0)} MB (time -v), ${(m.peakRss / 2 ** 20).toFixed(0)} MB (sampled)`
+    : `${(m.peakRss / 2 ** 20).toFixed(0)} MB (sampled)`;
+  console.log(
+    `| ${(bigBytes / 1e9).toFixed(1)} GB trial, child process | ${(m.rawBytes / MB).toFixed(0)} MB | ${(m.ms / 1000).toFixed(1)} s | ${(m.rawBytes / MB / (m.ms / 1000)).toFixed(1)} MB/s | ${(m.digestBytes / 1024).toFixed(0)} KB | ${((100 * m.digestBytes) / m.rawBytes).toFixed(2)}% | — | ${rss} |`,
+  );
 }
 
 await main();

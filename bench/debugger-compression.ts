@@ -41,7 +41,14 @@ try {
     const task = `task-${String(Math.floor(i / 2)).padStart(3, '0')}`;
     const attempt = (i % 2) + 1;
     const passes = attempt === 1 ? Math.floor(i / 2) % 3 === 0 : Math.floor(i / 2) % 5 === 0;
-    writeSyntheticTrial(join(job, `${task}__${attempt}`), { steps: STEPS, dumpBytes: DUMP, seed: 1000 + i, task, trial: `${task}__${attempt}`, reward: passes ? 1 : 0 });
+    writeSyntheticTrial(join(job, `${task}__${attempt}`), {
+      steps: STEPS,
+      dumpBytes: DUMP,
+      seed: 1000 + i,
+      task,
+      trial: `${task}__${attempt}`,
+      reward: passes ? 1 : 0,
+    });
   }
   const rawFiles = filesUnder(job);
   const rawBytes = rawFiles.reduce((a, f) => a + statSync(f).size, 0);
@@ -57,11 +64,17 @@ try {
   const detailTokens = Object.values(result.written.detailTokens).reduce((a, b) => a + b, 0);
   const overview = result.written.overviewTokens;
   const ratio = (a: number, b: number) => `${Math.round(a / b).toLocaleString('en')}×`;
-  console.log(`${TRIALS} trials, ${(rawBytes / 1e6).toFixed(1)} MB raw (${tokenSec.toFixed(1)} s to count its tokens)\n`);
+  console.log(
+    `${TRIALS} trials, ${(rawBytes / 1e6).toFixed(1)} MB raw (${tokenSec.toFixed(1)} s to count its tokens)\n`,
+  );
   console.log('| layer | tokens | vs raw |\n|---|---|---|');
   console.log(`| raw traces (events.jsonl, tool-outputs/, verifier) | ${rawTokens.toLocaleString('en')} | 1× |`);
-  console.log(`| digests (rendered, all trials) | ${digestTokens.toLocaleString('en')} | ${ratio(rawTokens, digestTokens)} smaller |`);
-  console.log(`| detail/<task>.md (all tasks) | ${detailTokens.toLocaleString('en')} | ${ratio(rawTokens, detailTokens)} smaller |`);
+  console.log(
+    `| digests (rendered, all trials) | ${digestTokens.toLocaleString('en')} | ${ratio(rawTokens, digestTokens)} smaller |`,
+  );
+  console.log(
+    `| detail/<task>.md (all tasks) | ${detailTokens.toLocaleString('en')} | ${ratio(rawTokens, detailTokens)} smaller |`,
+  );
   console.log(`| overview.md | ${overview.toLocaleString('en')} | ${ratio(rawTokens, overview)} smaller |`);
   console.log(`\nahe debug --no-llm on the job: ${debugSec.toFixed(1)} s`);
 } finally {

@@ -1,11 +1,12 @@
 // I/O-bound trials must overlap: a scripted model that waits 1 s per call (two calls per trial) on
 // one trivial task, -k 64 at --concurrency 32, against the time of a single trial. Target (issue 4):
 // close to 64/32 × the single-trial time.
+
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { execFileSync } from 'node:child_process';
 import { stringify } from 'yaml';
 import { bwrapAvailable, bwrapInstallHint } from '../src/sandbox/bwrap-sandbox.ts';
 import { makeTask } from '../test/support/make-task.ts';
@@ -24,7 +25,13 @@ writeFileSync(
   script,
   stringify({
     turns: [
-      { delay_ms: 1000, reply: { content: 'Creating it.', tool_calls: [{ name: 'run_shell_command', arguments: { command: 'touch /app/done' } }] } },
+      {
+        delay_ms: 1000,
+        reply: {
+          content: 'Creating it.',
+          tool_calls: [{ name: 'run_shell_command', arguments: { command: 'touch /app/done' } }],
+        },
+      },
       { delay_ms: 1000, reply: { content: 'Done.' } },
     ],
   }),
@@ -32,7 +39,27 @@ writeFileSync(
 const run = (k: number, concurrency: number) => {
   const out = join(mkdtempSync(join(tmpdir(), 'ahe-bench-conc-job-')), 'job');
   const t0 = performance.now();
-  execFileSync('node', [join(ROOT, 'bin', 'ahe.js'), 'eval', '--tasks', suite, '--harness', join(ROOT, 'harnesses', 'seed'), '--model', `scripted:${script}`, '-k', String(k), '--concurrency', String(concurrency), '--out', out, '--quiet'], { stdio: 'ignore' });
+  execFileSync(
+    'node',
+    [
+      join(ROOT, 'bin', 'ahe.js'),
+      'eval',
+      '--tasks',
+      suite,
+      '--harness',
+      join(ROOT, 'harnesses', 'seed'),
+      '--model',
+      `scripted:${script}`,
+      '-k',
+      String(k),
+      '--concurrency',
+      String(concurrency),
+      '--out',
+      out,
+      '--quiet',
+    ],
+    { stdio: 'ignore' },
+  );
   return (performance.now() - t0) / 1000;
 };
 const single = run(1, 1);

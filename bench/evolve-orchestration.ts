@@ -28,13 +28,35 @@ for (let i = 0; i < RUNS; i++) {
   const t0 = performance.now();
   const state = await runEvolve({
     runDir,
-    config: { harness: SEED, tasks: demo.tasks, holdout: null, model: `scripted:${demo.codingScript}`, evolve_model: `scripted:${demo.evolveScript}`, debug_model: null, iterations: ITERATIONS, k: 1, concurrency: 3, holdout_every: 5, budget_usd: null, budget_tokens: null, budget_minutes: null, timeout_multiplier: 1 },
+    config: {
+      harness: SEED,
+      tasks: demo.tasks,
+      holdout: null,
+      model: `scripted:${demo.codingScript}`,
+      evolve_model: `scripted:${demo.evolveScript}`,
+      debug_model: null,
+      iterations: ITERATIONS,
+      k: 1,
+      concurrency: 3,
+      holdout_every: 5,
+      budget_usd: null,
+      budget_tokens: null,
+      budget_minutes: null,
+      timeout_multiplier: 1,
+    },
   });
   const total = (performance.now() - t0) / 1000;
   let evaluation = 0;
-  for (let n = 0; n <= state.iteration; n++) evaluation += (JSON.parse(readFileSync(join(runDir, 'iterations', String(n), 'job', 'result.json'), 'utf8')) as { wall_sec: number }).wall_sec;
+  for (let n = 0; n <= state.iteration; n++)
+    evaluation += (
+      JSON.parse(readFileSync(join(runDir, 'iterations', String(n), 'job', 'result.json'), 'utf8')) as {
+        wall_sec: number;
+      }
+    ).wall_sec;
   const iterations = state.iteration + 1;
-  rows.push(`| ${i + 1} | ${total.toFixed(2)} s | ${evaluation.toFixed(2)} s | ${((total - evaluation) / iterations).toFixed(2)} s |`);
+  rows.push(
+    `| ${i + 1} | ${total.toFixed(2)} s | ${evaluation.toFixed(2)} s | ${((total - evaluation) / iterations).toFixed(2)} s |`,
+  );
   rmSync(dir, { recursive: true, force: true });
 }
 console.log(`${ITERATIONS} iterations + the seed evaluation (4 evaluations), scripted models\n`);

@@ -37,11 +37,15 @@ for (let i = 0; i < CLI_RUNS; i++) {
   cli.push(performance.now() - t);
 }
 const stats = componentCacheStats();
-console.log(`harness load/validate · harnesses/example (2 tools, 2 middleware, 1 skill, 1 sub-agent, 1 memory) · node ${process.version}`);
+console.log(
+  `harness load/validate · harnesses/example (2 tools, 2 middleware, 1 skill, 1 sub-agent, 1 memory) · node ${process.version}`,
+);
 console.log('| measure | ms |');
 console.log('|---|---|');
 console.log(`| validate, cold (compiles 4 components) | ${cold.toFixed(1)} |`);
 console.log(`| validate, warm (median of ${WARM_RUNS}) | ${median(warmValidate).toFixed(1)} |`);
 console.log(`| loadHarness, warm — per trial (median of ${WARM_RUNS}) | ${median(warmLoad).toFixed(2)} |`);
-console.log(`| \`ahe harness validate\` whole CLI process, disk cache warm (median of ${CLI_RUNS}) | ${median(cli).toFixed(0)} |`);
+console.log(
+  `| \`ahe harness validate\` whole CLI process, disk cache warm (median of ${CLI_RUNS}) | ${median(cli).toFixed(0)} |`,
+);
 console.log(`compile cache: ${stats.misses} compiles, ${stats.hits} hits`);

@@ -10,7 +10,8 @@ if (!bwrapAvailable()) {
   process.exit(0);
 }
 const RUNS = Number(process.env.RUNS ?? 100);
-const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]!;
+const quantile = (xs: number[], q: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]!;
 
 const lifecycle: number[] = [];
 const execs: number[] = [];
@@ -33,7 +34,8 @@ for (let i = 0; i < RUNS; i++) {
 }
 await sb.close();
 rmSync(trialDir, { recursive: true, force: true });
-const row = (name: string, xs: number[]) => `| ${name} | ${RUNS} | ${quantile(xs, 0.5).toFixed(1)} ms | ${quantile(xs, 0.95).toFixed(1)} ms |`;
+const row = (name: string, xs: number[]) =>
+  `| ${name} | ${RUNS} | ${quantile(xs, 0.5).toFixed(1)} ms | ${quantile(xs, 0.95).toFixed(1)} ms |`;
 console.log('| measure | runs | median | p95 |\n|---|---|---|---|');
 console.log(row('create + exec `true` + close', lifecycle));
 console.log(row('exec `true` in a live sandbox', execs));

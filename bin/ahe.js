@@ -1,7 +1,13 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly through tsx, so there is no build step to forget.
-import { register } from 'tsx/esm/api';
-
-register();
-const { main } = await import('../src/cli/main.ts');
+// Runs the compiled CLI in dist/ (built by `npm run build`, which `npm ci`/`npm install` run via `prepare`).
+let main;
+try {
+  ({ main } = await import('../dist/cli/main.js'));
+} catch (error) {
+  if (error?.code === 'ERR_MODULE_NOT_FOUND' && String(error.message).includes('dist/cli/main.js')) {
+    process.stderr.write('ahe: dist/cli/main.js is missing; build the package first: npm run build\n');
+    process.exit(1);
+  }
+  throw error;
+}
 process.exitCode = await main(process.argv);

@@ -30,7 +30,10 @@ const REASONS: [RegExp, string][] = [
   [/copies files from the image/, 'COPY --from an image whose programs this machine lacks'],
   [/copies files from the build stage/, 'COPY --from another build stage'],
   [/another distribution's package manager/, "another distribution's package manager"],
-  [/cannot be checked against this machine|package file|only known when it runs/, 'installs what cannot be checked (path, URL, computed name)'],
+  [
+    /cannot be checked against this machine|package file|only known when it runs/,
+    'installs what cannot be checked (path, URL, computed name)',
+  ],
   [/could not be parsed/, 'shell that cannot be parsed'],
   [/prebuilt image/, 'prebuilt image only'],
   [/not valid shell/, 'RUN is not valid shell after preparation'],
@@ -53,7 +56,11 @@ function findDockerfiles(dir: string): string[] {
 /** The task around a Dockerfile: its own task.toml when it has one, else a minimal offline task. */
 function taskFor(dockerfile: string): Task {
   const envDir = dirname(dockerfile);
-  if (basename(envDir) === 'environment' && basename(dockerfile) === 'Dockerfile' && existsSync(join(dirname(envDir), 'task.toml'))) {
+  if (
+    basename(envDir) === 'environment' &&
+    basename(dockerfile) === 'Dockerfile' &&
+    existsSync(join(dirname(envDir), 'task.toml'))
+  ) {
     const { task } = loadTask(dirname(envDir));
     if (task) return task;
   }
@@ -75,7 +82,9 @@ function taskFor(dockerfile: string): Task {
 
 const hostHasDeb = (name: string) => {
   try {
-    return /install ok installed/.test(execFileSync('dpkg-query', ['-W', '-f=${Status}', name], { stdio: ['ignore', 'pipe', 'ignore'] }).toString());
+    return /install ok installed/.test(
+      execFileSync('dpkg-query', ['-W', '-f=${Status}', name], { stdio: ['ignore', 'pipe', 'ignore'] }).toString(),
+    );
   } catch {
     return false;
   }
@@ -83,10 +92,14 @@ const hostHasDeb = (name: string) => {
 
 async function hostMissingPython(names: string[]): Promise<string[]> {
   try {
-    const script = 'import importlib.metadata as m, sys\nfor p in sys.argv[1:]:\n    try: m.version(p)\n    except Exception: print(p)';
+    const script =
+      'import importlib.metadata as m, sys\nfor p in sys.argv[1:]:\n    try: m.version(p)\n    except Exception: print(p)';
     // The python3 a sandbox finds: its PATH, not this shell's (a pyenv or venv here is not in the sandbox).
     const env = { ...process.env, PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' };
-    return execFileSync('python3', ['-c', script, ...names], { stdio: ['ignore', 'pipe', 'ignore'], env }).toString().split('\n').filter(Boolean);
+    return execFileSync('python3', ['-c', script, ...names], { stdio: ['ignore', 'pipe', 'ignore'], env })
+      .toString()
+      .split('\n')
+      .filter(Boolean);
   } catch {
     return names;
   }
@@ -106,7 +119,9 @@ function dryRunSandbox(): Sandbox {
       if (!m || !/(^|\/)(sh|bash|dash)$/.test(m[1]!)) return ok;
       const script = m[2]!.replace(/'\\''/g, "'");
       try {
-        execFileSync(m[1]!.endsWith('bash') ? 'bash' : 'sh', ['-n', '-c', script], { stdio: ['ignore', 'ignore', 'pipe'] });
+        execFileSync(m[1]!.endsWith('bash') ? 'bash' : 'sh', ['-n', '-c', script], {
+          stdio: ['ignore', 'ignore', 'pipe'],
+        });
         return ok;
       } catch (error) {
         const stderr = String((error as { stderr?: Buffer }).stderr ?? '').trim();
@@ -123,7 +138,11 @@ function dryRunSandbox(): Sandbox {
 
 async function realSandbox(task: Task): Promise<Sandbox> {
   const { createBwrapSandbox } = await import('../src/sandbox/bwrap-sandbox.ts');
-  return createBwrapSandbox({ trialDir: mkdtempSync(join(tmpdir(), 'ahe-check-')), workdir: environmentWorkdir(task), allowInternet: task.environment.allowInternet });
+  return createBwrapSandbox({
+    trialDir: mkdtempSync(join(tmpdir(), 'ahe-check-')),
+    workdir: environmentWorkdir(task),
+    allowInternet: task.environment.allowInternet,
+  });
 }
 
 async function check(file: string, opts: { run: boolean; timeoutSec: number }): Promise<Outcome> {
@@ -138,7 +157,10 @@ async function check(file: string, opts: { run: boolean; timeoutSec: number }): 
     return { file, status: 'prepared', reason: 'prepared', detail: '' };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    const reason = error instanceof EnvironmentError ? (REASONS.find(([re]) => re.test(message))?.[1] ?? error.type) : `internal error (${message.split('\n')[0]})`;
+    const reason =
+      error instanceof EnvironmentError
+        ? (REASONS.find(([re]) => re.test(message))?.[1] ?? error.type)
+        : `internal error (${message.split('\n')[0]})`;
     return { file, status: 'refused', reason, detail: message.replace(/\s+/g, ' ').slice(0, 240) };
   } finally {
     await sandbox.close();
@@ -152,7 +174,9 @@ async function main(argv: string[]): Promise<number> {
   const timeoutAt = argv.indexOf('--timeout');
   const timeoutSec = timeoutAt >= 0 ? Number(argv[timeoutAt + 1]) : 600;
   if (!dir || !existsSync(dir) || !statSync(dir).isDirectory()) {
-    console.error(`usage: node --import tsx scripts/check-dockerfiles.ts DIR [--run] [--timeout SEC] [--verbose]${dir ? `\n${dir}: not a directory` : ''}`);
+    console.error(
+      `usage: node --import tsx scripts/check-dockerfiles.ts DIR [--run] [--timeout SEC] [--verbose]${dir ? `\n${dir}: not a directory` : ''}`,
+    );
     return 2;
   }
   if (!Number.isFinite(timeoutSec) || timeoutSec <= 0) {
@@ -164,7 +188,10 @@ async function main(argv: string[]): Promise<number> {
   for (const file of files) {
     const outcome = await check(file, { run, timeoutSec });
     outcomes.push(outcome);
-    if (verbose || outcome.status === 'refused') console.log(`${outcome.status === 'prepared' ? 'ok     ' : 'REFUSED'} ${relative(dir, file)}${outcome.detail ? `\n        ${outcome.detail}` : ''}`);
+    if (verbose || outcome.status === 'refused')
+      console.log(
+        `${outcome.status === 'prepared' ? 'ok     ' : 'REFUSED'} ${relative(dir, file)}${outcome.detail ? `\n        ${outcome.detail}` : ''}`,
+      );
   }
   const tally = new Map<string, number>();
   for (const o of outcomes) tally.set(o.reason, (tally.get(o.reason) ?? 0) + 1);

@@ -9,7 +9,11 @@ const onPath = (bin) => spawnSync('sh', ['-c', `command -v ${bin}`]).status === 
 if (!onPath('redis-server')) {
   if (process.getuid?.() === 0 && existsSync('/usr/bin/apt-get')) {
     console.log('ahe: installing redis-server (apt-get) for the distributed tests');
-    const install = () => spawnSync('apt-get', ['install', '-y', '-qq', 'redis-server'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }).status === 0;
+    const install = () =>
+      spawnSync('apt-get', ['install', '-y', '-qq', 'redis-server'], {
+        stdio: 'inherit',
+        env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+      }).status === 0;
     if (!install()) {
       try {
         execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
@@ -19,5 +23,8 @@ if (!onPath('redis-server')) {
       install();
     }
   }
-  if (!onPath('redis-server')) console.log('ahe: redis-server is missing, so the distributed tests will skip; install it with: sudo apt-get install -y redis-server');
+  if (!onPath('redis-server'))
+    console.log(
+      'ahe: redis-server is missing, so the distributed tests will skip; install it with: sudo apt-get install -y redis-server',
+    );
 }

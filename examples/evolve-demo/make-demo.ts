@@ -10,15 +10,22 @@ import { stringify } from 'yaml';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const DEMO_TASKS = ['csv-region-totals', 'repair-json-config', 'top-words'];
-export const HELPFUL_LESSON = 'Before finishing, list every ordering and tie-breaking rule the instruction states and check the output against each one.';
-export const HARMFUL_LESSON = 'To save time, stop as soon as a plausible answer exists and never run extra verification commands.';
+export const HELPFUL_LESSON =
+  'Before finishing, list every ordering and tie-breaking rule the instruction states and check the output against each one.';
+export const HARMFUL_LESSON =
+  'To save time, stop as soon as a plausible answer exists and never run extra verification commands.';
 
-const call = (name: string, args: Record<string, unknown>, content = '') => ({ reply: { content, tool_calls: [{ name, arguments: args }] } });
+const call = (name: string, args: Record<string, unknown>, content = '') => ({
+  reply: { content, tool_calls: [{ name, arguments: args }] },
+});
 const say = (content: string) => ({ reply: { content } });
 
 function codingScript(): unknown {
   const solve = (task: string) => readFileSync(join(ROOT, 'tasks', 'train', task, 'solution', 'solve.sh'), 'utf8');
-  const solving = (when: Record<string, string>, task: string) => ({ when, turns: [call('run_shell_command', { command: solve(task) }, 'Working on it.'), say('Done: the output is written.')] });
+  const solving = (when: Record<string, string>, task: string) => ({
+    when,
+    turns: [call('run_shell_command', { command: solve(task) }, 'Working on it.'), say('Done: the output is written.')],
+  });
   const givingUp = (when: Record<string, string>) => ({ when, turns: [say('I believe this is done.')] });
   return {
     name: 'demo-coding-agent',
@@ -57,10 +64,30 @@ function evolveScript(): unknown {
         turns: [
           call('read_evidence', { section: 'overview' }, 'Reading the evidence.'),
           call('read_evidence', { section: 'debugger_overview' }),
-          call('write_file', { path: 'memory/lessons.md', content: `- ${HELPFUL_LESSON}\n` }, 'A general lesson about checking stated rules.'),
+          call(
+            'write_file',
+            { path: 'memory/lessons.md', content: `- ${HELPFUL_LESSON}\n` },
+            'A general lesson about checking stated rules.',
+          ),
           call('validate', {}),
-          call('commit_change', { id: 'check-stated-rules', message: 'memory lesson: check the output against every stated rule' }),
-          call('write_manifest', { manifest: { iteration: 0, changes: [change('check-stated-rules', 'memory/lessons.md', ['top-words'], [], 'Adds a lesson to check every ordering rule the instruction states before finishing.')] } }),
+          call('commit_change', {
+            id: 'check-stated-rules',
+            message: 'memory lesson: check the output against every stated rule',
+          }),
+          call('write_manifest', {
+            manifest: {
+              iteration: 0,
+              changes: [
+                change(
+                  'check-stated-rules',
+                  'memory/lessons.md',
+                  ['top-words'],
+                  [],
+                  'Adds a lesson to check every ordering rule the instruction states before finishing.',
+                ),
+              ],
+            },
+          }),
           say('Added one memory lesson; it should fix top-words.'),
         ],
       },
@@ -68,17 +95,45 @@ function evolveScript(): unknown {
         when: { user_contains: 'Iteration 1 ' },
         turns: [
           call('read_evidence', { section: 'attribution' }, 'Checking my previous change.'),
-          call('write_file', { path: 'memory/speed.md', content: '- For top-words, write the ten words to /app/top10.txt sorted by count.\n' }, 'Trying a direct hint.'),
+          call(
+            'write_file',
+            {
+              path: 'memory/speed.md',
+              content: '- For top-words, write the ten words to /app/top10.txt sorted by count.\n',
+            },
+            'Trying a direct hint.',
+          ),
           call('commit_change', { id: 'direct-hint', message: 'hint' }),
-          call('write_file', { path: 'memory/speed.md', content: `- ${HARMFUL_LESSON}\n` }, 'That was task-specific; a general speed lesson instead.'),
+          call(
+            'write_file',
+            { path: 'memory/speed.md', content: `- ${HARMFUL_LESSON}\n` },
+            'That was task-specific; a general speed lesson instead.',
+          ),
           call('commit_change', { id: 'save-time', message: 'memory lesson: stop early to save time' }),
-          call('write_manifest', { manifest: { iteration: 1, changes: [change('save-time', 'memory/speed.md', ['repair-json-config'], ['csv-region-totals'], 'Adds a lesson to stop early and skip verification.')] } }),
+          call('write_manifest', {
+            manifest: {
+              iteration: 1,
+              changes: [
+                change(
+                  'save-time',
+                  'memory/speed.md',
+                  ['repair-json-config'],
+                  ['csv-region-totals'],
+                  'Adds a lesson to stop early and skip verification.',
+                ),
+              ],
+            },
+          }),
           say('Added a speed lesson.'),
         ],
       },
       {
         when: { user_contains: 'Iteration 2 ' },
-        turns: [call('read_evidence', { section: 'attribution' }, 'My last change was harmful and has been rolled back.'), call('write_manifest', { manifest: { iteration: 2, changes: [] } }), say('No change this iteration.')],
+        turns: [
+          call('read_evidence', { section: 'attribution' }, 'My last change was harmful and has been rolled back.'),
+          call('write_manifest', { manifest: { iteration: 2, changes: [] } }),
+          say('No change this iteration.'),
+        ],
       },
     ],
   };

@@ -12,7 +12,8 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const args = process.argv.slice(2);
 const resuming = args[0] === '--resume';
 const out = resolve((resuming ? args[1] : args[0]) ?? join(ROOT, 'runs', 'evolve-demo'));
-const ahe = (argv: string[]) => process.exit(spawnSync('node', [join(ROOT, 'bin', 'ahe.js'), ...argv], { stdio: 'inherit' }).status ?? 1);
+const ahe = (argv: string[]) =>
+  process.exit(spawnSync('node', [join(ROOT, 'bin', 'ahe.js'), ...argv], { stdio: 'inherit' }).status ?? 1);
 
 if (resuming) ahe(['evolve', '--resume', join(out, 'run')]);
 if (existsSync(out)) rmSync(out, { recursive: true, force: true });
@@ -20,14 +21,39 @@ mkdirSync(out, { recursive: true });
 const demo = makeDemo(out);
 const chaos = process.env.AHE_DEMO_CHAOS?.trim();
 const codingModel = `${chaos ? `chaos:${chaos}:` : ''}scripted:${demo.codingScript}`;
-console.log(`offline demo: scripted coding and evolve agents (${demo.codingScript}, ${demo.evolveScript}) on 3 bundled tasks${chaos ? `, coding model under fault injection (${codingModel.split(':scripted:')[0]})` : ''}\n`);
+console.log(
+  `offline demo: scripted coding and evolve agents (${demo.codingScript}, ${demo.evolveScript}) on 3 bundled tasks${chaos ? `, coding model under fault injection (${codingModel.split(':scripted:')[0]})` : ''}\n`,
+);
 const status = spawnSync(
   'node',
-  [join(ROOT, 'bin', 'ahe.js'), 'evolve', '--harness', join(ROOT, 'harnesses', 'seed'), '--tasks', demo.tasks, '--model', codingModel, '--evolve-model', `scripted:${demo.evolveScript}`, '--debug-model', 'none', '--iterations', '3', '-k', '1', '--concurrency', '3', '--out', join(out, 'run')],
+  [
+    join(ROOT, 'bin', 'ahe.js'),
+    'evolve',
+    '--harness',
+    join(ROOT, 'harnesses', 'seed'),
+    '--tasks',
+    demo.tasks,
+    '--model',
+    codingModel,
+    '--evolve-model',
+    `scripted:${demo.evolveScript}`,
+    '--debug-model',
+    'none',
+    '--iterations',
+    '3',
+    '-k',
+    '1',
+    '--concurrency',
+    '3',
+    '--out',
+    join(out, 'run'),
+  ],
   { stdio: 'inherit' },
 ).status;
 if (status !== 0) {
   console.log(`\nthe demo run stopped (exit ${status}); continue it with: npm run demo:evolve -- --resume ${out}`);
   process.exit(status ?? 1);
 }
-console.log(`\nartifacts: ${join(out, 'run')} — summary.md, iterations/<n>/ (job, debug, attribution.json, gate.json, change_manifest.json, diff.patch, evolve/), harness/ (git log), best/`);
+console.log(
+  `\nartifacts: ${join(out, 'run')} — summary.md, iterations/<n>/ (job, debug, attribution.json, gate.json, change_manifest.json, diff.patch, evolve/), harness/ (git log), best/`,
+);

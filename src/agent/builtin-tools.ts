@@ -52,7 +52,10 @@ export function agentTool(subagents: readonly SubagentConfig[], runSubagent: Sub
 }
 
 /** The harness's own tools plus the built-ins it needs, in a stable order. */
-export function collectTools(harness: Pick<Harness, 'tools' | 'skills' | 'subagents'>, runSubagent?: SubagentRunner): LoadedTool[] {
+export function collectTools(
+  harness: Pick<Harness, 'tools' | 'skills' | 'subagents'>,
+  runSubagent?: SubagentRunner,
+): LoadedTool[] {
   const tools = [...harness.tools];
   if (harness.skills.length > 0) tools.push(loadSkillTool(harness.skills));
   if (harness.subagents.length > 0 && runSubagent) tools.push(agentTool(harness.subagents, runSubagent));

@@ -29,14 +29,19 @@ function clip(text: string, max: number): string {
 }
 
 function describeRemoved(removed: readonly Message[]): string[] {
-  const failed = new Set(removed.filter((m) => m.role === 'tool' && m.isError).map((m) => (m as { toolCallId: string }).toolCallId));
+  const failed = new Set(
+    removed.filter((m) => m.role === 'tool' && m.isError).map((m) => (m as { toolCallId: string }).toolCallId),
+  );
   const actions: string[] = [];
   for (const m of removed) {
     // A previous compaction note: carry its record forward.
-    if (m.role === 'user' && m.content.startsWith(COMPACTION_MARK)) actions.push(...m.content.split('\n').filter((l) => l.startsWith('- ')));
+    if (m.role === 'user' && m.content.startsWith(COMPACTION_MARK))
+      actions.push(...m.content.split('\n').filter((l) => l.startsWith('- ')));
     if (m.role !== 'assistant') continue;
     for (const call of m.toolCalls ?? []) {
-      actions.push(`- ${call.name} ${clip(call.rawArguments || JSON.stringify(call.arguments), 160)}${failed.has(call.id) ? ' → error' : ''}`);
+      actions.push(
+        `- ${call.name} ${clip(call.rawArguments || JSON.stringify(call.arguments), 160)}${failed.has(call.id) ? ' → error' : ''}`,
+      );
     }
   }
   const skipped = actions.length - MAX_ACTIONS_LISTED;
@@ -47,13 +52,21 @@ function describeRemoved(removed: readonly Message[]): string[] {
  * Returns the compacted conversation, or null when no compaction is needed or possible.
  * `count` gives the token count of one message (callers cache it).
  */
-export function compactMessages(messages: readonly Message[], policy: CompactionPolicy, count: (m: Message) => number): CompactionResult | null {
+export function compactMessages(
+  messages: readonly Message[],
+  policy: CompactionPolicy,
+  count: (m: Message) => number,
+): CompactionResult | null {
   const sizes = messages.map(count);
   const tokensBefore = sizes.reduce((a, b) => a + b, 0);
   if (tokensBefore <= policy.budgetTokens * policy.triggerRatio) return null;
   // Keep the system prompt and the task (the leading system/user messages).
   let headEnd = 0;
-  while (headEnd < messages.length && (messages[headEnd]!.role === 'system' || (messages[headEnd]!.role === 'user' && headEnd <= 1))) headEnd++;
+  while (
+    headEnd < messages.length &&
+    (messages[headEnd]!.role === 'system' || (messages[headEnd]!.role === 'user' && headEnd <= 1))
+  )
+    headEnd++;
   // Walk back over whole turns (a message plus the tool results that answer it), newest first.
   let keepFrom = messages.length;
   let kept = 0;

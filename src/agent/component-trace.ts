@@ -6,8 +6,16 @@ import type { SessionTrace, TraceSink } from '../trace/types.ts';
 
 /** Event types only the runtime writes. */
 export const RUNTIME_EVENT_TYPES: ReadonlySet<string> = new Set([
-  'session_start', 'user_message', 'model_call', 'model_error', 'tool_result', 'middleware_error',
-  'compaction', 'subagent_start', 'subagent_end', 'session_end',
+  'session_start',
+  'user_message',
+  'model_call',
+  'model_error',
+  'tool_result',
+  'middleware_error',
+  'compaction',
+  'subagent_start',
+  'subagent_end',
+  'session_end',
 ]);
 
 export function componentTrace(trace: SessionTrace): TraceSink {

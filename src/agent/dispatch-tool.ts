@@ -3,8 +3,14 @@
 // model sees; nothing here throws for a failing tool or hook.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type {
+  LoadedTool,
+  MiddlewareContext,
+  ToolCallRequest,
+  ToolResult,
+  TruncationSettings,
+} from '../harness/types.ts';
 import type { ToolCall } from '../model/types.ts';
-import type { LoadedTool, MiddlewareContext, ToolCallRequest, ToolResult, TruncationSettings } from '../harness/types.ts';
 import type { MiddlewareChain } from './middleware-chain.ts';
 import { truncateOutput } from './truncate-output.ts';
 import { validateToolInput } from './validate-tool-input.ts';
@@ -39,7 +45,9 @@ function normalise(value: unknown): ToolResult {
     const r = value as ToolResult;
     return { output: r.output, isError: r.isError === true, metadata: r.metadata };
   }
-  return errorResult(`tool returned ${value === undefined ? 'nothing' : typeof value}; a tool must return a string or { output: string }`);
+  return errorResult(
+    `tool returned ${value === undefined ? 'nothing' : typeof value}; a tool must return a string or { output: string }`,
+  );
 }
 
 async function invoke(env: DispatchEnv, call: ToolCallRequest): Promise<ToolResult> {
@@ -77,7 +85,11 @@ async function runThroughMiddleware(env: DispatchEnv, modelCall: ToolCall): Prom
   }
 }
 
-export async function dispatchToolCall(env: DispatchEnv, modelCall: ToolCall, clock: () => number = Date.now): Promise<DispatchedResult> {
+export async function dispatchToolCall(
+  env: DispatchEnv,
+  modelCall: ToolCall,
+  clock: () => number = Date.now,
+): Promise<DispatchedResult> {
   const started = clock();
   const full = await runThroughMiddleware(env, modelCall);
   let fullOutputFile: string | undefined;
@@ -94,7 +106,11 @@ export async function dispatchToolCall(env: DispatchEnv, modelCall: ToolCall, cl
       fullOutputError = `could not keep the full output in ${file}: ${error instanceof Error ? error.message : String(error)}`;
     }
   }
-  const cut = truncateOutput(full.output, env.truncation, fullOutputFile ? `tool-outputs/${fullOutputFile.split('/').pop()}` : undefined);
+  const cut = truncateOutput(
+    full.output,
+    env.truncation,
+    fullOutputFile ? `tool-outputs/${fullOutputFile.split('/').pop()}` : undefined,
+  );
   return {
     result: { ...full, output: cut.text },
     droppedBytes: cut.droppedBytes,

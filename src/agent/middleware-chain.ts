@@ -1,8 +1,9 @@
 // Runs the harness's middleware hooks in the order DESIGN.md fixes: before-hooks first→last,
 // after-hooks last→first, wrappers nested with the first middleware outermost.
 // A hook that throws never crashes the session: the error is traced and reported to the caller.
-import type { Completion, CompletionRequest } from '../model/types.ts';
+
 import type { LoadedMiddleware, MiddlewareContext, ToolCallRequest, ToolResult } from '../harness/types.ts';
+import type { Completion, CompletionRequest } from '../model/types.ts';
 
 export interface HookFailure {
   middleware: string;
@@ -26,8 +27,13 @@ function isRequest(value: unknown): value is CompletionRequest {
 
 function isCompletion(value: unknown): value is Completion {
   const message = (value as Completion | undefined)?.message;
-  return !!message && typeof message === 'object' && message.role === 'assistant' && typeof message.content === 'string'
-    && (message.toolCalls === undefined || Array.isArray(message.toolCalls));
+  return (
+    !!message &&
+    typeof message === 'object' &&
+    message.role === 'assistant' &&
+    typeof message.content === 'string' &&
+    (message.toolCalls === undefined || Array.isArray(message.toolCalls))
+  );
 }
 
 function describe(error: unknown): string {
@@ -46,7 +52,10 @@ export class MiddlewareChain {
     }
   }
 
-  async afterAgent(outcome: Parameters<NonNullable<LoadedMiddleware['hooks']['afterAgent']>>[0], ctx: MiddlewareContext): Promise<void> {
+  async afterAgent(
+    outcome: Parameters<NonNullable<LoadedMiddleware['hooks']['afterAgent']>>[0],
+    ctx: MiddlewareContext,
+  ): Promise<void> {
     for (const m of [...this.middleware].reverse()) {
       if (m.hooks.afterAgent) await this.guard(m, 'afterAgent', () => m.hooks.afterAgent!(outcome, ctx));
     }
@@ -57,7 +66,8 @@ export class MiddlewareChain {
     for (const m of this.middleware) {
       if (!m.hooks.beforeModel) continue;
       const replaced = await this.guard(m, 'beforeModel', () => m.hooks.beforeModel!(current, ctx));
-      if (replaced && this.accept(m, 'beforeModel', replaced, isRequest, 'a request with a messages array')) current = replaced;
+      if (replaced && this.accept(m, 'beforeModel', replaced, isRequest, 'a request with a messages array'))
+        current = replaced;
     }
     return current;
   }
@@ -67,13 +77,18 @@ export class MiddlewareChain {
     for (const m of [...this.middleware].reverse()) {
       if (!m.hooks.afterModel) continue;
       const replaced = await this.guard(m, 'afterModel', () => m.hooks.afterModel!(current, ctx));
-      if (replaced && this.accept(m, 'afterModel', replaced, isCompletion, 'a completion with an assistant message')) current = replaced;
+      if (replaced && this.accept(m, 'afterModel', replaced, isCompletion, 'a completion with an assistant message'))
+        current = replaced;
     }
     return current;
   }
 
   /** Calls the model through every wrapModelCall. Errors of the model itself propagate unchanged. */
-  wrapModelCall(request: CompletionRequest, call: (r: CompletionRequest) => Promise<Completion>, ctx: MiddlewareContext): Promise<Completion> {
+  wrapModelCall(
+    request: CompletionRequest,
+    call: (r: CompletionRequest) => Promise<Completion>,
+    ctx: MiddlewareContext,
+  ): Promise<Completion> {
     return this.wrap('wrapModelCall', request, call, (m) => m.hooks.wrapModelCall?.bind(m.hooks), ctx);
   }
 
@@ -99,7 +114,11 @@ export class MiddlewareChain {
     return current;
   }
 
-  wrapToolCall(call: ToolCallRequest, run: (c: ToolCallRequest) => Promise<ToolResult>, ctx: MiddlewareContext): Promise<ToolResult> {
+  wrapToolCall(
+    call: ToolCallRequest,
+    run: (c: ToolCallRequest) => Promise<ToolResult>,
+    ctx: MiddlewareContext,
+  ): Promise<ToolResult> {
     return this.wrap('wrapToolCall', call, run, (m) => m.hooks.wrapToolCall?.bind(m.hooks), ctx, true);
   }
 
@@ -107,7 +126,9 @@ export class MiddlewareChain {
     hook: string,
     input: I,
     innermost: (input: I) => Promise<O>,
-    pick: (m: LoadedMiddleware) => ((input: I, next: (input: I) => Promise<O>, ctx: MiddlewareContext) => Promise<O>) | undefined,
+    pick: (
+      m: LoadedMiddleware,
+    ) => ((input: I, next: (input: I) => Promise<O>, ctx: MiddlewareContext) => Promise<O>) | undefined,
     ctx: MiddlewareContext,
     rethrow = false,
   ): Promise<O> {
@@ -143,14 +164,29 @@ export class MiddlewareChain {
     }
   }
 
-  private accept<T>(m: LoadedMiddleware, hook: string, value: unknown, check: (v: unknown) => v is T, expected: string): value is T {
+  private accept<T>(
+    m: LoadedMiddleware,
+    hook: string,
+    value: unknown,
+    check: (v: unknown) => v is T,
+    expected: string,
+  ): value is T {
     if (check(value)) return true;
-    const got = Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object of another shape' : `a ${typeof value}`;
+    const got = Array.isArray(value)
+      ? 'an array'
+      : typeof value === 'object'
+        ? 'an object of another shape'
+        : `a ${typeof value}`;
     this.onFailure({ middleware: m.name, hook, message: `returned ${got}, not ${expected}; ignored` });
     return false;
   }
 
-  private async guard<T>(m: LoadedMiddleware, hook: string, fn: () => T | Promise<T>, rethrow = false): Promise<T | undefined> {
+  private async guard<T>(
+    m: LoadedMiddleware,
+    hook: string,
+    fn: () => T | Promise<T>,
+    rethrow = false,
+  ): Promise<T | undefined> {
     try {
       return await fn();
     } catch (error) {
@@ -164,7 +200,11 @@ export class MiddlewareChain {
 /** A tool-phase hook failed: the dispatcher turns this into a tool error the model sees. */
 export class MiddlewareError extends Error {
   override name = 'MiddlewareError';
-  constructor(readonly middleware: string, readonly hook: string, cause: unknown) {
+  constructor(
+    readonly middleware: string,
+    readonly hook: string,
+    cause: unknown,
+  ) {
     super(`middleware '${middleware}' failed in ${hook}: ${describe(cause)}`);
   }
 }

@@ -7,11 +7,13 @@ export function renderSystemPrompt(harness: Pick<Harness, 'systemPrompt' | 'skil
   const parts = [harness.systemPrompt.trim()];
   if (harness.skills.length > 0) {
     const lines = harness.skills.map((s) => `- ${s.name}: ${s.description}`);
-    parts.push(`# Skills\nThese skills are available. Call the load_skill tool with a skill's name to read it before you use it.\n${lines.join('\n')}`);
+    parts.push(
+      `# Skills\nThese skills are available. Call the load_skill tool with a skill's name to read it before you use it.\n${lines.join('\n')}`,
+    );
   }
   if (harness.memory.length > 0) {
     const lessons = harness.memory.map((m) => m.content.trim());
     parts.push(`# Memory\nLessons learned from earlier tasks:\n\n${lessons.join('\n\n')}`);
   }
-  return parts.join('\n\n') + '\n';
+  return `${parts.join('\n\n')}\n`;
 }

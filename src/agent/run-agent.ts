@@ -6,7 +6,15 @@
 // of limits (the caller's) govern the whole session tree: sub-agents spend from the same budget.
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import type { Harness, LoadedTool, MiddlewareContext, AgentState, AgentStatus, RunLimits, SubagentConfig } from '../harness/types.ts';
+import type {
+  AgentState,
+  AgentStatus,
+  Harness,
+  LoadedTool,
+  MiddlewareContext,
+  RunLimits,
+  SubagentConfig,
+} from '../harness/types.ts';
 import type { Completion, CompletionRequest, Message, Model, Usage } from '../model/types.ts';
 import { addUsage, ZERO_USAGE } from '../model/types.ts';
 import type { Sandbox } from '../sandbox/types.ts';
@@ -98,7 +106,14 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentRunResult
   const limits = { ...options.harness.limits, ...options.limits };
   const wallTimer = AbortSignal.timeout(Math.max(1, limits.maxWallSec * 1000));
   const ledger: Ledger = { usage: ZERO_USAGE, costUsd: 0, steps: 0, limits, wallTimer };
-  return runSession(options, ledger, { harness: options.harness, instruction: options.instruction, trace: options.trace, limits, depth: 0, outerSignal: options.signal });
+  return runSession(options, ledger, {
+    harness: options.harness,
+    instruction: options.instruction,
+    trace: options.trace,
+    limits,
+    depth: 0,
+    outerSignal: options.signal,
+  });
 }
 
 function subagentHarness(parent: Harness, config: SubagentConfig, limits: RunLimits): Harness {
@@ -124,7 +139,11 @@ function summariseArguments(args: Record<string, unknown>): string {
 
 function describeError(error: unknown): { type: string; message: string; stack?: string } {
   if (!(error instanceof Error)) return { type: 'Error', message: String(error) };
-  return { type: error.name || 'Error', message: error.message, ...(typeof error.stack === 'string' ? { stack: error.stack } : {}) };
+  return {
+    type: error.name || 'Error',
+    message: error.message,
+    ...(typeof error.stack === 'string' ? { stack: error.stack } : {}),
+  };
 }
 
 async function runSession(options: RunAgentOptions, ledger: Ledger, spec: SessionSpec): Promise<AgentRunResult> {
@@ -143,17 +162,44 @@ async function runSession(options: RunAgentOptions, ledger: Ledger, spec: Sessio
   let sessionCost = 0;
   const runSubagent = async (config: SubagentConfig, task: string, callId: string) => {
     const childTrace = trace.child(randomUUID());
-    const child = subagentHarness(harness, config, { ...ledger.limits, maxSteps: Math.min(config.maxSteps, ledger.limits.maxSteps) });
-    trace.emit('subagent_start', { step: state.step, call_id: callId, subagent: config.name, child_session_id: childTrace.sessionId });
+    const child = subagentHarness(harness, config, {
+      ...ledger.limits,
+      maxSteps: Math.min(config.maxSteps, ledger.limits.maxSteps),
+    });
+    trace.emit('subagent_start', {
+      step: state.step,
+      call_id: callId,
+      subagent: config.name,
+      child_session_id: childTrace.sessionId,
+    });
     const result = await runSession(options, ledger, {
-      harness: child, instruction: task, trace: childTrace, limits: child.limits, depth: spec.depth + 1, subagentName: config.name, outerSignal: signal,
+      harness: child,
+      instruction: task,
+      trace: childTrace,
+      limits: child.limits,
+      depth: spec.depth + 1,
+      subagentName: config.name,
+      outerSignal: signal,
     });
     sessionUsage = addUsage(sessionUsage, result.usage);
     sessionCost += result.costUsd;
-    trace.emit('subagent_end', { step: state.step, call_id: callId, child_session_id: result.sessionId, status: result.status, steps: result.steps });
-    const note = result.status === 'completed' ? '' : `\n[sub-agent '${config.name}' ended with status ${result.status}${result.error ? `: ${result.error}` : ''}]`;
+    trace.emit('subagent_end', {
+      step: state.step,
+      call_id: callId,
+      child_session_id: result.sessionId,
+      status: result.status,
+      steps: result.steps,
+    });
+    const note =
+      result.status === 'completed'
+        ? ''
+        : `\n[sub-agent '${config.name}' ended with status ${result.status}${result.error ? `: ${result.error}` : ''}]`;
     // A sub-agent that did not finish its task did not succeed: the model is told so.
-    return { output: `${result.finalMessage}${note}`, isError: result.status !== 'completed', metadata: { subagent: config.name, status: result.status, steps: result.steps } };
+    return {
+      output: `${result.finalMessage}${note}`,
+      isError: result.status !== 'completed',
+      metadata: { subagent: config.name, status: result.status, steps: result.steps },
+    };
   };
 
   const tools: LoadedTool[] = collectTools(harness, runSubagent);
@@ -163,15 +209,28 @@ async function runSession(options: RunAgentOptions, ledger: Ledger, spec: Sessio
   const state: AgentState = {
     sessionId,
     instruction: spec.instruction,
-    messages: [{ role: 'system', content: systemPrompt }, { role: 'user', content: spec.instruction }],
+    messages: [
+      { role: 'system', content: systemPrompt },
+      { role: 'user', content: spec.instruction },
+    ],
     step: 0,
     store: {},
   };
   // Components get an append-only sink: their events cannot pose as the runtime's (component-trace.ts).
   const ctx: MiddlewareContext = { state, sandbox: options.sandbox, trace: componentTrace(trace), signal, limits };
-  const chain = new MiddlewareChain(harness.middleware, (f) => trace.emit('middleware_error', { step: state.step, ...f }));
+  const chain = new MiddlewareChain(harness.middleware, (f) =>
+    trace.emit('middleware_error', { step: state.step, ...f }),
+  );
   const progress = (phase: AgentProgress['phase'], extra: Partial<AgentProgress> = {}) =>
-    options.onProgress?.({ sessionId, depth: spec.depth, step: state.step, phase, usage: ledger.usage, costUsd: ledger.costUsd, ...extra });
+    options.onProgress?.({
+      sessionId,
+      depth: spec.depth,
+      step: state.step,
+      phase,
+      usage: ledger.usage,
+      costUsd: ledger.costUsd,
+      ...extra,
+    });
 
   // Set only where the session ends for a reason; a throw anywhere leaves it unset and becomes 'error'.
   let status: AgentStatus | undefined;
@@ -214,7 +273,10 @@ async function runSession(options: RunAgentOptions, ledger: Ledger, spec: Sessio
         status = 'max_steps';
         break;
       }
-      if (ledger.limits.maxTotalTokens > 0 && ledger.usage.promptTokens + ledger.usage.completionTokens >= ledger.limits.maxTotalTokens) {
+      if (
+        ledger.limits.maxTotalTokens > 0 &&
+        ledger.usage.promptTokens + ledger.usage.completionTokens >= ledger.limits.maxTotalTokens
+      ) {
         status = 'token_budget';
         break;
       }
@@ -224,7 +286,12 @@ async function runSession(options: RunAgentOptions, ledger: Ledger, spec: Sessio
       const compacted = compactMessages(state.messages, { budgetTokens, ...DEFAULT_COMPACTION }, options.countTokens);
       if (compacted) {
         state.messages = compacted.messages;
-        trace.emit('compaction', { step: state.step, tokens_before: compacted.tokensBefore, tokens_after: compacted.tokensAfter, messages_removed: compacted.messagesRemoved });
+        trace.emit('compaction', {
+          step: state.step,
+          tokens_before: compacted.tokensBefore,
+          tokens_after: compacted.tokensAfter,
+          messages_removed: compacted.messagesRemoved,
+        });
       }
 
       progress('model');
@@ -248,13 +315,22 @@ async function runSession(options: RunAgentOptions, ledger: Ledger, spec: Sessio
         }
       };
       try {
-        let request: CompletionRequest = { messages: [...state.messages], tools: definitions, temperature: harness.model.temperature, maxOutputTokens: harness.model.maxOutputTokens };
+        let request: CompletionRequest = {
+          messages: [...state.messages],
+          tools: definitions,
+          temperature: harness.model.temperature,
+          maxOutputTokens: harness.model.maxOutputTokens,
+        };
         request = await chain.beforeModel(request, ctx);
-        completion = await chain.wrapModelCall(request, async (r) => {
-          const c = await options.model.complete(r, signal);
-          spent.push(c);
-          return c;
-        }, ctx);
+        completion = await chain.wrapModelCall(
+          request,
+          async (r) => {
+            const c = await options.model.complete(r, signal);
+            spent.push(c);
+            return c;
+          },
+          ctx,
+        );
         completion = await chain.afterModel(completion, ctx);
       } catch (error) {
         charge();
@@ -279,10 +355,22 @@ async function runSession(options: RunAgentOptions, ledger: Ledger, spec: Sessio
           content: message.content,
           ...(message.reasoning ? { reasoning: message.reasoning } : {}),
           ...(message.toolCalls?.length
-            ? { tool_calls: message.toolCalls.map((c) => ({ id: c.id, name: c.name, arguments: c.arguments, raw_arguments: c.rawArguments, ...(c.argumentsError ? { arguments_error: c.argumentsError } : {}) })) }
+            ? {
+                tool_calls: message.toolCalls.map((c) => ({
+                  id: c.id,
+                  name: c.name,
+                  arguments: c.arguments,
+                  raw_arguments: c.rawArguments,
+                  ...(c.argumentsError ? { arguments_error: c.argumentsError } : {}),
+                })),
+              }
             : {}),
         },
-        usage: { prompt_tokens: callUsage.promptTokens, completion_tokens: callUsage.completionTokens, cached_tokens: callUsage.cachedTokens },
+        usage: {
+          prompt_tokens: callUsage.promptTokens,
+          completion_tokens: callUsage.completionTokens,
+          cached_tokens: callUsage.cachedTokens,
+        },
         cost_usd: callCost,
         ...(modelCalls !== 1 ? { model_calls: modelCalls } : {}),
         finish_reason: completion.finishReason,
@@ -299,11 +387,24 @@ async function runSession(options: RunAgentOptions, ledger: Ledger, spec: Sessio
       for (const call of calls) {
         progress('tool', { tool: call.name, detail: redact(summariseArguments(call.arguments)) });
         const dispatched = await dispatchToolCall(
-          { tools: toolMap, chain, ctx, truncation: harness.truncation, fullOutputDir: options.outputDir && join(options.outputDir, 'tool-outputs'), redact },
+          {
+            tools: toolMap,
+            chain,
+            ctx,
+            truncation: harness.truncation,
+            fullOutputDir: options.outputDir && join(options.outputDir, 'tool-outputs'),
+            redact,
+          },
           call,
           clock,
         );
-        state.messages.push({ role: 'tool', toolCallId: call.id, name: call.name, content: dispatched.result.output, ...(dispatched.result.isError ? { isError: true } : {}) });
+        state.messages.push({
+          role: 'tool',
+          toolCallId: call.id,
+          name: call.name,
+          content: dispatched.result.output,
+          ...(dispatched.result.isError ? { isError: true } : {}),
+        });
         trace.emit('tool_result', {
           step: state.step,
           call_id: call.id,
@@ -336,7 +437,11 @@ async function runSession(options: RunAgentOptions, ledger: Ledger, spec: Sessio
       status,
       final_message: finalMessage,
       steps: state.step,
-      usage: { prompt_tokens: sessionUsage.promptTokens, completion_tokens: sessionUsage.completionTokens, cached_tokens: sessionUsage.cachedTokens },
+      usage: {
+        prompt_tokens: sessionUsage.promptTokens,
+        completion_tokens: sessionUsage.completionTokens,
+        cached_tokens: sessionUsage.cachedTokens,
+      },
       cost_usd: sessionCost,
       duration_ms: durationMs,
       ...(errorMessage ? { error: errorMessage } : {}),
@@ -353,7 +458,15 @@ async function runSession(options: RunAgentOptions, ledger: Ledger, spec: Sessio
     // the caller's progress view failing at the very end changes nothing about the session
   }
   return {
-    sessionId, status: status!, finalMessage, steps: state.step, usage: sessionUsage, costUsd: sessionCost, durationMs,
-    ...(errorMessage ? { error: errorMessage } : {}), ...(errorType ? { errorType } : {}), ...(errorStack ? { errorStack } : {}),
+    sessionId,
+    status: status!,
+    finalMessage,
+    steps: state.step,
+    usage: sessionUsage,
+    costUsd: sessionCost,
+    durationMs,
+    ...(errorMessage ? { error: errorMessage } : {}),
+    ...(errorType ? { errorType } : {}),
+    ...(errorStack ? { errorStack } : {}),
   };
 }

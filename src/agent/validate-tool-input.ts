@@ -13,6 +13,8 @@ export function validateToolInput(definition: ToolDefinition, args: Record<strin
     compiled.set(definition, validate);
   }
   if (validate(args)) return null;
-  const problems = (validate.errors ?? []).map((e) => `${e.instancePath || '(arguments)'} ${e.message ?? 'is invalid'}`);
+  const problems = (validate.errors ?? []).map(
+    (e) => `${e.instancePath || '(arguments)'} ${e.message ?? 'is invalid'}`,
+  );
   return `invalid arguments for tool '${definition.name}': ${problems.join('; ')}. Expected input schema: ${JSON.stringify(definition.inputSchema)}`;
 }

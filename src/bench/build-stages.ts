@@ -29,7 +29,13 @@ export function buildStages(instructions: readonly DockerInstruction[]): StagePl
     if (ins.keyword === 'FROM') {
       const words = ins.args.split(/\s+/).filter(Boolean);
       const as = words.findIndex((w) => w.toUpperCase() === 'AS');
-      stages.push({ index: stages.length, base: words[0] ?? '', from: ins, instructions: [], ...(as > 0 && words[as + 1] ? { name: words[as + 1]!.toLowerCase() } : {}) });
+      stages.push({
+        index: stages.length,
+        base: words[0] ?? '',
+        from: ins,
+        instructions: [],
+        ...(as > 0 && words[as + 1] ? { name: words[as + 1]!.toLowerCase() } : {}),
+      });
     } else if (stages.length) stages.at(-1)!.instructions.push(ins);
     else if (ins.keyword === 'ARG') globalArgs.push(ins);
   }

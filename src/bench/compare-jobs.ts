@@ -55,25 +55,45 @@ const rateOf = (tasks: TaskOutcome[]): PassRate => {
 };
 
 /** Only tasks with at least one measured attempt: a task whose every attempt was an infrastructure error was not measured. */
-const measuredOnly = (tasks: Readonly<Record<string, TaskOutcome>>): Record<string, TaskOutcome> => Object.fromEntries(Object.entries(tasks).filter(([, t]) => t.n > 0));
+const measuredOnly = (tasks: Readonly<Record<string, TaskOutcome>>): Record<string, TaskOutcome> =>
+  Object.fromEntries(Object.entries(tasks).filter(([, t]) => t.n > 0));
 
 /**
  * Compares per-task outcomes (e.g. the `tasks` of two job summaries), B relative to A. A task with no
  * measured attempt on a side counts as absent from that side.
  */
-export function compareJobs(allA: Readonly<Record<string, TaskOutcome>>, allB: Readonly<Record<string, TaskOutcome>>): JobComparison {
+export function compareJobs(
+  allA: Readonly<Record<string, TaskOutcome>>,
+  allB: Readonly<Record<string, TaskOutcome>>,
+): JobComparison {
   const a = measuredOnly(allA);
   const b = measuredOnly(allB);
   const byName = (x: string, y: string) => x.localeCompare(y);
-  const commonTasks = Object.keys(a).filter((t) => Object.hasOwn(b, t)).sort(byName);
-  const onlyInA = Object.keys(a).filter((t) => !Object.hasOwn(b, t)).sort(byName);
-  const onlyInB = Object.keys(b).filter((t) => !Object.hasOwn(a, t)).sort(byName);
+  const commonTasks = Object.keys(a)
+    .filter((t) => Object.hasOwn(b, t))
+    .sort(byName);
+  const onlyInA = Object.keys(a)
+    .filter((t) => !Object.hasOwn(b, t))
+    .sort(byName);
+  const onlyInB = Object.keys(b)
+    .filter((t) => !Object.hasOwn(a, t))
+    .sort(byName);
   const aOutcomes = commonTasks.map((t) => outcome(a[t]!));
   const bOutcomes = commonTasks.map((t) => outcome(b[t]!));
   const tasks = commonTasks
-    .map((task, i): TaskChange => ({ task, change: classifyChange(aOutcomes[i]!, bOutcomes[i]!), a: aOutcomes[i]!, b: bOutcomes[i]! }))
+    .map(
+      (task, i): TaskChange => ({
+        task,
+        change: classifyChange(aOutcomes[i]!, bOutcomes[i]!),
+        a: aOutcomes[i]!,
+        b: bOutcomes[i]!,
+      }),
+    )
     .sort((x, y) => ORDER.indexOf(x.change) - ORDER.indexOf(y.change) || byName(x.task, y.task));
-  const counts = Object.fromEntries(ORDER.map((k) => [k, tasks.filter((t) => t.change === k).length])) as Record<TaskChangeKind, number>;
+  const counts = Object.fromEntries(ORDER.map((k) => [k, tasks.filter((t) => t.change === k).length])) as Record<
+    TaskChangeKind,
+    number
+  >;
   return {
     commonTasks,
     a: rateOf(aOutcomes),

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { ContainerEngineError, outputTail, runEngine, type ContainerEngine } from '../sandbox/container-engine.ts';
+import { type ContainerEngine, ContainerEngineError, outputTail, runEngine } from '../sandbox/container-engine.ts';
 import type { Task } from './task.ts';
 
 export interface TaskImage {
@@ -41,22 +41,39 @@ export function buildContextHash(dockerfile: string, context: string): string {
       const full = join(dir, name);
       const stat = statSync(full);
       if (stat.isDirectory()) walk(full);
-      else if (stat.isFile()) hash.update(relative(context, full)).update('\0').update(String(stat.mode & 0o111)).update('\0').update(readFileSync(full)).update('\0');
+      else if (stat.isFile())
+        hash
+          .update(relative(context, full))
+          .update('\0')
+          .update(String(stat.mode & 0o111))
+          .update('\0')
+          .update(readFileSync(full))
+          .update('\0');
     }
   };
   if (existsSync(context)) walk(context);
   return hash.digest('hex').slice(0, 16);
 }
 
-const PULL_FAILURE = /pull|initializing source|manifest unknown|no such host|dial tcp|connection refused|network is unreachable|lookup .* on|unable to find image|repository does not exist/i;
+const PULL_FAILURE =
+  /pull|initializing source|manifest unknown|no such host|dial tcp|connection refused|network is unreachable|lookup .* on|unable to find image|repository does not exist/i;
 
 async function imageExists(engine: ContainerEngine, image: string): Promise<boolean> {
-  return (await runEngine(engine, ['image', 'inspect', '--format', '{{.Id}}', image], { timeoutSec: 60 })).exitCode === 0;
+  return (
+    (await runEngine(engine, ['image', 'inspect', '--format', '{{.Id}}', image], { timeoutSec: 60 })).exitCode === 0
+  );
 }
 
-async function inspectImage(engine: ContainerEngine, image: string): Promise<{ workdir: string; env: Record<string, string> }> {
+async function inspectImage(
+  engine: ContainerEngine,
+  image: string,
+): Promise<{ workdir: string; env: Record<string, string> }> {
   const r = await runEngine(engine, ['image', 'inspect', '--format', '{{json .Config}}', image], { timeoutSec: 60 });
-  if (r.exitCode !== 0) throw new ContainerEngineError('ImagePullError', `${engine.kind} image inspect ${image} failed: ${outputTail(r, 5)}`);
+  if (r.exitCode !== 0)
+    throw new ContainerEngineError(
+      'ImagePullError',
+      `${engine.kind} image inspect ${image} failed: ${outputTail(r, 5)}`,
+    );
   const config = JSON.parse(r.stdout.trim() || '{}') as { WorkingDir?: string; Env?: string[] | null };
   const env: Record<string, string> = {};
   for (const pair of config.Env ?? []) {
@@ -70,35 +87,67 @@ async function pullImage(engine: ContainerEngine, image: string, options: ImageO
   options.log?.(`environment: pulling ${image}`);
   const r = await runEngine(engine, ['pull', image], { timeoutSec: options.timeoutSec, signal: options.signal });
   if (r.exitCode !== 0) {
-    throw new ContainerEngineError('ImagePullError', `the image ${image} is not on this machine and cannot be pulled (offline, or no such image): load it with \`${engine.kind} load -i FILE\` or tag a local image with that name.\n${outputTail(r, 5)}`);
+    throw new ContainerEngineError(
+      'ImagePullError',
+      `the image ${image} is not on this machine and cannot be pulled (offline, or no such image): load it with \`${engine.kind} load -i FILE\` or tag a local image with that name.\n${outputTail(r, 5)}`,
+    );
   }
 }
 
 async function buildImage(engine: ContainerEngine, task: Task, tag: string, options: ImageOptions): Promise<void> {
   const { dockerfile, buildContext } = task.environment;
   options.log?.(`environment: building ${tag} from ${dockerfile}`);
-  const r = await runEngine(engine, ['build', '-t', tag, '-f', dockerfile!, '--label', 'ahe.task=' + task.name, buildContext ?? join(dockerfile!, '..')], {
-    timeoutSec: options.timeoutSec,
-    signal: options.signal,
-    maxOutputBytes: 1024 * 1024,
-  });
-  if (r.timedOut) throw new ContainerEngineError('EnvironmentBuildTimeoutError', `building ${task.name}'s environment/Dockerfile took longer than ${options.timeoutSec}s (build_timeout_sec; --timeout-multiplier scales it)`);
+  const r = await runEngine(
+    engine,
+    [
+      'build',
+      '-t',
+      tag,
+      '-f',
+      dockerfile!,
+      '--label',
+      `ahe.task=${task.name}`,
+      buildContext ?? join(dockerfile!, '..'),
+    ],
+    {
+      timeoutSec: options.timeoutSec,
+      signal: options.signal,
+      maxOutputBytes: 1024 * 1024,
+    },
+  );
+  if (r.timedOut)
+    throw new ContainerEngineError(
+      'EnvironmentBuildTimeoutError',
+      `building ${task.name}'s environment/Dockerfile took longer than ${options.timeoutSec}s (build_timeout_sec; --timeout-multiplier scales it)`,
+    );
   if (r.exitCode === 0) return;
   const tail = outputTail(r);
   const from = /^\s*FROM\s+(?:--\S+\s+)*(\S+)/im.exec(readFileSync(dockerfile!, 'utf8'))?.[1];
   if (from && PULL_FAILURE.test(tail) && !(await imageExists(engine, from))) {
-    throw new ContainerEngineError('ImagePullError', `the base image ${from} of ${task.name}'s Dockerfile is not on this machine and cannot be pulled (offline?): load it with \`${engine.kind} load -i FILE\`, or tag a local image as ${from} (npm run test:containers tags ahe-base:local so).\n${tail}`);
+    throw new ContainerEngineError(
+      'ImagePullError',
+      `the base image ${from} of ${task.name}'s Dockerfile is not on this machine and cannot be pulled (offline?): load it with \`${engine.kind} load -i FILE\`, or tag a local image as ${from} (npm run test:containers tags ahe-base:local so).\n${tail}`,
+    );
   }
-  throw new ContainerEngineError('EnvironmentBuildError', `${engine.kind} build of ${task.name}'s environment/Dockerfile failed (exit ${r.exitCode}); fix the Dockerfile or the build context:\n${tail}`);
+  throw new ContainerEngineError(
+    'EnvironmentBuildError',
+    `${engine.kind} build of ${task.name}'s environment/Dockerfile failed (exit ${r.exitCode}); fix the Dockerfile or the build context:\n${tail}`,
+  );
 }
 
 /** The image a trial of `task` runs in, built or pulled when missing (concurrent trials share one build). */
 export function ensureTaskImage(engine: ContainerEngine, task: Task, options: ImageOptions): Promise<TaskImage> {
   const { dockerfile, buildContext, dockerImage } = task.environment;
   const hasDockerfile = dockerfile !== undefined && existsSync(dockerfile);
-  if (!hasDockerfile && !dockerImage) throw new ContainerEngineError('EnvironmentBuildError', `${task.name} has neither environment/Dockerfile nor docker_image: a container backend needs one of them`);
+  if (!hasDockerfile && !dockerImage)
+    throw new ContainerEngineError(
+      'EnvironmentBuildError',
+      `${task.name} has neither environment/Dockerfile nor docker_image: a container backend needs one of them`,
+    );
   // A prebuilt image is preferred when the task names one (as Harbor does); the Dockerfile is then its recipe.
-  const key = dockerImage ? `image:${dockerImage}` : `ahe-env:${buildContextHash(dockerfile!, buildContext ?? join(dockerfile!, '..'))}`;
+  const key = dockerImage
+    ? `image:${dockerImage}`
+    : `ahe-env:${buildContextHash(dockerfile!, buildContext ?? join(dockerfile!, '..'))}`;
   const inFlight = pending.get(key);
   if (inFlight) return inFlight;
   const work = (async (): Promise<TaskImage> => {

@@ -36,24 +36,25 @@ const HEREDOC_START = /<<(-?)\s*(["']?)([A-Za-z_][A-Za-z0-9_]*)\2/g;
 
 export function parseDockerfile(text: string): DockerInstruction[] {
   const dockerfile = DockerfileParser.parse(text.replace(/^\uFEFF/, ''));
-  const escape = dockerfile.getEscapeCharacter();
-  return dockerfile.getInstructions().map((ins) => readInstruction(ins, escape));
+  const escapeChar = dockerfile.getEscapeCharacter();
+  return dockerfile.getInstructions().map((ins) => readInstruction(ins, escapeChar));
 }
 
-function readInstruction(ins: Instruction, escape: string): DockerInstruction {
+function readInstruction(ins: Instruction, escapeChar: string): DockerInstruction {
   const keyword = ins.getKeyword().toUpperCase();
   const withFlags = ins as Instruction & { getFlags?: () => { getName(): string; getValue(): string | null }[] };
   const flags: Record<string, string> = {};
   for (const flag of withFlags.getFlags?.() ?? []) flags[flag.getName()] = flag.getValue() ?? 'true';
   const raw = (ins.getRawArgumentsContent() ?? '').replace(/\r\n/g, '\n');
-  const { first, rest } = joinContinuations(raw, escape);
+  const { first, rest } = joinContinuations(raw, escapeChar);
   const heredocs: Heredoc[] = [];
   if ((keyword === 'RUN' || keyword === 'COPY' || keyword === 'ADD') && rest.length) {
     let at = 0;
     for (const m of first.matchAll(HEREDOC_START)) {
       const [, dash, quote, name] = m;
       const body: string[] = [];
-      while (at < rest.length && (dash ? rest[at]!.replace(/^\t+/, '') : rest[at]) !== name) body.push(dash ? rest[at++]!.replace(/^\t+/, '') : rest[at++]!);
+      while (at < rest.length && (dash ? rest[at]!.replace(/^\t+/, '') : rest[at]) !== name)
+        body.push(dash ? rest[at++]!.replace(/^\t+/, '') : rest[at++]!);
       at += 1;
       heredocs.push({ name: name!, body: body.length ? `${body.join('\n')}\n` : '', quoted: Boolean(quote) });
     }
@@ -68,13 +69,20 @@ function readInstruction(ins: Instruction, escape: string): DockerInstruction {
       // not JSON: the shell form
     }
   }
-  return { keyword, args: args.trim(), flags, ...(json ? { json } : {}), heredocs, line: ins.getRange().start.line + 1 };
+  return {
+    keyword,
+    args: args.trim(),
+    flags,
+    ...(json ? { json } : {}),
+    heredocs,
+    line: ins.getRange().start.line + 1,
+  };
 }
 
 /** The instruction's logical first line (continuations removed, as Docker does) and the lines after it. */
-function joinContinuations(raw: string, escape: string): { first: string; rest: string[] } {
+function joinContinuations(raw: string, escapeChar: string): { first: string; rest: string[] } {
   const lines = raw.split('\n');
-  const continued = new RegExp(`${escape.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')}[ \t]*$`);
+  const continued = new RegExp(`${escapeChar.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')}[ \t]*$`);
   let first = '';
   let i = 0;
   while (i < lines.length) {
@@ -92,16 +100,19 @@ function joinContinuations(raw: string, escape: string): { first: string; rest: 
 
 /** `$VAR`, `${VAR}`, `${VAR:-default}`, `${VAR:+alt}` (and `-`/`+` for unset only) from the build's variables, as Docker substitutes them. */
 export function expandVariables(text: string, vars: Record<string, string>): string {
-  return text.replace(/\\\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (whole, braced, op, word, bare) => {
-    if (whole === '\\$') return '$';
-    const name = (braced ?? bare) as string;
-    const value = Object.hasOwn(vars, name) ? vars[name] : undefined;
-    if (op === ':-') return value ? value : (word as string);
-    if (op === '-') return value ?? (word as string);
-    if (op === ':+') return value ? (word as string) : '';
-    if (op === '+') return value !== undefined ? (word as string) : '';
-    return value ?? '';
-  });
+  return text.replace(
+    /\\\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
+    (whole, braced, op, word, bare) => {
+      if (whole === '\\$') return '$';
+      const name = (braced ?? bare) as string;
+      const value = Object.hasOwn(vars, name) ? vars[name] : undefined;
+      if (op === ':-') return value ? value : (word as string);
+      if (op === '-') return value ?? (word as string);
+      if (op === ':+') return value ? (word as string) : '';
+      if (op === '+') return value !== undefined ? (word as string) : '';
+      return value ?? '';
+    },
+  );
 }
 
 /** Words of a shell-form argument list, honouring quotes (COPY "a b" /app/). */

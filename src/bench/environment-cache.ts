@@ -5,10 +5,10 @@
 // (a WORKDIR or files on the sandbox's private root would be lost, so such tasks are never cached).
 import { execFile } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { promisify } from 'node:util';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { promisify } from 'node:util';
 import type { PreparedEnvironment } from './prepare-environment.ts';
 import type { Task } from './task.ts';
 
@@ -27,7 +27,13 @@ function hashDir(hash: ReturnType<typeof createHash>, dir: string, root = dir): 
     const full = join(dir, name);
     const stat = statSync(full);
     if (stat.isDirectory()) hashDir(hash, full, root);
-    else if (stat.isFile()) hash.update(relative(root, full)).update('\0').update(String(stat.mode & 0o111)).update(readFileSync(full)).update('\0');
+    else if (stat.isFile())
+      hash
+        .update(relative(root, full))
+        .update('\0')
+        .update(String(stat.mode & 0o111))
+        .update(readFileSync(full))
+        .update('\0');
   }
 }
 
@@ -38,7 +44,13 @@ export function environmentKey(task: Task, backend: string): string | undefined 
   const hash = createHash('sha256').update(`${FORMAT}\0${backend}\0`);
   hash.update(readFileSync(dockerfile));
   if (buildContext && existsSync(buildContext)) hashDir(hash, buildContext);
-  hash.update(JSON.stringify({ env: task.environment.env, workdir: task.environment.workdir ?? null, internet: task.environment.allowInternet }));
+  hash.update(
+    JSON.stringify({
+      env: task.environment.env,
+      workdir: task.environment.workdir ?? null,
+      internet: task.environment.allowInternet,
+    }),
+  );
   return `${task.name.slice(0, 40)}-${hash.digest('hex').slice(0, 20)}`;
 }
 
@@ -72,7 +84,8 @@ export async function restoreEnvironment(key: string, workspace: string): Promis
   if (!existsSync(meta)) return {};
   try {
     const entry = JSON.parse(readFileSync(meta, 'utf8')) as CacheEntry;
-    if (entry.format !== FORMAT || !Array.isArray(entry.dirs)) throw new Error(`${meta} is not a format-${FORMAT} entry`);
+    if (entry.format !== FORMAT || !Array.isArray(entry.dirs))
+      throw new Error(`${meta} is not a format-${FORMAT} entry`);
     for (const sub of CACHED_DIRS) {
       mkdirSync(join(workspace, sub), { recursive: true });
       if (!entry.dirs.includes(sub)) continue;
@@ -108,7 +121,10 @@ export async function saveEnvironment(key: string, workspace: string, prepared: 
     mkdirSync(join(staging, 'fs'), { recursive: true });
     const dirs = CACHED_DIRS.filter((sub) => existsSync(join(workspace, sub)));
     for (const sub of dirs) await copyTree(join(workspace, sub), join(staging, 'fs', sub));
-    writeFileSync(join(staging, 'prepared.json'), JSON.stringify({ format: FORMAT, dirs, prepared } satisfies CacheEntry));
+    writeFileSync(
+      join(staging, 'prepared.json'),
+      JSON.stringify({ format: FORMAT, dirs, prepared } satisfies CacheEntry),
+    );
     renameSync(staging, final);
   } catch {
     // another process stored it first (ENOTEMPTY), or the disk is full: the cache is an optimisation only

@@ -29,18 +29,30 @@ const showTaskSets = (recorded: unknown, requested: unknown): string => {
   const after = new Set(requested as string[]);
   const added = [...after].filter((t) => !before.has(t));
   const dropped = [...before].filter((t) => !after.has(t));
-  const list = (names: string[], sign: string) => (names.length ? ` ${sign}${names.slice(0, 3).join(` ${sign}`)}${names.length > 3 ? ` (${names.length} in all)` : ''}` : '');
+  const list = (names: string[], sign: string) =>
+    names.length
+      ? ` ${sign}${names.slice(0, 3).join(` ${sign}`)}${names.length > 3 ? ` (${names.length} in all)` : ''}`
+      : '';
   return `${before.size} tasks recorded, ${after.size} requested:${list(added, '+')}${list(dropped, '-')}`;
 };
 
 /** Every setting that must match, in the order a user reads them. */
 export const JOB_SETTINGS: Setting[] = [
   { field: 'tasks_dir', flag: '--tasks', get: (s) => s.tasks_dir },
-  { field: 'task_names', flag: '--task', get: (s) => (s.task_names ? [...s.task_names].sort() : undefined), show: showTaskSets },
+  {
+    field: 'task_names',
+    flag: '--task',
+    get: (s) => (s.task_names ? [...s.task_names].sort() : undefined),
+    show: showTaskSets,
+  },
   { field: 'k', flag: '-k', get: (s) => s.k },
   { field: 'agent.name', flag: '--agent', get: (s) => s.agent?.name },
   { field: 'agent.model', flag: '--model', get: (s) => (s.agent ? (s.agent.model ?? null) : undefined) },
-  { field: 'agent.harness.content_hash', flag: '--harness (its content)', get: (s) => (s.agent ? (s.agent.harness?.content_hash ?? null) : undefined) },
+  {
+    field: 'agent.harness.content_hash',
+    flag: '--harness (its content)',
+    get: (s) => (s.agent ? (s.agent.harness?.content_hash ?? null) : undefined),
+  },
   { field: 'backend', flag: '--backend', get: (s) => s.backend },
   { field: 'timeout_multiplier', flag: '--timeout-multiplier', get: (s) => s.timeout_multiplier },
 ];
@@ -61,7 +73,9 @@ export function differingSettings(recorded: JobSettings, requested: JobSettings)
     const before = s.get(recorded);
     const after = s.get(requested);
     if (before === undefined || JSON.stringify(before) === JSON.stringify(after)) continue;
-    differences.push(`${s.flag} (${s.field}: ${s.show ? s.show(before, after) : `${short(before)} recorded, ${short(after)} requested`})`);
+    differences.push(
+      `${s.flag} (${s.field}: ${s.show ? s.show(before, after) : `${short(before)} recorded, ${short(after)} requested`})`,
+    );
   }
   return differences;
 }
@@ -70,5 +84,7 @@ export function differingSettings(recorded: JobSettings, requested: JobSettings)
 export function checkJobSettings(configFile: string, recorded: JobSettings, requested: JobSettings): void {
   const differences = differingSettings(recorded, requested);
   if (differences.length === 0) return;
-  throw new UserError(`${configFile}: this job was run with other settings; differs: ${differences.join('; ')} — run it again with the recorded settings, or choose a new --out`);
+  throw new UserError(
+    `${configFile}: this job was run with other settings; differs: ${differences.join('; ')} — run it again with the recorded settings, or choose a new --out`,
+  );
 }

@@ -4,7 +4,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { computePassStats, type TaskOutcome } from './stats.ts';
-import { rewardPassed, TrialResultReadSchema, type TrialResultRead } from './trial-result.ts';
+import { rewardPassed, type TrialResultRead, TrialResultReadSchema } from './trial-result.ts';
 
 export interface JobTrial {
   /** The trial directory (absolute). */
@@ -63,7 +63,11 @@ export function readJobTrials(jobDir: string): JobTrials {
     }
     out.trials.push({ dir: trialDir, result: parsed.data });
   }
-  out.trials.sort((a, b) => a.result.task_name.localeCompare(b.result.task_name) || byTrialName.compare(a.result.trial_name, b.result.trial_name));
+  out.trials.sort(
+    (a, b) =>
+      a.result.task_name.localeCompare(b.result.task_name) ||
+      byTrialName.compare(a.result.trial_name, b.result.trial_name),
+  );
   return out;
 }
 
@@ -74,7 +78,12 @@ export function readJobTrials(jobDir: string): JobTrials {
 export interface SummarizableTrial {
   task_name: string;
   trial_name: string;
-  agent_result?: { n_input_tokens?: number | null; n_cache_tokens?: number | null; n_output_tokens?: number | null; cost_usd?: number | null } | null;
+  agent_result?: {
+    n_input_tokens?: number | null;
+    n_cache_tokens?: number | null;
+    n_output_tokens?: number | null;
+    cost_usd?: number | null;
+  } | null;
   verifier_result?: { rewards?: Record<string, number | null> | null } | null;
   exception_info?: { exception_type: string } | null;
   started_at?: string | null;
@@ -247,7 +256,14 @@ export function harborStats(trials: readonly SummarizableTrial[], evalKey?: stri
   }
   const evals: Record<string, HarborEvalStats> = {};
   for (const [key, group] of groups) {
-    const e: HarborEvalStats = { n_trials: 0, n_errors: 0, metrics: [], reward_stats: {}, exception_stats: {}, pass_at_k: {} };
+    const e: HarborEvalStats = {
+      n_trials: 0,
+      n_errors: 0,
+      metrics: [],
+      reward_stats: {},
+      exception_stats: {},
+      pass_at_k: {},
+    };
     for (const t of group) {
       const rewards = t.verifier_result?.rewards;
       if (rewards) {
@@ -303,11 +319,18 @@ export type JobResult = {
  * One line naming what an incomplete job lacks, e.g. `2 of 6 planned trials have no measured result:
  * b__1 (InfrastructureError), c__1 (not run, crashed or lost)`; empty when nothing is missing.
  */
-export function describeMissingTrials(result: Pick<JobResult, 'missing_trials' | 'n_total_trials' | 'stats'>, max = 10): string {
+export function describeMissingTrials(
+  result: Pick<JobResult, 'missing_trials' | 'n_total_trials' | 'stats'>,
+  max = 10,
+): string {
   const missing = result.missing_trials ?? [];
   if (missing.length === 0) return '';
-  const infra = new Set(Object.values(result.stats.evals).flatMap((e) => e.exception_stats[INFRASTRUCTURE_EXCEPTION] ?? []));
-  const shown = missing.slice(0, max).map((name) => `${name} (${infra.has(name) ? INFRASTRUCTURE_EXCEPTION : 'not run, crashed or lost'})`);
+  const infra = new Set(
+    Object.values(result.stats.evals).flatMap((e) => e.exception_stats[INFRASTRUCTURE_EXCEPTION] ?? []),
+  );
+  const shown = missing
+    .slice(0, max)
+    .map((name) => `${name} (${infra.has(name) ? INFRASTRUCTURE_EXCEPTION : 'not run, crashed or lost'})`);
   return `${missing.length} of ${result.n_total_trials} planned trials have no measured result: ${shown.join(', ')}${missing.length > max ? `, and ${missing.length - max} more` : ''}`;
 }
 
@@ -327,7 +350,9 @@ export function buildJobResult(input: JobResultInput): JobResult {
     started_at: input.startedAt,
     finished_at: input.finishedAt,
     n_total_trials: input.nTotalTrials ?? input.planned?.length ?? input.trials.length,
-    missing_trials: input.planned ? missingTrials(input.planned, input.trials) : input.trials.filter(isInfrastructureTrial).map((t) => t.trial_name),
+    missing_trials: input.planned
+      ? missingTrials(input.planned, input.trials)
+      : input.trials.filter(isInfrastructureTrial).map((t) => t.trial_name),
     stats: harborStats(input.trials, input.evalKey),
     ...summarizeTrials(input.trials, { wallSec }),
   };

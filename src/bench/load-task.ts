@@ -43,14 +43,22 @@ function loadHarbor(dir: string, env: NodeJS.ProcessEnv): LoadedTask {
   const c = checked.value;
   const steps: TaskStep[] = (c.steps ?? []).map((s) => ({
     name: s.name,
-    instruction: fileIf(join(dir, 'steps', s.name, 'instruction.md')) ? readText(join(dir, 'steps', s.name, 'instruction.md')) : '',
+    instruction: fileIf(join(dir, 'steps', s.name, 'instruction.md'))
+      ? readText(join(dir, 'steps', s.name, 'instruction.md'))
+      : '',
     minReward: s.min_reward,
     dependencies: s.dependencies ?? [],
     agentTimeoutSec: s.agent?.timeout_sec,
     verifierTimeoutSec: s.verifier?.timeout_sec,
   }));
   const instructionFile = fileIf(join(dir, 'instruction.md'));
-  if (!instructionFile && steps.length === 0) return { problem: { path: join(dir, 'instruction.md'), message: 'missing: a Harbor task needs instruction.md (or [[steps]] with steps/<name>/instruction.md)' } };
+  if (!instructionFile && steps.length === 0)
+    return {
+      problem: {
+        path: join(dir, 'instruction.md'),
+        message: 'missing: a Harbor task needs instruction.md (or [[steps]] with steps/<name>/instruction.md)',
+      },
+    };
   const tagTable = c.tags && !Array.isArray(c.tags) ? Object.keys(c.tags) : [];
   const e = c.environment ?? {};
   const dockerfile = fileIf(join(dir, 'environment', 'Dockerfile'));
@@ -95,13 +103,26 @@ function loadTb1(dir: string): LoadedTask {
     raw = parseYaml(readText(configPath));
   } catch (error) {
     const e = error as { linePos?: { line: number }[]; message: string };
-    return { problem: { path: `${configPath}${e.linePos?.[0] ? `:${e.linePos[0].line}` : ''}`, message: e.message.split('\n')[0]! } };
+    return {
+      problem: {
+        path: `${configPath}${e.linePos?.[0] ? `:${e.linePos[0].line}` : ''}`,
+        message: e.message.split('\n')[0]!,
+      },
+    };
   }
   const checked = validate(Tb1TaskSchema, raw, configPath);
   if ('problem' in checked) return checked;
   const c = checked.value;
-  const instruction = c.instruction ?? c.descriptions?.find((d) => d.key === 'base')?.description ?? c.descriptions?.[0]?.description;
-  if (!instruction) return { problem: { path: configPath, field: 'instruction', message: 'missing: a TB1 task needs instruction (or descriptions)' } };
+  const instruction =
+    c.instruction ?? c.descriptions?.find((d) => d.key === 'base')?.description ?? c.descriptions?.[0]?.description;
+  if (!instruction)
+    return {
+      problem: {
+        path: configPath,
+        field: 'instruction',
+        message: 'missing: a TB1 task needs instruction (or descriptions)',
+      },
+    };
   const dockerfile = fileIf(join(dir, 'Dockerfile'));
   return {
     task: {

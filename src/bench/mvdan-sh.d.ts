@@ -7,6 +7,7 @@ declare module 'mvdan-sh' {
   export interface ShNode {
     Pos(): ShPos;
     End(): ShPos;
+    // biome-ignore lint/suspicious/noExplicitAny: the untyped syntax tree of a GopherJS build
     [field: string]: any;
   }
   export interface ShParser {

@@ -57,7 +57,14 @@ export async function findCommands(script: string, vars: Record<string, string> 
       const words = (node.Args as ShNode[]).flatMap((w) => wordFields(w, bytes, vars));
       const start = node.Pos().Offset();
       const end = node.End().Offset();
-      out.push({ text: bytes.subarray(start, end).toString(), start, end, line: node.Pos().Line(), words, kind: classifyWords(words) });
+      out.push({
+        text: bytes.subarray(start, end).toString(),
+        start,
+        end,
+        line: node.Pos().Line(),
+        words,
+        kind: classifyWords(words),
+      });
     }
     return true;
   });
@@ -90,7 +97,7 @@ function wordFields(word: ShNode, bytes: Buffer, vars: Record<string, string>): 
   const walkParts = (parts: ShNode[], quoted: boolean): boolean => {
     for (const part of parts) {
       const type = syntax!.NodeType(part);
-      if (type === 'Lit') value += quoted ? unescapeQuoted(part.Value as string) : unescape(part.Value as string);
+      if (type === 'Lit') value += quoted ? unescapeQuoted(part.Value as string) : unescapeWord(part.Value as string);
       else if (type === 'SglQuoted') value += part.Value as string;
       else if (type === 'DblQuoted') {
         if (!walkParts(part.Parts as ShNode[], true)) return false;
@@ -124,19 +131,59 @@ function expandParam(node: ShNode, bytes: Buffer, vars: Record<string, string>):
   return undefined;
 }
 
-const unescape = (lit: string) => lit.replace(/\\\n/g, '').replace(/\\(.)/gs, '$1');
+const unescapeWord = (lit: string) => lit.replace(/\\\n/g, '').replace(/\\(.)/gs, '$1');
 const unescapeQuoted = (lit: string) => lit.replace(/\\\n/g, '').replace(/\\([$`"\\])/g, '$1');
 
 /** apt options that take a value as the next word. */
 const APT_VALUE_FLAGS = new Set(['-o', '-t', '--target-release', '-c', '--config-file']);
-const APT_HOUSEKEEPING = new Set(['update', 'clean', 'autoclean', 'autoremove', 'upgrade', 'dist-upgrade', 'full-upgrade', 'remove', 'purge']);
-const PIP_VALUE_FLAGS = new Set(['-i', '--index-url', '--extra-index-url', '-f', '--find-links', '-c', '--constraint', '-t', '--target', '--python', '--prefix', '--root', '--trusted-host', '--platform', '--python-version', '--implementation', '--abi', '--only-binary', '--no-binary', '--progress-bar', '--cache-dir', '--src', '--upgrade-strategy', '--timeout', '--retries']);
+const APT_HOUSEKEEPING = new Set([
+  'update',
+  'clean',
+  'autoclean',
+  'autoremove',
+  'upgrade',
+  'dist-upgrade',
+  'full-upgrade',
+  'remove',
+  'purge',
+]);
+const PIP_VALUE_FLAGS = new Set([
+  '-i',
+  '--index-url',
+  '--extra-index-url',
+  '-f',
+  '--find-links',
+  '-c',
+  '--constraint',
+  '-t',
+  '--target',
+  '--python',
+  '--prefix',
+  '--root',
+  '--trusted-host',
+  '--platform',
+  '--python-version',
+  '--implementation',
+  '--abi',
+  '--only-binary',
+  '--no-binary',
+  '--progress-bar',
+  '--cache-dir',
+  '--src',
+  '--upgrade-strategy',
+  '--timeout',
+  '--retries',
+]);
 const FOREIGN = new Set(['apk', 'yum', 'dnf', 'microdnf', 'zypper', 'pacman', 'brew']);
 
 /** The command words of a simple command, without `sudo`, `env` and `VAR=value` prefixes. */
 function commandWords(words: readonly (string | undefined)[]): (string | undefined)[] {
   const rest = [...words];
-  while (rest.length && (rest[0] === 'sudo' || rest[0] === 'env' || rest[0] === '-E' || /^[A-Za-z_][A-Za-z0-9_]*=/.test(rest[0] ?? ''))) rest.shift();
+  while (
+    rest.length &&
+    (rest[0] === 'sudo' || rest[0] === 'env' || rest[0] === '-E' || /^[A-Za-z_][A-Za-z0-9_]*=/.test(rest[0] ?? ''))
+  )
+    rest.shift();
   return rest;
 }
 
@@ -145,7 +192,8 @@ export function classifyWords(all: readonly (string | undefined)[]): CommandKind
   const [cmd, sub] = words;
   if (cmd === 'apt-get' || cmd === 'apt' || cmd === 'aptitude') {
     let verbAt = 1;
-    while (verbAt < words.length && (words[verbAt] ?? '').startsWith('-')) verbAt += APT_VALUE_FLAGS.has(words[verbAt]!) ? 2 : 1;
+    while (verbAt < words.length && (words[verbAt] ?? '').startsWith('-'))
+      verbAt += APT_VALUE_FLAGS.has(words[verbAt]!) ? 2 : 1;
     const verb = words[verbAt];
     if (verb === 'install') {
       const packages: string[] = [];
@@ -163,16 +211,17 @@ export function classifyWords(all: readonly (string | undefined)[]): CommandKind
     }
     if (APT_HOUSEKEEPING.has(verb ?? '')) return { kind: 'apt-housekeeping' };
   }
-  if (cmd === 'rm' && words.some((w) => /^\/var\/(lib\/apt\/lists|cache\/apt)/.test(w ?? ''))) return { kind: 'apt-housekeeping' };
-  if (FOREIGN.has(cmd ?? '') && ['add', 'install', 'groupinstall'].includes(sub ?? '')) return { kind: 'foreign-install', manager: cmd! };
-  const pipAt =
-    /^pip(3(\.\d+)?)?$/.test(cmd ?? '')
-      ? 1
-      : /^python(3(\.\d+)?)?$/.test(cmd ?? '') && sub === '-m' && /^pip3?$/.test(words[2] ?? '')
-        ? 3
-        : cmd === 'uv' && sub === 'pip'
-          ? 2
-          : -1;
+  if (cmd === 'rm' && words.some((w) => /^\/var\/(lib\/apt\/lists|cache\/apt)/.test(w ?? '')))
+    return { kind: 'apt-housekeeping' };
+  if (FOREIGN.has(cmd ?? '') && ['add', 'install', 'groupinstall'].includes(sub ?? ''))
+    return { kind: 'foreign-install', manager: cmd! };
+  const pipAt = /^pip(3(\.\d+)?)?$/.test(cmd ?? '')
+    ? 1
+    : /^python(3(\.\d+)?)?$/.test(cmd ?? '') && sub === '-m' && /^pip3?$/.test(words[2] ?? '')
+      ? 3
+      : cmd === 'uv' && sub === 'pip'
+        ? 2
+        : -1;
   if (pipAt >= 0) {
     let verbAt = pipAt;
     while (verbAt < words.length && (words[verbAt] ?? '').startsWith('-')) verbAt++;
@@ -201,7 +250,11 @@ function classifyPipArgs(rest: readonly (string | undefined)[]): CommandKind {
 
 const isLocalPath = (w: string) => /^[./~]/.test(w) || /\.(whl|tar\.gz|zip)$/.test(w) || /^(git\+|https?:)/.test(w);
 /** `numpy==1.26`, `requests[socks]>=2`, `pkg @ url`, `x; python_version<"3.12"` → the distribution name. */
-const requirementName = (spec: string) => spec.trim().replace(/\[.*?\]/, '').replace(/\s*[=<>!~;@ (].*$/s, '');
+const requirementName = (spec: string) =>
+  spec
+    .trim()
+    .replace(/\[.*?\]/, '')
+    .replace(/\s*[=<>!~;@ (].*$/s, '');
 
 /** A requirements file's packages, and what in it cannot be checked against this machine. */
 export function parseRequirements(text: string): { packages: string[]; unsupported: string[] } {
@@ -235,12 +288,14 @@ export async function findWrittenPaths(script: string, vars: Record<string, stri
     const type = syntax!.NodeType(node);
     if (type === 'Redirect' && node.Word) {
       const op = bytes.subarray(node.OpPos.Offset(), node.Word.Pos().Offset()).toString().trim();
-      if (/^(>|>>|>\||&>|&>>)$/.test(op)) out.push(...wordFields(node.Word, bytes, vars).filter((w): w is string => w !== undefined));
+      if (/^(>|>>|>\||&>|&>>)$/.test(op))
+        out.push(...wordFields(node.Word, bytes, vars).filter((w): w is string => w !== undefined));
     } else if (type === 'CallExpr' && node.Args.length > 0) {
       const words = commandWords((node.Args as ShNode[]).flatMap((w) => wordFields(w, bytes, vars)));
       const [cmd, ...rest] = words;
       const operands = rest.filter((w): w is string => w !== undefined && !w.startsWith('-'));
-      if (WRITERS_LAST.has(cmd ?? '')) out.push(...(cmd === 'touch' || cmd === 'tee' || cmd === 'mkdir' ? operands : operands.slice(-1)));
+      if (WRITERS_LAST.has(cmd ?? ''))
+        out.push(...(cmd === 'touch' || cmd === 'tee' || cmd === 'mkdir' ? operands : operands.slice(-1)));
       else if (WRITERS_ALL.has(cmd ?? '')) out.push(...operands.slice(1));
       else if (cmd === 'sed' && rest.some((w) => w?.startsWith('-i'))) out.push(...operands.slice(1));
     }

@@ -6,12 +6,12 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, posix, relative } from 'node:path';
-import type { Sandbox } from '../sandbox/types.ts';
-import { expandVariables, parseDockerfile, parseEnvPairs, splitWords, type DockerInstruction } from './dockerfile.ts';
-import { planInstalls } from './satisfy-installs.ts';
-import { buildStages, findStage } from './build-stages.ts';
-import type { Task } from './task.ts';
 import { shellQuote } from '../sandbox/shell-quote.ts';
+import type { Sandbox } from '../sandbox/types.ts';
+import { buildStages, findStage } from './build-stages.ts';
+import { type DockerInstruction, expandVariables, parseDockerfile, parseEnvPairs, splitWords } from './dockerfile.ts';
+import { planInstalls } from './satisfy-installs.ts';
+import type { Task } from './task.ts';
 
 /** A trial's environment could not be prepared; `type` is the exception type recorded in result.json. */
 export class EnvironmentError extends Error {
@@ -48,18 +48,32 @@ export interface PrepareOptions {
 const BWRAP_READ_ONLY = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32', '/etc', '/opt'];
 
 /** What `$PATH` and `$HOME` are in a Dockerfile before any ENV sets them (Docker's defaults). */
-const IMAGE_DEFAULTS: Record<string, string> = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/root' };
+const IMAGE_DEFAULTS: Record<string, string> = {
+  PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+  HOME: '/root',
+};
 
-const IGNORED = new Set(['EXPOSE', 'CMD', 'ENTRYPOINT', 'LABEL', 'HEALTHCHECK', 'STOPSIGNAL', 'VOLUME', 'MAINTAINER', 'ONBUILD']);
+const IGNORED = new Set([
+  'EXPOSE',
+  'CMD',
+  'ENTRYPOINT',
+  'LABEL',
+  'HEALTHCHECK',
+  'STOPSIGNAL',
+  'VOLUME',
+  'MAINTAINER',
+  'ONBUILD',
+]);
 const ARCHIVE = /\.(tar|tar\.gz|tgz|tar\.xz|txz|tar\.bz2|tbz2)$/;
-
 
 const debCache = new Map<string, boolean>();
 function hostHasDebPackage(name: string): boolean {
   if (!debCache.has(name)) {
     let ok = false;
     try {
-      ok = /install ok installed/.test(execFileSync('dpkg-query', ['-W', '-f=${Status}', name], { stdio: ['ignore', 'pipe', 'ignore'] }).toString());
+      ok = /install ok installed/.test(
+        execFileSync('dpkg-query', ['-W', '-f=${Status}', name], { stdio: ['ignore', 'pipe', 'ignore'] }).toString(),
+      );
     } catch {
       ok = false;
     }
@@ -77,7 +91,8 @@ export function environmentWorkdir(task: Task): string {
   let seen = false;
   const plan = buildStages(parseDockerfile(readFileSync(task.environment.dockerfile, 'utf8')));
   for (const ins of plan.chain.flatMap((stage) => stage.instructions)) {
-    if (ins.keyword === 'ENV' || ins.keyword === 'ARG') for (const [k, v] of parseEnvPairs(ins.args)) vars[k] = expandVariables(v, vars);
+    if (ins.keyword === 'ENV' || ins.keyword === 'ARG')
+      for (const [k, v] of parseEnvPairs(ins.args)) vars[k] = expandVariables(v, vars);
     if (ins.keyword === 'WORKDIR') {
       workdir = posix.resolve(workdir, expandVariables(ins.args.trim(), vars));
       seen = true;
@@ -89,10 +104,17 @@ export function environmentWorkdir(task: Task): string {
 /** Paths of the build context matched by one COPY source (a `*` or `?` glob in the last part is expanded). */
 function expandSource(context: string, source: string, ignored: (rel: string) => boolean): string[] {
   const clean = posix.normalize(source.replace(/^\/+/, ''));
-  if (clean.startsWith('..')) throw new EnvironmentError('EnvironmentSetupError', `COPY source ${source} is outside the build context`);
+  if (clean.startsWith('..'))
+    throw new EnvironmentError('EnvironmentSetupError', `COPY source ${source} is outside the build context`);
   if (!/[*?[]/.test(clean)) return [join(context, clean)];
   const dir = join(context, posix.dirname(clean));
-  const pattern = new RegExp(`^${posix.basename(clean).replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')}$`);
+  const pattern = new RegExp(
+    `^${posix
+      .basename(clean)
+      .replace(/[.+^${}()|\\]/g, '\\$&')
+      .replace(/\*/g, '[^/]*')
+      .replace(/\?/g, '[^/]')}$`,
+  );
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
     .filter((name) => pattern.test(name))
@@ -107,11 +129,26 @@ function readDockerignore(context: string): (rel: string) => boolean {
     .split(/\r?\n/)
     .map((l) => l.trim())
     .filter((l) => l && !l.startsWith('#') && !l.startsWith('!'))
-    .map((p) => new RegExp(`^${p.replace(/^\/+|\/+$/g, '').replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*\*/g, '\u0000').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]').replace(/\u0000/g, '.*')}(/.*)?$`));
+    .map(
+      (p) =>
+        new RegExp(
+          `^${p
+            .replace(/^\/+|\/+$/g, '')
+            .replace(/[.+^${}()|\\]/g, '\\$&')
+            .replace(/\*\*/g, '\u0000')
+            .replace(/\*/g, '[^/]*')
+            .replace(/\?/g, '[^/]')
+            .replace(/\u0000/g, '.*')}(/.*)?$`,
+        ),
+    );
   return (rel) => patterns.some((re) => re.test(rel));
 }
 
-export async function prepareEnvironment(sandbox: Sandbox, task: Task, options: PrepareOptions = {}): Promise<PreparedEnvironment> {
+export async function prepareEnvironment(
+  sandbox: Sandbox,
+  task: Task,
+  options: PrepareOptions = {},
+): Promise<PreparedEnvironment> {
   const log = options.log ?? (() => {});
   const notes: string[] = [];
   const note = (text: string) => {
@@ -124,7 +161,10 @@ export async function prepareEnvironment(sandbox: Sandbox, task: Task, options: 
   const workdirStart = sandbox.workdir;
   if (!dockerfile || !existsSync(dockerfile)) {
     if (task.environment.dockerImage) {
-      throw new EnvironmentError('EnvironmentNotSatisfiableError', `environment not satisfiable here: the task runs in the prebuilt image ${task.environment.dockerImage} and has no environment/Dockerfile; use a container backend (--backend podman)`);
+      throw new EnvironmentError(
+        'EnvironmentNotSatisfiableError',
+        `environment not satisfiable here: the task runs in the prebuilt image ${task.environment.dockerImage} and has no environment/Dockerfile; use a container backend (--backend podman)`,
+      );
     }
     note('the task has no environment/Dockerfile: it starts from an empty workdir');
     return { workdir: workdirStart, env: { ...task.environment.env }, notes };
@@ -140,14 +180,31 @@ export async function prepareEnvironment(sandbox: Sandbox, task: Task, options: 
 
   const run = async (command: string, ins: DockerInstruction) => {
     const remaining = (deadline - Date.now()) / 1000;
-    if (remaining <= 0) throw new EnvironmentError('EnvironmentSetupTimeoutError', `${where(ins)}: the environment build timeout (${options.timeoutSec ?? 600}s) ran out`);
+    if (remaining <= 0)
+      throw new EnvironmentError(
+        'EnvironmentSetupTimeoutError',
+        `${where(ins)}: the environment build timeout (${options.timeoutSec ?? 600}s) ran out`,
+      );
     // Build arguments (ARG) are in the environment of RUN, as in docker build; only ENV stays for the trial.
-    const result = await sandbox.exec(command, { cwd: workdir, env: { ...vars }, timeoutSec: remaining, signal: options.signal, maxOutputBytes: 256 * 1024 });
+    const result = await sandbox.exec(command, {
+      cwd: workdir,
+      env: { ...vars },
+      timeoutSec: remaining,
+      signal: options.signal,
+      maxOutputBytes: 256 * 1024,
+    });
     for (const line of `${result.stdout}${result.stderr}`.split('\n')) if (line) log(`  ${line}`);
-    if (result.timedOut) throw new EnvironmentError('EnvironmentSetupTimeoutError', `${where(ins)}: ${ins.keyword} did not finish within the build timeout (${options.timeoutSec ?? 600}s)`);
+    if (result.timedOut)
+      throw new EnvironmentError(
+        'EnvironmentSetupTimeoutError',
+        `${where(ins)}: ${ins.keyword} did not finish within the build timeout (${options.timeoutSec ?? 600}s)`,
+      );
     if (result.exitCode !== 0) {
       const tail = `${result.stdout}${result.stderr}`.trim().split('\n').slice(-8).join('\n');
-      throw new EnvironmentError('EnvironmentSetupError', `${where(ins)}: ${ins.keyword} ${ins.args.split('\n')[0]!.slice(0, 120)} exited with ${result.exitCode ?? 'a signal'}${tail ? `:\n${tail}` : ''}`);
+      throw new EnvironmentError(
+        'EnvironmentSetupError',
+        `${where(ins)}: ${ins.keyword} ${ins.args.split('\n')[0]!.slice(0, 120)} exited with ${result.exitCode ?? 'a signal'}${tail ? `:\n${tail}` : ''}`,
+      );
     }
   };
 
@@ -156,17 +213,23 @@ export async function prepareEnvironment(sandbox: Sandbox, task: Task, options: 
     const dest = posix.resolve(workdir, rawDest);
     const destIsDir = rawDest.endsWith('/') || sources.length > 1 || rawDest === '.';
     for (const source of sources) {
-      if (!existsSync(source)) throw new EnvironmentError('EnvironmentSetupError', `${where(ins)}: ${ins.keyword} source ${relative(context, source) || '.'} not found in ${context}`);
+      if (!existsSync(source))
+        throw new EnvironmentError(
+          'EnvironmentSetupError',
+          `${where(ins)}: ${ins.keyword} source ${relative(context, source) || '.'} not found in ${context}`,
+        );
       const isDir = statSync(source).isDirectory();
       // Stage on the per-trial /tmp, then copy inside the sandbox: the destination may be anywhere.
       const stage = `/tmp/.ahe-build-${process.pid}-${staging++}`;
       await sandbox.upload(source, isDir ? stage : `${stage}/${basename(source)}`);
       const staged = isDir ? stage : `${stage}/${basename(source)}`;
       let command: string;
-      if (extract && !isDir && ARCHIVE.test(source)) command = `mkdir -p ${shellQuote(dest)} && tar -xf ${shellQuote(staged)} -C ${shellQuote(dest)}`;
+      if (extract && !isDir && ARCHIVE.test(source))
+        command = `mkdir -p ${shellQuote(dest)} && tar -xf ${shellQuote(staged)} -C ${shellQuote(dest)}`;
       else if (isDir) command = `mkdir -p ${shellQuote(dest)} && cp -a ${shellQuote(staged)}/. ${shellQuote(dest)}/`;
       else if (destIsDir) command = `mkdir -p ${shellQuote(dest)} && cp -a ${shellQuote(staged)} ${shellQuote(dest)}/`;
-      else command = `if [ -d ${shellQuote(dest)} ]; then cp -a ${shellQuote(staged)} ${shellQuote(dest)}/; else mkdir -p ${shellQuote(posix.dirname(dest))} && cp -a ${shellQuote(staged)} ${shellQuote(dest)}; fi`;
+      else
+        command = `if [ -d ${shellQuote(dest)} ]; then cp -a ${shellQuote(staged)} ${shellQuote(dest)}/; else mkdir -p ${shellQuote(posix.dirname(dest))} && cp -a ${shellQuote(staged)} ${shellQuote(dest)}; fi`;
       const savedWorkdir = workdir;
       workdir = '/';
       try {
@@ -177,19 +240,28 @@ export async function prepareEnvironment(sandbox: Sandbox, task: Task, options: 
       if (isDir) {
         // A directory's ignored entries were copied with it: remove them (Docker never sends them).
         const drop = listIgnored(source, context, ignored);
-        if (drop.length) await sandbox.exec(`cd ${shellQuote(dest)} && rm -rf ${drop.map((d) => shellQuote(d)).join(' ')}`);
+        if (drop.length)
+          await sandbox.exec(`cd ${shellQuote(dest)} && rm -rf ${drop.map((d) => shellQuote(d)).join(' ')}`);
       }
     }
   };
 
   const notSatisfiable = (ins: DockerInstruction, why: string) =>
-    new EnvironmentError('EnvironmentNotSatisfiableError', `environment not satisfiable here: ${where(ins)} ${why}; use a container backend (--backend podman)`);
+    new EnvironmentError(
+      'EnvironmentNotSatisfiableError',
+      `environment not satisfiable here: ${where(ins)} ${why}; use a container backend (--backend podman)`,
+    );
   /** Sandbox paths COPY wrote, and the host files they came from (to read a requirements file). */
   const copied = new Map<string, string>();
   const readCopied = async (path: string): Promise<string | undefined> => {
     const target = posix.resolve(workdir, path);
     for (const [dest, source] of copied) {
-      const host = target === dest ? source : target.startsWith(`${dest}/`) ? join(source, target.slice(dest.length + 1)) : undefined;
+      const host =
+        target === dest
+          ? source
+          : target.startsWith(`${dest}/`)
+            ? join(source, target.slice(dest.length + 1))
+            : undefined;
       if (host && existsSync(host) && statSync(host).isFile()) return readFileSync(host, 'utf8');
     }
     return undefined;
@@ -198,15 +270,21 @@ export async function prepareEnvironment(sandbox: Sandbox, task: Task, options: 
 
   const plan = buildStages(parseDockerfile(readFileSync(dockerfile, 'utf8')));
   const globals: Record<string, string> = { ...IMAGE_DEFAULTS };
-  for (const ins of plan.globalArgs) for (const [k, v] of parseEnvPairs(ins.args)) globals[k] = expandVariables(v, globals);
+  for (const ins of plan.globalArgs)
+    for (const [k, v] of parseEnvPairs(ins.args)) globals[k] = expandVariables(v, globals);
   for (const stage of plan.stages) {
-    if (!plan.chain.includes(stage)) note(`${where(stage.from)}: build stage ${stage.name ?? stage.index} is not part of the final image and is skipped`);
+    if (!plan.chain.includes(stage))
+      note(
+        `${where(stage.from)}: build stage ${stage.name ?? stage.index} is not part of the final image and is skipped`,
+      );
   }
   for (const stage of plan.chain) {
     // Build arguments are per stage; ENV is inherited by a stage built FROM another.
     for (const k of Object.keys(vars)) if (!(k in env)) delete vars[k];
     Object.assign(vars, IMAGE_DEFAULTS, env);
-    note(`${where(stage.from)}: FROM ${expandVariables(stage.from.args, globals)} — the bwrap backend uses this machine's system, not the image`);
+    note(
+      `${where(stage.from)}: FROM ${expandVariables(stage.from.args, globals)} — the bwrap backend uses this machine's system, not the image`,
+    );
     for (const ins of stage.instructions) await dispatch(ins, stage.index);
   }
   for (const [k, v] of Object.entries(task.environment.env)) env[k] = v;
@@ -246,22 +324,37 @@ export async function prepareEnvironment(sandbox: Sandbox, task: Task, options: 
         note(`${where(ins)}: USER ${args} ignored — commands run as root inside the sandbox`);
         break;
       default:
-        note(IGNORED.has(ins.keyword) ? `${where(ins)}: ${ins.keyword} has no effect in a trial and is ignored` : `${where(ins)}: unknown instruction ${ins.keyword} ignored`);
+        note(
+          IGNORED.has(ins.keyword)
+            ? `${where(ins)}: ${ins.keyword} has no effect in a trial and is ignored`
+            : `${where(ins)}: unknown instruction ${ins.keyword} ignored`,
+        );
     }
   }
 
   async function copy(ins: DockerInstruction, args: string, stageIndex: number): Promise<void> {
     if (ins.flags.from) {
       const from = expandVariables(ins.flags.from, vars);
-      if (findStage(plan.stages.slice(0, stageIndex), from)) throw notSatisfiable(ins, `copies files from the build stage ${from} (a multi-stage build whose stages are separate images)`);
+      if (findStage(plan.stages.slice(0, stageIndex), from))
+        throw notSatisfiable(
+          ins,
+          `copies files from the build stage ${from} (a multi-stage build whose stages are separate images)`,
+        );
       await copyProgramsFromImage(ins, from, (ins.json ?? splitWords(args)).slice(0, -1));
       return;
     }
-    if (ins.flags.chown || ins.flags.chmod) note(`${where(ins)}: ${ins.keyword} --chown/--chmod ignored (everything belongs to root in the sandbox)`);
+    if (ins.flags.chown || ins.flags.chmod)
+      note(`${where(ins)}: ${ins.keyword} --chown/--chmod ignored (everything belongs to root in the sandbox)`);
     if (ins.heredocs.length) {
       // COPY <<EOF /path: the here-document is the file; unquoted ones get build variables substituted.
-      const dest = splitWords(expandVariables(ins.args.split('\n')[0]!, vars)).filter((w) => !w.startsWith('<<')).at(-1);
-      if (!dest) throw new EnvironmentError('EnvironmentSetupError', `${where(ins)}: ${ins.keyword} <<${ins.heredocs[0]!.name} needs a destination`);
+      const dest = splitWords(expandVariables(ins.args.split('\n')[0]!, vars))
+        .filter((w) => !w.startsWith('<<'))
+        .at(-1);
+      if (!dest)
+        throw new EnvironmentError(
+          'EnvironmentSetupError',
+          `${where(ins)}: ${ins.keyword} <<${ins.heredocs[0]!.name} needs a destination`,
+        );
       for (const doc of ins.heredocs) {
         const target = posix.resolve(workdir, dest.endsWith('/') ? `${dest}${doc.name}` : dest);
         await run(`mkdir -p ${shellQuote(posix.dirname(target))}`, ins);
@@ -270,17 +363,31 @@ export async function prepareEnvironment(sandbox: Sandbox, task: Task, options: 
       return;
     }
     const words = ins.json ?? splitWords(args);
-    if (words.length < 2) throw new EnvironmentError('EnvironmentSetupError', `${where(ins)}: ${ins.keyword} needs a source and a destination`);
+    if (words.length < 2)
+      throw new EnvironmentError(
+        'EnvironmentSetupError',
+        `${where(ins)}: ${ins.keyword} needs a source and a destination`,
+      );
     const dest = words.at(-1)!;
     const sources = words.slice(0, -1);
     if (ins.keyword === 'ADD' && sources.some((s) => /^(https?|git):\/\//.test(s) || s.startsWith('git@'))) {
       throw notSatisfiable(ins, `downloads ${sources.join(' ')} (no network while preparing)`);
     }
     const paths = sources.flatMap((s) => expandSource(context, s, ignored));
-    if (paths.length === 0) throw new EnvironmentError('EnvironmentSetupError', `${where(ins)}: ${ins.keyword} ${sources.join(' ')} matches no file in ${context}`);
+    if (paths.length === 0)
+      throw new EnvironmentError(
+        'EnvironmentSetupError',
+        `${where(ins)}: ${ins.keyword} ${sources.join(' ')} matches no file in ${context}`,
+      );
     await copyInto(paths, dest, ins, ins.keyword === 'ADD');
     const destPath = posix.resolve(workdir, dest);
-    for (const p of paths) copied.set(statSync(p).isDirectory() || !(dest.endsWith('/') || paths.length > 1 || dest === '.') ? destPath : posix.join(destPath, basename(p)), p);
+    for (const p of paths)
+      copied.set(
+        statSync(p).isDirectory() || !(dest.endsWith('/') || paths.length > 1 || dest === '.')
+          ? destPath
+          : posix.join(destPath, basename(p)),
+        p,
+      );
   }
 
   /**
@@ -289,10 +396,18 @@ export async function prepareEnvironment(sandbox: Sandbox, task: Task, options: 
    */
   async function copyProgramsFromImage(ins: DockerInstruction, image: string, sources: string[]): Promise<void> {
     const names = sources.map((s) => posix.basename(s)).filter(Boolean);
-    const probe = names.length ? await sandbox.exec(`for c in ${names.map(shellQuote).join(' ')}; do command -v "$c" >/dev/null || echo "$c"; done`, { timeoutSec: 30 }) : undefined;
+    const probe = names.length
+      ? await sandbox.exec(
+          `for c in ${names.map(shellQuote).join(' ')}; do command -v "$c" >/dev/null || echo "$c"; done`,
+          { timeoutSec: 30 },
+        )
+      : undefined;
     const absent = probe && probe.exitCode === 0 ? probe.stdout.split('\n').filter(Boolean) : names;
     if (!names.length || absent.length) {
-      throw new EnvironmentError('EnvironmentNotSatisfiableError', `environment not satisfiable here: ${where(ins)} copies files from the image ${image}, and ${absent.length ? `${absent.join(', ')} is not a program on this machine's PATH` : 'no program is named'}; install it on the host or use a container backend (--backend podman)`);
+      throw new EnvironmentError(
+        'EnvironmentNotSatisfiableError',
+        `environment not satisfiable here: ${where(ins)} copies files from the image ${image}, and ${absent.length ? `${absent.join(', ')} is not a program on this machine's PATH` : 'no program is named'}; install it on the host or use a container backend (--backend podman)`,
+      );
     }
     note(`${where(ins)}: COPY --from=${image} ${names.join(' ')} — already on this machine's PATH`);
   }
@@ -300,14 +415,18 @@ export async function prepareEnvironment(sandbox: Sandbox, task: Task, options: 
   async function runInstruction(ins: DockerInstruction): Promise<void> {
     if (ins.flags.mount) note(`${where(ins)}: RUN --mount=${ins.flags.mount} ignored`);
     let command = ins.json ? ins.json.map(shellQuote).join(' ') : ins.args;
-    const only = ins.heredocs.length === 1 && /^<<-?\s*(["']?)[A-Za-z_][A-Za-z0-9_]*\1\s*$/.test(command.split('\n')[0]!);
+    const only =
+      ins.heredocs.length === 1 && /^<<-?\s*(["']?)[A-Za-z_][A-Za-z0-9_]*\1\s*$/.test(command.split('\n')[0]!);
     if (only) {
       // RUN <<EOF: the here-document is the script (with a #! line, its own interpreter runs it).
       const body = ins.heredocs[0]!.body;
       if (body.startsWith('#!')) {
         const script = `/tmp/.ahe-heredoc-${process.pid}-${staging++}`;
         await sandbox.writeFile(script, body);
-        await run(`chmod +x ${shellQuote(script)} && ${shellQuote(script)}; status=$?; rm -f ${shellQuote(script)}; exit $status`, ins);
+        await run(
+          `chmod +x ${shellQuote(script)} && ${shellQuote(script)}; status=$?; rm -f ${shellQuote(script)}; exit $status`,
+          ins,
+        );
         return;
       }
       command = body;
@@ -323,7 +442,10 @@ export async function prepareEnvironment(sandbox: Sandbox, task: Task, options: 
     for (const text of installs.notes) note(`${where(ins)}: ${text}`);
     if (installs.refused.length) throw notSatisfiable(ins, installs.refused.join('; '));
     if (installs.missing.length) {
-      throw new EnvironmentError('EnvironmentNotSatisfiableError', `environment not satisfiable here: ${where(ins)} needs ${installs.missing.join('; ')}, missing on this machine; install them on the host or use a container backend (--backend podman)`);
+      throw new EnvironmentError(
+        'EnvironmentNotSatisfiableError',
+        `environment not satisfiable here: ${where(ins)} needs ${installs.missing.join('; ')}, missing on this machine; install them on the host or use a container backend (--backend podman)`,
+      );
     }
     await run(`${shell.map(shellQuote).join(' ')} ${shellQuote(installs.command)}`, ins);
   }

@@ -12,9 +12,17 @@ import { AGENT_INFO } from '../agent/agent-info.ts';
 import { UserError } from '../model/errors.ts';
 import { writeJsonAtomic } from '../trace/write-atomic.ts';
 import { checkJobSettings } from './job-settings.ts';
-import { buildJobResult, isInfrastructureTrial, readJobTrials, type JobResult } from './job-summary.ts';
+import { buildJobResult, isInfrastructureTrial, type JobResult, readJobTrials } from './job-summary.ts';
 import { keepReplacedTrial } from './keep-replaced-trial.ts';
-import { runTrial, trialFinished, TrialInterrupted, trialName, type BackendKind, type TrialAgent, type TrialOptions } from './run-trial.ts';
+import {
+  type BackendKind,
+  runTrial,
+  type TrialAgent,
+  TrialInterrupted,
+  type TrialOptions,
+  trialFinished,
+  trialName,
+} from './run-trial.ts';
 import type { Task } from './task.ts';
 import { rewardPassed, type TrialResult, type TrialResultRead } from './trial-result.ts';
 
@@ -48,7 +56,10 @@ export const DEFAULT_MAX_CONSECUTIVE_INFRA_FAILURES = 5;
  * when it actually starts (a queued trial may wait for a worker); `jobId` is the job's stable id
  * (config.json), the same when the job is resumed. The default runs the trial here.
  */
-export type TrialExecutor = (options: TrialOptions, hooks: { onStart: () => void; jobId: string }) => Promise<TrialResult>;
+export type TrialExecutor = (
+  options: TrialOptions,
+  hooks: { onStart: () => void; jobId: string },
+) => Promise<TrialResult>;
 
 export interface JobOptions {
   jobDir: string;
@@ -95,7 +106,11 @@ function describeJob(o: JobOptions): JobIdentity {
     tasks_dir: o.tasksDir,
     task_names: o.tasks.map((t) => t.name).sort(),
     k: o.k,
-    agent: { name: o.agent.kind, model: o.agent.modelSpec ?? null, harness: harness ? { dir: harness.dir, name: harness.name, content_hash: harness.contentHash } : null },
+    agent: {
+      name: o.agent.kind,
+      model: o.agent.modelSpec ?? null,
+      harness: harness ? { dir: harness.dir, name: harness.name, content_hash: harness.contentHash } : null,
+    },
     backend: o.backend,
     concurrency: o.concurrency,
     timeout_multiplier: o.timeoutMultiplier ?? 1,
@@ -119,7 +134,12 @@ function openJobConfig(jobDir: string, config: JobIdentity): JobConfig {
     return merged;
   }
   mkdirSync(jobDir, { recursive: true });
-  const fresh: JobConfig = { job_name: jobDir.split('/').pop()!, id: randomUUID(), created_at: new Date().toISOString(), ...config };
+  const fresh: JobConfig = {
+    job_name: jobDir.split('/').pop()!,
+    id: randomUUID(),
+    created_at: new Date().toISOString(),
+    ...config,
+  };
   writeJsonAtomic(file, fresh);
   return fresh;
 }
@@ -135,7 +155,9 @@ export async function runJob(options: JobOptions): Promise<JobOutcome> {
   const existing = readJobTrials(jobDir);
   const results = new Map<string, TrialResultRead | TrialResult>();
   // Infrastructure errors are not finished (they run again) but are read too: shown until replaced.
-  for (const trial of existing.trials) if (trialFinished(trial.dir) || isInfrastructureTrial(trial.result)) results.set(trial.result.trial_name, trial.result);
+  for (const trial of existing.trials)
+    if (trialFinished(trial.dir) || isInfrastructureTrial(trial.result))
+      results.set(trial.result.trial_name, trial.result);
 
   const plan: { task: Task; attempt: number }[] = [];
   for (const task of options.tasks) for (let attempt = 1; attempt <= k; attempt++) plan.push({ task, attempt });
@@ -146,8 +168,11 @@ export async function runJob(options: JobOptions): Promise<JobOutcome> {
   };
   const toRun = plan.filter((p) => !measured(trialName(p.task.name, p.attempt)));
   // Its trace is the only record of the infrastructure error: kept under .replaced/, not overwritten.
-  for (const p of toRun) if (results.has(trialName(p.task.name, p.attempt))) keepReplacedTrial(jobDir, trialName(p.task.name, p.attempt));
-  const done = plan.map((p) => results.get(trialName(p.task.name, p.attempt))).filter((r): r is TrialResultRead | TrialResult => r !== undefined && !isInfrastructureTrial(r));
+  for (const p of toRun)
+    if (results.has(trialName(p.task.name, p.attempt))) keepReplacedTrial(jobDir, trialName(p.task.name, p.attempt));
+  const done = plan
+    .map((p) => results.get(trialName(p.task.name, p.attempt)))
+    .filter((r): r is TrialResultRead | TrialResult => r !== undefined && !isInfrastructureTrial(r));
   const alreadyPassed = done.filter((r) => rewardPassed(r.verifier_result?.rewards?.reward)).length;
   emit({ type: 'planned', total: plan.length, alreadyDone: done.length, alreadyPassed, toRun: toRun.length });
 
@@ -196,19 +221,27 @@ export async function runJob(options: JobOptions): Promise<JobOutcome> {
     const name = trialName(task.name, attempt);
     void queue.add(async () => {
       if (signal.aborted) return;
-      const execute: TrialExecutor = options.executeTrial ?? ((o, hooks) => (hooks.onStart(), runTrial(o)));
+      const execute: TrialExecutor =
+        options.executeTrial ??
+        ((o, hooks) => {
+          hooks.onStart();
+          return runTrial(o);
+        });
       try {
-        const result = await execute({
-          task,
-          attempt,
-          jobDir,
-          agent: options.agent,
-          backend: options.backend,
-          signal,
-          timeoutMultiplier: options.timeoutMultiplier,
-          environmentCache: options.environmentCache,
-          onUsage: (u) => emit({ type: 'trial-usage', trial: name, ...u }),
-        }, { onStart: () => emit({ type: 'trial-start', trial: name }), jobId: config.id });
+        const result = await execute(
+          {
+            task,
+            attempt,
+            jobDir,
+            agent: options.agent,
+            backend: options.backend,
+            signal,
+            timeoutMultiplier: options.timeoutMultiplier,
+            environmentCache: options.environmentCache,
+            onUsage: (u) => emit({ type: 'trial-usage', trial: name, ...u }),
+          },
+          { onStart: () => emit({ type: 'trial-start', trial: name }), jobId: config.id },
+        );
         results.set(name, result);
         writeResult(false);
         emit({ type: 'trial-done', trial: name, result });

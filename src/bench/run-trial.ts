@@ -5,7 +5,17 @@
 // whatever a phase throws (the throw becomes the trial's exception); only an interruption leaves
 // none, so a trial directory without it is unfinished and is run again on resume.
 import { createHash, randomUUID } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { AGENT_INFO } from '../agent/agent-info.ts';
@@ -13,18 +23,23 @@ import type { Harness } from '../harness/types.ts';
 import { isInfrastructureError } from '../model/errors.ts';
 import type { Model } from '../model/types.ts';
 import { createBwrapSandbox, sandboxRootEntries } from '../sandbox/bwrap-sandbox.ts';
-import { containerEngine, ContainerEngineError, checkEngine } from '../sandbox/container-engine.ts';
+import { ContainerEngineError, checkEngine, containerEngine } from '../sandbox/container-engine.ts';
 import { createContainerSandbox } from '../sandbox/container-sandbox.ts';
-import { ensureTaskImage } from './container-image.ts';
 import { SandboxCleanupError } from '../sandbox/kill-strays.ts';
 import type { ExecResult, Sandbox } from '../sandbox/types.ts';
 import { recordSession } from '../trace/record-session.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../trace/write-atomic.ts';
+import { ensureTaskImage } from './container-image.ts';
 import { CACHED_DIRS, environmentKey, restoreEnvironment, saveEnvironment } from './environment-cache.ts';
 import { INFRASTRUCTURE_EXCEPTION } from './job-summary.ts';
-import { EnvironmentError, environmentWorkdir, prepareEnvironment, type PreparedEnvironment } from './prepare-environment.ts';
+import {
+  EnvironmentError,
+  environmentWorkdir,
+  type PreparedEnvironment,
+  prepareEnvironment,
+} from './prepare-environment.ts';
 import type { Task } from './task.ts';
-import { rewardPassed, type ExceptionInfo, type TimeSpan, type TrialResult } from './trial-result.ts';
+import { type ExceptionInfo, rewardPassed, type TimeSpan, type TrialResult } from './trial-result.ts';
 
 export type AgentKind = 'harness' | 'oracle' | 'noop';
 export type BackendKind = 'bwrap' | 'podman' | 'docker';
@@ -68,7 +83,8 @@ export class TrialInterrupted extends Error {
 export const trialName = (task: string, attempt: number) => `${task}__${attempt}`;
 const now = () => new Date().toISOString();
 const VERIFIER_OUTPUT_CAP = 4 * 1024 * 1024;
-const NETWORK_FAILURE = /Could not resolve host|Temporary failure in name resolution|Network is unreachable|Failed to establish a new connection|Name or service not known|getaddrinfo/;
+const NETWORK_FAILURE =
+  /Could not resolve host|Temporary failure in name resolution|Network is unreachable|Failed to establish a new connection|Name or service not known|getaddrinfo/;
 
 /** A stable hash of a task directory's files, recorded so a changed task is noticed. */
 export function taskChecksum(dir: string): string {
@@ -93,7 +109,10 @@ export function trialFinished(trialDir: string): boolean {
   const file = join(trialDir, 'result.json');
   if (!existsSync(file)) return false;
   try {
-    const parsed = JSON.parse(readFileSync(file, 'utf8')) as { finished_at?: unknown; exception_info?: { exception_type?: unknown } | null };
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as {
+      finished_at?: unknown;
+      exception_info?: { exception_type?: unknown } | null;
+    };
     return typeof parsed.finished_at === 'string' && parsed.exception_info?.exception_type !== INFRASTRUCTURE_EXCEPTION;
   } catch {
     return false;
@@ -101,7 +120,10 @@ export function trialFinished(trialDir: string): boolean {
 }
 
 /** Reads the reward the verifier wrote: reward.json first, then reward.txt. */
-export function readReward(verifierDir: string): { rewards?: Record<string, number> & { reward: number }; problem?: string } {
+export function readReward(verifierDir: string): {
+  rewards?: Record<string, number> & { reward: number };
+  problem?: string;
+} {
   const json = join(verifierDir, 'reward.json');
   if (existsSync(json)) {
     let parsed: unknown;
@@ -116,7 +138,9 @@ export function readReward(verifierDir: string): { rewards?: Record<string, numb
       const all = Object.fromEntries(numeric);
       if (typeof all.reward === 'number') return { rewards: all as Record<string, number> & { reward: number } };
       if (numeric.length === 1) return { rewards: { ...all, reward: numeric[0]![1] } };
-      return { problem: `reward.json has no numeric "reward" field (keys: ${Object.keys(parsed).join(', ') || 'none'})` };
+      return {
+        problem: `reward.json has no numeric "reward" field (keys: ${Object.keys(parsed).join(', ') || 'none'})`,
+      };
     }
     return { problem: 'reward.json must be a number or an object with a numeric "reward"' };
   }
@@ -124,7 +148,8 @@ export function readReward(verifierDir: string): { rewards?: Record<string, numb
   if (existsSync(txt)) {
     const text = readFileSync(txt, 'utf8').trim();
     const value = Number(text);
-    if (text === '' || !Number.isFinite(value)) return { problem: `reward.txt holds ${JSON.stringify(text.slice(0, 40))}, not a number` };
+    if (text === '' || !Number.isFinite(value))
+      return { problem: `reward.txt holds ${JSON.stringify(text.slice(0, 40))}, not a number` };
     return { rewards: { reward: value } };
   }
   return {};
@@ -150,10 +175,16 @@ export async function runTrial(options: TrialOptions): Promise<TrialResult> {
     attempt,
     agent: {
       name: agent.kind,
-      ...(agent.harness ? { harness: { name: agent.harness.name, dir: agent.harness.dir, content_hash: agent.harness.contentHash } } : {}),
+      ...(agent.harness
+        ? { harness: { name: agent.harness.name, dir: agent.harness.dir, content_hash: agent.harness.contentHash } }
+        : {}),
       ...(agent.modelSpec ? { model: agent.modelSpec } : {}),
     },
-    environment: { type: options.backend, allow_internet: task.environment.allowInternet, memory_mb: task.environment.memoryMb ?? null },
+    environment: {
+      type: options.backend,
+      allow_internet: task.environment.allowInternet,
+      memory_mb: task.environment.memoryMb ?? null,
+    },
     timeouts: { agent_sec: agentTimeoutSec, verifier_sec: verifierTimeoutSec, build_sec: buildTimeoutSec },
   };
   writeJsonAtomic(join(trialDir, 'config.json'), config);
@@ -171,7 +202,9 @@ export async function runTrial(options: TrialOptions): Promise<TrialResult> {
     agent_info: {
       name: agent.kind === 'harness' ? AGENT_INFO.name : agent.kind,
       version: AGENT_INFO.version,
-      model_info: agent.modelSpec ? { name: agent.modelSpec.replace(/^[a-z]+:/, ''), provider: agent.modelSpec.split(':')[0]! } : null,
+      model_info: agent.modelSpec
+        ? { name: agent.modelSpec.replace(/^[a-z]+:/, ''), provider: agent.modelSpec.split(':')[0]! }
+        : null,
     },
     agent_result: null,
     verifier_result: null,
@@ -187,7 +220,13 @@ export async function runTrial(options: TrialOptions): Promise<TrialResult> {
   const fail = (type: string, message: string, traceback = '') => {
     // The first exception is the one that explains the trial; later ones go to the log.
     log(`exception ${type}: ${message}`);
-    if (!result.exception_info) result.exception_info = { exception_type: type, exception_message: message, exception_traceback: traceback, occurred_at: now() } satisfies ExceptionInfo;
+    if (!result.exception_info)
+      result.exception_info = {
+        exception_type: type,
+        exception_message: message,
+        exception_traceback: traceback,
+        occurred_at: now(),
+      } satisfies ExceptionInfo;
   };
   const interrupted = () => options.signal?.aborted === true;
 
@@ -226,7 +265,10 @@ export async function runTrial(options: TrialOptions): Promise<TrialResult> {
         const workdir = environmentWorkdir(task);
         const cacheKey = options.environmentCache === false ? undefined : environmentKey(task, options.backend);
         const restored = cacheKey ? await restoreEnvironment(cacheKey, workspace) : {};
-        if (restored.problem) log(`environment: the cached copy (${cacheKey}) could not be restored, preparing afresh: ${restored.problem}`);
+        if (restored.problem)
+          log(
+            `environment: the cached copy (${cacheKey}) could not be restored, preparing afresh: ${restored.problem}`,
+          );
         const cached = restored.prepared;
         sandbox = await createBwrapSandbox({
           trialDir: workspace,
@@ -240,8 +282,13 @@ export async function runTrial(options: TrialOptions): Promise<TrialResult> {
           for (const note of cached.notes) log(`note: ${note}`);
           log(`environment: restored from the cache (${cacheKey})`);
         } else {
-          prepared = await prepareEnvironment(sandbox, task, { log, timeoutSec: buildTimeoutSec, signal: options.signal });
-          if (cacheKey && (await buildStayedInTrialDirs(sandbox, workdir))) await saveEnvironment(cacheKey, workspace, prepared);
+          prepared = await prepareEnvironment(sandbox, task, {
+            log,
+            timeoutSec: buildTimeoutSec,
+            signal: options.signal,
+          });
+          if (cacheKey && (await buildStayedInTrialDirs(sandbox, workdir)))
+            await saveEnvironment(cacheKey, workspace, prepared);
         }
       }
       if (prepared.notes.length) (result.ahe as Record<string, unknown>).environment_notes = prepared.notes;
@@ -257,35 +304,55 @@ export async function runTrial(options: TrialOptions): Promise<TrialResult> {
       result.agent_setup = span();
       const env = prepared.env;
       if (agent.kind === 'oracle') {
-        if (!task.solutionScript || !existsSync(task.solutionScript)) fail('SolutionNotFoundError', `the task has no solution script (${task.format === 'tb1' ? 'solution.sh' : 'solution/solve.sh'})`);
-        else await phase('AgentSetupError', () => sandbox!.upload(task.format === 'tb1' ? task.solutionScript! : join(task.solutionScript!, '..'), task.format === 'tb1' ? '/solution/solution.sh' : '/solution'));
+        if (!task.solutionScript || !existsSync(task.solutionScript))
+          fail(
+            'SolutionNotFoundError',
+            `the task has no solution script (${task.format === 'tb1' ? 'solution.sh' : 'solution/solve.sh'})`,
+          );
+        else
+          await phase('AgentSetupError', () =>
+            sandbox!.upload(
+              task.format === 'tb1' ? task.solutionScript! : join(task.solutionScript!, '..'),
+              task.format === 'tb1' ? '/solution/solution.sh' : '/solution',
+            ),
+          );
       }
       result.agent_setup.finished_at = now();
       if (!result.exception_info) {
         result.agent_execution = span();
         log(`agent: ${agent.kind} (timeout ${agentTimeoutSec}s)`);
         // Whatever the agent's components throw is the trial's AgentError, with its traceback.
-        await phase('AgentError', () => runAgentPhase(options, sandbox!, env, agentTimeoutSec, trialDir, result, fail, log));
+        await phase('AgentError', () =>
+          runAgentPhase(options, sandbox!, env, agentTimeoutSec, trialDir, result, fail, log),
+        );
         result.agent_execution.finished_at = now();
       }
       if (interrupted()) throw new TrialInterrupted(name);
 
       // Verifier: the tests arrive only now, after the agent is done.
       const agentException = (result as TrialResult).exception_info?.exception_type;
-      if (!agentException || agentException === 'AgentTimeoutError' || agentException === 'NonZeroAgentExitCodeError' || agentException === 'AgentError') {
+      if (
+        !agentException ||
+        agentException === 'AgentTimeoutError' ||
+        agentException === 'NonZeroAgentExitCodeError' ||
+        agentException === 'AgentError'
+      ) {
         // Nothing the agent phase started may run beside the verifier (a loop rewriting reward.txt).
         const clean = await phase('SandboxCleanupError', () => endAgentProcesses(sandbox!, log));
         if (interrupted()) throw new TrialInterrupted(name);
         if (clean) {
           result.verifier = span();
-          await phase('VerifierError', () => runVerifier(task, sandbox!, env, verifierTimeoutSec, trialDir, result, fail, log, options.signal));
+          await phase('VerifierError', () =>
+            runVerifier(task, sandbox!, env, verifierTimeoutSec, trialDir, result, fail, log, options.signal),
+          );
           result.verifier.finished_at = now();
           if (interrupted()) throw new TrialInterrupted(name);
         }
       }
     }
   } catch (error) {
-    if (error instanceof TrialInterrupted || interrupted()) throw error instanceof TrialInterrupted ? error : new TrialInterrupted(name);
+    if (error instanceof TrialInterrupted || interrupted())
+      throw error instanceof TrialInterrupted ? error : new TrialInterrupted(name);
     fail('TrialError', (error as Error)?.message ?? String(error), (error as Error)?.stack ?? '');
   } finally {
     await sandbox?.close().catch((error: Error) => log(`teardown: ${error.message}`));
@@ -322,12 +389,21 @@ export async function runTrial(options: TrialOptions): Promise<TrialResult> {
  * Throws SandboxCleanupError when any of it fails: the verifier must not run then.
  */
 async function endAgentProcesses(sandbox: Sandbox, log: (l: string) => void): Promise<void> {
-  if (!sandbox.killStrays) throw new SandboxCleanupError(`the ${sandbox.kind} sandbox cannot end the agent's processes, so the verifier is not run`);
+  if (!sandbox.killStrays)
+    throw new SandboxCleanupError(
+      `the ${sandbox.kind} sandbox cannot end the agent's processes, so the verifier is not run`,
+    );
   const { killed } = await sandbox.killStrays();
   log(`cleanup: ${killed} process(es) left by the agent phase killed; none left`);
   // Checked with builtins: the listing must be empty, whatever rm did.
-  const wipe = await sandbox.exec('shopt -s nullglob dotglob; rm -rf /logs/verifier /tests/*; mkdir -p /logs/verifier /tests; left=(/logs/verifier/* /tests/*); [ ${#left[@]} -eq 0 ] || { echo "still there: ${left[*]:0:5}" >&2; exit 1; }', { timeoutSec: 60 });
-  if (wipe.exitCode !== 0) throw new SandboxCleanupError(`cannot empty /logs/verifier and /tests before the verifier (exit ${wipe.exitCode ?? 'by signal'}${wipe.timedOut ? ', timed out' : ''}): ${wipe.stderr.trim().slice(-300)}`);
+  const wipe = await sandbox.exec(
+    'shopt -s nullglob dotglob; rm -rf /logs/verifier /tests/*; mkdir -p /logs/verifier /tests; left=(/logs/verifier/* /tests/*); [ ${#left[@]} -eq 0 ] || { echo "still there: ${left[*]:0:5}" >&2; exit 1; }',
+    { timeoutSec: 60 },
+  );
+  if (wipe.exitCode !== 0)
+    throw new SandboxCleanupError(
+      `cannot empty /logs/verifier and /tests before the verifier (exit ${wipe.exitCode ?? 'by signal'}${wipe.timedOut ? ', timed out' : ''}): ${wipe.stderr.trim().slice(-300)}`,
+    );
 }
 
 /** True when the build wrote nothing on the sandbox's private root (so the trial directories hold all of it). */
@@ -342,7 +418,11 @@ async function buildStayedInTrialDirs(sandbox: Sandbox, workdir: string): Promis
 
 function finish(result: TrialResult, trialDir: string, log: (line: string) => void): TrialResult {
   result.finished_at = now();
-  result.ahe = { ...result.ahe!, passed: rewardPassed(result.verifier_result?.rewards.reward), wall_sec: (Date.parse(result.finished_at) - Date.parse(result.started_at)) / 1000 };
+  result.ahe = {
+    ...result.ahe!,
+    passed: rewardPassed(result.verifier_result?.rewards.reward),
+    wall_sec: (Date.parse(result.finished_at) - Date.parse(result.started_at)) / 1000,
+  };
   let json: string;
   try {
     json = JSON.stringify(result, null, 2);
@@ -354,15 +434,30 @@ function finish(result: TrialResult, trialDir: string, log: (line: string) => vo
     log(`note: ${reason}`);
     json = JSON.stringify(result, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value), 2);
   }
-  if (result.exception_info) writeFileSync(join(trialDir, 'exception.txt'), `${result.exception_info.exception_type}: ${result.exception_info.exception_message}\n${result.exception_info.exception_traceback}`);
-  log(`done: reward ${result.verifier_result?.rewards.reward ?? 'none'}${result.exception_info ? ` (${result.exception_info.exception_type})` : ''}`);
+  if (result.exception_info)
+    writeFileSync(
+      join(trialDir, 'exception.txt'),
+      `${result.exception_info.exception_type}: ${result.exception_info.exception_message}\n${result.exception_info.exception_traceback}`,
+    );
+  log(
+    `done: reward ${result.verifier_result?.rewards.reward ?? 'none'}${result.exception_info ? ` (${result.exception_info.exception_type})` : ''}`,
+  );
   writeFileAtomic(join(trialDir, 'result.json'), `${json}\n`);
   return result;
 }
 
 type Fail = (type: string, message: string, traceback?: string) => void;
 
-async function runAgentPhase(options: TrialOptions, sandbox: Sandbox, env: Record<string, string>, timeoutSec: number, trialDir: string, result: TrialResult, fail: Fail, log: (l: string) => void): Promise<void> {
+async function runAgentPhase(
+  options: TrialOptions,
+  sandbox: Sandbox,
+  env: Record<string, string>,
+  timeoutSec: number,
+  trialDir: string,
+  result: TrialResult,
+  fail: Fail,
+  log: (l: string) => void,
+): Promise<void> {
   const { agent, task } = options;
   if (agent.kind === 'noop') {
     result.agent_result = { n_input_tokens: 0, n_cache_tokens: 0, n_output_tokens: 0, cost_usd: 0, metadata: null };
@@ -370,11 +465,23 @@ async function runAgentPhase(options: TrialOptions, sandbox: Sandbox, env: Recor
   }
   if (agent.kind === 'oracle') {
     const script = task.format === 'tb1' ? '/solution/solution.sh' : '/solution/solve.sh';
-    const run = await sandbox.exec(`bash ${script}`, { env: { ...env, ...task.solutionEnv }, timeoutSec, signal: options.signal, maxOutputBytes: VERIFIER_OUTPUT_CAP });
+    const run = await sandbox.exec(`bash ${script}`, {
+      env: { ...env, ...task.solutionEnv },
+      timeoutSec,
+      signal: options.signal,
+      maxOutputBytes: VERIFIER_OUTPUT_CAP,
+    });
     writeFileSync(join(trialDir, 'agent', 'oracle.txt'), outputText(run));
-    result.agent_result = { n_input_tokens: 0, n_cache_tokens: 0, n_output_tokens: 0, cost_usd: 0, metadata: { exit_code: run.exitCode } };
+    result.agent_result = {
+      n_input_tokens: 0,
+      n_cache_tokens: 0,
+      n_output_tokens: 0,
+      cost_usd: 0,
+      metadata: { exit_code: run.exitCode },
+    };
     if (run.timedOut) fail('AgentTimeoutError', `the oracle did not finish within ${timeoutSec}s`);
-    else if (run.exitCode !== 0 && !options.signal?.aborted) fail('NonZeroAgentExitCodeError', `${script} exited with ${run.exitCode ?? 'a signal'}`);
+    else if (run.exitCode !== 0 && !options.signal?.aborted)
+      fail('NonZeroAgentExitCodeError', `${script} exited with ${run.exitCode ?? 'a signal'}`);
     return;
   }
   if (!agent.harness || !agent.newModel) throw new Error('the harness agent needs a harness and a model');
@@ -385,37 +492,68 @@ async function runAgentPhase(options: TrialOptions, sandbox: Sandbox, env: Recor
     sandbox,
     outDir: join(trialDir, 'agent'),
     signal: options.signal,
-    limits: { maxWallSec: timeoutSec, ...(agent.maxSteps ? { maxSteps: agent.maxSteps } : {}), ...(agent.maxTotalTokens ? { maxTotalTokens: agent.maxTotalTokens } : {}) },
-    onProgress: (p) => options.onUsage?.({ tokens: p.usage.promptTokens + p.usage.completionTokens, costUsd: p.costUsd }),
+    limits: {
+      maxWallSec: timeoutSec,
+      ...(agent.maxSteps ? { maxSteps: agent.maxSteps } : {}),
+      ...(agent.maxTotalTokens ? { maxTotalTokens: agent.maxTotalTokens } : {}),
+    },
+    onProgress: (p) =>
+      options.onUsage?.({ tokens: p.usage.promptTokens + p.usage.completionTokens, costUsd: p.costUsd }),
   });
   result.agent_result = {
     n_input_tokens: session.usage.promptTokens,
     n_cache_tokens: session.usage.cachedTokens,
     n_output_tokens: session.usage.completionTokens,
     cost_usd: session.costUsd,
-    metadata: { session_id: session.sessionId, status: session.status, steps: session.steps, final_message: session.finalMessage.slice(0, 2000) },
+    metadata: {
+      session_id: session.sessionId,
+      status: session.status,
+      steps: session.steps,
+      final_message: session.finalMessage.slice(0, 2000),
+    },
   };
   result.ahe = { ...result.ahe!, steps: session.steps, stop_reason: session.status };
   log(`agent: ${session.status} after ${session.steps} steps`);
   if (session.status === 'timeout') fail('AgentTimeoutError', `the agent did not finish within ${timeoutSec}s`);
   // A model that could not be used measured nothing: not the agent's failure, left out of pass@1, run again on resume.
-  else if (session.status === 'error' && isInfrastructureError(session.errorType)) fail(INFRASTRUCTURE_EXCEPTION, session.error ?? session.errorType!);
+  else if (session.status === 'error' && isInfrastructureError(session.errorType))
+    fail(INFRASTRUCTURE_EXCEPTION, session.error ?? session.errorType!);
   else if (session.status === 'error') fail('AgentError', session.error ?? 'the agent session failed');
 }
 
-async function runVerifier(task: Task, sandbox: Sandbox, env: Record<string, string>, timeoutSec: number, trialDir: string, result: TrialResult, fail: Fail, log: (l: string) => void, signal?: AbortSignal): Promise<void> {
+async function runVerifier(
+  task: Task,
+  sandbox: Sandbox,
+  env: Record<string, string>,
+  timeoutSec: number,
+  trialDir: string,
+  result: TrialResult,
+  fail: Fail,
+  log: (l: string) => void,
+  signal?: AbortSignal,
+): Promise<void> {
   const verifierHostDir = join(trialDir, 'verifier');
   if (!task.testScript || !existsSync(task.testScript)) {
-    fail('VerifierNotFoundError', `the task has no verifier (${task.format === 'tb1' ? 'run-tests.sh' : 'tests/test.sh'})`);
+    fail(
+      'VerifierNotFoundError',
+      `the task has no verifier (${task.format === 'tb1' ? 'run-tests.sh' : 'tests/test.sh'})`,
+    );
     return;
   }
   // /logs/verifier and /tests were emptied by endAgentProcesses; an upload that fails is the trial's exception.
-  const entry = task.format === 'tb1' ? '/tests/run-tests.sh' : `/tests/${relative(task.testsDir ?? join(task.testScript, '..'), task.testScript)}`;
+  const entry =
+    task.format === 'tb1'
+      ? '/tests/run-tests.sh'
+      : `/tests/${relative(task.testsDir ?? join(task.testScript, '..'), task.testScript)}`;
   try {
     if (task.testsDir && existsSync(task.testsDir)) await sandbox.upload(task.testsDir, '/tests');
     if (task.format === 'tb1') await sandbox.upload(task.testScript, entry);
   } catch (error) {
-    fail('VerifierSetupError', `cannot copy the tests into the sandbox: ${(error as Error).message}`, (error as Error).stack ?? '');
+    fail(
+      'VerifierSetupError',
+      `cannot copy the tests into the sandbox: ${(error as Error).message}`,
+      (error as Error).stack ?? '',
+    );
     return;
   }
   log(`verifier: bash ${entry} (timeout ${timeoutSec}s)`);
@@ -428,7 +566,9 @@ async function runVerifier(task: Task, sandbox: Sandbox, env: Record<string, str
   writeFileSync(join(verifierHostDir, 'test-stdout.txt'), outputText(run));
   (result.ahe as Record<string, unknown>).verifier_exit_code = run.exitCode;
   try {
-    for (const name of (await sandbox.exec('ls -A /logs/verifier', { timeoutSec: 30 })).stdout.split('\n').filter(Boolean)) {
+    for (const name of (await sandbox.exec('ls -A /logs/verifier', { timeoutSec: 30 })).stdout
+      .split('\n')
+      .filter(Boolean)) {
       if (name === 'test-stdout.txt') continue;
       await sandbox.download(`/logs/verifier/${name}`, join(verifierHostDir, name));
     }
@@ -436,7 +576,10 @@ async function runVerifier(task: Task, sandbox: Sandbox, env: Record<string, str
     log(`verifier: could not copy /logs/verifier: ${(error as Error).message}`);
   }
   if (!task.environment.allowInternet && run.exitCode !== 0 && NETWORK_FAILURE.test(run.stdout + run.stderr)) {
-    fail('VerifierNeedsNetworkError', 'the verifier tried to reach the network (e.g. to install pytest) and the task does not allow it: a failure here may not be the agent\'s');
+    fail(
+      'VerifierNeedsNetworkError',
+      "the verifier tried to reach the network (e.g. to install pytest) and the task does not allow it: a failure here may not be the agent's",
+    );
   }
   if (run.timedOut) fail('VerifierTimeoutError', `the verifier did not finish within ${timeoutSec}s`);
   if (task.format === 'tb1') {
@@ -447,7 +590,11 @@ async function runVerifier(task: Task, sandbox: Sandbox, env: Record<string, str
   } else {
     const { rewards, problem } = readReward(verifierHostDir);
     if (rewards) result.verifier_result = { rewards };
-    else if (!run.timedOut) fail(problem ? 'RewardFileError' : 'RewardFileNotFoundError', problem ?? `the verifier wrote no /logs/verifier/reward.json or reward.txt (exit code ${run.exitCode})`);
+    else if (!run.timedOut)
+      fail(
+        problem ? 'RewardFileError' : 'RewardFileNotFoundError',
+        problem ?? `the verifier wrote no /logs/verifier/reward.json or reward.txt (exit code ${run.exitCode})`,
+      );
   }
 }
 

@@ -2,7 +2,14 @@
 // installs the host already satisfies become `true` (on the shell's syntax tree, so the command keeps
 // its control flow), the rest is listed as missing, and what cannot work offline on this machine is a
 // refusal with its reason. Returns a value; the preparer turns missing/refused into its errors.
-import { findCommands, findWrittenPaths, neutraliseCommands, parseRequirements, ShellSyntaxError, type ShellCommand } from './package-installs.ts';
+import {
+  findCommands,
+  findWrittenPaths,
+  neutraliseCommands,
+  parseRequirements,
+  type ShellCommand,
+  ShellSyntaxError,
+} from './package-installs.ts';
 
 export interface InstallContext {
   /** ARG and ENV values at this RUN (for `apt-get install $PKGS`). */
@@ -39,7 +46,8 @@ export async function planInstalls(command: string, ctx: InstallContext): Promis
   } catch (error) {
     if (!(error instanceof ShellSyntaxError)) throw error;
     // Not shell ahe can read: run it as written when it installs nothing, as docker build would.
-    if (/\b(apt-get|apt|pip3?|apk|yum|dnf)\b/.test(command)) plan.refused.push(`has shell that could not be parsed to find its package installs (${error.message})`);
+    if (/\b(apt-get|apt|pip3?|apk|yum|dnf)\b/.test(command))
+      plan.refused.push(`has shell that could not be parsed to find its package installs (${error.message})`);
     return plan;
   }
   const satisfied: ShellCommand[] = [];
@@ -48,16 +56,21 @@ export async function planInstalls(command: string, ctx: InstallContext): Promis
   for (const c of commands) {
     const kind = c.kind;
     if (kind.kind === 'apt-housekeeping') satisfied.push(c);
-    else if (kind.kind === 'foreign-install') plan.refused.push(`\`${c.text.split('\n')[0]!.slice(0, 80)}\` uses ${kind.manager}, another distribution's package manager (the bwrap backend runs this machine's Debian userland)`);
+    else if (kind.kind === 'foreign-install')
+      plan.refused.push(
+        `\`${c.text.split('\n')[0]!.slice(0, 80)}\` uses ${kind.manager}, another distribution's package manager (the bwrap backend runs this machine's Debian userland)`,
+      );
     else if (kind.kind === 'apt-install') {
       const unknown = kind.packages.filter((p) => p === '?');
       const absent = kind.packages.filter((p) => p !== '?' && !ctx.hasDebPackage(p));
-      if (unknown.length) plan.refused.push(`\`${c.text.slice(0, 80)}\` names its packages through a value only known when it runs`);
+      if (unknown.length)
+        plan.refused.push(`\`${c.text.slice(0, 80)}\` names its packages through a value only known when it runs`);
       if (kind.localFiles.length) plan.refused.push(`installs the package file ${kind.localFiles.join(', ')}`);
       absentDebs.push(...absent);
       if (!unknown.length && !absent.length && !kind.localFiles.length) {
         satisfied.push(c);
-        if (kind.packages.length) plan.notes.push(`apt-get install ${kind.packages.join(' ')} — already on this machine`);
+        if (kind.packages.length)
+          plan.notes.push(`apt-get install ${kind.packages.join(' ')} — already on this machine`);
       }
     } else if (kind.kind === 'pip-install') {
       const packages = kind.packages.filter((p) => p !== '?');
@@ -74,7 +87,10 @@ export async function planInstalls(command: string, ctx: InstallContext): Promis
       }
       const absent = packages.length ? await ctx.missingPythonPackages(packages) : [];
       absentPython.push(...absent);
-      if (unchecked.length) plan.refused.push(`\`${c.text.split('\n')[0]!.slice(0, 80)}\` installs ${unchecked.join(', ')}, which cannot be checked against this machine`);
+      if (unchecked.length)
+        plan.refused.push(
+          `\`${c.text.split('\n')[0]!.slice(0, 80)}\` installs ${unchecked.join(', ')}, which cannot be checked against this machine`,
+        );
       if (!absent.length && !unchecked.length) {
         satisfied.push(c);
         if (packages.length) plan.notes.push(`pip install ${packages.join(' ')} — already on this machine`);
@@ -87,16 +103,33 @@ export async function planInstalls(command: string, ctx: InstallContext): Promis
   if (absentDebs.length) plan.missing.push(`Debian packages ${[...new Set(absentDebs)].join(', ')}`);
   if (absentPython.length) plan.missing.push(`Python packages ${[...new Set(absentPython)].join(', ')}`);
   // Replaced installs write where they like (they are not run); everything else must stay off the host's system.
-  const kept = await findWrittenPaths(satisfied.length ? await neutraliseCommands(command, satisfied) : command, ctx.vars);
-  const readOnly = [...new Set(kept.filter((p) => p.startsWith('/') && ctx.readOnlyDirs.some((d) => p === d || p.startsWith(`${d}/`)) && !/^\/(usr\/local\/bin|usr\/bin|bin)\/?$/.test(p)))];
-  if (readOnly.length) plan.refused.push(`writes to ${readOnly.slice(0, 3).join(', ')}, part of this machine's system, which the sandbox mounts read-only`);
-  if (satisfied.length && !plan.missing.length && !plan.refused.length) plan.command = await neutraliseCommands(command, satisfied);
+  const kept = await findWrittenPaths(
+    satisfied.length ? await neutraliseCommands(command, satisfied) : command,
+    ctx.vars,
+  );
+  const readOnly = [
+    ...new Set(
+      kept.filter(
+        (p) =>
+          p.startsWith('/') &&
+          ctx.readOnlyDirs.some((d) => p === d || p.startsWith(`${d}/`)) &&
+          !/^\/(usr\/local\/bin|usr\/bin|bin)\/?$/.test(p),
+      ),
+    ),
+  ];
+  if (readOnly.length)
+    plan.refused.push(
+      `writes to ${readOnly.slice(0, 3).join(', ')}, part of this machine's system, which the sandbox mounts read-only`,
+    );
+  if (satisfied.length && !plan.missing.length && !plan.refused.length)
+    plan.command = await neutraliseCommands(command, satisfied);
   return plan;
 }
 
 /** The URL a command downloads, for curl, wget and git clone. */
 function findDownload(c: ShellCommand): string | undefined {
   const [cmd, sub] = c.words;
-  if (DOWNLOADERS.has(cmd ?? '') || (cmd === 'git' && sub === 'clone')) return c.words.find((w) => w !== undefined && (URL.test(w) || w.startsWith('git@')));
+  if (DOWNLOADERS.has(cmd ?? '') || (cmd === 'git' && sub === 'clone'))
+    return c.words.find((w) => w !== undefined && (URL.test(w) || w.startsWith('git@')));
   return undefined;
 }

@@ -61,7 +61,11 @@ function quantile(sorted: readonly number[], q: number): number {
 }
 
 /** Percentile-bootstrap 95% interval of the mean of xs. */
-export function bootstrapMeanCi(xs: readonly number[], samples = BOOTSTRAP_SAMPLES, random = seededRandom()): [number, number] {
+export function bootstrapMeanCi(
+  xs: readonly number[],
+  samples = BOOTSTRAP_SAMPLES,
+  random = seededRandom(),
+): [number, number] {
   if (xs.length === 0) return [0, 0];
   const means = new Float64Array(samples);
   for (let s = 0; s < samples; s++) {
@@ -80,7 +84,13 @@ export function computePassStats(all: readonly TaskOutcome[]): PassStats {
   const minN = tasks.length ? Math.min(...tasks.map((t) => t.n)) : 0;
   const passAtK: Record<string, number> = {};
   for (let k = 1; k <= minN; k++) passAtK[String(k)] = mean(tasks.map((t) => passAtKForTask(t, k)));
-  return { nTasks: tasks.length, passAt1: mean(rates), passAtK, stderr: standardError(rates), ci95: bootstrapMeanCi(rates) };
+  return {
+    nTasks: tasks.length,
+    passAt1: mean(rates),
+    passAtK,
+    stderr: standardError(rates),
+    ci95: bootstrapMeanCi(rates),
+  };
 }
 
 export interface PairedComparison {
@@ -93,7 +103,11 @@ export interface PairedComparison {
 }
 
 /** Paired comparison of two jobs on the same tasks (B relative to A). */
-export function comparePaired(a: readonly TaskOutcome[], b: readonly TaskOutcome[], random = seededRandom()): PairedComparison {
+export function comparePaired(
+  a: readonly TaskOutcome[],
+  b: readonly TaskOutcome[],
+  random = seededRandom(),
+): PairedComparison {
   if (a.length !== b.length) throw new RangeError(`paired comparison needs the same tasks: ${a.length} vs ${b.length}`);
   const diffs = a.map((t, i) => (b[i]!.n ? b[i]!.c / b[i]!.n : 0) - (t.n ? t.c / t.n : 0));
   const observed = Math.abs(mean(diffs));
@@ -114,5 +128,10 @@ export function comparePaired(a: readonly TaskOutcome[], b: readonly TaskOutcome
       total++;
     }
   }
-  return { nTasks: diffs.length, meanDifference: mean(diffs), ci95: bootstrapMeanCi(diffs, BOOTSTRAP_SAMPLES, random), pValue: extreme / total };
+  return {
+    nTasks: diffs.length,
+    meanDifference: mean(diffs),
+    ci95: bootstrapMeanCi(diffs, BOOTSTRAP_SAMPLES, random),
+    pValue: extreme / total,
+  };
 }

@@ -2,14 +2,25 @@
 // unknown keys are kept, numbers may come as strings or floats, sections are optional.
 import { z } from 'zod';
 
-const num = z.union([z.number(), z.string().regex(/^\d+(\.\d+)?$/).transform(Number)], { error: 'expected a number' });
+const num = z.union(
+  [
+    z.number(),
+    z
+      .string()
+      .regex(/^\d+(\.\d+)?$/)
+      .transform(Number),
+  ],
+  { error: 'expected a number' },
+);
 const stringList = z.union([z.array(z.string()), z.string().transform((s) => [s])]);
 const envTable = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String));
 
 export const HarborTaskSchema = z.looseObject({
   version: z.union([z.string(), z.number()]).optional(),
   schema_version: z.union([z.string(), z.number()]).optional(),
-  task: z.looseObject({ name: z.string().optional(), description: z.string().optional(), keywords: stringList.optional() }).optional(),
+  task: z
+    .looseObject({ name: z.string().optional(), description: z.string().optional(), keywords: stringList.optional() })
+    .optional(),
   metadata: z
     .looseObject({
       difficulty: z.string().optional(),

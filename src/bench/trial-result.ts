@@ -60,7 +60,10 @@ export function rewardPassed(reward: number | null | undefined): boolean {
   return typeof reward === 'number' && reward >= 1;
 }
 
-const spanSchema = z.object({ started_at: z.string().nullish(), finished_at: z.string().nullish() }).passthrough().nullish();
+const spanSchema = z
+  .object({ started_at: z.string().nullish(), finished_at: z.string().nullish() })
+  .passthrough()
+  .nullish();
 
 /** What ahe needs from any Harbor-layout trial result.json (its own or another tool's). */
 export const TrialResultReadSchema = z

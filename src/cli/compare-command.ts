@@ -3,7 +3,7 @@
 // from the job result.json, which other tools write differently or not at all.
 import type { Command } from 'commander';
 import { compareJobs, type JobComparison, type TaskChange } from '../bench/compare-jobs.ts';
-import { readJobTrials, summarizeTrials, type JobProblem, type JobTrials } from '../bench/job-summary.ts';
+import { type JobProblem, type JobTrials, readJobTrials, summarizeTrials } from '../bench/job-summary.ts';
 import { UserError } from '../model/errors.ts';
 import { existingDir } from './parse-options.ts';
 
@@ -12,8 +12,12 @@ function loadJob(path: string): JobTrials & { tasks: ReturnType<typeof summarize
   if (job.trials.length === 0) {
     const missing = job.problems.find((p) => p.path === job.dir);
     if (missing) throw new UserError(`${job.dir} ${missing.message}: give a job directory`);
-    const malformed = job.problems.length ? ` (${job.problems.length} malformed, e.g. ${describeProblem(job.problems[0]!)})` : '';
-    throw new UserError(`${job.dir} is not a job directory: no readable trial result.json in its sub-directories${malformed}`);
+    const malformed = job.problems.length
+      ? ` (${job.problems.length} malformed, e.g. ${describeProblem(job.problems[0]!)})`
+      : '';
+    throw new UserError(
+      `${job.dir} is not a job directory: no readable trial result.json in its sub-directories${malformed}`,
+    );
   }
   return { ...job, tasks: summarizeTrials(job.trials.map((t) => t.result)).tasks };
 }
@@ -25,7 +29,14 @@ const ratio = ({ c, n }: { c: number; n: number }) => `${c}/${n}`;
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((cell, i) => cell.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 function readingOfP(c: JobComparison): string {
@@ -38,22 +49,34 @@ function readingOfP(c: JobComparison): string {
 
 function renderReport(a: ReturnType<typeof loadJob>, b: ReturnType<typeof loadJob>, c: JobComparison): string {
   const lines: string[] = [];
-  for (const [label, job] of [['A', a], ['B', b]] as const) {
+  for (const [label, job] of [
+    ['A', a],
+    ['B', b],
+  ] as const) {
     const unfinished = job.unfinished.length ? `, ${job.unfinished.length} unfinished` : '';
-    lines.push(`${label}: ${job.dir} (${Object.keys(job.tasks).length} tasks, ${job.trials.length} trials${unfinished})`);
+    lines.push(
+      `${label}: ${job.dir} (${Object.keys(job.tasks).length} tasks, ${job.trials.length} trials${unfinished})`,
+    );
   }
   lines.push('', `common tasks: ${c.commonTasks.length}`);
-  lines.push(table([
-    ['', 'pass@1', 'ci95'],
-    ['A', pct(c.a.passAt1), `[${pct(c.a.ci95[0])}, ${pct(c.a.ci95[1])}]`],
-    ['B', pct(c.b.passAt1), `[${pct(c.b.ci95[0])}, ${pct(c.b.ci95[1])}]`],
-    ['B − A', pp(c.paired.meanDifference), `[${pp(c.paired.ci95[0])}, ${pp(c.paired.ci95[1])}]`],
-  ]));
+  lines.push(
+    table([
+      ['', 'pass@1', 'ci95'],
+      ['A', pct(c.a.passAt1), `[${pct(c.a.ci95[0])}, ${pct(c.a.ci95[1])}]`],
+      ['B', pct(c.b.passAt1), `[${pct(c.b.ci95[0])}, ${pct(c.b.ci95[1])}]`],
+      ['B − A', pp(c.paired.meanDifference), `[${pp(c.paired.ci95[0])}, ${pp(c.paired.ci95[1])}]`],
+    ]),
+  );
   lines.push(`p-value ${c.paired.pValue.toFixed(3)} (paired sign-flip test over tasks) — ${readingOfP(c)}`, '');
   const flipped: TaskChange[] = c.tasks.filter((t) => t.change !== 'unchanged');
-  if (flipped.length) lines.push(table([['change', 'task', 'A', 'B'], ...flipped.map((t) => [t.change, t.task, ratio(t.a), ratio(t.b)])]));
+  if (flipped.length)
+    lines.push(
+      table([['change', 'task', 'A', 'B'], ...flipped.map((t) => [t.change, t.task, ratio(t.a), ratio(t.b)])]),
+    );
   else lines.push('no task changed');
-  lines.push(`fixed ${c.counts.fixed}, regressed ${c.counts.regressed}, improved ${c.counts.improved}, worsened ${c.counts.worsened}, unchanged ${c.counts.unchanged}`);
+  lines.push(
+    `fixed ${c.counts.fixed}, regressed ${c.counts.regressed}, improved ${c.counts.improved}, worsened ${c.counts.worsened}, unchanged ${c.counts.unchanged}`,
+  );
   if (c.onlyInA.length) lines.push(`only in A (${c.onlyInA.length}, not compared): ${c.onlyInA.join(', ')}`);
   if (c.onlyInB.length) lines.push(`only in B (${c.onlyInB.length}, not compared): ${c.onlyInB.join(', ')}`);
   const problems = [...a.problems, ...b.problems];
@@ -67,20 +90,30 @@ function renderReport(a: ReturnType<typeof loadJob>, b: ReturnType<typeof loadJo
 export function registerCompareCommand(program: Command): void {
   program
     .command('compare')
-    .description('Compare two job directories (B relative to A): pass@1 of each with its interval, the paired difference and p-value, and the tasks that flipped.')
+    .description(
+      'Compare two job directories (B relative to A): pass@1 of each with its interval, the paired difference and p-value, and the tasks that flipped.',
+    )
     .argument('<job-a>', 'the baseline job directory (Harbor layout: <job>/<task>__<suffix>/result.json)', existingDir)
     .argument('<job-b>', 'the job to compare with it', existingDir)
     .option('--json', 'print the comparison as JSON')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Only tasks present in both jobs are compared; the others are listed. A task passes an attempt when its
 reward is at least 1. Malformed trial files are skipped and named with their field.
-Exit codes: 0 compared, 2 bad input (a path that is not a job directory).`)
+Exit codes: 0 compared, 2 bad input (a path that is not a job directory).`,
+    )
     .action((pathA: string, pathB: string, flags: { json?: boolean }) => {
       const a = loadJob(pathA);
       const b = loadJob(pathB);
       const comparison = compareJobs(a.tasks, b.tasks);
       if (flags.json) {
-        const job = (j: typeof a) => ({ dir: j.dir, trials: j.trials.length, unfinished: j.unfinished, problems: j.problems });
+        const job = (j: typeof a) => ({
+          dir: j.dir,
+          trials: j.trials.length,
+          unfinished: j.unfinished,
+          problems: j.problems,
+        });
         process.stdout.write(`${JSON.stringify({ jobs: { a: job(a), b: job(b) }, ...comparison }, null, 2)}\n`);
       } else {
         process.stdout.write(renderReport(a, b, comparison));

@@ -2,11 +2,11 @@
 // with live progress and a final summary. Re-running into the same --out resumes the job.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Option, type Command } from 'commander';
-import { describeMissingTrials, type JobResult } from '../bench/job-summary.ts';
+import { type Command, Option } from 'commander';
 import { requestImageRebuild } from '../bench/container-image.ts';
+import { describeMissingTrials, type JobResult } from '../bench/job-summary.ts';
 import { loadTaskSuite, type TaskProblem } from '../bench/load-task.ts';
-import { runJob, type JobOutcome } from '../bench/run-job.ts';
+import { type JobOutcome, runJob } from '../bench/run-job.ts';
 import type { AgentKind, BackendKind, TrialAgent } from '../bench/run-trial.ts';
 import type { Task } from '../bench/task.ts';
 import { loadHarness } from '../harness/load-harness.ts';
@@ -14,12 +14,22 @@ import { createModel, MODEL_SPEC_HELP } from '../model/create-model.ts';
 import { UserError } from '../model/errors.ts';
 import { loadPriceTable } from '../model/prices.ts';
 import { openTrialQueue } from '../queue/enqueue-job.ts';
-import { bwrapAvailable, bwrapInstallHint } from '../sandbox/bwrap-sandbox.ts';
-import { checkEngine, containerEngine } from '../sandbox/container-engine.ts';
-import { createCgroup } from '../sandbox/cgroup-limits.ts';
 import { displayUrl } from '../queue/redis-connection.ts';
+import { bwrapAvailable, bwrapInstallHint } from '../sandbox/bwrap-sandbox.ts';
+import { createCgroup } from '../sandbox/cgroup-limits.ts';
+import { checkEngine, containerEngine } from '../sandbox/container-engine.ts';
 import { createJobProgress, formatDuration } from './job-progress.ts';
-import { attempts, concurrency, existingDir, existingFile, outputDir, positiveInt, retries, steps, timeoutMultiplier } from './parse-options.ts';
+import {
+  attempts,
+  concurrency,
+  existingDir,
+  existingFile,
+  outputDir,
+  positiveInt,
+  retries,
+  steps,
+  timeoutMultiplier,
+} from './parse-options.ts';
 import { formatCost, formatTokens } from './progress-view.ts';
 import { table } from './table.ts';
 
@@ -67,18 +77,31 @@ export const describeTaskProblem = (p: TaskProblem) => `${p.path}: ${p.field ? `
  * missing a task would report a pass rate over fewer tasks than the user asked for. With
  * `skip` (--skip-invalid-tasks) the broken tasks are reported and left out.
  */
-export function refuseInvalidTasks(flag: string, dir: string, problems: TaskProblem[], skip: boolean | undefined, warn: (line: string) => void): void {
+export function refuseInvalidTasks(
+  flag: string,
+  dir: string,
+  problems: TaskProblem[],
+  skip: boolean | undefined,
+  warn: (line: string) => void,
+): void {
   if (problems.length === 0) return;
   if (skip) {
     for (const p of problems) warn(`skipped ${describeTaskProblem(p)}`);
     return;
   }
   const list = problems.map((p) => `  ${describeTaskProblem(p)}`).join('\n');
-  throw new UserError(`${flag} ${dir}: ${problems.length} task${problems.length > 1 ? 's' : ''} cannot be loaded (fix ${problems.length > 1 ? 'them' : 'it'}, or pass --skip-invalid-tasks to run the others):\n${list}`);
+  throw new UserError(
+    `${flag} ${dir}: ${problems.length} task${problems.length > 1 ? 's' : ''} cannot be loaded (fix ${problems.length > 1 ? 'them' : 'it'}, or pass --skip-invalid-tasks to run the others):\n${list}`,
+  );
 }
 
 /** The tasks to run: the suite, narrowed by --task; a broken task fails the command unless `skipInvalid`. */
-export function selectTasks(tasksDir: string, names: string[] | undefined, warn: (line: string) => void, skipInvalid?: boolean): Task[] {
+export function selectTasks(
+  tasksDir: string,
+  names: string[] | undefined,
+  warn: (line: string) => void,
+  skipInvalid?: boolean,
+): Task[] {
   const suite = loadTaskSuite(tasksDir);
   // With --task, only the named tasks matter: a broken other task is a note.
   refuseInvalidTasks('--tasks', tasksDir, suite.problems, skipInvalid || Boolean(names?.length), warn);
@@ -88,7 +111,10 @@ export function selectTasks(tasksDir: string, names: string[] | undefined, warn:
   }
   const byName = new Map(suite.tasks.map((t) => [t.name, t]));
   const unknown = names.filter((n) => !byName.has(n));
-  if (unknown.length) throw new UserError(`--task ${unknown.join(', ')}: not in ${tasksDir} (it has: ${[...byName.keys()].slice(0, 20).join(', ')}${byName.size > 20 ? ', …' : ''})`);
+  if (unknown.length)
+    throw new UserError(
+      `--task ${unknown.join(', ')}: not in ${tasksDir} (it has: ${[...byName.keys()].slice(0, 20).join(', ')}${byName.size > 20 ? ', …' : ''})`,
+    );
   return names.map((n) => byName.get(n)!);
 }
 
@@ -101,22 +127,32 @@ export interface EvalRun {
 }
 
 /** Runs one job as `ahe eval` does (also used by `ahe tasks check`). */
-export async function runEval(flags: EvalFlags, io: { err: NodeJS.WriteStream; signal?: AbortSignal; tasks?: Task[] }): Promise<EvalRun> {
+export async function runEval(
+  flags: EvalFlags,
+  io: { err: NodeJS.WriteStream; signal?: AbortSignal; tasks?: Task[] },
+): Promise<EvalRun> {
   const tasksDir = resolve(flags.tasks);
   if (!existsSync(tasksDir)) throw new UserError(`--tasks: ${tasksDir} does not exist`);
-  if (flags.backend === 'bwrap' && !flags.queue && !bwrapAvailable()) throw new UserError(`--backend bwrap: ${bwrapInstallHint()}`);
+  if (flags.backend === 'bwrap' && !flags.queue && !bwrapAvailable())
+    throw new UserError(`--backend bwrap: ${bwrapInstallHint()}`);
   if (flags.backend === 'podman' || flags.backend === 'docker') await checkEngine(containerEngine(flags.backend));
   if (flags.rebuild) requestImageRebuild();
   if (flags.backend === 'bwrap' && !flags.quiet && !flags.queue) {
     const probe = createCgroup(`ahe-probe-${process.pid}`, { pidsMax: 64 });
     probe.remove();
-    if (probe.kind === 'none') io.err.write(`ahe: warning: no process/memory limits in the sandboxes (${probe.reason}); time limits still apply\n`);
+    if (probe.kind === 'none')
+      io.err.write(
+        `ahe: warning: no process/memory limits in the sandboxes (${probe.reason}); time limits still apply\n`,
+      );
   }
   const agent: TrialAgent = { kind: flags.agent };
   let costKnown = true;
   if (flags.agent === 'harness') {
-    if (!flags.harness || !flags.model) throw new UserError('--agent harness needs --harness DIR and --model SPEC (or use --agent oracle / noop)');
-    agent.harness = await loadHarness(resolve(flags.harness), { onComponentLog: (file, level, message) => io.err.write(`[${file} ${level}] ${message}\n`) });
+    if (!flags.harness || !flags.model)
+      throw new UserError('--agent harness needs --harness DIR and --model SPEC (or use --agent oracle / noop)');
+    agent.harness = await loadHarness(resolve(flags.harness), {
+      onComponentLog: (file, level, message) => io.err.write(`[${file} ${level}] ${message}\n`),
+    });
     const prices = flags.prices ? loadPriceTable(resolve(flags.prices)) : undefined;
     const spec = flags.model;
     // Fail on a bad spec or a missing key now, not once per trial.
@@ -136,9 +172,18 @@ export async function runEval(flags: EvalFlags, io: { err: NodeJS.WriteStream; s
   }
   jobDir ??= resolve('jobs', timestamp());
   const resuming = existsSync(join(jobDir, 'config.json'));
-  if (!flags.quiet) io.err.write(`ahe eval · ${tasks.length} tasks × ${flags.k} · agent ${flags.agent}${agent.modelSpec ? ` · model ${agent.modelSpec}` : ''} · backend ${flags.backend} · ${flags.queue ? `queue ${displayUrl(flags.queue)}` : `concurrency ${flags.concurrency}`}\n${resuming ? 'resuming' : 'job'} ${jobDir}\n`);
+  if (!flags.quiet)
+    io.err.write(
+      `ahe eval · ${tasks.length} tasks × ${flags.k} · agent ${flags.agent}${agent.modelSpec ? ` · model ${agent.modelSpec}` : ''} · backend ${flags.backend} · ${flags.queue ? `queue ${displayUrl(flags.queue)}` : `concurrency ${flags.concurrency}`}\n${resuming ? 'resuming' : 'job'} ${jobDir}\n`,
+    );
   // With --queue, trials run on `ahe worker` processes: all are enqueued at once, workers bound concurrency.
-  const trialQueue = flags.queue ? await openTrialQueue({ url: flags.queue, prices: flags.prices ? loadPriceTable(resolve(flags.prices)) : undefined, maxRetries: flags.maxRetries }) : undefined;
+  const trialQueue = flags.queue
+    ? await openTrialQueue({
+        url: flags.queue,
+        prices: flags.prices ? loadPriceTable(resolve(flags.prices)) : undefined,
+        maxRetries: flags.maxRetries,
+      })
+    : undefined;
   const progress = createJobProgress(io.err, { quiet: flags.quiet });
   let crashed = 0;
   try {
@@ -172,11 +217,23 @@ export function formatJobSummary(result: JobResult, costKnown = true): string {
   for (const [name, t] of Object.entries(result.tasks).sort(([a], [b]) => a.localeCompare(b))) {
     const counts: Record<string, number> = {};
     for (const e of t.exceptions) counts[e] = (counts[e] ?? 0) + 1;
-    rows.push([name, `${t.c}/${t.n}`, t.rewards.map((r) => (r === null ? '-' : String(r))).join(' '), Object.entries(counts).map(([e, n]) => (n > 1 ? `${e}×${n}` : e)).join(', ') || '']);
+    rows.push([
+      name,
+      `${t.c}/${t.n}`,
+      t.rewards.map((r) => (r === null ? '-' : String(r))).join(' '),
+      Object.entries(counts)
+        .map(([e, n]) => (n > 1 ? `${e}×${n}` : e))
+        .join(', ') || '',
+    ]);
   }
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-  const passAtK = Object.entries(result.pass_at_k).filter(([k]) => k !== '1').map(([k, v]) => `pass@${k} ${pct(v)}`).join(' · ');
-  const exceptions = Object.entries(result.exceptions).map(([e, n]) => `${e} ${n}`).join(', ');
+  const passAtK = Object.entries(result.pass_at_k)
+    .filter(([k]) => k !== '1')
+    .map(([k, v]) => `pass@${k} ${pct(v)}`)
+    .join(' · ');
+  const exceptions = Object.entries(result.exceptions)
+    .map(([e, n]) => `${e} ${n}`)
+    .join(', ');
   return [
     table(rows),
     '',
@@ -195,7 +252,9 @@ export function interruptible(err: NodeJS.WriteStream): { signal: AbortSignal; d
   const onSignal = () => {
     count += 1;
     if (count > 1) process.exit(EVAL_EXIT.aborted);
-    err.write('\nahe: interrupted — tearing down running trials; finished trials are kept (run the same command again to resume; Ctrl-C again to quit at once)\n');
+    err.write(
+      '\nahe: interrupted — tearing down running trials; finished trials are kept (run the same command again to resume; Ctrl-C again to quit at once)\n',
+    );
     abort.abort();
   };
   process.on('SIGINT', onSignal);
@@ -212,15 +271,35 @@ export function interruptible(err: NodeJS.WriteStream): { signal: AbortSignal; d
 export function registerEvalCommand(program: Command): void {
   program
     .command('eval')
-    .description('Evaluate an agent on benchmark tasks: tasks × k trials in sandboxes, into a Harbor-layout job directory with pass@k and confidence intervals.')
-    .requiredOption('--tasks <dir>', 'a directory of tasks (Harbor / Terminal-Bench 2 or Terminal-Bench 1), or one task', existingDir)
+    .description(
+      'Evaluate an agent on benchmark tasks: tasks × k trials in sandboxes, into a Harbor-layout job directory with pass@k and confidence intervals.',
+    )
+    .requiredOption(
+      '--tasks <dir>',
+      'a directory of tasks (Harbor / Terminal-Bench 2 or Terminal-Bench 1), or one task',
+      existingDir,
+    )
     .option('--task <name...>', 'only these tasks (repeatable)')
-    .addOption(new Option('--agent <kind>', 'harness: our agent with --harness and --model; oracle: the task\'s solution; noop: does nothing').choices(['harness', 'oracle', 'noop']).default('harness'))
+    .addOption(
+      new Option(
+        '--agent <kind>',
+        "harness: our agent with --harness and --model; oracle: the task's solution; noop: does nothing",
+      )
+        .choices(['harness', 'oracle', 'noop'])
+        .default('harness'),
+    )
     .option('--harness <dir>', 'harness directory (with --agent harness)', existingDir)
     .option('--model <spec>', `model (with --agent harness): ${MODEL_SPEC_HELP}`)
     .option('-k, --k <n>', 'attempts per task', attempts, 1)
     .option('--concurrency <n>', 'trials run at once', concurrency, 2)
-    .addOption(new Option('--backend <kind>', 'sandbox of each trial (bwrap: Debian package bubblewrap; podman/docker: the task\'s image, see docs/sandboxes.md)').choices(['bwrap', 'podman', 'docker']).default('bwrap'))
+    .addOption(
+      new Option(
+        '--backend <kind>',
+        "sandbox of each trial (bwrap: Debian package bubblewrap; podman/docker: the task's image, see docs/sandboxes.md)",
+      )
+        .choices(['bwrap', 'podman', 'docker'])
+        .default('bwrap'),
+    )
     .option('--rebuild', 'with --backend podman/docker: build every task image again, ignoring the image cache')
     .option('--out <dir>', 'job directory (default jobs/<time>); an existing job there is resumed', outputDir)
     .option('--resume', 'continue the job in --out, or the newest job under ./jobs')
@@ -229,12 +308,27 @@ export function registerEvalCommand(program: Command): void {
     .option('--max-tokens <n>', 'stop a trial once it used this many tokens', positiveInt)
     .option('--prices <file>', 'YAML/JSON price table (USD per 1M tokens) merged over the built-in one', existingFile)
     .option('--max-retries <n>', 'retries of a model call on 429, 5xx and network errors (default 4)', retries)
-    .option('--no-env-cache', 'build every trial\'s environment from its Dockerfile (default: reuse the first build of a task, like an image)')
-    .option('--max-infra-failures <n>', 'stop the job after this many trials in a row could not use the model (unreachable, rejected key, unknown model; default 5)', positiveInt)
-    .option('--skip-invalid-tasks', 'run the tasks that load and report the others (default: a task that cannot be loaded fails the command)')
+    .option(
+      '--no-env-cache',
+      "build every trial's environment from its Dockerfile (default: reuse the first build of a task, like an image)",
+    )
+    .option(
+      '--max-infra-failures <n>',
+      'stop the job after this many trials in a row could not use the model (unreachable, rejected key, unknown model; default 5)',
+      positiveInt,
+    )
+    .option(
+      '--skip-invalid-tasks',
+      'run the tasks that load and report the others (default: a task that cannot be loaded fails the command)',
+    )
     .option('--quiet', 'no progress, only the final summary')
-    .option('--queue <url>', 'run the trials on `ahe worker` processes through this Redis queue (redis://HOST:PORT); see docs/scale.md')
-    .addHelpText('after', `
+    .option(
+      '--queue <url>',
+      'run the trials on `ahe worker` processes through this Redis queue (redis://HOST:PORT); see docs/scale.md',
+    )
+    .addHelpText(
+      'after',
+      `
 A trial: fresh sandbox → /app built from the task's environment/Dockerfile → agent (agent timeout;
 a timeout is recorded and the verifier still runs) → tests copied to /tests → verifier (verifier
 timeout) → reward from /logs/verifier/reward.json or reward.txt → teardown. A pass is reward ≥ 1.
@@ -252,7 +346,8 @@ unless --skip-invalid-tasks, and a job in --out run with other settings).
 
 Examples:
   ahe eval --tasks tasks/train --agent oracle
-  ahe eval --tasks tasks/holdout --harness harnesses/seed --model openai:gpt-5.4 -k 2 --concurrency 8 --out jobs/seed-holdout`)
+  ahe eval --tasks tasks/holdout --harness harnesses/seed --model openai:gpt-5.4 -k 2 --concurrency 8 --out jobs/seed-holdout`,
+    )
     .action(async (flags: EvalFlags) => {
       const { signal, dispose } = interruptible(process.stderr);
       try {
@@ -265,7 +360,9 @@ Examples:
           process.stderr.write('ahe: the job was interrupted; run the same command again to finish it\n');
           process.exitCode = EVAL_EXIT.aborted;
         } else if (!outcome.complete) {
-          process.stderr.write(`ahe: the job is incomplete — ${describeMissingTrials(outcome.result)}; run the same command again to run them\n`);
+          process.stderr.write(
+            `ahe: the job is incomplete — ${describeMissingTrials(outcome.result)}; run the same command again to run them\n`,
+          );
           process.exitCode = EVAL_EXIT.trialErrors;
         } else process.exitCode = crashed > 0 ? EVAL_EXIT.trialErrors : EVAL_EXIT.done;
       } finally {

@@ -4,10 +4,10 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadTaskSuite } from '../bench/load-task.ts';
 import type { JobEvent } from '../bench/run-job.ts';
-import { EVOLVER_HARNESS_DIR } from '../evolve/evolve-session.ts';
 import { estimateRunCost } from '../evolve/estimate-cost.ts';
 import { loadSplit } from '../evolve/evaluate-harness.ts';
-import { runEvolve, type EvolveConfig } from '../evolve/run-evolve.ts';
+import { EVOLVER_HARNESS_DIR } from '../evolve/evolve-session.ts';
+import { type EvolveConfig, runEvolve } from '../evolve/run-evolve.ts';
 import { extendRun, loadRunState } from '../evolve/run-state.ts';
 import { writeRunSummary } from '../evolve/run-summary.ts';
 import { loadHarness } from '../harness/load-harness.ts';
@@ -19,7 +19,19 @@ import { bwrapAvailable, bwrapInstallHint } from '../sandbox/bwrap-sandbox.ts';
 import { interruptible, refuseInvalidTasks } from './eval-command.ts';
 import { compareResumeFlags, EVOLVE_FLAGS } from './evolve-flags.ts';
 import { createJobProgress } from './job-progress.ts';
-import { attempts, concurrency, existingDir, existingFile, iterations, minutes, outputDir, positiveInt, retries, timeoutMultiplier, usd } from './parse-options.ts';
+import {
+  attempts,
+  concurrency,
+  existingDir,
+  existingFile,
+  iterations,
+  minutes,
+  outputDir,
+  positiveInt,
+  retries,
+  timeoutMultiplier,
+  usd,
+} from './parse-options.ts';
 import { formatCost, formatTokens } from './progress-view.ts';
 
 interface EvolveFlags {
@@ -48,15 +60,27 @@ interface EvolveFlags {
   maxInfraFailures?: number;
 }
 
-const ROLE_NAMES = { coding: 'coding agent, --model', evolver: 'evolve agent, --evolve-model', debugger: 'debugger analyst, --debug-model' } as const;
+const ROLE_NAMES = {
+  coding: 'coding agent, --model',
+  evolver: 'evolve agent, --evolve-model',
+  debugger: 'debugger analyst, --debug-model',
+} as const;
 
 /**
  * Creates each role's model once (a bad spec or a missing key fails now, not mid-run) and, with a USD
  * budget, refuses to start when a model's price is unknown: its calls would count as $0 and the
  * budget would never stop the run.
  */
-async function checkModels(config: EvolveConfig, prices: PriceTable | undefined, maxRetries: number | undefined): Promise<Partial<Record<keyof typeof ROLE_NAMES, boolean>>> {
-  const roles: [keyof typeof ROLE_NAMES, string][] = [['coding', config.model], ['evolver', config.evolve_model], ...(config.debug_model ? [['debugger', config.debug_model] as [keyof typeof ROLE_NAMES, string]] : [])];
+async function checkModels(
+  config: EvolveConfig,
+  prices: PriceTable | undefined,
+  maxRetries: number | undefined,
+): Promise<Partial<Record<keyof typeof ROLE_NAMES, boolean>>> {
+  const roles: [keyof typeof ROLE_NAMES, string][] = [
+    ['coding', config.model],
+    ['evolver', config.evolve_model],
+    ...(config.debug_model ? [['debugger', config.debug_model] as [keyof typeof ROLE_NAMES, string]] : []),
+  ];
   const unpriced = new Map<string, string[]>();
   const costKnown: Partial<Record<keyof typeof ROLE_NAMES, boolean>> = {};
   for (const [role, spec] of roles) {
@@ -69,7 +93,9 @@ async function checkModels(config: EvolveConfig, prices: PriceTable | undefined,
   throw new UserError(
     `--budget-usd ${config.budget_usd}: no price is known for ${which}, so its calls would count as $0 and the budget could not stop the run.\n` +
       `Give the price with --prices FILE, a YAML file of USD per 1M tokens (cached_input is optional), e.g.:\n` +
-      [...unpriced.keys()].map((spec) => `  ${spec}: { input: 1.25, cached_input: 0.125, output: 10 }   # your provider's current price`).join('\n') +
+      [...unpriced.keys()]
+        .map((spec) => `  ${spec}: { input: 1.25, cached_input: 0.125, output: 10 }   # your provider's current price`)
+        .join('\n') +
       `\nor drop --budget-usd (--budget-tokens needs no prices).`,
   );
 }
@@ -92,7 +118,12 @@ function applyResumeFlags(runDir: string, flags: EvolveFlags, command: Command):
   const state = loadRunState(runDir);
   const { changes, refused } = compareResumeFlags(given, state.config);
   if (refused.length) {
-    throw new UserError(`--resume ${runDir}: ${refused.join(', ')} cannot change when a run is resumed (only ${Object.values(EVOLVE_FLAGS).filter((f) => f.rule === 'changeable').map((f) => f.flag).join(', ')} can); start a new run with --out for other settings`);
+    throw new UserError(
+      `--resume ${runDir}: ${refused.join(', ')} cannot change when a run is resumed (only ${Object.values(EVOLVE_FLAGS)
+        .filter((f) => f.rule === 'changeable')
+        .map((f) => f.flag)
+        .join(', ')} can); start a new run with --out for other settings`,
+    );
   }
   const { changed } = extendRun(runDir, changes);
   if (changed.length) process.stderr.write(`resuming with ${changed.join(', ')}\n`);
@@ -102,7 +133,12 @@ function applyResumeFlags(runDir: string, flags: EvolveFlags, command: Command):
 }
 
 function configFrom(flags: EvolveFlags): EvolveConfig {
-  const missing = [!flags.harness && '--harness', !flags.tasks && '--tasks', !flags.model && '--model', !flags.out && '--out'].filter(Boolean);
+  const missing = [
+    !flags.harness && '--harness',
+    !flags.tasks && '--tasks',
+    !flags.model && '--model',
+    !flags.out && '--out',
+  ].filter(Boolean);
   if (missing.length) throw new UserError(`missing ${missing.join(', ')} (or continue a run with --resume RUN)`);
   const debug = flags.debugModel ?? flags.model!;
   return {
@@ -126,13 +162,22 @@ function configFrom(flags: EvolveFlags): EvolveConfig {
 export function registerEvolveCommand(program: Command): void {
   program
     .command('evolve')
-    .description('Evolve a harness: evaluate it, distil the traces, let the evolve agent change one component at a time with predictions, verify on the next evaluation, roll back what hurts.')
+    .description(
+      'Evolve a harness: evaluate it, distil the traces, let the evolve agent change one component at a time with predictions, verify on the next evaluation, roll back what hurts.',
+    )
     .option('--harness <dir>', 'the starting harness (e.g. harnesses/seed)', existingDir)
     .option('--tasks <dir>', 'training tasks (e.g. tasks/train)', existingDir)
-    .option('--holdout <dir>', 'held-out tasks, scored beside train and never shown to the evolve agent (e.g. tasks/holdout)', existingDir)
+    .option(
+      '--holdout <dir>',
+      'held-out tasks, scored beside train and never shown to the evolve agent (e.g. tasks/holdout)',
+      existingDir,
+    )
     .option('--model <spec>', `the coding agent's model: ${MODEL_SPEC_HELP}`)
-    .option('--evolve-model <spec>', 'the evolve agent\'s model (default: --model)')
-    .option('--debug-model <spec>', 'the debugger\'s analyst model (default: --model; `none` for the heuristic report only)')
+    .option('--evolve-model <spec>', "the evolve agent's model (default: --model)")
+    .option(
+      '--debug-model <spec>',
+      "the debugger's analyst model (default: --model; `none` for the heuristic report only)",
+    )
     .option('--iterations <n>', 'evolve steps after the seed evaluation', iterations, 3)
     .option('-k, --k <n>', 'attempts per task and evaluation', attempts, 2)
     .option('--concurrency <n>', 'trials run at once', concurrency, 4)
@@ -143,14 +188,30 @@ export function registerEvolveCommand(program: Command): void {
     .option('--timeout-multiplier <x>', 'scale every task timeout', timeoutMultiplier)
     .option('--prices <file>', 'YAML/JSON price table (USD per 1M tokens) merged over the built-in one', existingFile)
     .option('--max-retries <n>', 'retries of a model call on 429, 5xx and network errors (default 4)', retries)
-    .option('--out <dir>', 'the run directory (git history of the harness, iterations/N/, best/, summary.md)', outputDir)
+    .option(
+      '--out <dir>',
+      'the run directory (git history of the harness, iterations/N/, best/, summary.md)',
+      outputDir,
+    )
     .option('--resume <run>', 'continue a run after a crash or Ctrl-C, from its last completed step', existingDir)
     .option('--estimate-only', 'print the cost estimate and exit')
-    .option('--skip-invalid-tasks', 'leave out tasks that cannot be loaded, and report them (default: such a task stops the run before it starts)')
-    .option('--max-infra-failures <n>', 'stop (resumably) after this many trials in a row could not reach the model (default 5)', positiveInt)
+    .option(
+      '--skip-invalid-tasks',
+      'leave out tasks that cannot be loaded, and report them (default: such a task stops the run before it starts)',
+    )
+    .option(
+      '--max-infra-failures <n>',
+      'stop (resumably) after this many trials in a row could not reach the model (default 5)',
+      positiveInt,
+    )
     .option('--quiet', 'less progress output')
-    .option('--queue <url>', 'run the evaluations\' trials on `ahe worker` processes through this Redis queue (redis://HOST:PORT); see docs/scale.md')
-    .addHelpText('after', `
+    .option(
+      '--queue <url>',
+      "run the evaluations' trials on `ahe worker` processes through this Redis queue (redis://HOST:PORT); see docs/scale.md",
+    )
+    .addHelpText(
+      'after',
+      `
 Per iteration N (RUN/iterations/N/): job/ (the evaluation, Harbor layout), [holdout-job/], stats.json,
 attribution.json (the previous changes' predictions vs what happened: EFFECTIVE, PARTIALLY_EFFECTIVE,
 INEFFECTIVE, MIXED, HARMFUL), gate.json (automatic rollbacks), debug/ (the debugger's report),
@@ -161,7 +222,8 @@ A kill -9 at any point followed by --resume RUN continues from the last complete
 Examples:
   OPENAI_API_KEY=… ahe evolve --harness harnesses/seed --tasks tasks/train --holdout tasks/holdout --model openai:gpt-5.4 --iterations 5 --out runs/first
   ahe evolve --resume runs/first
-See docs/evolve.md (and its offline demo on scripted models).`)
+See docs/evolve.md (and its offline demo on scripted models).`,
+    )
     .action(async (flags: EvolveFlags, command: Command) => {
       const prices = flags.prices ? loadPriceTable(resolve(flags.prices)) : undefined;
       let runDir: string;
@@ -169,15 +231,22 @@ See docs/evolve.md (and its offline demo on scripted models).`)
       let costKnown: Partial<Record<keyof typeof ROLE_NAMES, boolean>> = {};
       if (flags.resume) {
         runDir = resolve(flags.resume);
-        if (!existsSync(join(runDir, 'state.json'))) throw new UserError(`--resume ${runDir}: not an ahe evolve run (no state.json)`);
-        if (flags.out && resolve(flags.out) !== runDir) throw new UserError(`--out ${flags.out} with --resume ${flags.resume}: a resumed run stays in its directory; drop --out`);
+        if (!existsSync(join(runDir, 'state.json')))
+          throw new UserError(`--resume ${runDir}: not an ahe evolve run (no state.json)`);
+        if (flags.out && resolve(flags.out) !== runDir)
+          throw new UserError(
+            `--out ${flags.out} with --resume ${flags.resume}: a resumed run stays in its directory; drop --out`,
+          );
         applyResumeFlags(runDir, flags, command);
         // Prices are not part of the run: a USD budget needs them again on every invocation.
         costKnown = await checkModels(loadRunState(runDir).config as unknown as EvolveConfig, prices, flags.maxRetries);
       } else {
         config = configFrom(flags);
         runDir = resolve(flags.out!);
-        if (existsSync(join(runDir, 'state.json'))) throw new UserError(`--out ${runDir} already holds a run: continue it with --resume ${flags.out}, or choose a new directory`);
+        if (existsSync(join(runDir, 'state.json')))
+          throw new UserError(
+            `--out ${runDir} already holds a run: continue it with --resume ${flags.out}, or choose a new directory`,
+          );
         // Everything that can be checked is checked before anything is spent.
         await loadHarness(config.harness);
         await loadHarness(EVOLVER_HARNESS_DIR);
@@ -191,7 +260,11 @@ See docs/evolve.md (and its offline demo on scripted models).`)
           iterations: config.iterations,
           trainTasks: train.length,
           holdoutTasks: holdout.length,
-          holdoutEvaluations: holdout.length ? Math.floor(config.iterations / config.holdout_every) + (config.iterations % config.holdout_every === 0 ? 0 : 1) + 1 : 0,
+          holdoutEvaluations: holdout.length
+            ? Math.floor(config.iterations / config.holdout_every) +
+              (config.iterations % config.holdout_every === 0 ? 0 : 1) +
+              1
+            : 0,
           k: config.k,
           model: config.model,
           evolveModel: config.evolve_model,
@@ -201,7 +274,12 @@ See docs/evolve.md (and its offline demo on scripted models).`)
         process.stderr.write(
           `ahe evolve · ${train.length} training tasks${holdout.length ? ` + ${holdout.length} held-out` : ''} × k=${config.k} · ${config.iterations} iterations\n` +
             `cost estimate (assumes ~${formatTokens(estimate.assumptions.trial.promptTokens)} prompt tokens per trial; the summary shows what was actually spent):\n` +
-            estimate.roles.map((r) => `  ${r.role.padEnd(8)} ${r.model}: ${r.calls} ${r.role === 'coding' ? 'trials' : r.role === 'debugger' ? 'analyses' : 'sessions'}, ~${formatTokens(r.tokens)} tokens, ${r.cost_usd === null ? 'price unknown (add it with --prices)' : `~${formatCost(r.cost_usd)}`}`).join('\n') +
+            estimate.roles
+              .map(
+                (r) =>
+                  `  ${r.role.padEnd(8)} ${r.model}: ${r.calls} ${r.role === 'coding' ? 'trials' : r.role === 'debugger' ? 'analyses' : 'sessions'}, ~${formatTokens(r.tokens)} tokens, ${r.cost_usd === null ? 'price unknown (add it with --prices)' : `~${formatCost(r.cost_usd)}`}`,
+              )
+              .join('\n') +
             `\n  total ~${formatTokens(estimate.tokens)} tokens, ${estimate.cost_usd === null ? 'cost unknown' : `~${formatCost(estimate.cost_usd)}`}${config.budget_usd ? ` (budget $${config.budget_usd})` : ''}\n`,
         );
         if (flags.estimateOnly) return;
@@ -221,7 +299,17 @@ See docs/evolve.md (and its offline demo on scripted models).`)
       let trialQueue: Awaited<ReturnType<typeof openTrialQueue>> | undefined;
       try {
         if (flags.queue) trialQueue = await openTrialQueue({ url: flags.queue, prices, maxRetries: flags.maxRetries });
-        const state = await runEvolve({ runDir, config, prices, maxRetries: flags.maxRetries, maxConsecutiveInfraFailures: flags.maxInfraFailures, signal, log: (l) => process.stderr.write(`${l}\n`), onJobEvent, executeTrial: trialQueue?.executeTrial });
+        const state = await runEvolve({
+          runDir,
+          config,
+          prices,
+          maxRetries: flags.maxRetries,
+          maxConsecutiveInfraFailures: flags.maxInfraFailures,
+          signal,
+          log: (l) => process.stderr.write(`${l}\n`),
+          onJobEvent,
+          executeTrial: trialQueue?.executeTrial,
+        });
         const { markdown } = writeRunSummary(runDir, state, costKnown);
         process.stdout.write(markdown);
       } catch (error) {

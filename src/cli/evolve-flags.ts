@@ -33,7 +33,12 @@ export const EVOLVE_FLAGS: Record<string, EvolveFlagRule> = {
   holdout: { flag: '--holdout', rule: 'fixed', key: 'holdout', record: path },
   model: { flag: '--model', rule: 'fixed', key: 'model' },
   evolveModel: { flag: '--evolve-model', rule: 'fixed', key: 'evolve_model' },
-  debugModel: { flag: '--debug-model', rule: 'fixed', key: 'debug_model', record: (v) => (v === 'none' ? null : String(v)) },
+  debugModel: {
+    flag: '--debug-model',
+    rule: 'fixed',
+    key: 'debug_model',
+    record: (v) => (v === 'none' ? null : String(v)),
+  },
   k: { flag: '-k', rule: 'fixed', key: 'k' },
   holdoutEvery: { flag: '--holdout-every', rule: 'fixed', key: 'holdout_every' },
   timeoutMultiplier: { flag: '--timeout-multiplier', rule: 'fixed', key: 'timeout_multiplier' },

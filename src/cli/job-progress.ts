@@ -17,7 +17,10 @@ export function formatDuration(sec: number): string {
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
 
-export function createJobProgress(stream: NodeJS.WriteStream, options: { costKnown?: boolean; quiet?: boolean; clock?: () => number } = {}): JobProgress {
+export function createJobProgress(
+  stream: NodeJS.WriteStream,
+  options: { costKnown?: boolean; quiet?: boolean; clock?: () => number } = {},
+): JobProgress {
   const clock = options.clock ?? Date.now;
   const started = clock();
   const live = stream.isTTY === true && !options.quiet;
@@ -67,7 +70,11 @@ export function createJobProgress(stream: NodeJS.WriteStream, options: { costKno
           total = event.total;
           done = event.alreadyDone;
           passed = event.alreadyPassed;
-          line(event.alreadyDone ? `resuming: ${event.alreadyDone} of ${event.total} trials already finished, ${event.toRun} to run` : `${event.total} trials to run`);
+          line(
+            event.alreadyDone
+              ? `resuming: ${event.alreadyDone} of ${event.total} trials already finished, ${event.toRun} to run`
+              : `${event.total} trials to run`,
+          );
           break;
         case 'trial-start':
           running += 1;
@@ -87,14 +94,20 @@ export function createJobProgress(stream: NodeJS.WriteStream, options: { costKno
           tokensDone += (r.agent_result?.n_input_tokens ?? 0) + (r.agent_result?.n_output_tokens ?? 0);
           costDone += r.agent_result?.cost_usd ?? 0;
           const mark = r.ahe?.passed ? 'pass' : 'FAIL';
-          const why = r.exception_info ? ` · ${r.exception_info.exception_type}: ${r.exception_info.exception_message.split('\n')[0]!.slice(0, 160)}` : '';
-          line(`${mark} ${event.trial} · reward ${reward ?? 'none'} · ${formatDuration(r.ahe?.wall_sec ?? 0)}${why}${live ? '' : ` · ${done}/${total} done, ${passed} passed`}`);
+          const why = r.exception_info
+            ? ` · ${r.exception_info.exception_type}: ${r.exception_info.exception_message.split('\n')[0]!.slice(0, 160)}`
+            : '';
+          line(
+            `${mark} ${event.trial} · reward ${reward ?? 'none'} · ${formatDuration(r.ahe?.wall_sec ?? 0)}${why}${live ? '' : ` · ${done}/${total} done, ${passed} passed`}`,
+          );
           break;
         }
         case 'trial-crashed':
           running -= 1;
           liveUsage.delete(event.trial);
-          line(`ERROR ${event.trial}: ahe failed running it (${event.error.message}); it stays unfinished and runs again on resume`);
+          line(
+            `ERROR ${event.trial}: ahe failed running it (${event.error.message}); it stays unfinished and runs again on resume`,
+          );
           break;
       }
     },

@@ -15,7 +15,9 @@ import { registerWorkerCommand } from './worker-command.ts';
 
 export function buildProgram(): Command {
   const program = new Command('ahe')
-    .description('Agentic Harness Engineering: run a coding agent from a harness directory, evaluate it, and evolve the harness from its own traces.')
+    .description(
+      'Agentic Harness Engineering: run a coding agent from a harness directory, evaluate it, and evolve the harness from its own traces.',
+    )
     .version(AGENT_INFO.version)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
@@ -29,7 +31,9 @@ export function buildProgram(): Command {
   registerDebugCommands(program);
   registerEvolveCommand(program);
   registerWorkerCommand(program);
-  program.addHelpText('after', `
+  program.addHelpText(
+    'after',
+    `
 Examples:
   ahe harness init my-harness                 write the zero-prior seed harness
   ahe harness validate harnesses/example      load and check every component
@@ -42,7 +46,8 @@ Examples:
   npm run demo:evolve                         the whole evolution loop offline, on scripted models
 
 Model specs: openai:<model> (OPENAI_API_KEY, OPENAI_BASE_URL), anthropic:<model> (ANTHROPIC_API_KEY,
-ANTHROPIC_BASE_URL), scripted:<script.yaml>, replay:<cassette.jsonl>. See docs/ for the formats.`);
+ANTHROPIC_BASE_URL), scripted:<script.yaml>, replay:<cassette.jsonl>. See docs/ for the formats.`,
+  );
   return program;
 }
 

@@ -24,8 +24,10 @@ export function intOption(range: Range): ValueParser<number> {
   const expected = `an integer from ${show(range.minExclusive ? range.min + 1 : range.min)} to ${show(range.max)}`;
   return (value) => {
     const n = Number(value.trim());
-    if (!INTEGER.test(value.trim()) || !Number.isSafeInteger(n)) throw new InvalidArgumentError(`expected ${expected}, got '${value}'`);
-    if (n < range.min || (range.minExclusive && n === range.min) || n > range.max) throw new InvalidArgumentError(`expected ${expected}, got ${value}`);
+    if (!INTEGER.test(value.trim()) || !Number.isSafeInteger(n))
+      throw new InvalidArgumentError(`expected ${expected}, got '${value}'`);
+    if (n < range.min || (range.minExclusive && n === range.min) || n > range.max)
+      throw new InvalidArgumentError(`expected ${expected}, got ${value}`);
     return n;
   };
 }
@@ -35,8 +37,10 @@ export function numberOption(range: Range): ValueParser<number> {
   const expected = `a number ${range.minExclusive ? 'above' : 'from'} ${show(range.min)} ${range.minExclusive ? 'up ' : ''}to ${show(range.max)}`;
   return (value) => {
     const n = Number(value.trim());
-    if (!DECIMAL.test(value.trim()) || !Number.isFinite(n)) throw new InvalidArgumentError(`expected ${expected}, got '${value}'`);
-    if (n < range.min || (range.minExclusive && n === range.min) || n > range.max) throw new InvalidArgumentError(`expected ${expected}, got ${value}`);
+    if (!DECIMAL.test(value.trim()) || !Number.isFinite(n))
+      throw new InvalidArgumentError(`expected ${expected}, got '${value}'`);
+    if (n < range.min || (range.minExclusive && n === range.min) || n > range.max)
+      throw new InvalidArgumentError(`expected ${expected}, got ${value}`);
     return n;
   };
 }
@@ -104,7 +108,10 @@ function checkCreatable(value: string, path: string): void {
   let parent = dirname(path);
   while (!existsSync(parent) && dirname(parent) !== parent) parent = dirname(parent);
   const k = kind(parent);
-  if (k !== 'directory') throw new InvalidArgumentError(`${value} cannot be created: ${parent} is ${k === 'file' ? 'a file' : 'not a directory'}`);
+  if (k !== 'directory')
+    throw new InvalidArgumentError(
+      `${value} cannot be created: ${parent} is ${k === 'file' ? 'a file' : 'not a directory'}`,
+    );
   try {
     accessSync(parent, constants.W_OK);
   } catch {

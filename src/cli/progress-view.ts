@@ -16,7 +16,10 @@ export function formatCost(usd: number, known = true): string {
   return formatUsd(known ? usd : null);
 }
 
-export function createProgressView(stream: NodeJS.WriteStream, options: { maxSteps: number; costKnown?: boolean; clock?: () => number }): ProgressView {
+export function createProgressView(
+  stream: NodeJS.WriteStream,
+  options: { maxSteps: number; costKnown?: boolean; clock?: () => number },
+): ProgressView {
   const clock = options.clock ?? Date.now;
   const started = clock();
   const live = stream.isTTY === true;
@@ -45,7 +48,9 @@ export function createProgressView(stream: NodeJS.WriteStream, options: { maxSte
       if (progress.phase === 'tool') {
         clearStatus();
         const indent = '  '.repeat(progress.depth);
-        stream.write(`${indent}step ${progress.step} · ${progress.tool}${progress.detail ? `: ${progress.detail}` : ''} · ${totals(progress)}\n`);
+        stream.write(
+          `${indent}step ${progress.step} · ${progress.tool}${progress.detail ? `: ${progress.detail}` : ''} · ${totals(progress)}\n`,
+        );
       } else if (progress.phase === 'model') {
         drawStatus();
       } else if (progress.depth === 0) {

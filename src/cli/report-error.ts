@@ -21,9 +21,13 @@ export function reportError(error: unknown, stream: NodeJS.WritableStream): numb
   }
   const fsError = error as NodeJS.ErrnoException | undefined;
   if (fsError && typeof fsError.code === 'string' && typeof fsError.path === 'string' && PATH_ERRORS[fsError.code]) {
-    stream.write(`ahe: cannot ${fsError.syscall ?? 'use'} ${fsError.path}: ${PATH_ERRORS[fsError.code]} (${fsError.code})\n`);
+    stream.write(
+      `ahe: cannot ${fsError.syscall ?? 'use'} ${fsError.path}: ${PATH_ERRORS[fsError.code]} (${fsError.code})\n`,
+    );
     return 2;
   }
-  stream.write(`ahe: internal error (please report it): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  stream.write(
+    `ahe: internal error (please report it): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   return 70;
 }

@@ -9,7 +9,16 @@ import { loadPriceTable } from '../model/prices.ts';
 import { createHostSandbox } from '../sandbox/host-sandbox.ts';
 import { recordSession } from '../trace/record-session.ts';
 import { writeJsonAtomic } from '../trace/write-atomic.ts';
-import { existingDir, existingFile, outputDir, outputFile, positiveInt, retries, seconds, steps } from './parse-options.ts';
+import {
+  existingDir,
+  existingFile,
+  outputDir,
+  outputFile,
+  positiveInt,
+  retries,
+  seconds,
+  steps,
+} from './parse-options.ts';
 import { createProgressView, formatCost, formatTokens } from './progress-view.ts';
 
 interface RunFlags {
@@ -32,7 +41,8 @@ interface RunFlags {
 const EXIT = { completed: 0, error: 1, aborted: 130, limit: 3 } as const;
 
 function readInstruction(flags: RunFlags): string {
-  if (flags.instruction && flags.instructionFile) throw new UserError('give either --instruction or --instruction-file, not both');
+  if (flags.instruction && flags.instructionFile)
+    throw new UserError('give either --instruction or --instruction-file, not both');
   if (flags.instructionFile) {
     const file = resolve(flags.instructionFile);
     if (!existsSync(file)) throw new UserError(`--instruction-file: ${file} does not exist`);
@@ -49,24 +59,42 @@ function defaultOutDir(now = new Date()): string {
 export function registerRunCommand(program: Command): void {
   program
     .command('run')
-    .description('Run one agent session on the host: the harness drives the model until it stops calling tools or a limit hits.')
+    .description(
+      'Run one agent session on the host: the harness drives the model until it stops calling tools or a limit hits.',
+    )
     .requiredOption('--harness <dir>', 'harness directory (see `ahe harness init`)', existingDir)
     .requiredOption('--model <spec>', `model: ${MODEL_SPEC_HELP}`)
     .option('--instruction <text>', 'the task for the agent')
-    .option('--instruction-file <file>', 'read the task from a file (e.g. a task\'s instruction.md)', existingFile)
-    .option('--workdir <dir>', 'directory the agent works in (commands run here, on the host, without isolation)', existingDir, '.')
-    .option('--out <dir>', 'where to write events.jsonl, trajectory.json, tool-outputs/ and result.json (default runs/run-<time>)', outputDir)
+    .option('--instruction-file <file>', "read the task from a file (e.g. a task's instruction.md)", existingFile)
+    .option(
+      '--workdir <dir>',
+      'directory the agent works in (commands run here, on the host, without isolation)',
+      existingDir,
+      '.',
+    )
+    .option(
+      '--out <dir>',
+      'where to write events.jsonl, trajectory.json, tool-outputs/ and result.json (default runs/run-<time>)',
+      outputDir,
+    )
     .option('--max-steps <n>', 'override the harness limit on model calls', steps)
     .option('--timeout <sec>', 'override the harness wall-time limit', seconds)
     .option('--max-tokens <n>', 'stop once the session used this many tokens (prompt + completion)', positiveInt)
-    .option('--record <cassette>', 'record every model completion to a cassette, replayable offline with --model replay:<cassette>', outputFile)
+    .option(
+      '--record <cassette>',
+      'record every model completion to a cassette, replayable offline with --model replay:<cassette>',
+      outputFile,
+    )
     .option('--prices <file>', 'YAML/JSON price table (USD per 1M tokens) merged over the built-in one', existingFile)
     .option('--max-retries <n>', 'retries of a model call on 429, 5xx and network errors (default 4)', retries)
     .option('--quiet', 'no progress view, only the final summary')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 The agent runs commands directly on this machine in --workdir (the host sandbox: no isolation).
 Exit codes: 0 the agent finished, 1 the session failed (model or setup error), 3 a limit was hit
-(steps, time, tokens), 130 interrupted (Ctrl-C; traces are kept), 2 bad input.`)
+(steps, time, tokens), 130 interrupted (Ctrl-C; traces are kept), 2 bad input.`,
+    )
     .action(async (flags: RunFlags) => {
       process.exitCode = await runCommand(flags);
     });
@@ -75,12 +103,22 @@ Exit codes: 0 the agent finished, 1 the session failed (model or setup error), 3
 async function runCommand(flags: RunFlags): Promise<number> {
   const instruction = readInstruction(flags);
   const workdir = resolve(flags.workdir);
-  if (!existsSync(workdir) || !statSync(workdir).isDirectory()) throw new UserError(`--workdir: ${workdir} is not a directory`);
-  const harness = await loadHarness(resolve(flags.harness), { onComponentLog: (file, level, message) => process.stderr.write(`[${file} ${level}] ${message}\n`) });
+  if (!existsSync(workdir) || !statSync(workdir).isDirectory())
+    throw new UserError(`--workdir: ${workdir} is not a directory`);
+  const harness = await loadHarness(resolve(flags.harness), {
+    onComponentLog: (file, level, message) => process.stderr.write(`[${file} ${level}] ${message}\n`),
+  });
   const prices = flags.prices ? loadPriceTable(resolve(flags.prices)) : undefined;
-  const model = await createModel(flags.model, { prices, maxRetries: flags.maxRetries, recordTo: flags.record && resolve(flags.record) });
+  const model = await createModel(flags.model, {
+    prices,
+    maxRetries: flags.maxRetries,
+    recordTo: flags.record && resolve(flags.record),
+  });
   const outDir = resolve(flags.out ?? defaultOutDir());
-  if (existsSync(resolve(outDir, 'events.jsonl'))) throw new UserError(`--out ${outDir} already holds a session (events.jsonl): choose a new directory so no trace is mixed or lost`);
+  if (existsSync(resolve(outDir, 'events.jsonl')))
+    throw new UserError(
+      `--out ${outDir} already holds a session (events.jsonl): choose a new directory so no trace is mixed or lost`,
+    );
   const limits = {
     ...(flags.maxSteps ? { maxSteps: flags.maxSteps } : {}),
     ...(flags.timeout ? { maxWallSec: flags.timeout } : {}),
@@ -96,18 +134,37 @@ async function runCommand(flags: RunFlags): Promise<number> {
     abort.abort();
   };
   process.on('SIGINT', onSigint);
-  const view = flags.quiet ? undefined : createProgressView(process.stderr, { maxSteps: limits.maxSteps ?? harness.limits.maxSteps, costKnown: model.priced !== false });
+  const view = flags.quiet
+    ? undefined
+    : createProgressView(process.stderr, {
+        maxSteps: limits.maxSteps ?? harness.limits.maxSteps,
+        costKnown: model.priced !== false,
+      });
   const sandbox = createHostSandbox({ workdir });
-  if (!flags.quiet) process.stderr.write(`ahe run · harness ${harness.name} · model ${model.spec} · workdir ${workdir}\n`);
+  if (!flags.quiet)
+    process.stderr.write(`ahe run · harness ${harness.name} · model ${model.spec} · workdir ${workdir}\n`);
   try {
-    const result = await recordSession({ harness, model, instruction, sandbox, outDir, signal: abort.signal, limits, onProgress: (p) => view?.update(p) });
+    const result = await recordSession({
+      harness,
+      model,
+      instruction,
+      sandbox,
+      outDir,
+      signal: abort.signal,
+      limits,
+      onProgress: (p) => view?.update(p),
+    });
     view?.stop();
     writeJsonAtomic(resolve(outDir, 'result.json'), {
       session_id: result.sessionId,
       status: result.status,
       final_message: result.finalMessage,
       steps: result.steps,
-      usage: { prompt_tokens: result.usage.promptTokens, completion_tokens: result.usage.completionTokens, cached_tokens: result.usage.cachedTokens },
+      usage: {
+        prompt_tokens: result.usage.promptTokens,
+        completion_tokens: result.usage.completionTokens,
+        cached_tokens: result.usage.cachedTokens,
+      },
       cost_usd: result.costUsd,
       duration_ms: result.durationMs,
       harness: { name: harness.name, dir: harness.dir, content_hash: harness.contentHash },

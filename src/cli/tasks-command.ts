@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Option, type Command } from 'commander';
+import { type Command, Option } from 'commander';
 import type { JobResult } from '../bench/job-summary.ts';
 import { loadTaskSuite } from '../bench/load-task.ts';
 import type { BackendKind } from '../bench/run-trial.ts';
@@ -12,15 +12,21 @@ import { formatDuration } from './job-progress.ts';
 import { concurrency, existingDir, outputDir, timeoutMultiplier } from './parse-options.ts';
 import { table } from './table.ts';
 
-
 export function registerTasksCommands(program: Command): void {
-  const tasks = program.command('tasks').description('Inspect benchmark task directories (Harbor / Terminal-Bench 2 and Terminal-Bench 1 formats).');
+  const tasks = program
+    .command('tasks')
+    .description('Inspect benchmark task directories (Harbor / Terminal-Bench 2 and Terminal-Bench 1 formats).');
   tasks
     .command('list')
-    .description('List the tasks under DIR (or the task DIR itself) with format, difficulty, category, timeouts and steps.')
+    .description(
+      'List the tasks under DIR (or the task DIR itself) with format, difficulty, category, timeouts and steps.',
+    )
     .argument('<dir>', 'a task directory or a directory of tasks', existingDir)
     .option('--json', 'print the tasks and problems as JSON')
-    .addHelpText('after', '\nBroken tasks are listed after the table with their file and field; the exit code is then 1.')
+    .addHelpText(
+      'after',
+      '\nBroken tasks are listed after the table with their file and field; the exit code is then 1.',
+    )
     .action((dir: string, flags: { json?: boolean }) => {
       const suite = loadTaskSuite(resolve(dir));
       if (flags.json) {
@@ -29,10 +35,19 @@ export function registerTasksCommands(program: Command): void {
       } else {
         const rows = [['name', 'format', 'difficulty', 'category', 'agent s', 'verifier s', 'steps']];
         for (const t of suite.tasks) {
-          rows.push([t.name, t.format, t.difficulty ?? '-', t.category ?? '-', String(t.agentTimeoutSec), String(t.verifierTimeoutSec), t.steps.length ? String(t.steps.length) : '-']);
+          rows.push([
+            t.name,
+            t.format,
+            t.difficulty ?? '-',
+            t.category ?? '-',
+            String(t.agentTimeoutSec),
+            String(t.verifierTimeoutSec),
+            t.steps.length ? String(t.steps.length) : '-',
+          ]);
         }
         process.stdout.write(`${table(rows)}\n${suite.tasks.length} tasks\n`);
-        for (const p of suite.problems) process.stderr.write(`skipped ${p.path}: ${p.field ? `${p.field}: ` : ''}${p.message}\n`);
+        for (const p of suite.problems)
+          process.stderr.write(`skipped ${p.path}: ${p.field ? `${p.field}: ` : ''}${p.message}\n`);
       }
       process.exitCode = suite.problems.length > 0 ? 1 : 0;
     });
@@ -42,57 +57,93 @@ export function registerTasksCommands(program: Command): void {
     .argument('<dir>', 'a task directory or a directory of tasks', existingDir)
     .option('--task <name...>', 'only these tasks')
     .option('--concurrency <n>', 'trials run at once', concurrency, 2)
-    .addOption(new Option('--backend <kind>', 'sandbox of each trial').choices(['bwrap', 'podman', 'docker']).default('bwrap'))
+    .addOption(
+      new Option('--backend <kind>', 'sandbox of each trial').choices(['bwrap', 'podman', 'docker']).default('bwrap'),
+    )
     .option('--out <dir>', 'keep the two jobs here (oracle/ and noop/) instead of a temporary directory', outputDir)
     .option('--timeout-multiplier <x>', 'scale every task timeout', timeoutMultiplier)
     .option('--quiet', 'only the final table')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Runs two jobs with k=1: --agent oracle and --agent noop. A task is sound when the oracle's reward is
 ≥ 1 and the noop's is < 1, with no exception in the oracle run. Exit code 0 when every task is
-sound, 1 otherwise (also when a task cannot be loaded), 130 when interrupted, 2 on bad input.`)
-    .action(async (dir: string, flags: { task?: string[]; concurrency: number; backend: BackendKind; out?: string; timeoutMultiplier?: number; quiet?: boolean }) => {
-      const tasksDir = resolve(dir);
-      const problems = loadTaskSuite(tasksDir).problems;
-      const tasks = selectTasks(tasksDir, flags.task, (l) => process.stderr.write(`${l}\n`), true);
-      const root = flags.out ? resolve(flags.out) : mkdtempSync(join(tmpdir(), 'ahe-tasks-check-'));
-      const { signal, dispose } = interruptible(process.stderr);
-      const results: Partial<Record<'oracle' | 'noop', JobResult>> = {};
-      const started = Date.now();
-      try {
-        for (const agent of ['oracle', 'noop'] as const) {
-          if (!flags.quiet) process.stderr.write(`\n${agent}:\n`);
-          const { outcome } = await runEval(
-            { tasks: tasksDir, agent, k: 1, concurrency: flags.concurrency, backend: flags.backend, out: join(root, agent), timeoutMultiplier: flags.timeoutMultiplier, quiet: flags.quiet },
-            { err: process.stderr, signal, tasks },
-          );
-          results[agent] = outcome.result;
-          if (outcome.interrupted) {
-            process.exitCode = EVAL_EXIT.aborted;
-            return;
+sound, 1 otherwise (also when a task cannot be loaded), 130 when interrupted, 2 on bad input.`,
+    )
+    .action(
+      async (
+        dir: string,
+        flags: {
+          task?: string[];
+          concurrency: number;
+          backend: BackendKind;
+          out?: string;
+          timeoutMultiplier?: number;
+          quiet?: boolean;
+        },
+      ) => {
+        const tasksDir = resolve(dir);
+        const problems = loadTaskSuite(tasksDir).problems;
+        const tasks = selectTasks(tasksDir, flags.task, (l) => process.stderr.write(`${l}\n`), true);
+        const root = flags.out ? resolve(flags.out) : mkdtempSync(join(tmpdir(), 'ahe-tasks-check-'));
+        const { signal, dispose } = interruptible(process.stderr);
+        const results: Partial<Record<'oracle' | 'noop', JobResult>> = {};
+        const started = Date.now();
+        try {
+          for (const agent of ['oracle', 'noop'] as const) {
+            if (!flags.quiet) process.stderr.write(`\n${agent}:\n`);
+            const { outcome } = await runEval(
+              {
+                tasks: tasksDir,
+                agent,
+                k: 1,
+                concurrency: flags.concurrency,
+                backend: flags.backend,
+                out: join(root, agent),
+                timeoutMultiplier: flags.timeoutMultiplier,
+                quiet: flags.quiet,
+              },
+              { err: process.stderr, signal, tasks },
+            );
+            results[agent] = outcome.result;
+            if (outcome.interrupted) {
+              process.exitCode = EVAL_EXIT.aborted;
+              return;
+            }
           }
+        } finally {
+          dispose();
+          if (!flags.out) rmSync(root, { recursive: true, force: true });
         }
-      } finally {
-        dispose();
-        if (!flags.out) rmSync(root, { recursive: true, force: true });
-      }
-      const rows = [['task', 'oracle', 'noop', 'verdict']];
-      let unsound = 0;
-      for (const task of tasks) {
-        const oracle = results.oracle!.tasks[task.name];
-        const noop = results.noop!.tasks[task.name];
-        const reward = (t: typeof oracle) => (t?.rewards[0] ?? null);
-        const oracleOk = (oracle?.c ?? 0) >= 1 && (oracle?.exceptions.length ?? 1) === 0;
-        const noopOk = (noop?.c ?? 0) === 0;
-        const why = [!oracleOk ? `oracle ${oracle?.exceptions[0] ?? 'fails'}` : '', !noopOk ? 'noop passes' : ''].filter(Boolean).join(', ');
-        if (why) unsound += 1;
-        rows.push([task.name, String(reward(oracle) ?? '-') + (oracle?.exceptions.length ? ` (${oracle.exceptions.join(', ')})` : ''), String(reward(noop) ?? '-'), why ? `UNSOUND: ${why}` : 'ok']);
-      }
-      process.stdout.write(`${table(rows)}\n`);
-      const pct = (n: number) => (tasks.length ? `${((n / tasks.length) * 100).toFixed(0)}%` : '-');
-      const oraclePass = tasks.filter((t) => (results.oracle!.tasks[t.name]?.c ?? 0) >= 1).length;
-      const noopPass = tasks.filter((t) => (results.noop!.tasks[t.name]?.c ?? 0) >= 1).length;
-      process.stdout.write(`oracle ${oraclePass}/${tasks.length} passed (${pct(oraclePass)}) · noop ${noopPass}/${tasks.length} passed (${pct(noopPass)}) · ${unsound} unsound · ${formatDuration((Date.now() - started) / 1000)}${flags.out ? ` · jobs in ${root}` : ''}\n`);
-      for (const p of problems) process.stdout.write(`broken ${p.path}: ${p.field ? `${p.field}: ` : ''}${p.message}\n`);
-      process.exitCode = unsound > 0 || problems.length > 0 ? 1 : 0;
-    });
+        const rows = [['task', 'oracle', 'noop', 'verdict']];
+        let unsound = 0;
+        for (const task of tasks) {
+          const oracle = results.oracle!.tasks[task.name];
+          const noop = results.noop!.tasks[task.name];
+          const reward = (t: typeof oracle) => t?.rewards[0] ?? null;
+          const oracleOk = (oracle?.c ?? 0) >= 1 && (oracle?.exceptions.length ?? 1) === 0;
+          const noopOk = (noop?.c ?? 0) === 0;
+          const why = [!oracleOk ? `oracle ${oracle?.exceptions[0] ?? 'fails'}` : '', !noopOk ? 'noop passes' : '']
+            .filter(Boolean)
+            .join(', ');
+          if (why) unsound += 1;
+          rows.push([
+            task.name,
+            String(reward(oracle) ?? '-') + (oracle?.exceptions.length ? ` (${oracle.exceptions.join(', ')})` : ''),
+            String(reward(noop) ?? '-'),
+            why ? `UNSOUND: ${why}` : 'ok',
+          ]);
+        }
+        process.stdout.write(`${table(rows)}\n`);
+        const pct = (n: number) => (tasks.length ? `${((n / tasks.length) * 100).toFixed(0)}%` : '-');
+        const oraclePass = tasks.filter((t) => (results.oracle!.tasks[t.name]?.c ?? 0) >= 1).length;
+        const noopPass = tasks.filter((t) => (results.noop!.tasks[t.name]?.c ?? 0) >= 1).length;
+        process.stdout.write(
+          `oracle ${oraclePass}/${tasks.length} passed (${pct(oraclePass)}) · noop ${noopPass}/${tasks.length} passed (${pct(noopPass)}) · ${unsound} unsound · ${formatDuration((Date.now() - started) / 1000)}${flags.out ? ` · jobs in ${root}` : ''}\n`,
+        );
+        for (const p of problems)
+          process.stdout.write(`broken ${p.path}: ${p.field ? `${p.field}: ` : ''}${p.message}\n`);
+        process.exitCode = unsound > 0 || problems.length > 0 ? 1 : 0;
+      },
+    );
 }

@@ -29,4 +29,5 @@ export interface NoEvidence {
   rawBytes: number;
 }
 
-export const cutText = (text: string, max: number): string => (text.length <= max ? text : `${text.slice(0, max)} …[+${text.length - max} chars]`);
+export const cutText = (text: string, max: number): string =>
+  text.length <= max ? text : `${text.slice(0, max)} …[+${text.length - max} chars]`;

@@ -4,7 +4,15 @@
 import { z } from 'zod';
 
 /** The seven harness component types, numbered as in DESIGN.md ("The harness directory"). */
-export const COMPONENT_TYPES = ['system_prompt', 'tool_description', 'tool_implementation', 'middleware', 'skill', 'subagent', 'memory'] as const;
+export const COMPONENT_TYPES = [
+  'system_prompt',
+  'tool_description',
+  'tool_implementation',
+  'middleware',
+  'skill',
+  'subagent',
+  'memory',
+] as const;
 export type ComponentType = (typeof COMPONENT_TYPES)[number];
 
 export const EvidenceSchema = z.object({

@@ -49,8 +49,12 @@ export function buildAnalystMessages(input: AnalystInput): Message[] {
     input.instruction ? `## Instruction\n${input.instruction.trim()}` : '',
   ];
   for (const a of input.attempts) {
-    const sig = a.signatures.length ? `Heuristic signatures: ${a.signatures.map((s) => `${s.label}${s.steps.length ? ` (steps ${s.steps.slice(0, 5).join(', ')})` : ''}`).join('; ')}` : 'Heuristic signatures: none';
-    parts.push(`## Attempt ${a.trial} — ${a.passed ? 'PASSED' : 'FAILED'} (reward ${a.reward ?? 'none'})\n${sig}\n\n${a.text.trim()}`);
+    const sig = a.signatures.length
+      ? `Heuristic signatures: ${a.signatures.map((s) => `${s.label}${s.steps.length ? ` (steps ${s.steps.slice(0, 5).join(', ')})` : ''}`).join('; ')}`
+      : 'Heuristic signatures: none';
+    parts.push(
+      `## Attempt ${a.trial} — ${a.passed ? 'PASSED' : 'FAILED'} (reward ${a.reward ?? 'none'})\n${sig}\n\n${a.text.trim()}`,
+    );
   }
   return [
     { role: 'system', content: SYSTEM },

@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { jsonrepair } from 'jsonrepair';
 import type { Message, Model } from '../model/types.ts';
 import { writeJsonAtomic } from '../trace/write-atomic.ts';
-import { TaskAnalysisSchema, type TaskAnalysis } from './analysis.ts';
-import { buildAnalystMessages, PROMPT_VERSION, repairMessage, type AnalystInput } from './analyst-prompt.ts';
+import { type TaskAnalysis, TaskAnalysisSchema } from './analysis.ts';
+import { type AnalystInput, buildAnalystMessages, PROMPT_VERSION, repairMessage } from './analyst-prompt.ts';
 
 export interface AnalystLedger {
   calls: number;
@@ -23,7 +23,15 @@ export interface AnalystLedger {
   failures: number;
 }
 
-export const newLedger = (): AnalystLedger => ({ calls: 0, prompt_tokens: 0, completion_tokens: 0, cached_tokens: 0, cost_usd: 0, cache_hits: 0, failures: 0 });
+export const newLedger = (): AnalystLedger => ({
+  calls: 0,
+  prompt_tokens: 0,
+  completion_tokens: 0,
+  cached_tokens: 0,
+  cost_usd: 0,
+  cache_hits: 0,
+  failures: 0,
+});
 
 export interface AnalyzeOptions {
   model: Model;
@@ -41,7 +49,10 @@ export function analystCacheDir(): string {
 }
 
 /** Parses and validates one answer; returns the problems a model can act on. */
-export function parseAnalysis(content: string, trials: readonly string[]): { analysis?: TaskAnalysis; problems: string[] } {
+export function parseAnalysis(
+  content: string,
+  trials: readonly string[],
+): { analysis?: TaskAnalysis; problems: string[] } {
   const text = content.replace(/^\s*```(?:json)?\s*/i, '').replace(/\s*```\s*$/, '');
   const start = text.indexOf('{');
   const end = text.lastIndexOf('}');
@@ -57,20 +68,34 @@ export function parseAnalysis(content: string, trials: readonly string[]): { ana
     }
   }
   const parsed = TaskAnalysisSchema.safeParse(raw);
-  if (!parsed.success) return { problems: parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`) };
+  if (!parsed.success)
+    return { problems: parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`) };
   const unknown = parsed.data.evidence.filter((e) => !trials.includes(e.trial)).map((e) => e.trial);
-  if (unknown.length) return { problems: [`evidence names trials that are not attempts of this task: ${[...new Set(unknown)].join(', ')} (attempts: ${trials.join(', ')})`] };
+  if (unknown.length)
+    return {
+      problems: [
+        `evidence names trials that are not attempts of this task: ${[...new Set(unknown)].join(', ')} (attempts: ${trials.join(', ')})`,
+      ],
+    };
   return { analysis: parsed.data, problems: [] };
 }
 
-export async function analyzeTask(input: AnalystInput, options: AnalyzeOptions, ledger: AnalystLedger): Promise<AnalyzeOutcome> {
+export async function analyzeTask(
+  input: AnalystInput,
+  options: AnalyzeOptions,
+  ledger: AnalystLedger,
+): Promise<AnalyzeOutcome> {
   const messages: Message[] = buildAnalystMessages(input);
-  const key = createHash('sha256').update(JSON.stringify({ v: PROMPT_VERSION, model: options.model.spec, messages })).digest('hex');
+  const key = createHash('sha256')
+    .update(JSON.stringify({ v: PROMPT_VERSION, model: options.model.spec, messages }))
+    .digest('hex');
   const cacheDir = options.cacheDir ?? analystCacheDir();
   const cacheFile = join(cacheDir, `${key.slice(0, 40)}.json`);
   if (existsSync(cacheFile)) {
     try {
-      const hit = TaskAnalysisSchema.parse((JSON.parse(readFileSync(cacheFile, 'utf8')) as { analysis: unknown }).analysis);
+      const hit = TaskAnalysisSchema.parse(
+        (JSON.parse(readFileSync(cacheFile, 'utf8')) as { analysis: unknown }).analysis,
+      );
       ledger.cache_hits += 1;
       return { ok: true, analysis: hit, cached: true };
     } catch {
@@ -97,12 +122,20 @@ export async function analyzeTask(input: AnalystInput, options: AnalyzeOptions, 
     const result = parseAnalysis(content, trials);
     if (result.analysis) {
       mkdirSync(cacheDir, { recursive: true });
-      writeJsonAtomic(cacheFile, { v: PROMPT_VERSION, model: options.model.spec, task: input.task, analysis: result.analysis });
+      writeJsonAtomic(cacheFile, {
+        v: PROMPT_VERSION,
+        model: options.model.spec,
+        task: input.task,
+        analysis: result.analysis,
+      });
       return { ok: true, analysis: result.analysis, cached: false };
     }
     problems = result.problems;
     messages.push({ role: 'assistant', content }, { role: 'user', content: repairMessage(problems) });
   }
   ledger.failures += 1;
-  return { ok: false, error: `the analyst's answer for task ${input.task} was invalid after ${maxAttempts} calls: ${problems.join('; ')}` };
+  return {
+    ok: false,
+    error: `the analyst's answer for task ${input.task} was invalid after ${maxAttempts} calls: ${problems.join('; ')}`,
+  };
 }

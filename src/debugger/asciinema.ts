@@ -8,7 +8,11 @@ export interface CastReading {
   problems: string[];
 }
 
-export async function streamCast(path: string, label: string, onOutput: (data: string, time: number) => void): Promise<CastReading> {
+export async function streamCast(
+  path: string,
+  label: string,
+  onOutput: (data: string, time: number) => void,
+): Promise<CastReading> {
   const problems: string[] = [];
   let version = 2;
   let clock = 0;

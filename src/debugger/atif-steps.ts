@@ -12,7 +12,8 @@ const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 const TEXT_CHARS = 600;
 /** Tools whose call ends the episode; their message is the agent's final answer. */
-const FINISH_TOOL = /^(?:finish|submit|mark_task_complete|task_complete|attempt_completion|complete_task|final_answer)$/i;
+const FINISH_TOOL =
+  /^(?:finish|submit|mark_task_complete|task_complete|attempt_completion|complete_task|final_answer)$/i;
 /** Exit codes as writers print them: ahe, gemini-cli, OpenHands, generic JSON. */
 const EXIT_CODE = /(?:\[exit code: |^Exit Code: |\[The command completed with exit code |"exit_code": ?)(-?\d+)/m;
 
@@ -58,7 +59,8 @@ export function readAtifSteps(trajectory: Obj, list: StepList, options: Options)
   const pending = new Map<string, DigestStep>();
   const unanswered: DigestStep[] = [];
   const details = new Map<string, Obj>();
-  const push = (s: DigestStep) => list.push(options.subagent ? { ...s, step: options.subagent.step, subagent: options.subagent.name } : s);
+  const push = (s: DigestStep) =>
+    list.push(options.subagent ? { ...s, step: options.subagent.step, subagent: options.subagent.name } : s);
 
   steps.forEach((raw, index) => {
     const s = obj(raw);
@@ -71,7 +73,8 @@ export function readAtifSteps(trajectory: Obj, list: StepList, options: Options)
     const id = num(s.step_id) ?? index + 1;
     const message = contentText(s.message).trim();
     const extra = obj(s.extra);
-    for (const d of Array.isArray(extra.tool_results) ? extra.tool_results : []) details.set(String(obj(d).call_id), obj(d));
+    for (const d of Array.isArray(extra.tool_results) ? extra.tool_results : [])
+      details.set(String(obj(d).call_id), obj(d));
     const own: DigestStep[] = [];
 
     if (s.source === 'user') {
@@ -90,12 +93,20 @@ export function readAtifSteps(trajectory: Obj, list: StepList, options: Options)
       calls.forEach((call, i) => {
         const tool = typeof call.function_name === 'string' ? call.function_name : 'tool';
         const view = viewToolCall(tool, call.arguments);
-        const step = push({ step: id, kind: view.command !== undefined ? 'command' : 'tool', tool, ...view, ...(i === 0 && text ? { text: cutText(text, TEXT_CHARS) } : {}) });
+        const step = push({
+          step: id,
+          kind: view.command !== undefined ? 'command' : 'tool',
+          tool,
+          ...view,
+          ...(i === 0 && text ? { text: cutText(text, TEXT_CHARS) } : {}),
+        });
         own.push(step);
         if (FINISH_TOOL.test(tool)) {
           reading.finished = true;
           const args = obj(typeof call.arguments === 'string' ? safeJson(call.arguments) : call.arguments);
-          const said = [args.message, args.result, args.answer].find((v) => typeof v === 'string') as string | undefined;
+          const said = [args.message, args.result, args.answer].find((v) => typeof v === 'string') as
+            | string
+            | undefined;
           reading.finalMessage = said ?? message ?? reading.finalMessage;
         }
         if (typeof call.tool_call_id === 'string') pending.set(call.tool_call_id, step);
@@ -118,13 +129,22 @@ export function readAtifSteps(trajectory: Obj, list: StepList, options: Options)
       // Without an id, a result answers its own step's first unanswered call (or its message: a parser error
       // fed back); a step of results alone answers the oldest unanswered call of earlier steps.
       const open = (x: DigestStep) => x.output === undefined && x.repeatOf === undefined;
-      let target = callId ? pending.get(callId) : own.length ? (own.find((x) => unanswered.includes(x)) ?? own.find(open)) : unanswered[0];
+      let target = callId
+        ? pending.get(callId)
+        : own.length
+          ? (own.find((x) => unanswered.includes(x)) ?? own.find(open))
+          : unanswered[0];
       target ??= push({ step: id, kind: 'tool', tool: 'observation' });
       if (callId) pending.delete(callId);
       const at = unanswered.indexOf(target);
       if (at !== -1) unanswered.splice(at, 1);
       const text = contentText(r.content);
-      const d = { ...obj(r.extra), ...(callId ? details.get(callId) : {}), ...obj(obj(r.extra).metadata), ...obj((callId ? details.get(callId) : undefined)?.metadata) };
+      const d = {
+        ...obj(r.extra),
+        ...(callId ? details.get(callId) : {}),
+        ...obj(obj(r.extra).metadata),
+        ...obj((callId ? details.get(callId) : undefined)?.metadata),
+      };
       const exit = num(d.exit_code) ?? (EXIT_CODE.exec(text) ? Number(EXIT_CODE.exec(text)![1]) : undefined);
       if (exit !== undefined) target.exitCode = exit;
       if (d.timed_out === true) target.timedOut = true;

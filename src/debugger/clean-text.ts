@@ -59,7 +59,14 @@ export function createLineDigest(options: CleanTextOptions = {}): LineDigest {
     finish() {
       folder.flush();
       const kept = headTail.finish();
-      return { text: kept.text, rawLines, omittedLines: kept.omittedLines, omittedBytes: kept.omittedChars, skippedLines, errors: errors.finish() };
+      return {
+        text: kept.text,
+        rawLines,
+        omittedLines: kept.omittedLines,
+        omittedBytes: kept.omittedChars,
+        skippedLines,
+        errors: errors.finish(),
+      };
     },
   };
 }
@@ -71,7 +78,10 @@ export interface TextCleaner {
 
 export function createTextCleaner(options: CleanTextOptions = {}): TextCleaner {
   const digest = createLineDigest(options);
-  const splitter = createTerminalLineSplitter((line, rawChars) => digest.add(line, rawChars), options.maxRawLineChars ?? DEFAULT_MAX_LINE_CHARS);
+  const splitter = createTerminalLineSplitter(
+    (line, rawChars) => digest.add(line, rawChars),
+    options.maxRawLineChars ?? DEFAULT_MAX_LINE_CHARS,
+  );
   // StringDecoder keeps a multi-byte character split across chunks whole (and is faster than TextDecoder).
   const decoder = new StringDecoder('utf8');
   const hash: Hash | null = options.hash ? createHash('sha1') : null;

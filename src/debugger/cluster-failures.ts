@@ -4,7 +4,7 @@
 // failure shares, so `test-assertion` (and `unknown`) are ranked after the causes whatever their counts.
 import type { TaskAnalysis } from './analysis.ts';
 import type { Signature } from './digest.ts';
-import { groupMechanisms, type AnalysedTask } from './group-mechanisms.ts';
+import { type AnalysedTask, groupMechanisms } from './group-mechanisms.ts';
 import type { Cluster, Mechanism } from './report-schema.ts';
 import { NOT_THE_AGENT } from './signatures.ts';
 
@@ -38,14 +38,30 @@ export function findPartialTasks(trials: readonly ClassifiedTrial[]): TaskOutcom
 
 // Numeric collation, so `test_2` comes before `test_10`.
 const names = new Intl.Collator('en', { numeric: true });
-const byCountThenName = <T extends { n_trials: number }>(name: (x: T) => string) => (a: T, b: T) => b.n_trials - a.n_trials || names.compare(name(a), name(b));
+const byCountThenName =
+  <T extends { n_trials: number }>(name: (x: T) => string) =>
+  (a: T, b: T) =>
+    b.n_trials - a.n_trials || names.compare(name(a), name(b));
 
 export function clusterFailures(trials: readonly ClassifiedTrial[]): Cluster[] {
-  const groups = new Map<string, { trials: Set<string>; tasks: Set<string>; labels: Map<string, { trials: Set<string>; tasks: Set<string> }>; examples: Cluster['examples'] }>();
+  const groups = new Map<
+    string,
+    {
+      trials: Set<string>;
+      tasks: Set<string>;
+      labels: Map<string, { trials: Set<string>; tasks: Set<string> }>;
+      examples: Cluster['examples'];
+    }
+  >();
   for (const t of trials) {
     if (t.passed) continue;
     for (const s of t.signatures) {
-      const g = groups.get(s.id) ?? { trials: new Set<string>(), tasks: new Set<string>(), labels: new Map(), examples: [] as Cluster['examples'] };
+      const g = groups.get(s.id) ?? {
+        trials: new Set<string>(),
+        tasks: new Set<string>(),
+        labels: new Map(),
+        examples: [] as Cluster['examples'],
+      };
       g.trials.add(t.trial);
       g.tasks.add(t.task);
       const l = g.labels.get(s.label) ?? { trials: new Set(), tasks: new Set() };
@@ -53,7 +69,8 @@ export function clusterFailures(trials: readonly ClassifiedTrial[]): Cluster[] {
       l.tasks.add(t.task);
       g.labels.set(s.label, l);
       // Examples from distinct tasks show the breadth of a pattern better than k attempts of one task.
-      if (g.examples.length < MAX_EXAMPLES && !g.examples.some((e) => e.task === t.task)) g.examples.push({ task: t.task, trial: t.trial, steps: s.steps.slice(0, 5) });
+      if (g.examples.length < MAX_EXAMPLES && !g.examples.some((e) => e.task === t.task))
+        g.examples.push({ task: t.task, trial: t.trial, steps: s.steps.slice(0, 5) });
       groups.set(s.id, g);
     }
   }
@@ -63,7 +80,9 @@ export function clusterFailures(trials: readonly ClassifiedTrial[]): Cluster[] {
     n_trials: g.trials.size,
     n_tasks: g.tasks.size,
     tasks: [...g.tasks].sort(),
-    labels: [...g.labels].map(([label, l]) => ({ label, n_trials: l.trials.size, tasks: [...l.tasks].sort() })).sort(byCountThenName((l) => l.label)),
+    labels: [...g.labels]
+      .map(([label, l]) => ({ label, n_trials: l.trials.size, tasks: [...l.tasks].sort() }))
+      .sort(byCountThenName((l) => l.label)),
     examples: g.examples,
   }));
   const symptom = (c: Cluster) => (SYMPTOMS.includes(c.id) ? 1 : 0);
@@ -78,9 +97,18 @@ export interface JobFailures {
 }
 
 /** Everything cross-task a report needs: clusters, partial-pass tasks, and (given analyses) mechanisms. */
-export function summariseJobFailures(trials: readonly ClassifiedTrial[], analyses: Readonly<Record<string, TaskAnalysis | null | undefined>> = {}): JobFailures {
+export function summariseJobFailures(
+  trials: readonly ClassifiedTrial[],
+  analyses: Readonly<Record<string, TaskAnalysis | null | undefined>> = {},
+): JobFailures {
   const failed = new Map<string, number>();
   for (const t of trials) if (!t.passed) failed.set(t.task, (failed.get(t.task) ?? 0) + 1);
-  const analysed: AnalysedTask[] = Object.entries(analyses).flatMap(([task, analysis]) => (analysis ? [{ task, analysis, failedTrials: failed.get(task) ?? 0 }] : []));
-  return { clusters: clusterFailures(trials), partial: findPartialTasks(trials), mechanisms: groupMechanisms(analysed) };
+  const analysed: AnalysedTask[] = Object.entries(analyses).flatMap(([task, analysis]) =>
+    analysis ? [{ task, analysis, failedTrials: failed.get(task) ?? 0 }] : [],
+  );
+  return {
+    clusters: clusterFailures(trials),
+    partial: findPartialTasks(trials),
+    mechanisms: groupMechanisms(analysed),
+  };
 }

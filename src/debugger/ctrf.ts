@@ -36,7 +36,12 @@ export function readCtrf(data: unknown): CtrfReading | null {
   const tests = Array.isArray(results.tests) ? results.tests.map(obj) : [];
   const summary =
     num(s.tests) !== undefined
-      ? { tests: num(s.tests)!, passed: num(s.passed) ?? 0, failed: num(s.failed) ?? 0, ...(num(s.skipped) ? { skipped: num(s.skipped) } : {}) }
+      ? {
+          tests: num(s.tests)!,
+          passed: num(s.passed) ?? 0,
+          failed: num(s.failed) ?? 0,
+          ...(num(s.skipped) ? { skipped: num(s.skipped) } : {}),
+        }
       : undefined;
   const failing = tests
     .filter((t) => FAILED.has(String(t.status).toLowerCase()))

@@ -7,15 +7,15 @@ import PQueue from 'p-queue';
 import { UserError } from '../model/errors.ts';
 import type { Model } from '../model/types.ts';
 import type { TaskAnalysis } from './analysis.ts';
-import { analyzeTask, newLedger, type AnalystLedger } from './analyst.ts';
+import { type AnalystLedger, analyzeTask, newLedger } from './analyst.ts';
 import type { AnalystAttempt } from './analyst-prompt.ts';
 import type { TrialDigest } from './digest.ts';
 import { digestTrial } from './digest-trial.ts';
 import { renderDigest } from './render-digest.ts';
+import type { Report } from './report-schema.ts';
 import { classifyTrial } from './signatures.ts';
 import { isTb1Trial } from './source-tb1.ts';
-import { buildReport, writeReport, type WrittenReport } from './write-report.ts';
-import type { Report } from './report-schema.ts';
+import { buildReport, type WrittenReport, writeReport } from './write-report.ts';
 
 export interface DebugJobOptions {
   jobDir: string;
@@ -68,16 +68,30 @@ export function findTrialDirs(jobDir: string): string[] {
     // Dot-directories are not trials (e.g. .replaced/: tries of a trial that was run again).
     if (!isDir(sub) || name.startsWith('.')) continue;
     // Harbor names trials <task>__<suffix>; a directory with agent/ or result.json is a trial whatever its name.
-    if (name.includes('__') || existsSync(join(sub, 'result.json')) || isDir(join(sub, 'agent')) || isDir(join(sub, 'artifacts'))) found.push(sub);
+    if (
+      name.includes('__') ||
+      existsSync(join(sub, 'result.json')) ||
+      isDir(join(sub, 'agent')) ||
+      isDir(join(sub, 'artifacts'))
+    )
+      found.push(sub);
     else {
       // One level down: a TB1 run's trials, or the trials of a job inside a directory of jobs.
       for (const inner of readdirSync(sub).sort()) {
         const path = join(sub, inner);
-        if (isDir(path) && (isTb1Trial(path) || (inner.includes('__') && (existsSync(join(path, 'result.json')) || isDir(join(path, 'agent')))))) found.push(path);
+        if (
+          isDir(path) &&
+          (isTb1Trial(path) ||
+            (inner.includes('__') && (existsSync(join(path, 'result.json')) || isDir(join(path, 'agent')))))
+        )
+          found.push(path);
       }
     }
   }
-  if (found.length === 0) throw new UserError(`${dir}: no trial directories found (expected <task>__<suffix>/ as Harbor and ahe write them, or a Terminal-Bench 1 run's <task>/<task>.1-of-1.<run>/)`);
+  if (found.length === 0)
+    throw new UserError(
+      `${dir}: no trial directories found (expected <task>__<suffix>/ as Harbor and ahe write them, or a Terminal-Bench 1 run's <task>/<task>.1-of-1.<run>/)`,
+    );
   return found;
 }
 
@@ -107,7 +121,9 @@ export async function debugJob(options: DebugJobOptions): Promise<DebugJobResult
     analyses = {};
     const byTask = new Map<string, TrialDigest[]>();
     for (const d of digests) byTask.set(d.task, [...(byTask.get(d.task) ?? []), d]);
-    const targets = [...byTask.entries()].filter(([, ds]) => options.all || ds.some((d) => !d.passed)).sort(([a], [b]) => a.localeCompare(b));
+    const targets = [...byTask.entries()]
+      .filter(([, ds]) => options.all || ds.some((d) => !d.passed))
+      .sort(([a], [b]) => a.localeCompare(b));
     const queue = new PQueue({ concurrency });
     let done = 0;
     for (const [task, ds] of targets) {
@@ -116,22 +132,44 @@ export async function debugJob(options: DebugJobOptions): Promise<DebugJobResult
         const share = Math.floor((options.promptTokens ?? DEFAULT_PROMPT_TOKENS) / ds.length);
         const attempts: AnalystAttempt[] = ds
           .sort((a, b) => a.trial.localeCompare(b.trial, 'en', { numeric: true }))
-          .map((d) => ({ trial: d.trial, passed: d.passed, reward: d.reward, text: renderDigest(d, { maxTokens: share }), signatures: classifyTrial(d) }));
+          .map((d) => ({
+            trial: d.trial,
+            passed: d.passed,
+            reward: d.reward,
+            text: renderDigest(d, { maxTokens: share }),
+            signatures: classifyTrial(d),
+          }));
         const instruction = ds.find((d) => d.instruction)?.instruction;
-        const outcome = await analyzeTask({ task, instruction, attempts }, { model: options.model!, cacheDir: options.cacheDir, signal: options.signal }, ledger);
+        const outcome = await analyzeTask(
+          { task, instruction, attempts },
+          { model: options.model!, cacheDir: options.cacheDir, signal: options.signal },
+          ledger,
+        );
         if (outcome.ok) analyses![task] = outcome.analysis;
         else {
           analyses![task] = null;
           analysisErrors[task] = outcome.error;
         }
-        progress({ phase: 'analyse', done: ++done, total: targets.length, task, ...(outcome.ok ? { cached: outcome.cached } : { error: outcome.error }) });
+        progress({
+          phase: 'analyse',
+          done: ++done,
+          total: targets.length,
+          task,
+          ...(outcome.ok ? { cached: outcome.cached } : { error: outcome.error }),
+        });
       });
     }
     await queue.onIdle();
     if (options.signal?.aborted) throw new Error('interrupted');
   }
 
-  const report = buildReport({ job: { dir: resolve(options.jobDir) }, digests, analyses, ledger, model: options.model?.spec ?? null });
+  const report = buildReport({
+    job: { dir: resolve(options.jobDir) },
+    digests,
+    analyses,
+    ledger,
+    model: options.model?.spec ?? null,
+  });
   const written = writeReport(options.outDir, report, digests, { detailTokens: options.detailTokens });
   return { report, written, digests, ledger, analysisErrors };
 }

@@ -4,6 +4,7 @@
 // malformed trajectory or a missing file becomes a problem in the digest and the next source is tried.
 import { existsSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
+import { rewardPassed } from '../bench/trial-result.ts';
 import type { AgentEvidence, NoEvidence } from './agent-evidence.ts';
 import { DIGEST_VERSION, type DigestStep, type TrialDigest } from './digest.ts';
 import { renderAt } from './digest-text.ts';
@@ -13,7 +14,6 @@ import { readAtif } from './source-atif.ts';
 import { isTb1Trial, readTb1 } from './source-tb1.ts';
 import { readTrialMeta, type TrialMeta } from './trial-meta.ts';
 import { readVerifier, type VerifierReading } from './verifier-digest.ts';
-import { rewardPassed } from '../bench/trial-result.ts';
 
 export interface DigestTrialOptions {
   /** Sources to skip (e.g. to compare what each source yields). */
@@ -24,7 +24,11 @@ const MAX_PROBLEMS = 30;
 const isEvidence = (r: AgentEvidence | NoEvidence): r is AgentEvidence => 'source' in r;
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-type Source = { name: 'ahe-events' | 'atif' | 'tb1' | 'agent-logs'; read: (dir: string) => Promise<AgentEvidence | NoEvidence>; applies?: (dir: string) => boolean };
+type Source = {
+  name: 'ahe-events' | 'atif' | 'tb1' | 'agent-logs';
+  read: (dir: string) => Promise<AgentEvidence | NoEvidence>;
+  applies?: (dir: string) => boolean;
+};
 const SOURCES: Source[] = [
   { name: 'ahe-events', read: readAheEvents },
   { name: 'atif', read: readAtif },
@@ -37,7 +41,9 @@ const isTimeout = (type?: string) => type === 'AgentTimeoutError' || type === 'a
 function countSteps(steps: DigestStep[]) {
   return {
     commands: steps.filter((s) => s.kind === 'command').length,
-    errors: steps.filter((s) => s.kind === 'error' || s.isError === true || s.timedOut === true || (s.errors?.length ?? 0) > 0).length,
+    errors: steps.filter(
+      (s) => s.kind === 'error' || s.isError === true || s.timedOut === true || (s.errors?.length ?? 0) > 0,
+    ).length,
     distinct: new Set(steps.filter((s) => !s.subagent).map((s) => s.step)).size,
   };
 }
@@ -51,7 +57,15 @@ export async function digestTrial(trialDir: string, options: DigestTrialOptions 
   try {
     meta = readTrialMeta(dir);
   } catch (error) {
-    meta = { task: basename(dir).split('__')[0]!, trial: basename(dir), reward: null, found: false, sourceFiles: [], rawBytes: 0, problems: [`result.json: could not be read (${message(error)})`] };
+    meta = {
+      task: basename(dir).split('__')[0]!,
+      trial: basename(dir),
+      reward: null,
+      found: false,
+      sourceFiles: [],
+      rawBytes: 0,
+      problems: [`result.json: could not be read (${message(error)})`],
+    };
   }
   problems.push(...meta.problems);
   sourceFiles.push(...meta.sourceFiles);
@@ -124,9 +138,14 @@ export async function digestTrial(trialDir: string, options: DigestTrialOptions 
       errors: counts.errors,
       ...((evidence?.tokens ?? meta.tokens) ? { tokens: evidence?.tokens ?? meta.tokens } : {}),
       ...((evidence?.costUsd ?? meta.costUsd) !== undefined ? { costUsd: evidence?.costUsd ?? meta.costUsd } : {}),
-      ...((evidence?.durationSec ?? meta.durationSec) !== undefined ? { durationSec: evidence?.durationSec ?? meta.durationSec } : {}),
+      ...((evidence?.durationSec ?? meta.durationSec) !== undefined
+        ? { durationSec: evidence?.durationSec ?? meta.durationSec }
+        : {}),
     },
-    problems: problems.length > MAX_PROBLEMS ? [...problems.slice(0, MAX_PROBLEMS), `… and ${problems.length - MAX_PROBLEMS} more problems`] : problems,
+    problems:
+      problems.length > MAX_PROBLEMS
+        ? [...problems.slice(0, MAX_PROBLEMS), `… and ${problems.length - MAX_PROBLEMS} more problems`]
+        : problems,
   };
   digest.stats.digestBytes = Buffer.byteLength(renderAt(digest));
   return digest;

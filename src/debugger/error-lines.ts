@@ -22,7 +22,7 @@ const ERROR_LINE = new RegExp(
     'core dumped',
     String.raw`\bKilled\b`,
     'Out of memory',
-    String.raw`npm ERR!`,
+    'npm ERR!',
     String.raw`^E {2,}\S`,
     String.raw`\bcannot (?:find|open|import|access|stat|execute)\b`,
     String.raw`\bundefined reference\b`,
@@ -32,7 +32,8 @@ const ERROR_LINE = new RegExp(
   ].join('|'),
 );
 /** Lines that look like errors but report none (gemini-cli's `Error: (none)`, "0 errors"). */
-const NOT_AN_ERROR = /Error: \(none\)|\b(?:0|no|zero) (?:errors?|failures?|failed)\b|\berrors?[=:] ?0\b|\bfailed[=:] ?0\b/i;
+const NOT_AN_ERROR =
+  /Error: \(none\)|\b(?:0|no|zero) (?:errors?|failures?|failed)\b|\berrors?[=:] ?0\b|\bfailed[=:] ?0\b/i;
 const TRACEBACK_START = /^\s*Traceback \(most recent call last\):/;
 const CHAINED = /^(?:During handling of the above exception|The above exception was the direct cause)/;
 
@@ -54,7 +55,8 @@ export interface ErrorCollector {
   finish(): string[];
 }
 
-const cut = (line: string, max: number) => (line.length <= max ? line : `${line.slice(0, max)} …[+${line.length - max} chars]`);
+const cut = (line: string, max: number) =>
+  line.length <= max ? line : `${line.slice(0, max)} …[+${line.length - max} chars]`;
 /** Repeats of one error differ in numbers (times, lines, counters) and in the spinner frame drawn before them. */
 const errorKey = (s: string) => s.replace(/[\u2800-\u28ff]/g, '').replace(/\d+/g, '#');
 
@@ -84,7 +86,11 @@ export function createErrorCollector(options: ErrorCollectorOptions = {}): Error
     const head = Math.ceil(maxTracebackLines / 4);
     let lines = traceback;
     if (tracebackLines > lines.length) {
-      lines = [...traceback.slice(0, head), `  ⟨… ${tracebackLines - traceback.length} traceback lines omitted …⟩`, ...traceback.slice(head)];
+      lines = [
+        ...traceback.slice(0, head),
+        `  ⟨… ${tracebackLines - traceback.length} traceback lines omitted …⟩`,
+        ...traceback.slice(head),
+      ];
     }
     record(lines.join('\n'));
     traceback = null;

@@ -26,8 +26,16 @@ export function sameButNumbers(a: string, b: string): boolean {
     const cb = b.charCodeAt(j);
     if (isDigit(ca) && isDigit(cb)) {
       numbers = true;
-      while (i < a.length && (isDigit(a.charCodeAt(i)) || (isSeparator(a.charCodeAt(i)) && isDigit(a.charCodeAt(i + 1))))) i++;
-      while (j < b.length && (isDigit(b.charCodeAt(j)) || (isSeparator(b.charCodeAt(j)) && isDigit(b.charCodeAt(j + 1))))) j++;
+      while (
+        i < a.length &&
+        (isDigit(a.charCodeAt(i)) || (isSeparator(a.charCodeAt(i)) && isDigit(a.charCodeAt(i + 1))))
+      )
+        i++;
+      while (
+        j < b.length &&
+        (isDigit(b.charCodeAt(j)) || (isSeparator(b.charCodeAt(j)) && isDigit(b.charCodeAt(j + 1))))
+      )
+        j++;
       continue;
     }
     if (ca !== cb) return false;
@@ -48,7 +56,8 @@ export function createLineFolder(emit: FoldedSink): LineFolder {
 
   const flush = () => {
     if (count === 0) return;
-    if (first === '' && !distinct) emit('', count, rawChars); // a run of blank lines shows as one
+    if (first === '' && !distinct)
+      emit('', count, rawChars); // a run of blank lines shows as one
     else if (count === 1) emit(first, 1, rawChars);
     else if (!distinct) emit(`${first} [×${count}]`, count, rawChars);
     else if (count === 2) {

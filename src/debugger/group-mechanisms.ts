@@ -21,19 +21,29 @@ export const MECHANISM_SIMILARITY = 0.5;
 const MAX_VARIANTS = 3;
 
 const STOPWORDS = new Set(
-  ('the and for with that this from into onto then than when where which while before after always never should must can could would will ' +
+  (
+    'the and for with that this from into onto then than when where which while before after always never should must can could would will ' +
     'are was were been being has have had does did not its any all each every other some such only also just very more most less ' +
     'agent agents task tasks harness use using make sure one two what how why who about over under out your you they them their there ' +
-    'instead rather like etc via per both either whether these those own same').split(/\s+/),
+    'instead rather like etc via per both either whether these those own same'
+  ).split(/\s+/),
 );
 
 function stem(word: string): string {
-  for (const suffix of ['ing', 'ed', 's']) if (word.endsWith(suffix) && word.length - suffix.length >= 4 && !word.endsWith('ss')) return word.slice(0, -suffix.length);
+  for (const suffix of ['ing', 'ed', 's'])
+    if (word.endsWith(suffix) && word.length - suffix.length >= 4 && !word.endsWith('ss'))
+      return word.slice(0, -suffix.length);
   return word;
 }
 
 export function contentWords(text: string): Set<string> {
-  return new Set(text.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w.length > 2 && !STOPWORDS.has(w)).map(stem));
+  return new Set(
+    text
+      .toLowerCase()
+      .split(/[^a-z0-9]+/)
+      .filter((w) => w.length > 2 && !STOPWORDS.has(w))
+      .map(stem),
+  );
 }
 
 export function mechanismSimilarity(a: Set<string>, b: Set<string>): number {
@@ -44,7 +54,9 @@ export function mechanismSimilarity(a: Set<string>, b: Set<string>): number {
 }
 
 export function groupMechanisms(items: readonly AnalysedTask[], threshold = MECHANISM_SIMILARITY): Mechanism[] {
-  const ordered = items.filter((i) => i.failedTrials > 0).sort((a, b) => b.failedTrials - a.failedTrials || a.task.localeCompare(b.task));
+  const ordered = items
+    .filter((i) => i.failedTrials > 0)
+    .sort((a, b) => b.failedTrials - a.failedTrials || a.task.localeCompare(b.task));
   const groups: Array<{ words: Set<string>; members: AnalysedTask[] }> = [];
   for (const item of ordered) {
     const words = contentWords(item.analysis.general_mechanism);
@@ -55,9 +67,15 @@ export function groupMechanisms(items: readonly AnalysedTask[], threshold = MECH
   return groups
     .map(({ members }) => {
       const byComponent = new Map<ComponentType, number>();
-      for (const m of members) byComponent.set(m.analysis.suggested_component, (byComponent.get(m.analysis.suggested_component) ?? 0) + m.failedTrials);
+      for (const m of members)
+        byComponent.set(
+          m.analysis.suggested_component,
+          (byComponent.get(m.analysis.suggested_component) ?? 0) + m.failedTrials,
+        );
       // Map order is insertion order, so a tie goes to the strongest member's component.
-      const components = [...byComponent].map(([component, n]) => ({ component, n_failed_trials: n })).sort((a, b) => b.n_failed_trials - a.n_failed_trials);
+      const components = [...byComponent]
+        .map(([component, n]) => ({ component, n_failed_trials: n }))
+        .sort((a, b) => b.n_failed_trials - a.n_failed_trials);
       const texts = [...new Set(members.map((m) => m.analysis.general_mechanism.trim()))];
       return {
         mechanism: texts[0]!,
@@ -69,5 +87,8 @@ export function groupMechanisms(items: readonly AnalysedTask[], threshold = MECH
         variants: texts.slice(1, 1 + MAX_VARIANTS),
       };
     })
-    .sort((a, b) => b.n_failed_trials - a.n_failed_trials || b.n_tasks - a.n_tasks || a.mechanism.localeCompare(b.mechanism));
+    .sort(
+      (a, b) =>
+        b.n_failed_trials - a.n_failed_trials || b.n_tasks - a.n_tasks || a.mechanism.localeCompare(b.mechanism),
+    );
 }

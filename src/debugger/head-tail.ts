@@ -35,7 +35,8 @@ export function cutLine(line: string, max: number): string {
   return `${line.slice(0, head)} …[${line.length - head - tail} chars]… ${line.slice(line.length - tail)}`;
 }
 
-export const formatSize = (n: number) => (n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1024 / 1024).toFixed(1)} MB`);
+export const formatSize = (n: number) =>
+  n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1024 / 1024).toFixed(1)} MB`;
 
 export function createHeadTail(options: HeadTailOptions = {}): HeadTail {
   const headLines = options.headLines ?? 20;

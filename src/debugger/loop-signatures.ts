@@ -48,6 +48,15 @@ export function findRepeatedCommandLoops(steps: readonly DigestStep[], options: 
     const key = s.kind === 'command' || s.kind === 'tool' ? outputKey(s) : undefined;
     if (key) byOutput.set(key, [...(byOutput.get(key) ?? []), s]);
   }
-  for (const group of byOutput.values()) if (group.length >= outputRepeats) mark(whatRan(group[0]!), group.map((s) => s.step));
-  return [...loops].map(([command, at]) => ({ id: 'repeated-command-loop', label: `repeated command loop: ${command}`, steps: [...at].sort((a, b) => a - b) }));
+  for (const group of byOutput.values())
+    if (group.length >= outputRepeats)
+      mark(
+        whatRan(group[0]!),
+        group.map((s) => s.step),
+      );
+  return [...loops].map(([command, at]) => ({
+    id: 'repeated-command-loop',
+    label: `repeated command loop: ${command}`,
+    steps: [...at].sort((a, b) => a - b),
+  }));
 }

@@ -11,7 +11,11 @@ export interface StepFinding {
 }
 
 const SHELL_PREFIX = /^(?:\S*\/)?(?:ba|da|z)?sh: (?:line \d+: |\d+: )?/;
-const COMMAND_NOT_FOUND = [/(?:^|\s)([^\s:'"]+): command not found/gm, /^(?:\S*\/)?(?:ba|da|z)?sh: (?:\d+: )?([^\s:]+): not found$/gm, /^(?:\/usr\/bin\/)?env: ['‘]?([^\s'’:]+)['’]?: No such file or directory/gm];
+const COMMAND_NOT_FOUND = [
+  /(?:^|\s)([^\s:'"]+): command not found/gm,
+  /^(?:\S*\/)?(?:ba|da|z)?sh: (?:\d+: )?([^\s:]+): not found$/gm,
+  /^(?:\/usr\/bin\/)?env: ['‘]?([^\s'’:]+)['’]?: No such file or directory/gm,
+];
 
 const MISSING_DEPENDENCY: Array<[RegExp, (m: RegExpExecArray) => string]> = [
   [/No module named ['"]?([\w.]+)['"]?/g, (m) => m[1]!.split('.')[0]!],
@@ -36,7 +40,8 @@ const MISSING_PATH = [
 
 const PERMISSION_DENIED = /Permission denied|Operation not permitted|EACCES/;
 const DENIED_PATH = /([^\s:'"]+): (?:Permission denied|Operation not permitted)/;
-const SHELL_SYNTAX = /syntax error near unexpected token|syntax error: unexpected end of file|unexpected EOF while looking for matching/;
+const SHELL_SYNTAX =
+  /syntax error near unexpected token|syntax error: unexpected end of file|unexpected EOF while looking for matching/;
 const INTERPRETER_SYNTAX = /^\s*(?:SyntaxError|IndentationError|TabError)\b/m;
 const COMPILE_ERRORS: Array<[RegExp, string]> = [
   [/^[^\s:]+\.(?:c|cc|cpp|cxx|h|hpp):\d+(?::\d+)?: (?:fatal )?error: (?!.*No such file or directory)/m, 'c/c++'],
@@ -46,7 +51,8 @@ const COMPILE_ERRORS: Array<[RegExp, string]> = [
   [/\.go:\d+:\d+: (?!warning)/, 'go'],
   [/undefined reference to|ld returned \d+ exit status|ld: symbol\(s\) not found/, 'link'],
 ];
-const INVALID_ARGUMENTS = /invalid (?:tool )?(?:arguments|input|parameters)|unknown tool|missing required (?:argument|property|parameter)|validation (?:failed|error)|could not parse (?:the )?arguments/i;
+const INVALID_ARGUMENTS =
+  /invalid (?:tool )?(?:arguments|input|parameters)|unknown tool|missing required (?:argument|property|parameter)|validation (?:failed|error)|could not parse (?:the )?arguments/i;
 
 function packageName(spec: string): string {
   const parts = spec.split('/');
@@ -56,7 +62,18 @@ function packageName(spec: string): string {
 /** The heads of the command's segments (`cd x && ./run.sh | tee` → `cd`, `./run.sh`, `tee`). */
 function commandHeads(command: string | undefined): Set<string> {
   if (!command) return new Set();
-  return new Set(command.split(/&&|\|\||[;|\n]/).map((seg) => seg.trim().replace(/^(?:sudo|exec|time|env(?: \w+=\S+)*) /, '').split(/\s+/)[0] ?? '').filter(Boolean));
+  return new Set(
+    command
+      .split(/&&|\|\||[;|\n]/)
+      .map(
+        (seg) =>
+          seg
+            .trim()
+            .replace(/^(?:sudo|exec|time|env(?: \w+=\S+)*) /, '')
+            .split(/\s+/)[0] ?? '',
+      )
+      .filter(Boolean),
+  );
 }
 
 const basename = (path: string) => path.split('/').filter(Boolean).pop() ?? path;
@@ -64,14 +81,17 @@ const basename = (path: string) => path.split('/').filter(Boolean).pop() ?? path
 /** Findings in one step's text (its output, error lines and, for errors, its message), in a fixed order. */
 export function findOutputSignatures(text: string, step: DigestStep): StepFinding[] {
   const found: StepFinding[] = [];
-  const add = (id: string, detail?: string) => found.push({ id, label: `${id.replace(/-/g, ' ')}${detail ? `: ${normaliseDetail(detail)}` : ''}` });
+  const add = (id: string, detail?: string) =>
+    found.push({ id, label: `${id.replace(/-/g, ' ')}${detail ? `: ${normaliseDetail(detail)}` : ''}` });
   const failed = step.isError === true || (step.exitCode != null && step.exitCode !== 0);
   const heads = commandHeads(step.command);
   const claimed = new Set<string>(); // "No such file" lines already explained
 
   // Most outputs mention no missing file at all; the line-by-line scans below are skipped for them.
   const missingFile = /No such file|not found|ENOENT|can't open file|Cannot find module/i.test(text);
-  if (missingFile) for (const pattern of COMMAND_NOT_FOUND) for (const m of text.matchAll(pattern)) add('command-not-found', basename(m[1]!));
+  if (missingFile)
+    for (const pattern of COMMAND_NOT_FOUND)
+      for (const m of text.matchAll(pattern)) add('command-not-found', basename(m[1]!));
   for (const line of missingFile ? text.split('\n') : []) {
     if (!SHELL_PREFIX.test(line) || !line.endsWith('No such file or directory')) continue;
     const target = line.replace(SHELL_PREFIX, '').replace(/: No such file or directory$/, '');
@@ -102,10 +122,23 @@ export function findOutputSignatures(text: string, step: DigestStep): StepFindin
     add('permission-denied', path && path !== 'bash' && path !== 'sh' ? path : undefined);
   }
   if (SHELL_SYNTAX.test(text)) add('syntax-error', 'shell');
-  else if (INTERPRETER_SYNTAX.test(text)) add('syntax-error', /\.py\b|python|Traceback/.test(`${text} ${step.command ?? ''}`) ? 'python' : /\bnode\b|\.m?[jt]s\b/.test(`${text} ${step.command ?? ''}`) ? 'javascript' : undefined);
+  else if (INTERPRETER_SYNTAX.test(text))
+    add(
+      'syntax-error',
+      /\.py\b|python|Traceback/.test(`${text} ${step.command ?? ''}`)
+        ? 'python'
+        : /\bnode\b|\.m?[jt]s\b/.test(`${text} ${step.command ?? ''}`)
+          ? 'javascript'
+          : undefined,
+    );
   // A missing library or header makes the build fail too; the missing dependency is the cause to report.
-  if (!dependency) for (const [pattern, language] of COMPILE_ERRORS) if (pattern.test(text) && (language !== 'go' || /\bgo (?:build|run|test|vet)\b/.test(step.command ?? ''))) add('compile-error', language);
-  if (step.isError && (INVALID_ARGUMENTS.test(text) || (step.kind === 'tool' && !step.command))) add('tool-error', INVALID_ARGUMENTS.test(text) ? 'invalid arguments' : step.tool);
-  if (step.exitCode === 127 && step.command && !found.some((f) => f.id === 'command-not-found')) add('command-not-found', basename([...heads][0] ?? step.command));
+  if (!dependency)
+    for (const [pattern, language] of COMPILE_ERRORS)
+      if (pattern.test(text) && (language !== 'go' || /\bgo (?:build|run|test|vet)\b/.test(step.command ?? '')))
+        add('compile-error', language);
+  if (step.isError && (INVALID_ARGUMENTS.test(text) || (step.kind === 'tool' && !step.command)))
+    add('tool-error', INVALID_ARGUMENTS.test(text) ? 'invalid arguments' : step.tool);
+  if (step.exitCode === 127 && step.command && !found.some((f) => f.id === 'command-not-found'))
+    add('command-not-found', basename([...heads][0] ?? step.command));
   return found;
 }

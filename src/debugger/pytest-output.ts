@@ -29,7 +29,12 @@ export interface PytestParser {
 }
 
 /** The test's own name: `tests/test_x.py::TestA::test_b[1]` → `test_b[1]`; `TestA.test_b` → `test_b`. */
-export const shortTestName = (name: string) => name.split('::').pop()!.split(/\.(?=[^.[\]]+(?:\[|$))/).pop()!;
+export const shortTestName = (name: string) =>
+  name
+    .split('::')
+    .pop()!
+    .split(/\.(?=[^.[\]]+(?:\[|$))/)
+    .pop()!;
 
 export const cutMessage = (text: string) => (text.length <= MESSAGE_CHARS ? text : `${text.slice(0, MESSAGE_CHARS)}…`);
 
@@ -84,7 +89,10 @@ export function createPytestParser(): PytestParser {
         const key = order.find((k) => shortTestName(k) === shortTestName(name) || k === name);
         if (key) used.add(key);
         const eLines = key ? sections.get(key)! : [];
-        failing.push({ name, message: cutMessage(eLines.length ? eLines.join(' / ') : message.replace(/\.\.\.$/, '').trim()) });
+        failing.push({
+          name,
+          message: cutMessage(eLines.length ? eLines.join(' / ') : message.replace(/\.\.\.$/, '').trim()),
+        });
       }
       // Failure sections without a short summary line (pytest run without -rA/-rf).
       for (const key of order) {

@@ -59,14 +59,21 @@ function chooseSteps(steps: readonly DigestStep[], marked: Set<number>, max: num
   return chosen;
 }
 
-export function renderTimeline(steps: readonly DigestStep[], signatures: readonly Signature[], level: TimelineLevel): string {
+export function renderTimeline(
+  steps: readonly DigestStep[],
+  signatures: readonly Signature[],
+  level: TimelineLevel,
+): string {
   const marks = new Map<number, string[]>();
   for (const sig of signatures) for (const n of sig.steps) marks.set(n, [...(marks.get(n) ?? []), sig.label]);
   const shown = chooseSteps(steps, new Set(marks.keys()), level.maxSteps);
   const lines: string[] = [];
   let skipped: number[] = [];
   const flushSkipped = () => {
-    if (skipped.length) lines.push(`- … ${skipped.length} step${skipped.length > 1 ? 's' : ''} (${skipped[0]}–${skipped[skipped.length - 1]}) left out`);
+    if (skipped.length)
+      lines.push(
+        `- … ${skipped.length} step${skipped.length > 1 ? 's' : ''} (${skipped[0]}–${skipped[skipped.length - 1]}) left out`,
+      );
     skipped = [];
   };
   for (const s of steps) {

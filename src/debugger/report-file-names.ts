@@ -6,7 +6,11 @@ import { createHash } from 'node:crypto';
 const MAX_NAME = 100;
 
 export function detailFileName(task: string): string {
-  const cleaned = task.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '').slice(0, MAX_NAME) || 'task';
+  const cleaned =
+    task
+      .replace(/[^A-Za-z0-9._-]+/g, '_')
+      .replace(/^[._]+/, '')
+      .slice(0, MAX_NAME) || 'task';
   if (cleaned === task) return `${cleaned}.md`;
   return `${cleaned}-${createHash('sha256').update(task).digest('hex').slice(0, 8)}.md`;
 }

@@ -9,7 +9,11 @@ export const REPORT_VERSION = 1;
 
 const count = z.number().int().nonnegative();
 
-export const SignatureSchema = z.object({ id: z.string().min(1), label: z.string().min(1), steps: z.array(z.number().int()) });
+export const SignatureSchema = z.object({
+  id: z.string().min(1),
+  label: z.string().min(1),
+  steps: z.array(z.number().int()),
+});
 
 export const ReportTrialSchema = z.object({
   trial: z.string().min(1),
@@ -109,10 +113,16 @@ export type ReadReport = { ok: true; report: Report } | { ok: false; error: stri
 /** Validates a parsed report.json; `source` names the file in the error. */
 export function parseReport(value: unknown, source = 'report.json'): ReadReport {
   const version = (value as { version?: unknown } | null)?.version;
-  if (version !== undefined && version !== REPORT_VERSION) return { ok: false, error: `${source}: version ${JSON.stringify(version)} is not supported (this ahe reads version ${REPORT_VERSION}); re-run ahe debug` };
+  if (version !== undefined && version !== REPORT_VERSION)
+    return {
+      ok: false,
+      error: `${source}: version ${JSON.stringify(version)} is not supported (this ahe reads version ${REPORT_VERSION}); re-run ahe debug`,
+    };
   const parsed = ReportSchema.safeParse(value);
   if (parsed.success) return { ok: true, report: parsed.data };
-  const problems = parsed.error.issues.slice(0, 5).map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`);
+  const problems = parsed.error.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`);
   const more = parsed.error.issues.length > 5 ? ` (and ${parsed.error.issues.length - 5} more)` : '';
   return { ok: false, error: `${source}: not a valid debugger report — ${problems.join('; ')}${more}` };
 }
@@ -122,7 +132,10 @@ export function readReport(file: string): ReadReport {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    return { ok: false, error: `${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` };
+    return {
+      ok: false,
+      error: `${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    };
   }
   try {
     return parseReport(JSON.parse(text), file);

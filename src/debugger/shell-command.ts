@@ -41,7 +41,10 @@ function commandText(value: unknown): string | undefined {
     if (value.length === 3 && /^(?:ba|z)?sh$/.test(value[0]!) && /^-\w*c$/.test(value[1]!)) return value[2];
     return value.join(' ');
   }
-  if (Array.isArray(value) && value.every((v) => v && typeof v === 'object' && typeof (v as { keystrokes?: unknown }).keystrokes === 'string')) {
+  if (
+    Array.isArray(value) &&
+    value.every((v) => v && typeof v === 'object' && typeof (v as { keystrokes?: unknown }).keystrokes === 'string')
+  ) {
     return value.map((v) => (v as { keystrokes: string }).keystrokes).join('');
   }
   return undefined;
@@ -60,7 +63,10 @@ export const compactJson = (value: unknown, max = MAX_ARGS_CHARS): string => {
 export function viewToolCall(tool: string, rawArgs: unknown): ToolCallView {
   const args = parseArguments(rawArgs);
   if (args === undefined) return {};
-  if (typeof args === 'string') return SHELL_TOOL.test(tool) && !NOT_SHELL.test(tool) ? { command: tidyCommand(args) } : { args: compactJson(args) };
+  if (typeof args === 'string')
+    return SHELL_TOOL.test(tool) && !NOT_SHELL.test(tool)
+      ? { command: tidyCommand(args) }
+      : { args: compactJson(args) };
   const shellish = SHELL_TOOL.test(tool) && !NOT_SHELL.test(tool);
   for (const key of COMMAND_KEYS) {
     if (!(key in args)) continue;

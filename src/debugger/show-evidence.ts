@@ -4,14 +4,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { UserError } from '../model/errors.ts';
-import type { DigestStep, TrialDigest } from './digest.ts';
 import { findTrialDirs } from './debug-job.ts';
+import type { DigestStep, TrialDigest } from './digest.ts';
 import { digestTrial } from './digest-trial.ts';
 import { readLines } from './read-lines.ts';
 import { renderDigest } from './render-digest.ts';
 import { readReport } from './report-schema.ts';
-import { atifCandidates } from './source-atif.ts';
 import { classifyTrial } from './signatures.ts';
+import { atifCandidates } from './source-atif.ts';
 
 /** Output of one step printed whole up to this many characters (the rest is counted). */
 const RAW_CAP = 200_000;
@@ -19,13 +19,20 @@ const RAW_CAP = 200_000;
 async function taskDigests(jobDir: string, task: string): Promise<TrialDigest[]> {
   const dirs = findTrialDirs(jobDir);
   // Trial directories are usually named for their task; when none is, every trial is read to find it.
-  const named = (d: string) => basename(d) === task || basename(d).startsWith(`${task}__`) || basename(d).startsWith(`${task}.`);
+  const named = (d: string) =>
+    basename(d) === task || basename(d).startsWith(`${task}__`) || basename(d).startsWith(`${task}.`);
   const candidates = dirs.some(named) ? dirs.filter(named) : dirs;
   const digests = await Promise.all(candidates.map((d) => digestTrial(d)));
   const mine = digests.filter((d) => d.task === task);
   if (mine.length === 0) {
-    const names = [...new Set((candidates === dirs ? digests : await Promise.all(dirs.map((d) => digestTrial(d)))).map((d) => d.task))].sort();
-    throw new UserError(`task ${task} is not in ${jobDir} (tasks: ${names.slice(0, 30).join(', ')}${names.length > 30 ? ', …' : ''})`);
+    const names = [
+      ...new Set(
+        (candidates === dirs ? digests : await Promise.all(dirs.map((d) => digestTrial(d)))).map((d) => d.task),
+      ),
+    ].sort();
+    throw new UserError(
+      `task ${task} is not in ${jobDir} (tasks: ${names.slice(0, 30).join(', ')}${names.length > 30 ? ', …' : ''})`,
+    );
   }
   return mine.sort((a, b) => a.trial.localeCompare(b.trial, 'en', { numeric: true }));
 }
@@ -36,15 +43,25 @@ export async function showTask(jobDir: string, task: string, reportDir = join(jo
   const lines = [`# ${task}: ${digests.filter((d) => d.passed).length}/${digests.length} attempts passed`, ''];
   digests.forEach((d, i) => {
     const sigs = classifyTrial(d).map((s) => `${s.label}${s.steps.length ? ` @${s.steps.slice(0, 4).join(',')}` : ''}`);
-    lines.push(`[${i + 1}] ${d.trial} · ${d.passed ? 'pass' : 'FAIL'} · reward ${d.reward ?? 'none'}${d.exception ? ` · ${d.exception.type}` : ''} · ${d.stats.steps} steps, ${d.stats.commands} commands${sigs.length ? `\n    ${sigs.join('; ')}` : ''}`);
+    lines.push(
+      `[${i + 1}] ${d.trial} · ${d.passed ? 'pass' : 'FAIL'} · reward ${d.reward ?? 'none'}${d.exception ? ` · ${d.exception.type}` : ''} · ${d.stats.steps} steps, ${d.stats.commands} commands${sigs.length ? `\n    ${sigs.join('; ')}` : ''}`,
+    );
   });
   const reportFile = join(reportDir, 'report.json');
   if (existsSync(reportFile)) {
     const read = readReport(reportFile);
     const analysis = read.ok ? read.report.tasks[task]?.analysis : undefined;
     if (analysis) {
-      lines.push('', '## Analysis', `root cause: ${analysis.root_cause}`, `pass vs fail: ${analysis.pass_vs_fail}`, `critical mistake: ${analysis.critical_mistake}`, `mechanism (${analysis.suggested_component}): ${analysis.general_mechanism}`);
-      for (const e of analysis.evidence) lines.push(`  - ${e.trial}${e.step !== undefined ? ` step ${e.step}` : ''}: ${e.note}`);
+      lines.push(
+        '',
+        '## Analysis',
+        `root cause: ${analysis.root_cause}`,
+        `pass vs fail: ${analysis.pass_vs_fail}`,
+        `critical mistake: ${analysis.critical_mistake}`,
+        `mechanism (${analysis.suggested_component}): ${analysis.general_mechanism}`,
+      );
+      for (const e of analysis.evidence)
+        lines.push(`  - ${e.trial}${e.step !== undefined ? ` step ${e.step}` : ''}: ${e.note}`);
     }
   }
   lines.push('', `more: ahe debug show ${jobDir} ${task} --trial <n> [--step <n>] [--raw]`);
@@ -57,10 +74,17 @@ function pickTrial(digests: TrialDigest[], trial: string): TrialDigest {
   if (byName) return byName;
   const index = Number(trial);
   if (Number.isInteger(index) && index >= 1 && index <= digests.length) return digests[index - 1]!;
-  throw new UserError(`--trial ${trial}: expected 1…${digests.length} or one of ${digests.map((d) => d.trial).join(', ')}`);
+  throw new UserError(
+    `--trial ${trial}: expected 1…${digests.length} or one of ${digests.map((d) => d.trial).join(', ')}`,
+  );
 }
 
-export async function showTrial(jobDir: string, task: string, trial: string, options: { raw?: boolean } = {}): Promise<string> {
+export async function showTrial(
+  jobDir: string,
+  task: string,
+  trial: string,
+  options: { raw?: boolean } = {},
+): Promise<string> {
   const d = pickTrial(await taskDigests(jobDir, task), trial);
   if (!options.raw) return renderDigest(d);
   const lines = [`# ${d.trial} — raw evidence in ${d.dir}`, ...d.sourceFiles.map((f) => `  ${f}`)];
@@ -69,13 +93,24 @@ export async function showTrial(jobDir: string, task: string, trial: string, opt
   return lines.join('\n');
 }
 
-export async function showStep(jobDir: string, task: string, trial: string, step: number, options: { raw?: boolean } = {}): Promise<string> {
+export async function showStep(
+  jobDir: string,
+  task: string,
+  trial: string,
+  step: number,
+  options: { raw?: boolean } = {},
+): Promise<string> {
   const d = pickTrial(await taskDigests(jobDir, task), trial);
   const steps = d.steps.filter((s) => s.step === step);
-  if (steps.length === 0) throw new UserError(`--step ${step}: ${d.trial} has steps ${d.steps.length ? `${d.steps[0]!.step}…${d.steps.at(-1)!.step}` : 'none'}`);
+  if (steps.length === 0)
+    throw new UserError(
+      `--step ${step}: ${d.trial} has steps ${d.steps.length ? `${d.steps[0]!.step}…${d.steps.at(-1)!.step}` : 'none'}`,
+    );
   if (!options.raw) return steps.map(renderStep).join('\n\n');
   const raw = (await rawAheStep(d.dir, step)) ?? rawAtifStep(d.dir, step);
-  return raw ?? `${steps.map(renderStep).join('\n\n')}\n\n(no raw trace holds step ${step}; this is the cleaned digest)`;
+  return (
+    raw ?? `${steps.map(renderStep).join('\n\n')}\n\n(no raw trace holds step ${step}; this is the cleaned digest)`
+  );
 }
 
 function renderStep(s: DigestStep): string {
@@ -83,7 +118,9 @@ function renderStep(s: DigestStep): string {
   return [
     head,
     s.command ? `$ ${s.command}` : s.args ? `args: ${s.args}` : '',
-    s.exitCode !== undefined ? `exit ${s.exitCode ?? 'signal'}${s.durationMs !== undefined ? ` · ${(s.durationMs / 1000).toFixed(1)}s` : ''}${s.timedOut ? ' · timed out' : ''}` : '',
+    s.exitCode !== undefined
+      ? `exit ${s.exitCode ?? 'signal'}${s.durationMs !== undefined ? ` · ${(s.durationMs / 1000).toFixed(1)}s` : ''}${s.timedOut ? ' · timed out' : ''}`
+      : '',
     s.text ? `text: ${s.text}` : '',
     s.repeatOf !== undefined ? `(same output as step ${s.repeatOf})` : s.output ? s.output : '',
     s.errors?.length ? `errors:\n${s.errors.join('\n')}` : '',
@@ -92,7 +129,8 @@ function renderStep(s: DigestStep): string {
     .join('\n');
 }
 
-const cap = (text: string) => (text.length <= RAW_CAP ? text : `${text.slice(0, RAW_CAP)}\n[… ${text.length - RAW_CAP} more characters]`);
+const cap = (text: string) =>
+  text.length <= RAW_CAP ? text : `${text.slice(0, RAW_CAP)}\n[… ${text.length - RAW_CAP} more characters]`;
 
 /** Step n of ahe's events.jsonl: the model's message and tool calls, and every tool output in full. */
 async function rawAheStep(trialDir: string, step: number): Promise<string | undefined> {
@@ -112,9 +150,13 @@ async function rawAheStep(trialDir: string, step: number): Promise<string | unde
     if (event.session_id !== session || event.step !== step) continue;
     if (event.type === 'model_call') out.push(`## model_call (step ${step})`, JSON.stringify(event.message, null, 2));
     else if (event.type === 'tool_result') {
-      const full = typeof event.full_output_file === 'string' ? join(trialDir, 'agent', event.full_output_file) : undefined;
+      const full =
+        typeof event.full_output_file === 'string' ? join(trialDir, 'agent', event.full_output_file) : undefined;
       const output = full && existsSync(full) ? readFileSync(full, 'utf8') : String(event.output ?? '');
-      out.push(`## tool_result ${event.name} (${event.call_id})${event.is_error ? ' · error' : ''}${event.metadata ? ` · ${JSON.stringify(event.metadata)}` : ''}`, cap(output));
+      out.push(
+        `## tool_result ${event.name} (${event.call_id})${event.is_error ? ' · error' : ''}${event.metadata ? ` · ${JSON.stringify(event.metadata)}` : ''}`,
+        cap(output),
+      );
     } else out.push(`## ${String(event.type)}`, JSON.stringify(event, null, 2));
   }
   return out.length ? out.join('\n') : undefined;

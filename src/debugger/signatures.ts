@@ -16,13 +16,30 @@ export interface ClassifyOptions extends LoopOptions {
 }
 
 /** Signatures that mean the trial says little about the harness: the agent is not to blame. */
-export const NOT_THE_AGENT = new Set(['environment', 'verifier-needs-network', 'verifier-timeout', 'no-reward', 'model-error', 'exception']);
-const RUN_END = ['repeated-command-loop', 'context-exhausted', 'max-steps', 'agent-timeout', 'agent-stopped-early', 'claimed-success'];
+export const NOT_THE_AGENT = new Set([
+  'environment',
+  'verifier-needs-network',
+  'verifier-timeout',
+  'no-reward',
+  'model-error',
+  'exception',
+]);
+const RUN_END = [
+  'repeated-command-loop',
+  'context-exhausted',
+  'max-steps',
+  'agent-timeout',
+  'agent-stopped-early',
+  'claimed-success',
+];
 
-const VERIFIER_OFFLINE = /Could not resolve host|Temporary failure in name resolution|Network is unreachable|Failed to establish a new connection|getaddrinfo (?:ENOTFOUND|EAI_AGAIN)/;
+const VERIFIER_OFFLINE =
+  /Could not resolve host|Temporary failure in name resolution|Network is unreachable|Failed to establish a new connection|getaddrinfo (?:ENOTFOUND|EAI_AGAIN)/;
 const MODEL_TROUBLE = /\bmodel\b|\bAPI\b|rate.?limit|\b429\b|\b5\d\d\b|overloaded|provider|completion/i;
-const CLAIMS_SUCCESS = /\b(?:done|complete[d]?|success(?:ful(?:ly)?)?|all tests pass(?:ed)?|fixed|implemented|finished|should (?:now )?work|works)\b/i;
-const ADMITS_FAILURE = /\b(?:could not|couldn't|unable|cannot|can't|failed to|not (?:yet )?(?:complete|done|working|work))\b/i;
+const CLAIMS_SUCCESS =
+  /\b(?:done|complete[d]?|success(?:ful(?:ly)?)?|all tests pass(?:ed)?|fixed|implemented|finished|should (?:now )?work|works)\b/i;
+const ADMITS_FAILURE =
+  /\b(?:could not|couldn't|unable|cannot|can't|failed to|not (?:yet )?(?:complete|done|working|work))\b/i;
 
 /**
  * The text a step's output-signatures are read from; a repeated output is read from the step it repeats
@@ -30,7 +47,9 @@ const ADMITS_FAILURE = /\b(?:could not|couldn't|unable|cannot|can't|failed to|no
  */
 function stepText(step: DigestStep, outputs: Map<number, string>): string {
   const output = step.output ?? (step.repeatOf !== undefined ? outputs.get(step.repeatOf) : undefined) ?? '';
-  return [output, ...(step.errors ?? []), step.kind === 'error' || step.kind === 'tool' ? (step.text ?? '') : ''].filter(Boolean).join('\n');
+  return [output, ...(step.errors ?? []), step.kind === 'error' || step.kind === 'tool' ? (step.text ?? '') : '']
+    .filter(Boolean)
+    .join('\n');
 }
 
 function exceptionSignature(d: TrialDigest, lastStep: number[]): Signature | undefined {
@@ -39,27 +58,48 @@ function exceptionSignature(d: TrialDigest, lastStep: number[]): Signature | und
   if (type === 'AgentTimeoutError') return undefined; // with the stop reasons below
   if (/^Environment/.test(type) || /environment not satisfiable/i.test(message)) {
     const needs = /needs (.+?), missing\b/.exec(message)?.[1];
-    return { id: 'environment', label: `environment: ${needs ? `needs ${normaliseDetail(needs)}` : type.replace(/Error$/, '')}`, steps: [] };
+    return {
+      id: 'environment',
+      label: `environment: ${needs ? `needs ${normaliseDetail(needs)}` : type.replace(/Error$/, '')}`,
+      steps: [],
+    };
   }
-  if (type === 'VerifierNeedsNetworkError') return { id: 'verifier-needs-network', label: 'verifier needs network', steps: [] };
+  if (type === 'VerifierNeedsNetworkError')
+    return { id: 'verifier-needs-network', label: 'verifier needs network', steps: [] };
   if (type === 'VerifierTimeoutError') return { id: 'verifier-timeout', label: 'verifier timeout', steps: [] };
   if (type === 'RewardFileNotFoundError') return { id: 'no-reward', label: 'no reward file', steps: [] };
-  if (type === 'AgentError') return { id: 'model-error', label: `model error: ${normaliseDetail(/^(\w+Error)\b/.exec(message)?.[1] ?? type)}`, steps: lastStep };
+  if (type === 'AgentError')
+    return {
+      id: 'model-error',
+      label: `model error: ${normaliseDetail(/^(\w+Error)\b/.exec(message)?.[1] ?? type)}`,
+      steps: lastStep,
+    };
   return { id: 'exception', label: `exception: ${type}`, steps: [] };
 }
 
 function runEndSignatures(d: TrialDigest, lastStep: number[], opts: ClassifyOptions): Signature[] {
   const out: Signature[] = [];
-  if (d.exception?.type === 'AgentTimeoutError' || d.stopReason === 'timeout') out.push({ id: 'agent-timeout', label: 'agent timeout', steps: lastStep });
+  if (d.exception?.type === 'AgentTimeoutError' || d.stopReason === 'timeout')
+    out.push({ id: 'agent-timeout', label: 'agent timeout', steps: lastStep });
   const compactions = d.steps.filter((s) => s.kind === 'compaction').map((s) => s.step);
-  if (d.stopReason === 'token_budget') out.push({ id: 'context-exhausted', label: 'context exhausted: token budget', steps: [...compactions, ...lastStep] });
-  else if (compactions.length) out.push({ id: 'context-exhausted', label: 'context exhausted: compacted', steps: compactions });
+  if (d.stopReason === 'token_budget')
+    out.push({
+      id: 'context-exhausted',
+      label: 'context exhausted: token budget',
+      steps: [...compactions, ...lastStep],
+    });
+  else if (compactions.length)
+    out.push({ id: 'context-exhausted', label: 'context exhausted: compacted', steps: compactions });
   if (d.stopReason === 'max_steps') out.push({ id: 'max-steps', label: 'max steps reached', steps: lastStep });
-  const completed = d.stopReason === 'completed' || ((d.stopReason === undefined || d.stopReason === 'unknown') && d.finalMessage !== undefined);
+  const completed =
+    d.stopReason === 'completed' ||
+    ((d.stopReason === undefined || d.stopReason === 'unknown') && d.finalMessage !== undefined);
   if (completed && !d.exception) {
     const final = d.finalMessage ?? '';
-    if (d.stats.commands <= (opts.fewCommands ?? 2)) out.push({ id: 'agent-stopped-early', label: 'agent stopped early: few commands', steps: lastStep });
-    else if (CLAIMS_SUCCESS.test(final) && !ADMITS_FAILURE.test(final)) out.push({ id: 'claimed-success', label: 'claimed success unverified', steps: lastStep });
+    if (d.stats.commands <= (opts.fewCommands ?? 2))
+      out.push({ id: 'agent-stopped-early', label: 'agent stopped early: few commands', steps: lastStep });
+    else if (CLAIMS_SUCCESS.test(final) && !ADMITS_FAILURE.test(final))
+      out.push({ id: 'claimed-success', label: 'claimed success unverified', steps: lastStep });
   }
   return out;
 }
@@ -68,8 +108,12 @@ function verifierSignatures(d: TrialDigest, opts: ClassifyOptions): Signature[] 
   const { failing, summary, excerpt } = d.verifier;
   // Error lines from anywhere in the test output, when the cleaner recorded them (newer digests do).
   const errors = (d.verifier as { errors?: string[] }).errors ?? [];
-  if (failing.length) return failing.slice(0, opts.maxTests ?? 20).map((t) => ({ id: 'test-assertion', label: `test assertion: ${normaliseTestName(t.name)}`, steps: [] }));
-  if (VERIFIER_OFFLINE.test([excerpt, ...errors].join('\n')) && d.exception?.type !== 'VerifierNeedsNetworkError') return [{ id: 'verifier-needs-network', label: 'verifier needs network', steps: [] }];
+  if (failing.length)
+    return failing
+      .slice(0, opts.maxTests ?? 20)
+      .map((t) => ({ id: 'test-assertion', label: `test assertion: ${normaliseTestName(t.name)}`, steps: [] }));
+  if (VERIFIER_OFFLINE.test([excerpt, ...errors].join('\n')) && d.exception?.type !== 'VerifierNeedsNetworkError')
+    return [{ id: 'verifier-needs-network', label: 'verifier needs network', steps: [] }];
   if (summary && summary.failed > 0) return [{ id: 'test-assertion', label: 'test assertion: unnamed', steps: [] }];
   return [];
 }
@@ -98,7 +142,8 @@ export function classifyTrial(d: TrialDigest, options: ClassifyOptions = {}): Si
   if (d.stopReason === 'error' || errorSteps.some((s) => MODEL_TROUBLE.test(s.text ?? ''))) {
     const at = errorSteps.length ? errorSteps.map((s) => s.step) : lastStep;
     const type = /^(\w+Error)\b/.exec(errorSteps[0]?.text ?? '')?.[1];
-    if (!infra.some((s) => s.id === 'model-error')) infra.push({ id: 'model-error', label: `model error${type ? `: ${type}` : ''}`, steps: at });
+    if (!infra.some((s) => s.id === 'model-error'))
+      infra.push({ id: 'model-error', label: `model error${type ? `: ${type}` : ''}`, steps: at });
   }
 
   const inSteps: Signature[] = [];
@@ -106,13 +151,25 @@ export function classifyTrial(d: TrialDigest, options: ClassifyOptions = {}): Si
     for (const f of findOutputSignatures(stepText(step, outputs), step)) inSteps.push({ ...f, steps: [step.step] });
     // A middleware that throws is a bug in the harness itself: the evolver's to fix, named so it can.
     const middleware = step.kind === 'error' ? /^middleware (\S+)/.exec(step.text ?? '')?.[1] : undefined;
-    if (middleware) inSteps.push({ id: 'middleware-error', label: `middleware error: ${normaliseDetail(middleware, 60)}`, steps: [step.step] });
-    if (step.timedOut) inSteps.push({ id: 'command-timeout', label: `command timeout: ${normaliseDetail(step.command ?? step.tool ?? 'tool', 60)}`, steps: [step.step] });
+    if (middleware)
+      inSteps.push({
+        id: 'middleware-error',
+        label: `middleware error: ${normaliseDetail(middleware, 60)}`,
+        steps: [step.step],
+      });
+    if (step.timedOut)
+      inSteps.push({
+        id: 'command-timeout',
+        label: `command timeout: ${normaliseDetail(step.command ?? step.tool ?? 'tool', 60)}`,
+        steps: [step.step],
+      });
   }
   const firstStepOf = (s: Signature) => s.steps[0] ?? Infinity;
   const stepFound = mergeByLabel(inSteps).sort((a, b) => firstStepOf(a) - firstStepOf(b));
 
-  const runEnd = [...findRepeatedCommandLoops(d.steps, options), ...runEndSignatures(d, lastStep, options)].sort((a, b) => RUN_END.indexOf(a.id) - RUN_END.indexOf(b.id));
+  const runEnd = [...findRepeatedCommandLoops(d.steps, options), ...runEndSignatures(d, lastStep, options)].sort(
+    (a, b) => RUN_END.indexOf(a.id) - RUN_END.indexOf(b.id),
+  );
   const all = mergeByLabel([...infra, ...stepFound, ...runEnd, ...verifierSignatures(d, options)]);
   if (all.length) return all;
   const why = d.reward === null ? 'no reward' : d.source === 'none' ? 'no agent trace' : undefined;

@@ -4,13 +4,20 @@
 // a log is the whole story of the run.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { cutText, type AgentEvidence, type NoEvidence } from './agent-evidence.ts';
+import { type AgentEvidence, cutText, type NoEvidence } from './agent-evidence.ts';
 import type { CleanTextOptions } from './clean-text.ts';
 import type { DigestStep } from './digest.ts';
 import { createStepList } from './step-list.ts';
 import { outputFromFile, STEP_OUTPUT_BUDGET } from './step-output.ts';
 
-const LOG_BUDGET: CleanTextOptions = { ...STEP_OUTPUT_BUDGET, headLines: 25, headChars: 2500, tailLines: 50, tailChars: 5000, errors: { maxEntries: 15, maxTracebackLines: 40 } };
+const LOG_BUDGET: CleanTextOptions = {
+  ...STEP_OUTPUT_BUDGET,
+  headLines: 25,
+  headChars: 2500,
+  tailLines: 50,
+  tailChars: 5000,
+  errors: { maxEntries: 15, maxTracebackLines: 40 },
+};
 const LOG_FILE = /\.(?:txt|log|out|err)$/;
 /** Files under agent/ that are not logs even with a log-like name. */
 const NOT_LOG = /^(?:command|return-code)\.txt$/;
@@ -23,14 +30,19 @@ function logFiles(agentDir: string): { file: string; commandDir?: string }[] {
   dirs.sort((a, b) => (a.name === 'setup' ? -1 : b.name === 'setup' ? 1 : byNumber.compare(a.name, b.name)));
   for (const d of dirs) {
     for (const name of readdirSync(join(agentDir, d.name)).sort()) {
-      if (LOG_FILE.test(name) && !NOT_LOG.test(name)) found.push({ file: join(agentDir, d.name, name), commandDir: d.name === 'setup' ? undefined : join(agentDir, d.name) });
+      if (LOG_FILE.test(name) && !NOT_LOG.test(name))
+        found.push({
+          file: join(agentDir, d.name, name),
+          commandDir: d.name === 'setup' ? undefined : join(agentDir, d.name),
+        });
     }
   }
   for (const e of entries) if (e.isFile() && LOG_FILE.test(e.name)) found.push({ file: join(agentDir, e.name) });
   return found;
 }
 
-const readSmall = (path: string) => (existsSync(path) && statSync(path).size < 64 * 1024 ? readFileSync(path, 'utf8').trim() : undefined);
+const readSmall = (path: string) =>
+  existsSync(path) && statSync(path).size < 64 * 1024 ? readFileSync(path, 'utf8').trim() : undefined;
 
 export async function readAgentLogs(trialDir: string): Promise<AgentEvidence | NoEvidence> {
   const agentDir = join(trialDir, 'agent');
@@ -52,7 +64,12 @@ export async function readAgentLogs(trialDir: string): Promise<AgentEvidence | N
     if (commandDir) {
       const command = readSmall(join(commandDir, 'command.txt'));
       const code = readSmall(join(commandDir, 'return-code.txt'));
-      step = { step: n, kind: 'command', tool: 'agent-command', ...(command ? { command: cutText(command, 500) } : { args: rel }) };
+      step = {
+        step: n,
+        kind: 'command',
+        tool: 'agent-command',
+        ...(command ? { command: cutText(command, 500) } : { args: rel }),
+      };
       if (code !== undefined && /^-?\d+$/.test(code)) {
         step.exitCode = Number(code);
         if (step.exitCode !== 0) step.isError = true;

@@ -3,7 +3,7 @@
 // sessions are all recorded; a truncated tool output is replaced by its full output from tool-outputs/.
 import { existsSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve, sep } from 'node:path';
-import { cutText, type AgentEvidence, type NoEvidence } from './agent-evidence.ts';
+import { type AgentEvidence, cutText, type NoEvidence } from './agent-evidence.ts';
 import type { DigestStep } from './digest.ts';
 import { readLines } from './read-lines.ts';
 import { viewToolCall } from './shell-command.ts';
@@ -64,8 +64,11 @@ export async function readAheEvents(trialDir: string): Promise<AgentEvidence | N
     }
     events++;
     if (root === undefined && (e.type === 'session_start' ? !e.parent_session_id : true)) root = e.session_id;
-    const sub = e.session_id !== root ? subagents.get(String(e.session_id)) ?? { name: 'sub-agent', step: num(e.step) ?? lastStep } : undefined;
-    const step = sub ? sub.step : num(e.step) ?? lastStep;
+    const sub =
+      e.session_id !== root
+        ? (subagents.get(String(e.session_id)) ?? { name: 'sub-agent', step: num(e.step) ?? lastStep })
+        : undefined;
+    const step = sub ? sub.step : (num(e.step) ?? lastStep);
     if (!sub) lastStep = Math.max(lastStep, step);
     const mark = (s: DigestStep): DigestStep => list.push(sub ? { ...s, subagent: sub.name } : s);
     const key = (callId: unknown) => `${e.session_id}:${String(callId)}`;
@@ -94,7 +97,13 @@ export async function readAheEvents(trialDir: string): Promise<AgentEvidence | N
         calls.forEach((call, i) => {
           const tool = str(call.name) ?? 'tool';
           const view = viewToolCall(tool, call.arguments ?? call.raw_arguments);
-          const s = mark({ step, kind: view.command !== undefined ? 'command' : 'tool', tool, ...view, ...(i === 0 && text ? { text } : {}) });
+          const s = mark({
+            step,
+            kind: view.command !== undefined ? 'command' : 'tool',
+            tool,
+            ...view,
+            ...(i === 0 && text ? { text } : {}),
+          });
           if (call.arguments_error) {
             s.isError = true;
             s.errors = [`invalid arguments: ${cutText(String(call.arguments_error), 300)}`];
@@ -113,27 +122,49 @@ export async function readAheEvents(trialDir: string): Promise<AgentEvidence | N
         const duration = num(meta.duration_ms) ?? num(e.duration_ms);
         if (duration !== undefined) s.durationMs = duration;
         if (e.is_error === true) s.isError = true;
-        const full = str(e.full_output_file) ? localOutputFile(trialDir, agentDir, String(e.full_output_file)) : undefined;
+        const full = str(e.full_output_file)
+          ? localOutputFile(trialDir, agentDir, String(e.full_output_file))
+          : undefined;
         if (full) {
           const out = await outputFromFile(full);
           rawBytes += out.outputBytes;
           sourceFiles.push(rel(full));
           list.setOutput(s, out);
         } else {
-          if (e.full_output_file) problem(`full output of step ${step} (${basename(String(e.full_output_file))}) is not in ${rel(join(agentDir, 'tool-outputs'))}: the truncated output is shown`);
+          if (e.full_output_file)
+            problem(
+              `full output of step ${step} (${basename(String(e.full_output_file))}) is not in ${rel(join(agentDir, 'tool-outputs'))}: the truncated output is shown`,
+            );
           const text = str(e.output) ?? '';
           list.setOutput(s, outputFromText(typeof exit === 'number' ? withoutExitTrailer(text) : text));
         }
         break;
       }
       case 'model_error':
-        mark({ step, kind: 'error', text: cutText(`${str(e.error_type) ?? 'model error'}: ${str(e.message) ?? ''}`, TEXT_CHARS), isError: true });
+        mark({
+          step,
+          kind: 'error',
+          text: cutText(`${str(e.error_type) ?? 'model error'}: ${str(e.message) ?? ''}`, TEXT_CHARS),
+          isError: true,
+        });
         break;
       case 'middleware_error':
-        mark({ step, kind: 'error', text: cutText(`middleware ${str(e.middleware) ?? '?'} (${str(e.hook) ?? '?'}): ${str(e.message) ?? ''}`, TEXT_CHARS), isError: true });
+        mark({
+          step,
+          kind: 'error',
+          text: cutText(
+            `middleware ${str(e.middleware) ?? '?'} (${str(e.hook) ?? '?'}): ${str(e.message) ?? ''}`,
+            TEXT_CHARS,
+          ),
+          isError: true,
+        });
         break;
       case 'compaction':
-        mark({ step, kind: 'compaction', text: `${num(e.tokens_before) ?? '?'} → ${num(e.tokens_after) ?? '?'} tokens, ${num(e.messages_removed) ?? '?'} messages removed` });
+        mark({
+          step,
+          kind: 'compaction',
+          text: `${num(e.tokens_before) ?? '?'} → ${num(e.tokens_after) ?? '?'} tokens, ${num(e.messages_removed) ?? '?'} messages removed`,
+        });
         break;
       case 'subagent_start': {
         const name = str(e.subagent) ?? 'sub-agent';
@@ -144,14 +175,22 @@ export async function readAheEvents(trialDir: string): Promise<AgentEvidence | N
         break;
       }
       case 'subagent_end': {
-        const s = pending.get(key(e.call_id)) ?? [...list.steps].reverse().find((x) => x.kind === 'subagent' && x.step === step && !x.subagent);
+        const s =
+          pending.get(key(e.call_id)) ??
+          [...list.steps].reverse().find((x) => x.kind === 'subagent' && x.step === step && !x.subagent);
         const note = `sub-agent ${str(e.subagent) ?? subagents.get(String(e.child_session_id))?.name ?? ''} ended: ${str(e.status) ?? '?'}, ${num(e.steps) ?? '?'} steps`;
         if (s) s.text = s.text ? `${s.text}\n${note}` : note;
         break;
       }
       case 'session_end':
         if (sub) {
-          if (e.status === 'error') mark({ step, kind: 'error', text: cutText(`sub-agent session error: ${str(e.error) ?? 'unknown'}`, TEXT_CHARS), isError: true });
+          if (e.status === 'error')
+            mark({
+              step,
+              kind: 'error',
+              text: cutText(`sub-agent session error: ${str(e.error) ?? 'unknown'}`, TEXT_CHARS),
+              isError: true,
+            });
           break;
         }
         ended = true;
@@ -160,11 +199,16 @@ export async function readAheEvents(trialDir: string): Promise<AgentEvidence | N
         ev.agentSteps = num(e.steps);
         if (e.usage) {
           const u = obj(e.usage);
-          ev.tokens = { prompt: num(u.prompt_tokens) ?? 0, completion: num(u.completion_tokens) ?? 0, cached: num(u.cached_tokens) ?? 0 };
+          ev.tokens = {
+            prompt: num(u.prompt_tokens) ?? 0,
+            completion: num(u.completion_tokens) ?? 0,
+            cached: num(u.cached_tokens) ?? 0,
+          };
         }
         ev.costUsd = num(e.cost_usd);
         if (num(e.duration_ms) !== undefined) ev.durationSec = num(e.duration_ms)! / 1000;
-        if (str(e.error)) mark({ step, kind: 'error', text: cutText(`session error: ${e.error}`, TEXT_CHARS), isError: true });
+        if (str(e.error))
+          mark({ step, kind: 'error', text: cutText(`session error: ${e.error}`, TEXT_CHARS), isError: true });
         break;
     }
   }
@@ -172,7 +216,8 @@ export async function readAheEvents(trialDir: string): Promise<AgentEvidence | N
   if (hiddenProblems > 0) problems.push(`… and ${hiddenProblems} more problems in ${rel(eventsFile)}`);
   if (events === 0) return { problems: [...problems, `${rel(eventsFile)}: no readable events`], sourceFiles, rawBytes };
   if (!ended) problems.push(`${rel(eventsFile)} ends without session_end: the session crashed or was killed`);
-  for (const s of pending.values()) if (!s.subagent) s.text = s.text ? `${s.text}\n(no tool result recorded)` : '(no tool result recorded)';
+  for (const s of pending.values())
+    if (!s.subagent) s.text = s.text ? `${s.text}\n(no tool result recorded)` : '(no tool result recorded)';
   return {
     source: 'ahe-events',
     sourceFiles,

@@ -19,7 +19,8 @@ export function atifCandidates(trialDir: string): string[] {
   const found = [join(trialDir, 'agent', 'trajectory.json'), join(trialDir, 'artifacts', 'trajectory.json')];
   const agentDir = join(trialDir, 'agent');
   if (existsSync(agentDir) && statSync(agentDir).isDirectory()) {
-    for (const name of readdirSync(agentDir).sort()) if (name.endsWith('.trajectory.json')) found.push(join(agentDir, name));
+    for (const name of readdirSync(agentDir).sort())
+      if (name.endsWith('.trajectory.json')) found.push(join(agentDir, name));
   }
   return found.filter((p) => existsSync(p) && statSync(p).isFile());
 }
@@ -28,7 +29,8 @@ type Parsed = { ok: true; trajectory: Obj; bytes: number } | { ok: false; proble
 
 function parseTrajectory(path: string, label: string): Parsed {
   const bytes = statSync(path).size;
-  if (bytes > MAX_TRAJECTORY_BYTES) return { ok: false, problem: `${label}: ${bytes} bytes, too large to parse as one JSON document`, bytes };
+  if (bytes > MAX_TRAJECTORY_BYTES)
+    return { ok: false, problem: `${label}: ${bytes} bytes, too large to parse as one JSON document`, bytes };
   let data: unknown;
   try {
     data = JSON.parse(readFileSync(path, 'utf8'));
@@ -42,13 +44,24 @@ function parseTrajectory(path: string, label: string): Parsed {
 
 function totals(t: Obj): Pick<AgentEvidence, 'tokens' | 'costUsd'> {
   const m = obj(t.final_metrics);
-  const tokens = { prompt: num(m.total_prompt_tokens) ?? 0, completion: num(m.total_completion_tokens) ?? 0, cached: num(m.total_cached_tokens) ?? 0 };
+  const tokens = {
+    prompt: num(m.total_prompt_tokens) ?? 0,
+    completion: num(m.total_completion_tokens) ?? 0,
+    cached: num(m.total_cached_tokens) ?? 0,
+  };
   const cost = num(m.total_cost_usd);
   // Writers that do not know their usage write zeros: zeros are "unknown", not "free".
   return { ...(tokens.prompt + tokens.completion > 0 ? { tokens } : {}), ...(cost ? { costUsd: cost } : {}) };
 }
 
-function readSubtrajectories(trialDir: string, base: string, refs: { step: number; refs: Obj[] }[], list: StepList, files: string[], problems: string[]): number {
+function readSubtrajectories(
+  trialDir: string,
+  base: string,
+  refs: { step: number; refs: Obj[] }[],
+  list: StepList,
+  files: string[],
+  problems: string[],
+): number {
   let bytes = 0;
   const root = resolve(trialDir) + sep;
   for (const { step, refs: group } of refs) {
@@ -67,7 +80,10 @@ function readSubtrajectories(trialDir: string, base: string, refs: { step: numbe
         problems.push(parsed.problem);
         continue;
       }
-      const name = typeof obj(ref.extra).summary === 'string' ? String(obj(ref.extra).summary) : String(ref.session_id ?? 'sub-agent');
+      const name =
+        typeof obj(ref.extra).summary === 'string'
+          ? String(obj(ref.extra).summary)
+          : String(ref.session_id ?? 'sub-agent');
       const before = list.steps.length;
       problems.push(...readAtifSteps(parsed.trajectory, list, { label, subagent: { name, step } }).problems);
       // Read after the parent, the sub-agent's steps belong right after the parent step that ran it.
@@ -105,7 +121,12 @@ export async function readAtif(trialDir: string): Promise<AgentEvidence | NoEvid
     rawBytes += readSubtrajectories(trialDir, path, reading.subagentRefs, list, sourceFiles, problems);
     const extra = obj(t.extra);
     const finalMessage = typeof extra.final_message === 'string' ? extra.final_message : reading.finalMessage;
-    const status = typeof extra.status === 'string' ? extra.status : reading.finished || reading.endedWithMessage ? 'completed' : undefined;
+    const status =
+      typeof extra.status === 'string'
+        ? extra.status
+        : reading.finished || reading.endedWithMessage
+          ? 'completed'
+          : undefined;
     return {
       source: 'atif',
       sourceFiles,

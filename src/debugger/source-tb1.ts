@@ -4,7 +4,7 @@
 // output for the verifier side.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { cutText, type AgentEvidence, type NoEvidence } from './agent-evidence.ts';
+import { type AgentEvidence, cutText, type NoEvidence } from './agent-evidence.ts';
 import { streamCast } from './asciinema.ts';
 import type { FailingTest } from './digest.ts';
 import { streamFile } from './read-lines.ts';
@@ -18,7 +18,14 @@ import { verifierFromTestOutput } from './verifier-digest.ts';
 
 type Obj = Record<string, unknown>;
 /** An installed agent's whole episode is the output of one command: it gets a log's budget, not a tool output's. */
-const AGENT_RUN_BUDGET = { ...STEP_OUTPUT_BUDGET, headLines: 40, headChars: 4000, tailLines: 120, tailChars: 12_000, errors: { maxEntries: 20, maxTracebackLines: 40 } };
+const AGENT_RUN_BUDGET = {
+  ...STEP_OUTPUT_BUDGET,
+  headLines: 40,
+  headChars: 4000,
+  tailLines: 120,
+  tailChars: 12_000,
+  errors: { maxEntries: 20, maxTracebackLines: 40 },
+};
 const FAILURE_MODES: Record<string, string> = {
   agent_timeout: 'the agent ran out of time',
   test_timeout: 'the tests ran out of time',
@@ -39,10 +46,19 @@ export function isTb1Trial(trialDir: string): boolean {
 }
 
 const files = (dir: string, ext: string, tests: boolean) =>
-  existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(ext) && f.startsWith('tests') === tests).sort().map((f) => join(dir, f)) : [];
+  existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith(ext) && f.startsWith('tests') === tests)
+        .sort()
+        .map((f) => join(dir, f))
+    : [];
 
 /** Streams a recording (cast, log or pane) into `onText(text, time?)`; returns its bytes and problems. */
-async function streamRecording(path: string, label: string, onText: (text: string, time?: number) => void): Promise<{ bytes: number; problems: string[] }> {
+async function streamRecording(
+  path: string,
+  label: string,
+  onText: (text: string, time?: number) => void,
+): Promise<{ bytes: number; problems: string[] }> {
   if (path.endsWith('.cast')) {
     const reading = await streamCast(path, label, onText);
     return { bytes: statSync(path).size, problems: reading.problems };
@@ -56,12 +72,12 @@ async function streamRecording(path: string, label: string, onText: (text: strin
 /** commands.txt: one Python list per line, `['make test', 'Enter']`. */
 function readCommands(path: string, list: StepList) {
   const literal = /'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"/g;
-  const unescape = (s: string) => s.replace(/\\(.)/g, (_, c: string) => ({ n: '\n', t: '\t', r: '\r' })[c] ?? c);
+  const unescapeText = (s: string) => s.replace(/\\(.)/g, (_, c: string) => ({ n: '\n', t: '\t', r: '\r' })[c] ?? c);
   readFileSync(path, 'utf8')
     .split('\n')
     .filter((l) => l.trim())
     .forEach((line, i) => {
-      const keys = [...line.matchAll(literal)].map((m) => unescape(m[1] ?? m[2] ?? ''));
+      const keys = [...line.matchAll(literal)].map((m) => unescapeText(m[1] ?? m[2] ?? ''));
       const command = tidyCommand(keys.filter((k) => k !== 'Enter').join(''));
       list.push({ step: i + 1, kind: 'command', tool: 'keystrokes', command });
     });
@@ -85,9 +101,20 @@ export async function readTb1(trialDir: string): Promise<AgentEvidence | NoEvide
 
   const list = createStepList();
   // The command that launched the agent carries the instruction (`mini -t '…'`, `openhands --task '…'`).
-  const marker = typeof results.instruction === 'string' ? results.instruction.trim().split(/['"\n]/)[0]!.slice(0, 24) : '';
-  const budgetFor = (command: string | undefined) => (marker.length >= 8 && command?.includes(marker) ? AGENT_RUN_BUDGET : STEP_OUTPUT_BUDGET);
-  const recording = [...files(join(trialDir, 'sessions'), '.cast', false), ...files(join(trialDir, 'sessions'), '.log', false), join(trialDir, 'panes', 'post-agent.txt')].find((p) => existsSync(p));
+  const marker =
+    typeof results.instruction === 'string'
+      ? results.instruction
+          .trim()
+          .split(/['"\n]/)[0]!
+          .slice(0, 24)
+      : '';
+  const budgetFor = (command: string | undefined) =>
+    marker.length >= 8 && command?.includes(marker) ? AGENT_RUN_BUDGET : STEP_OUTPUT_BUDGET;
+  const recording = [
+    ...files(join(trialDir, 'sessions'), '.cast', false),
+    ...files(join(trialDir, 'sessions'), '.log', false),
+    join(trialDir, 'panes', 'post-agent.txt'),
+  ].find((p) => existsSync(p));
   if (recording) {
     const label = recording.slice(trialDir.length + 1);
     const session = createTerminalSession(list, budgetFor);
@@ -114,7 +141,11 @@ export async function readTb1(trialDir: string): Promise<AgentEvidence | NoEvide
     sourceFiles.push('commands.txt');
   }
 
-  const testsPath = [...files(join(trialDir, 'sessions'), '.cast', true), ...files(join(trialDir, 'sessions'), '.log', true), join(trialDir, 'panes', 'post-test.txt')].find((p) => existsSync(p));
+  const testsPath = [
+    ...files(join(trialDir, 'sessions'), '.cast', true),
+    ...files(join(trialDir, 'sessions'), '.log', true),
+    join(trialDir, 'panes', 'post-test.txt'),
+  ].find((p) => existsSync(p));
   let verifier: AgentEvidence['verifier'];
   if (testsPath) {
     const label = testsPath.slice(trialDir.length + 1);
@@ -127,8 +158,12 @@ export async function readTb1(trialDir: string): Promise<AgentEvidence | NoEvide
   }
   verifier = withParserResults(verifier ?? { failing: [], excerpt: '' }, results.parser_results);
 
-  if (!recording && list.steps.length === 0 && Object.keys(results).length === 0) return { problems, sourceFiles, rawBytes };
-  const mode = typeof results.failure_mode === 'string' && !['unset', 'none', ''].includes(results.failure_mode) ? results.failure_mode : undefined;
+  if (!recording && list.steps.length === 0 && Object.keys(results).length === 0)
+    return { problems, sourceFiles, rawBytes };
+  const mode =
+    typeof results.failure_mode === 'string' && !['unset', 'none', ''].includes(results.failure_mode)
+      ? results.failure_mode
+      : undefined;
   const started = Date.parse(String(results.agent_started_at ?? ''));
   const ended = Date.parse(String(results.agent_ended_at ?? ''));
   const inTokens = Number(results.total_input_tokens) || 0;
@@ -147,18 +182,29 @@ export async function readTb1(trialDir: string): Promise<AgentEvidence | NoEvide
       ...(typeof results.task_id === 'string' ? { task: results.task_id } : {}),
       ...(typeof results.trial_name === 'string' ? { trial: results.trial_name } : {}),
       reward: results.is_resolved === true ? 1 : results.is_resolved === false ? 0 : null,
-      ...(mode ? { exception: { type: mode, message: cutText(FAILURE_MODES[mode] ?? `failure mode ${mode}`, 300) } } : {}),
+      ...(mode
+        ? { exception: { type: mode, message: cutText(FAILURE_MODES[mode] ?? `failure mode ${mode}`, 300) } }
+        : {}),
     },
     verifier,
   };
 }
 
 /** results.json `parser_results {test: passed|failed}`: the authoritative list of what failed. */
-function withParserResults(verifier: NonNullable<AgentEvidence['verifier']>, parserResults: unknown): NonNullable<AgentEvidence['verifier']> {
+function withParserResults(
+  verifier: NonNullable<AgentEvidence['verifier']>,
+  parserResults: unknown,
+): NonNullable<AgentEvidence['verifier']> {
   if (!parserResults || typeof parserResults !== 'object') return verifier;
   const entries = Object.entries(parserResults as Obj);
   const failedNames = entries.filter(([, v]) => v !== 'passed').map(([k]) => k);
-  const failing: FailingTest[] = failedNames.map((name) => verifier.failing.find((f) => f.name === name || f.name.endsWith(`::${name}`)) ?? { name, message: '' });
+  const failing: FailingTest[] = failedNames.map(
+    (name) => verifier.failing.find((f) => f.name === name || f.name.endsWith(`::${name}`)) ?? { name, message: '' },
+  );
   const passed = entries.length - failedNames.length;
-  return { ...verifier, failing, summary: verifier.summary ?? { tests: entries.length, passed, failed: failedNames.length } };
+  return {
+    ...verifier,
+    failing,
+    summary: verifier.summary ?? { tests: entries.length, passed, failed: failedNames.length },
+  };
 }

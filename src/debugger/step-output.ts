@@ -1,6 +1,6 @@
 // A tool output as a digest step carries it: cleaned text, raw size, error lines, and a hash that
 // recognises the same output repeated at a later step. The budgets here set the digest's size.
-import { createTextCleaner, type CleanedText, type CleanTextOptions } from './clean-text.ts';
+import { type CleanedText, type CleanTextOptions, createTextCleaner } from './clean-text.ts';
 import { streamFile } from './read-lines.ts';
 
 export const STEP_OUTPUT_BUDGET: CleanTextOptions = {
@@ -20,7 +20,12 @@ export interface StepOutput {
   hash: string;
 }
 
-const toStepOutput = (c: CleanedText): StepOutput => ({ output: c.text, outputBytes: c.rawBytes, errors: c.errors, hash: c.hash ?? '' });
+const toStepOutput = (c: CleanedText): StepOutput => ({
+  output: c.text,
+  outputBytes: c.rawBytes,
+  errors: c.errors,
+  hash: c.hash ?? '',
+});
 
 export function outputFromText(text: string, options: CleanTextOptions = STEP_OUTPUT_BUDGET): StepOutput {
   const cleaner = createTextCleaner({ ...options, hash: true });
@@ -29,7 +34,10 @@ export function outputFromText(text: string, options: CleanTextOptions = STEP_OU
 }
 
 /** Streams a file (a full tool output, a log) through the cleaner. */
-export async function outputFromFile(path: string, options: CleanTextOptions = STEP_OUTPUT_BUDGET): Promise<StepOutput> {
+export async function outputFromFile(
+  path: string,
+  options: CleanTextOptions = STEP_OUTPUT_BUDGET,
+): Promise<StepOutput> {
   const cleaner = createTextCleaner({ ...options, hash: true });
   await streamFile(path, (chunk) => cleaner.push(chunk));
   return toStepOutput(cleaner.end());

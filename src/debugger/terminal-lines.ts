@@ -4,7 +4,8 @@
 // progress bar redrawn 10k times without a newline is one "line" of megabytes.
 
 /** CSI, OSC (BEL- or ST-terminated, or cut at the line end), DCS/SOS/PM/APC strings, and two-byte escapes. */
-const ANSI = /\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[PX^_][^\x1b]*(?:\x1b\\)?|[\x20-\x2f]*[\x30-\x7e]?)|\x9b[0-?]*[ -/]*[@-~]/g;
+const ANSI =
+  /\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[PX^_][^\x1b]*(?:\x1b\\)?|[\x20-\x2f]*[\x30-\x7e]?)|\x9b[0-?]*[ -/]*[@-~]/g;
 /** Overstrike pairs (`x\bx`, man-page bold) first, then the remaining C0 controls except tab. */
 const BACKSPACE_PAIR = /[^\x08]\x08/g;
 const CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g;
@@ -41,7 +42,10 @@ export interface TerminalLineSplitter {
   end(): void;
 }
 
-export function createTerminalLineSplitter(onLine: LineSink, maxLineChars = DEFAULT_MAX_LINE_CHARS): TerminalLineSplitter {
+export function createTerminalLineSplitter(
+  onLine: LineSink,
+  maxLineChars = DEFAULT_MAX_LINE_CHARS,
+): TerminalLineSplitter {
   let partial = '';
   /** Characters of the current line already accounted for but no longer held (redraws, overflow). */
   let droppedChars = 0;
@@ -66,7 +70,11 @@ export function createTerminalLineSplitter(onLine: LineSink, maxLineChars = DEFA
       if (!isBlank(current)) partial = current;
       else {
         let kept = '';
-        for (let i = segments.length - 2; i >= 0; i--) if (!isBlank(segments[i]!)) { kept = segments[i]!; break; }
+        for (let i = segments.length - 2; i >= 0; i--)
+          if (!isBlank(segments[i]!)) {
+            kept = segments[i]!;
+            break;
+          }
         partial = kept ? `${kept}\r${current}` : current;
       }
       droppedChars += before - partial.length;

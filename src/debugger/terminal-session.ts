@@ -2,7 +2,7 @@
 // `root@host:/app# make` starts a step running `make`; the lines until the next prompt are its output.
 // Used for Terminal-Bench 1 trials, whose agents leave no structured trajectory.
 import { createHash } from 'node:crypto';
-import { createLineDigest, type CleanTextOptions, type LineDigest } from './clean-text.ts';
+import { type CleanTextOptions, createLineDigest, type LineDigest } from './clean-text.ts';
 import { detachString } from './detach-string.ts';
 import type { DigestStep } from './digest.ts';
 import { tidyCommand } from './shell-command.ts';
@@ -25,7 +25,10 @@ export interface TerminalSession {
 /** Output budget of a command: an installed agent runs its whole episode inside one command, which deserves more. */
 export type BudgetFor = (command: string | undefined) => CleanTextOptions;
 
-export function createTerminalSession(list: StepList, budgetFor: BudgetFor = () => STEP_OUTPUT_BUDGET): TerminalSession {
+export function createTerminalSession(
+  list: StepList,
+  budgetFor: BudgetFor = () => STEP_OUTPUT_BUDGET,
+): TerminalSession {
   let current: { step: DigestStep; digest: LineDigest; bytes: number; start?: number } | null = null;
   let n = 0;
 
@@ -35,15 +38,25 @@ export function createTerminalSession(list: StepList, budgetFor: BudgetFor = () 
     const out = digest.finish();
     if (start !== undefined && time !== undefined) step.durationMs = Math.round((time - start) * 1000);
     const hash = createHash('sha1').update(out.text).digest('hex');
-    if (out.rawLines > 0 || step.command !== undefined) list.setOutput(step, { output: out.text, outputBytes: bytes, errors: out.errors, hash });
+    if (out.rawLines > 0 || step.command !== undefined)
+      list.setOutput(step, { output: out.text, outputBytes: bytes, errors: out.errors, hash });
     if (out.rawLines === 0 && step.command === undefined) list.steps.splice(list.steps.indexOf(step), 1);
     current = null;
   };
 
   const open = (command: string | undefined, time?: number) => {
     n++;
-    const step = list.push(command !== undefined ? { step: n, kind: 'command', tool: 'terminal', command } : { step: n, kind: 'tool', tool: 'terminal' });
-    current = { step, digest: createLineDigest(budgetFor(command)), bytes: 0, ...(time !== undefined ? { start: time } : {}) };
+    const step = list.push(
+      command !== undefined
+        ? { step: n, kind: 'command', tool: 'terminal', command }
+        : { step: n, kind: 'tool', tool: 'terminal' },
+    );
+    current = {
+      step,
+      digest: createLineDigest(budgetFor(command)),
+      bytes: 0,
+      ...(time !== undefined ? { start: time } : {}),
+    };
   };
 
   return {

@@ -1,7 +1,7 @@
 // A test run's console output (verifier/test-stdout.txt, a Terminal-Bench 1 tests.log or test pane)
 // read once: cleaned into a short excerpt — the failures and the final tally live at the end — while
 // the pytest parser reads the same lines for failing tests and counts.
-import { createTextCleaner, type CleanedText, type TextCleaner } from './clean-text.ts';
+import { type CleanedText, createTextCleaner, type TextCleaner } from './clean-text.ts';
 import type { FailingTest } from './digest.ts';
 import { createPytestParser, type TestSummary } from './pytest-output.ts';
 

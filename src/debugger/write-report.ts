@@ -11,8 +11,15 @@ import type { TrialDigest } from './digest.ts';
 import { renderOverview } from './render-overview.ts';
 import { DEFAULT_DETAIL_TOKENS, renderTaskDetail } from './render-task-detail.ts';
 import { detailPath } from './report-file-names.ts';
-import { LedgerSchema, REPORT_VERSION, type Ledger, type Report, type ReportTask, type ReportTrial } from './report-schema.ts';
-import { classifyTrial, type ClassifyOptions } from './signatures.ts';
+import {
+  type Ledger,
+  LedgerSchema,
+  REPORT_VERSION,
+  type Report,
+  type ReportTask,
+  type ReportTrial,
+} from './report-schema.ts';
+import { type ClassifyOptions, classifyTrial } from './signatures.ts';
 
 export interface ReportInput {
   job: { dir: string; id?: string };
@@ -66,11 +73,12 @@ function taskEntry(name: string, digests: readonly TrialDigest[], input: ReportI
   const trials = digests.map((d) => trialEntry(d, input.classify));
   const c = trials.filter((t) => t.passed).length;
   const bySignature = new Map<string, { id: string; label: string; trials: string[] }>();
-  for (const t of trials) for (const s of t.signatures) {
-    const entry = bySignature.get(s.label) ?? { id: s.id, label: s.label, trials: [] };
-    entry.trials.push(t.trial);
-    bySignature.set(s.label, entry);
-  }
+  for (const t of trials)
+    for (const s of t.signatures) {
+      const entry = bySignature.get(s.label) ?? { id: s.id, label: s.label, trials: [] };
+      entry.trials.push(t.trial);
+      bySignature.set(s.label, entry);
+    }
   const entry: ReportTask = {
     n: trials.length,
     c,
@@ -88,11 +96,16 @@ function taskEntry(name: string, digests: readonly TrialDigest[], input: ReportI
 
 export function buildReport(input: ReportInput): Report {
   const byTask = new Map<string, TrialDigest[]>();
-  for (const d of [...input.digests].sort((a, b) => a.task.localeCompare(b.task) || byTrialName.compare(a.trial, b.trial))) byTask.set(d.task, [...(byTask.get(d.task) ?? []), d]);
+  for (const d of [...input.digests].sort(
+    (a, b) => a.task.localeCompare(b.task) || byTrialName.compare(a.trial, b.trial),
+  ))
+    byTask.set(d.task, [...(byTask.get(d.task) ?? []), d]);
   const tasks: Record<string, ReportTask> = {};
   for (const [name, digests] of byTask) tasks[name] = taskEntry(name, digests, input);
 
-  const classified = Object.entries(tasks).flatMap(([task, t]) => t.trials.map((trial) => ({ task, trial: trial.trial, passed: trial.passed, signatures: trial.signatures })));
+  const classified = Object.entries(tasks).flatMap(([task, t]) =>
+    t.trials.map((trial) => ({ task, trial: trial.trial, passed: trial.passed, signatures: trial.signatures })),
+  );
   const failures = summariseJobFailures(classified, input.analyses);
   const stats = computePassStats(Object.values(tasks).map(({ n, c }) => ({ n, c })));
   const nPassed = classified.filter((t) => t.passed).length;
@@ -113,7 +126,15 @@ export function buildReport(input: ReportInput): Report {
     tasks,
     clusters: failures.clusters,
     mechanisms: failures.mechanisms,
-    ledger: LedgerSchema.parse({ calls: 0, prompt_tokens: 0, completion_tokens: 0, cached_tokens: 0, cost_usd: 0, cache_hits: 0, ...input.ledger }),
+    ledger: LedgerSchema.parse({
+      calls: 0,
+      prompt_tokens: 0,
+      completion_tokens: 0,
+      cached_tokens: 0,
+      cost_usd: 0,
+      cache_hits: 0,
+      ...input.ledger,
+    }),
     generated_at: (input.now ?? (() => new Date()))().toISOString(),
     model: input.model ?? null,
   };
@@ -123,13 +144,24 @@ export function buildReport(input: ReportInput): Report {
  * Writes report.json, overview.md and detail/<task>.md into `outDir`, each atomically. Without digests
  * the detail files still list outcomes, signatures and analyses, only no timelines.
  */
-export function writeReport(outDir: string, report: Report, digests: readonly TrialDigest[] = [], budgets: ReportBudgets = {}): WrittenReport {
+export function writeReport(
+  outDir: string,
+  report: Report,
+  digests: readonly TrialDigest[] = [],
+  budgets: ReportBudgets = {},
+): WrittenReport {
   const files: string[] = [];
   const detailTokens: Record<string, number> = {};
   const byTask = new Map<string, TrialDigest[]>();
   for (const d of digests) byTask.set(d.task, [...(byTask.get(d.task) ?? []), d]);
   for (const [name, task] of Object.entries(report.tasks)) {
-    const detail = renderTaskDetail(name, task, byTask.get(name) ?? [], report.model, budgets.detailTokens ?? DEFAULT_DETAIL_TOKENS);
+    const detail = renderTaskDetail(
+      name,
+      task,
+      byTask.get(name) ?? [],
+      report.model,
+      budgets.detailTokens ?? DEFAULT_DETAIL_TOKENS,
+    );
     const file = join(outDir, task.detail);
     writeFileAtomic(file, detail.text);
     detailTokens[name] = detail.tokens;

@@ -60,27 +60,44 @@ const sorted = (xs: Iterable<string>) => [...new Set(xs)].sort(byName);
  *   taken as its effect, and it is HARMFUL whenever the tasks that regressed or worsened outnumber the
  *   tasks that were fixed or improved (predicted or not), whatever the rules above say.
  */
-function verdictOf(a: { P: number; A: number; R: number }, sole?: { hurt: number; gained: number }): { verdict: Verdict; reason: string } {
+function verdictOf(
+  a: { P: number; A: number; R: number },
+  sole?: { hurt: number; gained: number },
+): { verdict: Verdict; reason: string } {
   if (sole && sole.hurt > sole.gained) {
-    return { verdict: 'HARMFUL', reason: `the only change of its iteration: ${sole.hurt} task(s) regressed or worsened against ${sole.gained} fixed or improved` };
+    return {
+      verdict: 'HARMFUL',
+      reason: `the only change of its iteration: ${sole.hurt} task(s) regressed or worsened against ${sole.gained} fixed or improved`,
+    };
   }
   const { P, A, R } = a;
   if (R > 0) {
     return A > 0
-      ? { verdict: 'MIXED', reason: `${A} of ${P} predicted fix(es) happened and ${R} risk task(s) regressed or worsened` }
-      : { verdict: 'HARMFUL', reason: `none of ${P} predicted fix(es) happened and ${R} risk task(s) regressed or worsened` };
+      ? {
+          verdict: 'MIXED',
+          reason: `${A} of ${P} predicted fix(es) happened and ${R} risk task(s) regressed or worsened`,
+        }
+      : {
+          verdict: 'HARMFUL',
+          reason: `none of ${P} predicted fix(es) happened and ${R} risk task(s) regressed or worsened`,
+        };
   }
   if (P === 0) return { verdict: 'INEFFECTIVE', reason: 'no predicted fix to verify, and no risk realised' };
   if (A === P) return { verdict: 'EFFECTIVE', reason: `all ${P} predicted fix(es) happened, no risk realised` };
-  if (A > 0) return { verdict: 'PARTIALLY_EFFECTIVE', reason: `${A} of ${P} predicted fix(es) happened, no risk realised` };
+  if (A > 0)
+    return { verdict: 'PARTIALLY_EFFECTIVE', reason: `${A} of ${P} predicted fix(es) happened, no risk realised` };
   return { verdict: 'INEFFECTIVE', reason: `none of ${P} predicted fix(es) happened, no risk realised` };
 }
 
 /** Checks each change of `manifest` against the classification of the job before it → the job after it. */
 export function attributeManifest(manifest: ChangeManifest, comparison: TaskClassification): ManifestAttribution {
   const measured = new Set(comparison.commonTasks);
-  const gained = new Set(comparison.tasks.filter((t) => t.change === 'fixed' || t.change === 'improved').map((t) => t.task));
-  const hurt = new Set(comparison.tasks.filter((t) => t.change === 'regressed' || t.change === 'worsened').map((t) => t.task));
+  const gained = new Set(
+    comparison.tasks.filter((t) => t.change === 'fixed' || t.change === 'improved').map((t) => t.task),
+  );
+  const hurt = new Set(
+    comparison.tasks.filter((t) => t.change === 'regressed' || t.change === 'worsened').map((t) => t.task),
+  );
   const sole = manifest.changes.length === 1 ? { hurt: hurt.size, gained: gained.size } : undefined;
 
   const changes = manifest.changes.map((change): ChangeAttribution => {
@@ -88,7 +105,10 @@ export function attributeManifest(manifest: ChangeManifest, comparison: TaskClas
     const risk = sorted(change.risk_tasks.filter((t) => measured.has(t)));
     const actually_fixed = predicted.filter((t) => gained.has(t));
     const risk_realised = risk.filter((t) => hurt.has(t));
-    const { verdict, reason } = verdictOf({ P: predicted.length, A: actually_fixed.length, R: risk_realised.length }, sole);
+    const { verdict, reason } = verdictOf(
+      { P: predicted.length, A: actually_fixed.length, R: risk_realised.length },
+      sole,
+    );
     return {
       id: change.id,
       type: change.type,

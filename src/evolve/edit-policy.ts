@@ -2,14 +2,22 @@
 // in its `components:` section, and the seed's system prompt text never removed. The evolve agent's
 // tools and Workspace.commitChange both apply these checks; every refusal says what is allowed.
 import { lstatSync } from 'node:fs';
-import { isDeepStrictEqual } from 'node:util';
 import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { parseDocument } from 'yaml';
 import { ComponentsSchema } from '../harness/schemas.ts';
 
 export type PolicyCheck = { ok: true } | { ok: false; reason: string };
 
-export type EditableKind = 'system_prompt' | 'harness_components' | 'tool_description' | 'tool_implementation' | 'middleware' | 'skill' | 'subagent' | 'memory';
+export type EditableKind =
+  | 'system_prompt'
+  | 'harness_components'
+  | 'tool_description'
+  | 'tool_implementation'
+  | 'middleware'
+  | 'skill'
+  | 'subagent'
+  | 'memory';
 
 export type PathCheck = { ok: true; path: string; kind: EditableKind } | { ok: false; reason: string };
 
@@ -26,7 +34,10 @@ export const EDITABLE_FILES =
   `${SKILL_FILE_EXTENSIONS.join(' ')} files inside skills/<name>/, subagents/<name>.yaml, memory/<name>.md ` +
   '— <name> is 1–64 letters, digits, _ or -; paths are relative to the harness directory';
 
-const refuse = (reason: string): { ok: false; reason: string } => ({ ok: false, reason: `${reason} (${EDITABLE_FILES})` });
+const refuse = (reason: string): { ok: false; reason: string } => ({
+  ok: false,
+  reason: `${reason} (${EDITABLE_FILES})`,
+});
 
 function kindOf(segments: string[]): EditableKind | string {
   const [top, second, ...rest] = segments;
@@ -36,8 +47,11 @@ function kindOf(segments: string[]): EditableKind | string {
     return `${top} is not a harness component file`;
   }
   const file = (ext: string, kind: EditableKind): EditableKind | string => {
-    if (rest.length > 0 || !second!.endsWith(ext)) return `${top}/ holds only <name>${ext} files${top === 'tools' ? ' and <name>.ts files' : ''}`;
-    return NAME.test(second!.slice(0, -ext.length)) ? kind : `'${second!.slice(0, -ext.length)}' is not a valid component name`;
+    if (rest.length > 0 || !second!.endsWith(ext))
+      return `${top}/ holds only <name>${ext} files${top === 'tools' ? ' and <name>.ts files' : ''}`;
+    return NAME.test(second!.slice(0, -ext.length))
+      ? kind
+      : `'${second!.slice(0, -ext.length)}' is not a valid component name`;
   };
   switch (top) {
     case 'tools':
@@ -55,7 +69,9 @@ function kindOf(segments: string[]): EditableKind | string {
       if (!rest.every((s) => SKILL_FILE_SEGMENT.test(s))) return 'skill file names are letters, digits, ., _ or -';
       const name = rest[rest.length - 1]!;
       if (rest.length === 1 && name === 'SKILL.md') return 'skill';
-      return SKILL_FILE_EXTENSIONS.some((ext) => name.endsWith(ext)) ? 'skill' : `a skill folder holds only ${SKILL_FILE_EXTENSIONS.join(' ')} files`;
+      return SKILL_FILE_EXTENSIONS.some((ext) => name.endsWith(ext))
+        ? 'skill'
+        : `a skill folder holds only ${SKILL_FILE_EXTENSIONS.join(' ')} files`;
     }
     default:
       return `${top}/ is not a harness component folder`;
@@ -71,11 +87,15 @@ export function checkEditablePath(relPath: string, options: { harnessDir?: strin
   if (typeof relPath !== 'string' || relPath.trim() === '') return refuse('an empty path');
   if (relPath.includes('\0')) return refuse('a path with a NUL byte');
   if (relPath.includes('\\')) return refuse(`${relPath}: use / as the separator`);
-  if (relPath.startsWith('/') || /^[A-Za-z]:/.test(relPath) || relPath.startsWith('~')) return refuse(`${relPath} is an absolute path`);
+  if (relPath.startsWith('/') || /^[A-Za-z]:/.test(relPath) || relPath.startsWith('~'))
+    return refuse(`${relPath} is an absolute path`);
   const segments = relPath.split('/').filter((s) => s !== '' && s !== '.');
   if (segments.includes('..')) return refuse(`${relPath} uses '..': paths may not leave the harness directory`);
   const hidden = segments.find((s) => s.startsWith('.'));
-  if (hidden) return refuse(`${relPath}: ${hidden === '.git' ? 'the harness git repository (.git)' : `hidden file ${hidden}`} is not a harness component file`);
+  if (hidden)
+    return refuse(
+      `${relPath}: ${hidden === '.git' ? 'the harness git repository (.git)' : `hidden file ${hidden}`} is not a harness component file`,
+    );
   const kind = kindOf(segments);
   const path = segments.join('/');
   if (!isKind(kind)) return refuse(`${path}: ${kind}`);
@@ -88,13 +108,23 @@ export function checkEditablePath(relPath: string, options: { harnessDir?: strin
       } catch {
         break; // does not exist (yet): nothing below it can be a link
       }
-      if (link) return refuse(`${prefix} is a symlink: harness files must be regular files inside the harness directory`);
+      if (link)
+        return refuse(`${prefix} is a symlink: harness files must be regular files inside the harness directory`);
     }
   }
   return { ok: true, path, kind };
 }
 
-const KINDS = new Set<string>(['system_prompt', 'harness_components', 'tool_description', 'tool_implementation', 'middleware', 'skill', 'subagent', 'memory']);
+const KINDS = new Set<string>([
+  'system_prompt',
+  'harness_components',
+  'tool_description',
+  'tool_implementation',
+  'middleware',
+  'skill',
+  'subagent',
+  'memory',
+]);
 const isKind = (k: string): k is EditableKind => KINDS.has(k);
 
 function parseYamlText(text: string, label: string): { value?: unknown; error?: string } {
@@ -127,14 +157,22 @@ export function checkHarnessYamlEdit(before: string, after: string | null): Poli
   if (old.error) return { ok: false, reason: old.error };
   const next = parseYamlText(after, 'the new harness.yaml');
   if (next.error) return { ok: false, reason: next.error };
-  if (!isRecord(old.value) || !isRecord(next.value)) return { ok: false, reason: `harness.yaml must be a mapping; ${HARNESS_YAML_RULE}` };
+  if (!isRecord(old.value) || !isRecord(next.value))
+    return { ok: false, reason: `harness.yaml must be a mapping; ${HARNESS_YAML_RULE}` };
   const { components: _oldComponents, ...oldRest } = old.value;
   const { components: newComponents, ...newRest } = next.value;
-  if (!isDeepStrictEqual(oldRest, newRest)) return { ok: false, reason: `harness.yaml: ${firstDifference(oldRest, newRest, '')} is refused; ${HARNESS_YAML_RULE}` };
+  if (!isDeepStrictEqual(oldRest, newRest))
+    return {
+      ok: false,
+      reason: `harness.yaml: ${firstDifference(oldRest, newRest, '')} is refused; ${HARNESS_YAML_RULE}`,
+    };
   const parsed = ComponentsSchema.safeParse(newComponents);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    return { ok: false, reason: `harness.yaml: components${issue.path.length ? `.${issue.path.join('.')}` : ''}: ${issue.message}` };
+    return {
+      ok: false,
+      reason: `harness.yaml: components${issue.path.length ? `.${issue.path.join('.')}` : ''}: ${issue.message}`,
+    };
   }
   return { ok: true };
 }
@@ -158,16 +196,23 @@ const quote = (p: string) => `"${p.length > 90 ? `${p.slice(0, 87)}...` : p}"`;
  * word (whitespace and line wrapping may differ). Text may be added before, between and after them.
  */
 export function checkSystemPromptEdit(seedPrompt: string, after: string | null): PolicyCheck {
-  const rule = 'system_prompt.md may only grow: keep every paragraph of the seed system prompt word for word and in order, and add text before, between or after them';
+  const rule =
+    'system_prompt.md may only grow: keep every paragraph of the seed system prompt word for word and in order, and add text before, between or after them';
   if (after === null) return { ok: false, reason: `system_prompt.md may not be deleted; ${rule}` };
-  const paragraphs = seedPrompt.split(/\r?\n[ \t]*\r?\n/).map(normaliseSpace).filter(Boolean);
+  const paragraphs = seedPrompt
+    .split(/\r?\n[ \t]*\r?\n/)
+    .map(normaliseSpace)
+    .filter(Boolean);
   const text = normaliseSpace(after);
   let from = 0;
   for (const paragraph of paragraphs) {
     const at = indexAtBoundary(text, paragraph, from);
     if (at === -1) {
       const elsewhere = indexAtBoundary(text, paragraph, 0) !== -1;
-      return { ok: false, reason: `system_prompt.md: the seed paragraph ${quote(paragraph)} was ${elsewhere ? 'moved before an earlier seed paragraph' : 'removed or altered'}; ${rule}` };
+      return {
+        ok: false,
+        reason: `system_prompt.md: the seed paragraph ${quote(paragraph)} was ${elsewhere ? 'moved before an earlier seed paragraph' : 'removed or altered'}; ${rule}`,
+      };
     }
     from = at + paragraph.length;
   }
@@ -178,11 +223,17 @@ export function checkSystemPromptEdit(seedPrompt: string, after: string | null):
  * Path and content checks of one edit together: what the evolve agent's write tools and commitChange
  * apply. `before`/`after` are the file's text (null = absent); `seedPrompt` is the seed's system prompt.
  */
-export function checkFileEdit(relPath: string, edit: { before: string | null; after: string | null; seedPrompt: string; harnessDir?: string }): PolicyCheck {
+export function checkFileEdit(
+  relPath: string,
+  edit: { before: string | null; after: string | null; seedPrompt: string; harnessDir?: string },
+): PolicyCheck {
   const path = checkEditablePath(relPath, { harnessDir: edit.harnessDir });
   if (!path.ok) return path;
   if (path.kind === 'harness_components') {
-    if (edit.before === null) return edit.after === null ? { ok: true } : { ok: false, reason: 'harness.yaml cannot be created by an edit: the run starts from the seed harness.yaml' };
+    if (edit.before === null)
+      return edit.after === null
+        ? { ok: true }
+        : { ok: false, reason: 'harness.yaml cannot be created by an edit: the run starts from the seed harness.yaml' };
     return checkHarnessYamlEdit(edit.before, edit.after);
   }
   if (path.kind === 'system_prompt') return checkSystemPromptEdit(edit.seedPrompt, edit.after);

@@ -1,7 +1,7 @@
 // The cost a user should expect before an evolution starts. Before any trial has run, only assumptions
 // are possible: they are stated with the number (tokens per trial, per analysis, per evolve session),
 // and once iterations have run the loop replaces them by what was measured. Unknown prices say so.
-import { costOf, priceOf, type PriceTable } from '../model/prices.ts';
+import { costOf, type PriceTable, priceOf } from '../model/prices.ts';
 import type { Usage } from '../model/types.ts';
 
 export interface CostAssumptions {
@@ -49,7 +49,11 @@ export interface CostEstimate {
   assumptions: CostAssumptions;
 }
 
-const scale = (u: Usage, n: number): Usage => ({ promptTokens: u.promptTokens * n, completionTokens: u.completionTokens * n, cachedTokens: u.cachedTokens * n });
+const scale = (u: Usage, n: number): Usage => ({
+  promptTokens: u.promptTokens * n,
+  completionTokens: u.completionTokens * n,
+  cachedTokens: u.cachedTokens * n,
+});
 const priced = (model: string, usage: Usage, prices?: PriceTable): number | null => {
   if (/^(scripted|replay):/.test(model)) return 0;
   return priceOf(model, prices) ? costOf(model, usage, prices) : null;
@@ -62,15 +66,40 @@ export function estimateRunCost(input: EstimateInput): CostEstimate {
   const holdoutTrials = input.holdoutEvaluations * input.holdoutTasks * input.k;
   const trials = trainTrials + holdoutTrials;
   const codingUsage = scale(a.trial, trials);
-  const roles: RoleEstimate[] = [{ role: 'coding', model: input.model, calls: trials, tokens: codingUsage.promptTokens + codingUsage.completionTokens, cost_usd: priced(input.model, codingUsage, input.prices) }];
+  const roles: RoleEstimate[] = [
+    {
+      role: 'coding',
+      model: input.model,
+      calls: trials,
+      tokens: codingUsage.promptTokens + codingUsage.completionTokens,
+      cost_usd: priced(input.model, codingUsage, input.prices),
+    },
+  ];
   if (input.debugModel) {
     // At most one analysis per training task per evaluated iteration (tasks that all pass are skipped).
     const n = (input.iterations + 1) * input.trainTasks;
     const u = scale(a.analysis, n);
-    roles.push({ role: 'debugger', model: input.debugModel, calls: n, tokens: u.promptTokens + u.completionTokens, cost_usd: priced(input.debugModel, u, input.prices) });
+    roles.push({
+      role: 'debugger',
+      model: input.debugModel,
+      calls: n,
+      tokens: u.promptTokens + u.completionTokens,
+      cost_usd: priced(input.debugModel, u, input.prices),
+    });
   }
   const ev = scale(a.evolve, input.iterations);
-  roles.push({ role: 'evolver', model: input.evolveModel, calls: input.iterations, tokens: ev.promptTokens + ev.completionTokens, cost_usd: priced(input.evolveModel, ev, input.prices) });
+  roles.push({
+    role: 'evolver',
+    model: input.evolveModel,
+    calls: input.iterations,
+    tokens: ev.promptTokens + ev.completionTokens,
+    cost_usd: priced(input.evolveModel, ev, input.prices),
+  });
   const known = roles.every((r) => r.cost_usd !== null);
-  return { roles, tokens: roles.reduce((s, r) => s + r.tokens, 0), cost_usd: known ? roles.reduce((s, r) => s + (r.cost_usd ?? 0), 0) : null, assumptions: a };
+  return {
+    roles,
+    tokens: roles.reduce((s, r) => s + r.tokens, 0),
+    cost_usd: known ? roles.reduce((s, r) => s + (r.cost_usd ?? 0), 0) : null,
+    assumptions: a,
+  };
 }

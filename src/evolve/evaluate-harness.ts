@@ -2,9 +2,10 @@
 // job directory (resumable like any `ahe eval` job: re-running it after a crash runs only what is
 // missing). It says whether it is complete — every task × attempt measured — because the loop may
 // compute nothing from an evaluation that is not.
-import { loadTaskSuite } from '../bench/load-task.ts';
+
 import type { JobResult } from '../bench/job-summary.ts';
-import { runJob, type JobEvent, type TrialExecutor } from '../bench/run-job.ts';
+import { loadTaskSuite } from '../bench/load-task.ts';
+import { type JobEvent, runJob, type TrialExecutor } from '../bench/run-job.ts';
 import type { Task } from '../bench/task.ts';
 import { loadHarness } from '../harness/load-harness.ts';
 import { createModel } from '../model/create-model.ts';
@@ -45,7 +46,10 @@ export interface Evaluation {
  */
 export class EvaluationIncompleteError extends RunStoppedError {
   override name = 'EvaluationIncompleteError';
-  constructor(message: string, readonly missingTrials: readonly string[]) {
+  constructor(
+    message: string,
+    readonly missingTrials: readonly string[],
+  ) {
     super(message);
   }
 }
@@ -76,5 +80,10 @@ export async function evaluateHarness(options: EvaluateOptions): Promise<Evaluat
     tasksDir: options.tasksDir,
     maxConsecutiveInfraFailures: options.maxConsecutiveInfraFailures,
   });
-  return { result: outcome.result, interrupted: outcome.interrupted, complete: outcome.complete, ...(outcome.stopped ? { stopped: outcome.stopped } : {}) };
+  return {
+    result: outcome.result,
+    interrupted: outcome.interrupted,
+    complete: outcome.complete,
+    ...(outcome.stopped ? { stopped: outcome.stopped } : {}),
+  };
 }

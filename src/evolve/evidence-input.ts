@@ -21,7 +21,11 @@ function readJson<T>(file: string): T | undefined {
   }
 }
 
-const isSummary = (x: unknown): x is JobSummary => typeof x === 'object' && x !== null && typeof (x as JobSummary).tasks === 'object' && (x as JobSummary).tasks !== null;
+const isSummary = (x: unknown): x is JobSummary =>
+  typeof x === 'object' &&
+  x !== null &&
+  typeof (x as JobSummary).tasks === 'object' &&
+  (x as JobSummary).tasks !== null;
 
 export interface ReadEvidenceOptions {
   trainTasks: readonly string[];
@@ -39,12 +43,19 @@ export function readEvidenceInput(runDir: string, iteration: number, options: Re
     if (isSummary(summary)) trainHistory.push({ iteration: i, summary });
   }
   const dir = iterationPath(runDir, iteration);
-  const judged = readJson<ManifestAttribution & { run_prediction_quality?: PredictionQuality }>(join(dir, 'attribution.json'));
+  const judged = readJson<ManifestAttribution & { run_prediction_quality?: PredictionQuality }>(
+    join(dir, 'attribution.json'),
+  );
   let attribution: EvidenceInput['attribution'];
   if (judged && Array.isArray(judged.changes)) {
     const { run_prediction_quality: quality, ...a } = judged;
     const manifest = readManifest(join(iterationPath(runDir, a.iteration), 'change_manifest.json'));
-    attribution = { attribution: a, quality, manifest: manifest.ok ? manifest.manifest : undefined, rolledBack: options.rolledBack };
+    attribution = {
+      attribution: a,
+      quality,
+      manifest: manifest.ok ? manifest.manifest : undefined,
+      rolledBack: options.rolledBack,
+    };
   }
   return {
     iteration,

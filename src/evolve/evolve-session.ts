@@ -6,18 +6,18 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Task } from '../bench/task.ts';
+import { formatDiagnostic } from '../harness/harness-error.ts';
 import { loadHarness } from '../harness/load-harness.ts';
 import { validateHarness } from '../harness/validate-harness.ts';
-import { formatDiagnostic } from '../harness/harness-error.ts';
 import { isInfrastructureError } from '../model/errors.ts';
 import type { Model } from '../model/types.ts';
 import { createHostSandbox } from '../sandbox/host-sandbox.ts';
 import { recordSession } from '../trace/record-session.ts';
 import { writeJsonAtomic } from '../trace/write-atomic.ts';
 import { checkManifest } from './check-manifest.ts';
-import { checkFileEdit, checkEditablePath } from './edit-policy.ts';
-import { createEvolverTools, type CommittedChange } from './evolver-tools.ts';
-import { auditChange, formatLeakFindings, type ChangedFile } from './leak-audit.ts';
+import { checkEditablePath, checkFileEdit } from './edit-policy.ts';
+import { type CommittedChange, createEvolverTools } from './evolver-tools.ts';
+import { auditChange, type ChangedFile, formatLeakFindings } from './leak-audit.ts';
 import { buildLeakIndex, type LeakIndex } from './leak-index.ts';
 import type { ChangeManifest } from './manifest.ts';
 import { emptyUsage, type Usage } from './run-state.ts';
@@ -62,7 +62,9 @@ function instruction(o: EvolveSessionOptions, retry?: string): string {
     `Evidence sections: ${o.evidenceSections.join(', ')}. Start with read_evidence("overview").`,
     'Commit each change with commit_change, then write_manifest with iteration',
     `${o.iteration}, then reply with a short summary.`,
-    retry ? `\nYour previous session ended without an accepted manifest: ${retry}. Your committed changes are still there; describe them in write_manifest (or commit what is missing first).` : '',
+    retry
+      ? `\nYour previous session ended without an accepted manifest: ${retry}. Your committed changes are still there; describe them in write_manifest (or commit what is missing first).`
+      : '',
   ].join(' ');
 }
 
@@ -87,7 +89,8 @@ export async function runEvolveSession(o: EvolveSessionOptions): Promise<EvolveS
   const baseFile = join(o.iterationDir, 'evolve-base.json');
   if (existsSync(baseFile)) {
     const base = (JSON.parse(readFileSync(baseFile, 'utf8')) as { head: string }).head;
-    for (const sha of await ws.commitsAfter(base)) await ws.revert(sha, `discard an interrupted evolve session of iteration ${o.iteration}`);
+    for (const sha of await ws.commitsAfter(base))
+      await ws.revert(sha, `discard an interrupted evolve session of iteration ${o.iteration}`);
   }
   writeJsonAtomic(baseFile, { head: await ws.head() });
   const trainNames = new Set(o.trainTasks.map((t) => t.name));
@@ -117,7 +120,12 @@ export async function runEvolveSession(o: EvolveSessionOptions): Promise<EvolveS
       validate: async () => {
         const report = await validateHarness(ws.dir);
         const lines = report.diagnostics.map(formatDiagnostic);
-        return { ok: report.ok, text: report.ok ? `ok: ${report.stats.tools} tools, ${report.stats.middleware} middleware, ${report.stats.skills} skills, ${report.stats.subagents} sub-agents, ${report.stats.memory} memory files` : lines.join('\n') };
+        return {
+          ok: report.ok,
+          text: report.ok
+            ? `ok: ${report.stats.tools} tools, ${report.stats.middleware} middleware, ${report.stats.skills} skills, ${report.stats.subagents} sub-agents, ${report.stats.memory} memory files`
+            : lines.join('\n'),
+        };
       },
       uncommittedFiles: () => ws.uncommittedFiles(),
       auditUncommitted: async () => {
@@ -130,7 +138,10 @@ export async function runEvolveSession(o: EvolveSessionOptions): Promise<EvolveS
         const audit = auditChange({ files, tasks: o.trainTasks, index: leakIndex });
         if (audit.ok) return undefined;
         // Rejected attempts are kept for the record: what the agent tried to write, and why it leaked.
-        appendFileSync(join(o.iterationDir, 'leak-rejections.jsonl'), `${JSON.stringify({ ts: new Date().toISOString(), session, findings: audit.findings })}\n`);
+        appendFileSync(
+          join(o.iterationDir, 'leak-rejections.jsonl'),
+          `${JSON.stringify({ ts: new Date().toISOString(), session, findings: audit.findings })}\n`,
+        );
         return formatLeakFindings(audit);
       },
       commit: async (id, message) => {
@@ -166,17 +177,29 @@ export async function runEvolveSession(o: EvolveSessionOptions): Promise<EvolveS
     if (o.signal?.aborted) throw new Error('interrupted');
     if (!manifest && result.status === 'error' && isInfrastructureError(result.errorType)) {
       log(`  evolve session ${session}: the model could not be used (${result.error ?? result.errorType})`);
-      return { manifest: { iteration: o.iteration, changes: [] }, usage, reverted: [], unavailable: result.error ?? String(result.errorType) };
+      return {
+        manifest: { iteration: o.iteration, changes: [] },
+        usage,
+        reverted: [],
+        unavailable: result.error ?? String(result.errorType),
+      };
     }
-    if (!manifest) retry = result.status === 'completed' ? 'the session finished without calling write_manifest successfully' : `the session stopped (${result.status}${result.error ? `: ${result.error}` : ''})`;
-    log(`  evolve session ${session}: ${result.status}, ${result.steps} steps${manifest ? ', manifest accepted' : `; ${retry}`}`);
+    if (!manifest)
+      retry =
+        result.status === 'completed'
+          ? 'the session finished without calling write_manifest successfully'
+          : `the session stopped (${result.status}${result.error ? `: ${result.error}` : ''})`;
+    log(
+      `  evolve session ${session}: ${result.status}, ${result.steps} steps${manifest ? ', manifest accepted' : `; ${retry}`}`,
+    );
   }
 
   const reverted: string[] = [];
   let skipped: string | undefined;
   if (!manifest) {
     skipped = `no accepted manifest after ${maxSessions} sessions (${retry}); the iteration's changes are reverted`;
-    for (const c of [...committed].reverse()) reverted.push(await ws.revert(c.sha, `skip iteration ${o.iteration}: ${c.id} had no accepted manifest`));
+    for (const c of [...committed].reverse())
+      reverted.push(await ws.revert(c.sha, `skip iteration ${o.iteration}: ${c.id} had no accepted manifest`));
     await ws.discardUncommitted();
     manifest = { iteration: o.iteration, changes: [] };
   } else {

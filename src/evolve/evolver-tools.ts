@@ -34,9 +34,19 @@ export interface EvolverToolDeps {
 
 const MAX_READ = 60_000;
 
-function tool(name: string, description: string, properties: Record<string, unknown>, required: string[], run: (args: Record<string, unknown>) => Promise<ToolResult | string>): LoadedTool {
+function tool(
+  name: string,
+  description: string,
+  properties: Record<string, unknown>,
+  required: string[],
+  run: (args: Record<string, unknown>) => Promise<ToolResult | string>,
+): LoadedTool {
   return {
-    definition: { name, description, inputSchema: { type: 'object', properties, required, additionalProperties: false } },
+    definition: {
+      name,
+      description,
+      inputSchema: { type: 'object', properties, required, additionalProperties: false },
+    },
     source: { builtin: true },
     run: async (args) => run(args),
   };
@@ -78,31 +88,54 @@ export function createEvolverTools(deps: EvolverToolDeps): EvolverTools {
     if (bad) return refuse(`refused: ${bad}`);
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, after);
-    return { output: `${before === null ? 'created' : 'wrote'} ${rel} (${Buffer.byteLength(after)} bytes). Run validate, then commit_change.` };
+    return {
+      output: `${before === null ? 'created' : 'wrote'} ${rel} (${Buffer.byteLength(after)} bytes). Run validate, then commit_change.`,
+    };
   };
 
   const tools: LoadedTool[] = [
-    tool('read_evidence', `Read one section of this iteration's evidence. Sections: ${deps.evidenceSections().join(', ')} (task_detail:<task> for one task's debugger detail).`, { section: { type: 'string', description: 'The section name.' } }, ['section'], async (args) => {
-      try {
-        return await deps.readEvidence(String(args.section));
-      } catch (error) {
-        return refuse((error as Error).message);
-      }
-    }),
+    tool(
+      'read_evidence',
+      `Read one section of this iteration's evidence. Sections: ${deps.evidenceSections().join(', ')} (task_detail:<task> for one task's debugger detail).`,
+      { section: { type: 'string', description: 'The section name.' } },
+      ['section'],
+      async (args) => {
+        try {
+          return await deps.readEvidence(String(args.section));
+        } catch (error) {
+          return refuse((error as Error).message);
+        }
+      },
+    ),
     tool('list_files', 'List the harness files you may read and edit.', {}, [], async () => {
       const files = listHarness(deps.harnessDir).filter((f) => !deps.checkPath(f) || f === 'harness.yaml');
       return files.join('\n') || '(empty harness)';
     }),
-    tool('read_file', 'Read a harness file (path relative to the harness directory).', { path: { type: 'string' } }, ['path'], async (args) => {
-      const rel = path(args);
-      const refused = rel === 'harness.yaml' ? undefined : deps.checkPath(rel);
-      if (refused) return refuse(`refused: ${refused}`);
-      const file = join(deps.harnessDir, rel);
-      if (!existsSync(file) || !statSync(file).isFile()) return refuse(`${rel} does not exist; list_files shows what does`);
-      const text = readFileSync(file, 'utf8');
-      return text.length > MAX_READ ? `${text.slice(0, MAX_READ)}\n[… ${text.length - MAX_READ} more characters]` : text;
-    }),
-    tool('write_file', 'Create or replace a harness component file with the given content.', { path: { type: 'string' }, content: { type: 'string' } }, ['path', 'content'], async (args) => write(path(args), String(args.content ?? ''))),
+    tool(
+      'read_file',
+      'Read a harness file (path relative to the harness directory).',
+      { path: { type: 'string' } },
+      ['path'],
+      async (args) => {
+        const rel = path(args);
+        const refused = rel === 'harness.yaml' ? undefined : deps.checkPath(rel);
+        if (refused) return refuse(`refused: ${refused}`);
+        const file = join(deps.harnessDir, rel);
+        if (!existsSync(file) || !statSync(file).isFile())
+          return refuse(`${rel} does not exist; list_files shows what does`);
+        const text = readFileSync(file, 'utf8');
+        return text.length > MAX_READ
+          ? `${text.slice(0, MAX_READ)}\n[… ${text.length - MAX_READ} more characters]`
+          : text;
+      },
+    ),
+    tool(
+      'write_file',
+      'Create or replace a harness component file with the given content.',
+      { path: { type: 'string' }, content: { type: 'string' } },
+      ['path', 'content'],
+      async (args) => write(path(args), String(args.content ?? '')),
+    ),
     tool(
       'edit_file',
       'Replace one exact occurrence of old_text by new_text in a harness file.',
@@ -119,25 +152,41 @@ export function createEvolverTools(deps: EvolverToolDeps): EvolverTools {
         return write(rel, before.replace(old, String(args.new_text)));
       },
     ),
-    tool('validate', 'Check the harness as it is now (ahe harness validate): every component loads, tools match their schemas.', {}, [], async () => {
-      const r = await deps.validate();
-      return r.ok ? r.text : refuse(r.text);
-    }),
+    tool(
+      'validate',
+      'Check the harness as it is now (ahe harness validate): every component loads, tools match their schemas.',
+      {},
+      [],
+      async () => {
+        const r = await deps.validate();
+        return r.ok ? r.text : refuse(r.text);
+      },
+    ),
     tool(
       'commit_change',
       'Commit the current edits as one change (one change = one commit). The harness must validate and the edits must not contain task-specific content.',
-      { id: { type: 'string', description: 'The change id you will use in the manifest, e.g. verify-before-finishing.' }, message: { type: 'string', description: 'One line: what the change does.' } },
+      {
+        id: {
+          type: 'string',
+          description: 'The change id you will use in the manifest, e.g. verify-before-finishing.',
+        },
+        message: { type: 'string', description: 'One line: what the change does.' },
+      },
       ['id', 'message'],
       async (args) => {
         const id = String(args.id);
         if (!/^[A-Za-z0-9._-]+$/.test(id)) return refuse('id: letters, digits, dot, dash and underscore only');
-        if (committed.some((c) => c.id === id)) return refuse(`a change with id ${id} was already committed; use another id`);
+        if (committed.some((c) => c.id === id))
+          return refuse(`a change with id ${id} was already committed; use another id`);
         const files = await deps.uncommittedFiles();
         if (files.length === 0) return refuse('nothing to commit: edit a component file first');
         const validation = await deps.validate();
         if (!validation.ok) return refuse(`not committed — the harness does not validate:\n${validation.text}`);
         const leak = await deps.auditUncommitted();
-        if (leak) return refuse(`not committed — task-specific content found (the harness must generalise, not memorise the tasks):\n${leak}`);
+        if (leak)
+          return refuse(
+            `not committed — task-specific content found (the harness must generalise, not memorise the tasks):\n${leak}`,
+          );
         const change = await deps.commit(id, String(args.message));
         committed.push(change);
         return { output: `committed ${id} as ${change.sha.slice(0, 10)}: ${change.files.join(', ')}` };

@@ -40,7 +40,8 @@ export interface GateDecision {
   kept: { changeId: string; verdict: GateVerdict }[];
 }
 
-const fmt = (x: number) => (Number.isFinite(x) ? (Math.abs(x) < 0.001 && x !== 0 ? x.toExponential(2) : x.toFixed(3)) : String(x));
+const fmt = (x: number) =>
+  Number.isFinite(x) ? (Math.abs(x) < 0.001 && x !== 0 ? x.toExponential(2) : x.toFixed(3)) : String(x);
 const signed = (x: number) => `${x > 0 ? '+' : ''}${fmt(x)}`;
 
 /**
@@ -52,7 +53,8 @@ export function decideGate(input: GateInput): GateDecision {
   const alpha = input.alpha ?? 0.05;
   if (!(alpha > 0 && alpha < 1)) throw new RangeError(`alpha must be in (0, 1), got ${alpha}`);
   const { paired } = input;
-  const significantDrop = paired !== undefined && paired.meanDifference < 0 && Number.isFinite(paired.pValue) && paired.pValue < alpha;
+  const significantDrop =
+    paired !== undefined && paired.meanDifference < 0 && Number.isFinite(paired.pValue) && paired.pValue < alpha;
   const pairedText = paired
     ? `paired difference ${signed(paired.meanDifference)} (p = ${fmt(paired.pValue)} ${paired.pValue < alpha ? '<' : '≥'} α = ${alpha})`
     : 'no paired comparison';
@@ -61,7 +63,12 @@ export function decideGate(input: GateInput): GateDecision {
   const kept: GateDecision['kept'] = [];
   for (const v of input.verdicts) {
     if (v.verdict === 'HARMFUL') rollbacks.push({ changeId: v.id, commit: v.commit, reason: harmfulReason(v) });
-    else if (significantDrop) rollbacks.push({ changeId: v.id, commit: v.commit, reason: `iteration rollback: ${pairedText} on the training split (verdict ${v.verdict})` });
+    else if (significantDrop)
+      rollbacks.push({
+        changeId: v.id,
+        commit: v.commit,
+        reason: `iteration rollback: ${pairedText} on the training split (verdict ${v.verdict})`,
+      });
     else kept.push({ changeId: v.id, verdict: v.verdict });
   }
   const harmful = input.verdicts.filter((v) => v.verdict === 'HARMFUL').map((v) => v.id);
@@ -93,18 +100,37 @@ export interface AppliedRollback extends GateRollback {
 export async function applyGate(workspace: Workspace, decision: GateDecision): Promise<AppliedRollback[]> {
   const head = await workspace.head();
   const unique = [...new Map(decision.rollbacks.map((r) => [r.commit, r])).values()];
-  const ordered = await Promise.all(unique.map(async (r) => ({ r, sha: await workspace.resolveRef(r.commit), distance: await workspace.commitsBetween(r.commit, head) })));
+  const ordered = await Promise.all(
+    unique.map(async (r) => ({
+      r,
+      sha: await workspace.resolveRef(r.commit),
+      distance: await workspace.commitsBetween(r.commit, head),
+    })),
+  );
   ordered.sort((a, b) => a.distance - b.distance);
   const applied: AppliedRollback[] = [];
   for (const { r, sha } of ordered) {
     const existing = await workspace.findRevertOf(sha);
     if (existing) {
-      applied.push({ ...r, commit: sha, revert: existing, method: 'revert', overwrittenCommits: [], alreadyReverted: true });
+      applied.push({
+        ...r,
+        commit: sha,
+        revert: existing,
+        method: 'revert',
+        overwrittenCommits: [],
+        alreadyReverted: true,
+      });
       continue;
     }
     const result = await workspace.revertCommit(sha, `rollback ${r.changeId}: ${r.reason}`);
-    applied.push({ ...r, commit: sha, revert: result.sha, method: result.method, overwrittenCommits: result.overwrittenCommits, alreadyReverted: false });
+    applied.push({
+      ...r,
+      commit: sha,
+      revert: result.sha,
+      method: result.method,
+      overwrittenCommits: result.overwrittenCommits,
+      alreadyReverted: false,
+    });
   }
   return applied;
 }
-

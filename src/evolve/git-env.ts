@@ -2,8 +2,9 @@
 // command can never act on a repository that happens to contain the run directory (e.g. the user's
 // project checkout) should RUN/harness/.git go missing. Variables that would redirect git elsewhere
 // or start programs (editors, pagers, askpass — simple-git refuses to pass those) are left out.
-import { simpleGit, type SimpleGit } from 'simple-git';
+
 import { join } from 'node:path';
+import { type SimpleGit, simpleGit } from 'simple-git';
 
 const DROPPED = new Set(['editor', 'visual', 'pager', 'prefix', 'ssh_askpass']);
 

@@ -77,7 +77,10 @@ export interface IterationStatsInput {
 const byName = (a: string, b: string) => a.localeCompare(b);
 
 /** The per-task delta of `current` against `other`, built on compareJobs. */
-export function jobDelta(other: Readonly<Record<string, TaskSummary>>, current: Readonly<Record<string, TaskSummary>>): JobDelta {
+export function jobDelta(
+  other: Readonly<Record<string, TaskSummary>>,
+  current: Readonly<Record<string, TaskSummary>>,
+): JobDelta {
   const cmp: JobComparison = compareJobs(other, current);
   const of = (kind: string) => cmp.tasks.filter((t) => t.change === kind).map((t) => t.task);
   const passedBefore = cmp.tasks.filter((t) => t.a.c > 0);
@@ -89,7 +92,12 @@ export function jobDelta(other: Readonly<Record<string, TaskSummary>>, current: 
     unchanged: of('unchanged'),
     net: cmp.counts.fixed + cmp.counts.improved - cmp.counts.regressed - cmp.counts.worsened,
     retention: passedBefore.length ? passedBefore.filter((t) => t.b.c > 0).length / passedBefore.length : null,
-    paired: { nTasks: cmp.paired.nTasks, meanDifference: cmp.paired.meanDifference, ci95: cmp.paired.ci95, pValue: cmp.paired.pValue },
+    paired: {
+      nTasks: cmp.paired.nTasks,
+      meanDifference: cmp.paired.meanDifference,
+      ci95: cmp.paired.ci95,
+      pValue: cmp.paired.pValue,
+    },
     only_in_current: cmp.onlyInB,
     only_in_other: cmp.onlyInA,
   };
@@ -131,6 +139,7 @@ export function iterationStats(input: IterationStatsInput): IterationStats {
     stability: taskStability([...(input.history ?? []), current]),
   };
   if (input.previous) out.vs_previous = jobDelta(input.previous.tasks, current.tasks);
-  if (input.best) out.vs_best = { iteration: input.best.iteration, ...jobDelta(input.best.summary.tasks, current.tasks) };
+  if (input.best)
+    out.vs_best = { iteration: input.best.iteration, ...jobDelta(input.best.summary.tasks, current.tasks) };
   return out;
 }

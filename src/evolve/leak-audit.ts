@@ -3,8 +3,8 @@
 // how an evolver overfits (the AHE paper's "task-specific hacks"). Only the lines a change adds are
 // read; the rules are in docs/evolve.md ("Anti-leak audit") and in leak-index.ts / leak-patterns.ts.
 import type { Task } from '../bench/task.ts';
-import { addedLines, type AddedLine } from './added-lines.ts';
-import { buildLeakIndex, LEAK_KINDS, NGRAM, type LeakIndex, type LeakKind } from './leak-index.ts';
+import { type AddedLine, addedLines } from './added-lines.ts';
+import { buildLeakIndex, LEAK_KINDS, type LeakIndex, type LeakKind, NGRAM } from './leak-index.ts';
 import { normalise, numbersIn, wordsOf } from './leak-patterns.ts';
 
 export type { LeakKind } from './leak-index.ts';
@@ -52,7 +52,8 @@ function containsToken(hay: string, needle: string): boolean {
   for (let at = hay.indexOf(needle); at >= 0; at = hay.indexOf(needle, at + 1)) {
     const before = hay[at - 1];
     const after = hay[at + needle.length];
-    if ((!isWordChar(needle[0]) || !isWordChar(before)) && (!isWordChar(needle.at(-1)) || !isWordChar(after))) return true;
+    if ((!isWordChar(needle[0]) || !isWordChar(before)) && (!isWordChar(needle.at(-1)) || !isWordChar(after)))
+      return true;
   }
   return false;
 }
@@ -67,7 +68,10 @@ function lineFindings(index: LeakIndex, file: string, added: AddedLine): LeakFin
   const text = normalise(added.text);
   const reverse = text.length >= MIN_REVERSE_LINE && (text.match(/[a-z0-9_]+/g)?.length ?? 0) >= 5;
   for (const item of index.items) {
-    const hit = item.shape === 'line' ? text.includes(item.text) || (reverse && item.text.includes(text)) : containsToken(text, item.text);
+    const hit =
+      item.shape === 'line'
+        ? text.includes(item.text) || (reverse && item.text.includes(text))
+        : containsToken(text, item.text);
     if (hit) push(item.kind, item.text, item.tasks[0]!);
   }
   for (const n of numbersIn(added.text)) {
@@ -84,15 +88,40 @@ function ngramFindings(index: LeakIndex, file: string, lines: readonly AddedLine
   const flush = () => {
     let i = 0;
     while (i + NGRAM <= run.length) {
-      const tasks = index.ngrams.get(run.slice(i, i + NGRAM).map((w) => w.word).join(' '));
+      const tasks = index.ngrams.get(
+        run
+          .slice(i, i + NGRAM)
+          .map((w) => w.word)
+          .join(' '),
+      );
       if (!tasks) {
         i++;
         continue;
       }
       // Extend over the following 8-grams of the same task: one finding per copied passage.
       let end = i + NGRAM;
-      while (end < run.length && index.ngrams.get(run.slice(end - NGRAM + 1, end + 1).map((w) => w.word).join(' '))?.includes(tasks[0]!)) end++;
-      out.push({ file, line: run[i]!.line, kind: 'instruction-text', match: run.slice(i, end).map((w) => w.word).join(' '), task: tasks[0]! });
+      while (
+        end < run.length &&
+        index.ngrams
+          .get(
+            run
+              .slice(end - NGRAM + 1, end + 1)
+              .map((w) => w.word)
+              .join(' '),
+          )
+          ?.includes(tasks[0]!)
+      )
+        end++;
+      out.push({
+        file,
+        line: run[i]!.line,
+        kind: 'instruction-text',
+        match: run
+          .slice(i, end)
+          .map((w) => w.word)
+          .join(' '),
+        task: tasks[0]!,
+      });
       i = end;
     }
     run = [];
@@ -106,7 +135,10 @@ function ngramFindings(index: LeakIndex, file: string, lines: readonly AddedLine
 }
 
 const order = (a: LeakFinding, b: LeakFinding) =>
-  a.file.localeCompare(b.file) || a.line - b.line || LEAK_KINDS.indexOf(a.kind) - LEAK_KINDS.indexOf(b.kind) || a.match.localeCompare(b.match);
+  a.file.localeCompare(b.file) ||
+  a.line - b.line ||
+  LEAK_KINDS.indexOf(a.kind) - LEAK_KINDS.indexOf(b.kind) ||
+  a.match.localeCompare(b.match);
 
 /**
  * One finding per string: on a line, a match contained in a longer match of the same line is dropped
@@ -117,10 +149,16 @@ function dedupe(findings: LeakFinding[]): LeakFinding[] {
   const sorted = [...findings].sort(order);
   return sorted.filter((f, i) => {
     const m = f.match.toLowerCase();
-    return !sorted.some((g, j) => j !== i && g.file === f.file && g.line === f.line && (() => {
-      const n = g.match.toLowerCase();
-      return n.length > m.length ? n.includes(m) : n === m && j < i;
-    })());
+    return !sorted.some(
+      (g, j) =>
+        j !== i &&
+        g.file === f.file &&
+        g.line === f.line &&
+        (() => {
+          const n = g.match.toLowerCase();
+          return n.length > m.length ? n.includes(m) : n === m && j < i;
+        })(),
+    );
   });
 }
 
@@ -148,5 +186,7 @@ export function auditChange(input: AuditChangeInput): LeakAudit {
 /** The findings as lines for the evolve agent: `memory/x.md:3 task-name "csv-region-totals" (task csv-region-totals)`. */
 export function formatLeakFindings(audit: LeakAudit): string {
   if (audit.ok) return 'no task-specific content found';
-  return audit.findings.map((f) => `${f.file}:${f.line} ${f.kind} ${JSON.stringify(f.match)} (task ${f.task})`).join('\n');
+  return audit.findings
+    .map((f) => `${f.file}:${f.line} ${f.kind} ${JSON.stringify(f.match)} (task ${f.task})`)
+    .join('\n');
 }

@@ -20,7 +20,13 @@ import {
 
 export type LeakKind = 'task-name' | 'instruction-text' | 'test-content' | 'expected-output' | 'solution-content';
 /** Priority when one string is found in several places: the first kind wins. */
-export const LEAK_KINDS: readonly LeakKind[] = ['task-name', 'instruction-text', 'test-content', 'expected-output', 'solution-content'];
+export const LEAK_KINDS: readonly LeakKind[] = [
+  'task-name',
+  'instruction-text',
+  'test-content',
+  'expected-output',
+  'solution-content',
+];
 
 /** How a string is matched in an added line. */
 export type ItemShape = 'token' | 'phrase' | 'line';
@@ -82,7 +88,7 @@ const trimPunct = (s: string) => s.replace(/^[\s"'`([{<?&]+/, '').replace(/[\s"'
 function isDataToken(t: string): boolean {
   if (t.length < 6 || !/[A-Za-z0-9][,=:@][A-Za-z0-9]/.test(t) || (t.match(/[A-Za-z]/g)?.length ?? 0) < 2) return false;
   if (t.startsWith('/') || /[()]/.test(t) || /^[A-Za-z_][\w.]*=[A-Za-z_]\w*$/.test(t)) return false;
-  return !/^[HMSYDhmsydT%:.\/\-\d]+$/.test(t) && !isGenericToken(t);
+  return !/^[HMSYDhmsydT%:./\-\d]+$/.test(t) && !isGenericToken(t);
 }
 
 /**
@@ -93,7 +99,8 @@ function isDataToken(t: string): boolean {
 export function dataTokens(text: string, locationsOnly = false): string[] {
   const out: string[] = [];
   const urls = [...text.matchAll(/\b[a-z][a-z0-9+.-]*:\/\/[^\s"'`<>)\]]+/gi)].map((m) => trimPunct(m[0]));
-  for (const url of urls) if (!/^[a-z+.-]+:\/\/(localhost|127\.0\.0\.1|0\.0\.0\.0|example\.(com|org))(:\d+)?\/?$/i.test(url)) out.push(url);
+  for (const url of urls)
+    if (!/^[a-z+.-]+:\/\/(localhost|127\.0\.0\.1|0\.0\.0\.0|example\.(com|org))(:\d+)?\/?$/i.test(url)) out.push(url);
   const withoutUrls = text.replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s"'`<>)\]]+/gi, ' ');
   for (const m of withoutUrls.matchAll(/(?<![\w.~/-])\/[A-Za-z0-9_.@%+-]+(?:\/[A-Za-z0-9_.@%+-]+)*\/?/g)) {
     const path = trimPunct(m[0]).replace(/\/+$/, '');
@@ -103,7 +110,9 @@ export function dataTokens(text: string, locationsOnly = false): string[] {
     const base = basename(path);
     if (new RegExp(`\\.(${FILE_EXTENSIONS})$`, 'i').test(base) && !isGenericFilename(base)) out.push(base);
   }
-  for (const m of withoutUrls.matchAll(new RegExp(`(?<![\\w./-])[A-Za-z0-9_][\\w.-]*\\.(?:${FILE_EXTENSIONS})(?![\\w-])`, 'gi'))) {
+  for (const m of withoutUrls.matchAll(
+    new RegExp(`(?<![\\w./-])[A-Za-z0-9_][\\w.-]*\\.(?:${FILE_EXTENSIONS})(?![\\w-])`, 'gi'),
+  )) {
     if (m[0].length >= 4 && !isGenericFilename(m[0])) out.push(m[0]);
   }
   if (locationsOnly) return out;
@@ -124,7 +133,10 @@ export function quotedStrings(text: string): string[] {
     ...[...text.matchAll(/"([^"\n]{2,300})"/g)].map((m) => m[1]!),
     ...[...text.matchAll(/(?<![A-Za-z0-9])'([^'\n]{2,300})'(?![A-Za-z0-9])/g)].map((m) => m[1]!),
   ];
-  return spans.flatMap((s) => s.split(/\{[^{}]*\}/)).map((s) => s.trim()).filter(Boolean);
+  return spans
+    .flatMap((s) => s.split(/\{[^{}]*\}/))
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 /** Lines inside ``` fences of a markdown text. */
@@ -178,10 +190,19 @@ function filesUnder(dir: string | undefined): string[] {
 
 const isShell = (path: string, text: string) => /\.(sh|bash)$/.test(path) || /^#!.*\b(ba)?sh\b/.test(text);
 /** Program source other than shell: its lines need a string to count (see distinctiveLine). */
-const isCode = (path: string, text: string) => !isShell(path, text) && (/\.(py|js|mjs|cjs|ts|c|h|cc|cpp|hpp|go|rs|rb|java|pl|php)$/.test(path) || /^#!.*\b(python3?|node|perl|ruby)\b/.test(text));
+const isCode = (path: string, text: string) =>
+  !isShell(path, text) &&
+  (/\.(py|js|mjs|cjs|ts|c|h|cc|cpp|hpp|go|rs|rb|java|pl|php)$/.test(path) ||
+    /^#!.*\b(python3?|node|perl|ruby)\b/.test(text));
 
 /** Literals of a test or solution file: data tokens of its strings, and the paths and file names of a shell script. */
-function fileLiterals(path: string, text: string, kind: LeakKind, minPhraseWords: number, proseKind: LeakKind): Found[] {
+function fileLiterals(
+  path: string,
+  text: string,
+  kind: LeakKind,
+  minPhraseWords: number,
+  proseKind: LeakKind,
+): Found[] {
   const found: Found[] = [];
   const strings = quotedStrings(text);
   const tokens = [...strings.flatMap((s) => dataTokens(s)), ...(isShell(path, text) ? dataTokens(text, true) : [])];
@@ -202,20 +223,34 @@ interface TaskSources {
 function taskSources(task: Task): TaskSources {
   const testFiles = filesUnder(task.testsDir);
   if (task.testScript && !testFiles.includes(task.testScript)) testFiles.push(task.testScript);
-  const solutionFiles = task.solutionScript ? (basename(dirname(task.solutionScript)) === 'solution' ? filesUnder(dirname(task.solutionScript)) : [task.solutionScript]) : [];
-  const read = (paths: string[]) => paths.flatMap((path) => {
-    const text = readTextFile(path);
-    return text === undefined ? [] : [{ path, text }];
-  });
-  return { instruction: [task.instruction, ...task.steps.map((s) => s.instruction)].join('\n\n'), tests: read(testFiles), solution: read(solutionFiles) };
+  const solutionFiles = task.solutionScript
+    ? basename(dirname(task.solutionScript)) === 'solution'
+      ? filesUnder(dirname(task.solutionScript))
+      : [task.solutionScript]
+    : [];
+  const read = (paths: string[]) =>
+    paths.flatMap((path) => {
+      const text = readTextFile(path);
+      return text === undefined ? [] : [{ path, text }];
+    });
+  return {
+    instruction: [task.instruction, ...task.steps.map((s) => s.instruction)].join('\n\n'),
+    tests: read(testFiles),
+    solution: read(solutionFiles),
+  };
 }
 
 /** Everything one task contributes, before the cross-task frequency filter. */
-function taskFindings(src: TaskSources): { found: Found[]; numbers: { kind: LeakKind; n: string }[]; ngrams: Set<string> } {
+function taskFindings(src: TaskSources): {
+  found: Found[];
+  numbers: { kind: LeakKind; n: string }[];
+  ngrams: Set<string>;
+} {
   const found: Found[] = [];
   const numbers: { kind: LeakKind; n: string }[] = [];
   // Instruction: data tokens anywhere in it, quoted or fenced phrases of 3+ words, numbers, 8-grams.
-  for (const t of dataTokens(src.instruction)) found.push({ kind: 'instruction-text', shape: 'token', text: normalise(t) });
+  for (const t of dataTokens(src.instruction))
+    found.push({ kind: 'instruction-text', shape: 'token', text: normalise(t) });
   for (const s of [...quotedStrings(src.instruction), ...fencedLines(src.instruction)]) {
     const p = phraseOf(s, 3);
     if (p) found.push({ kind: 'instruction-text', shape: 'phrase', text: p });
@@ -230,7 +265,10 @@ function taskFindings(src: TaskSources): { found: Found[]; numbers: { kind: Leak
     }
   }
   // Tests, then the solution: distinctive lines, literals (expected outputs), prose strings of 5+ words.
-  for (const [files, lineKind] of [[src.tests, 'test-content'], [src.solution, 'solution-content']] as const) {
+  for (const [files, lineKind] of [
+    [src.tests, 'test-content'],
+    [src.solution, 'solution-content'],
+  ] as const) {
     for (const { path, text } of files) {
       const code = isCode(path, text);
       for (const line of text.split('\n')) {
@@ -273,7 +311,8 @@ export function buildLeakIndex(tasks: readonly Task[]): LeakIndex {
     }
     for (const g of grams) ngrams.set(g, (ngrams.get(g) ?? new Set()).add(task.name));
   }
-  const specific = <T extends { tasks: Set<string>; shape?: ItemShape }>(x: T) => x.tasks.size < SHARED_BY[x.shape ?? 'token'];
+  const specific = <T extends { tasks: Set<string>; shape?: ItemShape }>(x: T) =>
+    x.tasks.size < SHARED_BY[x.shape ?? 'token'];
   const list = (s: Set<string>) => [...s].sort((a, b) => a.localeCompare(b));
   return {
     names,
@@ -281,7 +320,11 @@ export function buildLeakIndex(tasks: readonly Task[]): LeakIndex {
       .filter(specific)
       .map((i) => ({ kind: i.kind, shape: i.shape, text: i.text, tasks: list(i.tasks) }))
       .sort((a, b) => b.text.length - a.text.length || a.text.localeCompare(b.text)),
-    numbers: new Map([...numbers].filter(([, v]) => specific(v)).map(([n, v]) => [n, { kind: v.kind, shape: 'token' as const, text: n, tasks: list(v.tasks) }])),
+    numbers: new Map(
+      [...numbers]
+        .filter(([, v]) => specific(v))
+        .map(([n, v]) => [n, { kind: v.kind, shape: 'token' as const, text: n, tasks: list(v.tasks) }]),
+    ),
     ngrams: new Map([...ngrams].filter(([, v]) => v.size < SHARED_BY.ngram).map(([g, v]) => [g, list(v)])),
   };
 }

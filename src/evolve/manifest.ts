@@ -9,14 +9,19 @@ export const CHANGE_TYPES = ['new', 'improvement', 'rollback'] as const;
 
 export const ChangeSchema = z.object({
   /** Unique within the run, e.g. `it3-verify-output`. */
-  id: z.string().min(1).regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash and underscore only'),
+  id: z
+    .string()
+    .min(1)
+    .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash and underscore only'),
   type: z.enum(CHANGE_TYPES),
   component: z.enum(COMPONENT_TYPES),
   /** Harness files the change touches, relative to the harness directory. */
   files: z.array(z.string().min(1)).min(1),
   description: z.string().min(1),
   /** What in the evidence motivated it (report sections, tasks, trials). */
-  evidence: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).transform((e) => (Array.isArray(e) ? e : [e])),
+  evidence: z
+    .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+    .transform((e) => (Array.isArray(e) ? e : [e])),
   root_cause: z.string().min(1),
   failure_pattern: z.string().min(1),
   /** Training tasks this change should make pass (more often). */
@@ -41,7 +46,8 @@ export type ManifestReading = { ok: true; manifest: ChangeManifest } | { ok: fal
 /** Validates a manifest; problems name the field (`changes.0.predicted_fixes: …`). */
 export function parseManifest(value: unknown, knownTasks?: ReadonlySet<string>): ManifestReading {
   const parsed = ManifestSchema.safeParse(value);
-  if (!parsed.success) return { ok: false, problems: parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`) };
+  if (!parsed.success)
+    return { ok: false, problems: parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`) };
   const problems: string[] = [];
   const ids = new Set<string>();
   parsed.data.changes.forEach((c, i) => {

@@ -9,11 +9,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import type { JobSummary, TaskSummary } from '../bench/job-summary.ts';
 import { computePassStats } from '../bench/stats.ts';
-import { readReport } from '../debugger/report-schema.ts';
 import { detailPath } from '../debugger/report-file-names.ts';
+import { readReport } from '../debugger/report-schema.ts';
 import { countTokens } from '../model/count-tokens.ts';
 import type { ManifestAttribution, PredictionQuality } from './attribution.ts';
-import { iterationStats, jobDelta, type IterationStats, type JobDelta } from './iteration-stats.ts';
+import { type IterationStats, iterationStats, type JobDelta, jobDelta } from './iteration-stats.ts';
 import type { ChangeManifest } from './manifest.ts';
 
 export const EVIDENCE_SECTION_TOKENS = 6_000;
@@ -42,7 +42,16 @@ export interface EvidenceInput {
   tokenBudget?: number;
 }
 
-export const EVIDENCE_SECTIONS = ['overview', 'classification', 'cross_iteration', 'trends', 'best_ever', 'attribution', 'debugger_overview', 'task_detail:<task>'] as const;
+export const EVIDENCE_SECTIONS = [
+  'overview',
+  'classification',
+  'cross_iteration',
+  'trends',
+  'best_ever',
+  'attribution',
+  'debugger_overview',
+  'task_detail:<task>',
+] as const;
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 const points = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x * 100).toFixed(1)}`;
@@ -54,7 +63,16 @@ function trainOnly(summary: JobSummary, train: ReadonlySet<string>): JobSummary 
   const tasks: Record<string, TaskSummary> = {};
   for (const [name, t] of Object.entries(summary.tasks)) if (train.has(name)) tasks[name] = t;
   const s = computePassStats(Object.values(tasks));
-  return { ...summary, n_tasks: s.nTasks, pass_at_1: s.passAt1, pass_at_k: s.passAtK, stderr: s.stderr, ci95: s.ci95, tasks, k: Object.keys(tasks).length ? Math.min(...Object.values(tasks).map((t) => t.n)) : 0 };
+  return {
+    ...summary,
+    n_tasks: s.nTasks,
+    pass_at_1: s.passAt1,
+    pass_at_k: s.passAtK,
+    stderr: s.stderr,
+    ci95: s.ci95,
+    tasks,
+    k: Object.keys(tasks).length ? Math.min(...Object.values(tasks).map((t) => t.n)) : 0,
+  };
 }
 
 interface Prepared {
@@ -70,7 +88,10 @@ interface Prepared {
 
 function highest(items: readonly { iteration: number; summary: JobSummary }[]) {
   // Earliest on ties: a later iteration must beat the best, not equal it.
-  return items.reduce<(typeof items)[number] | undefined>((b, x) => (!b || x.summary.pass_at_1 > b.summary.pass_at_1 ? x : b), undefined);
+  return items.reduce<(typeof items)[number] | undefined>(
+    (b, x) => (!b || x.summary.pass_at_1 > b.summary.pass_at_1 ? x : b),
+    undefined,
+  );
 }
 
 const prepared = new WeakMap<EvidenceInput, Prepared>();
@@ -86,11 +107,17 @@ function prepare(input: EvidenceInput): Prepared {
   const current = history.find((h) => h.iteration === input.iteration);
   const earlier = history.filter((h) => h.iteration < input.iteration);
   const previous = earlier.at(-1);
-  const named = input.bestIteration === undefined ? undefined : history.find((h) => h.iteration === input.bestIteration);
+  const named =
+    input.bestIteration === undefined ? undefined : history.find((h) => h.iteration === input.bestIteration);
   const best = named ?? highest(history);
   const bestEarlier = named && named.iteration < input.iteration ? named : highest(earlier);
   const stats = current
-    ? iterationStats({ current: current.summary, previous: previous?.summary, best: bestEarlier, history: earlier.map((h) => h.summary) })
+    ? iterationStats({
+        current: current.summary,
+        previous: previous?.summary,
+        best: bestEarlier,
+        history: earlier.map((h) => h.summary),
+      })
     : undefined;
   const p: Prepared = { input, train, history, current, previous, best, bestEarlier, stats };
   prepared.set(input, p);
@@ -111,20 +138,39 @@ function overview(p: Prepared): string {
   const { stats, current } = p;
   if (!stats || !current) return NO_EVALUATION(p);
   const k = current.summary.k;
-  const passK = k > 1 && stats.pass_at_k[String(k)] !== undefined ? `; pass@${k} ${pct(stats.pass_at_k[String(k)]!)}` : '';
+  const passK =
+    k > 1 && stats.pass_at_k[String(k)] !== undefined ? `; pass@${k} ${pct(stats.pass_at_k[String(k)]!)}` : '';
   const stable = stats.stability;
   const a = p.input.attribution?.attribution;
-  const verdicts = a ? Object.entries(a.changes.reduce<Record<string, number>>((m, c) => ({ ...m, [c.verdict]: (m[c.verdict] ?? 0) + 1 }), {})).map(([v, n]) => `${v} ${n}`).join(', ') : '';
+  const verdicts = a
+    ? Object.entries(
+        a.changes.reduce<Record<string, number>>((m, c) => {
+          m[c.verdict] = (m[c.verdict] ?? 0) + 1;
+          return m;
+        }, {}),
+      )
+        .map(([v, n]) => `${v} ${n}`)
+        .join(', ')
+    : '';
   return [
     `# Evidence — iteration ${p.input.iteration} (training split)`,
     `pass@1 ${pct(stats.pass_at_1)} (95% CI ${pct(stats.ci95[0])}–${pct(stats.ci95[1])}, standard error ${(stats.stderr * 100).toFixed(1)} points) over ${stats.n_tasks} tasks × ${k} attempts${passK}`,
-    p.previous && stats.vs_previous ? deltaLine(`vs iteration ${p.previous.iteration} (${pct(p.previous.summary.pass_at_1)})`, stats.vs_previous) : 'First evaluation: nothing to compare with yet.',
-    p.bestEarlier && stats.vs_best && p.bestEarlier.iteration !== p.previous?.iteration ? deltaLine(`vs best earlier iteration ${p.bestEarlier.iteration} (${pct(p.bestEarlier.summary.pass_at_1)})`, stats.vs_best) : '',
+    p.previous && stats.vs_previous
+      ? deltaLine(`vs iteration ${p.previous.iteration} (${pct(p.previous.summary.pass_at_1)})`, stats.vs_previous)
+      : 'First evaluation: nothing to compare with yet.',
+    p.bestEarlier && stats.vs_best && p.bestEarlier.iteration !== p.previous?.iteration
+      ? deltaLine(
+          `vs best earlier iteration ${p.bestEarlier.iteration} (${pct(p.bestEarlier.summary.pass_at_1)})`,
+          stats.vs_best,
+        )
+      : '',
     `partial-pass tasks (some attempts pass, some fail — the sharpest signal): ${stats.partial_tasks.length}${stats.partial_tasks.length ? ` — ${names(stats.partial_tasks)}` : ''}`,
     `over ${p.history.length} iteration(s): ${stable.filter((s) => s.stable_pass).length} always passed, ${stable.filter((s) => s.stable_fail).length} never passed, ${stable.filter((s) => s.flaky).length} mixed`,
     a ? `your changes of iteration ${a.iteration}: ${verdicts || 'none'} (section attribution)` : '',
     `sections: ${listEvidenceSections(p.input).join(', ')}`,
-  ].filter(Boolean).join('\n');
+  ]
+    .filter(Boolean)
+    .join('\n');
 }
 
 function classification(p: Prepared): string {
@@ -144,16 +190,28 @@ function classification(p: Prepared): string {
         ]
       : []),
     line('partial now (0 < passes < attempts)', stats.partial_tasks),
-    line('every attempt passed in every iteration', stats.stability.filter((s) => s.stable_pass).map((s) => s.task)),
-    line('no attempt passed in any iteration', stats.stability.filter((s) => s.stable_fail).map((s) => s.task)),
-    line('mixed over the run', stats.stability.filter((s) => s.flaky).map((s) => s.task)),
+    line(
+      'every attempt passed in every iteration',
+      stats.stability.filter((s) => s.stable_pass).map((s) => s.task),
+    ),
+    line(
+      'no attempt passed in any iteration',
+      stats.stability.filter((s) => s.stable_fail).map((s) => s.task),
+    ),
+    line(
+      'mixed over the run',
+      stats.stability.filter((s) => s.flaky).map((s) => s.task),
+    ),
   ].join('\n');
 }
 
 function crossIteration(p: Prepared): string {
   const { stats } = p;
   if (!stats) return NO_EVALUATION(p);
-  const iterations = [...p.history.filter((h) => h.iteration < p.input.iteration).map((h) => h.iteration), p.input.iteration];
+  const iterations = [
+    ...p.history.filter((h) => h.iteration < p.input.iteration).map((h) => h.iteration),
+    p.input.iteration,
+  ];
   const width = Math.max(4, ...stats.stability.map((s) => s.task.length));
   const rank = (s: (typeof stats.stability)[number]) => (s.flaky ? 0 : s.stable_fail ? 1 : 2);
   // Mixed tasks first, never-passing next, always-passing last: if the section is cut, the least informative rows go.
@@ -161,7 +219,10 @@ function crossIteration(p: Prepared): string {
   return [
     `# Passing attempts per task and iteration (c/n; - = not run). Mixed tasks first, then never passed, then always passed.`,
     `${'task'.padEnd(width)} | ${iterations.map((i) => `it${i}`.padStart(4)).join(' | ')}`,
-    ...rows.map((s) => `${s.task.padEnd(width)} | ${s.passes.map((c, i) => (c === null ? '-' : `${c}/${s.attempts[i]}`).padStart(4)).join(' | ')}`),
+    ...rows.map(
+      (s) =>
+        `${s.task.padEnd(width)} | ${s.passes.map((c, i) => (c === null ? '-' : `${c}/${s.attempts[i]}`).padStart(4)).join(' | ')}`,
+    ),
   ].join('\n');
 }
 
@@ -172,7 +233,9 @@ function trends(p: Prepared): string {
     'iteration | pass@1 | 95% CI | vs previous',
     ...p.history.map((h, i) => {
       const prev = p.history[i - 1];
-      const mark = [h.iteration === p.best?.iteration ? 'best' : '', h.iteration === p.input.iteration ? 'current' : ''].filter(Boolean).join(', ');
+      const mark = [h.iteration === p.best?.iteration ? 'best' : '', h.iteration === p.input.iteration ? 'current' : '']
+        .filter(Boolean)
+        .join(', ');
       return `${h.iteration} | ${pct(h.summary.pass_at_1)} | ${pct(h.summary.ci95[0])}–${pct(h.summary.ci95[1])} | ${prev ? points(h.summary.pass_at_1 - prev.summary.pass_at_1) : '–'}${mark ? ` (${mark})` : ''}`;
     }),
   ].join('\n');
@@ -185,7 +248,9 @@ function bestEver(p: Prepared): string {
     const runnerUp = p.bestEarlier;
     return [
       `# Best iteration so far: ${current.iteration} (this one) — pass@1 ${pct(current.summary.pass_at_1)} (95% CI ${pct(current.summary.ci95[0])}–${pct(current.summary.ci95[1])})`,
-      runnerUp ? `The best before it was iteration ${runnerUp.iteration} at ${pct(runnerUp.summary.pass_at_1)}.` : 'No earlier iteration.',
+      runnerUp
+        ? `The best before it was iteration ${runnerUp.iteration} at ${pct(runnerUp.summary.pass_at_1)}.`
+        : 'No earlier iteration.',
     ].join('\n');
   }
   const d = jobDelta(best.summary.tasks, current.summary.tasks);
@@ -200,7 +265,8 @@ function bestEver(p: Prepared): string {
 
 function attribution(p: Prepared): string {
   const given = p.input.attribution;
-  if (!given) return 'No previous changes to attribute (this is the first evaluation, or the previous iteration changed nothing).';
+  if (!given)
+    return 'No previous changes to attribute (this is the first evaluation, or the previous iteration changed nothing).';
   const a = given.attribution;
   const onlyTrain = (xs: readonly string[]) => xs.filter((t) => p.train.has(t));
   const described = new Map(given.manifest?.changes.map((c) => [c.id, c.description]) ?? []);
@@ -209,14 +275,22 @@ function attribution(p: Prepared): string {
   const table = [
     `# Your changes of iteration ${a.iteration}, judged by this evaluation`,
     'change | component | verdict | predicted fixes | fixed as predicted | missed | risk realised',
-    ...a.changes.map((c) => `${c.id} | ${c.component} | ${c.verdict} | ${onlyTrain(c.predicted_fixes).length} | ${names(onlyTrain(c.actually_fixed))} | ${names(onlyTrain(c.missed))} | ${names(onlyTrain(c.risk_realised))}`),
+    ...a.changes.map(
+      (c) =>
+        `${c.id} | ${c.component} | ${c.verdict} | ${onlyTrain(c.predicted_fixes).length} | ${names(onlyTrain(c.actually_fixed))} | ${names(onlyTrain(c.missed))} | ${names(onlyTrain(c.risk_realised))}`,
+    ),
   ];
-  const reasons = a.changes.map((c) => `- ${c.id}: ${c.verdict} — ${c.reason}.${described.has(c.id) ? ` Change: ${described.get(c.id)}` : ''}${rolled.has(c.id) ? ` ROLLED BACK: ${rolled.get(c.id)}` : ''}`);
+  const reasons = a.changes.map(
+    (c) =>
+      `- ${c.id}: ${c.verdict} — ${c.reason}.${described.has(c.id) ? ` Change: ${described.get(c.id)}` : ''}${rolled.has(c.id) ? ` ROLLED BACK: ${rolled.get(c.id)}` : ''}`,
+  );
   const rest = [
     `regressed or worsened, listed as a risk by no change: ${names(onlyTrain(a.unattributed_regressions))}`,
     `fixed or improved, predicted by no change: ${names(onlyTrain(a.unattributed_fixes))}`,
     ...(q
-      ? [`your predictions over the run: precision ${q.precision === null ? '–' : pct(q.precision)} (${q.actually_fixed} of ${q.predicted} predicted fixes happened), recall ${q.recall === null ? '–' : pct(q.recall)} (${q.credited} of ${q.fixed_or_improved} fixes were predicted), over ${q.manifests} manifest(s)`]
+      ? [
+          `your predictions over the run: precision ${q.precision === null ? '–' : pct(q.precision)} (${q.actually_fixed} of ${q.predicted} predicted fixes happened), recall ${q.recall === null ? '–' : pct(q.recall)} (${q.credited} of ${q.fixed_or_improved} fixes were predicted), over ${q.manifests} manifest(s)`,
+        ]
       : []),
   ];
   return [table.join('\n'), reasons.join('\n'), rest.join('\n')].filter(Boolean).join('\n\n');
@@ -227,12 +301,17 @@ type DebugReading = { ok: true; dir: string; details: Map<string, string> } | { 
 /** The debugger's report, if it covers training tasks only. */
 function debugReport(p: Prepared): DebugReading {
   const dir = p.input.debugDir;
-  if (!dir || !existsSync(join(dir, 'report.json'))) return { ok: false, why: 'No debugger report for this iteration.' };
+  if (!dir || !existsSync(join(dir, 'report.json')))
+    return { ok: false, why: 'No debugger report for this iteration.' };
   const r = readReport(join(dir, 'report.json'));
   if (!r.ok) return { ok: false, why: `The debugger report cannot be read: ${r.error}` };
   const foreign = Object.keys(r.report.tasks).filter((t) => !p.train.has(t));
   // Defence in depth: a report of any other job (the held-out one) is never shown, not even in part.
-  if (foreign.length) return { ok: false, why: `The debugger report covers ${foreign.length} task(s) outside the training split; it is not shown.` };
+  if (foreign.length)
+    return {
+      ok: false,
+      why: `The debugger report covers ${foreign.length} task(s) outside the training split; it is not shown.`,
+    };
   return { ok: true, dir, details: new Map(Object.entries(r.report.tasks).map(([t, x]) => [t, x.detail])) };
 }
 
@@ -248,7 +327,8 @@ function taskDetail(p: Prepared, task: string): string {
   const d = debugReport(p);
   if (!d.ok) return d.why;
   const file = resolve(d.dir, d.details.get(task) ?? detailPath(task));
-  if (!file.startsWith(resolve(d.dir) + sep) || !existsSync(file)) return `No debugger detail for ${task} in this iteration.`;
+  if (!file.startsWith(resolve(d.dir) + sep) || !existsSync(file))
+    return `No debugger detail for ${task} in this iteration.`;
   return readFileSync(file, 'utf8');
 }
 
@@ -265,7 +345,8 @@ export function listEvidenceSections(input: EvidenceInput): string[] {
 export function boundSection(text: string, budget: number): string {
   if (countTokens(text) <= budget) return text;
   const lines = text.split('\n');
-  const note = (kept: number) => `\n[… section cut to its ${budget}-token budget: ${lines.length - kept} more line(s) not shown]`;
+  const note = (kept: number) =>
+    `\n[… section cut to its ${budget}-token budget: ${lines.length - kept} more line(s) not shown]`;
   let lo = 0;
   let hi = lines.length;
   while (lo < hi) {

@@ -18,15 +18,28 @@ import { createModel } from '../model/create-model.ts';
 import { RunStoppedError } from '../model/errors.ts';
 import type { PriceTable } from '../model/prices.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../trace/write-atomic.ts';
-import { attributeManifest, runPredictionQuality, type ManifestAttribution } from './attribution.ts';
+import { attributeManifest, type ManifestAttribution, runPredictionQuality } from './attribution.ts';
 import { EvaluationIncompleteError, evaluateHarness, loadSplit } from './evaluate-harness.ts';
+import { readEvidenceInput } from './evidence-input.ts';
 import { runEvolveSession } from './evolve-session.ts';
 import { applyGate, decideGate } from './gate.ts';
-import { iterationStats, type IterationStats } from './iteration-stats.ts';
-import { readManifest, type ChangeManifest } from './manifest.ts';
-import { readEvidenceInput } from './evidence-input.ts';
+import { type IterationStats, iterationStats } from './iteration-stats.ts';
+import { type ChangeManifest, readManifest } from './manifest.ts';
 import { listEvidenceSections, renderEvidence } from './render-evidence.ts';
-import { completeStep, createRunState, emptyUsage, iterationDir, loadRunState, ROLES, saveRunState, stopRun, sumUsage, type Role, type RunState, type Usage } from './run-state.ts';
+import {
+  completeStep,
+  createRunState,
+  emptyUsage,
+  iterationDir,
+  loadRunState,
+  ROLES,
+  type Role,
+  type RunState,
+  saveRunState,
+  stopRun,
+  sumUsage,
+  type Usage,
+} from './run-state.ts';
 import { writeRunSummary } from './run-summary.ts';
 import { createWorkspace, openWorkspace, type Workspace } from './workspace.ts';
 
@@ -100,7 +113,13 @@ function ledgerFromIterations(runDir: string, upTo: number): RunState['ledger'] 
 }
 
 function jobUsage(result: JobResult) {
-  return { calls: result.n_total_trials, prompt_tokens: result.tokens.prompt, completion_tokens: result.tokens.completion, cached_tokens: result.tokens.cached, cost_usd: result.cost_usd ?? 0 };
+  return {
+    calls: result.n_total_trials,
+    prompt_tokens: result.tokens.prompt,
+    completion_tokens: result.tokens.completion,
+    cached_tokens: result.tokens.cached,
+    cost_usd: result.cost_usd ?? 0,
+  };
 }
 
 /** The reason to stop before spending more, or undefined. */
@@ -109,9 +128,12 @@ function budgetExceeded(state: RunState, config: EvolveConfig): string | undefin
   const cost = Object.values(state.ledger).reduce((a, u) => a + u.cost_usd, 0);
   // Wall time since the run was created (a resumed run counts the time it was stopped too).
   const minutes = (Date.now() - Date.parse(state.created_at)) / 60_000;
-  if (config.budget_usd !== null && cost >= config.budget_usd) return `cost budget reached: $${cost.toFixed(2)} of $${config.budget_usd}`;
-  if (config.budget_tokens !== null && tokens >= config.budget_tokens) return `token budget reached: ${tokens} of ${config.budget_tokens}`;
-  if (config.budget_minutes !== null && minutes >= config.budget_minutes) return `time budget reached: ${minutes.toFixed(1)} of ${config.budget_minutes} minutes`;
+  if (config.budget_usd !== null && cost >= config.budget_usd)
+    return `cost budget reached: $${cost.toFixed(2)} of $${config.budget_usd}`;
+  if (config.budget_tokens !== null && tokens >= config.budget_tokens)
+    return `token budget reached: ${tokens} of ${config.budget_tokens}`;
+  if (config.budget_minutes !== null && minutes >= config.budget_minutes)
+    return `time budget reached: ${minutes.toFixed(1)} of ${config.budget_minutes} minutes`;
   return undefined;
 }
 
@@ -148,14 +170,39 @@ export async function runEvolve(options: EvolveOptions): Promise<RunState> {
   /** A complete evaluation's result, or EvaluationIncompleteError with the run left at this step. */
   const evaluate = async (tasks: Task[], tasksDir: string, jobDir: string, what: string) => {
     for (let tries = 1; ; tries++) {
-      const evaluation = await evaluateHarness({ harnessDir: ws.dir, tasks, tasksDir, model: config.model, k: config.k, concurrency: config.concurrency, jobDir, prices: options.prices, maxRetries: options.maxRetries, timeoutMultiplier: config.timeout_multiplier, signal: options.signal, onEvent: options.onJobEvent, executeTrial: options.executeTrial, maxConsecutiveInfraFailures: options.maxConsecutiveInfraFailures });
+      const evaluation = await evaluateHarness({
+        harnessDir: ws.dir,
+        tasks,
+        tasksDir,
+        model: config.model,
+        k: config.k,
+        concurrency: config.concurrency,
+        jobDir,
+        prices: options.prices,
+        maxRetries: options.maxRetries,
+        timeoutMultiplier: config.timeout_multiplier,
+        signal: options.signal,
+        onEvent: options.onJobEvent,
+        executeTrial: options.executeTrial,
+        maxConsecutiveInfraFailures: options.maxConsecutiveInfraFailures,
+      });
       if (evaluation.interrupted) throw new Error('interrupted');
       if (evaluation.complete) return evaluation.result;
       const missing = evaluation.result.missing_trials;
       const resume = `nothing was judged on it; the run is saved: continue with ahe evolve --resume ${runDir}`;
-      if (evaluation.stopped) throw new EvaluationIncompleteError(`${what}: ${evaluation.stopped.replace(/; fix the model or provider, then run again to resume$/, '')}; fix the model or provider — ${resume}`, missing);
-      if (tries > retries) throw new EvaluationIncompleteError(`${what}: still incomplete after ${tries} tries, ${missing.length} trial(s) without a measured result (${listTrials(missing)}) — ${resume}`, missing);
-      log(`${what}: incomplete, ${missing.length} trial(s) without a measured result (${listTrials(missing)}); running them again (retry ${tries} of ${retries})`);
+      if (evaluation.stopped)
+        throw new EvaluationIncompleteError(
+          `${what}: ${evaluation.stopped.replace(/; fix the model or provider, then run again to resume$/, '')}; fix the model or provider — ${resume}`,
+          missing,
+        );
+      if (tries > retries)
+        throw new EvaluationIncompleteError(
+          `${what}: still incomplete after ${tries} tries, ${missing.length} trial(s) without a measured result (${listTrials(missing)}) — ${resume}`,
+          missing,
+        );
+      log(
+        `${what}: incomplete, ${missing.length} trial(s) without a measured result (${listTrials(missing)}); running them again (retry ${tries} of ${retries})`,
+      );
     }
   };
 
@@ -174,20 +221,38 @@ export async function runEvolve(options: EvolveOptions): Promise<RunState> {
         await ws.discardUncommitted();
         await ws.tag(`iter-${n}`);
         log(`iteration ${n}: evaluating ${train.length} training tasks × ${config.k}`);
-        const result = await evaluate(train, resolve(config.tasks), join(dir, 'job'), `iteration ${n}: training evaluation`);
+        const result = await evaluate(
+          train,
+          resolve(config.tasks),
+          join(dir, 'job'),
+          `iteration ${n}: training evaluation`,
+        );
         recordUsage(runDir, n, 'coding', jobUsage(result));
         await ws.exportTo(`iter-${n}`, join(dir, 'harness'));
-        log(`iteration ${n}: train pass@1 ${(result.pass_at_1 * 100).toFixed(1)}% (95% CI ${(result.ci95[0] * 100).toFixed(1)}–${(result.ci95[1] * 100).toFixed(1)}%)`);
+        log(
+          `iteration ${n}: train pass@1 ${(result.pass_at_1 * 100).toFixed(1)}% (95% CI ${(result.ci95[0] * 100).toFixed(1)}–${(result.ci95[1] * 100).toFixed(1)}%)`,
+        );
         done('evaluate');
         break;
       }
       case 'holdout': {
         if (holdout.length && (n % config.holdout_every === 0 || n === config.iterations)) {
           log(`iteration ${n}: evaluating ${holdout.length} held-out tasks × ${config.k}`);
-          const result = await evaluate(holdout, resolve(config.holdout!), join(dir, 'holdout-job'), `iteration ${n}: held-out evaluation`);
+          const result = await evaluate(
+            holdout,
+            resolve(config.holdout!),
+            join(dir, 'holdout-job'),
+            `iteration ${n}: held-out evaluation`,
+          );
           const usage = readJson<IterationUsage>(join(dir, 'usage.json')).coding!;
           const h = jobUsage(result);
-          recordUsage(runDir, n, 'coding', { calls: usage.calls + h.calls, prompt_tokens: usage.prompt_tokens + h.prompt_tokens, completion_tokens: usage.completion_tokens + h.completion_tokens, cached_tokens: usage.cached_tokens + h.cached_tokens, cost_usd: usage.cost_usd + h.cost_usd });
+          recordUsage(runDir, n, 'coding', {
+            calls: usage.calls + h.calls,
+            prompt_tokens: usage.prompt_tokens + h.prompt_tokens,
+            completion_tokens: usage.completion_tokens + h.completion_tokens,
+            cached_tokens: usage.cached_tokens + h.cached_tokens,
+            cost_usd: usage.cost_usd + h.cost_usd,
+          });
           log(`iteration ${n}: held-out pass@1 ${(result.pass_at_1 * 100).toFixed(1)}%`);
         }
         done('holdout');
@@ -195,11 +260,27 @@ export async function runEvolve(options: EvolveOptions): Promise<RunState> {
       }
       case 'stats': {
         const current = summaryOf(runDir, n, 'job')!;
-        const history = Array.from({ length: n }, (_, i) => summaryOf(runDir, i, 'job')).filter((s): s is JobSummary => s !== undefined);
-        const best = state.best && state.best.iteration < n ? { iteration: state.best.iteration, summary: summaryOf(runDir, state.best.iteration, 'job')! } : undefined;
-        const stats: IterationStats = iterationStats({ current, previous: n > 0 ? summaryOf(runDir, n - 1, 'job') : undefined, best, history });
+        const history = Array.from({ length: n }, (_, i) => summaryOf(runDir, i, 'job')).filter(
+          (s): s is JobSummary => s !== undefined,
+        );
+        const best =
+          state.best && state.best.iteration < n
+            ? { iteration: state.best.iteration, summary: summaryOf(runDir, state.best.iteration, 'job')! }
+            : undefined;
+        const stats: IterationStats = iterationStats({
+          current,
+          previous: n > 0 ? summaryOf(runDir, n - 1, 'job') : undefined,
+          best,
+          history,
+        });
         const held = summaryOf(runDir, n, 'holdout-job');
-        writeJsonAtomic(join(dir, 'stats.json'), { iteration: n, train: stats, holdout: held ? { pass_at_1: held.pass_at_1, ci95: held.ci95, stderr: held.stderr, n_tasks: held.n_tasks } : null });
+        writeJsonAtomic(join(dir, 'stats.json'), {
+          iteration: n,
+          train: stats,
+          holdout: held
+            ? { pass_at_1: held.pass_at_1, ci95: held.ci95, stderr: held.stderr, n_tasks: held.n_tasks }
+            : null,
+        });
         done('stats');
         break;
       }
@@ -211,8 +292,13 @@ export async function runEvolve(options: EvolveOptions): Promise<RunState> {
             const comparison = compareJobs(summaryOf(runDir, n - 1, 'job')!.tasks, summaryOf(runDir, n, 'job')!.tasks);
             const attribution = attributeManifest(reading.manifest, comparison);
             const all = collectAttributions(runDir, n - 1).concat(attribution);
-            writeJsonAtomic(join(dir, 'attribution.json'), { ...attribution, run_prediction_quality: runPredictionQuality(all) });
-            log(`iteration ${n}: attribution of iteration ${n - 1}: ${attribution.changes.map((c) => `${c.id} ${c.verdict}`).join(', ')}`);
+            writeJsonAtomic(join(dir, 'attribution.json'), {
+              ...attribution,
+              run_prediction_quality: runPredictionQuality(all),
+            });
+            log(
+              `iteration ${n}: attribution of iteration ${n - 1}: ${attribution.changes.map((c) => `${c.id} ${c.verdict}`).join(', ')}`,
+            );
           }
         }
         done('attribution');
@@ -224,10 +310,24 @@ export async function runEvolve(options: EvolveOptions): Promise<RunState> {
         break;
       }
       case 'debug': {
-        const model = config.debug_model ? await createModel(config.debug_model, { prices: options.prices, maxRetries: options.maxRetries }) : undefined;
-        const result = await debugJob({ jobDir: join(dir, 'job'), outDir: join(dir, 'debug'), model, concurrency: config.concurrency, signal: options.signal });
+        const model = config.debug_model
+          ? await createModel(config.debug_model, { prices: options.prices, maxRetries: options.maxRetries })
+          : undefined;
+        const result = await debugJob({
+          jobDir: join(dir, 'job'),
+          outDir: join(dir, 'debug'),
+          model,
+          concurrency: config.concurrency,
+          signal: options.signal,
+        });
         const l = result.ledger;
-        recordUsage(runDir, n, 'debugger', { calls: l.calls, prompt_tokens: l.prompt_tokens, completion_tokens: l.completion_tokens, cached_tokens: l.cached_tokens, cost_usd: l.cost_usd });
+        recordUsage(runDir, n, 'debugger', {
+          calls: l.calls,
+          prompt_tokens: l.prompt_tokens,
+          completion_tokens: l.completion_tokens,
+          cached_tokens: l.cached_tokens,
+          cost_usd: l.cost_usd,
+        });
         // How much the debugger distilled: raw trace bytes → digest bytes → overview tokens (the paper: ~10M → ~10K tokens).
         writeJsonAtomic(join(dir, 'debug-stats.json'), {
           trials: result.digests.length,
@@ -235,9 +335,14 @@ export async function runEvolve(options: EvolveOptions): Promise<RunState> {
           digest_bytes: result.digests.reduce((a, d) => a + d.stats.digestBytes, 0),
           overview_tokens: result.written.overviewTokens,
         });
-        log(`iteration ${n}: debugger report ${join(dir, 'debug', 'overview.md')} (${result.written.overviewTokens} tokens)`);
+        log(
+          `iteration ${n}: debugger report ${join(dir, 'debug', 'overview.md')} (${result.written.overviewTokens} tokens)`,
+        );
         if (n >= config.iterations) {
-          state = stopRun({ ...state, ledger: ledgerFromIterations(runDir, n) }, `all ${config.iterations} iterations done`);
+          state = stopRun(
+            { ...state, ledger: ledgerFromIterations(runDir, n) },
+            `all ${config.iterations} iterations done`,
+          );
           saveRunState(runDir, state);
         } else done('debug');
         break;
@@ -253,20 +358,40 @@ export async function runEvolve(options: EvolveOptions): Promise<RunState> {
         const evidence = readEvidenceInput(runDir, n, {
           trainTasks: train.map((t) => t.name),
           bestIteration: state.best?.iteration,
-          rolledBack: state.rollbacks.filter((r) => r.iteration === n).map((r) => ({ id: r.change_id, reason: r.reason })),
+          rolledBack: state.rollbacks
+            .filter((r) => r.iteration === n)
+            .map((r) => ({ id: r.change_id, reason: r.reason })),
         });
-        const model = await createModel(config.evolve_model, { prices: options.prices, maxRetries: options.maxRetries });
+        const model = await createModel(config.evolve_model, {
+          prices: options.prices,
+          maxRetries: options.maxRetries,
+        });
         log(`iteration ${n}: evolve agent (${config.evolve_model})`);
-        const result = await runEvolveSession({ iteration: n, workspace: ws, iterationDir: dir, model, trainTasks: train, evidenceSections: listEvidenceSections(evidence), readEvidence: async (section) => renderEvidence(evidence, section), signal: options.signal, log });
+        const result = await runEvolveSession({
+          iteration: n,
+          workspace: ws,
+          iterationDir: dir,
+          model,
+          trainTasks: train,
+          evidenceSections: listEvidenceSections(evidence),
+          readEvidence: async (section) => renderEvidence(evidence, section),
+          signal: options.signal,
+          log,
+        });
         // Earlier attempts of this step that stopped on an unreachable model spent tokens too: they are
         // kept apart (not in usage.json alone, which a crash after it would make count twice).
         const stoppedFile = join(dir, 'evolve', 'stopped-usage.json');
         const spent = sumUsage(existsSync(stoppedFile) ? readJson<Usage>(stoppedFile) : emptyUsage(), result.usage);
         if (result.unavailable) writeJsonAtomic(stoppedFile, spent);
         recordUsage(runDir, n, 'evolver', spent);
-        if (result.unavailable) throw new RunStoppedError(`iteration ${n}: the evolve agent's model (${config.evolve_model}) could not be used: ${result.unavailable}; fix the model or provider, then continue with: ahe evolve --resume ${runDir}`);
+        if (result.unavailable)
+          throw new RunStoppedError(
+            `iteration ${n}: the evolve agent's model (${config.evolve_model}) could not be used: ${result.unavailable}; fix the model or provider, then continue with: ahe evolve --resume ${runDir}`,
+          );
         writeFileAtomic(join(dir, 'diff.patch'), await ws.diff(`iter-${n}`, 'HEAD'));
-        log(`iteration ${n}: ${result.skipped ? `skipped — ${result.skipped}` : `${result.manifest.changes.length} changes: ${result.manifest.changes.map((c) => `${c.id} (${c.component})`).join(', ') || 'none'}`}`);
+        log(
+          `iteration ${n}: ${result.skipped ? `skipped — ${result.skipped}` : `${result.manifest.changes.length} changes: ${result.manifest.changes.map((c) => `${c.id} (${c.component})`).join(', ') || 'none'}`}`,
+        );
         done('evolve');
         break;
       }
@@ -288,7 +413,13 @@ function collectAttributions(runDir: string, upTo: number): ManifestAttribution[
 }
 
 /** Rolls back harmful changes (and significantly worse iterations), and keeps the best-ever harness in RUN/best. */
-async function gateStep(runDir: string, n: number, ws: Workspace, state: RunState, log: (line: string) => void): Promise<RunState> {
+async function gateStep(
+  runDir: string,
+  n: number,
+  ws: Workspace,
+  state: RunState,
+  log: (line: string) => void,
+): Promise<RunState> {
   const dir = iterationDir(runDir, n);
   const stats = readJson<{ train: IterationStats }>(join(dir, 'stats.json')).train;
   const attributionFile = join(dir, 'attribution.json');
@@ -296,17 +427,38 @@ async function gateStep(runDir: string, n: number, ws: Workspace, state: RunStat
   if (existsSync(attributionFile)) {
     const attribution = readJson<ManifestAttribution>(attributionFile);
     const decision = decideGate({
-      verdicts: attribution.changes.filter((c) => c.commit).map((c) => ({ id: c.id, verdict: c.verdict, commit: c.commit!, detail: c.reason })),
-      paired: stats.vs_previous ? { meanDifference: stats.vs_previous.paired.meanDifference, pValue: stats.vs_previous.paired.pValue } : undefined,
+      verdicts: attribution.changes
+        .filter((c) => c.commit)
+        .map((c) => ({ id: c.id, verdict: c.verdict, commit: c.commit!, detail: c.reason })),
+      paired: stats.vs_previous
+        ? { meanDifference: stats.vs_previous.paired.meanDifference, pValue: stats.vs_previous.paired.pValue }
+        : undefined,
     });
     await ws.discardUncommitted();
     const applied = await applyGate(ws, decision);
     writeJsonAtomic(join(dir, 'gate.json'), { ...decision, applied });
     const known = new Set(state.rollbacks.map((r) => r.commit));
-    const records = applied.filter((a) => !known.has(a.commit)).map((a) => ({ iteration: n, change_id: a.changeId, commit: a.commit, revert: a.revert, reason: a.reason, method: a.method }));
+    const records = applied
+      .filter((a) => !known.has(a.commit))
+      .map((a) => ({
+        iteration: n,
+        change_id: a.changeId,
+        commit: a.commit,
+        revert: a.revert,
+        reason: a.reason,
+        method: a.method,
+      }));
     next = { ...next, rollbacks: [...next.rollbacks, ...records] };
-    if (applied.length) log(`iteration ${n}: rolled back ${applied.map((a) => a.changeId).join(', ')} — ${decision.reason}`);
-  } else writeJsonAtomic(join(dir, 'gate.json'), { rollbacks: [], iterationRollback: false, reason: 'no changes to judge', kept: [], applied: [] });
+    if (applied.length)
+      log(`iteration ${n}: rolled back ${applied.map((a) => a.changeId).join(', ')} — ${decision.reason}`);
+  } else
+    writeJsonAtomic(join(dir, 'gate.json'), {
+      rollbacks: [],
+      iterationRollback: false,
+      reason: 'no changes to judge',
+      kept: [],
+      applied: [],
+    });
   if (beatsBest(stats, next.best, n)) {
     const ref = await ws.resolveRef(`iter-${n}`);
     await ws.exportTo(ref, join(runDir, 'best'));

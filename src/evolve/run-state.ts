@@ -72,11 +72,22 @@ export const RunStateSchema = z
   })
   .superRefine((state, ctx) => {
     const at = secretIn(state.config, 'config');
-    if (at) ctx.addIssue({ code: 'custom', path: at.split('.'), message: 'looks like a credential; state.json must not hold secrets (pass them through the environment)' });
+    if (at)
+      ctx.addIssue({
+        code: 'custom',
+        path: at.split('.'),
+        message: 'looks like a credential; state.json must not hold secrets (pass them through the environment)',
+      });
   });
 export type RunState = z.infer<typeof RunStateSchema>;
 
-export const emptyUsage = (): Usage => ({ calls: 0, prompt_tokens: 0, completion_tokens: 0, cached_tokens: 0, cost_usd: 0 });
+export const emptyUsage = (): Usage => ({
+  calls: 0,
+  prompt_tokens: 0,
+  completion_tokens: 0,
+  cached_tokens: 0,
+  cost_usd: 0,
+});
 
 /** Field-wise sum of two usages. */
 export const sumUsage = (a: Usage, b: Usage): Usage => ({
@@ -103,7 +114,8 @@ export function createRunState(config: Record<string, z.core.util.JSONType>, now
   return parsed.data;
 }
 
-const describeIssues = (error: z.ZodError): string[] => error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+const describeIssues = (error: z.ZodError): string[] =>
+  error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
 
 export const stateFile = (runDir: string) => join(runDir, STATE_FILE);
 
@@ -122,11 +134,17 @@ export function loadRunState(runDir: string): RunState {
   }
   const version = (raw as { version?: unknown } | null)?.version;
   if (raw && typeof raw === 'object' && version !== undefined && version !== 1) {
-    throw new UserError(`${file}: version ${JSON.stringify(version)} is not supported by this ahe (it reads version 1)`);
+    throw new UserError(
+      `${file}: version ${JSON.stringify(version)} is not supported by this ahe (it reads version 1)`,
+    );
   }
   const parsed = RunStateSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new UserError(`${file} is damaged:\n${describeIssues(parsed.error).map((l) => `  ${l}`).join('\n')}`);
+    throw new UserError(
+      `${file} is damaged:\n${describeIssues(parsed.error)
+        .map((l) => `  ${l}`)
+        .join('\n')}`,
+    );
   }
   return parsed.data;
 }
@@ -134,7 +152,8 @@ export function loadRunState(runDir: string): RunState {
 /** Validates and writes RUN/state.json atomically (temp file + rename): never half a state. */
 export function saveRunState(runDir: string, state: RunState): void {
   const parsed = RunStateSchema.safeParse(state);
-  if (!parsed.success) throw new Error(`refusing to save an invalid run state: ${describeIssues(parsed.error).join('; ')}`);
+  if (!parsed.success)
+    throw new Error(`refusing to save an invalid run state: ${describeIssues(parsed.error).join('; ')}`);
   writeJsonAtomic(stateFile(runDir), parsed.data);
 }
 
@@ -144,7 +163,8 @@ export function saveRunState(runDir: string, state: RunState): void {
  * order). Skipped steps (no held-out evaluation this iteration) are advanced through like any other.
  */
 export function advance(state: RunState, finished: RunStep): RunState {
-  if (state.step !== finished) throw new Error(`advance(${finished}): the run is at step ${state.step} of iteration ${state.iteration}`);
+  if (state.step !== finished)
+    throw new Error(`advance(${finished}): the run is at step ${state.step} of iteration ${state.iteration}`);
   if (finished === 'done') throw new Error('advance(done): the run has finished');
   if (finished === 'evolve') return { ...state, iteration: state.iteration + 1, step: 'evaluate' };
   return { ...state, step: STEPS[STEPS.indexOf(finished) + 1]! };
@@ -179,7 +199,10 @@ function stepAfterStop(state: RunState, runDir: string): RunStep {
  * on: a run that did all its iterations continues with its last iteration's evolve step, a run stopped
  * by a budget re-checks the budget where it stopped. Returns the saved state and what changed.
  */
-export function extendRun(runDir: string, changes: Record<string, z.core.util.JSONType>): { state: RunState; changed: string[] } {
+export function extendRun(
+  runDir: string,
+  changes: Record<string, z.core.util.JSONType>,
+): { state: RunState; changed: string[] } {
   let state = loadRunState(runDir);
   const changed = Object.entries(changes)
     .filter(([key, value]) => JSON.stringify(state.config[key] ?? null) !== JSON.stringify(value))
@@ -187,7 +210,9 @@ export function extendRun(runDir: string, changes: Record<string, z.core.util.JS
   if (changed.length === 0) return { state, changed };
   const iterations = changes.iterations;
   if (typeof iterations === 'number' && iterations < state.iteration) {
-    throw new UserError(`--iterations ${iterations}: the run is already at iteration ${state.iteration}; give at least ${state.iteration}`);
+    throw new UserError(
+      `--iterations ${iterations}: the run is already at iteration ${state.iteration}; give at least ${state.iteration}`,
+    );
   }
   state = { ...state, config: { ...state.config, ...changes } };
   if (state.step === 'done' && state.stopped) {

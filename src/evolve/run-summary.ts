@@ -3,13 +3,12 @@
 // cost per role (coding, debugger, evolver) — plus the prediction quality of the evolve agent.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { formatUsd, formatUsdSum } from '../model/prices.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../trace/write-atomic.ts';
 import type { ManifestAttribution, PredictionQuality } from './attribution.ts';
 import type { IterationStats } from './iteration-stats.ts';
 import type { ChangeManifest } from './manifest.ts';
-import { formatUsd, formatUsdSum } from '../model/prices.ts';
 import { iterationDir, type Role, type RunState, type Usage } from './run-state.ts';
-
 
 export interface IterationRow {
   iteration: number;
@@ -24,7 +23,8 @@ export interface IterationRow {
   debugger?: { raw_bytes: number; digest_bytes: number; overview_tokens: number };
 }
 
-const readJson = <T>(file: string): T | undefined => (existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as T) : undefined);
+const readJson = <T>(file: string): T | undefined =>
+  existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as T) : undefined;
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 const tokens = (u?: Usage) => (u ? u.prompt_tokens + u.completion_tokens : 0);
 
@@ -33,20 +33,36 @@ export function collectRows(runDir: string, state: RunState): IterationRow[] {
   for (let n = 0; n <= state.iteration; n++) {
     const dir = iterationDir(runDir, n);
     if (!existsSync(dir)) continue;
-    const stats = readJson<{ train: IterationStats; holdout: { pass_at_1: number; ci95: [number, number] } | null }>(join(dir, 'stats.json'));
+    const stats = readJson<{ train: IterationStats; holdout: { pass_at_1: number; ci95: [number, number] } | null }>(
+      join(dir, 'stats.json'),
+    );
     const manifest = readJson<ChangeManifest & { skipped?: string }>(join(dir, 'change_manifest.json'));
     const attribution = readJson<ManifestAttribution>(join(dir, 'attribution.json'));
-    const debugStats = readJson<{ raw_bytes: number; digest_bytes: number; overview_tokens: number }>(join(dir, 'debug-stats.json'));
+    const debugStats = readJson<{ raw_bytes: number; digest_bytes: number; overview_tokens: number }>(
+      join(dir, 'debug-stats.json'),
+    );
     rows.push({
       iteration: n,
       train: stats ? { pass_at_1: stats.train.pass_at_1, ci95: stats.train.ci95 } : null,
       holdout: stats?.holdout ? { pass_at_1: stats.holdout.pass_at_1, ci95: stats.holdout.ci95 } : null,
-      changes: (manifest?.changes ?? []).map((c) => ({ id: c.id, component: c.component, predicted_fixes: c.predicted_fixes })),
+      changes: (manifest?.changes ?? []).map((c) => ({
+        id: c.id,
+        component: c.component,
+        predicted_fixes: c.predicted_fixes,
+      })),
       verdicts: (attribution?.changes ?? []).map((c) => ({ id: c.id, verdict: c.verdict })),
       rollbacks: state.rollbacks.filter((r) => r.iteration === n).map((r) => r.change_id),
       ...(manifest?.skipped ? { skipped: manifest.skipped } : {}),
       usage: readJson<IterationRow['usage']>(join(dir, 'usage.json')) ?? {},
-      ...(debugStats ? { debugger: { raw_bytes: debugStats.raw_bytes, digest_bytes: debugStats.digest_bytes, overview_tokens: debugStats.overview_tokens } } : {}),
+      ...(debugStats
+        ? {
+            debugger: {
+              raw_bytes: debugStats.raw_bytes,
+              digest_bytes: debugStats.digest_bytes,
+              overview_tokens: debugStats.overview_tokens,
+            },
+          }
+        : {}),
     });
   }
   return rows;
@@ -56,15 +72,25 @@ export function collectRows(runDir: string, state: RunState): IterationRow[] {
  * `costKnown` says which roles' model prices are known (default: all); an unknown one reads `$?` and
  * is never added as $0 into a total shown as known.
  */
-export function writeRunSummary(runDir: string, state: RunState, costKnown: Partial<Record<Role, boolean>> = {}): { rows: IterationRow[]; markdown: string } {
+export function writeRunSummary(
+  runDir: string,
+  state: RunState,
+  costKnown: Partial<Record<Role, boolean>> = {},
+): { rows: IterationRow[]; markdown: string } {
   const costOf = (role: Role, u?: Usage) => (!u || u.calls === 0 ? 0 : costKnown[role] === false ? null : u.cost_usd);
   const rows = collectRows(runDir, state);
   const last = [...rows].reverse().find((r) => existsSync(join(iterationDir(runDir, r.iteration), 'attribution.json')));
-  const quality = last ? readJson<{ run_prediction_quality?: PredictionQuality }>(join(iterationDir(runDir, last.iteration), 'attribution.json'))?.run_prediction_quality : undefined;
+  const quality = last
+    ? readJson<{ run_prediction_quality?: PredictionQuality }>(
+        join(iterationDir(runDir, last.iteration), 'attribution.json'),
+      )?.run_prediction_quality
+    : undefined;
   const lines = [
     `# ahe evolve — ${runDir}`,
     '',
-    state.stopped ? `Stopped: ${state.stopped.reason}.` : `In progress: iteration ${state.iteration}, step ${state.step}.`,
+    state.stopped
+      ? `Stopped: ${state.stopped.reason}.`
+      : `In progress: iteration ${state.iteration}, step ${state.step}.`,
     state.best ? `Best: iteration ${state.best.iteration}, train pass@1 ${pct(state.best.pass_at_1)} → \`best/\`.` : '',
     '',
     '| iter | train pass@1 (95% CI) | held-out pass@1 | changes made here | verdicts of the previous changes | rolled back | coding tok | debugger tok | evolver tok | cost |',
@@ -77,14 +103,32 @@ export function writeRunSummary(runDir: string, state: RunState, costKnown: Part
     );
   }
   const kb = (b: number) => (b >= 1e6 ? `${(b / 1e6).toFixed(1)} MB` : `${(b / 1e3).toFixed(1)} KB`);
-  const distilled = rows.filter((r) => r.debugger).map((r) => `${r.iteration}: ${kb(r.debugger!.raw_bytes)} raw → ${kb(r.debugger!.digest_bytes)} digests → ${r.debugger!.overview_tokens}-token overview`);
-  if (distilled.length) lines.push('', `Debugger input per iteration (raw traces → what the evolve agent reads): ${distilled.join('; ')}.`);
+  const distilled = rows
+    .filter((r) => r.debugger)
+    .map(
+      (r) =>
+        `${r.iteration}: ${kb(r.debugger!.raw_bytes)} raw → ${kb(r.debugger!.digest_bytes)} digests → ${r.debugger!.overview_tokens}-token overview`,
+    );
+  if (distilled.length)
+    lines.push('', `Debugger input per iteration (raw traces → what the evolve agent reads): ${distilled.join('; ')}.`);
   const l = state.ledger;
   const total = formatUsdSum((['coding', 'debugger', 'evolver'] as const).map((role) => costOf(role, l[role])));
-  lines.push('', `Totals: coding ${tokens(l.coding)} tokens (${formatUsd(costOf('coding', l.coding))}), debugger ${tokens(l.debugger)} (${formatUsd(costOf('debugger', l.debugger))}), evolver ${tokens(l.evolver)} (${formatUsd(costOf('evolver', l.evolver))}), cost ${total}.`);
-  if (quality) lines.push(`Prediction quality of the evolve agent over the run: precision ${quality.precision === null ? '-' : pct(quality.precision)}, recall ${quality.recall === null ? '-' : pct(quality.recall)}.`);
+  lines.push(
+    '',
+    `Totals: coding ${tokens(l.coding)} tokens (${formatUsd(costOf('coding', l.coding))}), debugger ${tokens(l.debugger)} (${formatUsd(costOf('debugger', l.debugger))}), evolver ${tokens(l.evolver)} (${formatUsd(costOf('evolver', l.evolver))}), cost ${total}.`,
+  );
+  if (quality)
+    lines.push(
+      `Prediction quality of the evolve agent over the run: precision ${quality.precision === null ? '-' : pct(quality.precision)}, recall ${quality.recall === null ? '-' : pct(quality.recall)}.`,
+    );
   const markdown = `${lines.filter((l, i) => l !== '' || lines[i - 1] !== '').join('\n')}\n`;
   writeFileAtomic(join(runDir, 'summary.md'), markdown);
-  writeJsonAtomic(join(runDir, 'summary.json'), { stopped: state.stopped ?? null, best: state.best, ledger: state.ledger, prediction_quality: quality ?? null, iterations: rows });
+  writeJsonAtomic(join(runDir, 'summary.json'), {
+    stopped: state.stopped ?? null,
+    best: state.best,
+    ledger: state.ledger,
+    prediction_quality: quality ?? null,
+    iterations: rows,
+  });
   return { rows, markdown };
 }

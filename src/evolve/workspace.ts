@@ -2,7 +2,17 @@
 // seed is the first commit (tagged `seed`), every evolve change is one commit, every rollback is a
 // revert commit, and `iter-N` tags mark what each iteration evaluated. All git goes through simple-git
 // pinned to this repository (git-env.ts).
-import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { SimpleGit } from 'simple-git';
 import { listHarnessFiles } from '../harness/list-harness-files.ts';
@@ -53,7 +63,9 @@ export class Workspace {
     const dir = join(root, HARNESS_SUBDIR);
     const gitDir = join(dir, '.git');
     if (!existsSync(gitDir) || !statSync(gitDir).isDirectory()) {
-      throw new UserError(`${runDir} is not an ahe run: ${gitDir} is missing (a run directory is created by ahe evolve --out DIR)`);
+      throw new UserError(
+        `${runDir} is not an ahe run: ${gitDir} is missing (a run directory is created by ahe evolve --out DIR)`,
+      );
     }
     const workspace = new Workspace(root, dir, repositoryGit(dir));
     if (!(await workspace.tryResolve(`refs/tags/${SEED_TAG}`))) {
@@ -81,11 +93,13 @@ export class Workspace {
 
   /** Tags HEAD (e.g. `iter-3`). Idempotent when the tag already points at HEAD; refuses to move it. */
   async tag(name: string): Promise<string> {
-    if (!TAG.test(name) || name.includes('..') || name.endsWith('.lock')) throw new UserError(`invalid tag name '${name}' (letters, digits, ., _ and -)`);
+    if (!TAG.test(name) || name.includes('..') || name.endsWith('.lock'))
+      throw new UserError(`invalid tag name '${name}' (letters, digits, ., _ and -)`);
     const head = await this.head();
     const existing = await this.tryResolve(`refs/tags/${name}`);
     if (existing === head) return head;
-    if (existing) throw new UserError(`tag ${name} already points at ${existing.slice(0, 10)}, not at HEAD ${head.slice(0, 10)}`);
+    if (existing)
+      throw new UserError(`tag ${name} already points at ${existing.slice(0, 10)}, not at HEAD ${head.slice(0, 10)}`);
     await this.git.raw(['tag', name, head]);
     return head;
   }
@@ -100,7 +114,14 @@ export class Workspace {
    * makes git always print a line: simple-git waits 50 ms after a command that prints nothing.
    */
   private async status(): Promise<{ x: string; y: string; path: string }[]> {
-    const out = await this.git.raw(['status', '--porcelain=v1', '-z', '--branch', '--untracked-files=all', '--no-renames']);
+    const out = await this.git.raw([
+      'status',
+      '--porcelain=v1',
+      '-z',
+      '--branch',
+      '--untracked-files=all',
+      '--no-renames',
+    ]);
     return out
       .split('\0')
       .filter((entry) => entry.length > 3 && !entry.startsWith('## '))
@@ -113,7 +134,8 @@ export class Workspace {
    * symlinks); listed files must have changed; an empty change is refused.
    */
   async commitChange(change: { message: string; files?: string[] }): Promise<string> {
-    if (!change.message.trim()) throw new ChangeRefusedError(['the commit message is empty: say in one line what the change does']);
+    if (!change.message.trim())
+      throw new ChangeRefusedError(['the commit message is empty: say in one line what the change does']);
     const changed = await this.uncommittedFiles();
     let paths = changed;
     if (change.files) {
@@ -122,15 +144,25 @@ export class Workspace {
       if (refused.length) throw new ChangeRefusedError(refused);
       const listed = [...new Set(checks.map((c) => (c.ok ? c.path : '')))].sort();
       const unchanged = listed.filter((f) => !changed.includes(f));
-      if (unchanged.length) throw new ChangeRefusedError([`listed but unchanged since the last commit: ${unchanged.join(', ')} (changed: ${changed.join(', ') || 'nothing'})`]);
+      if (unchanged.length)
+        throw new ChangeRefusedError([
+          `listed but unchanged since the last commit: ${unchanged.join(', ')} (changed: ${changed.join(', ') || 'nothing'})`,
+        ]);
       paths = listed;
     }
-    if (paths.length === 0) throw new ChangeRefusedError(['nothing to commit: no harness file differs from the last commit']);
+    if (paths.length === 0)
+      throw new ChangeRefusedError(['nothing to commit: no harness file differs from the last commit']);
     const seedPrompt = (await this.fileAt(SEED_TAG, 'system_prompt.md')) ?? '';
     const problems: string[] = [];
     for (const path of paths) {
       const where = checkEditablePath(path, { harnessDir: this.dir });
-      const verdict = where.ok ? checkFileEdit(path, { before: (await this.fileAt('HEAD', path)) ?? null, after: this.readWorking(path), seedPrompt }) : where;
+      const verdict = where.ok
+        ? checkFileEdit(path, {
+            before: (await this.fileAt('HEAD', path)) ?? null,
+            after: this.readWorking(path),
+            seedPrompt,
+          })
+        : where;
       if (!verdict.ok) problems.push(verdict.reason);
     }
     if (problems.length) throw new ChangeRefusedError(problems);
@@ -154,30 +186,50 @@ export class Workspace {
   async revertCommit(sha: string, message: string): Promise<RevertResult> {
     const target = await this.resolveRef(sha);
     const head = await this.head();
-    if (!(await this.tryResolve(`${target}^`))) throw new UserError(`${target.slice(0, 10)} is the seed commit: it cannot be reverted`);
-    if ((await this.git.raw(['merge-base', target, head])).trim() !== target) throw new UserError(`${target.slice(0, 10)} is not in the history of HEAD ${head.slice(0, 10)}`);
+    if (!(await this.tryResolve(`${target}^`)))
+      throw new UserError(`${target.slice(0, 10)} is the seed commit: it cannot be reverted`);
+    if ((await this.git.raw(['merge-base', target, head])).trim() !== target)
+      throw new UserError(`${target.slice(0, 10)} is not in the history of HEAD ${head.slice(0, 10)}`);
     const dirty = await this.uncommittedFiles();
-    if (dirty.length) throw new UserError(`cannot revert with uncommitted changes in ${this.dir}: ${dirty.join(', ')} (discard them first)`);
+    if (dirty.length)
+      throw new UserError(
+        `cannot revert with uncommitted changes in ${this.dir}: ${dirty.join(', ')} (discard them first)`,
+      );
     const body = [message.trim() || `Revert ${target.slice(0, 10)}`, '', revertLine(target)];
     let method: RevertResult['method'] = 'revert';
     let overwrittenCommits: string[] = [];
     try {
       await this.git.raw(['revert', '--no-commit', '--no-edit', target]);
       // Unmerged entries (UU, AA, DU…): a conflict even if git's exit status went unnoticed.
-      if ((await this.status()).some((e) => e.x === 'U' || e.y === 'U' || (e.x === e.y && 'AD'.includes(e.x)))) throw new Error('conflict');
+      if ((await this.status()).some((e) => e.x === 'U' || e.y === 'U' || (e.x === e.y && 'AD'.includes(e.x))))
+        throw new Error('conflict');
     } catch {
       await this.git.raw(['revert', '--quit']).catch(() => undefined);
       await this.discardUncommitted();
       method = 'restore-files';
       const files = await this.changedFiles(`${target}^`, target);
       for (const file of files) {
-        if ((await this.fileAt(`${target}^`, file)) !== undefined) await this.git.raw(['checkout', `${target}^`, '--', file]);
+        if ((await this.fileAt(`${target}^`, file)) !== undefined)
+          await this.git.raw(['checkout', `${target}^`, '--', file]);
         else await this.git.raw(['rm', '--quiet', '--force', '--ignore-unmatch', '--', file]);
       }
       const log = await this.git.raw(['log', '--format=%H %s', `${target}..${head}`, '--', ...files]);
-      overwrittenCommits = log.split('\n').filter(Boolean).map((line) => line.slice(0, 40));
-      body.push('', `git revert conflicted, so ${files.join(', ')} were restored to their content before ${target.slice(0, 10)}.`);
-      if (log.trim()) body.push('This also undid the edits of these later commits to those files:', ...log.trim().split('\n').map((l) => `  ${l}`));
+      overwrittenCommits = log
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => line.slice(0, 40));
+      body.push(
+        '',
+        `git revert conflicted, so ${files.join(', ')} were restored to their content before ${target.slice(0, 10)}.`,
+      );
+      if (log.trim())
+        body.push(
+          'This also undid the edits of these later commits to those files:',
+          ...log
+            .trim()
+            .split('\n')
+            .map((l) => `  ${l}`),
+        );
     }
     const staged = (await this.status()).some((e) => e.x !== ' ' && e.x !== '?');
     if (!staged) body.push('', 'Nothing left to undo: the change was already undone by later commits.');
@@ -225,7 +277,8 @@ export class Workspace {
   async fileAt(ref: string, path: string): Promise<string | undefined> {
     const sha = await this.resolveRef(ref);
     const clean = path.replace(/^\.\//, '');
-    if (!clean || clean.startsWith('/') || clean.split('/').includes('..')) throw new UserError(`${path} is not a path inside the harness`);
+    if (!clean || clean.startsWith('/') || clean.split('/').includes('..'))
+      throw new UserError(`${path} is not a path inside the harness`);
     const entry = await this.git.raw(['ls-tree', '-z', sha, '--', clean]);
     if (!/^\d+ blob /.test(entry)) return undefined;
     return this.git.raw(['cat-file', 'blob', `${sha}:${clean}`]);
@@ -240,11 +293,13 @@ export class Workspace {
     const sha = await this.resolveRef(ref);
     const target = resolve(dir);
     const overlaps = (a: string, b: string) => a === b || a.startsWith(`${b}${sep}`);
-    if (overlaps(target, this.dir) || overlaps(this.dir, target)) throw new UserError(`cannot export into ${target}: it overlaps the workspace ${this.dir}`);
+    if (overlaps(target, this.dir) || overlaps(this.dir, target))
+      throw new UserError(`cannot export into ${target}: it overlaps the workspace ${this.dir}`);
     const parent = dirname(target);
     mkdirSync(parent, { recursive: true });
     const prefix = `.${basename(target)}.export-`;
-    for (const stale of readdirSync(parent).filter((n) => n.startsWith(prefix))) rmSync(join(parent, stale), { recursive: true, force: true });
+    for (const stale of readdirSync(parent).filter((n) => n.startsWith(prefix)))
+      rmSync(join(parent, stale), { recursive: true, force: true });
     const temp = join(parent, `${prefix}${process.pid}-${Date.now()}`);
     const index = join(this.dir, '.git', `ahe-export-${process.pid}-${Date.now()}.index`);
     mkdirSync(temp);
@@ -285,7 +340,14 @@ export class Workspace {
   private async commitIndex(message: string, options: { allowEmpty?: boolean; only?: string[] } = {}): Promise<string> {
     const before = await this.tryResolve('HEAD');
     const only = options.only ? ['--only', '--', ...options.only] : [];
-    await this.git.raw(['commit', '--no-verify', ...(options.allowEmpty ? ['--allow-empty'] : []), '-m', message, ...only]);
+    await this.git.raw([
+      'commit',
+      '--no-verify',
+      ...(options.allowEmpty ? ['--allow-empty'] : []),
+      '-m',
+      message,
+      ...only,
+    ]);
     const after = await this.tryResolve('HEAD');
     if (!after || after === before) throw new Error(`git commit in ${this.dir} did not create a commit`);
     return after;
@@ -311,13 +373,16 @@ export class Workspace {
  */
 export async function createWorkspace(runDir: string, seedHarnessDir: string): Promise<Workspace> {
   const seed = resolve(seedHarnessDir);
-  if (!existsSync(join(seed, 'harness.yaml'))) throw new UserError(`${seedHarnessDir} is not a harness directory: harness.yaml is missing`);
+  if (!existsSync(join(seed, 'harness.yaml')))
+    throw new UserError(`${seedHarnessDir} is not a harness directory: harness.yaml is missing`);
   const root = resolve(runDir);
   const target = join(root, HARNESS_SUBDIR);
-  if (existsSync(target)) throw new UserError(`${target} already exists: resume that run, or choose another output directory`);
+  if (existsSync(target))
+    throw new UserError(`${target} already exists: resume that run, or choose another output directory`);
   mkdirSync(root, { recursive: true });
   const prefix = `.${HARNESS_SUBDIR}.creating-`;
-  for (const stale of readdirSync(root).filter((n) => n.startsWith(prefix))) rmSync(join(root, stale), { recursive: true, force: true });
+  for (const stale of readdirSync(root).filter((n) => n.startsWith(prefix)))
+    rmSync(join(root, stale), { recursive: true, force: true });
   const temp = join(root, `${prefix}${process.pid}-${Date.now()}`);
   try {
     for (const file of listHarnessFiles(seed)) {

@@ -15,7 +15,8 @@ export function blankLiterals(source: string): string {
   const inTemplate = () => templates.length > 0 && templates[templates.length - 1] === depth;
   const scanTemplateText = () => {
     const start = i;
-    while (i < source.length && source[i] !== '`' && !(source[i] === '$' && source[i + 1] === '{')) i += source[i] === '\\' ? 2 : 1;
+    while (i < source.length && source[i] !== '`' && !(source[i] === '$' && source[i + 1] === '{'))
+      i += source[i] === '\\' ? 2 : 1;
     blank(start, Math.min(i, source.length));
     if (source[i] === '`') {
       templates.pop();

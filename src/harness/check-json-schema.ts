@@ -13,7 +13,10 @@ export interface SchemaProblem {
 export function checkJsonSchema(schema: unknown): SchemaProblem | null {
   if (!ajv.validateSchema(schema as object)) {
     const first = ajv.errors?.[0];
-    const path = (first?.instancePath ?? '').split('/').filter(Boolean).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const path = (first?.instancePath ?? '')
+      .split('/')
+      .filter(Boolean)
+      .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
     const allowed = (first?.params as { allowedValues?: unknown[] } | undefined)?.allowedValues;
     const message = `${first?.message ?? 'is not valid'}${allowed ? `: ${allowed.join(', ')}` : ''}`;
     return { path, message };

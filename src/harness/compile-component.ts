@@ -7,11 +7,11 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { build, type Message, type Plugin } from 'esbuild';
 import { lookupComponent, storeComponent } from './component-cache.ts';
-import { evaluateComponent, type ComponentInstance, type ComponentLog } from './component-sandbox.ts';
+import { type ComponentInstance, type ComponentLog, evaluateComponent } from './component-sandbox.ts';
 import type { Diagnostic } from './harness-error.ts';
 import { CAPABILITY_RULE, scanComponentSource } from './scan-component-source.ts';
 
-export { componentCacheStats, clearComponentMemoryCache, type ComponentCacheStats } from './component-cache.ts';
+export { type ComponentCacheStats, clearComponentMemoryCache, componentCacheStats } from './component-cache.ts';
 export type { ComponentInstance, ComponentLog } from './component-sandbox.ts';
 
 function isInside(dir: string, path: string): boolean {
@@ -31,7 +31,9 @@ function capabilityPlugin(harnessDir: string): Plugin {
         if (args.kind === 'entry-point') return undefined;
         const relativeImport = args.path.startsWith('./') || args.path.startsWith('../');
         if (relativeImport && isInside(harnessDir, resolve(args.resolveDir, args.path))) return undefined;
-        const why = relativeImport ? 'a file outside the harness directory' : `${CAPABILITY_RULE}; importing host modules is not allowed`;
+        const why = relativeImport
+          ? 'a file outside the harness directory'
+          : `${CAPABILITY_RULE}; importing host modules is not allowed`;
         return { errors: [{ text: `imports '${args.path}' — ${why}` }] };
       });
       // Every bundled file is checked, not only the entry: a helper module is component code too.
@@ -40,7 +42,8 @@ function capabilityPlugin(harnessDir: string): Plugin {
         const file = relative(harnessDir, args.path);
         const real = realpathSync(args.path);
         // A symlink inside the harness must not smuggle in a file from elsewhere.
-        if (!isInside(realDir, real)) return { errors: [{ text: `'${file}' is a link to ${real}, outside the harness directory` }] };
+        if (!isInside(realDir, real))
+          return { errors: [{ text: `'${file}' is a link to ${real}, outside the harness directory` }] };
         const source = readFileSync(args.path, 'utf8');
         const lines = source.split('\n');
         const errors = scanComponentSource(source, file).map((d) => ({
@@ -54,7 +57,12 @@ function capabilityPlugin(harnessDir: string): Plugin {
 }
 
 function toDiagnostics(messages: readonly Message[], fallback: string): Diagnostic[] {
-  return messages.map((m) => ({ file: m.location?.file || fallback, line: m.location?.line, column: m.location?.column, message: m.text }));
+  return messages.map((m) => ({
+    file: m.location?.file || fallback,
+    line: m.location?.line,
+    column: m.location?.column,
+    message: m.text,
+  }));
 }
 
 /** Bundled CommonJS code of one component, from the cache or freshly compiled. */
@@ -85,7 +93,11 @@ async function compile(harnessDir: string, file: string): Promise<{ code?: strin
   } catch (error) {
     const failure = error as { errors?: Message[] };
     if (failure.errors?.length) return { diagnostics: toDiagnostics(failure.errors, file) };
-    return { diagnostics: [{ file, message: `could not be compiled: ${error instanceof Error ? error.message : String(error)}` }] };
+    return {
+      diagnostics: [
+        { file, message: `could not be compiled: ${error instanceof Error ? error.message : String(error)}` },
+      ],
+    };
   }
 }
 
@@ -94,14 +106,22 @@ async function compile(harnessDir: string, file: string): Promise<{ code?: strin
  * Returns a live instance, or file:line diagnostics. A caller that is done with a short-lived
  * instance (the argument probe) disposes of it to clear its pending timers.
  */
-export async function instantiateComponent(harnessDir: string, file: string, onLog: ComponentLog = () => {}): Promise<{ instance?: ComponentInstance; diagnostics: Diagnostic[] }> {
+export async function instantiateComponent(
+  harnessDir: string,
+  file: string,
+  onLog: ComponentLog = () => {},
+): Promise<{ instance?: ComponentInstance; diagnostics: Diagnostic[] }> {
   const { code, diagnostics } = await compile(harnessDir, file);
   if (code === undefined) return { diagnostics };
   return evaluateComponent(code, file, onLog);
 }
 
 /** The default export of one component file, or diagnostics naming file and line. */
-export async function loadComponent(harnessDir: string, file: string, onLog?: ComponentLog): Promise<{ value?: unknown; diagnostics: Diagnostic[] }> {
+export async function loadComponent(
+  harnessDir: string,
+  file: string,
+  onLog?: ComponentLog,
+): Promise<{ value?: unknown; diagnostics: Diagnostic[] }> {
   const { instance, diagnostics } = await instantiateComponent(harnessDir, file, onLog);
   return instance ? { value: instance.value, diagnostics: [] } : { diagnostics };
 }

@@ -57,11 +57,19 @@ function trackedTimers(): { globals: Record<string, unknown>; dispose(): void } 
 }
 
 /** Maps a position in the bundle back to the component's own file through the inline source map. */
-function originalPosition(code: string, line: number, column: number): { file: string; line: number; column: number } | undefined {
+function originalPosition(
+  code: string,
+  line: number,
+  column: number,
+): { file: string; line: number; column: number } | undefined {
   const inline = /\/\/# sourceMappingURL=data:application\/json;base64,([A-Za-z0-9+/=]+)\s*$/.exec(code);
   if (!inline) return undefined;
   const map = new SourceMap(JSON.parse(Buffer.from(inline[1]!, 'base64').toString('utf8')));
-  const entry = map.findEntry(line - 1, Math.max(0, column - 1)) as Partial<{ originalSource: string; originalLine: number; originalColumn: number }>;
+  const entry = map.findEntry(line - 1, Math.max(0, column - 1)) as Partial<{
+    originalSource: string;
+    originalLine: number;
+    originalColumn: number;
+  }>;
   if (entry.originalSource === undefined || entry.originalLine === undefined) return undefined;
   return { file: entry.originalSource, line: entry.originalLine + 1, column: entry.originalColumn ?? 0 };
 }
@@ -81,8 +89,15 @@ function loadFailure(error: unknown, code: string, file: string): Diagnostic {
 }
 
 /** Runs a compiled CommonJS bundle in a fresh context and returns its default export. */
-export function evaluateComponent(code: string, file: string, onLog: ComponentLog): { instance?: ComponentInstance; diagnostics: Diagnostic[] } {
-  const log = (level: string) => (...args: unknown[]) => onLog(file, level, format(...args));
+export function evaluateComponent(
+  code: string,
+  file: string,
+  onLog: ComponentLog,
+): { instance?: ComponentInstance; diagnostics: Diagnostic[] } {
+  const log =
+    (level: string) =>
+    (...args: unknown[]) =>
+      onLog(file, level, format(...args));
   const timers = trackedTimers();
   const module = { exports: {} as Record<string, unknown> };
   // A null-prototype global: `this.constructor` inside the context must not be the host's Object.
@@ -111,5 +126,8 @@ export function evaluateComponent(code: string, file: string, onLog: ComponentLo
     return { diagnostics: [loadFailure(error, code, file)] };
   }
   const exported = module.exports as { default?: unknown };
-  return { instance: { value: 'default' in exported ? exported.default : undefined, dispose: timers.dispose }, diagnostics: [] };
+  return {
+    instance: { value: 'default' in exported ? exported.default : undefined, dispose: timers.dispose },
+    diagnostics: [],
+  };
 }

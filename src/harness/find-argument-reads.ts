@@ -41,7 +41,9 @@ function defaultExportParams(code: string): number | undefined {
   if (direct) return direct.index + direct[0].length - 1;
   const named = new RegExp(`export\\s+default\\s+(${IDENT})\\s*;?`).exec(code)?.[1];
   if (!named) return undefined;
-  const definition = new RegExp(`(?:function\\s*\\*?\\s*${named}\\s*|\\b${named}\\s*(?::[^=]+)?=\\s*(?:async\\s*)?(?:function\\s*\\*?\\s*(?:${IDENT})?\\s*)?)\\(`).exec(code);
+  const definition = new RegExp(
+    `(?:function\\s*\\*?\\s*${named}\\s*|\\b${named}\\s*(?::[^=]+)?=\\s*(?:async\\s*)?(?:function\\s*\\*?\\s*(?:${IDENT})?\\s*)?)\\(`,
+  ).exec(code);
   return definition ? definition.index + definition[0].length - 1 : undefined;
 }
 
@@ -65,12 +67,13 @@ export function findArgumentReads(source: string): Set<string> {
     const end = source.indexOf(m[1]!, start);
     if (end > start) reads.add(source.slice(start, end));
   }
-  for (const m of code.matchAll(new RegExp(`\\b(?:const|let|var)\\s*\\{`, 'g'))) {
+  for (const m of code.matchAll(/\b(?:const|let|var)\s*\{/g)) {
     const open = m.index + m[0].length - 1;
     const body = balanced(code, open);
     if (body === undefined) continue;
     const after = code.slice(open + body.length + 2);
-    if (new RegExp(`^\\s*(?::[^=]+)?=\\s*${p}\\b(?!\\s*[.[])`).test(after)) for (const key of patternKeys(body)) reads.add(key);
+    if (new RegExp(`^\\s*(?::[^=]+)?=\\s*${p}\\b(?!\\s*[.[])`).test(after))
+      for (const key of patternKeys(body)) reads.add(key);
   }
   return reads;
 }

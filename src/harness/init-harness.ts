@@ -7,8 +7,12 @@ export const SEED_HARNESS_DIR = fileURLToPath(new URL('../../harnesses/seed', im
 
 export async function initHarness(target: string): Promise<void> {
   if (existsSync(target)) {
-    if (!statSync(target).isDirectory()) throw new UserError(`${target} is a file: choose a new or empty directory for the harness`);
-    if (readdirSync(target).length > 0) throw new UserError(`${target} is not empty: choose a new or empty directory for the harness (nothing was written)`);
+    if (!statSync(target).isDirectory())
+      throw new UserError(`${target} is a file: choose a new or empty directory for the harness`);
+    if (readdirSync(target).length > 0)
+      throw new UserError(
+        `${target} is not empty: choose a new or empty directory for the harness (nothing was written)`,
+      );
   }
   cpSync(SEED_HARNESS_DIR, target, { recursive: true });
 }

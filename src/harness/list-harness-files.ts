@@ -1,5 +1,5 @@
 // Which files make up a harness, and which components harness.yaml enables.
-import { readdirSync, type Dirent } from 'node:fs';
+import { type Dirent, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Diagnostic } from './harness-error.ts';
 import type { ComponentKind, ComponentSelection } from './schemas.ts';
@@ -33,7 +33,9 @@ export function listSkillFolders(dir: string): string[] {
 export function listHarnessFiles(dir: string, prefix = ''): string[] {
   return entries(join(dir, prefix))
     .filter((e) => e.name !== 'node_modules')
-    .flatMap((e) => (e.isDirectory() ? listHarnessFiles(dir, join(prefix, e.name)) : e.isFile() ? [join(prefix, e.name)] : []))
+    .flatMap((e) =>
+      e.isDirectory() ? listHarnessFiles(dir, join(prefix, e.name)) : e.isFile() ? [join(prefix, e.name)] : [],
+    )
     .sort();
 }
 
@@ -46,13 +48,23 @@ const KIND_NOUN: Record<ComponentKind, string> = {
 };
 
 /** The enabled names of one kind: every one present ("all", alphabetical) or the listed ones in list order. */
-export function selectComponents(selection: ComponentSelection, kind: ComponentKind, present: readonly string[], problems: Diagnostic[]): string[] {
+export function selectComponents(
+  selection: ComponentSelection,
+  kind: ComponentKind,
+  present: readonly string[],
+  problems: Diagnostic[],
+): string[] {
   if (selection === 'all') return [...present];
   const seen = new Set<string>();
   selection.forEach((name, i) => {
     const field = `components.${kind}.${i}`;
     if (seen.has(name)) problems.push({ file: 'harness.yaml', field, message: `lists '${name}' twice` });
-    else if (!present.includes(name)) problems.push({ file: 'harness.yaml', field, message: `lists '${name}' but there is no ${KIND_NOUN[kind].replace('<name>', name)}` });
+    else if (!present.includes(name))
+      problems.push({
+        file: 'harness.yaml',
+        field,
+        message: `lists '${name}' but there is no ${KIND_NOUN[kind].replace('<name>', name)}`,
+      });
     seen.add(name);
   });
   return [...new Set(selection)].filter((name) => present.includes(name));

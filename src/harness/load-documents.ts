@@ -1,11 +1,11 @@
 // The text components: skills/<name>/SKILL.md, subagents/<name>.yaml, memory/<name>.md.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { MemoryEntry, Skill, SubagentConfig } from './types.ts';
 import type { Diagnostic } from './harness-error.ts';
 import { listComponentFiles, listSkillFolders, selectComponents } from './list-harness-files.ts';
 import { readYamlFile } from './read-yaml.ts';
-import { SkillFrontmatterSchema, SubagentSpecSchema, type ComponentSelection } from './schemas.ts';
+import { type ComponentSelection, SkillFrontmatterSchema, SubagentSpecSchema } from './schemas.ts';
+import type { MemoryEntry, Skill, SubagentConfig } from './types.ts';
 
 function splitFrontmatter(text: string): { front: string; body: string } | undefined {
   const m = /^---\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)([\s\S]*)$/.exec(text);
@@ -25,34 +25,77 @@ export function loadSkills(dir: string, selection: ComponentSelection, problems:
       problems.push({ file, line: 1, message: 'must start with YAML frontmatter: ---, name: …, description: …, ---' });
       continue;
     }
-    const { value: front, source } = readYamlFile(dir, file, SkillFrontmatterSchema, problems, { text: parts.front, lineOffset: 1 });
+    const { value: front, source } = readYamlFile(dir, file, SkillFrontmatterSchema, problems, {
+      text: parts.front,
+      lineOffset: 1,
+    });
     if (!front || !source) continue;
-    if (front.name !== name) problems.push({ file, field: 'name', ...source.locate(['name']), message: `'${front.name}' must equal the folder name '${name}'` });
+    if (front.name !== name)
+      problems.push({
+        file,
+        field: 'name',
+        ...source.locate(['name']),
+        message: `'${front.name}' must equal the folder name '${name}'`,
+      });
     else if (!parts.body.trim()) problems.push({ file, message: 'has no body after the frontmatter' });
     else skills.push({ name, description: front.description.trim(), body: parts.body, file });
   }
   return skills;
 }
 
-export function loadSubagents(dir: string, selection: ComponentSelection, toolNames: readonly string[], problems: Diagnostic[]): SubagentConfig[] {
+export function loadSubagents(
+  dir: string,
+  selection: ComponentSelection,
+  toolNames: readonly string[],
+  problems: Diagnostic[],
+): SubagentConfig[] {
   const out: SubagentConfig[] = [];
-  for (const name of selectComponents(selection, 'subagents', listComponentFiles(dir, 'subagents', '.yaml'), problems)) {
+  for (const name of selectComponents(
+    selection,
+    'subagents',
+    listComponentFiles(dir, 'subagents', '.yaml'),
+    problems,
+  )) {
     const file = `subagents/${name}.yaml`;
     const before = problems.length;
     const { value: spec, source } = readYamlFile(dir, file, SubagentSpecSchema, problems);
     if (!spec || !source) continue;
-    if (spec.name !== name) problems.push({ file, field: 'name', ...source.locate(['name']), message: `'${spec.name}' must equal the file name '${name}'` });
+    if (spec.name !== name)
+      problems.push({
+        file,
+        field: 'name',
+        ...source.locate(['name']),
+        message: `'${spec.name}' must equal the file name '${name}'`,
+      });
     spec.tools.forEach((tool, i) => {
       if (!toolNames.includes(tool)) {
-        problems.push({ file, field: `tools.${i}`, ...source.locate(['tools', i]), message: `unknown tool '${tool}' (harness tools: ${toolNames.join(', ') || 'none'})` });
+        problems.push({
+          file,
+          field: `tools.${i}`,
+          ...source.locate(['tools', i]),
+          message: `unknown tool '${tool}' (harness tools: ${toolNames.join(', ') || 'none'})`,
+        });
       }
     });
-    if (problems.length === before) out.push({ name, description: spec.description.trim(), prompt: spec.prompt, tools: spec.tools, maxSteps: spec.max_steps, file });
+    if (problems.length === before)
+      out.push({
+        name,
+        description: spec.description.trim(),
+        prompt: spec.prompt,
+        tools: spec.tools,
+        maxSteps: spec.max_steps,
+        file,
+      });
   }
   return out;
 }
 
-export function loadMemory(dir: string, selection: ComponentSelection, problems: Diagnostic[], warnings: Diagnostic[]): MemoryEntry[] {
+export function loadMemory(
+  dir: string,
+  selection: ComponentSelection,
+  problems: Diagnostic[],
+  warnings: Diagnostic[],
+): MemoryEntry[] {
   const out: MemoryEntry[] = [];
   for (const name of selectComponents(selection, 'memory', listComponentFiles(dir, 'memory', '.md'), problems)) {
     const file = `memory/${name}.md`;

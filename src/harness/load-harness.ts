@@ -2,16 +2,16 @@
 // pinned to its file (and line or field). A broken component must never silently zero an evaluation.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Harness } from './types.ts';
 import type { ComponentLog } from './compile-component.ts';
 import { harnessContentHash } from './content-hash.ts';
-import { HarnessError, type Diagnostic } from './harness-error.ts';
+import { type Diagnostic, HarnessError } from './harness-error.ts';
 import { listComponentFiles, listHarnessFiles, selectComponents } from './list-harness-files.ts';
 import { loadMemory, loadSkills, loadSubagents } from './load-documents.ts';
 import { loadMiddleware } from './load-middleware.ts';
 import { loadTools } from './load-tools.ts';
 import { readYamlFile, type YamlSource } from './read-yaml.ts';
-import { ComponentsSchema, HarnessManifestSchema, type HarnessManifest } from './schemas.ts';
+import { ComponentsSchema, type HarnessManifest, HarnessManifestSchema } from './schemas.ts';
+import type { Harness } from './types.ts';
 
 export interface LoadOptions {
   /** Receives console output of component code (default: dropped), so the runtime can trace it. */
@@ -32,13 +32,23 @@ export interface LoadReport {
 const NO_COMPONENTS: LoadReport['components'] = { tools: [], middleware: [], skills: [], subagents: [], memory: [] };
 
 /** harness.yaml, or — when it is invalid — its defaults, so the other files are still checked. */
-function readManifest(dir: string, problems: Diagnostic[]): { manifest: HarnessManifest; valid: boolean; source?: YamlSource } {
+function readManifest(
+  dir: string,
+  problems: Diagnostic[],
+): { manifest: HarnessManifest; valid: boolean; source?: YamlSource } {
   const { value, source } = readYamlFile(dir, 'harness.yaml', HarnessManifestSchema, problems);
   if (value) return { manifest: value, valid: true, source };
   // Keep the component selection when that part is fine: disabled files should stay unchecked.
   const raw = source?.value as { components?: unknown } | undefined;
   const components = ComponentsSchema.safeParse(raw?.components);
-  return { manifest: HarnessManifestSchema.parse({ name: 'invalid', components: components.success ? components.data : undefined }), valid: false, source };
+  return {
+    manifest: HarnessManifestSchema.parse({
+      name: 'invalid',
+      components: components.success ? components.data : undefined,
+    }),
+    valid: false,
+    source,
+  };
 }
 
 function readSystemPrompt(dir: string, problems: Diagnostic[]): string {
@@ -52,15 +62,33 @@ function readSystemPrompt(dir: string, problems: Diagnostic[]): string {
   return text;
 }
 
-function toHarness(dir: string, manifest: HarnessManifest, parts: Pick<Harness, 'systemPrompt' | 'tools' | 'middleware' | 'skills' | 'subagents' | 'memory'>, files: string[]): Harness {
+function toHarness(
+  dir: string,
+  manifest: HarnessManifest,
+  parts: Pick<Harness, 'systemPrompt' | 'tools' | 'middleware' | 'skills' | 'subagents' | 'memory'>,
+  files: string[],
+): Harness {
   const { model, limits, truncation } = manifest;
   return {
     dir,
     name: manifest.name,
     description: manifest.description,
-    model: { temperature: model.temperature, maxOutputTokens: model.max_output_tokens, contextBudgetTokens: model.context_budget_tokens },
-    limits: { maxSteps: limits.max_steps, maxWallSec: limits.max_wall_sec, maxTotalTokens: limits.max_total_tokens, commandTimeoutSec: limits.command_timeout_sec },
-    truncation: { maxOutputBytes: truncation.max_output_bytes, headBytes: truncation.head_bytes, tailBytes: truncation.tail_bytes },
+    model: {
+      temperature: model.temperature,
+      maxOutputTokens: model.max_output_tokens,
+      contextBudgetTokens: model.context_budget_tokens,
+    },
+    limits: {
+      maxSteps: limits.max_steps,
+      maxWallSec: limits.max_wall_sec,
+      maxTotalTokens: limits.max_total_tokens,
+      commandTimeoutSec: limits.command_timeout_sec,
+    },
+    truncation: {
+      maxOutputBytes: truncation.max_output_bytes,
+      headBytes: truncation.head_bytes,
+      tailBytes: truncation.tail_bytes,
+    },
     ...parts,
     contentHash: harnessContentHash(dir, files),
   };
@@ -70,9 +98,17 @@ function toHarness(dir: string, manifest: HarnessManifest, parts: Pick<Harness, 
 export async function loadHarnessReport(dirArg: string, options: LoadOptions = {}): Promise<LoadReport> {
   const dir = resolve(dirArg);
   const warnings: Diagnostic[] = [];
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) return { diagnostics: [{ file: dir, message: 'is not a directory' }], warnings, files: [], components: NO_COMPONENTS };
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    return {
+      diagnostics: [{ file: dir, message: 'is not a directory' }],
+      warnings,
+      files: [],
+      components: NO_COMPONENTS,
+    };
   if (!existsSync(join(dir, 'harness.yaml'))) {
-    const diagnostics = [{ file: 'harness.yaml', message: `is missing in ${dir} (start from the seed: ahe harness init DIR)` }];
+    const diagnostics = [
+      { file: 'harness.yaml', message: `is missing in ${dir} (start from the seed: ahe harness init DIR)` },
+    ];
     return { diagnostics, warnings, files: [], components: NO_COMPONENTS };
   }
   const problems: Diagnostic[] = [];
@@ -81,7 +117,9 @@ export async function loadHarnessReport(dirArg: string, options: LoadOptions = {
   const selected = manifest.components;
   const toolNames = selectComponents(selected.tools, 'tools', listComponentFiles(dir, 'tools', '.yaml'), []);
   // Concurrent, each into its own list, so the report's order does not depend on timing.
-  const [toolProblems, middlewareProblems, middlewareWarnings]: Diagnostic[][] = [[], [], []];
+  const toolProblems: Diagnostic[] = [];
+  const middlewareProblems: Diagnostic[] = [];
+  const middlewareWarnings: Diagnostic[] = [];
   const [tools, middleware] = await Promise.all([
     loadTools(dir, selected.tools, toolProblems, options.onComponentLog),
     loadMiddleware(dir, selected.middleware, middlewareProblems, middlewareWarnings, options.onComponentLog),
@@ -93,12 +131,19 @@ export async function loadHarnessReport(dirArg: string, options: LoadOptions = {
   const memory = loadMemory(dir, selected.memory, problems, warnings);
   // Component lists are checked where the components are loaded; point those problems at their line.
   for (const [i, d] of problems.entries()) {
-    if (d.file === 'harness.yaml' && d.field && d.line === undefined && manifestSource) problems[i] = { ...d, ...manifestSource.locate(d.field.split('.')) };
+    if (d.file === 'harness.yaml' && d.field && d.line === undefined && manifestSource)
+      problems[i] = { ...d, ...manifestSource.locate(d.field.split('.')) };
   }
   const files = listHarnessFiles(dir);
   const components = { tools, middleware, skills, subagents, memory };
   if (problems.length > 0 || !valid) return { diagnostics: problems, warnings, files, components };
-  return { harness: toHarness(dir, manifest, { systemPrompt, ...components }, files), diagnostics: [], warnings, files, components };
+  return {
+    harness: toHarness(dir, manifest, { systemPrompt, ...components }, files),
+    diagnostics: [],
+    warnings,
+    files,
+    components,
+  };
 }
 
 /** Loads a harness or throws a HarnessError listing every problem as `file:line:col: message`. */

@@ -2,13 +2,23 @@
 // record every name read, and a fake sandbox that only answers (empty, successful) and never
 // touches the host. A tool that hangs or throws still tells us what it read before that.
 import vm from 'node:vm';
-import type { ToolContext, ToolImplementation } from './types.ts';
 import type { ExecResult, Sandbox } from '../sandbox/types.ts';
 import { instantiateComponent } from './compile-component.ts';
+import type { ToolContext, ToolImplementation } from './types.ts';
 
 const PROBE_TIMEOUT_MS = 500;
 /** Names runtimes and libraries ask any object for; not argument reads. */
-const NOT_ARGUMENTS = new Set(['then', 'toJSON', 'constructor', 'valueOf', 'toString', 'inspect', 'asymmetricMatch', '$$typeof', '__proto__']);
+const NOT_ARGUMENTS = new Set([
+  'then',
+  'toJSON',
+  'constructor',
+  'valueOf',
+  'toString',
+  'inspect',
+  'asymmetricMatch',
+  '$$typeof',
+  '__proto__',
+]);
 
 type JsonSchema = { type?: unknown; enum?: unknown[]; const?: unknown; default?: unknown; examples?: unknown[] };
 
@@ -49,7 +59,9 @@ function recordingArgs(properties: Record<string, JsonSchema>, reads: Set<string
     },
     ownKeys: () => Object.keys(properties),
     getOwnPropertyDescriptor: (_target, key) =>
-      typeof key === 'string' && declared(key) ? { configurable: true, enumerable: true, writable: true, value: sampleFor(properties[key]) } : undefined,
+      typeof key === 'string' && declared(key)
+        ? { configurable: true, enumerable: true, writable: true, value: sampleFor(properties[key]) }
+        : undefined,
   });
 }
 
@@ -68,7 +80,11 @@ function answeringSandbox(): Sandbox {
 }
 
 /** The argument names `tools/<file>` reads when called with arguments shaped by `inputSchema`. */
-export async function probeArgumentReads(harnessDir: string, file: string, inputSchema: Record<string, unknown>): Promise<Set<string>> {
+export async function probeArgumentReads(
+  harnessDir: string,
+  file: string,
+  inputSchema: Record<string, unknown>,
+): Promise<Set<string>> {
   const reads = new Set<string>();
   const { instance } = await instantiateComponent(harnessDir, file);
   if (!instance || typeof instance.value !== 'function') return reads;
@@ -85,8 +101,15 @@ export async function probeArgumentReads(harnessDir: string, file: string, input
   let timer: NodeJS.Timeout | undefined;
   try {
     // Through vm with a timeout: a synchronous endless loop in the tool is cut off, not hung on.
-    const call = vm.runInNewContext('run(args, ctx)', { run, args, ctx }, { timeout: PROBE_TIMEOUT_MS }) as Promise<unknown>;
-    await Promise.race([Promise.resolve(call).catch(() => undefined), new Promise((r) => (timer = setTimeout(r, PROBE_TIMEOUT_MS)))]);
+    const call = vm.runInNewContext(
+      'run(args, ctx)',
+      { run, args, ctx },
+      { timeout: PROBE_TIMEOUT_MS },
+    ) as Promise<unknown>;
+    await Promise.race([
+      Promise.resolve(call).catch(() => undefined),
+      new Promise((r) => (timer = setTimeout(r, PROBE_TIMEOUT_MS))),
+    ]);
   } catch {
     // a tool that throws at once has still read what it read
   } finally {

@@ -14,10 +14,15 @@ export interface YamlSource {
 }
 
 /** Field paths come as strings from dotted names; sequence items need numbers. */
-const asYamlPath = (path: readonly PropertyKey[]) => path.map((p) => (typeof p === 'string' && /^\d+$/.test(p) ? Number(p) : p));
+const asYamlPath = (path: readonly PropertyKey[]) =>
+  path.map((p) => (typeof p === 'string' && /^\d+$/.test(p) ? Number(p) : p));
 
 /** Parses YAML text; syntax errors come back as diagnostics at their line and column. */
-export function parseYaml(text: string, file: string, lineOffset = 0): { source?: YamlSource; diagnostics: Diagnostic[] } {
+export function parseYaml(
+  text: string,
+  file: string,
+  lineOffset = 0,
+): { source?: YamlSource; diagnostics: Diagnostic[] } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const position = (offset: number) => {
@@ -25,7 +30,9 @@ export function parseYaml(text: string, file: string, lineOffset = 0): { source?
     return { line: pos.line + lineOffset, column: pos.col };
   };
   if (doc.errors.length > 0) {
-    return { diagnostics: doc.errors.map((e) => ({ file, ...position(e.pos[0]), message: e.message.split('\n')[0]! })) };
+    return {
+      diagnostics: doc.errors.map((e) => ({ file, ...position(e.pos[0]), message: e.message.split('\n')[0]! })),
+    };
   }
   const locate = (fieldPath: readonly PropertyKey[]) => {
     const path = asYamlPath(fieldPath);
@@ -38,20 +45,28 @@ export function parseYaml(text: string, file: string, lineOffset = 0): { source?
   const locateKey = (fieldPath: readonly PropertyKey[]) => {
     const path = asYamlPath(fieldPath);
     const parent = path.length > 1 ? doc.getIn(path.slice(0, -1), true) : doc.contents;
-    const pair = isMap(parent) ? parent.items.find((item) => isScalar(item.key) && item.key.value === path[path.length - 1]) : undefined;
+    const pair = isMap(parent)
+      ? parent.items.find((item) => isScalar(item.key) && item.key.value === path[path.length - 1])
+      : undefined;
     return isScalar(pair?.key) && pair.key.range ? position(pair.key.range[0]) : locate(fieldPath);
   };
   return { source: { value: doc.toJS(), locate, locateKey }, diagnostics: [] };
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'unrecognized_keys') return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}`;
-  if (issue.code === 'invalid_type' && /received undefined$/.test(issue.message)) return `is required (${issue.expected})`;
+  if (issue.code === 'unrecognized_keys')
+    return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}`;
+  if (issue.code === 'invalid_type' && /received undefined$/.test(issue.message))
+    return `is required (${issue.expected})`;
   return issue.message;
 }
 
 /** Validates parsed YAML against a zod schema; each issue becomes a diagnostic with its field and position. */
-export function checkYaml<T>(schema: z.ZodType<T>, source: YamlSource, file: string): { value?: T; diagnostics: Diagnostic[] } {
+export function checkYaml<T>(
+  schema: z.ZodType<T>,
+  source: YamlSource,
+  file: string,
+): { value?: T; diagnostics: Diagnostic[] } {
   const parsed = schema.safeParse(source.value ?? {});
   if (parsed.success) return { value: parsed.data, diagnostics: [] };
   return {
@@ -76,7 +91,11 @@ export function readYamlFile<T>(
   problems: Diagnostic[],
   embedded?: { text: string; lineOffset: number },
 ): { value?: T; source?: YamlSource } {
-  const { source, diagnostics } = parseYaml(embedded?.text ?? readFileSync(join(dir, file), 'utf8'), file, embedded?.lineOffset ?? 0);
+  const { source, diagnostics } = parseYaml(
+    embedded?.text ?? readFileSync(join(dir, file), 'utf8'),
+    file,
+    embedded?.lineOffset ?? 0,
+  );
   problems.push(...diagnostics);
   if (!source) return {};
   const checked = checkYaml(schema, source, file);

@@ -14,16 +14,36 @@ interface Rule {
 }
 
 const RULES: Rule[] = [
-  { pattern: /(?<![\w$.])process\s*(?:\?\.|[.[])/, message: `uses 'process' — ${CAPABILITY_RULE}; settings come from ctx.limits` },
+  {
+    pattern: /(?<![\w$.])process\s*(?:\?\.|[.[])/,
+    message: `uses 'process' — ${CAPABILITY_RULE}; settings come from ctx.limits`,
+  },
   { pattern: /\bglobalThis\s*(?:\?\.|\.)\s*process\b/, message: `uses 'globalThis.process' — ${CAPABILITY_RULE}` },
   { pattern: /\[\s*(['"`])process\1\s*\]/, raw: true, message: `uses 'process' by name — ${CAPABILITY_RULE}` },
-  { pattern: /(?<![\w$.])require\s*\(/, message: `calls 'require' — ${CAPABILITY_RULE}; importing host modules is not allowed` },
+  {
+    pattern: /(?<![\w$.])require\s*\(/,
+    message: `calls 'require' — ${CAPABILITY_RULE}; importing host modules is not allowed`,
+  },
   { pattern: /(?<![\w$.])eval\s*\(/, message: "calls 'eval' — code built from strings is not allowed in components" },
-  { pattern: /\bnew\s+Function\s*\(/, message: "uses 'new Function' — code built from strings is not allowed in components" },
-  { pattern: /\bimport\s*\(\s*(?!['"`]\.)/, raw: true, message: `imports a module dynamically that is not a relative path — ${CAPABILITY_RULE}` },
+  {
+    pattern: /\bnew\s+Function\s*\(/,
+    message: "uses 'new Function' — code built from strings is not allowed in components",
+  },
+  {
+    pattern: /\bimport\s*\(\s*(?!['"`]\.)/,
+    raw: true,
+    message: `imports a module dynamically that is not a relative path — ${CAPABILITY_RULE}`,
+  },
   // The classic way out of a node:vm context: a host object's constructor's constructor is the host Function.
-  { pattern: /\.\s*constructor\s*(?:\?\.|\.)\s*constructor\b/, message: "reaches 'constructor.constructor' (a way around the component sandbox) — not allowed" },
-  { pattern: /\[\s*(['"`])constructor\1\s*\]/, raw: true, message: "accesses '[\"constructor\"]' (a way around the component sandbox) — not allowed" },
+  {
+    pattern: /\.\s*constructor\s*(?:\?\.|\.)\s*constructor\b/,
+    message: "reaches 'constructor.constructor' (a way around the component sandbox) — not allowed",
+  },
+  {
+    pattern: /\[\s*(['"`])constructor\1\s*\]/,
+    raw: true,
+    message: 'accesses \'["constructor"]\' (a way around the component sandbox) — not allowed',
+  },
 ];
 
 /** Diagnostics (file:line:col, col 0-based like esbuild's) for every forbidden use in a component's source. */
@@ -42,4 +62,3 @@ export function scanComponentSource(source: string, file: string): Diagnostic[] 
   });
   return found;
 }
-

@@ -42,7 +42,9 @@ export const HarnessManifestSchema = z.strictObject({
       tail_bytes: z.number().int().nonnegative().default(12_000),
     })
     .prefault({})
-    .refine((t) => t.head_bytes + t.tail_bytes <= t.max_output_bytes, { message: 'head_bytes + tail_bytes must not exceed max_output_bytes' }),
+    .refine((t) => t.head_bytes + t.tail_bytes <= t.max_output_bytes, {
+      message: 'head_bytes + tail_bytes must not exceed max_output_bytes',
+    }),
   components: ComponentsSchema,
 });
 export type HarnessManifest = z.infer<typeof HarnessManifestSchema>;
@@ -51,7 +53,9 @@ export const ToolSpecSchema = z.strictObject({
   name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'a tool name is 1–64 letters, digits, _ or -'),
   description: z.string().min(1),
   // The rest of input_schema is JSON Schema, checked by ajv (check-json-schema.ts).
-  input_schema: z.looseObject({ type: z.literal('object', { error: 'must be "object": a tool takes an object of named arguments' }) }),
+  input_schema: z.looseObject({
+    type: z.literal('object', { error: 'must be "object": a tool takes an object of named arguments' }),
+  }),
 });
 export type ToolSpec = z.infer<typeof ToolSpecSchema>;
 
@@ -73,4 +77,13 @@ export type ComponentKind = keyof HarnessManifest['components'];
 /** Built-in tools the runtime adds; a harness tool may not take their names. */
 export const RESERVED_TOOL_NAMES = ['load_skill', 'agent'] as const;
 
-export const MIDDLEWARE_HOOKS = ['beforeAgent', 'afterAgent', 'beforeModel', 'afterModel', 'wrapModelCall', 'beforeTool', 'afterTool', 'wrapToolCall'] as const;
+export const MIDDLEWARE_HOOKS = [
+  'beforeAgent',
+  'afterAgent',
+  'beforeModel',
+  'afterModel',
+  'wrapModelCall',
+  'beforeTool',
+  'afterTool',
+  'wrapToolCall',
+] as const;

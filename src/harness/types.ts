@@ -79,13 +79,31 @@ export interface Middleware {
   name?: string;
   beforeAgent?(ctx: MiddlewareContext): Promise<void> | void;
   afterAgent?(outcome: AgentOutcome, ctx: MiddlewareContext): Promise<void> | void;
-  beforeModel?(request: CompletionRequest, ctx: MiddlewareContext): Promise<CompletionRequest | void> | CompletionRequest | void;
+  beforeModel?(
+    request: CompletionRequest,
+    ctx: MiddlewareContext,
+  ): Promise<CompletionRequest | void> | CompletionRequest | void;
   afterModel?(completion: Completion, ctx: MiddlewareContext): Promise<Completion | void> | Completion | void;
-  wrapModelCall?(request: CompletionRequest, next: (request: CompletionRequest) => Promise<Completion>, ctx: MiddlewareContext): Promise<Completion>;
+  wrapModelCall?(
+    request: CompletionRequest,
+    next: (request: CompletionRequest) => Promise<Completion>,
+    ctx: MiddlewareContext,
+  ): Promise<Completion>;
   /** May return a replacement call, or `{ result }` to answer the call without running the tool. */
-  beforeTool?(call: ToolCallRequest, ctx: MiddlewareContext): Promise<ToolCallRequest | { result: ToolResult } | void> | ToolCallRequest | { result: ToolResult } | void;
-  afterTool?(call: ToolCallRequest, result: ToolResult, ctx: MiddlewareContext): Promise<ToolResult | void> | ToolResult | void;
-  wrapToolCall?(call: ToolCallRequest, next: (call: ToolCallRequest) => Promise<ToolResult>, ctx: MiddlewareContext): Promise<ToolResult>;
+  beforeTool?(
+    call: ToolCallRequest,
+    ctx: MiddlewareContext,
+  ): Promise<ToolCallRequest | { result: ToolResult } | void> | ToolCallRequest | { result: ToolResult } | void;
+  afterTool?(
+    call: ToolCallRequest,
+    result: ToolResult,
+    ctx: MiddlewareContext,
+  ): Promise<ToolResult | void> | ToolResult | void;
+  wrapToolCall?(
+    call: ToolCallRequest,
+    next: (call: ToolCallRequest) => Promise<ToolResult>,
+    ctx: MiddlewareContext,
+  ): Promise<ToolResult>;
 }
 
 export interface LoadedMiddleware {

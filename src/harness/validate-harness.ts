@@ -1,10 +1,10 @@
 // `ahe harness validate`: load everything (compiling component code) and check what loading alone
 // cannot: that each tool's implementation reads what its schema declares.
 import { resolve } from 'node:path';
-import type { Harness } from './types.ts';
 import { checkToolArguments } from './check-tool-arguments.ts';
 import type { Diagnostic } from './harness-error.ts';
 import { loadHarnessReport } from './load-harness.ts';
+import type { Harness } from './types.ts';
 
 export interface ValidationReport {
   ok: boolean;
@@ -12,7 +12,15 @@ export interface ValidationReport {
   warnings: Diagnostic[];
   /** The loaded harness, when ok. */
   harness?: Harness;
-  stats: { files: number; tools: number; middleware: number; skills: number; subagents: number; memory: number; ms: number };
+  stats: {
+    files: number;
+    tools: number;
+    middleware: number;
+    skills: number;
+    subagents: number;
+    memory: number;
+    ms: number;
+  };
 }
 
 export async function validateHarness(dirArg: string): Promise<ValidationReport> {

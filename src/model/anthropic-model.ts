@@ -1,8 +1,22 @@
 // `anthropic:<model>` — the Anthropic Messages API, through the official SDK.
 import Anthropic from '@anthropic-ai/sdk';
-import type { ContentBlockParam, MessageCreateParams, MessageParam, RawMessageStreamEvent } from '@anthropic-ai/sdk/resources/messages';
+import type {
+  ContentBlockParam,
+  MessageCreateParams,
+  MessageParam,
+  RawMessageStreamEvent,
+} from '@anthropic-ai/sdk/resources/messages';
 import { ModelResponseError } from './errors.ts';
-import { DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, excerpt, providerModel, requireApiKey, type CompletionParts, type ProviderIdentity, type ProviderOptions } from './provider-options.ts';
+import {
+  type CompletionParts,
+  DEFAULT_MAX_RETRIES,
+  DEFAULT_TIMEOUT_MS,
+  excerpt,
+  type ProviderIdentity,
+  type ProviderOptions,
+  providerModel,
+  requireApiKey,
+} from './provider-options.ts';
 import { parseToolArguments } from './tool-arguments.ts';
 import type { CompletionRequest, FinishReason, Message, Model, ToolCall, Usage } from './types.ts';
 
@@ -11,7 +25,10 @@ const DEFAULT_MAX_TOKENS = 8192;
 
 /** System prompt apart; tool results as user tool_result blocks; adjacent same-role turns merged (the API requires alternation). */
 export function toAnthropicMessages(messages: readonly Message[]): { system: string; messages: MessageParam[] } {
-  const system = messages.filter((m) => m.role === 'system').map((m) => m.content).join('\n\n');
+  const system = messages
+    .filter((m) => m.role === 'system')
+    .map((m) => m.content)
+    .join('\n\n');
   const out: { role: 'user' | 'assistant'; content: ContentBlockParam[] }[] = [];
   const push = (role: 'user' | 'assistant', blocks: ContentBlockParam[]) => {
     const last = out.at(-1);
@@ -20,7 +37,15 @@ export function toAnthropicMessages(messages: readonly Message[]): { system: str
   };
   for (const m of messages) {
     if (m.role === 'user') push('user', [{ type: 'text', text: m.content }]);
-    else if (m.role === 'tool') push('user', [{ type: 'tool_result', tool_use_id: m.toolCallId, content: m.content, ...(m.isError ? { is_error: true } : {}) }]);
+    else if (m.role === 'tool')
+      push('user', [
+        {
+          type: 'tool_result',
+          tool_use_id: m.toolCallId,
+          content: m.content,
+          ...(m.isError ? { is_error: true } : {}),
+        },
+      ]);
     else if (m.role === 'assistant') {
       const blocks: ContentBlockParam[] = m.content ? [{ type: 'text', text: m.content }] : [];
       for (const c of m.toolCalls ?? []) blocks.push({ type: 'tool_use', id: c.id, name: c.name, input: c.arguments });
@@ -32,11 +57,17 @@ export function toAnthropicMessages(messages: readonly Message[]): { system: str
 
 function finishReason(reason: string | null | undefined): FinishReason {
   switch (reason) {
-    case 'end_turn': case 'stop_sequence': return 'stop';
-    case 'tool_use': return 'tool_calls';
-    case 'max_tokens': return 'length';
-    case 'refusal': return 'content_filter';
-    default: return 'other';
+    case 'end_turn':
+    case 'stop_sequence':
+      return 'stop';
+    case 'tool_use':
+      return 'tool_calls';
+    case 'max_tokens':
+      return 'length';
+    case 'refusal':
+      return 'content_filter';
+    default:
+      return 'other';
   }
 }
 
@@ -49,15 +80,30 @@ interface WireUsage {
 
 function toUsage(u: WireUsage): Usage {
   const cached = u.cache_read_input_tokens ?? 0;
-  return { promptTokens: (u.input_tokens ?? 0) + cached + (u.cache_creation_input_tokens ?? 0), completionTokens: u.output_tokens ?? 0, cachedTokens: cached };
+  return {
+    promptTokens: (u.input_tokens ?? 0) + cached + (u.cache_creation_input_tokens ?? 0),
+    completionTokens: u.output_tokens ?? 0,
+    cachedTokens: cached,
+  };
 }
 
 export function createAnthropicModel(name: string, options: ProviderOptions = {}): Model {
   const env = options.env ?? process.env;
   const apiKey = requireApiKey(env, 'ANTHROPIC_API_KEY', '(an Anthropic API key)');
   const baseURL = env.ANTHROPIC_BASE_URL?.trim() || DEFAULT_BASE_URL;
-  const id: ProviderIdentity = { provider: 'anthropic', keyVar: 'ANTHROPIC_API_KEY', baseUrlVar: 'ANTHROPIC_BASE_URL', baseURL, apiKey };
-  const client = new Anthropic({ apiKey, baseURL, maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES, timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS });
+  const id: ProviderIdentity = {
+    provider: 'anthropic',
+    keyVar: 'ANTHROPIC_API_KEY',
+    baseUrlVar: 'ANTHROPIC_BASE_URL',
+    baseURL,
+    apiKey,
+  };
+  const client = new Anthropic({
+    apiKey,
+    baseURL,
+    maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES,
+    timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+  });
 
   const params = (request: CompletionRequest): MessageCreateParams => {
     const { system, messages } = toAnthropicMessages(request.messages);
@@ -66,7 +112,15 @@ export function createAnthropicModel(name: string, options: ProviderOptions = {}
       max_tokens: request.maxOutputTokens ?? options.defaultMaxOutputTokens ?? DEFAULT_MAX_TOKENS,
       messages,
       ...(system ? { system } : {}),
-      ...(request.tools.length ? { tools: request.tools.map((t) => ({ name: t.name, description: t.description, input_schema: t.inputSchema as { type: 'object' } })) } : {}),
+      ...(request.tools.length
+        ? {
+            tools: request.tools.map((t) => ({
+              name: t.name,
+              description: t.description,
+              input_schema: t.inputSchema as { type: 'object' },
+            })),
+          }
+        : {}),
       ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
     };
   };
@@ -78,7 +132,8 @@ export function createAnthropicModel(name: string, options: ProviderOptions = {}
       stop_reason?: string;
       model?: string;
     };
-    if (!Array.isArray(response?.content)) throw new ModelResponseError(`anthropic at ${baseURL} sent a reply that is not a message: ${excerpt(response)}`);
+    if (!Array.isArray(response?.content))
+      throw new ModelResponseError(`anthropic at ${baseURL} sent a reply that is not a message: ${excerpt(response)}`);
     let text = '';
     let reasoning = '';
     const calls: ToolCall[] = [];
@@ -87,10 +142,22 @@ export function createAnthropicModel(name: string, options: ProviderOptions = {}
       else if (block.type === 'thinking') reasoning += block.thinking ?? '';
       else if (block.type === 'tool_use') {
         const raw = JSON.stringify(block.input ?? {});
-        calls.push({ id: block.id ?? `call_${calls.length}`, name: block.name ?? '', rawArguments: raw, ...parseToolArguments(raw) });
+        calls.push({
+          id: block.id ?? `call_${calls.length}`,
+          name: block.name ?? '',
+          rawArguments: raw,
+          ...parseToolArguments(raw),
+        });
       }
     }
-    return { content: text, reasoning, toolCalls: calls, usage: toUsage(response.usage ?? {}), finishReason: finishReason(response.stop_reason), model: response.model ?? '' };
+    return {
+      content: text,
+      reasoning,
+      toolCalls: calls,
+      usage: toUsage(response.usage ?? {}),
+      finishReason: finishReason(response.stop_reason),
+      model: response.model ?? '',
+    };
   }
 
   async function completeStreaming(request: CompletionRequest, signal?: AbortSignal): Promise<CompletionParts> {
@@ -110,7 +177,8 @@ export function createAnthropicModel(name: string, options: ProviderOptions = {}
           usage = { ...event.message.usage };
           break;
         case 'content_block_start':
-          if (event.content_block.type === 'tool_use') blocks.set(event.index, { id: event.content_block.id, name: event.content_block.name, json: '' });
+          if (event.content_block.type === 'tool_use')
+            blocks.set(event.index, { id: event.content_block.id, name: event.content_block.name, json: '' });
           break;
         case 'content_block_delta': {
           const d = event.delta;
@@ -130,14 +198,17 @@ export function createAnthropicModel(name: string, options: ProviderOptions = {}
         case 'message_delta':
           reason = finishReason(event.delta.stop_reason);
           // message_delta carries cumulative counts; keep message_start's input counts where absent.
-          for (const [k, v] of Object.entries(event.usage ?? {})) if (v !== null && v !== undefined) (usage as Record<string, unknown>)[k] = v;
+          for (const [k, v] of Object.entries(event.usage ?? {}))
+            if (v !== null && v !== undefined) (usage as Record<string, unknown>)[k] = v;
           break;
         default:
           break;
       }
     }
     if (!sawStart) throw new ModelResponseError(`anthropic at ${baseURL} sent a stream without message_start`);
-    const calls = [...blocks.entries()].sort(([a], [b]) => a - b).map(([, b]) => ({ id: b.id, name: b.name, rawArguments: b.json, ...parseToolArguments(b.json) }));
+    const calls = [...blocks.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([, b]) => ({ id: b.id, name: b.name, rawArguments: b.json, ...parseToolArguments(b.json) }));
     return { content: text, reasoning, toolCalls: calls, usage: toUsage(usage), finishReason: reason, model };
   }
 

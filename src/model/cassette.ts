@@ -18,7 +18,12 @@ export interface CassetteEntry {
 function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonical);
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.keys(value).sort().filter((k) => (value as Record<string, unknown>)[k] !== undefined).map((k) => [k, canonical((value as Record<string, unknown>)[k])]));
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+        .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
+    );
   }
   return value;
 }
@@ -30,7 +35,9 @@ export function storableRequest(request: CompletionRequest): Omit<CompletionRequ
 
 export function hashRequest(request: CompletionRequest): string {
   const { messages, tools, temperature, maxOutputTokens } = storableRequest(request);
-  return createHash('sha256').update(JSON.stringify(canonical({ messages, tools, temperature, maxOutputTokens }))).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify(canonical({ messages, tools, temperature, maxOutputTokens })))
+    .digest('hex');
 }
 
 export function appendCassette(file: string, entry: CassetteEntry): void {
@@ -55,7 +62,9 @@ export function readCassette(file: string): CassetteEntry[] {
       throw new UserError(`cassette ${file}:${i + 1}: not valid JSON`);
     }
     if (entry?.v !== 1 || typeof entry.request_hash !== 'string' || !entry.completion?.message) {
-      throw new UserError(`cassette ${file}:${i + 1}: not a cassette entry (needs v: 1, request_hash, completion.message)`);
+      throw new UserError(
+        `cassette ${file}:${i + 1}: not a cassette entry (needs v: 1, request_hash, completion.message)`,
+      );
     }
     entries.push(entry);
   });

@@ -17,7 +17,16 @@ import { mapProviderError, type ProviderIdentity } from './provider-options.ts';
 import { parseToolArguments } from './tool-arguments.ts';
 import type { Completion, CompletionRequest, FinishReason, Model, ToolCall } from './types.ts';
 
-export const CHAOS_FAULTS = ['malformed_arguments', 'unknown_tool', 'empty_reply', 'truncated', 'rate_limited', 'server_error', 'timeout', 'huge_content'] as const;
+export const CHAOS_FAULTS = [
+  'malformed_arguments',
+  'unknown_tool',
+  'empty_reply',
+  'truncated',
+  'rate_limited',
+  'server_error',
+  'timeout',
+  'huge_content',
+] as const;
 export type ChaosFault = (typeof CHAOS_FAULTS)[number];
 
 /** Characters of a `huge_content` reply: a runaway answer of ~64K tokens. */
@@ -53,7 +62,10 @@ export function parseChaosSpec(rest: string, env: NodeJS.ProcessEnv = process.en
   const specRate = parts.shift()!;
   const rateText = env.AHE_CHAOS_RATE?.trim() || specRate;
   const rate = Number(rateText);
-  if (rateText === '' || !Number.isFinite(rate) || rate < 0 || rate > 1) throw fail(`the rate must be a number from 0 to 1, got '${rateText}'${env.AHE_CHAOS_RATE?.trim() ? ' from AHE_CHAOS_RATE' : ''}`);
+  if (rateText === '' || !Number.isFinite(rate) || rate < 0 || rate > 1)
+    throw fail(
+      `the rate must be a number from 0 to 1, got '${rateText}'${env.AHE_CHAOS_RATE?.trim() ? ' from AHE_CHAOS_RATE' : ''}`,
+    );
   let seedText = env.AHE_CHAOS_SEED?.trim() || undefined;
   let seedFrom = 'AHE_CHAOS_SEED';
   let faults: readonly ChaosFault[] = CHAOS_FAULTS;
@@ -63,7 +75,8 @@ export function parseChaosSpec(rest: string, env: NodeJS.ProcessEnv = process.en
     else {
       const names = value.split(',').filter(Boolean);
       const unknown = names.filter((n) => !(CHAOS_FAULTS as readonly string[]).includes(n));
-      if (unknown.length || names.length === 0) throw fail(`unknown fault kind '${unknown[0] ?? ''}' in faults=; kinds are ${CHAOS_FAULTS.join(', ')}`);
+      if (unknown.length || names.length === 0)
+        throw fail(`unknown fault kind '${unknown[0] ?? ''}' in faults=; kinds are ${CHAOS_FAULTS.join(', ')}`);
       faults = names as ChaosFault[];
     }
   }
@@ -78,7 +91,11 @@ export function parseChaosSpec(rest: string, env: NodeJS.ProcessEnv = process.en
 const PROCESS_DRAWS = new Map<string, number>();
 
 /** `createModel`'s `chaos:` case: parses the spec, builds the inner model with `createInner`, wraps it. */
-export async function createChaosModel(rest: string, env: NodeJS.ProcessEnv | undefined, createInner: (spec: string) => Promise<Model>): Promise<Model> {
+export async function createChaosModel(
+  rest: string,
+  env: NodeJS.ProcessEnv | undefined,
+  createInner: (spec: string) => Promise<Model>,
+): Promise<Model> {
   const { options, inner } = parseChaosSpec(rest, env);
   return chaosModel(await createInner(inner), { ...options, draws: PROCESS_DRAWS });
 }
@@ -92,11 +109,17 @@ function draw(key: string): [number, number] {
 function drawPoint(request: CompletionRequest, seed: number): string {
   const first = (role: string) => request.messages.find((m) => m.role === role)?.content ?? '';
   const turn = request.messages.filter((m) => m.role === 'assistant').length;
-  return createHash('sha256').update(JSON.stringify([seed, first('system'), first('user'), turn])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([seed, first('system'), first('user'), turn]))
+    .digest('hex');
 }
 
 /** Picks the fault for this call, or none. */
-export function chooseFault(request: CompletionRequest, options: ChaosOptions, draws: Map<string, number>): ChaosFault | undefined {
+export function chooseFault(
+  request: CompletionRequest,
+  options: ChaosOptions,
+  draws: Map<string, number>,
+): ChaosFault | undefined {
   const point = drawPoint(request, options.seed);
   const seen = draws.get(point) ?? 0;
   draws.set(point, seen + 1);
@@ -107,17 +130,42 @@ export function chooseFault(request: CompletionRequest, options: ChaosOptions, d
 
 // Provider errors go through the SDK's own error classes and the real providers' mapping, so a chaos
 // 429 is exactly what `openai:` throws once its retries are exhausted.
-const CHAOS_IDENTITY: ProviderIdentity = { provider: 'chaos', keyVar: 'the chaos: spec', baseUrlVar: 'the chaos: rate', baseURL: '(injected fault)', apiKey: '' };
+const CHAOS_IDENTITY: ProviderIdentity = {
+  provider: 'chaos',
+  keyVar: 'the chaos: spec',
+  baseUrlVar: 'the chaos: rate',
+  baseURL: '(injected fault)',
+  apiKey: '',
+};
 
 function providerError(fault: ChaosFault): unknown {
   const headers = new Headers();
   switch (fault) {
     case 'rate_limited':
-      return mapProviderError(APIError.generate(429, { message: 'injected fault: rate limit reached' }, 'injected fault: rate limit reached', headers), CHAOS_IDENTITY);
+      return mapProviderError(
+        APIError.generate(
+          429,
+          { message: 'injected fault: rate limit reached' },
+          'injected fault: rate limit reached',
+          headers,
+        ),
+        CHAOS_IDENTITY,
+      );
     case 'server_error':
-      return mapProviderError(APIError.generate(500, { message: 'injected fault: the server had an error' }, 'injected fault: the server had an error', headers), CHAOS_IDENTITY);
+      return mapProviderError(
+        APIError.generate(
+          500,
+          { message: 'injected fault: the server had an error' },
+          'injected fault: the server had an error',
+          headers,
+        ),
+        CHAOS_IDENTITY,
+      );
     default:
-      return mapProviderError(new APIConnectionTimeoutError({ message: 'injected fault: request timed out' }), CHAOS_IDENTITY);
+      return mapProviderError(
+        new APIConnectionTimeoutError({ message: 'injected fault: request timed out' }),
+        CHAOS_IDENTITY,
+      );
   }
 }
 
@@ -126,12 +174,20 @@ function toolCall(index: number, name: string, raw: string): ToolCall {
 }
 
 /** The reply a faulty provider would send instead of a real one. */
-function faultyReply(fault: ChaosFault, request: CompletionRequest, index: number): { content: string; toolCalls: ToolCall[]; finishReason: FinishReason } {
+function faultyReply(
+  fault: ChaosFault,
+  request: CompletionRequest,
+  index: number,
+): { content: string; toolCalls: ToolCall[]; finishReason: FinishReason } {
   const tool = request.tools[0]?.name ?? 'run_shell_command';
   switch (fault) {
     case 'malformed_arguments':
       // Beyond what jsonrepair can mend: the runtime must answer with a tool error, not run the tool.
-      return { content: '', toolCalls: [toolCall(index, tool, '{"command": "ls -la"}}</tool_call>{')], finishReason: 'tool_calls' };
+      return {
+        content: '',
+        toolCalls: [toolCall(index, tool, '{"command": "ls -la"}}</tool_call>{')],
+        finishReason: 'tool_calls',
+      };
     case 'unknown_tool': {
       let name = `functions.${tool}`;
       while (request.tools.some((t) => t.name === name)) name += '_';
@@ -140,10 +196,18 @@ function faultyReply(fault: ChaosFault, request: CompletionRequest, index: numbe
     case 'empty_reply':
       return { content: '', toolCalls: [], finishReason: 'stop' };
     case 'truncated':
-      return { content: 'Let me first look at the files in the working directory and then', toolCalls: [], finishReason: 'length' };
+      return {
+        content: 'Let me first look at the files in the working directory and then',
+        toolCalls: [],
+        finishReason: 'length',
+      };
     default: {
       const line = 'I will now check the output once more to be completely sure that it is right.\n';
-      return { content: line.repeat(Math.ceil(HUGE_CONTENT_CHARS / line.length)).slice(0, HUGE_CONTENT_CHARS), toolCalls: [], finishReason: 'length' };
+      return {
+        content: line.repeat(Math.ceil(HUGE_CONTENT_CHARS / line.length)).slice(0, HUGE_CONTENT_CHARS),
+        toolCalls: [],
+        finishReason: 'length',
+      };
     }
   }
 }
@@ -155,7 +219,9 @@ function faultyReply(fault: ChaosFault, request: CompletionRequest, index: numbe
 function withoutInjected(request: CompletionRequest, injected: ReadonlySet<string>): CompletionRequest {
   if (injected.size === 0) return request;
   const messages = request.messages.filter((m) =>
-    m.role === 'tool' ? !injected.has(m.toolCallId) : !(m.role === 'assistant' && m.toolCalls?.length && m.toolCalls.every((c) => injected.has(c.id))),
+    m.role === 'tool'
+      ? !injected.has(m.toolCallId)
+      : !(m.role === 'assistant' && m.toolCalls?.length && m.toolCalls.every((c) => injected.has(c.id))),
   );
   return messages.length === request.messages.length ? request : { ...request, messages };
 }
@@ -182,9 +248,15 @@ export function chaosModel(inner: Model, options: ChaosOptions): Model {
       for (const call of reply.toolCalls) injected.add(call.id);
       if (reply.content) request.onDelta?.({ type: 'text', text: reply.content.slice(0, 1000) });
       // Estimated (4 characters a token): tokenizing a huge reply would cost more than the call it replaces.
-      const completionTokens = Math.ceil((reply.content.length + reply.toolCalls.reduce((n, c) => n + c.rawArguments.length + 16, 0)) / 4);
+      const completionTokens = Math.ceil(
+        (reply.content.length + reply.toolCalls.reduce((n, c) => n + c.rawArguments.length + 16, 0)) / 4,
+      );
       return {
-        message: { role: 'assistant', content: reply.content, ...(reply.toolCalls.length ? { toolCalls: reply.toolCalls } : {}) },
+        message: {
+          role: 'assistant',
+          content: reply.content,
+          ...(reply.toolCalls.length ? { toolCalls: reply.toolCalls } : {}),
+        },
         usage: { promptTokens: countMessageTokens(request.messages), completionTokens, cachedTokens: 0 },
         costUsd: 0,
         finishReason: reply.finishReason,

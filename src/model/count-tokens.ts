@@ -17,7 +17,8 @@ function countOne(message: Message): number {
   let n = MESSAGE_OVERHEAD + countTokens(message.content);
   if (message.role === 'assistant') {
     if (message.reasoning) n += countTokens(message.reasoning);
-    for (const call of message.toolCalls ?? []) n += MESSAGE_OVERHEAD + countTokens(call.name) + countTokens(call.rawArguments);
+    for (const call of message.toolCalls ?? [])
+      n += MESSAGE_OVERHEAD + countTokens(call.name) + countTokens(call.rawArguments);
   }
   cache.set(message, n);
   return n;

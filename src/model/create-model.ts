@@ -1,14 +1,14 @@
 // Turns a model spec (`provider:name`) into a Model. The only place that knows every provider.
 import { resolve } from 'node:path';
-import { UserError } from './errors.ts';
-import type { Model } from './types.ts';
 import { createAnthropicModel } from './anthropic-model.ts';
 import { createChaosModel } from './chaos-model.ts';
+import { UserError } from './errors.ts';
 import { createOpenAIModel } from './openai-model.ts';
 import type { ProviderOptions } from './provider-options.ts';
 import { recordModel } from './record-model.ts';
 import { createReplayModel } from './replay-model.ts';
 import { createScriptedModel } from './scripted-model.ts';
+import type { Model } from './types.ts';
 
 export const MODEL_SPEC_HELP = 'openai:<model>, anthropic:<model>, scripted:<script.yaml> or replay:<cassette.jsonl>';
 
@@ -42,7 +42,9 @@ export async function createModel(spec: string, options: CreateModelOptions = {}
       model = await createReplayModel(resolve(name));
       break;
     case 'chaos': // fault injection around another spec (docs/models.md)
-      model = await createChaosModel(name, options.env, (inner) => createModel(inner, { ...options, recordTo: undefined }));
+      model = await createChaosModel(name, options.env, (inner) =>
+        createModel(inner, { ...options, recordTo: undefined }),
+      );
       break;
     default:
       throw new UserError(`unknown model provider '${provider}' in '${spec}': expected ${MODEL_SPEC_HELP}`);

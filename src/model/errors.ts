@@ -50,7 +50,12 @@ export class ScriptDivergedError extends Error {
  * Error names (an Error's `name`) that mean the model could not be used at all — the infrastructure
  * failed, not the agent. A trial ending on one of them measured nothing about the harness.
  */
-export const INFRASTRUCTURE_ERRORS: readonly string[] = [ModelAuthError.name, ModelConnectionError.name, ModelNotFoundError.name, ModelUnavailableError.name];
+export const INFRASTRUCTURE_ERRORS: readonly string[] = [
+  ModelAuthError.name,
+  ModelConnectionError.name,
+  ModelNotFoundError.name,
+  ModelUnavailableError.name,
+];
 
 /** Whether an error (or an error's `name`) is an infrastructure failure rather than the agent's. */
 export function isInfrastructureError(error: unknown): boolean {

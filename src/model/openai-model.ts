@@ -1,8 +1,21 @@
 // `openai:<model>` — any OpenAI-compatible Chat Completions server, through the official SDK.
 import OpenAI from 'openai';
-import type { ChatCompletionChunk, ChatCompletionCreateParams, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
+import type {
+  ChatCompletionChunk,
+  ChatCompletionCreateParams,
+  ChatCompletionMessageParam,
+} from 'openai/resources/chat/completions';
 import { ModelResponseError } from './errors.ts';
-import { DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, excerpt, providerModel, requireApiKey, type CompletionParts, type ProviderIdentity, type ProviderOptions } from './provider-options.ts';
+import {
+  type CompletionParts,
+  DEFAULT_MAX_RETRIES,
+  DEFAULT_TIMEOUT_MS,
+  excerpt,
+  type ProviderIdentity,
+  type ProviderOptions,
+  providerModel,
+  requireApiKey,
+} from './provider-options.ts';
 import { parseToolArguments } from './tool-arguments.ts';
 import type { CompletionRequest, FinishReason, Message, Model, ToolCall, Usage } from './types.ts';
 
@@ -15,7 +28,15 @@ export function toOpenAIMessages(messages: readonly Message[]): ChatCompletionMe
         return {
           role: 'assistant',
           content: m.content,
-          ...(m.toolCalls?.length ? { tool_calls: m.toolCalls.map((c) => ({ id: c.id, type: 'function' as const, function: { name: c.name, arguments: c.rawArguments } })) } : {}),
+          ...(m.toolCalls?.length
+            ? {
+                tool_calls: m.toolCalls.map((c) => ({
+                  id: c.id,
+                  type: 'function' as const,
+                  function: { name: c.name, arguments: c.rawArguments },
+                })),
+              }
+            : {}),
         };
       case 'tool':
         return { role: 'tool', tool_call_id: m.toolCallId, content: m.content };
@@ -27,11 +48,17 @@ export function toOpenAIMessages(messages: readonly Message[]): ChatCompletionMe
 
 function finishReason(reason: string | null | undefined): FinishReason {
   switch (reason) {
-    case 'stop': return 'stop';
-    case 'tool_calls': case 'function_call': return 'tool_calls';
-    case 'length': return 'length';
-    case 'content_filter': return 'content_filter';
-    default: return 'other';
+    case 'stop':
+      return 'stop';
+    case 'tool_calls':
+    case 'function_call':
+      return 'tool_calls';
+    case 'length':
+      return 'length';
+    case 'content_filter':
+      return 'content_filter';
+    default:
+      return 'other';
   }
 }
 
@@ -52,37 +79,90 @@ const reportedCost = (u: WireUsage | null | undefined): { reportedCostUsd?: numb
   typeof u?.cost === 'number' && Number.isFinite(u.cost) && u.cost >= 0 ? { reportedCostUsd: u.cost } : {};
 
 function toUsage(u: WireUsage | null | undefined): Usage {
-  return { promptTokens: u?.prompt_tokens ?? 0, completionTokens: u?.completion_tokens ?? 0, cachedTokens: u?.prompt_tokens_details?.cached_tokens ?? 0 };
+  return {
+    promptTokens: u?.prompt_tokens ?? 0,
+    completionTokens: u?.completion_tokens ?? 0,
+    cachedTokens: u?.prompt_tokens_details?.cached_tokens ?? 0,
+  };
 }
 
 export function createOpenAIModel(name: string, options: ProviderOptions = {}): Model {
   const env = options.env ?? process.env;
-  const apiKey = requireApiKey(env, 'OPENAI_API_KEY', '(for a local OpenAI-compatible server any non-empty value works)');
+  const apiKey = requireApiKey(
+    env,
+    'OPENAI_API_KEY',
+    '(for a local OpenAI-compatible server any non-empty value works)',
+  );
   const baseURL = env.OPENAI_BASE_URL?.trim() || DEFAULT_BASE_URL;
-  const id: ProviderIdentity = { provider: 'openai', keyVar: 'OPENAI_API_KEY', baseUrlVar: 'OPENAI_BASE_URL', baseURL, apiKey };
-  const client = new OpenAI({ apiKey, baseURL, maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES, timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS });
+  const id: ProviderIdentity = {
+    provider: 'openai',
+    keyVar: 'OPENAI_API_KEY',
+    baseUrlVar: 'OPENAI_BASE_URL',
+    baseURL,
+    apiKey,
+  };
+  const client = new OpenAI({
+    apiKey,
+    baseURL,
+    maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES,
+    timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+  });
 
   const params = (request: CompletionRequest) => ({
     model: name,
     messages: toOpenAIMessages(request.messages),
-    ...(request.tools.length ? { tools: request.tools.map((t) => ({ type: 'function' as const, function: { name: t.name, description: t.description, parameters: t.inputSchema } })) } : {}),
+    ...(request.tools.length
+      ? {
+          tools: request.tools.map((t) => ({
+            type: 'function' as const,
+            function: { name: t.name, description: t.description, parameters: t.inputSchema },
+          })),
+        }
+      : {}),
     ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
-    ...((request.maxOutputTokens ?? options.defaultMaxOutputTokens) ? { max_completion_tokens: request.maxOutputTokens ?? options.defaultMaxOutputTokens } : {}),
+    ...((request.maxOutputTokens ?? options.defaultMaxOutputTokens)
+      ? { max_completion_tokens: request.maxOutputTokens ?? options.defaultMaxOutputTokens }
+      : {}),
   });
 
   async function completeOnce(request: CompletionRequest, signal?: AbortSignal): Promise<CompletionParts> {
-    const response = (await client.chat.completions.create(params(request) as ChatCompletionCreateParams, { signal })) as unknown;
+    const response = (await client.chat.completions.create(params(request) as ChatCompletionCreateParams, {
+      signal,
+    })) as unknown;
     const choice = (response as { choices?: unknown[] } | null)?.choices?.[0] as
-      | { message?: { content?: string | null; reasoning_content?: string; tool_calls?: { id?: string; function?: { name?: string; arguments?: string } }[] }; finish_reason?: string }
+      | {
+          message?: {
+            content?: string | null;
+            reasoning_content?: string;
+            tool_calls?: { id?: string; function?: { name?: string; arguments?: string } }[];
+          };
+          finish_reason?: string;
+        }
       | undefined;
-    if (!choice?.message) throw new ModelResponseError(`openai at ${baseURL} sent a reply that is not a chat completion: ${excerpt(response)}`);
-    const calls = (choice.message.tool_calls ?? []).map((c, i) => toToolCall(c.id, c.function?.name ?? '', c.function?.arguments ?? '', i));
+    if (!choice?.message)
+      throw new ModelResponseError(
+        `openai at ${baseURL} sent a reply that is not a chat completion: ${excerpt(response)}`,
+      );
+    const calls = (choice.message.tool_calls ?? []).map((c, i) =>
+      toToolCall(c.id, c.function?.name ?? '', c.function?.arguments ?? '', i),
+    );
     const r = response as { usage?: WireUsage; model?: string };
-    return { content: choice.message.content ?? '', reasoning: choice.message.reasoning_content ?? '', toolCalls: calls, usage: toUsage(r.usage), ...reportedCost(r.usage), finishReason: finishReason(choice.finish_reason), model: r.model ?? '' };
+    return {
+      content: choice.message.content ?? '',
+      reasoning: choice.message.reasoning_content ?? '',
+      toolCalls: calls,
+      usage: toUsage(r.usage),
+      ...reportedCost(r.usage),
+      finishReason: finishReason(choice.finish_reason),
+      model: r.model ?? '',
+    };
   }
 
   async function completeStreaming(request: CompletionRequest, signal?: AbortSignal): Promise<CompletionParts> {
-    const stream = await client.chat.completions.create({ ...(params(request) as ChatCompletionCreateParams), stream: true, stream_options: { include_usage: true } }, { signal });
+    const stream = await client.chat.completions.create(
+      { ...(params(request) as ChatCompletionCreateParams), stream: true, stream_options: { include_usage: true } },
+      { signal },
+    );
     let content = '';
     let reasoning = '';
     let usage: Usage | undefined;
@@ -98,7 +178,10 @@ export function createOpenAIModel(name: string, options: ProviderOptions = {}): 
       if (chunk.model) model = chunk.model;
       const choice = chunk.choices?.[0];
       if (!choice) continue;
-      const delta = choice.delta as ChatCompletionChunk.Choice.Delta & { reasoning_content?: string; reasoning?: string };
+      const delta = choice.delta as ChatCompletionChunk.Choice.Delta & {
+        reasoning_content?: string;
+        reasoning?: string;
+      };
       if (delta?.content) {
         content += delta.content;
         request.onDelta?.({ type: 'text', text: delta.content });
@@ -113,13 +196,28 @@ export function createOpenAIModel(name: string, options: ProviderOptions = {}): 
         if (tc.id) slot.id = tc.id;
         if (tc.function?.name) slot.name += tc.function.name;
         if (tc.function?.arguments) slot.args += tc.function.arguments;
-        request.onDelta?.({ type: 'tool_call', index: tc.index, id: tc.id, name: tc.function?.name, argumentsDelta: tc.function?.arguments ?? '' });
+        request.onDelta?.({
+          type: 'tool_call',
+          index: tc.index,
+          id: tc.id,
+          name: tc.function?.name,
+          argumentsDelta: tc.function?.arguments ?? '',
+        });
       }
       if (choice.finish_reason) reason = finishReason(choice.finish_reason);
     }
-    if (!model && !content && calls.length === 0 && !usage) throw new ModelResponseError(`openai at ${baseURL} sent an empty stream`);
+    if (!model && !content && calls.length === 0 && !usage)
+      throw new ModelResponseError(`openai at ${baseURL} sent an empty stream`);
     const toolCalls = calls.filter(Boolean).map((c, i) => toToolCall(c.id, c.name, c.args, i));
-    return { content, reasoning, toolCalls, usage: usage ?? { promptTokens: 0, completionTokens: 0, cachedTokens: 0 }, ...cost, finishReason: reason, model };
+    return {
+      content,
+      reasoning,
+      toolCalls,
+      usage: usage ?? { promptTokens: 0, completionTokens: 0, cachedTokens: 0 },
+      ...cost,
+      finishReason: reason,
+      model,
+    };
   }
 
   return providerModel(id, name, options, { once: completeOnce, streaming: completeStreaming });

@@ -64,7 +64,10 @@ export function costOf(spec: string, usage: Usage, table: PriceTable = DEFAULT_P
   if (!price) return 0;
   const cached = Math.min(usage.cachedTokens, usage.promptTokens);
   const fresh = usage.promptTokens - cached;
-  return (fresh * price.input + cached * (price.cached_input ?? price.input) + usage.completionTokens * price.output) / 1_000_000;
+  return (
+    (fresh * price.input + cached * (price.cached_input ?? price.input) + usage.completionTokens * price.output) /
+    1_000_000
+  );
 }
 
 /** Reads a YAML/JSON price file (`provider:model: {input, output, cached_input}` per 1M tokens) over the defaults. */

@@ -1,6 +1,12 @@
 // Options shared by the real providers, and the mapping of SDK errors to errors a user can act on.
-import { ModelAuthError, ModelConnectionError, ModelNotFoundError, ModelResponseError, ModelUnavailableError } from './errors.ts';
-import { contextWindowOf, costOf, DEFAULT_PRICES, priceOf, type PriceTable } from './prices.ts';
+import {
+  ModelAuthError,
+  ModelConnectionError,
+  ModelNotFoundError,
+  ModelResponseError,
+  ModelUnavailableError,
+} from './errors.ts';
+import { contextWindowOf, costOf, DEFAULT_PRICES, type PriceTable, priceOf } from './prices.ts';
 import type { Completion, CompletionRequest, FinishReason, Model, ToolCall, Usage } from './types.ts';
 
 export interface ProviderOptions {
@@ -46,20 +52,30 @@ export function mapProviderError(error: unknown, id: ProviderIdentity): unknown 
   const status = (error as { status?: number }).status;
   const message = scrub(error.message, id);
   if (status === 401 || status === 403) {
-    return new ModelAuthError(`${id.provider} rejected the credentials (HTTP ${status}) at ${id.baseURL}: check ${id.keyVar}${id.baseUrlVar ? ` (and ${id.baseUrlVar})` : ''}. Server said: ${message}`);
+    return new ModelAuthError(
+      `${id.provider} rejected the credentials (HTTP ${status}) at ${id.baseURL}: check ${id.keyVar}${id.baseUrlVar ? ` (and ${id.baseUrlVar})` : ''}. Server said: ${message}`,
+    );
   }
   const kind = error.constructor.name;
   if (kind === 'APIConnectionError' || kind === 'APIConnectionTimeoutError') {
     const why = kind === 'APIConnectionTimeoutError' ? 'timed out' : rootCause(error);
-    return new ModelConnectionError(`cannot reach ${id.provider} at ${id.baseURL} (${why}) after retries: check ${id.baseUrlVar} and the network`);
+    return new ModelConnectionError(
+      `cannot reach ${id.provider} at ${id.baseURL} (${why}) after retries: check ${id.baseUrlVar} and the network`,
+    );
   }
-  if (status === 404) return new ModelNotFoundError(`${id.provider} at ${id.baseURL} answered 404 (unknown model or wrong endpoint; check the model name and ${id.baseUrlVar}): ${message}`);
+  if (status === 404)
+    return new ModelNotFoundError(
+      `${id.provider} at ${id.baseURL} answered 404 (unknown model or wrong endpoint; check the model name and ${id.baseUrlVar}): ${message}`,
+    );
   // The SDK retries these itself (backoff, retry-after); reaching here means the retries ran out.
   if (status === 408 || status === 429 || (status !== undefined && status >= 500)) {
-    return new ModelUnavailableError(`${id.provider} at ${id.baseURL} kept answering HTTP ${status} after retries (${status === 429 ? 'rate limit or quota' : 'server error or overload'}): ${message}`);
+    return new ModelUnavailableError(
+      `${id.provider} at ${id.baseURL} kept answering HTTP ${status} after retries (${status === 429 ? 'rate limit or quota' : 'server error or overload'}): ${message}`,
+    );
   }
   if (status) return new ModelResponseError(`${id.provider} API error (HTTP ${status}): ${message}`);
-  if (error instanceof SyntaxError) return new ModelResponseError(`${id.provider} at ${id.baseURL} sent a reply that is not valid JSON: ${message}`);
+  if (error instanceof SyntaxError)
+    return new ModelResponseError(`${id.provider} at ${id.baseURL} sent a reply that is not valid JSON: ${message}`);
   if (error instanceof ModelResponseError) return error;
   return new ModelResponseError(`${id.provider}: ${message}`);
 }
@@ -70,7 +86,9 @@ function rootCause(error: Error): string {
   let best = error.message;
   for (let depth = 0; current instanceof Error && depth < 5; depth++) {
     const code = (current as { code?: string }).code;
-    best = code ? `${code}${current.message && !current.message.includes(code) ? `: ${current.message}` : ''}` : current.message;
+    best = code
+      ? `${code}${current.message && !current.message.includes(code) ? `: ${current.message}` : ''}`
+      : current.message;
     current = (current as { cause?: unknown }).cause;
   }
   return best;
@@ -78,7 +96,7 @@ function rootCause(error: Error): string {
 
 /** A short excerpt of a bad reply for error messages. */
 export function excerpt(value: unknown, max = 200): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
@@ -97,7 +115,12 @@ export interface CompletionParts {
 type Call = (request: CompletionRequest, signal?: AbortSignal) => Promise<CompletionParts>;
 
 /** The Model of a real provider: one- or streaming call by option, SDK errors mapped, cost from the price table. */
-export function providerModel(id: ProviderIdentity, name: string, options: ProviderOptions, calls: { once: Call; streaming: Call }): Model {
+export function providerModel(
+  id: ProviderIdentity,
+  name: string,
+  options: ProviderOptions,
+  calls: { once: Call; streaming: Call },
+): Model {
   const spec = `${id.provider}:${name}`;
   const prices = options.prices ?? DEFAULT_PRICES;
   const call = options.stream === false ? calls.once : calls.streaming;
@@ -121,7 +144,12 @@ export function providerModel(id: ProviderIdentity, name: string, options: Provi
       const { content, reasoning, toolCalls, usage } = parts;
       if (parts.reportedCostUsd !== undefined) costReported = true;
       return {
-        message: { role: 'assistant', content, ...(reasoning ? { reasoning } : {}), ...(toolCalls.length ? { toolCalls } : {}) },
+        message: {
+          role: 'assistant',
+          content,
+          ...(reasoning ? { reasoning } : {}),
+          ...(toolCalls.length ? { toolCalls } : {}),
+        },
         usage,
         costUsd: parts.reportedCostUsd ?? costOf(spec, usage, prices),
         finishReason: toolCalls.length && parts.finishReason === 'stop' ? 'tool_calls' : parts.finishReason,

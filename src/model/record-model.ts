@@ -12,7 +12,13 @@ export function recordModel(inner: Model, cassette: string): Model {
     priced: inner.priced,
     async complete(request, signal) {
       const completion = await inner.complete(request, signal);
-      appendCassette(cassette, { v: 1, index: index++, request_hash: hashRequest(request), request: storableRequest(request), completion });
+      appendCassette(cassette, {
+        v: 1,
+        index: index++,
+        request_hash: hashRequest(request),
+        request: storableRequest(request),
+        completion,
+      });
       return completion;
     },
   };

@@ -1,6 +1,6 @@
 // `replay:<cassette>` — answers with recorded completions, in order. Strict by default: the request
 // must be the one that was recorded, or the replay fails with the first differing message.
-import { readCassette, hashRequest, storableRequest } from './cassette.ts';
+import { hashRequest, readCassette, storableRequest } from './cassette.ts';
 import { ScriptDivergedError } from './errors.ts';
 import type { Message, Model } from './types.ts';
 
@@ -25,9 +25,14 @@ export async function createReplayModel(cassette: string, options: { strict?: bo
     priced: true,
     async complete(request) {
       const entry = entries[cursor];
-      if (!entry) throw new ScriptDivergedError(`cassette ${cassette} exhausted after ${entries.length} completions; the agent made another model call`);
+      if (!entry)
+        throw new ScriptDivergedError(
+          `cassette ${cassette} exhausted after ${entries.length} completions; the agent made another model call`,
+        );
       if (options.strict !== false && entry.request_hash !== hashRequest(request)) {
-        throw new ScriptDivergedError(`cassette ${cassette} diverged at completion ${cursor}: ${firstDifference(entry.request.messages, storableRequest(request).messages)}`);
+        throw new ScriptDivergedError(
+          `cassette ${cassette} diverged at completion ${cursor}: ${firstDifference(entry.request.messages, storableRequest(request).messages)}`,
+        );
       }
       cursor += 1;
       const text = entry.completion.message.content;

@@ -36,8 +36,21 @@ const TurnSchema = z
       .strictObject({
         content: z.string().default(''),
         reasoning: z.string().optional(),
-        tool_calls: z.array(z.strictObject({ name: z.string().min(1), arguments: z.union([z.record(z.string(), z.unknown()), z.string()]).default({}) })).default([]),
-        usage: z.strictObject({ prompt_tokens: z.number().int().nonnegative(), completion_tokens: z.number().int().nonnegative(), cached_tokens: z.number().int().nonnegative().default(0) }).optional(),
+        tool_calls: z
+          .array(
+            z.strictObject({
+              name: z.string().min(1),
+              arguments: z.union([z.record(z.string(), z.unknown()), z.string()]).default({}),
+            }),
+          )
+          .default([]),
+        usage: z
+          .strictObject({
+            prompt_tokens: z.number().int().nonnegative(),
+            completion_tokens: z.number().int().nonnegative(),
+            cached_tokens: z.number().int().nonnegative().default(0),
+          })
+          .optional(),
       })
       .optional(),
     delay_ms: z.number().nonnegative().default(0),

@@ -23,5 +23,8 @@ export function parseToolArguments(raw: string): ParsedArguments {
     }
   }
   const shown = raw.length > 200 ? `${raw.slice(0, 200)}…` : raw;
-  return { arguments: {}, argumentsError: `the arguments are not a valid JSON object (raw: ${shown}). Call the tool again with a JSON object matching its schema.` };
+  return {
+    arguments: {},
+    argumentsError: `the arguments are not a valid JSON object (raw: ${shown}). Call the tool again with a JSON object matching its schema.`,
+  };
 }

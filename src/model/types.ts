@@ -12,8 +12,14 @@ export interface ToolCall {
   argumentsError?: string;
 }
 
-export interface SystemMessage { role: 'system'; content: string }
-export interface UserMessage { role: 'user'; content: string }
+export interface SystemMessage {
+  role: 'system';
+  content: string;
+}
+export interface UserMessage {
+  role: 'user';
+  content: string;
+}
 export interface AssistantMessage {
   role: 'assistant';
   content: string;

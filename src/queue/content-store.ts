@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Redis } from 'ioredis';
-import { unpackBundle, type FileBundle } from './file-bundle.ts';
+import { type FileBundle, unpackBundle } from './file-bundle.ts';
 
 /** Blobs outlive a producer run by a week: a resumed job finds them, an abandoned one is cleaned up. */
 const BLOB_TTL_SEC = 7 * 24 * 3600;
@@ -28,7 +28,12 @@ const inFlight = new Map<string, Promise<string>>();
  * The local directory holding blob `sha256` (unpacked under `<cache>/<sha>/<subdir>`), fetched from
  * Redis the first time. Written to a temporary directory and renamed, so a crash never leaves half.
  */
-export function materialiseBlob(redis: Redis, sha256: string, subdir: string, cacheDir = defaultCacheDir()): Promise<string> {
+export function materialiseBlob(
+  redis: Redis,
+  sha256: string,
+  subdir: string,
+  cacheDir = defaultCacheDir(),
+): Promise<string> {
   const root = join(cacheDir, sha256);
   const target = join(root, subdir);
   if (existsSync(target)) return Promise.resolve(target);
@@ -37,7 +42,10 @@ export function materialiseBlob(redis: Redis, sha256: string, subdir: string, ca
   if (!pending) {
     pending = (async () => {
       const bytes = await redis.getBuffer(blobKey(sha256));
-      if (!bytes) throw new Error(`blob ${sha256} is not in Redis (expired, or Redis was flushed): run the producer again to re-upload it`);
+      if (!bytes)
+        throw new Error(
+          `blob ${sha256} is not in Redis (expired, or Redis was flushed): run the producer again to re-upload it`,
+        );
       const temp = join(cacheDir, `.${sha256}.${process.pid}.${Date.now()}`);
       mkdirSync(join(temp, subdir), { recursive: true });
       unpackBundle(bytes, join(temp, subdir));

@@ -7,7 +7,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { Job, Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { TrialExecutor } from '../bench/run-job.ts';
-import { trialFinished, TrialInterrupted, trialName, type TrialOptions } from '../bench/run-trial.ts';
+import { TrialInterrupted, type TrialOptions, trialFinished, trialName } from '../bench/run-trial.ts';
 import type { TrialResult } from '../bench/trial-result.ts';
 import { listHarnessFiles } from '../harness/list-harness-files.ts';
 import { parseModelSpec } from '../model/create-model.ts';
@@ -15,7 +15,7 @@ import type { PriceTable } from '../model/prices.ts';
 import { putBlob } from './content-store.ts';
 import { packDirectory } from './file-bundle.ts';
 import { connectRedis, displayUrl } from './redis-connection.ts';
-import { PAYLOAD_VERSION, QUEUE_NAME, trialJobId, type TrialPayload, type TrialReturn } from './trial-payload.ts';
+import { PAYLOAD_VERSION, QUEUE_NAME, type TrialPayload, type TrialReturn, trialJobId } from './trial-payload.ts';
 import { watchTrials } from './watch-trials.ts';
 import { writeTrialFiles } from './write-trial-files.ts';
 
@@ -77,7 +77,14 @@ export async function openTrialQueue(options: TrialQueueOptions): Promise<TrialQ
   const eventsConnection: Redis = redis.duplicate();
   const events = new QueueEvents(QUEUE_NAME, { connection: eventsConnection });
   const queue = new Queue(QUEUE_NAME, { connection: redis });
-  const watch = watchTrials({ queue, events, url: displayUrl(options.url), pollMs: options.pollMs ?? 2000, unreachableMs: options.unreachableMs ?? 60_000, ping: () => redis.ping() });
+  const watch = watchTrials({
+    queue,
+    events,
+    url: displayUrl(options.url),
+    pollMs: options.pollMs ?? 2000,
+    unreachableMs: options.unreachableMs ?? 60_000,
+    ping: () => redis.ping(),
+  });
   // A lost connection is retried by ioredis; its reason is kept for the message if Redis stays silent
   // (without these listeners BullMQ prints each reconnection error with its stack).
   queue.on('error', watch.noteError);
@@ -104,7 +111,13 @@ export async function openTrialQueue(options: TrialQueueOptions): Promise<TrialQ
       trial_name: trialName(task.name, o.attempt),
       attempt: o.attempt,
       task: { sha256: await upload(task.dir), dir: task.dir, name: task.name, source: basename(dirname(task.dir)) },
-      agent: { kind: agent.kind, max_steps: agent.maxSteps, max_total_tokens: agent.maxTotalTokens, max_retries: options.maxRetries, prices: options.prices },
+      agent: {
+        kind: agent.kind,
+        max_steps: agent.maxSteps,
+        max_total_tokens: agent.maxTotalTokens,
+        max_retries: options.maxRetries,
+        prices: options.prices,
+      },
       backend: o.backend,
       timeout_multiplier: o.timeoutMultiplier,
       environment_cache: o.environmentCache !== false,
@@ -114,12 +127,21 @@ export async function openTrialQueue(options: TrialQueueOptions): Promise<TrialQ
       const { provider, name } = parseModelSpec(agent.modelSpec);
       if (provider === 'scripted' || provider === 'replay') {
         const file = resolve(name);
-        payload.agent.model_file = { sha256: await upload(dirname(file), [basename(file)]), dir: dirname(file), name: basename(file) };
+        payload.agent.model_file = {
+          sha256: await upload(dirname(file), [basename(file)]),
+          dir: dirname(file),
+          name: basename(file),
+        };
       }
     }
     if (agent.harness) {
       const h = agent.harness;
-      payload.agent.harness = { sha256: await upload(h.dir, listHarnessFiles(h.dir), h.contentHash), dir: h.dir, name: h.name, content_hash: h.contentHash };
+      payload.agent.harness = {
+        sha256: await upload(h.dir, listHarnessFiles(h.dir), h.contentHash),
+        dir: h.dir,
+        name: h.name,
+        content_hash: h.contentHash,
+      };
     }
     return JSON.parse(JSON.stringify(payload)) as TrialPayload; // drops undefined fields
   };
@@ -134,8 +156,16 @@ export async function openTrialQueue(options: TrialQueueOptions): Promise<TrialQ
       await existing.remove();
       existing = undefined;
     }
-    if (existing && state === 'failed') await existing.retry('failed'); // a resumed job gives a failed trial another go
-    else if (!existing) await queue.add(payload.trial_name, payload, { jobId: id, attempts: options.attempts ?? 3, backoff: { type: 'fixed', delay: 1000 }, removeOnComplete: KEEP, removeOnFail: KEEP });
+    if (existing && state === 'failed')
+      await existing.retry('failed'); // a resumed job gives a failed trial another go
+    else if (!existing)
+      await queue.add(payload.trial_name, payload, {
+        jobId: id,
+        attempts: options.attempts ?? 3,
+        backoff: { type: 'fixed', delay: 1000 },
+        removeOnComplete: KEEP,
+        removeOnFail: KEEP,
+      });
   };
 
   const executeTrial: TrialExecutor = async (o, hooks) => {
@@ -160,7 +190,9 @@ export async function openTrialQueue(options: TrialQueueOptions): Promise<TrialQ
     const pathMap: [string, string][] = [
       [value.worker_paths.trial_dir, trialDir],
       [value.worker_paths.task_dir, o.task.dir],
-      ...(value.worker_paths.harness_dir && o.agent.harness ? [[value.worker_paths.harness_dir, o.agent.harness.dir] as [string, string]] : []),
+      ...(value.worker_paths.harness_dir && o.agent.harness
+        ? [[value.worker_paths.harness_dir, o.agent.harness.dir] as [string, string]]
+        : []),
     ];
     return writeTrialFiles(trialDir, Buffer.from(value.files, 'base64'), pathMap);
   };

@@ -62,7 +62,8 @@ export function unpackBundle(bytes: Buffer, dir: string, keep: (path: string) =>
   for (const file of readBundle(bytes)) {
     if (!keep(file.path)) continue;
     const target = join(dir, file.path);
-    if (relative(dir, target).startsWith('..') || file.path.startsWith('/')) throw new Error(`bundle path escapes its directory: ${file.path}`);
+    if (relative(dir, target).startsWith('..') || file.path.startsWith('/'))
+      throw new Error(`bundle path escapes its directory: ${file.path}`);
     mkdirSync(dirname(target), { recursive: true });
     writeFileSync(target, Buffer.from(file.data, 'base64'));
     chmodSync(target, file.mode);

@@ -10,7 +10,8 @@ export function parseQueueUrl(url: string): URL {
   } catch {
     throw new UserError(`--queue ${url}: not a URL (expected redis://HOST:PORT)`);
   }
-  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') throw new UserError(`--queue ${url}: expected a redis:// or rediss:// URL`);
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:')
+    throw new UserError(`--queue ${url}: expected a redis:// or rediss:// URL`);
   return parsed;
 }
 
@@ -28,7 +29,12 @@ export function displayUrl(url: string): string {
 /** Connects (BullMQ needs maxRetriesPerRequest: null) and PINGs; throws a UserError naming the URL. */
 export async function connectRedis(url: string, timeoutMs = 5000): Promise<Redis> {
   parseQueueUrl(url);
-  const redis = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: true, connectTimeout: timeoutMs, retryStrategy: (n) => Math.min(n * 200, 2000) });
+  const redis = new Redis(url, {
+    maxRetriesPerRequest: null,
+    lazyConnect: true,
+    connectTimeout: timeoutMs,
+    retryStrategy: (n) => Math.min(n * 200, 2000),
+  });
   let lastError: Error | undefined;
   let failFast: ((error: Error) => void) | undefined;
   // Later errors (a connection lost mid-run) are retried by ioredis; the first one fails the start.
@@ -48,7 +54,9 @@ export async function connectRedis(url: string, timeoutMs = 5000): Promise<Redis
   } catch (error) {
     redis.disconnect();
     const reason = (lastError ?? (error as Error)).message;
-    throw new UserError(`cannot reach Redis at ${displayUrl(url)}: ${reason} (is redis-server running there? see docs/scale.md)`);
+    throw new UserError(
+      `cannot reach Redis at ${displayUrl(url)}: ${reason} (is redis-server running there? see docs/scale.md)`,
+    );
   }
   return redis;
 }

@@ -6,11 +6,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Worker, WaitingError, type Job } from 'bullmq';
+import { type Job, WaitingError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { loadTask } from '../bench/load-task.ts';
 import { isInfrastructureTrial } from '../bench/job-summary.ts';
-import { runTrial, TrialInterrupted, type BackendKind, type TrialAgent } from '../bench/run-trial.ts';
+import { loadTask } from '../bench/load-task.ts';
+import { type BackendKind, runTrial, type TrialAgent, TrialInterrupted } from '../bench/run-trial.ts';
 import { loadHarness } from '../harness/load-harness.ts';
 import type { Harness } from '../harness/types.ts';
 import { createModel } from '../model/create-model.ts';
@@ -18,7 +18,7 @@ import type { PriceTable } from '../model/prices.ts';
 import { defaultCacheDir, materialiseBlob } from './content-store.ts';
 import { packDirectory } from './file-bundle.ts';
 import { connectRedis } from './redis-connection.ts';
-import { QUEUE_NAME, TrialPayloadSchema, type TrialPayload, type TrialReturn } from './trial-payload.ts';
+import { QUEUE_NAME, type TrialPayload, TrialPayloadSchema, type TrialReturn } from './trial-payload.ts';
 
 export interface WorkerOptions {
   url: string;
@@ -52,7 +52,12 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     const agent: TrialAgent = { kind: a.kind, maxSteps: a.max_steps, maxTotalTokens: a.max_total_tokens };
     let harnessDir: string | null = null;
     if (a.harness) {
-      harnessDir = await materialiseBlob(redis, a.harness.sha256, a.harness.name.replace(/[^\w.-]/g, '_') || 'harness', cacheDir);
+      harnessDir = await materialiseBlob(
+        redis,
+        a.harness.sha256,
+        a.harness.name.replace(/[^\w.-]/g, '_') || 'harness',
+        cacheDir,
+      );
       let loaded = harnesses.get(a.harness.sha256);
       if (!loaded) {
         loaded = loadHarness(harnessDir);
@@ -77,10 +82,14 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
 
   const processTrial = async (job: Job<unknown, TrialReturn>, token?: string): Promise<TrialReturn> => {
     const p = TrialPayloadSchema.parse(job.data);
-    if (p.backend !== options.backend) throw new Error(`this worker (${workerName}) runs --backend ${options.backend}, the trial asks for ${p.backend}`);
+    if (p.backend !== options.backend)
+      throw new Error(`this worker (${workerName}) runs --backend ${options.backend}, the trial asks for ${p.backend}`);
     const taskDir = await materialiseBlob(redis, p.task.sha256, join(p.task.source || 'tasks', p.task.name), cacheDir);
     const loaded = loadTask(taskDir);
-    if (!loaded.task) throw new Error(`${loaded.problem.path}: ${loaded.problem.field ? `${loaded.problem.field}: ` : ''}${loaded.problem.message}`);
+    if (!loaded.task)
+      throw new Error(
+        `${loaded.problem.path}: ${loaded.problem.field ? `${loaded.problem.field}: ` : ''}${loaded.problem.message}`,
+      );
     const { agent, harnessDir } = await agentOf(p);
     const jobDir = mkdtempSync(join(scratch, `${p.trial_name.slice(0, 60)}-`));
     const abort = new AbortController();

@@ -47,4 +47,5 @@ export interface TrialReturn {
  * `ahe:<jobRunId>:<task>__<attempt>`: the same trial of the same job is never enqueued twice. (BullMQ
  * accepts a custom id with a colon only as three colon-separated parts, hence the prefix.)
  */
-export const trialJobId = (jobRunId: string, trialName: string) => `ahe:${jobRunId.replace(/:/g, '_')}:${trialName.replace(/:/g, '_')}`;
+export const trialJobId = (jobRunId: string, trialName: string) =>
+  `ahe:${jobRunId.replace(/:/g, '_')}:${trialName.replace(/:/g, '_')}`;

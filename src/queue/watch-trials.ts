@@ -30,7 +30,10 @@ export interface WatchedTrial {
 }
 
 export interface TrialWatch {
-  watch: (id: string, hooks: { onStart: () => void; onUsage?: (u: { tokens: number; costUsd: number }) => void }) => WatchedTrial;
+  watch: (
+    id: string,
+    hooks: { onStart: () => void; onUsage?: (u: { tokens: number; costUsd: number }) => void },
+  ) => WatchedTrial;
   /** The last reason Redis gave for not answering (a connection error), shown when it stays silent. */
   noteError: (error: Error) => void;
   close: () => void;
@@ -48,7 +51,14 @@ interface Waiter {
 /** A return value a worker of this ahe version produces; anything else is reported, never waited on. */
 function isTrialReturn(value: unknown): value is TrialReturn {
   const v = value as TrialReturn | null;
-  return typeof v === 'object' && v !== null && typeof v.files === 'string' && typeof v.worker_paths === 'object' && v.worker_paths !== null && typeof v.worker_paths.trial_dir === 'string';
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof v.files === 'string' &&
+    typeof v.worker_paths === 'object' &&
+    v.worker_paths !== null &&
+    typeof v.worker_paths.trial_dir === 'string'
+  );
 }
 
 export function watchTrials(options: WatchOptions): TrialWatch {
@@ -82,14 +92,24 @@ export function watchTrials(options: WatchOptions): TrialWatch {
     const job = await Job.fromId<unknown, unknown>(queue, id);
     if (!job) {
       // Enqueued, then gone: Redis restarted without persistence, or someone emptied the queue.
-      finish(id, { error: new Error(`the queue lost this trial (${id}): Redis restarted without persistence or the queue was emptied; run the same command again to enqueue it anew`) });
+      finish(id, {
+        error: new Error(
+          `the queue lost this trial (${id}): Redis restarted without persistence or the queue was emptied; run the same command again to enqueue it anew`,
+        ),
+      });
     } else if (state === 'failed') {
-      finish(id, { error: new Error(`the trial failed on a worker after ${job.attemptsMade} attempt(s): ${job.failedReason}`) });
+      finish(id, {
+        error: new Error(`the trial failed on a worker after ${job.attemptsMade} attempt(s): ${job.failedReason}`),
+      });
     } else if (isTrialReturn(job.returnvalue)) {
       finish(id, { value: job.returnvalue });
     } else if (state === 'completed') {
       const shown = JSON.stringify(job.returnvalue) ?? 'undefined';
-      finish(id, { error: new Error(`the trial completed on a worker without its files (return value ${shown.length > 80 ? `${shown.slice(0, 80)}…` : shown}): is every worker running the same ahe version as this producer?`) });
+      finish(id, {
+        error: new Error(
+          `the trial completed on a worker without its files (return value ${shown.length > 80 ? `${shown.slice(0, 80)}…` : shown}): is every worker running the same ahe version as this producer?`,
+        ),
+      });
     }
   };
   const check = (id: string) =>
@@ -145,7 +165,9 @@ export function watchTrials(options: WatchOptions): TrialWatch {
     }
     if (unansweredSince === undefined || now - unansweredSince < options.unreachableMs) return;
     const reason = lastError ? `${lastError.message}; ` : '';
-    const error = new Error(`lost contact with Redis at ${options.url}: ${reason}no answer for ${Math.round((now - unansweredSince) / 1000)} s. Workers may still run these trials: run the same command again once Redis answers, and it collects them`);
+    const error = new Error(
+      `lost contact with Redis at ${options.url}: ${reason}no answer for ${Math.round((now - unansweredSince) / 1000)} s. Workers may still run these trials: run the same command again once Redis answers, and it collects them`,
+    );
     for (const id of [...waiters.keys()]) finish(id, { error });
   };
   const poll = setInterval(tick, options.pollMs);

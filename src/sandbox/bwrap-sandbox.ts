@@ -2,16 +2,16 @@
 // directories are mounted read-only, /app /tmp /root /logs /tests are per-trial directories, the
 // network is cut unless allowed, and a cgroup limits processes and memory. Each command enters the
 // running sandbox with nsenter, so files and background processes persist between commands.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
 import { UserError } from '../model/errors.ts';
-import { createCgroup, joinCgroupArgv, type Cgroup } from './cgroup-limits.ts';
+import { type Cgroup, createCgroup, joinCgroupArgv } from './cgroup-limits.ts';
 import { killStraysScript, parseKillStrays, SandboxCleanupError } from './kill-strays.ts';
 import { killGroup, runProcess } from './run-process.ts';
-import type { ExecOptions, ExecResult, Sandbox } from './types.ts';
 import { shellQuote } from './shell-quote.ts';
+import type { ExecOptions, ExecResult, Sandbox } from './types.ts';
 
 /** Host directories the sandbox sees read-only (those that exist). */
 const SYSTEM_DIRS = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32', '/etc', '/opt'];
@@ -32,11 +32,11 @@ export interface BwrapSandboxOptions {
   workdir?: string;
 }
 
-
 /** What the sandbox's private root holds right after start: anything else was written there later. */
 export function sandboxRootEntries(workdir = '/app'): string[] {
   const entries = [...SYSTEM_DIRS.filter((d) => existsSync(d)), ...SANDBOX_DIRS.map((d) => `/${d}`), '/dev', '/proc'];
-  if (!SANDBOX_DIRS.some((d) => workdir === `/${d}` || workdir.startsWith(`/${d}/`))) entries.push(`/${workdir.split('/')[1]}`);
+  if (!SANDBOX_DIRS.some((d) => workdir === `/${d}` || workdir.startsWith(`/${d}/`)))
+    entries.push(`/${workdir.split('/')[1]}`);
   return [...new Set(entries.map((e) => e.slice(1)))].sort();
 }
 
@@ -45,7 +45,10 @@ export function bwrapInstallHint(): string {
 }
 
 export function bwrapAvailable(): boolean {
-  return ['/usr/bin/bwrap', '/usr/local/bin/bwrap', '/bin/bwrap'].some(existsSync) && ['/usr/bin/nsenter', '/bin/nsenter'].some(existsSync);
+  return (
+    ['/usr/bin/bwrap', '/usr/local/bin/bwrap', '/bin/bwrap'].some(existsSync) &&
+    ['/usr/bin/nsenter', '/bin/nsenter'].some(existsSync)
+  );
 }
 
 export function bwrapArgs(trialDir: string, allowInternet: boolean, workdir: string): string[] {
@@ -102,7 +105,10 @@ function startBwrap(args: string[], cgroup: Cgroup): Promise<{ proc: ChildProces
 
 /** A host process's pid inside its innermost pid namespace (the last field of NSpid). */
 function namespacePid(hostPid: number): number {
-  const nspid = /^NSpid:\s*(.*)$/m.exec(readFileSync(`/proc/${hostPid}/status`, 'utf8'))?.[1]?.trim().split(/\s+/);
+  const nspid = /^NSpid:\s*(.*)$/m
+    .exec(readFileSync(`/proc/${hostPid}/status`, 'utf8'))?.[1]
+    ?.trim()
+    .split(/\s+/);
   const pid = Number(nspid?.at(-1));
   if (!Number.isInteger(pid) || pid < 1) throw new Error(`no NSpid for process ${hostPid}`);
   return pid;
@@ -114,7 +120,11 @@ function namespacePid(hostPid: number): number {
  * agent starts later can pass for them.
  */
 function keeperPids(childPid: number): number[] {
-  const children = readFileSync(`/proc/${childPid}/task/${childPid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  const children = readFileSync(`/proc/${childPid}/task/${childPid}/children`, 'utf8')
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean)
+    .map(Number);
   if (children.length !== 1) throw new Error(`bwrap's init has ${children.length} children at start, expected 1`);
   return [namespacePid(childPid), namespacePid(children[0]!)];
 }
@@ -123,8 +133,14 @@ export async function createBwrapSandbox(options: BwrapSandboxOptions): Promise<
   if (!bwrapAvailable()) throw new UserError(bwrapInstallHint());
   const workdir = options.workdir ?? '/app';
   for (const dir of SANDBOX_DIRS) mkdirSync(join(options.trialDir, dir), { recursive: true });
-  const cgroup: Cgroup = createCgroup(`sandbox-${randomUUID()}`, { pidsMax: options.pidsMax, memoryMb: options.memoryMb });
-  const { proc, childPid } = await startBwrap(bwrapArgs(options.trialDir, options.allowInternet ?? false, workdir), cgroup);
+  const cgroup: Cgroup = createCgroup(`sandbox-${randomUUID()}`, {
+    pidsMax: options.pidsMax,
+    memoryMb: options.memoryMb,
+  });
+  const { proc, childPid } = await startBwrap(
+    bwrapArgs(options.trialDir, options.allowInternet ?? false, workdir),
+    cgroup,
+  );
   let keepers: number[];
   try {
     keepers = keeperPids(childPid);
@@ -145,22 +161,43 @@ export async function createBwrapSandbox(options: BwrapSandboxOptions): Promise<
   };
   const mustMap = (path: string) => {
     const mapped = hostPath(path);
-    if (!mapped) throw new Error(`the bwrap sandbox exchanges files only under ${SANDBOX_DIRS.map((d) => `/${d}`).join(', ')}: ${path}`);
+    if (!mapped)
+      throw new Error(
+        `the bwrap sandbox exchanges files only under ${SANDBOX_DIRS.map((d) => `/${d}`).join(', ')}: ${path}`,
+      );
     // A symlink made inside the sandbox must not lead the host out of the trial directory.
     let probe = mapped;
     while (!existsSync(probe) && probe !== options.trialDir) probe = dirname(probe);
     const real = realpathSync(probe);
-    if (real !== trialReal && !real.startsWith(`${trialReal}/`)) throw new Error(`${path} leads outside the sandbox (symlink to ${real})`);
+    if (real !== trialReal && !real.startsWith(`${trialReal}/`))
+      throw new Error(`${path} leads outside the sandbox (symlink to ${real})`);
     return mapped;
   };
 
   // `--wd` alone takes the sandbox's own working directory (a path given to it would be looked up on the host).
-  const enter = (script: string) => ['nsenter', '--target', String(childPid), '--mount', '--uts', '--ipc', '--net', '--pid', '--root', '--wd', 'bash', '-c', script];
+  const enter = (script: string) => [
+    'nsenter',
+    '--target',
+    String(childPid),
+    '--mount',
+    '--uts',
+    '--ipc',
+    '--net',
+    '--pid',
+    '--root',
+    '--wd',
+    'bash',
+    '-c',
+    script,
+  ];
   const exec = (command: string, opts: ExecOptions = {}): Promise<ExecResult> =>
     runProcess(
       {
         // Each command joins the sandbox's cgroup before nsenter forks into it, so its children count too.
-        argv: joinCgroupArgv(cgroup, enter(opts.cwd ? `cd ${shellQuote(posix.resolve(workdir, opts.cwd))} || exit 1\n${command}` : command)),
+        argv: joinCgroupArgv(
+          cgroup,
+          enter(opts.cwd ? `cd ${shellQuote(posix.resolve(workdir, opts.cwd))} || exit 1\n${command}` : command),
+        ),
         env: { ...env, ...opts.env },
         onStart: (pid) => groups.add(pid),
       },
@@ -173,7 +210,8 @@ export async function createBwrapSandbox(options: BwrapSandboxOptions): Promise<
     workdir,
     exec,
     async killStrays() {
-      if (closed || proc.exitCode !== null || proc.signalCode !== null) throw new SandboxCleanupError('the sandbox is gone (its init process exited)');
+      if (closed || proc.exitCode !== null || proc.signalCode !== null)
+        throw new SandboxCleanupError('the sandbox is gone (its init process exited)');
       // Outside the cgroup on purpose: a fork flood holding every pid of it must not keep the cleanup out.
       return parseKillStrays(await runProcess({ argv: enter(killStraysScript(keepers)), env }, { timeoutSec: 60 }));
     },
@@ -206,7 +244,9 @@ export async function createBwrapSandbox(options: BwrapSandboxOptions): Promise<
       closed = true;
       for (const pid of groups) killGroup(pid);
       proc.kill('SIGKILL'); // --die-with-parent: the sandbox's init dies, and with it every process inside
-      await new Promise<void>((resolve) => (proc.exitCode !== null || proc.signalCode !== null ? resolve() : proc.once('exit', () => resolve())));
+      await new Promise<void>((resolve) =>
+        proc.exitCode !== null || proc.signalCode !== null ? resolve() : proc.once('exit', () => resolve()),
+      );
       cgroup.remove();
     },
   };

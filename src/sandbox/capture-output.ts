@@ -42,6 +42,8 @@ export class CappedOutput {
     if (tail.length > tailCap) tail = tail.subarray(tail.length - tailCap);
     const head = Buffer.concat(this.head).toString('utf8');
     const dropped = this.droppedBytes;
-    return dropped > 0 ? `${head}\n[... ${dropped} bytes dropped by the output cap ...]\n${tail.toString('utf8')}` : head + tail.toString('utf8');
+    return dropped > 0
+      ? `${head}\n[... ${dropped} bytes dropped by the output cap ...]\n${tail.toString('utf8')}`
+      : head + tail.toString('utf8');
   }
 }

@@ -49,7 +49,13 @@ function tryCreate(dirs: string[], files: [string, string][]): string | undefine
 }
 
 export function createCgroup(name: string, limits: CgroupLimits, root = ROOT): Cgroup {
-  const none = (reason: string): Cgroup => ({ kind: 'none', reason, addProcess: () => {}, procsFiles: [], remove: () => {} });
+  const none = (reason: string): Cgroup => ({
+    kind: 'none',
+    reason,
+    addProcess: () => {},
+    procsFiles: [],
+    remove: () => {},
+  });
   const memoryBytes = limits.memoryMb ? String(limits.memoryMb * 1024 * 1024) : undefined;
   let dirs: string[];
   let files: [string, string][];
@@ -78,7 +84,8 @@ export function createCgroup(name: string, limits: CgroupLimits, root = ROOT): C
     return none(`no cgroup v1 or v2 hierarchy under ${root}`);
   }
   const failure = tryCreate(dirs, files);
-  if (failure) return none(`cannot create a ${kind} cgroup (${failure}); run as root or delegate a cgroup to this user`);
+  if (failure)
+    return none(`cannot create a ${kind} cgroup (${failure}); run as root or delegate a cgroup to this user`);
   return {
     kind,
     addProcess(pid) {

@@ -18,7 +18,13 @@ export interface ContainerEngine {
 /** A container engine problem a user can act on; `type` is the trial's exception type. */
 export class ContainerEngineError extends UserError {
   constructor(
-    readonly type: 'ContainerEngineMissingError' | 'ContainerEngineDownError' | 'EnvironmentBuildError' | 'EnvironmentBuildTimeoutError' | 'ImagePullError' | 'ContainerStartError',
+    readonly type:
+      | 'ContainerEngineMissingError'
+      | 'ContainerEngineDownError'
+      | 'EnvironmentBuildError'
+      | 'EnvironmentBuildTimeoutError'
+      | 'ImagePullError'
+      | 'ContainerStartError',
     message: string,
   ) {
     super(message);
@@ -36,7 +42,13 @@ function onPath(binary: string): boolean {
  * --cgroup-manager=cgroupfs` (Debian's podman without systemd, as on our CI machines) and overlay's
  * `redirect_dir=on` (without it, renaming a directory that came from the image fails with EXDEV).
  */
-export const ROOTFUL_PODMAN_FLAGS = ['--runtime', '/usr/sbin/runc', '--cgroup-manager=cgroupfs', '--storage-opt', 'overlay.mountopt=nodev,redirect_dir=on'] as const;
+export const ROOTFUL_PODMAN_FLAGS = [
+  '--runtime',
+  '/usr/sbin/runc',
+  '--cgroup-manager=cgroupfs',
+  '--storage-opt',
+  'overlay.mountopt=nodev,redirect_dir=on',
+] as const;
 
 export function engineFlags(kind: EngineKind, env: NodeJS.ProcessEnv = process.env): string[] {
   const configured = env[kind === 'podman' ? 'AHE_PODMAN_FLAGS' : 'AHE_DOCKER_FLAGS'];
@@ -57,7 +69,10 @@ export function containerEngine(kind: EngineKind, env: NodeJS.ProcessEnv = proce
 
 /** Runs `<engine> <args>`; a failing command is a value. */
 export function runEngine(engine: ContainerEngine, args: string[], options: ExecOptions = {}): Promise<ExecResult> {
-  return runProcess({ argv: [...engine.argv, ...args], env: process.env }, { timeoutSec: 120, maxOutputBytes: 4 * 1024 * 1024, ...options });
+  return runProcess(
+    { argv: [...engine.argv, ...args], env: process.env },
+    { timeoutSec: 120, maxOutputBytes: 4 * 1024 * 1024, ...options },
+  );
 }
 
 /** The last lines of an engine's output, for error messages. */
@@ -78,9 +93,10 @@ export function checkEngine(engine: ContainerEngine): Promise<void> {
       if (info.exitCode !== 0) {
         // stdout may hold a half-filled JSON (docker's client part); the reason is on stderr.
         const why = info.stderr.trim().split('\n').slice(-5).join('\n') || outputTail(info, 5);
-        const daemon = engine.kind === 'docker'
-          ? 'the Docker daemon is not running or not reachable (start it: `sudo systemctl start docker`, or check DOCKER_HOST), or use --backend podman'
-          : `podman does not work here (${engine.argv.join(' ')} info failed); as root on Debian without systemd set AHE_PODMAN_FLAGS="--runtime /usr/sbin/runc --cgroup-manager=cgroupfs" and write /etc/containers/containers.conf with [containers] default_ulimits = [] (npm run test:containers does both)`;
+        const daemon =
+          engine.kind === 'docker'
+            ? 'the Docker daemon is not running or not reachable (start it: `sudo systemctl start docker`, or check DOCKER_HOST), or use --backend podman'
+            : `podman does not work here (${engine.argv.join(' ')} info failed); as root on Debian without systemd set AHE_PODMAN_FLAGS="--runtime /usr/sbin/runc --cgroup-manager=cgroupfs" and write /etc/containers/containers.conf with [containers] default_ulimits = [] (npm run test:containers does both)`;
         throw new ContainerEngineError('ContainerEngineDownError', `${daemon}\n${why}`);
       }
     })();

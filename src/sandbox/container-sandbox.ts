@@ -8,10 +8,10 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, posix } from 'node:path';
-import { ContainerEngineError, outputTail, runEngine, type ContainerEngine } from './container-engine.ts';
+import { type ContainerEngine, ContainerEngineError, outputTail, runEngine } from './container-engine.ts';
 import { killStraysScript, parseKillStrays, SandboxCleanupError } from './kill-strays.ts';
-import type { ExecOptions, ExecResult, Sandbox } from './types.ts';
 import { shellQuote } from './shell-quote.ts';
+import type { ExecOptions, ExecResult, Sandbox } from './types.ts';
 
 export const CONTAINER_LABEL = 'ahe';
 
@@ -40,7 +40,10 @@ function track(id: string, engine: ContainerEngine): void {
   process.once('exit', () => {
     for (const [cid, eng] of live) {
       try {
-        execFileSync(eng.argv[0]!, [...eng.argv.slice(1), 'rm', '-f', '-t', '0', cid], { stdio: 'ignore', timeout: 20_000 });
+        execFileSync(eng.argv[0]!, [...eng.argv.slice(1), 'rm', '-f', '-t', '0', cid], {
+          stdio: 'ignore',
+          timeout: 20_000,
+        });
       } catch {
         // `ahe gc` removes what is left
       }
@@ -49,14 +52,24 @@ function track(id: string, engine: ContainerEngine): void {
 }
 
 export function containerRunArgs(o: ContainerSandboxOptions, name: string): string[] {
-  const args = ['run', '-d', '--name', name, '--label', `${CONTAINER_LABEL}=1`, '--label', `${CONTAINER_LABEL}.trial=${o.trialName}`, '--label', `${CONTAINER_LABEL}.pid=${process.pid}`];
+  const args = [
+    'run',
+    '-d',
+    '--name',
+    name,
+    '--label',
+    `${CONTAINER_LABEL}=1`,
+    '--label',
+    `${CONTAINER_LABEL}.trial=${o.trialName}`,
+    '--label',
+    `${CONTAINER_LABEL}.pid=${process.pid}`,
+  ];
   if (!o.allowInternet) args.push('--network', 'none');
   if (o.cpus) args.push('--cpus', String(o.cpus));
   if (o.memoryMb) args.push('--memory', `${o.memoryMb}m`);
   args.push('--pids-limit', String(o.pidsMax ?? 4096), '--entrypoint', 'sleep', o.image, 'infinity');
   return args;
 }
-
 
 export async function createContainerSandbox(o: ContainerSandboxOptions): Promise<Sandbox> {
   const { engine } = o;
@@ -67,21 +80,40 @@ export async function createContainerSandbox(o: ContainerSandboxOptions): Promis
   if (started.exitCode !== 0) {
     await runEngine(engine, ['rm', '-f', '-t', '0', name], { timeoutSec: 60 });
     live.delete(name);
-    throw new ContainerEngineError('ContainerStartError', `${engine.kind} run ${o.image} failed:\n${outputTail(started)}`);
+    throw new ContainerEngineError(
+      'ContainerStartError',
+      `${engine.kind} run ${o.image} failed:\n${outputTail(started)}`,
+    );
   }
   const workdir = o.workdir;
   // The workdir may be the task's, not the image's: it exists from the start, as Docker's WORKDIR does.
   // The same call lists the container's own processes (pid 1, and its child when the engine adds an
   // init): read before any command runs, they are the keepers killStrays spares, by pid, not by name.
-  const made = await runEngine(engine, ['exec', name, 'bash', '-c', 'mkdir -p "$1" || exit 1; for d in /proc/[0-9]*; do [ "${d#/proc/}" = $$ ] || echo "pid ${d#/proc/}"; done', 'ahe', workdir], { timeoutSec: 60 });
+  const made = await runEngine(
+    engine,
+    [
+      'exec',
+      name,
+      'bash',
+      '-c',
+      'mkdir -p "$1" || exit 1; for d in /proc/[0-9]*; do [ "${d#/proc/}" = $$ ] || echo "pid ${d#/proc/}"; done',
+      'ahe',
+      workdir,
+    ],
+    { timeoutSec: 60 },
+  );
   const keepers = [...made.stdout.matchAll(/^pid (\d+)$/gm)].map((m) => Number(m[1]));
   if (made.exitCode !== 0 || keepers.length === 0) {
     await runEngine(engine, ['rm', '-f', '-t', '0', name], { timeoutSec: 60 });
     live.delete(name);
-    throw new ContainerEngineError('ContainerStartError', `cannot create the workdir ${workdir} in the container of ${o.image}: ${outputTail(made, 5)}`);
+    throw new ContainerEngineError(
+      'ContainerStartError',
+      `cannot create the workdir ${workdir} in the container of ${o.image}: ${outputTail(made, 5)}`,
+    );
   }
   const env = { LANG: 'C.UTF-8', TERM: 'dumb', ...o.env };
-  const envArgs = (extra?: Record<string, string>) => Object.entries({ ...env, ...extra }).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+  const envArgs = (extra?: Record<string, string>) =>
+    Object.entries({ ...env, ...extra }).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
 
   const exec = async (command: string, opts: ExecOptions = {}): Promise<ExecResult> => {
     const id = randomUUID();
@@ -96,7 +128,17 @@ export async function createContainerSandbox(o: ContainerSandboxOptions): Promis
     });
     // Only a killed command costs a second call; the few-byte pid files of the others stay.
     if (result.timedOut || opts.signal?.aborted) {
-      await runEngine(engine, ['exec', name, 'bash', '-c', `p=$(cat /run/ahe/${id} 2>/dev/null) && kill -KILL -- -$p 2>/dev/null; kill -KILL $p 2>/dev/null; rm -f /run/ahe/${id}`], { timeoutSec: 30 });
+      await runEngine(
+        engine,
+        [
+          'exec',
+          name,
+          'bash',
+          '-c',
+          `p=$(cat /run/ahe/${id} 2>/dev/null) && kill -KILL -- -$p 2>/dev/null; kill -KILL $p 2>/dev/null; rm -f /run/ahe/${id}`,
+        ],
+        { timeoutSec: 30 },
+      );
     }
     return result;
   };
@@ -161,16 +203,22 @@ export async function createContainerSandbox(o: ContainerSandboxOptions): Promis
       closed = true;
       const r = await runEngine(engine, ['rm', '-f', '-t', '0', name], { timeoutSec: 60 });
       live.delete(name);
-      if (r.exitCode !== 0) throw new Error(`${engine.kind} rm ${name} failed (ahe gc removes it): ${outputTail(r, 3)}`);
+      if (r.exitCode !== 0)
+        throw new Error(`${engine.kind} rm ${name} failed (ahe gc removes it): ${outputTail(r, 3)}`);
     },
   };
 }
 
 /** Removes every container labelled `ahe=1` (running or not); returns the removed ids. */
 export async function removeLeftoverContainers(engine: ContainerEngine): Promise<string[]> {
-  const list = await runEngine(engine, ['ps', '-a', '-q', '--filter', `label=${CONTAINER_LABEL}=1`], { timeoutSec: 60 });
+  const list = await runEngine(engine, ['ps', '-a', '-q', '--filter', `label=${CONTAINER_LABEL}=1`], {
+    timeoutSec: 60,
+  });
   if (list.exitCode !== 0) throw new Error(`${engine.kind} ps failed: ${outputTail(list, 5)}`);
-  const ids = list.stdout.split('\n').map((l) => l.trim()).filter(Boolean);
+  const ids = list.stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   if (ids.length === 0) return [];
   const rm = await runEngine(engine, ['rm', '-f', '-t', '0', ...ids], { timeoutSec: 120 });
   if (rm.exitCode !== 0) throw new Error(`${engine.kind} rm failed: ${outputTail(rm, 5)}`);

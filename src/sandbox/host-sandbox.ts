@@ -3,8 +3,8 @@
 // a timeout or abort kills everything it started, and close() kills what is still running.
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { ExecOptions, ExecResult, Sandbox } from './types.ts';
 import { killGroup, runProcess } from './run-process.ts';
+import type { ExecOptions, ExecResult, Sandbox } from './types.ts';
 
 export { DEFAULT_MAX_OUTPUT_BYTES } from './run-process.ts';
 

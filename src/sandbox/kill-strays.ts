@@ -49,11 +49,21 @@ export function killStraysScript(keepers: number[], deadlineSec = DEADLINE_SEC):
 }
 
 /** Reads the script's answer; throws SandboxCleanupError unless it reports a clean namespace. */
-export function parseKillStrays(result: { exitCode: number | null; stdout: string; stderr: string; timedOut: boolean }): KillStraysResult {
+export function parseKillStrays(result: {
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+}): KillStraysResult {
   const killed = /^killed (\d+)$/m.exec(result.stdout)?.[1];
   if (result.exitCode === 0 && killed !== undefined) return { killed: Number(killed) };
   const left = /left:(.*)/.exec(result.stderr)?.[1]?.trim();
-  if (left) throw new SandboxCleanupError(`processes of the agent phase survived SIGKILL for ${DEADLINE_SEC}s: ${left.slice(0, 300)}`);
-  const why = result.timedOut ? 'the cleanup did not answer in time' : `the cleanup exited with ${result.exitCode ?? 'a signal'}: ${(result.stderr || result.stdout).trim().slice(-300)}`;
+  if (left)
+    throw new SandboxCleanupError(
+      `processes of the agent phase survived SIGKILL for ${DEADLINE_SEC}s: ${left.slice(0, 300)}`,
+    );
+  const why = result.timedOut
+    ? 'the cleanup did not answer in time'
+    : `the cleanup exited with ${result.exitCode ?? 'a signal'}: ${(result.stderr || result.stdout).trim().slice(-300)}`;
   throw new SandboxCleanupError(`could not end the agent phase's processes (${why})`);
 }

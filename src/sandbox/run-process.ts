@@ -3,8 +3,8 @@
 // output pipes open (as a server started with `cmd &` does). A failing command is a value, never a throw.
 // node:child_process is used directly (not execa) for that control over when a run is over.
 import { spawn } from 'node:child_process';
-import type { ExecOptions, ExecResult } from './types.ts';
 import { CappedOutput } from './capture-output.ts';
+import type { ExecOptions, ExecResult } from './types.ts';
 
 export const DEFAULT_MAX_OUTPUT_BYTES = 10 * 1024 * 1024;
 /** How long to keep reading output after the command exited (background children may hold the pipe). */
@@ -34,12 +34,22 @@ export function runProcess(spec: ProcessSpec, opts: ExecOptions = {}): Promise<E
     const stdout = new CappedOutput(cap);
     const stderr = new CappedOutput(cap);
     let timedOut = false;
-    const child = spawn(spec.argv[0]!, spec.argv.slice(1), { cwd: spec.cwd, env: spec.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(spec.argv[0]!, spec.argv.slice(1), {
+      cwd: spec.cwd,
+      env: spec.env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const pid = child.pid;
     if (pid) spec.onStart?.(pid);
     child.stdout.on('data', (c: Buffer) => stdout.push(c));
     child.stderr.on('data', (c: Buffer) => stderr.push(c));
-    const timer = opts.timeoutSec ? setTimeout(() => ((timedOut = true), killGroup(pid)), opts.timeoutSec * 1000) : undefined;
+    const timer = opts.timeoutSec
+      ? setTimeout(() => {
+          timedOut = true;
+          killGroup(pid);
+        }, opts.timeoutSec * 1000)
+      : undefined;
     const onAbort = () => killGroup(pid);
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     if (opts.signal?.aborted) onAbort();
@@ -78,7 +88,12 @@ export function runProcess(spec: ProcessSpec, opts: ExecOptions = {}): Promise<E
         settle();
       }
       for (const s of [child.stdout, child.stderr]) {
-        if (!s.readableEnded) s.once('end', () => --open === 0 && (clearTimeout(drain), settle()));
+        if (!s.readableEnded)
+          s.once('end', () => {
+            if (--open > 0) return;
+            clearTimeout(drain);
+            settle();
+          });
       }
     };
     child.on('exit', (code) => finish(code));

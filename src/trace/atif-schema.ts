@@ -55,7 +55,8 @@ const step = z
   .superRefine((s, ctx) => {
     if (s.source === 'agent') return;
     for (const field of ['model_name', 'reasoning_effort', 'reasoning_content', 'tool_calls', 'metrics'] as const) {
-      if (s[field] !== undefined) ctx.addIssue({ code: 'custom', path: [field], message: `only agent steps may have ${field}` });
+      if (s[field] !== undefined)
+        ctx.addIssue({ code: 'custom', path: [field], message: `only agent steps may have ${field}` });
     }
   });
 
@@ -87,7 +88,12 @@ export const AtifTrajectorySchema = z
   })
   .superRefine((t, ctx) => {
     t.steps.forEach((s, i) => {
-      if (s.step_id !== i + 1) ctx.addIssue({ code: 'custom', path: ['steps', i, 'step_id'], message: `step_id must be sequential from 1 (expected ${i + 1}, got ${s.step_id})` });
+      if (s.step_id !== i + 1)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['steps', i, 'step_id'],
+          message: `step_id must be sequential from 1 (expected ${i + 1}, got ${s.step_id})`,
+        });
     });
   });
 

@@ -1,8 +1,8 @@
 // Events → ATIF. The trajectory is derived from events.jsonl (the source of truth), so it can be
 // rebuilt at any time, including from the log of a crashed session.
 import type { ToolDefinition } from '../model/types.ts';
-import type { TraceEvent } from './types.ts';
 import { ATIF_VERSION, type AtifStep, type AtifTrajectory } from './atif-schema.ts';
+import type { TraceEvent } from './types.ts';
 
 type Results = NonNullable<AtifStep['observation']>['results'];
 
@@ -14,7 +14,10 @@ const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v)
 
 function toolDefinitions(tools: unknown): Record<string, unknown>[] {
   if (!Array.isArray(tools)) return [];
-  return (tools as ToolDefinition[]).map((t) => ({ type: 'function', function: { name: t.name, description: t.description, parameters: t.inputSchema } }));
+  return (tools as ToolDefinition[]).map((t) => ({
+    type: 'function',
+    function: { name: t.name, description: t.description, parameters: t.inputSchema },
+  }));
 }
 
 /** One session's events (already filtered to its session_id) → a trajectory. */
@@ -51,7 +54,11 @@ export function sessionToAtif(sessionId: string, events: readonly TraceEvent[]):
         push({ source: 'user', timestamp: e.ts, message: String(e.content ?? '') });
         break;
       case 'model_call': {
-        const message = (e.message ?? {}) as { content?: string; reasoning?: string; tool_calls?: { id: string; name: string; arguments: Record<string, unknown> }[] };
+        const message = (e.message ?? {}) as {
+          content?: string;
+          reasoning?: string;
+          tool_calls?: { id: string; name: string; arguments: Record<string, unknown> }[];
+        };
         const usage = (e.usage ?? {}) as Record<string, unknown>;
         current = push({
           source: 'agent',
@@ -60,9 +67,20 @@ export function sessionToAtif(sessionId: string, events: readonly TraceEvent[]):
           message: message.content ?? '',
           ...(message.reasoning ? { reasoning_content: message.reasoning } : {}),
           ...(message.tool_calls?.length
-            ? { tool_calls: message.tool_calls.map((c) => ({ tool_call_id: c.id, function_name: c.name, arguments: c.arguments ?? {} })) }
+            ? {
+                tool_calls: message.tool_calls.map((c) => ({
+                  tool_call_id: c.id,
+                  function_name: c.name,
+                  arguments: c.arguments ?? {},
+                })),
+              }
             : {}),
-          metrics: { prompt_tokens: num(usage.prompt_tokens), completion_tokens: num(usage.completion_tokens), cached_tokens: num(usage.cached_tokens), cost_usd: num(e.cost_usd) },
+          metrics: {
+            prompt_tokens: num(usage.prompt_tokens),
+            completion_tokens: num(usage.completion_tokens),
+            cached_tokens: num(usage.cached_tokens),
+            cost_usd: num(e.cost_usd),
+          },
           extra: { finish_reason: e.finish_reason, duration_ms: e.duration_ms, ...pendingExtra },
         });
         for (const k of Object.keys(pendingExtra)) delete pendingExtra[k];
@@ -76,11 +94,21 @@ export function sessionToAtif(sessionId: string, events: readonly TraceEvent[]):
         const result: Results[number] = {
           source_call_id: String(e.call_id),
           content: String(e.output ?? ''),
-          ...(child ? { subagent_trajectory_ref: [{ session_id: child, trajectory_path: subagentTrajectoryFile(child) }] } : {}),
+          ...(child
+            ? { subagent_trajectory_ref: [{ session_id: child, trajectory_path: subagentTrajectoryFile(child) }] }
+            : {}),
         };
         if (current) {
           (current.observation ??= { results: [] }).results.push(result);
-          if (e.is_error || e.dropped_bytes) note('tool_results', { call_id: e.call_id, is_error: e.is_error === true, dropped_bytes: e.dropped_bytes, full_output_file: e.full_output_file, duration_ms: e.duration_ms, metadata: e.metadata });
+          if (e.is_error || e.dropped_bytes)
+            note('tool_results', {
+              call_id: e.call_id,
+              is_error: e.is_error === true,
+              dropped_bytes: e.dropped_bytes,
+              full_output_file: e.full_output_file,
+              duration_ms: e.duration_ms,
+              metadata: e.metadata,
+            });
         }
         break;
       }
@@ -100,7 +128,8 @@ export function sessionToAtif(sessionId: string, events: readonly TraceEvent[]):
   if (steps.length === 0) push({ source: 'system', message: '' }); // ATIF requires at least one step
   const usage = (end?.usage ?? {}) as Record<string, unknown>;
   const agentSteps = steps.filter((s) => s.source === 'agent');
-  const sum = (k: 'prompt_tokens' | 'completion_tokens' | 'cached_tokens' | 'cost_usd') => agentSteps.reduce((n, s) => n + num(s.metrics?.[k]), 0);
+  const sum = (k: 'prompt_tokens' | 'completion_tokens' | 'cached_tokens' | 'cost_usd') =>
+    agentSteps.reduce((n, s) => n + num(s.metrics?.[k]), 0);
   const agent = (start?.agent ?? {}) as { name?: string; version?: string };
   return {
     schema_version: ATIF_VERSION,
@@ -110,7 +139,11 @@ export function sessionToAtif(sessionId: string, events: readonly TraceEvent[]):
       version: agent.version ?? '0.0.0',
       ...(typeof start?.model_name === 'string' ? { model_name: start.model_name } : {}),
       tool_definitions: toolDefinitions(start?.tools),
-      extra: { model_spec: start?.model, harness: start?.harness, ...(start?.subagent ? { subagent: start.subagent } : {}) },
+      extra: {
+        model_spec: start?.model,
+        harness: start?.harness,
+        ...(start?.subagent ? { subagent: start.subagent } : {}),
+      },
     },
     steps,
     final_metrics: {
@@ -121,7 +154,13 @@ export function sessionToAtif(sessionId: string, events: readonly TraceEvent[]):
       total_steps: steps.length,
     },
     extra: end
-      ? { status: end.status, final_message: end.final_message, duration_ms: end.duration_ms, ...(end.error ? { error: end.error } : {}), ...(end.error_type ? { error_type: end.error_type } : {}) }
+      ? {
+          status: end.status,
+          final_message: end.final_message,
+          duration_ms: end.duration_ms,
+          ...(end.error ? { error: end.error } : {}),
+          ...(end.error_type ? { error_type: end.error_type } : {}),
+        }
       : { status: 'incomplete', note: 'the session log ends without session_end (crash or kill)' },
   };
 }

@@ -2,18 +2,21 @@
 // keeps every event up to the crash; lines are never rewritten. Sub-agent sessions write into the
 // same file with their own session_id and their parent's id. The header fields (TRACE_HEADERS) are
 // written by the log alone: values a caller passes for them are kept under `ignored_headers`.
-import { closeSync, existsSync, openSync, readFileSync, writeSync, mkdirSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { EVENTS_FORMAT_VERSION, type SessionTrace, type TraceEvent } from './types.ts';
-import type { Redactor } from './redact.ts';
 import { toJsonSafe } from './json-safe.ts';
+import type { Redactor } from './redact.ts';
+import { EVENTS_FORMAT_VERSION, type SessionTrace, type TraceEvent } from './types.ts';
 
 /** Fields only the event log writes; `ignored_headers` holds what a caller tried to put there. */
 export const TRACE_HEADERS = ['v', 'ts', 'type', 'session_id', 'parent_session_id', 'ignored_headers'] as const;
 const HEADER_SET: ReadonlySet<string> = new Set(TRACE_HEADERS);
 
 /** Builds one event: the caller's data (made JSON-safe) under headers it cannot override. */
-export function buildEvent(header: { type: string; sessionId: string; parentSessionId?: string; ts: string }, data: Record<string, unknown>): TraceEvent {
+export function buildEvent(
+  header: { type: string; sessionId: string; parentSessionId?: string; ts: string },
+  data: Record<string, unknown>,
+): TraceEvent {
   const safe = toJsonSafe(data);
   const body: Record<string, unknown> = {};
   const ignored: Record<string, unknown> = {};
@@ -56,7 +59,10 @@ function makeLog(file: SharedFile, options: EventLogOptions): EventLog {
     sessionId: options.sessionId,
     emit(type: string, data: Record<string, unknown> = {}) {
       if (file.fd === undefined) throw new Error(`event log ${file.path} is closed (event '${type}')`);
-      const event = buildEvent({ type, sessionId: options.sessionId, parentSessionId: options.parentSessionId, ts: clock().toISOString() }, data);
+      const event = buildEvent(
+        { type, sessionId: options.sessionId, parentSessionId: options.parentSessionId, ts: clock().toISOString() },
+        data,
+      );
       writeSync(file.fd, `${JSON.stringify(options.redactor.redactJson(event))}\n`);
     },
     child(sessionId: string) {
@@ -85,15 +91,17 @@ export function readEvents(path: string): ReadEventsResult {
   if (!existsSync(path)) return { events: [], badLines: [] };
   const events: TraceEvent[] = [];
   const badLines: number[] = [];
-  readFileSync(path, 'utf8').split('\n').forEach((line, i) => {
-    if (!line.trim()) return;
-    try {
-      const parsed = JSON.parse(line) as TraceEvent;
-      if (parsed && typeof parsed === 'object' && typeof parsed.type === 'string') events.push(parsed);
-      else badLines.push(i + 1);
-    } catch {
-      badLines.push(i + 1);
-    }
-  });
+  readFileSync(path, 'utf8')
+    .split('\n')
+    .forEach((line, i) => {
+      if (!line.trim()) return;
+      try {
+        const parsed = JSON.parse(line) as TraceEvent;
+        if (parsed && typeof parsed === 'object' && typeof parsed.type === 'string') events.push(parsed);
+        else badLines.push(i + 1);
+      } catch {
+        badLines.push(i + 1);
+      }
+    });
   return { events, badLines };
 }

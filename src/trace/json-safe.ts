@@ -29,7 +29,8 @@ export function toJsonSafe(value: unknown): unknown {
     if (obj instanceof Error) return `${obj.name}: ${obj.message}`;
     ancestors.push(obj);
     try {
-      if (typeof (obj as { toJSON?: unknown }).toJSON === 'function') return visit((obj as { toJSON: () => unknown }).toJSON(), depth + 1);
+      if (typeof (obj as { toJSON?: unknown }).toJSON === 'function')
+        return visit((obj as { toJSON: () => unknown }).toJSON(), depth + 1);
       if (obj instanceof Map) return visit([...obj.entries()], depth + 1);
       if (obj instanceof Set) return visit([...obj.values()], depth + 1);
       if (ArrayBuffer.isView(obj)) return `[${obj.constructor.name} of ${obj.byteLength} bytes]`;

@@ -3,9 +3,9 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { runAgent, type AgentRunResult, type RunAgentOptions } from '../agent/run-agent.ts';
-import { eventsToAtifFiles } from './atif.ts';
+import { type AgentRunResult, type RunAgentOptions, runAgent } from '../agent/run-agent.ts';
 import { countMessageTokens } from '../model/count-tokens.ts';
+import { eventsToAtifFiles } from './atif.ts';
 import { openEventLog, readEvents } from './event-log.ts';
 import { createRedactor } from './redact.ts';
 import { writeJsonAtomic } from './write-atomic.ts';

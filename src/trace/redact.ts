@@ -28,7 +28,8 @@ export function createRedactor(env: NodeJS.ProcessEnv = process.env, extraSecret
   for (const [name, value] of Object.entries(env)) {
     if (value && value.length >= MIN_SECRET_LENGTH && SECRET_NAME.test(name)) named.set(value, name);
   }
-  for (const value of extraSecrets) if (value.length >= MIN_SECRET_LENGTH && !named.has(value)) named.set(value, 'SECRET');
+  for (const value of extraSecrets)
+    if (value.length >= MIN_SECRET_LENGTH && !named.has(value)) named.set(value, 'SECRET');
   // Longest first, so a secret that contains another is replaced whole.
   const values = [...named.keys()].sort((a, b) => b.length - a.length);
   const combined = values.length > 0 ? new RegExp(values.map(escapeRegExp).join('|'), 'g') : undefined;

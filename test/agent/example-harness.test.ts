@@ -1,16 +1,17 @@
 // The example harness end to end: real component code (tools and middleware compiled into the vm),
 // a skill, a sub-agent, the host sandbox, and the files a session leaves behind.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { loadHarness } from '../../src/harness/load-harness.ts';
 import { createScriptedModel } from '../../src/model/scripted-model.ts';
 import { createHostSandbox } from '../../src/sandbox/host-sandbox.ts';
-import { readEvents } from '../../src/trace/event-log.ts';
 import { validateAtif } from '../../src/trace/atif-schema.ts';
+import { readEvents } from '../../src/trace/event-log.ts';
 import { recordSession } from '../../src/trace/record-session.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -22,7 +23,14 @@ test('the example harness runs a skill, a sub-agent and its own tool, and record
   const harness = await loadHarness(join(ROOT, 'harnesses/example'));
   const model = await createScriptedModel(join(ROOT, 'test/fixtures/scripts/example-harness.yaml'));
   const sandbox = createHostSandbox({ workdir: work });
-  const result = await recordSession({ harness, model, instruction: 'Write the list of files to out/report.txt', sandbox, outDir: out, env: {} });
+  const result = await recordSession({
+    harness,
+    model,
+    instruction: 'Write the list of files to out/report.txt',
+    sandbox,
+    outDir: out,
+    env: {},
+  });
   await sandbox.close();
 
   assert.equal(result.status, 'completed', result.error);
@@ -38,7 +46,10 @@ test('the example harness runs a skill, a sub-agent and its own tool, and record
   assert.deepEqual(validateAtif(root), []);
   assert.deepEqual(validateAtif(child), []);
   assert.equal(child.steps[0].message.startsWith('You investigate'), true);
-  assert.deepEqual(child.agent.tool_definitions.map((t: { function: { name: string } }) => t.function.name), ['run_shell_command']);
+  assert.deepEqual(
+    child.agent.tool_definitions.map((t: { function: { name: string } }) => t.function.name),
+    ['run_shell_command'],
+  );
   assert.equal(events.filter((e) => e.type === 'middleware_error').length, 0);
   assert.equal(result.usage.promptTokens > 0, true);
 });

@@ -1,5 +1,5 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { classifyChange, compareJobs } from '../../src/bench/compare-jobs.ts';
 import type { TaskSummary } from '../../src/bench/job-summary.ts';
 import { comparePaired, computePassStats } from '../../src/bench/stats.ts';
@@ -8,13 +8,39 @@ const close = (a: number, b: number, eps = 1e-12) => assert.ok(Math.abs(a - b) <
 
 // A → B: t1 fixed, t2 regressed, t3 improved (1/2 → 2/2), t4 worsened (1/2 → 1/3), t5 unchanged (never
 // passes), t7 unchanged (1/2 → 2/4: the same rate); onlyA and t6 are on one side only.
-const A = { t1: { n: 2, c: 0 }, t2: { n: 2, c: 2 }, t3: { n: 2, c: 1 }, t4: { n: 2, c: 1 }, t5: { n: 2, c: 0 }, t7: { n: 2, c: 1 }, onlyA: { n: 1, c: 1 } };
-const B = { t1: { n: 2, c: 1 }, t2: { n: 2, c: 0 }, t3: { n: 2, c: 2 }, t4: { n: 3, c: 1 }, t5: { n: 2, c: 0 }, t7: { n: 4, c: 2 }, t6: { n: 2, c: 2 } };
+const A = {
+  t1: { n: 2, c: 0 },
+  t2: { n: 2, c: 2 },
+  t3: { n: 2, c: 1 },
+  t4: { n: 2, c: 1 },
+  t5: { n: 2, c: 0 },
+  t7: { n: 2, c: 1 },
+  onlyA: { n: 1, c: 1 },
+};
+const B = {
+  t1: { n: 2, c: 1 },
+  t2: { n: 2, c: 0 },
+  t3: { n: 2, c: 2 },
+  t4: { n: 3, c: 1 },
+  t5: { n: 2, c: 0 },
+  t7: { n: 4, c: 2 },
+  t6: { n: 2, c: 2 },
+};
 
 test('each common task is fixed, regressed, improved, worsened or unchanged; one-sided tasks are listed apart', () => {
   const r = compareJobs(A, B);
   assert.deepEqual(r.commonTasks, ['t1', 't2', 't3', 't4', 't5', 't7']);
-  assert.deepEqual(r.tasks.map((t) => [t.task, t.change]), [['t1', 'fixed'], ['t2', 'regressed'], ['t3', 'improved'], ['t4', 'worsened'], ['t5', 'unchanged'], ['t7', 'unchanged']]);
+  assert.deepEqual(
+    r.tasks.map((t) => [t.task, t.change]),
+    [
+      ['t1', 'fixed'],
+      ['t2', 'regressed'],
+      ['t3', 'improved'],
+      ['t4', 'worsened'],
+      ['t5', 'unchanged'],
+      ['t7', 'unchanged'],
+    ],
+  );
   assert.deepEqual(r.tasks[3], { task: 't4', change: 'worsened', a: { n: 2, c: 1 }, b: { n: 3, c: 1 } });
   assert.deepEqual(r.counts, { fixed: 1, regressed: 1, improved: 1, worsened: 1, unchanged: 2 });
   assert.deepEqual(r.onlyInA, ['onlyA']);
@@ -30,7 +56,10 @@ test('pass@1 of each job and the paired test are over the common tasks only', ()
   // Non-zero differences +½, −1, +½, −⅙: every one of the 16 sign assignments has |mean| ≥ 1/36.
   close(r.paired.pValue, 1);
   const names = r.commonTasks as (keyof typeof A & keyof typeof B)[];
-  const expected = comparePaired(names.map((t) => A[t]), names.map((t) => B[t]));
+  const expected = comparePaired(
+    names.map((t) => A[t]),
+    names.map((t) => B[t]),
+  );
   assert.deepEqual(r.paired, expected);
   assert.deepEqual(r.a.ci95, computePassStats(names.map((t) => A[t])).ci95);
 });

@@ -1,13 +1,14 @@
 // Re-running into an existing job continues it only under the same conditions; anything that would
 // mix trials run under other settings into one pass@1 is refused, naming every difference.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { differingSettings, type JobSettings } from '../../src/bench/job-settings.ts';
 import { loadTaskSuite } from '../../src/bench/load-task.ts';
-import { runJob, type JobOptions } from '../../src/bench/run-job.ts';
+import { type JobOptions, runJob } from '../../src/bench/run-job.ts';
 import { UserError } from '../../src/model/errors.ts';
 import { makeTask } from '../support/make-task.ts';
 
@@ -48,14 +49,28 @@ test('runJob refuses to continue a job under other settings, in one line naming 
   const tasks = loadTaskSuite(suite).tasks;
   const jobDir = join(mkdtempSync(join(tmpdir(), 'ahe-settings-job-')), 'job');
   // Trials never run here: the executor fails them (a crash leaves them unfinished, the job goes on).
-  const base: JobOptions = { jobDir, tasks: tasks.slice(0, 2), k: 1, agent: { kind: 'oracle' }, backend: 'bwrap', concurrency: 1, tasksDir: suite, executeTrial: async () => { throw new Error('not run in this test'); } };
+  const base: JobOptions = {
+    jobDir,
+    tasks: tasks.slice(0, 2),
+    k: 1,
+    agent: { kind: 'oracle' },
+    backend: 'bwrap',
+    concurrency: 1,
+    tasksDir: suite,
+    executeTrial: async () => {
+      throw new Error('not run in this test');
+    },
+  };
   await runJob(base);
   const configBefore = readFileSync(join(jobDir, 'config.json'), 'utf8');
   await runJob({ ...base, concurrency: 4 }); // concurrency does not change outcomes
   await assert.rejects(runJob({ ...base, tasks, k: 2, timeoutMultiplier: 3 }), (error: Error) => {
     assert.ok(error instanceof UserError);
     assert.equal(error.message.split('\n').length, 1);
-    assert.match(error.message, /config\.json: this job was run with other settings; differs: --task \(task_names: 2 tasks recorded, 3 requested: \+c\); -k \(k: 1 recorded, 2 requested\); --timeout-multiplier \(timeout_multiplier: 1 recorded, 3 requested\) — run it again with the recorded settings, or choose a new --out$/);
+    assert.match(
+      error.message,
+      /config\.json: this job was run with other settings; differs: --task \(task_names: 2 tasks recorded, 3 requested: \+c\); -k \(k: 1 recorded, 2 requested\); --timeout-multiplier \(timeout_multiplier: 1 recorded, 3 requested\) — run it again with the recorded settings, or choose a new --out$/,
+    );
     return true;
   });
   const configAfter = JSON.parse(readFileSync(join(jobDir, 'config.json'), 'utf8'));

@@ -1,7 +1,7 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { loadTask, loadTaskSuite } from '../../src/bench/load-task.ts';
 import { parseSizeMb } from '../../src/bench/parse-size.ts';
 
@@ -11,7 +11,10 @@ const suite = loadTaskSuite(TASKS, env);
 const byName = (name: string) => suite.tasks.find((t) => t.name === name)!;
 
 test('a suite loads every valid task and reports each broken one with its path and field', () => {
-  assert.deepEqual(suite.tasks.map((t) => t.name), ['harbor-new', 'harbor-steps', 'harbor-tb2', 'tb1-basic', 'tb1-descriptions']);
+  assert.deepEqual(
+    suite.tasks.map((t) => t.name),
+    ['harbor-new', 'harbor-steps', 'harbor-tb2', 'tb1-basic', 'tb1-descriptions'],
+  );
   assert.equal(suite.problems.length, 2);
   const toml = suite.problems.find((p) => p.path.includes('broken-toml'))!;
   assert.match(toml.path, /broken-toml\/task\.toml:\d+$/);
@@ -50,10 +53,13 @@ test('newer Harbor style: integer sizes, [task] table, [tags] table, env substit
 
 test('multi-step tasks list their steps with instructions, dependencies and timeouts', () => {
   const t = byName('harbor-steps');
-  assert.deepEqual(t.steps.map((s) => [s.name, s.instruction.trim(), s.dependencies, s.agentTimeoutSec]), [
-    ['setup', 'Create the project skeleton.', [], 300],
-    ['extend', 'Add a CLI to the project.', ['setup'], undefined],
-  ]);
+  assert.deepEqual(
+    t.steps.map((s) => [s.name, s.instruction.trim(), s.dependencies, s.agentTimeoutSec]),
+    [
+      ['setup', 'Create the project skeleton.', [], 300],
+      ['extend', 'Add a CLI to the project.', ['setup'], undefined],
+    ],
+  );
   assert.equal(t.instruction.trim(), 'Create the project skeleton.');
 });
 

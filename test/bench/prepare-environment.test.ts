@@ -1,12 +1,18 @@
 // The Dockerfile executed inside a bwrap sandbox, as a trial's environment is prepared.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { loadTask } from '../../src/bench/load-task.ts';
-import { environmentWorkdir, EnvironmentError, prepareEnvironment, type PrepareOptions } from '../../src/bench/prepare-environment.ts';
+import {
+  EnvironmentError,
+  environmentWorkdir,
+  type PrepareOptions,
+  prepareEnvironment,
+} from '../../src/bench/prepare-environment.ts';
 import { bwrapAvailable, bwrapInstallHint, createBwrapSandbox } from '../../src/sandbox/bwrap-sandbox.ts';
 import { makeTask as makeSuiteTask } from '../support/make-task.ts';
 
@@ -19,7 +25,10 @@ function makeTask(dockerfile: string, files: Record<string, string> = {}): strin
 async function prepare(taskDir: string, opts: Omit<PrepareOptions, 'log'> = {}) {
   const { task, problem } = loadTask(taskDir);
   assert.ok(task, problem?.message);
-  const sb = await createBwrapSandbox({ trialDir: mkdtempSync(join(tmpdir(), 'ahe-trial-')), workdir: environmentWorkdir(task) });
+  const sb = await createBwrapSandbox({
+    trialDir: mkdtempSync(join(tmpdir(), 'ahe-trial-')),
+    workdir: environmentWorkdir(task),
+  });
   const lines: string[] = [];
   try {
     const env = await prepareEnvironment(sb, task, { log: (l) => lines.push(l), ...opts });
@@ -30,7 +39,9 @@ async function prepare(taskDir: string, opts: Omit<PrepareOptions, 'log'> = {}) 
   }
 }
 
-test('WORKDIR, COPY (file, dir, glob, archive), ENV, ARG and RUN build /app; other instructions are reported', { skip }, async () => {
+test('WORKDIR, COPY (file, dir, glob, archive), ENV, ARG and RUN build /app; other instructions are reported', {
+  skip,
+}, async () => {
   const archiveDir = mkdtempSync(join(tmpdir(), 'ahe-archive-'));
   writeFileSync(join(archiveDir, 'packed.txt'), 'from the tarball\n');
   const dir = makeTask(
@@ -48,16 +59,30 @@ test('WORKDIR, COPY (file, dir, glob, archive), ENV, ARG and RUN build /app; oth
       'EXPOSE 8080',
       'CMD ["python3", "main.py"]',
     ].join('\n'),
-    { 'main.py': 'print("main")\n', 'data/rows.csv': 'a,b\n1,2\n', 'one.cfg': 'x=1\n', 'two.cfg': 'y=2\n', 'skip.txt': 'no\n' },
+    {
+      'main.py': 'print("main")\n',
+      'data/rows.csv': 'a,b\n1,2\n',
+      'one.cfg': 'x=1\n',
+      'two.cfg': 'y=2\n',
+      'skip.txt': 'no\n',
+    },
   );
   execFileSync('tar', ['-czf', join(dir, 'environment', 'bundle.tar.gz'), '-C', archiveDir, 'packed.txt']);
   const { env, sb, lines } = await prepare(dir);
   try {
     assert.equal(env.workdir, '/app');
     assert.deepEqual(env.env, { APP_MODE: 'test', DATA_DIR: '/app/data' });
-    const r = await sb.exec('cat built.txt answer.txt data/rows.csv unpacked/packed.txt; ls conf | sort | tr "\\n" " "; ls /app | sort | tr "\\n" " "');
-    assert.equal(r.stdout, 'hello test\n42\na,b\n1,2\nfrom the tarball\none.cfg two.cfg answer.txt built.txt conf data main.py unpacked ');
-    assert.ok(env.notes.some((n) => /Dockerfile:1: FROM python:3.11-slim/.test(n)), env.notes.join('\n'));
+    const r = await sb.exec(
+      'cat built.txt answer.txt data/rows.csv unpacked/packed.txt; ls conf | sort | tr "\\n" " "; ls /app | sort | tr "\\n" " "',
+    );
+    assert.equal(
+      r.stdout,
+      'hello test\n42\na,b\n1,2\nfrom the tarball\none.cfg two.cfg answer.txt built.txt conf data main.py unpacked ',
+    );
+    assert.ok(
+      env.notes.some((n) => /Dockerfile:1: FROM python:3.11-slim/.test(n)),
+      env.notes.join('\n'),
+    );
     assert.ok(env.notes.some((n) => /Dockerfile:11: EXPOSE has no effect/.test(n)));
     assert.ok(env.notes.some((n) => /Dockerfile:12: CMD has no effect/.test(n)));
     assert.ok(env.notes.some((n) => /apt-get install bash coreutils — already on this machine/.test(n)));
@@ -68,33 +93,52 @@ test('WORKDIR, COPY (file, dir, glob, archive), ENV, ARG and RUN build /app; oth
 });
 
 test('a package the host lacks fails the environment with what is missing and what to do', { skip }, async () => {
-  const dir = makeTask('FROM debian:bookworm\nWORKDIR /app\nRUN apt-get update && apt-get install -y python3 surely-not-a-package && pip install definitely-not-installed-pkg==1.0\n');
+  const dir = makeTask(
+    'FROM debian:bookworm\nWORKDIR /app\nRUN apt-get update && apt-get install -y python3 surely-not-a-package && pip install definitely-not-installed-pkg==1.0\n',
+  );
+  await assert.rejects(prepare(dir, { hasDebPackage: (n) => n === 'python3' }), (e: unknown) => {
+    assert.ok(e instanceof EnvironmentError);
+    assert.equal(e.type, 'EnvironmentNotSatisfiableError');
+    assert.match(
+      e.message,
+      /Dockerfile:3 needs Debian packages surely-not-a-package; Python packages definitely-not-installed-pkg, missing on this machine/,
+    );
+    assert.match(e.message, /--backend podman/);
+    return true;
+  });
+});
+
+test('a failing RUN names the Dockerfile line and shows the end of its output; copying from another stage or image is refused', {
+  skip,
+}, async () => {
   await assert.rejects(
-    prepare(dir, { hasDebPackage: (n) => n === 'python3' }),
+    prepare(makeTask('FROM x\nWORKDIR /app\nRUN echo building && echo broken >&2 && exit 7\n')),
     (e: unknown) => {
       assert.ok(e instanceof EnvironmentError);
-      assert.equal(e.type, 'EnvironmentNotSatisfiableError');
-      assert.match(e.message, /Dockerfile:3 needs Debian packages surely-not-a-package; Python packages definitely-not-installed-pkg, missing on this machine/);
-      assert.match(e.message, /--backend podman/);
+      assert.equal(e.type, 'EnvironmentSetupError');
+      assert.match(e.message, /Dockerfile:3: RUN echo building .* exited with 7:\nbuilding\nbroken/);
       return true;
     },
   );
-});
-
-test('a failing RUN names the Dockerfile line and shows the end of its output; copying from another stage or image is refused', { skip }, async () => {
-  await assert.rejects(prepare(makeTask('FROM x\nWORKDIR /app\nRUN echo building && echo broken >&2 && exit 7\n')), (e: unknown) => {
-    assert.ok(e instanceof EnvironmentError);
-    assert.equal(e.type, 'EnvironmentSetupError');
-    assert.match(e.message, /Dockerfile:3: RUN echo building .* exited with 7:\nbuilding\nbroken/);
-    return true;
-  });
-  await assert.rejects(prepare(makeTask('FROM a AS build\nRUN true\nFROM b\nCOPY --from=build /out /app/\n')), /Dockerfile:4 copies files from the build stage build .*--backend podman/);
-  await assert.rejects(prepare(makeTask('FROM a\nCOPY --from=ghcr.io/astral-sh/uv:0.5 /surely-not-a-program /bin/\n')), /Dockerfile:2 copies files from the image ghcr.io\/astral-sh\/uv:0.5, and surely-not-a-program is not a program on this machine's PATH/);
+  await assert.rejects(
+    prepare(makeTask('FROM a AS build\nRUN true\nFROM b\nCOPY --from=build /out /app/\n')),
+    /Dockerfile:4 copies files from the build stage build .*--backend podman/,
+  );
+  await assert.rejects(
+    prepare(makeTask('FROM a\nCOPY --from=ghcr.io/astral-sh/uv:0.5 /surely-not-a-program /bin/\n')),
+    /Dockerfile:2 copies files from the image ghcr.io\/astral-sh\/uv:0.5, and surely-not-a-program is not a program on this machine's PATH/,
+  );
   // A tool's image used as a package (the uv idiom) is satisfied like an apt-get install when the host has the program.
   const { env, sb } = await prepare(makeTask('FROM a\nCOPY --from=ghcr.io/example/tools:1 /usr/bin/tar /bin/\n'));
   await sb.close();
-  assert.ok(env.notes.some((n) => /COPY --from=ghcr.io\/example\/tools:1 tar — already on this machine's PATH/.test(n)), env.notes.join('\n'));
-  await assert.rejects(prepare(makeTask('FROM a\nCOPY missing.txt /app/\n')), /Dockerfile:2: COPY missing.txt matches no file|COPY source missing.txt not found/);
+  assert.ok(
+    env.notes.some((n) => /COPY --from=ghcr.io\/example\/tools:1 tar — already on this machine's PATH/.test(n)),
+    env.notes.join('\n'),
+  );
+  await assert.rejects(
+    prepare(makeTask('FROM a\nCOPY missing.txt /app/\n')),
+    /Dockerfile:2: COPY missing.txt matches no file|COPY source missing.txt not found/,
+  );
 });
 
 test('a WORKDIR outside /app is honoured: the sandbox starts there', { skip }, async () => {
@@ -108,7 +152,11 @@ test('a WORKDIR outside /app is honoured: the sandbox starts there', { skip }, a
   }
 });
 
-async function prepared(dockerfile: string, files: Record<string, string> = {}, opts: Parameters<typeof prepare>[1] = {}) {
+async function prepared(
+  dockerfile: string,
+  files: Record<string, string> = {},
+  opts: Parameters<typeof prepare>[1] = {},
+) {
   const { env, sb, lines } = await prepare(makeTask(dockerfile, files), opts);
   try {
     return { env, lines, out: (await sb.exec('cat /app/out.txt 2>&1')).stdout };
@@ -117,7 +165,9 @@ async function prepared(dockerfile: string, files: Record<string, string> = {}, 
   }
 }
 
-test('the published apt idiom prepares: operators at line starts, comments in the continuation, the rest still runs', { skip }, async () => {
+test('the published apt idiom prepares: operators at line starts, comments in the continuation, the rest still runs', {
+  skip,
+}, async () => {
   const { env, out } = await prepared(
     [
       'FROM debian:bookworm-slim',
@@ -131,10 +181,15 @@ test('the published apt idiom prepares: operators at line starts, comments in th
     ].join('\n'),
   );
   assert.equal(out, 'built\n');
-  assert.ok(env.notes.some((n) => /Dockerfile:3: apt-get install python3 — already on this machine/.test(n)), env.notes.join('\n'));
+  assert.ok(
+    env.notes.some((n) => /Dockerfile:3: apt-get install python3 — already on this machine/.test(n)),
+    env.notes.join('\n'),
+  );
 });
 
-test('heredocs (RUN script, #! script, COPY file), exec form, SHELL, ARG/ENV defaults and PATH extension', { skip }, async () => {
+test('heredocs (RUN script, #! script, COPY file), exec form, SHELL, ARG/ENV defaults and PATH extension', {
+  skip,
+}, async () => {
   const { env, out } = await prepared(
     [
       'FROM python:3.12-slim',
@@ -164,27 +219,62 @@ test('heredocs (RUN script, #! script, COPY file), exec form, SHELL, ARG/ENV def
   assert.ok(env.notes.some((n) => /Dockerfile:20: USER nobody ignored/.test(n)));
 });
 
-test('multi-stage: the final stage is built on the stages it names; other stages are skipped and said so', { skip }, async () => {
+test('multi-stage: the final stage is built on the stages it names; other stages are skipped and said so', {
+  skip,
+}, async () => {
   const { env, out } = await prepared(
-    ['ARG BASE=bookworm', 'FROM debian:${BASE} AS base', 'WORKDIR /app', 'RUN echo base > out.txt', 'FROM golang AS unused', 'RUN exit 9', 'FROM base', 'RUN echo final >> out.txt'].join('\n'),
+    [
+      'ARG BASE=bookworm',
+      'FROM debian:${BASE} AS base',
+      'WORKDIR /app',
+      'RUN echo base > out.txt',
+      'FROM golang AS unused',
+      'RUN exit 9',
+      'FROM base',
+      'RUN echo final >> out.txt',
+    ].join('\n'),
   );
   assert.equal(out, 'base\nfinal\n');
-  assert.ok(env.notes.some((n) => /Dockerfile:2: FROM debian:bookworm AS base/.test(n)), env.notes.join('\n'));
-  assert.ok(env.notes.some((n) => /Dockerfile:5: build stage unused is not part of the final image and is skipped/.test(n)));
+  assert.ok(
+    env.notes.some((n) => /Dockerfile:2: FROM debian:bookworm AS base/.test(n)),
+    env.notes.join('\n'),
+  );
+  assert.ok(
+    env.notes.some((n) => /Dockerfile:5: build stage unused is not part of the final image and is skipped/.test(n)),
+  );
 });
 
-test('pip -r reads the requirements file COPY put there; downloads and other package managers are refused with the reason', { skip }, async () => {
+test('pip -r reads the requirements file COPY put there; downloads and other package managers are refused with the reason', {
+  skip,
+}, async () => {
   const missing = async (names: string[]) => names.filter((n) => n !== 'numpy' && n !== 'pyyaml');
-  const { out } = await prepared('FROM x\nWORKDIR /app\nCOPY req.txt /tmp/\nRUN pip install --no-cache-dir -r /tmp/req.txt && echo ok > out.txt\n', { 'req.txt': 'numpy==1.26\npyyaml>=6  # config\n' }, { missingPythonPackages: missing });
+  const { out } = await prepared(
+    'FROM x\nWORKDIR /app\nCOPY req.txt /tmp/\nRUN pip install --no-cache-dir -r /tmp/req.txt && echo ok > out.txt\n',
+    { 'req.txt': 'numpy==1.26\npyyaml>=6  # config\n' },
+    { missingPythonPackages: missing },
+  );
   assert.equal(out, 'ok\n');
   await assert.rejects(
-    prepare(makeTask('FROM x\nCOPY req.txt /tmp/\nRUN pip install -r /tmp/req.txt\n', { 'req.txt': 'numpy\ntorch==2.3\n' }), { missingPythonPackages: missing }),
+    prepare(
+      makeTask('FROM x\nCOPY req.txt /tmp/\nRUN pip install -r /tmp/req.txt\n', { 'req.txt': 'numpy\ntorch==2.3\n' }),
+      { missingPythonPackages: missing },
+    ),
     /Dockerfile:3 needs Python packages torch, missing on this machine/,
   );
-  await assert.rejects(prepare(makeTask('FROM x\nRUN curl -fsSL https://example.com/install.sh | sh\n')), /Dockerfile:2 downloads https:\/\/example.com\/install.sh while the task has no network/);
-  await assert.rejects(prepare(makeTask('FROM alpine\nRUN apk add --no-cache bash\n')), /uses apk, another distribution's package manager/);
   await assert.rejects(
-    prepare(makeTask("FROM ubuntu\nRUN mkdir -p /usr/local/bin && printf '#!/bin/bash\\necho 2\\n' > /usr/local/bin/nproc && chmod +x /usr/local/bin/nproc\n")),
+    prepare(makeTask('FROM x\nRUN curl -fsSL https://example.com/install.sh | sh\n')),
+    /Dockerfile:2 downloads https:\/\/example.com\/install.sh while the task has no network/,
+  );
+  await assert.rejects(
+    prepare(makeTask('FROM alpine\nRUN apk add --no-cache bash\n')),
+    /uses apk, another distribution's package manager/,
+  );
+  await assert.rejects(
+    prepare(
+      makeTask(
+        "FROM ubuntu\nRUN mkdir -p /usr/local/bin && printf '#!/bin/bash\\necho 2\\n' > /usr/local/bin/nproc && chmod +x /usr/local/bin/nproc\n",
+      ),
+    ),
     /Dockerfile:2 writes to \/usr\/local\/bin\/nproc, part of this machine's system, which the sandbox mounts read-only/,
   );
 });

@@ -1,5 +1,5 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { comparePaired, computePassStats, passAtKForTask } from '../../src/bench/stats.ts';
 
 const close = (a: number, b: number, eps = 1e-12) => assert.ok(Math.abs(a - b) < eps, `${a} ≠ ${b}`);
@@ -14,7 +14,12 @@ test('unbiased pass@k matches hand-computed values', () => {
 });
 
 test('job stats: pass@1 is the mean of per-task rates; stderr over tasks; a seeded, stable interval', () => {
-  const tasks = [{ n: 2, c: 2 }, { n: 2, c: 1 }, { n: 2, c: 0 }, { n: 2, c: 1 }];
+  const tasks = [
+    { n: 2, c: 2 },
+    { n: 2, c: 1 },
+    { n: 2, c: 0 },
+    { n: 2, c: 1 },
+  ];
   const s = computePassStats(tasks);
   close(s.passAt1, 0.5);
   close(s.passAtK['2']!, (1 + 1 + 0 + 1) / 4);
@@ -26,8 +31,18 @@ test('job stats: pass@1 is the mean of per-task rates; stderr over tasks; a seed
 });
 
 test('paired comparison: exact sign-flip p-value and the direction of the difference', () => {
-  const a = [{ n: 1, c: 0 }, { n: 1, c: 0 }, { n: 1, c: 0 }, { n: 1, c: 1 }];
-  const b = [{ n: 1, c: 1 }, { n: 1, c: 1 }, { n: 1, c: 1 }, { n: 1, c: 1 }];
+  const a = [
+    { n: 1, c: 0 },
+    { n: 1, c: 0 },
+    { n: 1, c: 0 },
+    { n: 1, c: 1 },
+  ];
+  const b = [
+    { n: 1, c: 1 },
+    { n: 1, c: 1 },
+    { n: 1, c: 1 },
+    { n: 1, c: 1 },
+  ];
   const r = comparePaired(a, b);
   close(r.meanDifference, 0.75);
   // three non-zero differences of +1: only all-plus and all-minus are as extreme → 2/8

@@ -1,14 +1,15 @@
 // The CLI as a user meets it: help, init/validate, a full offline `ahe run`, and bad input.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { runCli, STACK_LINE } from '../support/run-cli.ts';
+import { validateAtif } from '../../src/trace/atif-schema.ts';
 import { closedPortUrl } from '../support/closed-port.ts';
 import { startFakeOpenAIServer } from '../support/fake-openai-server.ts';
-import { validateAtif } from '../../src/trace/atif-schema.ts';
+import { runCli, STACK_LINE } from '../support/run-cli.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const tmp = (prefix: string) => mkdtempSync(join(tmpdir(), `ahe-cli-${prefix}-`));
@@ -31,7 +32,10 @@ test('harness init writes a seed that validates; validate reports a broken harne
   const ok = await runCli(['harness', 'validate', dir]);
   assert.equal(ok.exitCode, 0, ok.stdout + ok.stderr);
   assert.match(ok.stdout, /ok: .* 1 tools/);
-  writeFileSync(join(dir, 'tools', 'run_shell_command.ts'), 'export default async (args, ctx) => {\n  return "x" +;\n};\n');
+  writeFileSync(
+    join(dir, 'tools', 'run_shell_command.ts'),
+    'export default async (args, ctx) => {\n  return "x" +;\n};\n',
+  );
   const bad = await runCli(['harness', 'validate', dir]);
   assert.equal(bad.exitCode, 1);
   assert.match(bad.stdout, /tools\/run_shell_command\.ts:2/);
@@ -46,16 +50,34 @@ test('ahe run with a scripted model does the task on the host and writes events,
   const out = join(tmp('out'), 'run');
   const secret = 'sk-test-0123456789abcdefSECRET';
   const script = join(tmp('script'), 'leak.yaml');
-  writeFileSync(script, [
-    'turns:',
-    '  - reply:',
-    '      tool_calls:',
-    '        - name: run_shell_command',
-    '          arguments: { command: "echo key=$MY_SERVICE_API_KEY > leak.txt; cat leak.txt" }',
-    '  - expect: { last_tool_result_contains: "key=" }',
-    `    reply: { content: "done, the key was ${secret}" }`,
-  ].join('\n'));
-  const res = await runCli(['run', '--harness', join(ROOT, 'harnesses/seed'), '--model', `scripted:${script}`, '--workdir', work, '--out', out, '--instruction', 'write the key'], { env: { MY_SERVICE_API_KEY: secret } });
+  writeFileSync(
+    script,
+    [
+      'turns:',
+      '  - reply:',
+      '      tool_calls:',
+      '        - name: run_shell_command',
+      '          arguments: { command: "echo key=$MY_SERVICE_API_KEY > leak.txt; cat leak.txt" }',
+      '  - expect: { last_tool_result_contains: "key=" }',
+      `    reply: { content: "done, the key was ${secret}" }`,
+    ].join('\n'),
+  );
+  const res = await runCli(
+    [
+      'run',
+      '--harness',
+      join(ROOT, 'harnesses/seed'),
+      '--model',
+      `scripted:${script}`,
+      '--workdir',
+      work,
+      '--out',
+      out,
+      '--instruction',
+      'write the key',
+    ],
+    { env: { MY_SERVICE_API_KEY: secret } },
+  );
   assert.equal(res.exitCode, 0, res.stderr);
   assert.match(res.stderr, /step 1 · run_shell_command/);
   assert.match(res.stdout, /status completed · 2 steps/);
@@ -71,33 +93,93 @@ test('ahe run with a scripted model does the task on the host and writes events,
   assert.equal(trajectory.steps.filter((s: { source: string }) => s.source === 'agent').length, 2);
   const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8'));
   assert.equal(result.status, 'completed');
-  const again = await runCli(['run', '--harness', join(ROOT, 'harnesses/seed'), '--model', `scripted:${script}`, '--workdir', work, '--out', out, '--instruction', 'x']);
+  const again = await runCli([
+    'run',
+    '--harness',
+    join(ROOT, 'harnesses/seed'),
+    '--model',
+    `scripted:${script}`,
+    '--workdir',
+    work,
+    '--out',
+    out,
+    '--instruction',
+    'x',
+  ]);
   assert.equal(again.exitCode, 2);
   assert.match(again.stderr, /already holds a session/);
 });
 
 test('the offline demo in the README runs', async () => {
   const work = tmp('demo');
-  const res = await runCli(['run', '--harness', join(ROOT, 'harnesses/example'), '--model', `scripted:${join(ROOT, 'examples/hello.script.yaml')}`, '--workdir', work, '--out', join(work, '.run'), '--instruction', 'Create hello.txt containing hello']);
+  const res = await runCli([
+    'run',
+    '--harness',
+    join(ROOT, 'harnesses/example'),
+    '--model',
+    `scripted:${join(ROOT, 'examples/hello.script.yaml')}`,
+    '--workdir',
+    work,
+    '--out',
+    join(work, '.run'),
+    '--instruction',
+    'Create hello.txt containing hello',
+  ]);
   assert.equal(res.exitCode, 0, res.stderr);
   assert.equal(readFileSync(join(work, 'hello.txt'), 'utf8'), 'hello\n');
 });
 
 test('a missing API key is one clear line naming the variable, exit 2, no stack trace', async () => {
-  const res = await runCli(['run', '--harness', join(ROOT, 'harnesses/seed'), '--model', 'openai:gpt-5.4', '--instruction', 'x', '--out', tmp('nokey')]);
+  const res = await runCli([
+    'run',
+    '--harness',
+    join(ROOT, 'harnesses/seed'),
+    '--model',
+    'openai:gpt-5.4',
+    '--instruction',
+    'x',
+    '--out',
+    tmp('nokey'),
+  ]);
   assert.equal(res.exitCode, 2);
   assert.match(res.stderr, /OPENAI_API_KEY/);
   assert.doesNotMatch(res.stderr, STACK_LINE);
-  const anthropic = await runCli(['run', '--harness', join(ROOT, 'harnesses/seed'), '--model', 'anthropic:claude-haiku-4-5', '--instruction', 'x', '--out', tmp('nokey2')]);
+  const anthropic = await runCli([
+    'run',
+    '--harness',
+    join(ROOT, 'harnesses/seed'),
+    '--model',
+    'anthropic:claude-haiku-4-5',
+    '--instruction',
+    'x',
+    '--out',
+    tmp('nokey2'),
+  ]);
   assert.equal(anthropic.exitCode, 2);
   assert.match(anthropic.stderr, /ANTHROPIC_API_KEY/);
 });
 
 test('an unreachable base URL and a reply that is not JSON fail the session with a clear message', async () => {
   const url = await closedPortUrl();
-  const down = await runCli(['run', '--harness', join(ROOT, 'harnesses/seed'), '--model', 'openai:gpt-5.4', '--instruction', 'x', '--max-retries', '0', '--out', tmp('down'), '--quiet'], {
-    env: { OPENAI_API_KEY: 'sk-fake-key-for-test-000', OPENAI_BASE_URL: url },
-  });
+  const down = await runCli(
+    [
+      'run',
+      '--harness',
+      join(ROOT, 'harnesses/seed'),
+      '--model',
+      'openai:gpt-5.4',
+      '--instruction',
+      'x',
+      '--max-retries',
+      '0',
+      '--out',
+      tmp('down'),
+      '--quiet',
+    ],
+    {
+      env: { OPENAI_API_KEY: 'sk-fake-key-for-test-000', OPENAI_BASE_URL: url },
+    },
+  );
   assert.equal(down.exitCode, 1);
   assert.ok(down.stderr.includes(url), down.stderr);
   assert.match(down.stderr, /OPENAI_BASE_URL/);
@@ -106,9 +188,25 @@ test('an unreachable base URL and a reply that is not JSON fail the session with
 
   const server = await startFakeOpenAIServer([{ kind: 'raw', status: 200, body: 'this is not json {' }]);
   try {
-    const garbage = await runCli(['run', '--harness', join(ROOT, 'harnesses/seed'), '--model', 'openai:gpt-5.4', '--instruction', 'x', '--max-retries', '0', '--out', tmp('garbage'), '--quiet'], {
-      env: { OPENAI_API_KEY: 'sk-fake-key-for-test-000', OPENAI_BASE_URL: server.url },
-    });
+    const garbage = await runCli(
+      [
+        'run',
+        '--harness',
+        join(ROOT, 'harnesses/seed'),
+        '--model',
+        'openai:gpt-5.4',
+        '--instruction',
+        'x',
+        '--max-retries',
+        '0',
+        '--out',
+        tmp('garbage'),
+        '--quiet',
+      ],
+      {
+        env: { OPENAI_API_KEY: 'sk-fake-key-for-test-000', OPENAI_BASE_URL: server.url },
+      },
+    );
     assert.equal(garbage.exitCode, 1);
     assert.match(garbage.stderr, /ModelResponseError/);
     assert.doesNotMatch(garbage.stderr, STACK_LINE);
@@ -118,13 +216,39 @@ test('an unreachable base URL and a reply that is not JSON fail the session with
 });
 
 test('bad flags, a bad model spec and a broken harness are clear errors', async () => {
-  const steps = await runCli(['run', '--harness', join(ROOT, 'harnesses/seed'), '--model', 'scripted:x', '--instruction', 'x', '--max-steps', 'many']);
+  const steps = await runCli([
+    'run',
+    '--harness',
+    join(ROOT, 'harnesses/seed'),
+    '--model',
+    'scripted:x',
+    '--instruction',
+    'x',
+    '--max-steps',
+    'many',
+  ]);
   assert.notEqual(steps.exitCode, 0);
   assert.match(steps.stderr, /--max-steps.*many|many.*--max-steps/s);
-  const spec = await runCli(['run', '--harness', join(ROOT, 'harnesses/seed'), '--model', 'gpt-5.4', '--instruction', 'x']);
+  const spec = await runCli([
+    'run',
+    '--harness',
+    join(ROOT, 'harnesses/seed'),
+    '--model',
+    'gpt-5.4',
+    '--instruction',
+    'x',
+  ]);
   assert.equal(spec.exitCode, 2);
   assert.match(spec.stderr, /invalid model spec 'gpt-5.4'/);
-  const missing = await runCli(['run', '--harness', '/nonexistent/harness', '--model', 'openai:x', '--instruction', 'x']);
+  const missing = await runCli([
+    'run',
+    '--harness',
+    '/nonexistent/harness',
+    '--model',
+    'openai:x',
+    '--instruction',
+    'x',
+  ]);
   assert.equal(missing.exitCode, 2);
   assert.match(missing.stderr, /\/nonexistent\/harness/);
   assert.doesNotMatch(missing.stderr, STACK_LINE);
@@ -135,14 +259,40 @@ test('--record writes a cassette that replays the same session offline', async (
   const work = tmp('rec');
   const cassette = join(tmp('cassette'), 'session.jsonl');
   const script = join(ROOT, 'examples/hello.script.yaml');
-  const common = ['run', '--harness', join(ROOT, 'harnesses/example'), '--workdir', work, '--instruction', 'Create hello.txt containing hello', '--quiet'];
-  const recorded = await runCli([...common, '--model', `scripted:${script}`, '--record', cassette, '--out', join(work, '.rec')]);
+  const common = [
+    'run',
+    '--harness',
+    join(ROOT, 'harnesses/example'),
+    '--workdir',
+    work,
+    '--instruction',
+    'Create hello.txt containing hello',
+    '--quiet',
+  ];
+  const recorded = await runCli([
+    ...common,
+    '--model',
+    `scripted:${script}`,
+    '--record',
+    cassette,
+    '--out',
+    join(work, '.rec'),
+  ]);
   assert.equal(recorded.exitCode, 0, recorded.stderr);
   assert.equal(readFileSync(cassette, 'utf8').trim().split('\n').length, 3);
   const replayed = await runCli([...common, '--model', `replay:${cassette}`, '--out', join(work, '.replay')]);
   assert.equal(replayed.exitCode, 0, replayed.stderr);
   assert.match(replayed.stdout, /hello\.txt now contains 'hello'/);
-  const changed = await runCli([...common.slice(0, -3), '--instruction', 'Something else entirely', '--quiet', '--model', `replay:${cassette}`, '--out', join(work, '.diverged')]);
+  const changed = await runCli([
+    ...common.slice(0, -3),
+    '--instruction',
+    'Something else entirely',
+    '--quiet',
+    '--model',
+    `replay:${cassette}`,
+    '--out',
+    join(work, '.diverged'),
+  ]);
   assert.equal(changed.exitCode, 1);
   assert.match(changed.stderr, /diverged at completion 0/);
 });
@@ -161,7 +311,20 @@ test('tasks list shows the table of a task directory and names broken tasks', as
 test('after a crash, trace atif rebuilds a valid trajectory from what events.jsonl kept', async () => {
   const work = tmp('crash');
   const out = join(work, 'run');
-  const res = await runCli(['run', '--harness', join(ROOT, 'harnesses/seed'), '--model', `scripted:${join(ROOT, 'examples/hello.script.yaml')}`, '--workdir', work, '--out', out, '--instruction', 'x', '--quiet']);
+  const res = await runCli([
+    'run',
+    '--harness',
+    join(ROOT, 'harnesses/seed'),
+    '--model',
+    `scripted:${join(ROOT, 'examples/hello.script.yaml')}`,
+    '--workdir',
+    work,
+    '--out',
+    out,
+    '--instruction',
+    'x',
+    '--quiet',
+  ]);
   assert.equal(res.exitCode, 0, res.stderr);
   // Simulate kill -9 during step 3: drop the last events, tear a line, lose the trajectory.
   const lines = readFileSync(join(out, 'events.jsonl'), 'utf8').trim().split('\n');

@@ -1,10 +1,11 @@
 // `ahe compare` as a user meets it: two job directories on disk (one with another tool's trial, a
 // malformed file and an unfinished trial), the readable report, --json, and paths that are not jobs.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { comparePaired } from '../../src/bench/stats.ts';
 import { runCli, STACK_LINE } from '../support/run-cli.ts';
 
@@ -40,15 +41,45 @@ function writeJob(rewards: Record<string, (number | null)[]>): string {
 // A → B: fix-me fixed, break-me regressed, better improved (1/2 → 2/2), worse worsened (2/2 → 1/2 via
 // another tool's trial with no reward), same unchanged; old-task only in A, new-task only in B.
 function writeJobs(): { a: string; b: string } {
-  const a = writeJob({ 'fix-me': [0, 0], 'break-me': [1, 1], better: [1, 0], worse: [1, 1], same: [0.5, 0], 'old-task': [1, 1] });
-  const b = writeJob({ 'fix-me': [1, 0], 'break-me': [0, 0], better: [1, 1], worse: [1], same: [0, 0], 'new-task': [1, 1] });
+  const a = writeJob({
+    'fix-me': [0, 0],
+    'break-me': [1, 1],
+    better: [1, 0],
+    worse: [1, 1],
+    same: [0.5, 0],
+    'old-task': [1, 1],
+  });
+  const b = writeJob({
+    'fix-me': [1, 0],
+    'break-me': [0, 0],
+    better: [1, 1],
+    worse: [1],
+    same: [0, 0],
+    'new-task': [1, 1],
+  });
   mkdirSync(join(b, 'worse__x9k2'));
-  writeFileSync(join(b, 'worse__x9k2', 'result.json'), JSON.stringify(trial('worse', 'x9k2', null, {
-    trial_uri: 'file:///other/worse__x9k2', source: 'terminal-bench', verifier_result: null, rollout: { tokens: [] },
-    exception_info: { exception_type: 'AgentTimeoutError', exception_message: 'timed out', exception_traceback: '', occurred_at: '2025-01-01T00:01:00Z' },
-  })));
+  writeFileSync(
+    join(b, 'worse__x9k2', 'result.json'),
+    JSON.stringify(
+      trial('worse', 'x9k2', null, {
+        trial_uri: 'file:///other/worse__x9k2',
+        source: 'terminal-bench',
+        verifier_result: null,
+        rollout: { tokens: [] },
+        exception_info: {
+          exception_type: 'AgentTimeoutError',
+          exception_message: 'timed out',
+          exception_traceback: '',
+          occurred_at: '2025-01-01T00:01:00Z',
+        },
+      }),
+    ),
+  );
   mkdirSync(join(b, 'broken__1'));
-  writeFileSync(join(b, 'broken__1', 'result.json'), JSON.stringify({ ...trial('broken', '1', 1), verifier_result: { rewards: { reward: 'yes' } } }));
+  writeFileSync(
+    join(b, 'broken__1', 'result.json'),
+    JSON.stringify({ ...trial('broken', '1', 1), verifier_result: { rewards: { reward: 'yes' } } }),
+  );
   mkdirSync(join(b, 'running__1', 'agent'), { recursive: true });
   return { a, b };
 }
@@ -68,7 +99,10 @@ test('ahe compare prints both pass@1 with intervals, the paired difference and p
   assert.match(out, /^A\s+50\.0%\s+\[\d+\.\d%, \d+\.\d%\]$/m); // (0.5 + 1 + 0 + 0 + 1) / 5
   assert.match(out, /^B\s+40\.0%\s+\[/m); // (1 + 0 + 0.5 + 0 + 0.5) / 5
   assert.match(out, /^B − A\s+−10\.0 pp\s+\[/m);
-  const expected = comparePaired(RATES_A.map((r) => ({ n: 2, c: r * 2 })), RATES_B.map((r) => ({ n: 2, c: r * 2 })));
+  const expected = comparePaired(
+    RATES_A.map((r) => ({ n: 2, c: r * 2 })),
+    RATES_B.map((r) => ({ n: 2, c: r * 2 })),
+  );
   assert.match(out, new RegExp(`p-value ${expected.pValue.toFixed(3)} `));
   assert.match(out, /not distinguishable from noise on 5 tasks/);
   assert.match(out, /^fixed\s+fix-me\s+0\/2\s+1\/2$/m);
@@ -91,9 +125,15 @@ test('ahe compare --json prints the machine-readable comparison', async () => {
   assert.deepEqual(json.counts, { fixed: 1, regressed: 1, improved: 1, worsened: 1, unchanged: 1 });
   assert.equal(json.a.passAt1, 0.5);
   assert.equal(json.b.passAt1, 0.4);
-  const expected = comparePaired(RATES_A.map((r) => ({ n: 2, c: r * 2 })), RATES_B.map((r) => ({ n: 2, c: r * 2 })));
+  const expected = comparePaired(
+    RATES_A.map((r) => ({ n: 2, c: r * 2 })),
+    RATES_B.map((r) => ({ n: 2, c: r * 2 })),
+  );
   assert.deepEqual(json.paired, expected);
-  assert.deepEqual(json.tasks.find((t: { task: string }) => t.task === 'worse'), { task: 'worse', change: 'worsened', a: { n: 2, c: 2 }, b: { n: 2, c: 1 } });
+  assert.deepEqual(
+    json.tasks.find((t: { task: string }) => t.task === 'worse'),
+    { task: 'worse', change: 'worsened', a: { n: 2, c: 2 }, b: { n: 2, c: 1 } },
+  );
   assert.deepEqual(json.onlyInA, ['old-task']);
   assert.deepEqual(json.onlyInB, ['new-task']);
   assert.equal(json.jobs.b.trials, 12);

@@ -1,10 +1,11 @@
 // `ahe debug` as a user meets it: an eval job with real traces, the heuristic report, a scripted analyst
 // (cached on the second run: zero calls), drilling down with `debug show`, and bad input.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { readReport } from '../../src/debugger/report-schema.ts';
@@ -24,7 +25,9 @@ const analysis = {
   evidence: [{ trial: 'repair-json-config__1', step: 1, note: 'gave up at once' }],
 };
 
-test('ahe debug on an eval job: heuristic report, scripted analyst cached on the second run, debug show', { skip }, async () => {
+test('ahe debug on an eval job: heuristic report, scripted analyst cached on the second run, debug show', {
+  skip,
+}, async () => {
   const dir = tmp('job');
   const solve = readFileSync(join(ROOT, 'tasks', 'train', 'top-words', 'solution', 'solve.sh'), 'utf8');
   const agentScript = join(dir, 'agent.yaml');
@@ -32,14 +35,42 @@ test('ahe debug on an eval job: heuristic report, scripted analyst cached on the
     agentScript,
     stringify({
       variants: [
-        { when: { user_contains: 'book.txt' }, turns: [{ reply: { content: 'Counting.', tool_calls: [{ name: 'run_shell_command', arguments: { command: `ls /app; ${solve}` } }] } }, { reply: { content: 'Done.' } }] },
+        {
+          when: { user_contains: 'book.txt' },
+          turns: [
+            {
+              reply: {
+                content: 'Counting.',
+                tool_calls: [{ name: 'run_shell_command', arguments: { command: `ls /app; ${solve}` } }],
+              },
+            },
+            { reply: { content: 'Done.' } },
+          ],
+        },
         { when: { user_contains: 'config.json' }, turns: [{ reply: { content: 'I cannot fix this.' } }] },
       ],
     }),
   );
   const job = join(dir, 'job');
   const env = { AHE_CACHE_DIR: join(dir, 'cache') };
-  const evalRun = await runCli(['eval', '--tasks', join(ROOT, 'tasks', 'train'), '--task', 'top-words', 'repair-json-config', '--harness', join(ROOT, 'harnesses', 'seed'), '--model', `scripted:${agentScript}`, '--out', job, '--quiet'], { env, timeoutMs: 120_000 });
+  const evalRun = await runCli(
+    [
+      'eval',
+      '--tasks',
+      join(ROOT, 'tasks', 'train'),
+      '--task',
+      'top-words',
+      'repair-json-config',
+      '--harness',
+      join(ROOT, 'harnesses', 'seed'),
+      '--model',
+      `scripted:${agentScript}`,
+      '--out',
+      job,
+      '--quiet',
+    ],
+    { env, timeoutMs: 120_000 },
+  );
   assert.equal(evalRun.exitCode, 0, evalRun.stderr);
 
   const heuristic = await runCli(['debug', job, '--no-llm'], { env });
@@ -54,8 +85,20 @@ test('ahe debug on an eval job: heuristic report, scripted analyst cached on the
   assert.equal(first.report.model, null);
 
   const analystScript = join(dir, 'analyst.yaml');
-  writeFileSync(analystScript, stringify({ variants: [{ when: { user_contains: '# Task repair-json-config' }, turns: [{ reply: { content: JSON.stringify(analysis) } }] }] }));
-  const llm = await runCli(['debug', job, '--model', `scripted:${analystScript}`, '--out', join(dir, 'report')], { env });
+  writeFileSync(
+    analystScript,
+    stringify({
+      variants: [
+        {
+          when: { user_contains: '# Task repair-json-config' },
+          turns: [{ reply: { content: JSON.stringify(analysis) } }],
+        },
+      ],
+    }),
+  );
+  const llm = await runCli(['debug', job, '--model', `scripted:${analystScript}`, '--out', join(dir, 'report')], {
+    env,
+  });
   assert.equal(llm.exitCode, 0, llm.stderr);
   assert.match(llm.stdout, /analyst scripted:.*: 1 calls, 0 cached/);
   const withLlm = readReport(join(dir, 'report', 'report.json'));
@@ -64,7 +107,9 @@ test('ahe debug on an eval job: heuristic report, scripted analyst cached on the
   assert.equal(withLlm.report.ledger.calls, 1);
   assert.match(readFileSync(join(dir, 'report', 'overview.md'), 'utf8'), /run the check command the instruction names/);
 
-  const again = await runCli(['debug', job, '--model', `scripted:${analystScript}`, '--out', join(dir, 'report')], { env });
+  const again = await runCli(['debug', job, '--model', `scripted:${analystScript}`, '--out', join(dir, 'report')], {
+    env,
+  });
   assert.match(again.stdout, /: 0 calls, 1 cached/);
 
   const task = await runCli(['debug', 'show', job, 'repair-json-config', '--report', join(dir, 'report')], { env });
@@ -98,9 +143,24 @@ test('ahe debug reads real published runs: Harbor (gemini-cli), Terminal-Bench 1
   assert.match(r.stderr, /7 trials found/);
   const report = readReport(join(out, 'report.json'));
   assert.ok(report.ok);
-  assert.deepEqual(Object.keys(report.report.tasks).sort(), ['atif-openhands-hello-world', 'atif-terminus2-invalid-json', 'atif-terminus2-summarization', 'atif-terminus2-timeout', 'cron-broken-network', 'dialogue-parser', 'extract-safely']);
+  assert.deepEqual(Object.keys(report.report.tasks).sort(), [
+    'atif-openhands-hello-world',
+    'atif-terminus2-invalid-json',
+    'atif-terminus2-summarization',
+    'atif-terminus2-timeout',
+    'cron-broken-network',
+    'dialogue-parser',
+    'extract-safely',
+  ]);
   assert.ok(report.report.tasks['extract-safely']!.signatures.some((s) => s.id === 'test-assertion'));
-  const show = await runCli(['debug', 'show', join(ROOT, 'test', 'fixtures', 'runs'), 'dialogue-parser', '--trial', '1']);
+  const show = await runCli([
+    'debug',
+    'show',
+    join(ROOT, 'test', 'fixtures', 'runs'),
+    'dialogue-parser',
+    '--trial',
+    '1',
+  ]);
   assert.equal(show.exitCode, 0, show.stderr);
   assert.match(show.stdout, /dialogue-parser__rwnM43w/);
 });

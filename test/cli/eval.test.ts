@@ -1,12 +1,13 @@
 // `ahe eval` and `ahe tasks check` as a user meets them: a job on disk in Harbor's layout, pass@k
 // by hand, resume after kill -9, a scripted model solving bundled tasks, and bad input.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { execa } from 'execa';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
 import { stringify } from 'yaml';
 import { bwrapAvailable, bwrapInstallHint } from '../../src/sandbox/bwrap-sandbox.ts';
 import { validateAtif } from '../../src/trace/atif-schema.ts';
@@ -19,20 +20,31 @@ const skip = bwrapAvailable() ? false : `bwrap not available: ${bwrapInstallHint
 const tmp = (prefix: string) => mkdtempSync(join(tmpdir(), `ahe-eval-${prefix}-`));
 const readJson = (file: string) => JSON.parse(readFileSync(file, 'utf8'));
 
-test('eval --agent oracle -k 2 writes a Harbor job with hand-checkable pass@k; tasks check flags an unsound task', { skip }, async () => {
+test('eval --agent oracle -k 2 writes a Harbor job with hand-checkable pass@k; tasks check flags an unsound task', {
+  skip,
+}, async () => {
   const suite = tmp('suite');
   makeTask({ name: 'solvable' }, suite);
   makeTask({ name: 'unsolvable', solve: 'echo giving up\n' }, suite);
-  makeTask({ name: 'half', test: 'mkdir -p /logs/verifier; echo \'{"reward": 0.5}\' > /logs/verifier/reward.json\n' }, suite);
+  makeTask(
+    { name: 'half', test: 'mkdir -p /logs/verifier; echo \'{"reward": 0.5}\' > /logs/verifier/reward.json\n' },
+    suite,
+  );
   const broken = makeTask({ name: 'broken' }, suite);
   writeFileSync(join(broken, 'task.toml'), 'version = "1.0"\n[agent]\ntimeout_sec = "soon"\n');
   const out = join(tmp('job'), 'j');
   // A task that cannot be loaded fails the command, naming its file and field, before anything runs.
   const refused = await runCli(['eval', '--tasks', suite, '--agent', 'oracle', '-k', '2', '--out', out]);
   assert.equal(refused.exitCode, 2, refused.stderr);
-  assert.match(refused.stderr, /--tasks .*: 1 task cannot be loaded \(fix it, or pass --skip-invalid-tasks to run the others\):\n {2}.*broken\/task\.toml: agent\.timeout_sec: /);
+  assert.match(
+    refused.stderr,
+    /--tasks .*: 1 task cannot be loaded \(fix it, or pass --skip-invalid-tasks to run the others\):\n {2}.*broken\/task\.toml: agent\.timeout_sec: /,
+  );
   assert.equal(existsSync(out), false);
-  const r = await runCli(['eval', '--tasks', suite, '--agent', 'oracle', '-k', '2', '--out', out, '--skip-invalid-tasks'], { timeoutMs: 120_000 });
+  const r = await runCli(
+    ['eval', '--tasks', suite, '--agent', 'oracle', '-k', '2', '--out', out, '--skip-invalid-tasks'],
+    { timeoutMs: 120_000 },
+  );
   assert.equal(r.exitCode, 0, r.stderr);
   assert.match(r.stderr, /skipped .*broken\/task\.toml: agent\.timeout_sec: /);
   assert.match(r.stdout, /pass@1 33\.3% ± 33\.3% .* over 3 tasks, k=2 · pass@2 33\.3%/);
@@ -44,7 +56,17 @@ test('eval --agent oracle -k 2 writes a Harbor job with hand-checkable pass@k; t
   assert.deepEqual(job.tasks.half.rewards, [0.5, 0.5]);
   assert.ok(job.finished_at);
   assert.equal(job.stats.n_trials, 6);
-  assert.deepEqual(readdirSync(out).sort(), ['config.json', 'half__1', 'half__2', 'job.log', 'result.json', 'solvable__1', 'solvable__2', 'unsolvable__1', 'unsolvable__2']);
+  assert.deepEqual(readdirSync(out).sort(), [
+    'config.json',
+    'half__1',
+    'half__2',
+    'job.log',
+    'result.json',
+    'solvable__1',
+    'solvable__2',
+    'unsolvable__1',
+    'unsolvable__2',
+  ]);
   const config = readJson(join(out, 'config.json'));
   assert.equal(config.k, 2);
   assert.equal(config.agent.name, 'oracle');
@@ -56,7 +78,9 @@ test('eval --agent oracle -k 2 writes a Harbor job with hand-checkable pass@k; t
   assert.match(check.stdout, /oracle 1\/3 passed/);
 });
 
-test('a job killed with -9 resumes: finished trials are kept, not re-run, and nothing is counted twice', { skip }, async () => {
+test('a job killed with -9 resumes: finished trials are kept, not re-run, and nothing is counted twice', {
+  skip,
+}, async () => {
   const suite = tmp('slow');
   for (const name of ['s1', 's2', 's3', 's4']) makeTask({ name, solve: 'sleep 1.5; touch /app/done\n' }, suite);
   const out = join(tmp('job'), 'j');
@@ -90,12 +114,19 @@ test('a job killed with -9 resumes: finished trials are kept, not re-run, and no
   assert.match(third.stderr, /resuming: 4 of 4 trials already finished, 0 to run/);
 });
 
-test('eval with a scripted model on bundled tasks: the harness agent solves two, gives up on one; traces are ATIF', { skip }, async () => {
+test('eval with a scripted model on bundled tasks: the harness agent solves two, gives up on one; traces are ATIF', {
+  skip,
+}, async () => {
   const solve = (task: string) => readFileSync(join(ROOT, 'tasks', 'train', task, 'solution', 'solve.sh'), 'utf8');
   const solving = (needle: string, task: string) => ({
     when: { user_contains: needle },
     turns: [
-      { reply: { content: 'Running the fix.', tool_calls: [{ name: 'run_shell_command', arguments: { command: solve(task) } }] } },
+      {
+        reply: {
+          content: 'Running the fix.',
+          tool_calls: [{ name: 'run_shell_command', arguments: { command: solve(task) } }],
+        },
+      },
       { reply: { content: 'Done.' } },
     ],
   });
@@ -105,12 +136,32 @@ test('eval with a scripted model on bundled tasks: the harness agent solves two,
     script,
     stringify({
       name: 'bundled-solver',
-      variants: [solving('sales.csv', 'csv-region-totals'), solving('book.txt', 'top-words'), { when: { user_contains: 'config.json' }, turns: [{ reply: { content: 'I cannot fix this.' } }] }],
+      variants: [
+        solving('sales.csv', 'csv-region-totals'),
+        solving('book.txt', 'top-words'),
+        { when: { user_contains: 'config.json' }, turns: [{ reply: { content: 'I cannot fix this.' } }] },
+      ],
     }),
   );
   const out = join(dir, 'job');
   const r = await runCli(
-    ['eval', '--tasks', join(ROOT, 'tasks', 'train'), '--task', 'csv-region-totals', 'top-words', 'repair-json-config', '--harness', join(ROOT, 'harnesses', 'seed'), '--model', `scripted:${script}`, '--out', out, '--concurrency', '3'],
+    [
+      'eval',
+      '--tasks',
+      join(ROOT, 'tasks', 'train'),
+      '--task',
+      'csv-region-totals',
+      'top-words',
+      'repair-json-config',
+      '--harness',
+      join(ROOT, 'harnesses', 'seed'),
+      '--model',
+      `scripted:${script}`,
+      '--out',
+      out,
+      '--concurrency',
+      '3',
+    ],
     { timeoutMs: 120_000 },
   );
   assert.equal(r.exitCode, 0, r.stderr);

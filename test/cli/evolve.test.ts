@@ -1,12 +1,13 @@
 // `ahe evolve` as a user meets it: the cost estimate, bad input named before anything is spent, and a
 // real kill -9 in the middle of a run followed by --resume.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { execa } from 'execa';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
 import { makeDemo } from '../../examples/evolve-demo/make-demo.ts';
 import { bwrapAvailable, bwrapInstallHint } from '../../src/sandbox/bwrap-sandbox.ts';
 import { runCli, STACK_LINE } from '../support/run-cli.ts';
@@ -18,11 +19,39 @@ const tmp = () => mkdtempSync(join(tmpdir(), 'ahe-cli-evolve-'));
 
 test('evolve checks its input and prints a cost estimate before spending anything', async () => {
   const dir = tmp();
-  const noKey = await runCli(['evolve', '--harness', join(ROOT, 'harnesses', 'seed'), '--tasks', join(ROOT, 'tasks', 'train'), '--model', 'openai:gpt-5.4', '--out', join(dir, 'run')]);
+  const noKey = await runCli([
+    'evolve',
+    '--harness',
+    join(ROOT, 'harnesses', 'seed'),
+    '--tasks',
+    join(ROOT, 'tasks', 'train'),
+    '--model',
+    'openai:gpt-5.4',
+    '--out',
+    join(dir, 'run'),
+  ]);
   assert.equal(noKey.exitCode, 2);
   assert.match(noKey.stderr, /OPENAI_API_KEY is not set/);
   assert.equal(existsSync(join(dir, 'run')), false);
-  const estimate = await runCli(['evolve', '--harness', join(ROOT, 'harnesses', 'seed'), '--tasks', join(ROOT, 'tasks', 'train'), '--holdout', join(ROOT, 'tasks', 'holdout'), '--model', 'openai:gpt-5.4', '--iterations', '4', '--out', join(dir, 'run'), '--estimate-only'], { env: { OPENAI_API_KEY: 'sk-test-not-used' } });
+  const estimate = await runCli(
+    [
+      'evolve',
+      '--harness',
+      join(ROOT, 'harnesses', 'seed'),
+      '--tasks',
+      join(ROOT, 'tasks', 'train'),
+      '--holdout',
+      join(ROOT, 'tasks', 'holdout'),
+      '--model',
+      'openai:gpt-5.4',
+      '--iterations',
+      '4',
+      '--out',
+      join(dir, 'run'),
+      '--estimate-only',
+    ],
+    { env: { OPENAI_API_KEY: 'sk-test-not-used' } },
+  );
   assert.equal(estimate.exitCode, 0, estimate.stderr);
   assert.match(estimate.stderr, /30 training tasks \+ 10 held-out × k=2 · 4 iterations/);
   assert.match(estimate.stderr, /coding +openai:gpt-5\.4: 340 trials/); // (4+1)·30·2 train + 2·10·2 held-out (at 0 and at the end)
@@ -42,7 +71,27 @@ test('a run killed with -9 in the middle resumes with --resume and ends with the
   const dir = tmp();
   const demo = makeDemo(dir);
   const run = join(dir, 'run');
-  const args = ['evolve', '--harness', join(ROOT, 'harnesses', 'seed'), '--tasks', demo.tasks, '--model', `scripted:${demo.codingScript}`, '--evolve-model', `scripted:${demo.evolveScript}`, '--debug-model', 'none', '--iterations', '3', '-k', '1', '--concurrency', '3', '--out', run];
+  const args = [
+    'evolve',
+    '--harness',
+    join(ROOT, 'harnesses', 'seed'),
+    '--tasks',
+    demo.tasks,
+    '--model',
+    `scripted:${demo.codingScript}`,
+    '--evolve-model',
+    `scripted:${demo.evolveScript}`,
+    '--debug-model',
+    'none',
+    '--iterations',
+    '3',
+    '-k',
+    '1',
+    '--concurrency',
+    '3',
+    '--out',
+    run,
+  ];
   const child = execa('node', [BIN, ...args], { reject: false, stdin: 'ignore' });
   const marker = join(run, 'iterations', '1', 'job', 'result.json');
   const deadline = Date.now() + 60_000;

@@ -1,10 +1,11 @@
 // Money: a USD budget is never silently unenforceable, an unknown cost reads `$?` everywhere and is
 // never added as $0 into a total shown as known, and a cost the provider reports is used.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { buildJobResult } from '../../src/bench/job-summary.ts';
 import { formatJobSummary } from '../../src/cli/eval-command.ts';
@@ -36,7 +37,10 @@ test('the evolve summary shows a role with an unknown price as $? and never sums
   state.ledger.evolver = { calls: 1, prompt_tokens: 500, completion_tokens: 50, cached_tokens: 0, cost_usd: 1.5 };
   saveRunState(runDir, state);
   const { markdown } = writeRunSummary(runDir, state, { coding: false, evolver: true });
-  assert.match(markdown, /Totals: coding 1100 tokens \(\$\?\), debugger 0 \(\$0\.0000\), evolver 550 \(\$1\.50\), cost ≥ \$1\.50 \(\+ unknown\)\./);
+  assert.match(
+    markdown,
+    /Totals: coding 1100 tokens \(\$\?\), debugger 0 \(\$0\.0000\), evolver 550 \(\$1\.50\), cost ≥ \$1\.50 \(\+ unknown\)\./,
+  );
 });
 
 test('a cost the provider reports (usage.cost, as OpenRouter sends it) is used instead of the price table', async () => {
@@ -44,7 +48,11 @@ test('a cost the provider reports (usage.cost, as OpenRouter sends it) is used i
   (reply as unknown as { body: { usage: Record<string, unknown> } }).body.usage.cost = 0.0042;
   const server = await startFakeOpenAIServer([reply]);
   try {
-    const model = createOpenAIModel('vendor/unlisted-model', { env: { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: server.url }, stream: false, maxRetries: 0 });
+    const model = createOpenAIModel('vendor/unlisted-model', {
+      env: { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: server.url },
+      stream: false,
+      maxRetries: 0,
+    });
     assert.equal(model.priced, false);
     const completion = await model.complete({ messages: [{ role: 'user', content: 'hi' }], tools: [] });
     assert.equal(completion.costUsd, 0.0042);
@@ -56,11 +64,34 @@ test('a cost the provider reports (usage.cost, as OpenRouter sends it) is used i
 
 test('evolve --budget-usd with a model of unknown price refuses to start, naming it and how to price it; the README command works as written', async () => {
   const dir = tmp();
-  const base = ['evolve', '--harness', join(ROOT, 'harnesses', 'seed'), '--tasks', join(ROOT, 'tasks', 'train'), '--holdout', join(ROOT, 'tasks', 'holdout'), '--model', 'openai:gpt-5.4', '--iterations', '5', '-k', '2', '--concurrency', '8', '--budget-usd', '50', '--out', join(dir, 'run')];
+  const base = [
+    'evolve',
+    '--harness',
+    join(ROOT, 'harnesses', 'seed'),
+    '--tasks',
+    join(ROOT, 'tasks', 'train'),
+    '--holdout',
+    join(ROOT, 'tasks', 'holdout'),
+    '--model',
+    'openai:gpt-5.4',
+    '--iterations',
+    '5',
+    '-k',
+    '2',
+    '--concurrency',
+    '8',
+    '--budget-usd',
+    '50',
+    '--out',
+    join(dir, 'run'),
+  ];
   const env = { OPENAI_API_KEY: 'sk-test-not-used' };
   const refused = await runCli([...base, '--estimate-only'], { env });
   assert.equal(refused.exitCode, 2, refused.stderr);
-  assert.match(refused.stderr, /--budget-usd 50: no price is known for openai:gpt-5\.4 \(coding agent, --model; evolve agent, --evolve-model; debugger analyst, --debug-model\)/);
+  assert.match(
+    refused.stderr,
+    /--budget-usd 50: no price is known for openai:gpt-5\.4 \(coding agent, --model; evolve agent, --evolve-model; debugger analyst, --debug-model\)/,
+  );
   assert.match(refused.stderr, /--prices FILE/);
   assert.match(refused.stderr, /^ {2}openai:gpt-5\.4: \{ input: .*, output: .* \}/m);
   assert.doesNotMatch(refused.stderr, STACK_LINE);
@@ -73,7 +104,10 @@ test('evolve --budget-usd with a model of unknown price refuses to start, naming
   assert.ok(command?.includes('--budget-usd') && command.includes('--prices prices.yaml'), command);
   writeFileSync(join(dir, 'prices.yaml'), `${pricesFile}\n`);
   const args = ['evolve', ...command!.split(/\s+/)].map((a) => (a === 'runs/first' ? join(dir, 'run') : a));
-  const ok = await runCli([...args.map((a, i) => (args[i - 1] === '--prices' ? join(dir, 'prices.yaml') : a)), '--estimate-only'], { env, cwd: ROOT });
+  const ok = await runCli(
+    [...args.map((a, i) => (args[i - 1] === '--prices' ? join(dir, 'prices.yaml') : a)), '--estimate-only'],
+    { env, cwd: ROOT },
+  );
   assert.equal(ok.exitCode, 0, ok.stderr);
   assert.match(ok.stderr, /total ~.* tokens, ~\$\d/);
   assert.match(ok.stderr, /\(budget \$50\)/);

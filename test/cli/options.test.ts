@@ -1,13 +1,14 @@
 // No user input reaches an internal error: every path and number a command takes is checked when the
 // command line is parsed, and a bad value is one line naming the option (exit 2). The big table runs
 // in-process on the real program (every command, every option); a few cases spawn the CLI.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { Command, CommanderError, type Argument, type Option } from 'commander';
+import { type Argument, type Command, CommanderError, type Option } from 'commander';
 import { buildProgram } from '../../src/cli/main.ts';
 import * as parsers from '../../src/cli/parse-options.ts';
 import { reportError } from '../../src/cli/report-error.ts';
@@ -56,14 +57,28 @@ const GOOD: [parsers.ValueParser<unknown>, string, unknown][] = [
 
 test('each value parser refuses every bad value of its table with a reason, and keeps good values', () => {
   for (const [parse, values] of BAD) {
-    for (const value of values) assert.throws(() => parse(value), /expected|does not exist|not a|cannot|not writable/, `${value} should be refused`);
+    for (const value of values)
+      assert.throws(
+        () => parse(value),
+        /expected|does not exist|not a|cannot|not writable/,
+        `${value} should be refused`,
+      );
   }
   for (const [parse, value, expected] of GOOD) assert.deepEqual(parse(value), expected);
 });
 
 // Options that take free text (a model spec, an instruction, a task name, a URL checked when it is
 // used): everything else must go through a parser of parse-options.ts.
-const FREE_TEXT = new Set(['--model', '--evolve-model', '--debug-model', '--instruction', '--task', '--queue', '--trial', '<task>']);
+const FREE_TEXT = new Set([
+  '--model',
+  '--evolve-model',
+  '--debug-model',
+  '--instruction',
+  '--task',
+  '--queue',
+  '--trial',
+  '<task>',
+]);
 const KNOWN_PARSERS = new Set<unknown>(Object.values(parsers).filter((v) => typeof v === 'function'));
 const badFor = new Map<unknown, string[]>(BAD);
 
@@ -72,7 +87,10 @@ interface Leaf {
   command: Command;
 }
 function commandsOf(command: Command, path: string[] = []): Leaf[] {
-  return command.commands.flatMap((c) => [{ path: [...path, c.name()], command: c }, ...commandsOf(c, [...path, c.name()])]);
+  return command.commands.flatMap((c) => [
+    { path: [...path, c.name()], command: c },
+    ...commandsOf(c, [...path, c.name()]),
+  ]);
 }
 const parserOf = (x: Option | Argument) => (x as unknown as { parseArg?: unknown }).parseArg;
 
@@ -103,14 +121,24 @@ test('every path and number option of every command is checked: a bad value name
       if (option.argChoices) continue; // commander checks the choices itself
       const parse = parserOf(option);
       if (!parse) {
-        assert.ok(FREE_TEXT.has(option.long!), `ahe ${path.join(' ')} ${option.flags}: give it a parser from src/cli/parse-options.ts (or list it as free text)`);
+        assert.ok(
+          FREE_TEXT.has(option.long!),
+          `ahe ${path.join(' ')} ${option.flags}: give it a parser from src/cli/parse-options.ts (or list it as free text)`,
+        );
         continue;
       }
-      assert.ok(KNOWN_PARSERS.has(parse), `ahe ${path.join(' ')} ${option.flags}: its parser is not from parse-options.ts`);
+      assert.ok(
+        KNOWN_PARSERS.has(parse),
+        `ahe ${path.join(' ')} ${option.flags}: its parser is not from parse-options.ts`,
+      );
       const positional = args.map(() => work);
       for (const bad of badFor.get(parse) ?? []) {
         const error = await parseError([...path, ...positional, option.long!, bad]);
-        assert.equal(error.code, 'commander.invalidArgument', `${path.join(' ')} ${option.long} ${bad}: ${error.message}`);
+        assert.equal(
+          error.code,
+          'commander.invalidArgument',
+          `${path.join(' ')} ${option.long} ${bad}: ${error.message}`,
+        );
         assert.ok(error.message.includes(option.long!), error.message);
         assert.equal(error.message.split('\n').length, 1, error.message);
         checked += 1;
@@ -119,7 +147,10 @@ test('every path and number option of every command is checked: a bad value name
     for (const [i, argument] of args.entries()) {
       const parse = parserOf(argument);
       if (!parse && FREE_TEXT.has(`<${argument.name()}>`)) continue;
-      assert.ok(parse && KNOWN_PARSERS.has(parse), `ahe ${path.join(' ')} <${argument.name()}>: give it a parser from src/cli/parse-options.ts`);
+      assert.ok(
+        parse && KNOWN_PARSERS.has(parse),
+        `ahe ${path.join(' ')} <${argument.name()}>: give it a parser from src/cli/parse-options.ts`,
+      );
       for (const bad of badFor.get(parse) ?? []) {
         const positional = args.map((_, j) => (j === i ? bad : work));
         const error = await parseError([...path, ...positional]);
@@ -135,7 +166,11 @@ test('every path and number option of every command is checked: a bad value name
 test('a file-system refusal that slips past the checks is one line naming the path, not an internal error', () => {
   const lines: string[] = [];
   const stream = { write: (s: string) => lines.push(s) } as unknown as NodeJS.WritableStream;
-  const error = Object.assign(new Error("EEXIST: file already exists, mkdir 'README.md'"), { code: 'EEXIST', syscall: 'mkdir', path: 'README.md' });
+  const error = Object.assign(new Error("EEXIST: file already exists, mkdir 'README.md'"), {
+    code: 'EEXIST',
+    syscall: 'mkdir',
+    path: 'README.md',
+  });
   assert.equal(reportError(error, stream), 2);
   assert.equal(lines.join('').trim().split('\n').length, 1);
   assert.match(lines.join(''), /cannot mkdir README\.md/);
@@ -145,9 +180,15 @@ test('the CLI: path mistakes of the issue are one line naming the option, exit 2
   const readme = join(ROOT, 'README.md');
   const cases: [string[], RegExp][] = [
     [['eval', '--tasks', readme, '--agent', 'oracle'], /--tasks .*README\.md is a file, not a directory/],
-    [['eval', '--tasks', join(ROOT, 'tasks', 'train'), '--agent', 'oracle', '--out', readme], /--out .*README\.md is a file, not a directory/],
+    [
+      ['eval', '--tasks', join(ROOT, 'tasks', 'train'), '--agent', 'oracle', '--out', readme],
+      /--out .*README\.md is a file, not a directory/,
+    ],
     [['evolve', '--resume', readme], /--resume .*is a file, not a directory/],
-    [['eval', '--tasks', join(ROOT, 'tasks', 'train'), '-k', '0'], /-k, --k .*expected an integer from 1 to 1000, got 0/],
+    [
+      ['eval', '--tasks', join(ROOT, 'tasks', 'train'), '-k', '0'],
+      /-k, --k .*expected an integer from 1 to 1000, got 0/,
+    ],
   ];
   for (const [args, message] of cases) {
     const r = await runCli(args);

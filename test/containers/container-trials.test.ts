@@ -3,12 +3,13 @@
 // time limits, and no container left behind (after a trial, and after a crash: `ahe gc`).
 // Run through `npm run test:containers` (scripts/setup-podman.mjs prepares podman and the local
 // base image first); under `npm run test:unit` these tests skip and say so.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { loadTask } from '../../src/bench/load-task.ts';
 import { runJob } from '../../src/bench/run-job.ts';
@@ -23,10 +24,12 @@ const SKIP_FILE = join(tmpdir(), 'ahe-containers-skip.txt');
 const engine = containerEngine('podman');
 
 function skipReason(): string | false {
-  if (process.env.AHE_CONTAINER_TESTS !== '1') return 'container tests run only through `npm run test:containers` (it prepares podman and the base image)';
+  if (process.env.AHE_CONTAINER_TESTS !== '1')
+    return 'container tests run only through `npm run test:containers` (it prepares podman and the base image)';
   if (existsSync(SKIP_FILE)) return readFileSync(SKIP_FILE, 'utf8').trim();
   const info = spawnSync('podman', [...engine.argv.slice(1), 'image', 'exists', 'ahe-base:local']);
-  if (info.error || info.status !== 0) return 'podman cannot run here or ahe-base:local is missing (run node scripts/setup-podman.mjs)';
+  if (info.error || info.status !== 0)
+    return 'podman cannot run here or ahe-base:local is missing (run node scripts/setup-podman.mjs)';
   return false;
 }
 const skip = skipReason();
@@ -48,11 +51,21 @@ async function containersOf(label: string): Promise<string[]> {
   return r.stdout.split('\n').filter(Boolean);
 }
 
-test('bundled tasks: the oracle passes and the noop agent fails, in podman; no container is left', { skip }, async () => {
+test('bundled tasks: the oracle passes and the noop agent fails, in podman; no container is left', {
+  skip,
+}, async () => {
   const tasks = [bundled('top-words'), bundled('csv-region-totals')];
   for (const agent of ['oracle', 'noop'] as const) {
     const dir = jobDir();
-    const outcome = await runJob({ jobDir: dir, tasks, k: 1, agent: { kind: agent }, backend: 'podman', concurrency: 2, tasksDir: join(ROOT, 'tasks/train') });
+    const outcome = await runJob({
+      jobDir: dir,
+      tasks,
+      k: 1,
+      agent: { kind: agent },
+      backend: 'podman',
+      concurrency: 2,
+      tasksDir: join(ROOT, 'tasks/train'),
+    });
     for (const t of tasks) {
       const result = JSON.parse(readFileSync(join(dir, `${t.name}__1`, 'result.json'), 'utf8'));
       assert.equal(result.config.environment.type, 'podman');
@@ -66,8 +79,9 @@ test('bundled tasks: the oracle passes and the noop agent fails, in podman; no c
   assert.deepEqual(await containersOf('ahe.trial=top-words__1'), []);
 });
 
-test('the network is cut unless the task allows it; the image\'s WORKDIR and ENV apply', { skip }, async () => {
-  const probe = 'python3 -c "import socket; socket.create_connection((\'1.1.1.1\', 53), timeout=3)" 2>/dev/null && echo online || echo offline';
+test("the network is cut unless the task allows it; the image's WORKDIR and ENV apply", { skip }, async () => {
+  const probe =
+    'python3 -c "import socket; socket.create_connection((\'1.1.1.1\', 53), timeout=3)" 2>/dev/null && echo online || echo offline';
   const task = made({
     dockerfile: 'FROM debian:bookworm-slim\nENV GREETING=hello\nWORKDIR /work/dir\n',
     solve: `{ pwd; echo "$GREETING"; ip -o link 2>/dev/null | grep -v ' lo:' | wc -l; ${probe}; } > /tmp/probe.txt\n`,
@@ -76,20 +90,32 @@ test('the network is cut unless the task allows it; the image\'s WORKDIR and ENV
   const dir = jobDir();
   const result = await runTrial({ task, attempt: 1, jobDir: dir, agent: { kind: 'oracle' }, backend: 'podman' });
   assert.equal(result.exception_info, null, JSON.stringify(result.exception_info));
-  const lines = readFileSync(join(dir, 'task__1', 'verifier', 'probe.txt'), 'utf8').trim().split('\n');
+  const lines = readFileSync(join(dir, 'task__1', 'verifier', 'probe.txt'), 'utf8')
+    .trim()
+    .split('\n');
   assert.equal(lines[0], '/work/dir');
   assert.equal(lines[1], 'hello');
   assert.equal(lines.at(-1), 'offline');
 });
 
-test('a build failure is the trial\'s exception and the job goes on; a missing base image is an ImagePullError', { skip }, async () => {
+test("a build failure is the trial's exception and the job goes on; a missing base image is an ImagePullError", {
+  skip,
+}, async () => {
   const root = mkdtempSync(join(tmpdir(), 'ahe-csuite-'));
   const broken = made({ name: 'broken', dockerfile: 'FROM debian:bookworm-slim\nRUN exit 3\n' }, root);
   const unpullable = made({ name: 'unpullable', dockerfile: 'FROM registry.invalid/nothing:here\n' }, root);
   const fine = made({ name: 'fine' }, root);
   const dir = jobDir();
   const tasks = [broken, unpullable, fine];
-  const outcome = await runJob({ jobDir: dir, tasks, k: 1, agent: { kind: 'oracle' }, backend: 'podman', concurrency: 3, tasksDir: root });
+  const outcome = await runJob({
+    jobDir: dir,
+    tasks,
+    k: 1,
+    agent: { kind: 'oracle' },
+    backend: 'podman',
+    concurrency: 3,
+    tasksDir: root,
+  });
   const read = (name: string) => JSON.parse(readFileSync(join(dir, `${name}__1`, 'result.json'), 'utf8'));
   assert.equal(read('broken').exception_info.exception_type, 'EnvironmentBuildError');
   assert.match(read('broken').exception_info.exception_message, /build of broken's environment\/Dockerfile failed/);
@@ -99,8 +125,16 @@ test('a build failure is the trial\'s exception and the job goes on; a missing b
   assert.equal(outcome.result.n_total_trials, 3);
 });
 
-test('exec: a timed-out command is killed inside the container, output is capped, files go both ways', { skip }, async () => {
-  const sandbox = await createContainerSandbox({ engine, image: 'ahe-base:local', trialName: 'exec-probe__1', workdir: '/app', pidsMax: 256 });
+test('exec: a timed-out command is killed inside the container, output is capped, files go both ways', {
+  skip,
+}, async () => {
+  const sandbox = await createContainerSandbox({
+    engine,
+    image: 'ahe-base:local',
+    trialName: 'exec-probe__1',
+    workdir: '/app',
+    pidsMax: 256,
+  });
   try {
     const slow = await sandbox.exec('sleep 30 & sleep 30', { timeoutSec: 1 });
     assert.equal(slow.timedOut, true);
@@ -127,7 +161,23 @@ test('exec: a timed-out command is killed inside the container, output is capped
 test('after a crash (kill -9 mid-trial) `ahe gc` removes the leftover container', { skip }, async () => {
   const task = made({ solve: 'sleep 60\n', agentTimeoutSec: 120 });
   const out = jobDir();
-  const child = spawn(process.execPath, [join(ROOT, 'bin/ahe.js'), 'eval', '--tasks', join(task.dir, '..'), '--agent', 'oracle', '--backend', 'podman', '--out', out, '--quiet'], { stdio: 'ignore' });
+  const child = spawn(
+    process.execPath,
+    [
+      join(ROOT, 'bin/ahe.js'),
+      'eval',
+      '--tasks',
+      join(task.dir, '..'),
+      '--agent',
+      'oracle',
+      '--backend',
+      'podman',
+      '--out',
+      out,
+      '--quiet',
+    ],
+    { stdio: 'ignore' },
+  );
   const deadline = Date.now() + 60_000;
   while ((await containersOf('ahe.trial=task__1')).length === 0) {
     assert.ok(Date.now() < deadline, 'the trial container never started');
@@ -144,7 +194,23 @@ test('after a crash (kill -9 mid-trial) `ahe gc` removes the leftover container'
 
 test('Ctrl-C (SIGINT) during a trial removes its container before ahe exits', { skip }, async () => {
   const task = made({ solve: 'sleep 60\n', agentTimeoutSec: 120 });
-  const child = spawn(process.execPath, [join(ROOT, 'bin/ahe.js'), 'eval', '--tasks', join(task.dir, '..'), '--agent', 'oracle', '--backend', 'podman', '--out', jobDir(), '--quiet'], { stdio: 'ignore' });
+  const child = spawn(
+    process.execPath,
+    [
+      join(ROOT, 'bin/ahe.js'),
+      'eval',
+      '--tasks',
+      join(task.dir, '..'),
+      '--agent',
+      'oracle',
+      '--backend',
+      'podman',
+      '--out',
+      jobDir(),
+      '--quiet',
+    ],
+    { stdio: 'ignore' },
+  );
   const deadline = Date.now() + 60_000;
   while ((await containersOf('ahe.trial=task__1')).length === 0) {
     assert.ok(Date.now() < deadline, 'the trial container never started');
@@ -156,7 +222,9 @@ test('Ctrl-C (SIGINT) during a trial removes its container before ahe exits', { 
   assert.deepEqual(await containersOf('ahe.trial=task__1'), []);
 });
 
-test('nothing the agent phase started outlives it in a container: background, double-forked, setsid, TERM-ignoring and fork-loop processes cannot forge the reward', { skip }, async () => {
+test('nothing the agent phase started outlives it in a container: background, double-forked, setsid, TERM-ignoring and fork-loop processes cannot forge the reward', {
+  skip,
+}, async () => {
   const strays = [
     'mkdir -p /logs/verifier',
     'forge() { exec >/dev/null 2>&1; while true; do echo 1 > /logs/verifier/reward.txt; touch /tmp/alive-$1; sleep 0.05; done; }',
@@ -169,13 +237,18 @@ test('nothing the agent phase started outlives it in a container: background, do
     'bash -c "exec -a \\"sleep infinity\\" bash -c \\"forge named-like-pid-1\\"" &',
     'sleep 0.5',
   ].join('\n');
-  const verifier = 'mkdir -p /logs/verifier; rm -f /tmp/alive-*; echo 0 > /logs/verifier/reward.txt; sleep 1; echo "alive:$(cd /tmp && ls -d alive-* 2>/dev/null | tr "\\n" " ")"; sleep 0.5\n';
+  const verifier =
+    'mkdir -p /logs/verifier; rm -f /tmp/alive-*; echo 0 > /logs/verifier/reward.txt; sleep 1; echo "alive:$(cd /tmp && ls -d alive-* 2>/dev/null | tr "\\n" " ")"; sleep 0.5\n';
   const task = made({ solve: strays, test: verifier });
   const dir = jobDir();
   const r = await runTrial({ task, attempt: 1, jobDir: dir, agent: { kind: 'oracle' }, backend: 'podman' });
   const out = readFileSync(join(dir, 'task__1', 'verifier', 'test-stdout.txt'), 'utf8');
   assert.match(out, /^alive:$/m, out.slice(0, 300));
   assert.deepEqual(r.verifier_result, { rewards: { reward: 0 } });
-  const killed = Number(/cleanup: (\d+) process\(es\) left by the agent phase killed; none left/.exec(readFileSync(join(dir, 'task__1', 'trial.log'), 'utf8'))?.[1]);
+  const killed = Number(
+    /cleanup: (\d+) process\(es\) left by the agent phase killed; none left/.exec(
+      readFileSync(join(dir, 'task__1', 'trial.log'), 'utf8'),
+    )?.[1],
+  );
   assert.ok(killed >= 6, `killed ${killed}`);
 });

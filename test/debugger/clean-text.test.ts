@@ -1,8 +1,9 @@
 // The cleaner's text primitives on crafted outputs: what a reader must still see (errors, tracebacks,
 // the head and the tail, counts) and what must be gone (escapes, redraws, repeats).
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { test } from 'node:test';
 import { cleanText, createTextCleaner } from '../../src/debugger/clean-text.ts';
 import { isErrorLine } from '../../src/debugger/error-lines.ts';
 import { sameButNumbers } from '../../src/debugger/fold-lines.ts';
@@ -10,7 +11,8 @@ import { sameButNumbers } from '../../src/debugger/fold-lines.ts';
 const noise = (i: number) => `noise ${createHash('md5').update(String(i)).digest('hex').replace(/\d/g, 'x')} ok`;
 
 test('ANSI colours, OSC titles and cursor codes are stripped; the words stay', () => {
-  const raw = '\x1b[1;31mERROR\x1b[0m: disk full\n\x1b]0;user@box: ~\x07user@box:~$ ls\n\x1b[2K\x1b[1A\x1b[Gdone \x1b(Bx\n\x1b[?2004hprompt\x1b[?2004l\n';
+  const raw =
+    '\x1b[1;31mERROR\x1b[0m: disk full\n\x1b]0;user@box: ~\x07user@box:~$ ls\n\x1b[2K\x1b[1A\x1b[Gdone \x1b(Bx\n\x1b[?2004hprompt\x1b[?2004l\n';
   const r = cleanText(raw);
   assert.equal(r.text, 'ERROR: disk full\nuser@box:~$ ls\ndone x\nprompt');
   assert.deepEqual(r.errors, ['ERROR: disk full']);
@@ -28,7 +30,9 @@ test('a progress bar redrawn 10,000 times with \\r keeps only its last state', (
 });
 
 test('a spinner that clears its line before the next message does not erase the message', () => {
-  const r = cleanText('\r0% [Working]\r            \rHit:1 http://deb.debian.org bookworm InRelease\r\n\r⠋ \r⠙ \r⠹ \r   \r');
+  const r = cleanText(
+    '\r0% [Working]\r            \rHit:1 http://deb.debian.org bookworm InRelease\r\n\r⠋ \r⠙ \r⠹ \r   \r',
+  );
   assert.equal(r.text, 'Hit:1 http://deb.debian.org bookworm InRelease\n⠹');
 });
 
@@ -38,9 +42,15 @@ test('10,000 repeated lines fold into one line with a count', () => {
 });
 
 test('lines that differ only in numbers fold to the first and last with a count', () => {
-  const lines = Array.from({ length: 500 }, (_, i) => `2025-01-01 12:00:${String(i % 60).padStart(2, '0')} epoch ${i}/500 loss=${(1 / (i + 1)).toFixed(4)}`);
+  const lines = Array.from(
+    { length: 500 },
+    (_, i) => `2025-01-01 12:00:${String(i % 60).padStart(2, '0')} epoch ${i}/500 loss=${(1 / (i + 1)).toFixed(4)}`,
+  );
   const r = cleanText(['training', ...lines, 'finished'].join('\n'));
-  assert.equal(r.text, ['training', lines[0], '  ⟨… 498 similar lines (numbers differ) …⟩', lines[499], 'finished'].join('\n'));
+  assert.equal(
+    r.text,
+    ['training', lines[0], '  ⟨… 498 similar lines (numbers differ) …⟩', lines[499], 'finished'].join('\n'),
+  );
   assert.ok(sameButNumbers('batch 12 of 100 (3.5s)', 'batch 13 of 100 (12.25s)'));
   assert.ok(!sameButNumbers('batch 12 of 100', 'batch 12 of 100 done'));
   assert.ok(!sameButNumbers('same text', 'same text'), 'identical lines are a repeat, not a numbers-only variant');
@@ -67,17 +77,39 @@ test('a Python traceback in the middle of noise is kept whole, verbatim', () => 
     '    with open(path) as f:',
     "FileNotFoundError: [Errno 2] No such file or directory: '/data/part-7.csv'",
   ];
-  const lines = [...Array.from({ length: 3000 }, (_, i) => noise(i)), ...traceback, ...Array.from({ length: 3000 }, (_, i) => noise(i + 3000))];
+  const lines = [
+    ...Array.from({ length: 3000 }, (_, i) => noise(i)),
+    ...traceback,
+    ...Array.from({ length: 3000 }, (_, i) => noise(i + 3000)),
+  ];
   const r = cleanText(lines.join('\n'));
   assert.deepEqual(r.errors, [traceback.join('\n')]);
   assert.doesNotMatch(r.text, /Traceback/, 'the traceback itself was in the omitted middle');
 });
 
 test('error lines are recognised; look-alikes are not', () => {
-  for (const line of ['gcc: error: foo.c: No such file', 'bash: pytest: command not found', 'FAILED tests/test_a.py::test_x - assert 1 == 2', 'fatal: not a git repository', 'E       AssertionError: expected 3', 'Segmentation fault (core dumped)', 'ModuleNotFoundError: No module named numpy', 'cp: cannot stat x: Permission denied', 'npm ERR! code ERESOLVE', '/tests/test_outputs.py:39: AssertionError']) {
+  for (const line of [
+    'gcc: error: foo.c: No such file',
+    'bash: pytest: command not found',
+    'FAILED tests/test_a.py::test_x - assert 1 == 2',
+    'fatal: not a git repository',
+    'E       AssertionError: expected 3',
+    'Segmentation fault (core dumped)',
+    'ModuleNotFoundError: No module named numpy',
+    'cp: cannot stat x: Permission denied',
+    'npm ERR! code ERESOLVE',
+    '/tests/test_outputs.py:39: AssertionError',
+  ]) {
     assert.ok(isErrorLine(line), line);
   }
-  for (const line of ['Error: (none)', '12 passed, 0 failed', 'raise ValueError(f"bad value")', 'except KeyError:  # handled', 'errors=0 warnings=2', 'no errors found']) {
+  for (const line of [
+    'Error: (none)',
+    '12 passed, 0 failed',
+    'raise ValueError(f"bad value")',
+    'except KeyError:  # handled',
+    'errors=0 warnings=2',
+    'no errors found',
+  ]) {
     assert.ok(!isErrorLine(line), line);
   }
 });
@@ -87,12 +119,16 @@ test('error lines are capped and repeats of the same error are counted', () => {
   for (let i = 0; i < 100; i++) lines.push(`src/m${i}.c:${i}:1: error: unknown type name 'size_t'`, `warning ${i}`);
   const r = cleanText(lines.join('\n'), { errors: { maxEntries: 3 } });
   assert.deepEqual(r.errors, ["src/m0.c:0:1: error: unknown type name 'size_t' [×100]"]);
-  const distinct = cleanText(['a: error: one', 'b: error: two', 'c: error: three', 'd: error: four'].join('\n'), { errors: { maxEntries: 2 } });
+  const distinct = cleanText(['a: error: one', 'b: error: two', 'c: error: three', 'd: error: four'].join('\n'), {
+    errors: { maxEntries: 2 },
+  });
   assert.deepEqual(distinct.errors, ['a: error: one', 'b: error: two', '⟨2 more error lines not kept⟩']);
 });
 
 test('chunk boundaries never change the result (split escapes, CRLF, multi-byte characters)', () => {
-  const raw = Buffer.from('héllo wörld ✓\r\n\x1b[32mgreen\x1b[0m\r\nprogress 1%\rprogress 100%\n日本語のテキスト\nfatal: done\n'.repeat(20));
+  const raw = Buffer.from(
+    'héllo wörld ✓\r\n\x1b[32mgreen\x1b[0m\r\nprogress 1%\rprogress 100%\n日本語のテキスト\nfatal: done\n'.repeat(20),
+  );
   const whole = cleanText(raw.toString('utf8'), { hash: true });
   const cleaner = createTextCleaner({ hash: true });
   for (let i = 0; i < raw.length; i += 3) cleaner.push(raw.subarray(i, i + 3));
@@ -119,7 +155,8 @@ test('a 50 MB output streams through in bounded memory; head, tail, byte count a
   let peak = 0;
   while (bytes < target) {
     let chunk = '';
-    for (let k = 0; k < 2000; k++, line++) chunk += line % 3 === 0 ? `${noise(line)}\n` : `[${line}] processed record ${line} in ${line % 97}ms\n`;
+    for (let k = 0; k < 2000; k++, line++)
+      chunk += line % 3 === 0 ? `${noise(line)}\n` : `[${line}] processed record ${line} in ${line % 97}ms\n`;
     if (!planted && bytes > target / 2) {
       chunk += 'panic: runtime error: index out of range [7] with length 7\n';
       planted = true;

@@ -1,7 +1,8 @@
 // Terminal-Bench 1 run trials: results.json, the agent's terminal recording cut into commands at the shell
 // prompts (asciinema casts give durations), commands.txt when nothing was recorded, and the tests' terminal.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { digestTrial } from '../../src/debugger/digest-trial.ts';
 import { isTb1Trial } from '../../src/debugger/source-tb1.ts';
 import { writeTrial } from './trial-files.ts';
@@ -21,7 +22,12 @@ const results = (over: Record<string, unknown> = {}) => ({
   ...over,
 });
 
-const cast = (events: [number, string][]) => [JSON.stringify({ version: 2, width: 160, height: 40 }), ...events.map(([t, data]) => JSON.stringify([t, 'o', data])), JSON.stringify([9.9, 'i', 'exit\r'])].join('\n');
+const cast = (events: [number, string][]) =>
+  [
+    JSON.stringify({ version: 2, width: 160, height: 40 }),
+    ...events.map(([t, data]) => JSON.stringify([t, 'o', data])),
+    JSON.stringify([9.9, 'i', 'exit\r']),
+  ].join('\n');
 
 const testsLog = `root@c0ffee:/app# bash /tests/run-tests.sh
 ============================= test session starts ==============================
@@ -53,7 +59,10 @@ test('an asciinema cast is cut into command steps at the prompts, with durations
         [0.7, '\x1b[33ma1b2c3d\x1b[m Move to Stanford\r\n9f8e7d6 Initial commit\r\n'],
         [1.0, '\x1b[?2004hroot@c0ffee:/app# '],
         [1.2, 'git merge feature\r\n'],
-        [2.0, 'Auto-merging _includes/about.md\r\nCONFLICT (content): Merge conflict in _includes/about.md\r\nAutomatic merge failed; fix conflicts and then commit the result.\r\n'],
+        [
+          2.0,
+          'Auto-merging _includes/about.md\r\nCONFLICT (content): Merge conflict in _includes/about.md\r\nAutomatic merge failed; fix conflicts and then commit the result.\r\n',
+        ],
         [3.5, 'root@c0ffee:/app# '],
       ]),
       'sessions/tests.log': testsLog,
@@ -70,12 +79,23 @@ test('an asciinema cast is cut into command steps at the prompts, with durations
     d.steps.map((s) => [s.step, s.command, s.output, s.durationMs]),
     [
       [1, 'git log --oneline -3', 'a1b2c3d Move to Stanford\n9f8e7d6 Initial commit', 500],
-      [2, 'git merge feature', 'Auto-merging _includes/about.md\nCONFLICT (content): Merge conflict in _includes/about.md\nAutomatic merge failed; fix conflicts and then commit the result.', 2300],
+      [
+        2,
+        'git merge feature',
+        'Auto-merging _includes/about.md\nCONFLICT (content): Merge conflict in _includes/about.md\nAutomatic merge failed; fix conflicts and then commit the result.',
+        2300,
+      ],
     ],
   );
   assert.deepEqual(d.sourceFiles, ['results.json', 'sessions/agent.cast', 'sessions/tests.log']);
   assert.deepEqual(d.verifier.summary, { tests: 2, passed: 1, failed: 1 });
-  assert.deepEqual(d.verifier.failing, [{ name: '../tests/test_outputs.py::test_about_file', message: "AssertionError: File /app/resources/patch_files/about.md is not in the correct state / assert '83a57206' == '628cccbc'" }]);
+  assert.deepEqual(d.verifier.failing, [
+    {
+      name: '../tests/test_outputs.py::test_about_file',
+      message:
+        "AssertionError: File /app/resources/patch_files/about.md is not in the correct state / assert '83a57206' == '628cccbc'",
+    },
+  ]);
   assert.equal(d.stats.durationSec, 150);
 });
 
@@ -83,12 +103,16 @@ test('an agent timeout with nothing recorded but commands.txt', async () => {
   const dir = writeTrial(
     {
       'results.json': results({ is_resolved: null, failure_mode: 'agent_timeout', parser_results: null }),
-      'commands.txt': "['asciinema rec --stdin /logs/agent.cast', 'Enter']\n['clear', 'Enter']\n[\"python3 -c 'print(1)'\", 'Enter']\n['sleep 900', 'Enter']\n['C-c']\n",
+      'commands.txt':
+        "['asciinema rec --stdin /logs/agent.cast', 'Enter']\n['clear', 'Enter']\n[\"python3 -c 'print(1)'\", 'Enter']\n['sleep 900', 'Enter']\n['C-c']\n",
     },
     'fix-git.1-of-1.2025-08-01__10-00-00',
   );
   const d = await digestTrial(dir);
-  assert.deepEqual(d.steps.map((s) => s.command), ['asciinema rec --stdin /logs/agent.cast', 'clear', "python3 -c 'print(1)'", 'sleep 900', 'C-c']);
+  assert.deepEqual(
+    d.steps.map((s) => s.command),
+    ['asciinema rec --stdin /logs/agent.cast', 'clear', "python3 -c 'print(1)'", 'sleep 900', 'C-c'],
+  );
   assert.equal(d.reward, null);
   assert.equal(d.stopReason, 'timeout');
   assert.deepEqual(d.exception, { type: 'agent_timeout', message: 'the agent ran out of time' });
@@ -99,8 +123,14 @@ test('a torn cast line is a problem; the rest of the recording is still read', a
     [0.1, 'root@h:/app# ls\r\n'],
     [0.2, 'a.txt\r\n'],
   ]).split('\n');
-  const dir = writeTrial({ 'results.json': results(), 'sessions/agent.cast': [good[0], '[0.15, "o", "tor', ...good.slice(1)].join('\n') }, 'fix-git.1-of-1.x');
+  const dir = writeTrial(
+    { 'results.json': results(), 'sessions/agent.cast': [good[0], '[0.15, "o", "tor', ...good.slice(1)].join('\n') },
+    'fix-git.1-of-1.x',
+  );
   const d = await digestTrial(dir);
-  assert.deepEqual(d.steps.map((s) => [s.command, s.output]), [['ls', 'a.txt']]);
+  assert.deepEqual(
+    d.steps.map((s) => [s.command, s.output]),
+    [['ls', 'a.txt']],
+  );
   assert.deepEqual(d.problems, ['sessions/agent.cast:2: not valid JSON, skipped']);
 });

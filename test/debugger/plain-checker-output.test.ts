@@ -1,6 +1,7 @@
 // Failing tests from checkers that are not pytest: the bundled tasks' `FAIL name: message` and TAP.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { createPytestParser } from '../../src/debugger/pytest-output.ts';
 
 const parse = (text: string) => {
@@ -21,7 +22,10 @@ test('plain FAIL lines and TAP failures become failing tests with their messages
     ].join('\n'),
   );
   assert.deepEqual(r.failing, [
-    { name: 'ten_lines_word_space_count', message: "FileNotFoundError: [Errno 2] No such file or directory: '/app/top10.txt'" },
+    {
+      name: 'ten_lines_word_space_count',
+      message: "FileNotFoundError: [Errno 2] No such file or directory: '/app/top10.txt'",
+    },
     { name: 'words_and_counts_correct_and_ordered', message: 'AssertionError: expected the, got a' },
     { name: 'handles empty input', message: '' },
     { name: 'tests/test_x.py::test_y', message: 'AssertionError: boom' },

@@ -11,7 +11,12 @@ export function writeTrial(files: TrialFiles, name = 'task__1'): string {
   for (const [path, content] of Object.entries(files)) {
     const file = join(dir, path);
     mkdirSync(dirname(file), { recursive: true });
-    const text = typeof content === 'string' ? content : Array.isArray(content) && path.endsWith('.jsonl') ? content.map((e) => JSON.stringify(e)).join('\n') + '\n' : JSON.stringify(content, null, 2);
+    const text =
+      typeof content === 'string'
+        ? content
+        : Array.isArray(content) && path.endsWith('.jsonl')
+          ? `${content.map((e) => JSON.stringify(e)).join('\n')}\n`
+          : JSON.stringify(content, null, 2);
     writeFileSync(file, text);
   }
   mkdirSync(dir, { recursive: true });

@@ -1,12 +1,13 @@
 // `ahe evolve --queue`: the offline evolution demo with every evaluation's trials run by two `ahe
 // worker` processes through a real redis-server reaches the verdicts of a local run.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { execa, type ResultPromise } from 'execa';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { execa, type ResultPromise } from 'execa';
 import { makeDemo } from '../../examples/evolve-demo/make-demo.ts';
 import { bwrapAvailable, bwrapInstallHint } from '../../src/sandbox/bwrap-sandbox.ts';
 import { redisSkipReason, startRedisServer } from '../support/redis-server.ts';
@@ -17,19 +18,51 @@ const BIN = join(ROOT, 'bin', 'ahe.js');
 const skip = redisSkipReason() || (bwrapAvailable() ? false : `bwrap not available: ${bwrapInstallHint()}`);
 if (skip) console.log(`# skipping the distributed evolve test: ${skip}`);
 
-test('evolve --queue: the demo evolution with its trials on two workers ends with the verdicts of a local run', { skip, timeout: 180_000 }, async () => {
+test('evolve --queue: the demo evolution with its trials on two workers ends with the verdicts of a local run', {
+  skip,
+  timeout: 180_000,
+}, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ahe-dist-evolve-'));
   const demo = makeDemo(dir);
   const redis = await startRedisServer();
   const logs: string[] = [];
   const workers: ResultPromise[] = [1, 2].map((i) => {
-    const w = execa('node', [BIN, 'worker', '--queue', redis.url, '--concurrency', '2'], { reject: false, stdin: 'ignore', all: true, buffer: false, env: { AHE_CACHE_DIR: mkdtempSync(join(tmpdir(), `ahe-dist-evolve-cache${i}-`)) } });
+    const w = execa('node', [BIN, 'worker', '--queue', redis.url, '--concurrency', '2'], {
+      reject: false,
+      stdin: 'ignore',
+      all: true,
+      buffer: false,
+      env: { AHE_CACHE_DIR: mkdtempSync(join(tmpdir(), `ahe-dist-evolve-cache${i}-`)) },
+    });
     w.all?.on('data', (d: Buffer) => logs.push(...String(d).split('\n').filter(Boolean)));
     return w;
   });
   try {
     const run = join(dir, 'run');
-    const r = await runCli(['evolve', '--harness', join(ROOT, 'harnesses', 'seed'), '--tasks', demo.tasks, '--model', `scripted:${demo.codingScript}`, '--evolve-model', `scripted:${demo.evolveScript}`, '--debug-model', 'none', '--iterations', '3', '-k', '1', '--out', run, '--queue', redis.url], { timeoutMs: 150_000 });
+    const r = await runCli(
+      [
+        'evolve',
+        '--harness',
+        join(ROOT, 'harnesses', 'seed'),
+        '--tasks',
+        demo.tasks,
+        '--model',
+        `scripted:${demo.codingScript}`,
+        '--evolve-model',
+        `scripted:${demo.evolveScript}`,
+        '--debug-model',
+        'none',
+        '--iterations',
+        '3',
+        '-k',
+        '1',
+        '--out',
+        run,
+        '--queue',
+        redis.url,
+      ],
+      { timeoutMs: 150_000 },
+    );
     assert.equal(r.exitCode, 0, r.stderr);
     assert.match(r.stdout, /check-stated-rules EFFECTIVE/);
     assert.match(r.stdout, /save-time HARMFUL \| save-time/);

@@ -2,17 +2,18 @@
 // `ahe eval --queue`. A worker killed with SIGKILL mid-run and a producer killed with -9 and run
 // again change nothing: the job equals a local run of the same job. Skipped (with the reason) when
 // redis-server is not installed; run by `npm run test:distributed`.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { execa, type ResultPromise } from 'execa';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { execa, type ResultPromise } from 'execa';
 import { stringify } from 'yaml';
 import { bwrapAvailable, bwrapInstallHint } from '../../src/sandbox/bwrap-sandbox.ts';
-import { redisSkipReason, startRedisServer, freePort } from '../support/redis-server.ts';
 import { makeTask } from '../support/make-task.ts';
+import { freePort, redisSkipReason, startRedisServer } from '../support/redis-server.ts';
 import { runCli, STACK_LINE } from '../support/run-cli.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -31,29 +32,81 @@ function writeScript(dir: string): string {
   const solving = (needle: string, task: string) => ({
     when: { user_contains: needle },
     turns: [
-      { delay_ms: 300, reply: { content: 'Running the fix.', tool_calls: [{ name: 'run_shell_command', arguments: { command: solve(task) } }] } },
+      {
+        delay_ms: 300,
+        reply: {
+          content: 'Running the fix.',
+          tool_calls: [{ name: 'run_shell_command', arguments: { command: solve(task) } }],
+        },
+      },
       { delay_ms: 300, reply: { content: 'Done.' } },
     ],
   });
   const file = join(dir, 'solver.yaml');
-  writeFileSync(file, stringify({ name: 'dist-solver', variants: [solving('sales.csv', 'csv-region-totals'), solving('book.txt', 'top-words'), { when: { user_contains: 'config.json' }, turns: [{ delay_ms: 300, reply: { content: 'I cannot fix this.' } }] }] }));
+  writeFileSync(
+    file,
+    stringify({
+      name: 'dist-solver',
+      variants: [
+        solving('sales.csv', 'csv-region-totals'),
+        solving('book.txt', 'top-words'),
+        {
+          when: { user_contains: 'config.json' },
+          turns: [{ delay_ms: 300, reply: { content: 'I cannot fix this.' } }],
+        },
+      ],
+    }),
+  );
   return file;
 }
 
-const evalArgs = (script: string, out: string) => ['eval', '--tasks', join(ROOT, 'tasks', 'train'), '--task', ...TASKS, '--harness', join(ROOT, 'harnesses', 'seed'), '--model', `scripted:${script}`, '-k', String(K), '--out', out, '--quiet'];
+const evalArgs = (script: string, out: string) => [
+  'eval',
+  '--tasks',
+  join(ROOT, 'tasks', 'train'),
+  '--task',
+  ...TASKS,
+  '--harness',
+  join(ROOT, 'harnesses', 'seed'),
+  '--model',
+  `scripted:${script}`,
+  '-k',
+  String(K),
+  '--out',
+  out,
+  '--quiet',
+];
 
 function startWorker(url: string, cacheDir: string, log: string[]): ResultPromise {
-  const child = execa('node', [BIN, 'worker', '--queue', url, '--concurrency', '3', '--lock-ms', '3000'], { reject: false, stdin: 'ignore', env: { AHE_CACHE_DIR: cacheDir, OPENAI_API_KEY: undefined, ANTHROPIC_API_KEY: undefined }, all: true, buffer: false });
+  const child = execa('node', [BIN, 'worker', '--queue', url, '--concurrency', '3', '--lock-ms', '3000'], {
+    reject: false,
+    stdin: 'ignore',
+    env: { AHE_CACHE_DIR: cacheDir, OPENAI_API_KEY: undefined, ANTHROPIC_API_KEY: undefined },
+    all: true,
+    buffer: false,
+  });
   child.all?.on('data', (d: Buffer) => log.push(...String(d).split('\n').filter(Boolean)));
   return child;
 }
 
-const finishedTrials = (jobDir: string) => (existsSync(jobDir) ? readdirSync(jobDir).filter((d) => existsSync(join(jobDir, d, 'result.json'))).length : 0);
+const finishedTrials = (jobDir: string) =>
+  existsSync(jobDir) ? readdirSync(jobDir).filter((d) => existsSync(join(jobDir, d, 'result.json'))).length : 0;
 
 /** Per trial directory, the files it holds (relative paths, sorted). */
 function trialFiles(jobDir: string): Record<string, string[]> {
-  const walk = (dir: string): string[] => readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? walk(join(dir, n)) : [join(dir, n)]));
-  return Object.fromEntries(readdirSync(jobDir).filter((d) => d.includes('__')).sort().map((d) => [d, walk(join(jobDir, d)).map((f) => relative(join(jobDir, d), f)).sort()]));
+  const walk = (dir: string): string[] =>
+    readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? walk(join(dir, n)) : [join(dir, n)]));
+  return Object.fromEntries(
+    readdirSync(jobDir)
+      .filter((d) => d.includes('__'))
+      .sort()
+      .map((d) => [
+        d,
+        walk(join(jobDir, d))
+          .map((f) => relative(join(jobDir, d), f))
+          .sort(),
+      ]),
+  );
 }
 
 async function waitFor(what: string, ok: () => boolean, timeoutMs = 90_000): Promise<void> {
@@ -64,13 +117,19 @@ async function waitFor(what: string, ok: () => boolean, timeoutMs = 90_000): Pro
   }
 }
 
-test('21 trials on two workers, one killed with SIGKILL mid-run and the producer killed with -9 and re-run: the job equals a local run', { skip, timeout: 240_000 }, async () => {
+test('21 trials on two workers, one killed with SIGKILL mid-run and the producer killed with -9 and re-run: the job equals a local run', {
+  skip,
+  timeout: 240_000,
+}, async () => {
   const dir = tmp('job');
   const script = writeScript(dir);
   const local = join(dir, 'local');
   // The reference: the same job run locally (first, so the two runs do not compete for the machine).
   // Each run has its own environment cache (AHE_CACHE_DIR), so no other ahe run on the machine shares it.
-  const reference = await runCli([...evalArgs(script, local), '--concurrency', '6'], { timeoutMs: 180_000, env: { AHE_CACHE_DIR: tmp('cache0') } });
+  const reference = await runCli([...evalArgs(script, local), '--concurrency', '6'], {
+    timeoutMs: 180_000,
+    env: { AHE_CACHE_DIR: tmp('cache0') },
+  });
   assert.equal(reference.exitCode, 0, reference.stderr);
 
   const redis = await startRedisServer();
@@ -85,10 +144,14 @@ test('21 trials on two workers, one killed with SIGKILL mid-run and the producer
     producer.kill('SIGKILL');
     await producer;
     // … then a worker dies while it runs trials.
-    await waitFor('worker 1 running a trial', () => logs[0]!.filter((l) => / start /.test(l)).length > logs[0]!.filter((l) => / done /.test(l)).length);
+    await waitFor(
+      'worker 1 running a trial',
+      () => logs[0]!.filter((l) => / start /.test(l)).length > logs[0]!.filter((l) => / done /.test(l)).length,
+    );
     workers[0]!.kill('SIGKILL');
     await workers[0];
-    const killedWhileRunning = logs[0]!.filter((l) => / start /.test(l)).length - logs[0]!.filter((l) => / done /.test(l)).length;
+    const killedWhileRunning =
+      logs[0]!.filter((l) => / start /.test(l)).length - logs[0]!.filter((l) => / done /.test(l)).length;
     assert.ok(killedWhileRunning > 0);
 
     // Re-running the same command re-attaches to the queue; the killed worker's trials go to worker 2.
@@ -114,7 +177,9 @@ test('21 trials on two workers, one killed with SIGKILL mid-run and the producer
     assert.equal(trial.config.agent.model, `scripted:${script}`);
     // The re-run ran exactly the trials not finished on disk (a trial the killed producer had just
     // written may lack its job.log line, as in a local run killed at that instant).
-    const rerun = readFileSync(join(dist, 'job.log'), 'utf8').split(/^(?=.* planned )/m).at(-1)!;
+    const rerun = readFileSync(join(dist, 'job.log'), 'utf8')
+      .split(/^(?=.* planned )/m)
+      .at(-1)!;
     const toRun = Number(/planned 21 trials: \d+ already finished, (\d+) to run/.exec(rerun)?.[1]);
     assert.ok(toRun > 0 && toRun < 21, rerun);
     assert.equal(rerun.match(/ done /g)?.length, toRun);
@@ -127,7 +192,10 @@ test('21 trials on two workers, one killed with SIGKILL mid-run and the producer
   }
 });
 
-test('SIGTERM: a worker finishes its running trials and exits; a second SIGTERM returns them to the queue for another worker', { skip, timeout: 180_000 }, async () => {
+test('SIGTERM: a worker finishes its running trials and exits; a second SIGTERM returns them to the queue for another worker', {
+  skip,
+  timeout: 180_000,
+}, async () => {
   const suite = tmp('slow');
   makeTask({ name: 'slow', solve: 'sleep 3; touch /app/done\n' }, suite);
   const redis = await startRedisServer();
@@ -138,7 +206,10 @@ test('SIGTERM: a worker finishes its running trials and exits; a second SIGTERM 
     return w;
   };
   const starts = (log: string[]) => log.filter((l) => / start /.test(l)).length;
-  const produce = (out: string) => runCli(['eval', '--tasks', suite, '--agent', 'oracle', '-k', '2', '--out', out, '--queue', redis.url, '--quiet'], { timeoutMs: 120_000 });
+  const produce = (out: string) =>
+    runCli(['eval', '--tasks', suite, '--agent', 'oracle', '-k', '2', '--out', out, '--queue', redis.url, '--quiet'], {
+      timeoutMs: 120_000,
+    });
   try {
     // One SIGTERM: both running trials finish on this worker, which then exits 0.
     const logA: string[] = [];
@@ -148,7 +219,10 @@ test('SIGTERM: a worker finishes its running trials and exits; a second SIGTERM 
     await waitFor('2 trials running on worker A', () => starts(logA) === 2);
     a.kill('SIGTERM');
     assert.equal((await a).exitCode, 0);
-    assert.ok(logA.some((l) => /stopping: finishing 2 running trial/.test(l)), logA.join('\n'));
+    assert.ok(
+      logA.some((l) => /stopping: finishing 2 running trial/.test(l)),
+      logA.join('\n'),
+    );
     assert.equal(logA.filter((l) => / done /.test(l)).length, 2);
     const rA = await jobA;
     assert.equal(rA.exitCode, 0, rA.stderr);
@@ -179,9 +253,24 @@ test('SIGTERM: a worker finishes its running trials and exits; a second SIGTERM 
   }
 });
 
-test('an idle worker stops at once on SIGTERM; an unreachable queue is one clear error naming the URL', { skip, timeout: 120_000 }, async () => {
+test('an idle worker stops at once on SIGTERM; an unreachable queue is one clear error naming the URL', {
+  skip,
+  timeout: 120_000,
+}, async () => {
   const port = await freePort();
-  const missing = await runCli(['eval', '--tasks', join(ROOT, 'tasks', 'train'), '--task', 'top-words', '--agent', 'oracle', '--out', join(tmp('none'), 'j'), '--queue', `redis://127.0.0.1:${port}`]);
+  const missing = await runCli([
+    'eval',
+    '--tasks',
+    join(ROOT, 'tasks', 'train'),
+    '--task',
+    'top-words',
+    '--agent',
+    'oracle',
+    '--out',
+    join(tmp('none'), 'j'),
+    '--queue',
+    `redis://127.0.0.1:${port}`,
+  ]);
   assert.equal(missing.exitCode, 2);
   assert.match(missing.stderr, new RegExp(`cannot reach Redis at redis://127\\.0\\.0\\.1:${port}`));
   assert.doesNotMatch(missing.stderr, STACK_LINE);
@@ -197,7 +286,10 @@ test('an idle worker stops at once on SIGTERM; an unreachable queue is one clear
     worker.kill('SIGTERM');
     const r = await worker;
     assert.equal(r.exitCode, 0);
-    assert.ok(log.some((l) => /stopping: finishing 0 running trial/.test(l)), log.join('\n'));
+    assert.ok(
+      log.some((l) => /stopping: finishing 0 running trial/.test(l)),
+      log.join('\n'),
+    );
     assert.ok(log.some((l) => /worker closed/.test(l)));
   } finally {
     worker.kill('SIGKILL');

@@ -1,5 +1,5 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { compareJobs } from '../../src/bench/compare-jobs.ts';
 import { attributeManifest, runPredictionQuality } from '../../src/evolve/attribution.ts';
 import type { Change, ChangeManifest } from '../../src/evolve/manifest.ts';
@@ -22,8 +22,26 @@ const manifest = (iteration: number, ...changes: Change[]): ChangeManifest => ({
 
 // before → after: t1 fixed, t2 unchanged (still failing), t3 improved, t4 regressed, t5 worsened, t6 fixed,
 // t7 unchanged (passing), t8 regressed.
-const before = summaryOf({ t1: [0, 0], t2: [0, 0], t3: [1, 0], t4: [1, 1], t5: [1, 1], t6: [0, 0], t7: [1, 1], t8: [1, 1] });
-const after = summaryOf({ t1: [1, 1], t2: [0, 0], t3: [1, 1], t4: [0, 0], t5: [1, 0], t6: [1, 0], t7: [1, 1], t8: [0, 0] });
+const before = summaryOf({
+  t1: [0, 0],
+  t2: [0, 0],
+  t3: [1, 0],
+  t4: [1, 1],
+  t5: [1, 1],
+  t6: [0, 0],
+  t7: [1, 1],
+  t8: [1, 1],
+});
+const after = summaryOf({
+  t1: [1, 1],
+  t2: [0, 0],
+  t3: [1, 1],
+  t4: [0, 0],
+  t5: [1, 0],
+  t6: [1, 0],
+  t7: [1, 1],
+  t8: [0, 0],
+});
 const cmp = compareJobs(before.tasks, after.tasks);
 
 const several = manifest(
@@ -42,7 +60,14 @@ test('each change: actually fixed, realised risk, missed fixes and a verdict by 
   const by = Object.fromEntries(r.changes.map((c) => [c.id, c]));
   assert.deepEqual(
     r.changes.map((c) => [c.id, c.verdict]),
-    [['eff', 'EFFECTIVE'], ['part', 'PARTIALLY_EFFECTIVE'], ['ineff', 'INEFFECTIVE'], ['none', 'INEFFECTIVE'], ['mixed', 'MIXED'], ['harm', 'HARMFUL']],
+    [
+      ['eff', 'EFFECTIVE'],
+      ['part', 'PARTIALLY_EFFECTIVE'],
+      ['ineff', 'INEFFECTIVE'],
+      ['none', 'INEFFECTIVE'],
+      ['mixed', 'MIXED'],
+      ['harm', 'HARMFUL'],
+    ],
   );
   assert.deepEqual(by.eff!.predicted_fixes, ['t1', 't3']);
   assert.deepEqual(by.eff!.actually_fixed, ['t1', 't3']);
@@ -86,7 +111,10 @@ test('run prediction quality: precision over changes, recall over manifests with
   const q1 = runPredictionQuality([a]);
   assert.equal(q1.precision, 4 / 7);
   assert.equal(q1.recall, 2 / 3);
-  assert.deepEqual([q1.predicted, q1.actually_fixed, q1.credited, q1.fixed_or_improved, q1.manifests, q1.changes], [7, 4, 2, 3, 1, 6]);
+  assert.deepEqual(
+    [q1.predicted, q1.actually_fixed, q1.credited, q1.fixed_or_improved, q1.manifests, q1.changes],
+    [7, 4, 2, 3, 1, 6],
+  );
   // An empty manifest's movements are noise: they do not lower recall.
   const empty = attributeManifest(manifest(4), cmp);
   const solo = attributeManifest(manifest(5, change('solo', ['t6', 't2'], [])), cmp);
@@ -101,5 +129,14 @@ test('precision and recall are null when their denominators are zero', () => {
   const q = runPredictionQuality([attributeManifest(manifest(1, change('none', [], [])), flat)]);
   assert.equal(q.precision, null);
   assert.equal(q.recall, null);
-  assert.deepEqual(runPredictionQuality([]), { precision: null, recall: null, predicted: 0, actually_fixed: 0, credited: 0, fixed_or_improved: 0, manifests: 0, changes: 0 });
+  assert.deepEqual(runPredictionQuality([]), {
+    precision: null,
+    recall: null,
+    predicted: 0,
+    actually_fixed: 0,
+    credited: 0,
+    fixed_or_improved: 0,
+    manifests: 0,
+    changes: 0,
+  });
 });

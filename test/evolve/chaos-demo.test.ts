@@ -3,12 +3,13 @@
 // stops resumably and `--resume` with a healthy model (AHE_CHAOS_RATE=0) completes it. Either way every
 // injected fault is in a trace, no planned trial is lost or counted twice, no infrastructure error is
 // scored, and nothing ends in an internal error.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { DEMO_TASKS } from '../../examples/evolve-demo/make-demo.ts';
 import { bwrapAvailable, bwrapInstallHint } from '../../src/sandbox/bwrap-sandbox.ts';
@@ -31,7 +32,11 @@ function demo(args: string[], env: Record<string, string>) {
 }
 
 function assertNoInternalError(run: { output: string; tail: string }) {
-  assert.doesNotMatch(run.output, /internal error|\n\s+at .+:\d+:\d+\)?\n/, `internal error or stack trace:\n${run.tail}`);
+  assert.doesNotMatch(
+    run.output,
+    /internal error|\n\s+at .+:\d+:\d+\)?\n/,
+    `internal error or stack trace:\n${run.tail}`,
+  );
 }
 
 interface Fault {
@@ -49,7 +54,8 @@ function faultsOf(trialDir: string): Fault[] {
     const event = JSON.parse(line) as { type: string; model?: string; error_type?: string; message?: string };
     const tag = event.type === 'model_call' ? /\[chaos: (\w+)\]/.exec(event.model ?? '')?.[1] : undefined;
     if (tag) faults.push({ trial: trialDir, kind: tag });
-    if (event.type === 'model_error' && /injected fault/.test(event.message ?? '')) faults.push({ trial: trialDir, kind: event.error_type ?? '?' });
+    if (event.type === 'model_error' && /injected fault/.test(event.message ?? ''))
+      faults.push({ trial: trialDir, kind: event.error_type ?? '?' });
   }
   return faults;
 }
@@ -64,26 +70,44 @@ function checkEvaluations(runDir: string, iterations: number[]): Fault[] {
   for (const n of iterations) {
     const job = join(runDir, 'iterations', String(n), 'job');
     const result = readJson(join(job, 'result.json'));
-    const trials = readdirSync(job, { withFileTypes: true }).filter((d) => d.isDirectory() && !d.name.startsWith('.')).map((d) => d.name).sort();
-    assert.deepEqual(trials, DEMO_TASKS.map((t) => `${t}__1`), `iteration ${n}: one trial directory per planned trial`);
+    const trials = readdirSync(job, { withFileTypes: true })
+      .filter((d) => d.isDirectory() && !d.name.startsWith('.'))
+      .map((d) => d.name)
+      .sort();
+    assert.deepEqual(
+      trials,
+      DEMO_TASKS.map((t) => `${t}__1`),
+      `iteration ${n}: one trial directory per planned trial`,
+    );
     assert.deepEqual(result.missing_trials ?? [], [], `iteration ${n}: no planned trial is missing`);
-    const counted = Object.values(result.stats.evals as Record<string, { reward_stats?: { reward?: Record<string, string[]> } }>).flatMap((e) => Object.values(e.reward_stats?.reward ?? {}).flat());
+    const counted = Object.values(
+      result.stats.evals as Record<string, { reward_stats?: { reward?: Record<string, string[]> } }>,
+    ).flatMap((e) => Object.values(e.reward_stats?.reward ?? {}).flat());
     assert.equal(new Set(counted).size, counted.length, `iteration ${n}: a trial counted twice: ${counted.join(', ')}`);
     for (const trial of trials) {
       const r = readJson(join(job, trial, 'result.json'));
       const type = r.exception_info?.exception_type;
       const shown = faultsOf(join(job, trial));
       faults.push(...shown);
-      assert.notEqual(type, 'InfrastructureError', `iteration ${n}: ${trial} is still an infrastructure error in a finished evaluation`);
+      assert.notEqual(
+        type,
+        'InfrastructureError',
+        `iteration ${n}: ${trial} is still an infrastructure error in a finished evaluation`,
+      );
       if (/^(ModelUnavailableError|ModelConnectionError)/.test(r.exception_info?.exception_message ?? '')) {
-        assert.fail(`iteration ${n}: ${trial} ended on an injected provider error but is recorded as ${type}, and scored`);
+        assert.fail(
+          `iteration ${n}: ${trial} ended on an injected provider error but is recorded as ${type}, and scored`,
+        );
       }
     }
   }
   return faults;
 }
 
-test('demo under chaos at rate 0.1: finishes, every fault in a trace, every trial counted once', { skip, timeout: 600_000 }, () => {
+test('demo under chaos at rate 0.1: finishes, every fault in a trace, every trial counted once', {
+  skip,
+  timeout: 600_000,
+}, () => {
   const out = mkdtempSync(join(tmpdir(), 'ahe-chaos-demo-low-'));
   const run = demo([out], { AHE_DEMO_CHAOS: '0.1' });
   assertNoInternalError(run);
@@ -93,13 +117,20 @@ test('demo under chaos at rate 0.1: finishes, every fault in a trace, every tria
   assert.ok(faults.length > 0, 'seed 1 at rate 0.1 injects faults into the demo');
 });
 
-test('demo under chaos at rate 0.5: stops resumably; --resume with a healthy model completes it', { skip, timeout: 900_000 }, () => {
+test('demo under chaos at rate 0.5: stops resumably; --resume with a healthy model completes it', {
+  skip,
+  timeout: 900_000,
+}, () => {
   const out = mkdtempSync(join(tmpdir(), 'ahe-chaos-demo-high-'));
   const runDir = join(out, 'run');
   const stopped = demo([out], { AHE_DEMO_CHAOS: '0.5' });
   assertNoInternalError(stopped);
   assert.notEqual(stopped.status, 0, `a run this faulty must stop, not finish:\n${stopped.tail}`);
-  assert.match(stopped.output, /^ahe: .*(incomplete|infrastructure errors).*--resume/m, `one clear line says why and how to continue:\n${stopped.tail}`);
+  assert.match(
+    stopped.output,
+    /^ahe: .*(incomplete|infrastructure errors).*--resume/m,
+    `one clear line says why and how to continue:\n${stopped.tail}`,
+  );
   assert.match(stopped.output, /npm run demo:evolve -- --resume /, 'the demo says how to continue');
   const state = readJson(join(runDir, 'state.json'));
   assert.notEqual(state.step, 'done');
@@ -117,6 +148,9 @@ test('demo under chaos at rate 0.5: stops resumably; --resume with a healthy mod
   assert.ok(replaced.length > 0, 'the stopped run had infrastructure errors that were run again');
   for (const dir of replaced) {
     assert.equal(readJson(join(dir, 'result.json')).exception_info?.exception_type, 'InfrastructureError', dir);
-    assert.ok(faultsOf(dir).some((f) => /^Model(Unavailable|Connection)Error$/.test(f.kind)), `${dir}: its trace shows the injected fault`);
+    assert.ok(
+      faultsOf(dir).some((f) => /^Model(Unavailable|Connection)Error$/.test(f.kind)),
+      `${dir}: its trace shows the injected fault`,
+    );
   }
 });

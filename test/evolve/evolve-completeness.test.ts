@@ -2,19 +2,20 @@
 // job) is run again a bounded number of times; if it stays lost, the run stops at that evaluation —
 // no stats, attribution, gate or best harness computed from it — and --resume finishes the run as if
 // nothing had happened. A model that cannot be reached stops the run the same way instead of scoring 0%.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { makeDemo } from '../../examples/evolve-demo/make-demo.ts';
-import { runTrial } from '../../src/bench/run-trial.ts';
 import type { TrialExecutor } from '../../src/bench/run-job.ts';
+import { runTrial } from '../../src/bench/run-trial.ts';
 import { EvaluationIncompleteError } from '../../src/evolve/evaluate-harness.ts';
-import { RunStoppedError } from '../../src/model/errors.ts';
-import { beatsBest, runEvolve, type EvolveConfig } from '../../src/evolve/run-evolve.ts';
+import { beatsBest, type EvolveConfig, runEvolve } from '../../src/evolve/run-evolve.ts';
 import { loadRunState } from '../../src/evolve/run-state.ts';
+import { RunStoppedError } from '../../src/model/errors.ts';
 import { bwrapAvailable, bwrapInstallHint } from '../../src/sandbox/bwrap-sandbox.ts';
 import { closedPortUrl } from '../support/closed-port.ts';
 
@@ -25,7 +26,23 @@ const readJson = (file: string) => JSON.parse(readFileSync(file, 'utf8'));
 function setup(overrides: Partial<EvolveConfig> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'ahe-evolve-complete-'));
   const demo = makeDemo(dir);
-  const config: EvolveConfig = { harness: SEED, tasks: demo.tasks, holdout: null, model: `scripted:${demo.codingScript}`, evolve_model: `scripted:${demo.evolveScript}`, debug_model: null, iterations: 1, k: 1, concurrency: 3, holdout_every: 5, budget_usd: null, budget_tokens: null, budget_minutes: null, timeout_multiplier: 1, ...overrides };
+  const config: EvolveConfig = {
+    harness: SEED,
+    tasks: demo.tasks,
+    holdout: null,
+    model: `scripted:${demo.codingScript}`,
+    evolve_model: `scripted:${demo.evolveScript}`,
+    debug_model: null,
+    iterations: 1,
+    k: 1,
+    concurrency: 3,
+    holdout_every: 5,
+    budget_usd: null,
+    budget_tokens: null,
+    budget_minutes: null,
+    timeout_multiplier: 1,
+    ...overrides,
+  };
   return { runDir: join(dir, 'run'), config };
 }
 
@@ -43,27 +60,45 @@ function losing(iteration: number, trial: string, times: number): { execute: Tri
   return { execute, lost: () => lost };
 }
 
-test('a trial lost for good stops the run at that evaluation, judging nothing; --resume finishes it with the verdict of a whole evaluation', { skip }, async () => {
+test('a trial lost for good stops the run at that evaluation, judging nothing; --resume finishes it with the verdict of a whole evaluation', {
+  skip,
+}, async () => {
   const { runDir, config } = setup();
   const it = (file: string) => join(runDir, 'iterations', '1', file);
   const executor = losing(1, 'top-words__1', Number.POSITIVE_INFINITY);
   const logs: string[] = [];
-  const error = await runEvolve({ runDir, config, executeTrial: executor.execute, evaluationRetries: 2, log: (l) => logs.push(l) }).then(() => undefined, (e: unknown) => e);
+  const error = await runEvolve({
+    runDir,
+    config,
+    executeTrial: executor.execute,
+    evaluationRetries: 2,
+    log: (l) => logs.push(l),
+  }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   assert.ok(error instanceof EvaluationIncompleteError, String(error));
-  assert.match(error.message, /^iteration 1: training evaluation: still incomplete after 3 tries, 1 trial\(s\) without a measured result \(top-words__1\) — nothing was judged on it; the run is saved: continue with ahe evolve --resume /);
+  assert.match(
+    error.message,
+    /^iteration 1: training evaluation: still incomplete after 3 tries, 1 trial\(s\) without a measured result \(top-words__1\) — nothing was judged on it; the run is saved: continue with ahe evolve --resume /,
+  );
   assert.deepEqual(error.missingTrials, ['top-words__1']);
   assert.equal(executor.lost(), 3, 'one run and two bounded retries');
   assert.equal(logs.filter((l) => /running them again/.test(l)).length, 2);
   const state = loadRunState(runDir);
   assert.deepEqual([state.iteration, state.step], [1, 'evaluate'], 'stopped at the evaluation, resumable');
   assert.equal(state.best?.iteration, 0);
-  for (const file of ['stats.json', 'attribution.json', 'gate.json']) assert.equal(existsSync(it(file)), false, `${file} must not be computed from an incomplete evaluation`);
+  for (const file of ['stats.json', 'attribution.json', 'gate.json'])
+    assert.equal(existsSync(it(file)), false, `${file} must not be computed from an incomplete evaluation`);
 
   const done = await runEvolve({ runDir });
   assert.equal(done.step, 'done');
   assert.equal(readJson(it('job/result.json')).tasks['top-words'].c, 1);
   assert.deepEqual(readJson(it('job/result.json')).missing_trials, []);
-  assert.deepEqual(readJson(it('attribution.json')).changes.map((c: { id: string; verdict: string }) => [c.id, c.verdict]), [['check-stated-rules', 'EFFECTIVE']]);
+  assert.deepEqual(
+    readJson(it('attribution.json')).changes.map((c: { id: string; verdict: string }) => [c.id, c.verdict]),
+    [['check-stated-rules', 'EFFECTIVE']],
+  );
   assert.equal(done.best?.iteration, 1);
 });
 
@@ -79,16 +114,24 @@ test('a trial lost once is run again within the step; the evaluation is judged w
   assert.equal(readJson(join(runDir, 'iterations', '0', 'stats.json')).train.n_tasks, 3);
 });
 
-test('an unreachable model stops the run after N infrastructure errors in a row, resumably, with no 0% recorded', { skip }, async () => {
+test('an unreachable model stops the run after N infrastructure errors in a row, resumably, with no 0% recorded', {
+  skip,
+}, async () => {
   const url = await closedPortUrl();
   const saved = { key: process.env.OPENAI_API_KEY, base: process.env.OPENAI_BASE_URL };
   process.env.OPENAI_API_KEY = 'sk-test';
   process.env.OPENAI_BASE_URL = url;
   try {
     const { runDir, config } = setup({ model: 'openai:gpt-5', concurrency: 1 });
-    const error = await runEvolve({ runDir, config, maxRetries: 0, maxConsecutiveInfraFailures: 2 }).then(() => undefined, (e: unknown) => e);
+    const error = await runEvolve({ runDir, config, maxRetries: 0, maxConsecutiveInfraFailures: 2 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(error instanceof EvaluationIncompleteError, String(error));
-    assert.match(error.message, /^iteration 0: training evaluation: stopped after 2 infrastructure errors in a row \(last: ModelConnectionError: cannot reach openai at .*ECONNREFUSED.*\); fix the model or provider — nothing was judged on it; the run is saved: continue with ahe evolve --resume /);
+    assert.match(
+      error.message,
+      /^iteration 0: training evaluation: stopped after 2 infrastructure errors in a row \(last: ModelConnectionError: cannot reach openai at .*ECONNREFUSED.*\); fix the model or provider — nothing was judged on it; the run is saved: continue with ahe evolve --resume /,
+    );
     const state = loadRunState(runDir);
     assert.deepEqual([state.iteration, state.step, state.best ?? null], [0, 'evaluate', null]);
     assert.equal(existsSync(join(runDir, 'iterations', '0', 'stats.json')), false);
@@ -96,7 +139,10 @@ test('an unreachable model stops the run after N infrastructure errors in a row,
     assert.equal(result.n_tasks, 0, 'no task was measured, so there is no pass rate to report');
     assert.equal(result.exceptions.InfrastructureError, 2);
   } finally {
-    for (const [k, v] of [['OPENAI_API_KEY', saved.key], ['OPENAI_BASE_URL', saved.base]] as const) {
+    for (const [k, v] of [
+      ['OPENAI_API_KEY', saved.key],
+      ['OPENAI_BASE_URL', saved.base],
+    ] as const) {
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;
     }
@@ -105,7 +151,9 @@ test('an unreachable model stops the run after N infrastructure errors in a row,
 
 test('the best harness is chosen over the tasks both iterations measured, not by pass rates over different task sets', () => {
   const best = { iteration: 0, pass_at_1: 0.5, ref: 'r' };
-  const vs = (meanDifference: number, nTasks = 3) => ({ vs_best: { iteration: 0, paired: { nTasks, meanDifference, ci95: [0, 0] as [number, number], pValue: 1 } } as never });
+  const vs = (meanDifference: number, nTasks = 3) => ({
+    vs_best: { iteration: 0, paired: { nTasks, meanDifference, ci95: [0, 0] as [number, number], pValue: 1 } } as never,
+  });
   assert.equal(beatsBest({}, null, 0), true, 'the first evaluation is the best so far');
   assert.equal(beatsBest(vs(0.1), best, 1), true);
   assert.equal(beatsBest(vs(0), best, 1), false, 'a tie keeps the earlier best');
@@ -114,19 +162,31 @@ test('the best harness is chosen over the tasks both iterations measured, not by
   assert.equal(beatsBest({}, best, 1), false, 'no paired comparison: no claim');
 });
 
-test('an unreachable evolve model stops the run resumably at the evolve step (no skipped iteration); --resume with a healthy model finishes it, its spend counted once', { skip }, async () => {
+test('an unreachable evolve model stops the run resumably at the evolve step (no skipped iteration); --resume with a healthy model finishes it, its spend counted once', {
+  skip,
+}, async () => {
   const saved = process.env.AHE_CHAOS_RATE;
   try {
     // Every evolve-model call fails as a provider's 500 after its retries.
     const { runDir, config } = setup();
     const demoScript = config.evolve_model.replace(/^scripted:/, '');
     config.evolve_model = `chaos:1:faults=server_error:scripted:${demoScript}`;
-    const error = await runEvolve({ runDir, config }).then(() => undefined, (e: unknown) => e);
+    const error = await runEvolve({ runDir, config }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(error instanceof RunStoppedError, String(error));
-    assert.match(error.message, /^iteration 0: the evolve agent's model \(chaos:1:.*\) could not be used: ModelUnavailableError: .*continue with: ahe evolve --resume /);
+    assert.match(
+      error.message,
+      /^iteration 0: the evolve agent's model \(chaos:1:.*\) could not be used: ModelUnavailableError: .*continue with: ahe evolve --resume /,
+    );
     const stopped = loadRunState(runDir);
     assert.deepEqual([stopped.iteration, stopped.step], [0, 'evolve']);
-    assert.equal(existsSync(join(runDir, 'iterations', '0', 'change_manifest.json')), false, 'the iteration is not skipped: it runs again on resume');
+    assert.equal(
+      existsSync(join(runDir, 'iterations', '0', 'change_manifest.json')),
+      false,
+      'the iteration is not skipped: it runs again on resume',
+    );
     const stoppedCalls = readJson(join(runDir, 'iterations', '0', 'usage.json')).evolver.calls;
     assert.ok(stoppedCalls >= 1, 'the failed attempt is in the ledger');
     process.env.AHE_CHAOS_RATE = '0';

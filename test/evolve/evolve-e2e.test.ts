@@ -3,15 +3,16 @@
 // prediction; the next evaluation flips the predicted task and attribution says EFFECTIVE; a leaking
 // change is rejected; a harmful change is detected and rolled back automatically; a crash in the middle
 // followed by resume ends in the same final state.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { HELPFUL_LESSON, makeDemo } from '../../examples/evolve-demo/make-demo.ts';
-import { runEvolve, type EvolveConfig } from '../../src/evolve/run-evolve.ts';
+import { type EvolveConfig, runEvolve } from '../../src/evolve/run-evolve.ts';
 import type { RunState } from '../../src/evolve/run-state.ts';
 import { bwrapAvailable, bwrapInstallHint } from '../../src/sandbox/bwrap-sandbox.ts';
 
@@ -22,7 +23,22 @@ const readJson = (file: string) => JSON.parse(readFileSync(file, 'utf8'));
 function setup() {
   const dir = mkdtempSync(join(tmpdir(), 'ahe-evolve-e2e-'));
   const demo = makeDemo(dir);
-  const config: EvolveConfig = { harness: SEED, tasks: demo.tasks, holdout: null, model: `scripted:${demo.codingScript}`, evolve_model: `scripted:${demo.evolveScript}`, debug_model: null, iterations: 3, k: 1, concurrency: 3, holdout_every: 5, budget_usd: null, budget_tokens: null, budget_minutes: null, timeout_multiplier: 1 };
+  const config: EvolveConfig = {
+    harness: SEED,
+    tasks: demo.tasks,
+    holdout: null,
+    model: `scripted:${demo.codingScript}`,
+    evolve_model: `scripted:${demo.evolveScript}`,
+    debug_model: null,
+    iterations: 3,
+    k: 1,
+    concurrency: 3,
+    holdout_every: 5,
+    budget_usd: null,
+    budget_tokens: null,
+    budget_minutes: null,
+    timeout_multiplier: 1,
+  };
   return { dir, config };
 }
 
@@ -36,11 +52,21 @@ function finalState(runDir: string, state: RunState) {
     history: git(['log', '--format=%s']).trim().split('\n'),
     tags: git(['tag', '--list']).trim().split('\n').sort(),
     memory: git(['ls-tree', '--name-only', '-r', 'HEAD']).trim().split('\n'),
-    summary: readJson(join(runDir, 'summary.json')).iterations.map((r: { iteration: number; train: unknown; changes: unknown; verdicts: unknown; rollbacks: unknown }) => [r.iteration, r.train, r.changes, r.verdicts, r.rollbacks]),
+    summary: readJson(join(runDir, 'summary.json')).iterations.map(
+      (r: { iteration: number; train: unknown; changes: unknown; verdicts: unknown; rollbacks: unknown }) => [
+        r.iteration,
+        r.train,
+        r.changes,
+        r.verdicts,
+        r.rollbacks,
+      ],
+    ),
   };
 }
 
-test('three iterations offline: effective lesson kept, leak rejected, harmful change rolled back; a crash and resume end the same', { skip }, async () => {
+test('three iterations offline: effective lesson kept, leak rejected, harmful change rolled back; a crash and resume end the same', {
+  skip,
+}, async () => {
   const { dir, config } = setup();
   const runDir = join(dir, 'run');
   const state = await runEvolve({ runDir, config });
@@ -52,22 +78,55 @@ test('three iterations offline: effective lesson kept, leak rejected, harmful ch
   assert.deepEqual(readJson(it(0, 'job/result.json')).tasks['top-words'].c, 0);
   assert.match(readFileSync(it(0, 'debug/overview.md'), 'utf8'), /top-words/);
   const manifest0 = readJson(it(0, 'change_manifest.json'));
-  assert.deepEqual(manifest0.changes.map((c: { id: string; component: string; predicted_fixes: string[] }) => [c.id, c.component, c.predicted_fixes]), [['check-stated-rules', 'memory', ['top-words']]]);
+  assert.deepEqual(
+    manifest0.changes.map((c: { id: string; component: string; predicted_fixes: string[] }) => [
+      c.id,
+      c.component,
+      c.predicted_fixes,
+    ]),
+    [['check-stated-rules', 'memory', ['top-words']]],
+  );
   assert.match(readFileSync(it(0, 'diff.patch'), 'utf8'), new RegExp(HELPFUL_LESSON.slice(0, 40)));
 
   // Iteration 1: the lesson is in the coding agent's context, top-words flips, attribution says EFFECTIVE.
   assert.equal(readJson(it(1, 'job/result.json')).tasks['top-words'].c, 1);
   const attribution1 = readJson(it(1, 'attribution.json'));
-  assert.deepEqual(attribution1.changes.map((c: { id: string; verdict: string; actually_fixed: string[] }) => [c.id, c.verdict, c.actually_fixed]), [['check-stated-rules', 'EFFECTIVE', ['top-words']]]);
+  assert.deepEqual(
+    attribution1.changes.map((c: { id: string; verdict: string; actually_fixed: string[] }) => [
+      c.id,
+      c.verdict,
+      c.actually_fixed,
+    ]),
+    [['check-stated-rules', 'EFFECTIVE', ['top-words']]],
+  );
   // The leaking change was refused before any evaluation, with the finding recorded.
-  const leaks = readFileSync(it(1, 'leak-rejections.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-  assert.ok(leaks.some((l: { findings: { kind: string; task: string }[] }) => l.findings.some((f) => f.task === 'top-words')), JSON.stringify(leaks));
-  assert.deepEqual(readJson(it(1, 'change_manifest.json')).changes.map((c: { id: string }) => c.id), ['save-time']);
+  const leaks = readFileSync(it(1, 'leak-rejections.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  assert.ok(
+    leaks.some((l: { findings: { kind: string; task: string }[] }) => l.findings.some((f) => f.task === 'top-words')),
+    JSON.stringify(leaks),
+  );
+  assert.deepEqual(
+    readJson(it(1, 'change_manifest.json')).changes.map((c: { id: string }) => c.id),
+    ['save-time'],
+  );
 
   // Iteration 2: the harmful lesson regressed csv-region-totals; it is HARMFUL and rolled back automatically.
   const attribution2 = readJson(it(2, 'attribution.json'));
-  assert.deepEqual(attribution2.changes.map((c: { id: string; verdict: string; risk_realised: string[] }) => [c.id, c.verdict, c.risk_realised]), [['save-time', 'HARMFUL', ['csv-region-totals']]]);
-  assert.deepEqual(state.rollbacks.map((r) => [r.iteration, r.change_id]), [[2, 'save-time']]);
+  assert.deepEqual(
+    attribution2.changes.map((c: { id: string; verdict: string; risk_realised: string[] }) => [
+      c.id,
+      c.verdict,
+      c.risk_realised,
+    ]),
+    [['save-time', 'HARMFUL', ['csv-region-totals']]],
+  );
+  assert.deepEqual(
+    state.rollbacks.map((r) => [r.iteration, r.change_id]),
+    [[2, 'save-time']],
+  );
   assert.equal(existsSync(join(runDir, 'harness', 'memory', 'speed.md')), false);
   assert.ok(existsSync(join(runDir, 'harness', 'memory', 'lessons.md')));
 
@@ -98,7 +157,9 @@ test('three iterations offline: effective lesson kept, leak rejected, harmful ch
   assert.deepEqual(finalState(crashed, resumed), finalState(runDir, state));
 });
 
-test('the held-out split is scored at 0 and at the end, beside train, and never reaches the evolve agent', { skip }, async () => {
+test('the held-out split is scored at 0 and at the end, beside train, and never reaches the evolve agent', {
+  skip,
+}, async () => {
   const { dir, config } = setup();
   const holdout = join(dir, 'holdout');
   execFileSync('mkdir', ['-p', holdout]);

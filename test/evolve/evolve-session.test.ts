@@ -1,10 +1,11 @@
 // The evolve step run again after an interruption: commits the interrupted session made (no manifest)
 // are reverted before the new session, so no unexplained change reaches an evaluation.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { loadTaskSuite } from '../../src/bench/load-task.ts';
@@ -14,7 +15,7 @@ import { createModel } from '../../src/model/create-model.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-test('an interrupted evolve session\'s commits are reverted when the step runs again', async () => {
+test("an interrupted evolve session's commits are reverted when the step runs again", async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ahe-evsession-'));
   const ws = await createWorkspace(join(dir, 'run'), join(ROOT, 'harnesses', 'seed'));
   const iterationDir = join(dir, 'run', 'iterations', '0');
@@ -25,7 +26,20 @@ test('an interrupted evolve session\'s commits are reverted when the step runs a
   writeFileSync(join(ws.dir, 'memory', 'half-done.md'), '- an unexplained lesson\n');
   await ws.commitChange({ message: 'half-done: interrupted' });
   const script = join(dir, 'evolver.yaml');
-  writeFileSync(script, stringify({ turns: [{ reply: { content: '', tool_calls: [{ name: 'write_manifest', arguments: { manifest: { iteration: 0, changes: [] } } }] } }, { reply: { content: 'Nothing to change.' } }] }));
+  writeFileSync(
+    script,
+    stringify({
+      turns: [
+        {
+          reply: {
+            content: '',
+            tool_calls: [{ name: 'write_manifest', arguments: { manifest: { iteration: 0, changes: [] } } }],
+          },
+        },
+        { reply: { content: 'Nothing to change.' } },
+      ],
+    }),
+  );
   const result = await runEvolveSession({
     iteration: 0,
     workspace: ws,

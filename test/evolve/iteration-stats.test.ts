@@ -1,5 +1,5 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { computePassStats } from '../../src/bench/stats.ts';
 import { iterationStats, jobDelta, taskStability } from '../../src/evolve/iteration-stats.ts';
 import { summaryOf } from './summary-fixture.ts';
@@ -10,7 +10,16 @@ const close = (a: number, b: number, eps = 1e-12) => assert.ok(Math.abs(a - b) <
 // e and p unchanged, s always passes, `new` appears only now.
 const it0 = summaryOf({ a: [0, 0], b: [1, 1], c: [1, 1], d: [1, 1], e: [0, 0], p: [1, 1], s: [1, 1] });
 const previous = summaryOf({ a: [0, 0], b: [1, 1], c: [1, 0], d: [1, 1], e: [0, 0], p: [1, 0], s: [1, 1] });
-const current = summaryOf({ a: [1, 0], b: [0, 0], c: [1, 1], d: [1, 0.5], e: [0, 0], p: [0, 1], s: [1, 1], new: [1, 1] });
+const current = summaryOf({
+  a: [1, 0],
+  b: [0, 0],
+  c: [1, 1],
+  d: [1, 0.5],
+  e: [0, 0],
+  p: [0, 1],
+  s: [1, 1],
+  new: [1, 1],
+});
 
 test('pass@1, its interval and pass@k describe the current job, recomputed from its tasks', () => {
   const s = iterationStats({ current });
@@ -58,11 +67,42 @@ test('partial tasks are those with some passing and some failing attempts; parti
 test('stability: pass counts per iteration, current last; absent iterations are null', () => {
   const s = iterationStats({ current, previous, history: [it0, previous] });
   const row = (t: string) => s.stability.find((x) => x.task === t)!;
-  assert.deepEqual(s.stability.map((x) => x.task), ['a', 'b', 'c', 'd', 'e', 'new', 'p', 's']);
-  assert.deepEqual(row('a'), { task: 'a', passes: [0, 0, 1], attempts: [2, 2, 2], stable_pass: false, stable_fail: false, flaky: true });
-  assert.deepEqual(row('e'), { task: 'e', passes: [0, 0, 0], attempts: [2, 2, 2], stable_pass: false, stable_fail: true, flaky: false });
-  assert.deepEqual(row('s'), { task: 's', passes: [2, 2, 2], attempts: [2, 2, 2], stable_pass: true, stable_fail: false, flaky: false });
-  assert.deepEqual(row('new'), { task: 'new', passes: [null, null, 2], attempts: [null, null, 2], stable_pass: true, stable_fail: false, flaky: false });
+  assert.deepEqual(
+    s.stability.map((x) => x.task),
+    ['a', 'b', 'c', 'd', 'e', 'new', 'p', 's'],
+  );
+  assert.deepEqual(row('a'), {
+    task: 'a',
+    passes: [0, 0, 1],
+    attempts: [2, 2, 2],
+    stable_pass: false,
+    stable_fail: false,
+    flaky: true,
+  });
+  assert.deepEqual(row('e'), {
+    task: 'e',
+    passes: [0, 0, 0],
+    attempts: [2, 2, 2],
+    stable_pass: false,
+    stable_fail: true,
+    flaky: false,
+  });
+  assert.deepEqual(row('s'), {
+    task: 's',
+    passes: [2, 2, 2],
+    attempts: [2, 2, 2],
+    stable_pass: true,
+    stable_fail: false,
+    flaky: false,
+  });
+  assert.deepEqual(row('new'), {
+    task: 'new',
+    passes: [null, null, 2],
+    attempts: [null, null, 2],
+    stable_pass: true,
+    stable_fail: false,
+    flaky: false,
+  });
   // c passed every attempt in iterations 0 and 2 but only one of two in iteration 1: not stable.
   assert.equal(row('c').flaky, true);
 });
@@ -74,5 +114,11 @@ test('retention is null when nothing passed before; jobDelta and taskStability w
   assert.equal(d.retention, null);
   assert.deepEqual(d.fixed, ['a']);
   assert.equal(d.net, 1);
-  assert.deepEqual(taskStability([none, some]).map((t) => [t.task, t.flaky]), [['a', true], ['b', false]]);
+  assert.deepEqual(
+    taskStability([none, some]).map((t) => [t.task, t.flaky]),
+    [
+      ['a', true],
+      ['b', false],
+    ],
+  );
 });

@@ -1,14 +1,24 @@
 // The run's harness workspace on real git repositories in temporary directories: seed commit, change
 // commits under the edit policy, tags, reverts (also conflicting ones), exports, diffs, resume.
-import { test, before } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { simpleGit } from 'simple-git';
-import { ChangeRefusedError, createWorkspace, openWorkspace, type Workspace } from '../../src/evolve/workspace.ts';
 import { repositoryGit } from '../../src/evolve/git-env.ts';
+import { ChangeRefusedError, createWorkspace, openWorkspace, type Workspace } from '../../src/evolve/workspace.ts';
 import { listHarnessFiles } from '../../src/harness/list-harness-files.ts';
 import { UserError } from '../../src/model/errors.ts';
 
@@ -56,7 +66,10 @@ test('createWorkspace copies the seed into RUN/harness as one commit tagged seed
   assert.doesNotMatch(config, /worktree/, 'no absolute work tree: the run directory can be moved');
   assert.equal((await repositoryGit(ws.dir).raw(['symbolic-ref', 'HEAD'])).trim(), 'refs/heads/main');
   assert.deepEqual(readdirSync(runDir), ['harness'], 'no temporary directory left behind');
-  await assert.rejects(createWorkspace(runDir, SEED), (e: Error) => e instanceof UserError && /harness already exists/.test(e.message));
+  await assert.rejects(
+    createWorkspace(runDir, SEED),
+    (e: Error) => e instanceof UserError && /harness already exists/.test(e.message),
+  );
 });
 
 test('commitChange commits a memory file; diff, changedFiles and fileAt show it', async () => {
@@ -84,8 +97,14 @@ test('commitChange refuses an empty change and commits only the listed files', a
   assert.match((await refusal(ws.commitChange({ message: 'nothing' })))[0]!, /nothing to commit/);
   write(ws, 'memory/a.md', 'lesson a\n');
   write(ws, 'memory/b.md', 'lesson b\n');
-  assert.match((await refusal(ws.commitChange({ message: 'x', files: ['memory/c.md'] })))[0]!, /listed but unchanged since the last commit: memory\/c\.md \(changed: memory\/a\.md, memory\/b\.md\)/);
-  assert.match((await refusal(ws.commitChange({ message: 'x', files: ['../tasks/x/instruction.md'] })))[0]!, /uses '\.\.': paths may not leave the harness directory/);
+  assert.match(
+    (await refusal(ws.commitChange({ message: 'x', files: ['memory/c.md'] })))[0]!,
+    /listed but unchanged since the last commit: memory\/c\.md \(changed: memory\/a\.md, memory\/b\.md\)/,
+  );
+  assert.match(
+    (await refusal(ws.commitChange({ message: 'x', files: ['../tasks/x/instruction.md'] })))[0]!,
+    /uses '\.\.': paths may not leave the harness directory/,
+  );
   const sha = await ws.commitChange({ message: 'memory a', files: ['./memory//a.md'] });
   assert.deepEqual(await ws.changedFiles('seed', sha), ['memory/a.md']);
   assert.deepEqual(await ws.uncommittedFiles(), ['memory/b.md']);
@@ -101,7 +120,10 @@ test('commitChange enforces the edit policy: model settings, the seed prompt, fi
   const yaml = readFileSync(join(ws.dir, 'harness.yaml'), 'utf8');
   write(ws, 'harness.yaml', yaml.replace('context_budget_tokens: 128000', 'context_budget_tokens: 256000'));
   const [reason] = await refusal(ws.commitChange({ message: 'bigger context' }));
-  assert.match(reason!, /harness\.yaml: model\.context_budget_tokens: 128000 → 256000 is refused; only the components: section/);
+  assert.match(
+    reason!,
+    /harness\.yaml: model\.context_budget_tokens: 128000 → 256000 is refused; only the components: section/,
+  );
   assert.deepEqual(await ws.discardUncommitted(), ['harness.yaml']);
   assert.equal(readFileSync(join(ws.dir, 'harness.yaml'), 'utf8'), yaml);
 
@@ -110,7 +132,10 @@ test('commitChange enforces the edit policy: model settings, the seed prompt, fi
   assert.deepEqual(await ws.changedFiles('seed', allowed), ['harness.yaml']);
 
   write(ws, 'system_prompt.md', 'You are a coding agent.\n');
-  assert.match((await refusal(ws.commitChange({ message: 'shorter prompt' })))[0]!, /system_prompt\.md: the seed paragraph "You are a coding agent working in a terminal\..*" was removed or altered/);
+  assert.match(
+    (await refusal(ws.commitChange({ message: 'shorter prompt' })))[0]!,
+    /system_prompt\.md: the seed paragraph "You are a coding agent working in a terminal\..*" was removed or altered/,
+  );
   write(ws, 'system_prompt.md', `${SEED_PROMPT}\nAlways run the tests before you finish.\n`);
   await ws.commitChange({ message: 'prompt: run the tests' });
 
@@ -118,7 +143,10 @@ test('commitChange enforces the edit policy: model settings, the seed prompt, fi
   write(ws, 'memory/ok.md', 'fine\n');
   const problems = await refusal(ws.commitChange({ message: 'two files' }));
   assert.equal(problems.length, 1, 'only the file outside the components is refused');
-  assert.match(problems[0]!, /^notes\.txt: notes\.txt is not a harness component file \(editable harness files: system_prompt\.md/);
+  assert.match(
+    problems[0]!,
+    /^notes\.txt: notes\.txt is not a harness component file \(editable harness files: system_prompt\.md/,
+  );
   assert.deepEqual(await ws.discardUncommitted(), ['memory/ok.md', 'notes.txt']);
   assert.equal(existsSync(join(ws.dir, 'notes.txt')), false, 'untracked files are removed too');
 
@@ -137,7 +165,10 @@ test('tag is idempotent at HEAD and never moves an existing tag', async () => {
   assert.equal(await ws.tag('iter-0'), head);
   write(ws, 'memory/x.md', 'x\n');
   const next = await ws.commitChange({ message: 'x' });
-  await assert.rejects(ws.tag('iter-0'), new RegExp(`tag iter-0 already points at ${head.slice(0, 10)}, not at HEAD ${next.slice(0, 10)}`));
+  await assert.rejects(
+    ws.tag('iter-0'),
+    new RegExp(`tag iter-0 already points at ${head.slice(0, 10)}, not at HEAD ${next.slice(0, 10)}`),
+  );
   assert.equal(await ws.tag('iter-1'), next);
   assert.equal(await ws.resolveRef('iter-0'), head);
   await assert.rejects(ws.tag('--force'), /invalid tag name/);
@@ -179,7 +210,10 @@ test('a conflicting revert restores the files the change touched and names the l
   assert.deepEqual(await ws.uncommittedFiles(), []);
   const message = await repositoryGit(ws.dir).raw(['log', '-1', '--format=%B']);
   assert.match(message, new RegExp(`This reverts commit ${harmful}\\.`));
-  assert.match(message, new RegExp(`This also undid the edits of these later commits to those files:\\n  ${later} refine`));
+  assert.match(
+    message,
+    new RegExp(`This also undid the edits of these later commits to those files:\\n  ${later} refine`),
+  );
   assert.equal(existsSync(join(ws.dir, '.git', 'REVERT_HEAD')), false);
 });
 
@@ -200,7 +234,11 @@ test('exportTo materialises a ref into a directory, replacing an earlier export,
   assert.deepEqual(readdirSync(runDir).sort(), ['best', 'harness'], 'no temporary directories left behind');
   await ws.exportTo(withMemory, join(runDir, 'iterations', '1', 'harness'));
   assert.equal(readFileSync(join(runDir, 'iterations/1/harness/memory/lessons.md'), 'utf8'), 'a lesson\n');
-  assert.equal(readdirSync(join(ws.dir, '.git')).filter((n) => n.endsWith('.index')).length, 0, 'temporary index removed');
+  assert.equal(
+    readdirSync(join(ws.dir, '.git')).filter((n) => n.endsWith('.index')).length,
+    0,
+    'temporary index removed',
+  );
   await assert.rejects(ws.exportTo('seed', runDir), /cannot export into .*: it overlaps the workspace/);
   await assert.rejects(ws.exportTo('seed', join(ws.dir, 'memory')), /overlaps the workspace/);
 });
@@ -212,7 +250,10 @@ test('openWorkspace resumes a run and names the missing file when the directory 
   const reopened = await openWorkspace(runDir);
   assert.equal(await reopened.head(), sha);
   const notARun = mkdtempSync(join(tmpdir(), 'ahe-ws-notrun-'));
-  await assert.rejects(openWorkspace(notARun), (e: Error) => e instanceof UserError && e.message.includes(`${join(notARun, 'harness', '.git')} is missing`));
+  await assert.rejects(
+    openWorkspace(notARun),
+    (e: Error) => e instanceof UserError && e.message.includes(`${join(notARun, 'harness', '.git')} is missing`),
+  );
 });
 
 test('git never acts on a repository that contains the run directory', async () => {
@@ -223,7 +264,11 @@ test('git never acts on a repository that contains the run directory', async () 
   write(ws, 'memory/x.md', 'x\n');
   await ws.commitChange({ message: 'x' });
   const outerGit = simpleGit({ baseDir: outer });
-  assert.equal((await outerGit.raw(['rev-parse', '--verify', '--quiet', 'HEAD'])).trim(), '', 'the outer repository has no commit');
+  assert.equal(
+    (await outerGit.raw(['rev-parse', '--verify', '--quiet', 'HEAD'])).trim(),
+    '',
+    'the outer repository has no commit',
+  );
   rmSync(join(ws.dir, '.git'), { recursive: true });
   await assert.rejects(ws.head(), 'a workspace whose .git vanished fails instead of using the outer repository');
   await assert.rejects(openWorkspace(runDir), /is not an ahe run/);

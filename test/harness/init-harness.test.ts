@@ -1,17 +1,28 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError } from '../../src/model/errors.ts';
+import { test } from 'node:test';
 import { initHarness } from '../../src/harness/init-harness.ts';
 import { loadHarness } from '../../src/harness/load-harness.ts';
+import { UserError } from '../../src/model/errors.ts';
 import { SEED, scratchPath } from './harness-variants.ts';
 
 test('init writes a copy of harnesses/seed that loads', async () => {
   const dir = scratchPath('init');
   await initHarness(dir);
-  assert.deepEqual(readdirSync(dir, { recursive: true }).sort(), ['harness.yaml', 'system_prompt.md', 'tools', 'tools/run_shell_command.ts', 'tools/run_shell_command.yaml']);
-  for (const file of ['harness.yaml', 'system_prompt.md', 'tools/run_shell_command.ts', 'tools/run_shell_command.yaml']) {
+  assert.deepEqual(readdirSync(dir, { recursive: true }).sort(), [
+    'harness.yaml',
+    'system_prompt.md',
+    'tools',
+    'tools/run_shell_command.ts',
+    'tools/run_shell_command.yaml',
+  ]);
+  for (const file of [
+    'harness.yaml',
+    'system_prompt.md',
+    'tools/run_shell_command.ts',
+    'tools/run_shell_command.yaml',
+  ]) {
     assert.equal(readFileSync(join(dir, file), 'utf8'), readFileSync(join(SEED, file), 'utf8'), file);
   }
   const harness = await loadHarness(dir);
@@ -27,7 +38,10 @@ test('init accepts an existing empty directory and refuses a non-empty one or a 
   const busy = scratchPath('busy');
   mkdirSync(busy);
   writeFileSync(join(busy, 'notes.txt'), 'mine');
-  await assert.rejects(initHarness(busy), (e: unknown) => e instanceof UserError && /busy-\d+ is not empty/.test(e.message));
+  await assert.rejects(
+    initHarness(busy),
+    (e: unknown) => e instanceof UserError && /busy-\d+ is not empty/.test(e.message),
+  );
   assert.deepEqual(readdirSync(busy), ['notes.txt']);
 
   const file = scratchPath('file');

@@ -1,10 +1,10 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { loadHarness, loadHarnessReport } from '../../src/harness/load-harness.ts';
 import type { ToolContext } from '../../src/harness/types.ts';
 import type { ExecOptions, ExecResult, Sandbox } from '../../src/sandbox/types.ts';
-import { EXAMPLE, FIXTURES, SEED, rejection, variant } from './harness-variants.ts';
+import { EXAMPLE, FIXTURES, rejection, SEED, variant } from './harness-variants.ts';
 
 function fakeSandbox(result: Partial<ExecResult>, calls: { command: string; options?: ExecOptions }[] = []): Sandbox {
   return {
@@ -23,14 +23,23 @@ function fakeSandbox(result: Partial<ExecResult>, calls: { command: string; opti
 }
 
 function toolContext(sandbox: Sandbox, commandTimeoutSec = 600): ToolContext {
-  return { sandbox, trace: { emit() {} }, signal: new AbortController().signal, callId: 'c1', limits: { maxSteps: 100, maxWallSec: 3600, maxTotalTokens: 0, commandTimeoutSec } };
+  return {
+    sandbox,
+    trace: { emit() {} },
+    signal: new AbortController().signal,
+    callId: 'c1',
+    limits: { maxSteps: 100, maxWallSec: 3600, maxTotalTokens: 0, commandTimeoutSec },
+  };
 }
 
 test('the seed loads: one tool, nothing else, settings mapped to camelCase with defaults', async () => {
   const h = await loadHarness(SEED);
   assert.equal(h.name, 'seed');
   assert.equal(h.dir, SEED);
-  assert.deepEqual(h.tools.map((t) => t.definition.name), ['run_shell_command']);
+  assert.deepEqual(
+    h.tools.map((t) => t.definition.name),
+    ['run_shell_command'],
+  );
   assert.deepEqual(h.tools[0]!.source, { yaml: 'tools/run_shell_command.yaml', code: 'tools/run_shell_command.ts' });
   assert.deepEqual(h.tools[0]!.definition.inputSchema.required, ['command']);
   assert.equal(h.middleware.length + h.skills.length + h.subagents.length + h.memory.length, 0);
@@ -50,24 +59,47 @@ test('defaults apply when harness.yaml gives only a name', async () => {
 
 test('the example uses every component type, middleware in the order harness.yaml lists', async () => {
   const h = await loadHarness(EXAMPLE);
-  assert.deepEqual(h.tools.map((t) => t.definition.name), ['run_shell_command', 'write_file']);
-  assert.deepEqual(h.middleware.map((m) => [m.name, m.file]), [
-    ['loop-guard', 'middleware/loop-guard.ts'],
-    ['compact-old-outputs', 'middleware/compact-old-outputs.ts'],
-  ]);
-  assert.deepEqual(h.skills.map((s) => s.name), ['debugging-failing-tests']);
+  assert.deepEqual(
+    h.tools.map((t) => t.definition.name),
+    ['run_shell_command', 'write_file'],
+  );
+  assert.deepEqual(
+    h.middleware.map((m) => [m.name, m.file]),
+    [
+      ['loop-guard', 'middleware/loop-guard.ts'],
+      ['compact-old-outputs', 'middleware/compact-old-outputs.ts'],
+    ],
+  );
+  assert.deepEqual(
+    h.skills.map((s) => s.name),
+    ['debugging-failing-tests'],
+  );
   assert.match(h.skills[0]!.body, /^# Debugging failing tests/);
-  assert.deepEqual(h.subagents.map((s) => [s.name, s.tools, s.maxSteps]), [['explorer', ['run_shell_command'], 15]]);
-  assert.deepEqual(h.memory.map((m) => m.file), ['memory/lessons.md']);
+  assert.deepEqual(
+    h.subagents.map((s) => [s.name, s.tools, s.maxSteps]),
+    [['explorer', ['run_shell_command'], 15]],
+  );
+  assert.deepEqual(
+    h.memory.map((m) => m.file),
+    ['memory/lessons.md'],
+  );
   assert.equal(h.model.temperature, 0);
   assert.equal(h.limits.commandTimeoutSec, 300);
 });
 
 test('with components "all", middleware runs in alphabetical order; a list reorders it', async () => {
   const all = await loadHarness(variant(EXAMPLE, { 'harness.yaml': 'name: e\n' }));
-  assert.deepEqual(all.middleware.map((m) => m.name), ['compact-old-outputs', 'loop-guard']);
-  const one = await loadHarness(variant(EXAMPLE, { 'harness.yaml': 'name: e\ncomponents:\n  middleware: [loop-guard]\n  memory: []\n' }));
-  assert.deepEqual(one.middleware.map((m) => m.name), ['loop-guard']);
+  assert.deepEqual(
+    all.middleware.map((m) => m.name),
+    ['compact-old-outputs', 'loop-guard'],
+  );
+  const one = await loadHarness(
+    variant(EXAMPLE, { 'harness.yaml': 'name: e\ncomponents:\n  middleware: [loop-guard]\n  memory: []\n' }),
+  );
+  assert.deepEqual(
+    one.middleware.map((m) => m.name),
+    ['loop-guard'],
+  );
   assert.deepEqual(one.memory, []);
 });
 
@@ -84,17 +116,27 @@ test('the seed tool runs through ctx.sandbox and shows stdout, labelled stderr a
   const calls: { command: string; options?: ExecOptions }[] = [];
   const ctx = toolContext(fakeSandbox({ exitCode: 2, stdout: 'out\n', stderr: 'bad\n' }, calls), 30);
   const result = await h.tools[0]!.run({ command: 'make' }, ctx);
-  assert.deepEqual(JSON.parse(JSON.stringify(result)), { output: 'out\n[stderr]\nbad\n[exit code: 2]', isError: true, metadata: { exit_code: 2, duration_ms: 5, timed_out: false } });
+  assert.deepEqual(JSON.parse(JSON.stringify(result)), {
+    output: 'out\n[stderr]\nbad\n[exit code: 2]',
+    isError: true,
+    metadata: { exit_code: 2, duration_ms: 5, timed_out: false },
+  });
   assert.equal(calls[0]!.command, 'make');
   assert.equal(calls[0]!.options?.timeoutSec, 30, 'the default timeout comes from ctx.limits');
   assert.equal(calls[0]!.options?.signal, ctx.signal);
 
-  const quiet = (await h.tools[0]!.run({ command: 'true', timeout_sec: 5 }, toolContext(fakeSandbox({}, calls)))) as { output: string; isError: boolean };
+  const quiet = (await h.tools[0]!.run({ command: 'true', timeout_sec: 5 }, toolContext(fakeSandbox({}, calls)))) as {
+    output: string;
+    isError: boolean;
+  };
   assert.equal(quiet.output, '[exit code: 0]', 'no empty [stderr] label');
   assert.equal(quiet.isError, false);
   assert.equal(calls[1]!.options?.timeoutSec, 5);
 
-  const slow = (await h.tools[0]!.run({ command: 'sleep 99', timeout_sec: 30 }, toolContext(fakeSandbox({ exitCode: null, timedOut: true, stdout: 'partial\n' })))) as { output: string; isError: boolean };
+  const slow = (await h.tools[0]!.run(
+    { command: 'sleep 99', timeout_sec: 30 },
+    toolContext(fakeSandbox({ exitCode: null, timedOut: true, stdout: 'partial\n' })),
+  )) as { output: string; isError: boolean };
   assert.equal(slow.output, 'partial\n[timed out after 30 s; the command was killed]');
   assert.equal(slow.isError, true);
 });
@@ -128,7 +170,10 @@ test('an empty memory file is skipped with a warning; unused middleware fields a
   });
   const report = await loadHarnessReport(dir);
   assert.ok(report.harness);
-  assert.deepEqual(report.harness.memory.map((m) => m.name), ['lessons']);
+  assert.deepEqual(
+    report.harness.memory.map((m) => m.name),
+    ['lessons'],
+  );
   assert.deepEqual(report.warnings.map((w) => `${w.file}: ${w.message}`).sort(), [
     'memory/empty.md: is empty and was skipped',
     "middleware/extra.ts: 'maxRepeats' is not a hook; the runtime ignores it",
@@ -136,13 +181,19 @@ test('an empty memory file is skipped with a warning; unused middleware fields a
 });
 
 test('a missing directory, harness.yaml or system prompt is named', async () => {
-  assert.match(await rejection(variant(SEED, { 'harness.yaml': null })), /harness\.yaml: is missing .*ahe harness init/);
+  assert.match(
+    await rejection(variant(SEED, { 'harness.yaml': null })),
+    /harness\.yaml: is missing .*ahe harness init/,
+  );
   assert.match(await rejection(variant(SEED, { 'system_prompt.md': null })), /system_prompt\.md: is missing/);
   assert.match(await rejection(join(SEED, 'nope')), /nope: is not a directory/);
 });
 
 test('loading the same directory twice gives two independent harnesses (fresh module state)', async () => {
-  const dir = variant(SEED, { 'tools/run_shell_command.ts': 'let calls = 0;\nexport default async (args: { command: string }) => `${args.command} ${++calls}`;\n' });
+  const dir = variant(SEED, {
+    'tools/run_shell_command.ts':
+      'let calls = 0;\nexport default async (args: { command: string }) => `${args.command} ${++calls}`;\n',
+  });
   const a = await loadHarness(dir);
   const b = await loadHarness(dir);
   const ctx = toolContext(fakeSandbox({}));

@@ -1,19 +1,30 @@
 // The chaos: wrapper — every fault kind a real provider produces, reproducible from a seed, and an agent
 // session that survives each one with the fault visible in its trace.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { runAgent } from '../../src/agent/run-agent.ts';
-import { CHAOS_FAULTS, chaosModel, parseChaosSpec, type ChaosFault, type ChaosOptions } from '../../src/model/chaos-model.ts';
+import {
+  CHAOS_FAULTS,
+  type ChaosFault,
+  type ChaosOptions,
+  chaosModel,
+  parseChaosSpec,
+} from '../../src/model/chaos-model.ts';
 import { createModel } from '../../src/model/create-model.ts';
 import { isInfrastructureError, UserError } from '../../src/model/errors.ts';
 import { ScriptSchema } from '../../src/model/script-schema.ts';
 import { scriptedModel } from '../../src/model/scripted-model.ts';
 import type { CompletionRequest, Model } from '../../src/model/types.ts';
-import { makeHarness, MemoryTrace, RecordingSandbox, roughTokens } from '../support/agent-fixtures.ts';
+import { MemoryTrace, makeHarness, RecordingSandbox, roughTokens } from '../support/agent-fixtures.ts';
 
 const TOOLS = [{ name: 'echo', description: 'Echo text back.', inputSchema: { type: 'object' } }];
 const request = (task: string, turn = 0): CompletionRequest => ({
-  messages: [{ role: 'system', content: 'You are a test agent.' }, { role: 'user', content: task }, ...Array.from({ length: turn }, () => ({ role: 'assistant' as const, content: '…' }))],
+  messages: [
+    { role: 'system', content: 'You are a test agent.' },
+    { role: 'user', content: task },
+    ...Array.from({ length: turn }, () => ({ role: 'assistant' as const, content: '…' })),
+  ],
   tools: TOOLS,
 });
 
@@ -26,7 +37,13 @@ function innerModel(): Model & { calls: number } {
     calls: 0,
     async complete() {
       this.calls += 1;
-      return { message: { role: 'assistant', content: 'inner' }, usage: { promptTokens: 1, completionTokens: 1, cachedTokens: 0 }, costUsd: 0, finishReason: 'stop', model: 'inner' };
+      return {
+        message: { role: 'assistant', content: 'inner' },
+        usage: { promptTokens: 1, completionTokens: 1, cachedTokens: 0 },
+        costUsd: 0,
+        finishReason: 'stop',
+        model: 'inner',
+      };
     },
   };
 }
@@ -49,28 +66,55 @@ async function outcomes(options: ChaosOptions, n = 200): Promise<string[]> {
 }
 
 test('parses rate, seed and fault kinds; the environment gives a default seed and can override the rate', () => {
-  assert.deepEqual(parseChaosSpec('0.1:scripted:a.yaml', {}), { options: { rate: 0.1, seed: 1, faults: CHAOS_FAULTS }, inner: 'scripted:a.yaml' });
-  assert.deepEqual(parseChaosSpec('0.5:seed=7:faults=timeout,empty_reply:openai:gpt-5.4', {}).options, { rate: 0.5, seed: 7, faults: ['timeout', 'empty_reply'] });
+  assert.deepEqual(parseChaosSpec('0.1:scripted:a.yaml', {}), {
+    options: { rate: 0.1, seed: 1, faults: CHAOS_FAULTS },
+    inner: 'scripted:a.yaml',
+  });
+  assert.deepEqual(parseChaosSpec('0.5:seed=7:faults=timeout,empty_reply:openai:gpt-5.4', {}).options, {
+    rate: 0.5,
+    seed: 7,
+    faults: ['timeout', 'empty_reply'],
+  });
   assert.equal(parseChaosSpec('0.5:scripted:a.yaml', { AHE_CHAOS_SEED: '42' }).options.seed, 42);
-  assert.equal(parseChaosSpec('0.5:seed=3:scripted:a.yaml', { AHE_CHAOS_SEED: '42' }).options.seed, 3, 'the spec wins over the environment');
+  assert.equal(
+    parseChaosSpec('0.5:seed=3:scripted:a.yaml', { AHE_CHAOS_SEED: '42' }).options.seed,
+    3,
+    'the spec wins over the environment',
+  );
   assert.equal(parseChaosSpec('0.5:scripted:a.yaml', { AHE_CHAOS_RATE: '0' }).options.rate, 0);
-  assert.deepEqual(parseChaosSpec('0.5:scripted:a.yaml', { AHE_CHAOS_SEED: ' ', AHE_CHAOS_RATE: '' }).options, { rate: 0.5, seed: 1, faults: CHAOS_FAULTS }, 'empty variables are unset');
+  assert.deepEqual(
+    parseChaosSpec('0.5:scripted:a.yaml', { AHE_CHAOS_SEED: ' ', AHE_CHAOS_RATE: '' }).options,
+    { rate: 0.5, seed: 1, faults: CHAOS_FAULTS },
+    'empty variables are unset',
+  );
 });
 
 test('a bad chaos spec is a user error naming the spec and what is wrong', async () => {
   const cases: [string, NodeJS.ProcessEnv, RegExp][] = [
-    ['chaos:often:scripted:a.yaml', {}, /'chaos:often:scripted:a.yaml'.*rate must be a number from 0 to 1, got 'often'/],
+    [
+      'chaos:often:scripted:a.yaml',
+      {},
+      /'chaos:often:scripted:a.yaml'.*rate must be a number from 0 to 1, got 'often'/,
+    ],
     ['chaos:1.5:scripted:a.yaml', {}, /rate must be a number from 0 to 1, got '1.5'/],
     ['chaos:0.1', {}, /inner model spec is missing/],
     ['chaos:0.1:seed=-2:scripted:a.yaml', {}, /seed= must be a non-negative integer, got '-2'/],
     ['chaos:0.1:seed=:scripted:a.yaml', {}, /seed= must be a non-negative integer, got ''/],
     ['chaos:0.1:scripted:a.yaml', { AHE_CHAOS_SEED: 'x' }, /AHE_CHAOS_SEED must be a non-negative integer, got 'x'/],
     ['chaos:0.1:scripted:a.yaml', { AHE_CHAOS_RATE: 'lots' }, /got 'lots' from AHE_CHAOS_RATE/],
-    ['chaos:0.1:faults=typo:scripted:a.yaml', {}, /unknown fault kind 'typo' in faults=; kinds are malformed_arguments, /],
+    [
+      'chaos:0.1:faults=typo:scripted:a.yaml',
+      {},
+      /unknown fault kind 'typo' in faults=; kinds are malformed_arguments, /,
+    ],
     ['chaos:0.1:gpt', {}, /'gpt' is not a model spec/],
   ];
   for (const [spec, env, message] of cases) {
-    await assert.rejects(createModel(spec, { env }), (e: Error) => e instanceof UserError && message.test(e.message), spec);
+    await assert.rejects(
+      createModel(spec, { env }),
+      (e: Error) => e instanceof UserError && message.test(e.message),
+      spec,
+    );
   }
 });
 
@@ -80,7 +124,17 @@ test('every fault kind appears, in about the given proportion, and the same seed
   assert.deepEqual(await outcomes(options), first, 'deterministic for a seed');
   assert.notDeepEqual(await outcomes({ ...options, seed: 12 }), first, 'another seed, other faults');
   const seen = new Set(first);
-  for (const kind of ['malformed_arguments', 'unknown_tool', 'empty_reply', 'truncated', 'huge_content', 'ModelUnavailableError: HTTP 429', 'ModelUnavailableError: HTTP 500', 'ModelConnectionError: timed out', 'none']) {
+  for (const kind of [
+    'malformed_arguments',
+    'unknown_tool',
+    'empty_reply',
+    'truncated',
+    'huge_content',
+    'ModelUnavailableError: HTTP 429',
+    'ModelUnavailableError: HTTP 500',
+    'ModelConnectionError: timed out',
+    'none',
+  ]) {
     assert.ok(seen.has(kind), `${kind} never appeared in ${[...seen].join(', ')}`);
   }
   const faulted = first.filter((o) => o !== 'none').length;
@@ -94,7 +148,11 @@ test('a call draws the same fault whatever order concurrent conversations run in
   const run = async (order: number[]) => {
     const model = chaosModel(innerModel(), { ...options, draws: new Map() });
     const got = new Map<string, string>();
-    for (const i of order) got.set(`task ${i % 10}/${Math.floor(i / 10)}`, await outcome(model, request(`task ${i % 10}`, Math.floor(i / 10))));
+    for (const i of order)
+      got.set(
+        `task ${i % 10}/${Math.floor(i / 10)}`,
+        await outcome(model, request(`task ${i % 10}`, Math.floor(i / 10))),
+      );
     return got;
   };
   const forward = Array.from({ length: 40 }, (_, i) => i);
@@ -102,15 +160,23 @@ test('a call draws the same fault whatever order concurrent conversations run in
   // The same point again (a retried trial) is a new draw: over 40 repeats of one call both outcomes occur.
   const model = chaosModel(innerModel(), options);
   const repeats = new Set<string>();
-  for (let i = 0; i < 40; i++) repeats.add((await outcome(model, request('same task'))) === 'none' ? 'healthy' : 'faulted');
+  for (let i = 0; i < 40; i++)
+    repeats.add((await outcome(model, request('same task'))) === 'none' ? 'healthy' : 'faulted');
   assert.deepEqual(repeats, new Set(['healthy', 'faulted']));
 });
 
 test('provider faults are the infrastructure errors the real providers throw after their retries', async () => {
-  for (const [fault, name] of [['rate_limited', 'ModelUnavailableError'], ['server_error', 'ModelUnavailableError'], ['timeout', 'ModelConnectionError']] as const) {
+  for (const [fault, name] of [
+    ['rate_limited', 'ModelUnavailableError'],
+    ['server_error', 'ModelUnavailableError'],
+    ['timeout', 'ModelConnectionError'],
+  ] as const) {
     const inner = innerModel();
     const model = chaosModel(inner, { rate: 1, seed: 1, faults: [fault] });
-    await assert.rejects(model.complete(request('t')), (e: Error) => e.name === name && isInfrastructureError(e) && /injected fault|chaos/.test(e.message));
+    await assert.rejects(
+      model.complete(request('t')),
+      (e: Error) => e.name === name && isInfrastructureError(e) && /injected fault|chaos/.test(e.message),
+    );
     assert.equal(inner.calls, 0, 'a faulted call never reaches the inner model');
   }
 });
@@ -118,7 +184,10 @@ test('provider faults are the infrastructure errors the real providers throw aft
 const SCRIPT = ScriptSchema.parse({
   turns: [
     { reply: { content: 'step one', tool_calls: [{ name: 'echo', arguments: { text: 'one' } }] } },
-    { expect: { last_tool_result_contains: 'echo: one' }, reply: { content: 'step two', tool_calls: [{ name: 'echo', arguments: { text: 'two' } }] } },
+    {
+      expect: { last_tool_result_contains: 'echo: one' },
+      reply: { content: 'step two', tool_calls: [{ name: 'echo', arguments: { text: 'two' } }] },
+    },
     { expect: { last_tool_result_contains: 'echo: two' }, reply: { content: 'all done' } },
   ],
 });
@@ -127,16 +196,36 @@ function runUnderChaos(options: ChaosOptions, maxSteps = 6) {
   const model = chaosModel(scriptedModel(SCRIPT, 'chaos-test.yaml'), options);
   const trace = new MemoryTrace();
   const harness = makeHarness({ limits: { maxSteps, maxWallSec: 60, maxTotalTokens: 0, commandTimeoutSec: 30 } });
-  return runAgent({ harness, model, instruction: 'echo one then two', sandbox: new RecordingSandbox(), trace, countTokens: roughTokens }).then((result) => ({ result, trace }));
+  return runAgent({
+    harness,
+    model,
+    instruction: 'echo one then two',
+    sandbox: new RecordingSandbox(),
+    trace,
+    countTokens: roughTokens,
+  }).then((result) => ({ result, trace }));
 }
 
 test('the agent runtime survives each fault kind, and the trace shows it', async () => {
   const expected: Record<ChaosFault, { status: string; visible: (t: MemoryTrace) => boolean }> = {
-    malformed_arguments: { status: 'max_steps', visible: (t) => t.ofType('tool_result').every((e) => e.is_error && /not a valid JSON object/.test(String(e.output))) },
-    unknown_tool: { status: 'max_steps', visible: (t) => t.ofType('tool_result').every((e) => e.is_error && e.name === 'functions.echo') },
-    empty_reply: { status: 'completed', visible: (t) => t.ofType('model_call')[0]!.model === 'chaos-test.yaml [chaos: empty_reply]' },
+    malformed_arguments: {
+      status: 'max_steps',
+      visible: (t) =>
+        t.ofType('tool_result').every((e) => e.is_error && /not a valid JSON object/.test(String(e.output))),
+    },
+    unknown_tool: {
+      status: 'max_steps',
+      visible: (t) => t.ofType('tool_result').every((e) => e.is_error && e.name === 'functions.echo'),
+    },
+    empty_reply: {
+      status: 'completed',
+      visible: (t) => t.ofType('model_call')[0]!.model === 'chaos-test.yaml [chaos: empty_reply]',
+    },
     truncated: { status: 'completed', visible: (t) => t.ofType('model_call')[0]!.finish_reason === 'length' },
-    huge_content: { status: 'completed', visible: (t) => String((t.ofType('model_call')[0]!.message as { content: string }).content).length >= 256 * 1024 },
+    huge_content: {
+      status: 'completed',
+      visible: (t) => String((t.ofType('model_call')[0]!.message as { content: string }).content).length >= 256 * 1024,
+    },
     rate_limited: { status: 'error', visible: (t) => /HTTP 429/.test(String(t.ofType('model_error')[0]?.message)) },
     server_error: { status: 'error', visible: (t) => /HTTP 500/.test(String(t.ofType('model_error')[0]?.message)) },
     timeout: { status: 'error', visible: (t) => t.ofType('model_error')[0]?.error_type === 'ModelConnectionError' },
@@ -147,18 +236,37 @@ test('the agent runtime survives each fault kind, and the trace shows it', async
     assert.ok(expected[fault].visible(trace), `${fault} is not visible in the trace`);
     assert.equal(trace.ofType('session_end').length, 1, fault);
     const calls = trace.ofType('model_call');
-    assert.ok(calls.every((e) => String(e.model).includes(`[chaos: ${fault}]`)), `${fault}: every injected reply is tagged`);
+    assert.ok(
+      calls.every((e) => String(e.model).includes(`[chaos: ${fault}]`)),
+      `${fault}: every injected reply is tagged`,
+    );
   }
 });
 
 test('a wrapped script is neither consumed nor seen by faults: its expect checks hold, the session ends on the script, every fault in the trace', async () => {
-  const { result, trace } = await runUnderChaos({ rate: 0.6, seed: 3, faults: ['malformed_arguments', 'unknown_tool'] }, 20);
+  const { result, trace } = await runUnderChaos(
+    { rate: 0.6, seed: 3, faults: ['malformed_arguments', 'unknown_tool'] },
+    20,
+  );
   assert.equal(result.status, 'completed');
   assert.equal(result.finalMessage, 'all done');
   const calls = trace.ofType('model_call');
   const faulted = calls.filter((e) => String(e.model).includes('[chaos:'));
   assert.ok(faulted.length > 0, 'this seed injects at least one fault');
-  assert.deepEqual(calls.filter((e) => !String(e.model).includes('[chaos:')).map((e) => (e.message as { content: string }).content), ['step one', 'step two', 'all done']);
-  assert.equal(trace.ofType('tool_result').filter((e) => e.is_error).length, faulted.length, 'each fault answered with a tool error');
-  assert.deepEqual(trace.ofType('tool_result').filter((e) => !e.is_error).map((e) => e.output), ['echo: one', 'echo: two']);
+  assert.deepEqual(
+    calls.filter((e) => !String(e.model).includes('[chaos:')).map((e) => (e.message as { content: string }).content),
+    ['step one', 'step two', 'all done'],
+  );
+  assert.equal(
+    trace.ofType('tool_result').filter((e) => e.is_error).length,
+    faulted.length,
+    'each fault answered with a tool error',
+  );
+  assert.deepEqual(
+    trace
+      .ofType('tool_result')
+      .filter((e) => !e.is_error)
+      .map((e) => e.output),
+    ['echo: one', 'echo: two'],
+  );
 });

@@ -2,13 +2,21 @@
 // retries exhausted on 429/5xx, a request that never answers — is thrown as one of the model error
 // classes that isInfrastructureError recognises, for both real providers. A trial ending on one of them
 // is an infrastructure error, not the agent's failure (docs/results.md).
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { createServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { createServer, type Socket } from 'node:net';
+import { test } from 'node:test';
 import { createAnthropicModel } from '../../src/model/anthropic-model.ts';
+import {
+  isInfrastructureError,
+  ModelAuthError,
+  ModelConnectionError,
+  ModelNotFoundError,
+  ModelResponseError,
+  ModelUnavailableError,
+} from '../../src/model/errors.ts';
 import { createOpenAIModel } from '../../src/model/openai-model.ts';
-import { isInfrastructureError, ModelAuthError, ModelConnectionError, ModelNotFoundError, ModelResponseError, ModelUnavailableError } from '../../src/model/errors.ts';
 import type { Model } from '../../src/model/types.ts';
 import { closedPortUrl } from '../support/closed-port.ts';
 import { anthropicError, startFakeAnthropicServer } from '../support/fake-anthropic-server.ts';
@@ -29,21 +37,38 @@ interface Provider {
 const PROVIDERS: Provider[] = [
   {
     name: 'openai',
-    make: (url, o = {}) => createOpenAIModel('gpt-5', { env: { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: url }, maxRetries: o.maxRetries ?? 0, timeoutMs: o.timeoutMs }),
+    make: (url, o = {}) =>
+      createOpenAIModel('gpt-5', {
+        env: { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: url },
+        maxRetries: o.maxRetries ?? 0,
+        timeoutMs: o.timeoutMs,
+      }),
     start: startFakeOpenAIServer,
     error: (status, message) => ({ ...openaiError(status, message), headers: { 'retry-after-ms': '1' } }),
     path: '/v1',
   },
   {
     name: 'anthropic',
-    make: (url, o = {}) => createAnthropicModel('claude-x', { env: { ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: url }, maxRetries: o.maxRetries ?? 0, timeoutMs: o.timeoutMs }),
+    make: (url, o = {}) =>
+      createAnthropicModel('claude-x', {
+        env: { ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: url },
+        maxRetries: o.maxRetries ?? 0,
+        timeoutMs: o.timeoutMs,
+      }),
     start: startFakeAnthropicServer,
-    error: (status, message) => anthropicError(status, status === 429 ? 'rate_limit_error' : status >= 500 ? 'api_error' : 'error', message, { 'retry-after-ms': '1' }),
+    error: (status, message) =>
+      anthropicError(status, status === 429 ? 'rate_limit_error' : status >= 500 ? 'api_error' : 'error', message, {
+        'retry-after-ms': '1',
+      }),
     path: '',
   },
 ];
 
-const failure = (model: Model) => model.complete(providerRequest()).then(() => assert.fail('the call should have failed'), (e: unknown) => e as Error);
+const failure = (model: Model) =>
+  model.complete(providerRequest()).then(
+    () => assert.fail('the call should have failed'),
+    (e: unknown) => e as Error,
+  );
 
 /** A server that accepts connections and never answers. */
 async function silentServer(): Promise<{ url: (path: string) => string; close: () => Promise<void> }> {
@@ -53,10 +78,11 @@ async function silentServer(): Promise<{ url: (path: string) => string; close: (
   const { port } = server.address() as AddressInfo;
   return {
     url: (path) => `http://127.0.0.1:${port}${path}`,
-    close: () => new Promise((resolve) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -97,13 +123,17 @@ for (const p of PROVIDERS) {
 
   for (const status of [429, 500, 503]) {
     test(`${p.name}: HTTP ${status} on every retry is a ModelUnavailableError (infrastructure) after the retries`, () =>
-      withFakeServer(p.start, [p.error(status, 'busy'), p.error(status, 'busy'), p.error(status, 'busy')], async (url, server) => {
-        const error = await failure(p.make(url, { maxRetries: 2 }));
-        assert.ok(error instanceof ModelUnavailableError, String(error));
-        assert.ok(isInfrastructureError(error));
-        assert.match(error.message, new RegExp(`HTTP ${status} after retries`));
-        assert.equal(server.requests.length, 3, 'one call and two retries');
-      }));
+      withFakeServer(
+        p.start,
+        [p.error(status, 'busy'), p.error(status, 'busy'), p.error(status, 'busy')],
+        async (url, server) => {
+          const error = await failure(p.make(url, { maxRetries: 2 }));
+          assert.ok(error instanceof ModelUnavailableError, String(error));
+          assert.ok(isInfrastructureError(error));
+          assert.match(error.message, new RegExp(`HTTP ${status} after retries`));
+          assert.equal(server.requests.length, 3, 'one call and two retries');
+        },
+      ));
   }
 
   test(`${p.name}: a request that never answers times out as a ModelConnectionError (infrastructure)`, async () => {

@@ -1,45 +1,74 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createOpenAIModel } from '../../src/model/openai-model.ts';
+import { test } from 'node:test';
 import { ModelAuthError, ModelConnectionError, ModelResponseError } from '../../src/model/errors.ts';
+import { createOpenAIModel } from '../../src/model/openai-model.ts';
 import { closedPortUrl } from '../support/closed-port.ts';
 import type { FakeReply, FakeServer } from '../support/fake-http-server.ts';
-import { providerRequest, shellTool, withFakeServer } from '../support/provider-request.ts';
 import { openaiCompletion, openaiError, openaiStream, startFakeOpenAIServer } from '../support/fake-openai-server.ts';
+import { providerRequest, shellTool, withFakeServer } from '../support/provider-request.ts';
 
 const KEY = 'sk-test-key-abcdefghijklmnop';
 const shell = shellTool;
 const request = providerRequest;
-const withServer = (replies: FakeReply[], fn: (url: string, server: FakeServer) => Promise<void>) => withFakeServer(startFakeOpenAIServer, replies, fn);
+const withServer = (replies: FakeReply[], fn: (url: string, server: FakeServer) => Promise<void>) =>
+  withFakeServer(startFakeOpenAIServer, replies, fn);
 
 test('non-streaming completion with text, usage and cost', () =>
-  withServer([openaiCompletion({ content: 'hello', prompt: 1_000_000, completion: 100_000, cached: 400_000 })], async (url, server) => {
-    const model = createOpenAIModel('gpt-4o', { env: { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: url }, stream: false, maxRetries: 0 });
-    const c = await model.complete(request({ temperature: 0.2, maxOutputTokens: 300 }));
-    assert.equal(c.message.content, 'hello');
-    assert.equal(c.finishReason, 'stop');
-    assert.deepEqual(c.usage, { promptTokens: 1_000_000, completionTokens: 100_000, cachedTokens: 400_000 });
-    // gpt-4o: 600k fresh × $2.5 + 400k cached × $1.25 + 100k out × $10, per 1M
-    assert.ok(Math.abs(c.costUsd - (1.5 + 0.5 + 1)) < 1e-9, String(c.costUsd));
-    const sent = server.requests[0]!;
-    assert.equal(sent.url, '/v1/chat/completions');
-    assert.equal(sent.headers.authorization, `Bearer ${KEY}`);
-    assert.equal(sent.body.model, 'gpt-4o');
-    assert.equal(sent.body.temperature, 0.2);
-    assert.equal(sent.body.max_completion_tokens, 300);
-    assert.deepEqual(sent.body.tools, [{ type: 'function', function: { name: 'run_shell_command', description: 'Run a command.', parameters: shell.inputSchema } }]);
-  }));
+  withServer(
+    [openaiCompletion({ content: 'hello', prompt: 1_000_000, completion: 100_000, cached: 400_000 })],
+    async (url, server) => {
+      const model = createOpenAIModel('gpt-4o', {
+        env: { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: url },
+        stream: false,
+        maxRetries: 0,
+      });
+      const c = await model.complete(request({ temperature: 0.2, maxOutputTokens: 300 }));
+      assert.equal(c.message.content, 'hello');
+      assert.equal(c.finishReason, 'stop');
+      assert.deepEqual(c.usage, { promptTokens: 1_000_000, completionTokens: 100_000, cachedTokens: 400_000 });
+      // gpt-4o: 600k fresh × $2.5 + 400k cached × $1.25 + 100k out × $10, per 1M
+      assert.ok(Math.abs(c.costUsd - (1.5 + 0.5 + 1)) < 1e-9, String(c.costUsd));
+      const sent = server.requests[0]!;
+      assert.equal(sent.url, '/v1/chat/completions');
+      assert.equal(sent.headers.authorization, `Bearer ${KEY}`);
+      assert.equal(sent.body.model, 'gpt-4o');
+      assert.equal(sent.body.temperature, 0.2);
+      assert.equal(sent.body.max_completion_tokens, 300);
+      assert.deepEqual(sent.body.tools, [
+        {
+          type: 'function',
+          function: { name: 'run_shell_command', description: 'Run a command.', parameters: shell.inputSchema },
+        },
+      ]);
+    },
+  ));
 
 test('streaming: tool-call arguments split across chunks are joined and parsed; usage comes from the last chunk', () =>
   withServer(
-    [openaiStream({ reasoning: ['think', 'ing'], text: ['Let me ', 'look.'], toolCalls: [{ id: 'call_a', name: 'run_shell_command', argumentPieces: ['{"comm', 'and": "ls', ' -la"}'] }], prompt: 50, completion: 7, cached: 20 })],
+    [
+      openaiStream({
+        reasoning: ['think', 'ing'],
+        text: ['Let me ', 'look.'],
+        toolCalls: [{ id: 'call_a', name: 'run_shell_command', argumentPieces: ['{"comm', 'and": "ls', ' -la"}'] }],
+        prompt: 50,
+        completion: 7,
+        cached: 20,
+      }),
+    ],
     async (url, server) => {
       const model = createOpenAIModel('gpt-5', { env: { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: url }, maxRetries: 0 });
       const deltas: string[] = [];
       const c = await model.complete(request({ onDelta: (d) => deltas.push(d.type) }));
       assert.equal(c.message.content, 'Let me look.');
       assert.equal(c.message.reasoning, 'thinking');
-      assert.deepEqual(c.message.toolCalls, [{ id: 'call_a', name: 'run_shell_command', rawArguments: '{"command": "ls -la"}', arguments: { command: 'ls -la' } }]);
+      assert.deepEqual(c.message.toolCalls, [
+        {
+          id: 'call_a',
+          name: 'run_shell_command',
+          rawArguments: '{"command": "ls -la"}',
+          arguments: { command: 'ls -la' },
+        },
+      ]);
       assert.equal(c.finishReason, 'tool_calls');
       assert.deepEqual(c.usage, { promptTokens: 50, completionTokens: 7, cachedTokens: 20 });
       assert.ok(deltas.includes('tool_call') && deltas.includes('text') && deltas.includes('reasoning'));
@@ -51,46 +80,81 @@ test('streaming: tool-call arguments split across chunks are joined and parsed; 
 test('a tool result round trip is sent in the OpenAI message format', () =>
   withServer([openaiStream({ text: ['done'] })], async (url, server) => {
     const model = createOpenAIModel('gpt-5', { env: { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: url }, maxRetries: 0 });
-    await model.complete(request({
-      messages: [
-        { role: 'system', content: 'SYS' },
-        { role: 'user', content: 'go' },
-        { role: 'assistant', content: '', toolCalls: [{ id: 'call_1', name: 'run_shell_command', arguments: { command: 'ls' }, rawArguments: '{"command":"ls"}' }] },
-        { role: 'tool', toolCallId: 'call_1', name: 'run_shell_command', content: 'a.txt', isError: false },
-      ],
-    }));
+    await model.complete(
+      request({
+        messages: [
+          { role: 'system', content: 'SYS' },
+          { role: 'user', content: 'go' },
+          {
+            role: 'assistant',
+            content: '',
+            toolCalls: [
+              {
+                id: 'call_1',
+                name: 'run_shell_command',
+                arguments: { command: 'ls' },
+                rawArguments: '{"command":"ls"}',
+              },
+            ],
+          },
+          { role: 'tool', toolCallId: 'call_1', name: 'run_shell_command', content: 'a.txt', isError: false },
+        ],
+      }),
+    );
     assert.deepEqual(server.requests[0]!.body.messages, [
       { role: 'system', content: 'SYS' },
       { role: 'user', content: 'go' },
-      { role: 'assistant', content: '', tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'run_shell_command', arguments: '{"command":"ls"}' } }] },
+      {
+        role: 'assistant',
+        content: '',
+        tool_calls: [
+          { id: 'call_1', type: 'function', function: { name: 'run_shell_command', arguments: '{"command":"ls"}' } },
+        ],
+      },
       { role: 'tool', tool_call_id: 'call_1', content: 'a.txt' },
     ]);
   }));
 
 test('429 (retry-after: 0) then 500 then success: one completion after three requests', () =>
-  withServer([openaiError(429, 'Rate limit reached', { 'retry-after': '0' }), openaiError(500, 'boom', { 'retry-after-ms': '1' }), openaiStream({ text: ['ok'] })], async (url, server) => {
-    const model = createOpenAIModel('gpt-5', { env: { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: url }, maxRetries: 3 });
-    const c = await model.complete(request());
-    assert.equal(c.message.content, 'ok');
-    assert.equal(server.requests.length, 3);
-  }));
+  withServer(
+    [
+      openaiError(429, 'Rate limit reached', { 'retry-after': '0' }),
+      openaiError(500, 'boom', { 'retry-after-ms': '1' }),
+      openaiStream({ text: ['ok'] }),
+    ],
+    async (url, server) => {
+      const model = createOpenAIModel('gpt-5', { env: { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: url }, maxRetries: 3 });
+      const c = await model.complete(request());
+      assert.equal(c.message.content, 'ok');
+      assert.equal(server.requests.length, 3);
+    },
+  ));
 
 test('401 names the variable and never prints the key; a missing key is caught before any request', async () => {
   await withServer([openaiError(401, `Incorrect API key provided: ${KEY}`)], async (url) => {
     const model = createOpenAIModel('gpt-5', { env: { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: url }, maxRetries: 0 });
-    const error = await model.complete(request()).then(() => undefined, (e) => e);
+    const error = await model.complete(request()).then(
+      () => undefined,
+      (e) => e,
+    );
     assert.ok(error instanceof ModelAuthError);
     assert.match(error.message, /OPENAI_API_KEY/);
     assert.match(error.message, /HTTP 401/);
     assert.ok(!error.message.includes(KEY));
   });
-  assert.throws(() => createOpenAIModel('gpt-5', { env: {} }), (e: unknown) => e instanceof ModelAuthError && /OPENAI_API_KEY is not set/.test(e.message));
+  assert.throws(
+    () => createOpenAIModel('gpt-5', { env: {} }),
+    (e: unknown) => e instanceof ModelAuthError && /OPENAI_API_KEY is not set/.test(e.message),
+  );
 });
 
 test('an unreachable base URL is a ModelConnectionError naming the URL', async () => {
   const url = await closedPortUrl();
   const model = createOpenAIModel('gpt-5', { env: { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: url }, maxRetries: 1 });
-  const error = await model.complete(request()).then(() => undefined, (e) => e);
+  const error = await model.complete(request()).then(
+    () => undefined,
+    (e) => e,
+  );
   assert.ok(error instanceof ModelConnectionError, String(error));
   assert.ok(error.message.includes(url), error.message);
   assert.match(error.message, /ECONNREFUSED/);
@@ -99,17 +163,34 @@ test('an unreachable base URL is a ModelConnectionError naming the URL', async (
 
 test('a reply that is not JSON, or not a completion, is a ModelResponseError', async () => {
   await withServer([{ kind: 'raw', status: 200, body: 'this is not json {' }], async (url) => {
-    const model = createOpenAIModel('gpt-5', { env: { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: url }, maxRetries: 0, stream: false });
-    await assert.rejects(model.complete(request()), (e: unknown) => e instanceof ModelResponseError && /not valid JSON/.test(e.message));
+    const model = createOpenAIModel('gpt-5', {
+      env: { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: url },
+      maxRetries: 0,
+      stream: false,
+    });
+    await assert.rejects(
+      model.complete(request()),
+      (e: unknown) => e instanceof ModelResponseError && /not valid JSON/.test(e.message),
+    );
   });
   await withServer([{ kind: 'json', body: { hello: 'world' } }], async (url) => {
-    const model = createOpenAIModel('gpt-5', { env: { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: url }, maxRetries: 0, stream: false });
-    await assert.rejects(model.complete(request()), (e: unknown) => e instanceof ModelResponseError && /not a chat completion/.test(e.message));
+    const model = createOpenAIModel('gpt-5', {
+      env: { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: url },
+      maxRetries: 0,
+      stream: false,
+    });
+    await assert.rejects(
+      model.complete(request()),
+      (e: unknown) => e instanceof ModelResponseError && /not a chat completion/.test(e.message),
+    );
   });
-  await withServer([{ kind: 'raw', status: 200, contentType: 'text/event-stream', body: 'data: {not json\n\n' }], async (url) => {
-    const model = createOpenAIModel('gpt-5', { env: { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: url }, maxRetries: 0 });
-    await assert.rejects(model.complete(request()), (e: unknown) => e instanceof ModelResponseError);
-  });
+  await withServer(
+    [{ kind: 'raw', status: 200, contentType: 'text/event-stream', body: 'data: {not json\n\n' }],
+    async (url) => {
+      const model = createOpenAIModel('gpt-5', { env: { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: url }, maxRetries: 0 });
+      await assert.rejects(model.complete(request()), (e: unknown) => e instanceof ModelResponseError);
+    },
+  );
 });
 
 test('malformed tool-call JSON is repaired, and unrepairable arguments come back as argumentsError', () =>
@@ -119,7 +200,11 @@ test('malformed tool-call JSON is repaired, and unrepairable arguments come back
       openaiCompletion({ toolCalls: [{ id: 'c2', name: 'run_shell_command', arguments: '[1, 2' }] }),
     ],
     async (url) => {
-      const model = createOpenAIModel('gpt-5', { env: { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: url }, maxRetries: 0, stream: false });
+      const model = createOpenAIModel('gpt-5', {
+        env: { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: url },
+        maxRetries: 0,
+        stream: false,
+      });
       const repaired = await model.complete(request());
       assert.deepEqual(repaired.message.toolCalls![0]!.arguments, { command: 'ls' });
       assert.equal(repaired.message.toolCalls![0]!.argumentsError, undefined);
@@ -129,7 +214,9 @@ test('malformed tool-call JSON is repaired, and unrepairable arguments come back
   ));
 
 test('an unknown model has no price: cost 0 and priced false', () => {
-  const model = createOpenAIModel('my-local-llama', { env: { OPENAI_API_KEY: 'x', OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' } });
+  const model = createOpenAIModel('my-local-llama', {
+    env: { OPENAI_API_KEY: 'x', OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' },
+  });
   assert.equal(model.priced, false);
   assert.equal(createOpenAIModel('gpt-4o-2024-08-06', { env: { OPENAI_API_KEY: 'x' } }).priced, true);
 });

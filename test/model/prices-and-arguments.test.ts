@@ -1,11 +1,11 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
+import { parseModelSpec } from '../../src/model/create-model.ts';
 import { costOf, loadPriceTable, priceOf } from '../../src/model/prices.ts';
 import { parseToolArguments } from '../../src/model/tool-arguments.ts';
-import { parseModelSpec } from '../../src/model/create-model.ts';
 
 const file = (name: string, text: string) => {
   const path = join(mkdtempSync(join(tmpdir(), 'ahe-prices-')), name);
@@ -14,7 +14,10 @@ const file = (name: string, text: string) => {
 };
 
 test('costs use the cached rate for cached prompt tokens; dated snapshots match their model; unknown models are unpriced', () => {
-  assert.equal(costOf('openai:gpt-4o', { promptTokens: 2_000_000, completionTokens: 1_000_000, cachedTokens: 1_000_000 }), 2.5 + 1.25 + 10);
+  assert.equal(
+    costOf('openai:gpt-4o', { promptTokens: 2_000_000, completionTokens: 1_000_000, cachedTokens: 1_000_000 }),
+    2.5 + 1.25 + 10,
+  );
   assert.deepEqual(priceOf('anthropic:claude-haiku-4-5-20251001'), priceOf('anthropic:claude-haiku-4-5'));
   assert.equal(priceOf('openai:gpt-5.4'), undefined); // not gpt-5's price: unknown until the user adds it
   assert.equal(costOf('openai:gpt-5.4', { promptTokens: 1e6, completionTokens: 1e6, cachedTokens: 0 }), 0);
@@ -25,9 +28,15 @@ test('a user price file extends the table; a bad one names the file and key', ()
   assert.equal(costOf('openai:gpt-5.4', { promptTokens: 1e6, completionTokens: 1e6, cachedTokens: 0 }, table), 18);
   assert.ok(priceOf('openai:gpt-4o', table));
   const bad = file('bad.yaml', 'openai:gpt-5.4: { input: cheap, output: 1 }\n');
-  assert.throws(() => loadPriceTable(bad), (e: Error) => e.message.includes(bad) && e.message.includes('openai:gpt-5.4.input'));
+  assert.throws(
+    () => loadPriceTable(bad),
+    (e: Error) => e.message.includes(bad) && e.message.includes('openai:gpt-5.4.input'),
+  );
   const broken = file('broken.json', '{"a":');
-  assert.throws(() => loadPriceTable(broken), (e: Error) => e.message.includes(broken));
+  assert.throws(
+    () => loadPriceTable(broken),
+    (e: Error) => e.message.includes(broken),
+  );
 });
 
 test('tool arguments: valid, repairable, empty and hopeless', () => {

@@ -1,12 +1,13 @@
 // The bwrap sandbox on this machine. Skipped, with the reason printed, where bubblewrap is missing
 // (.ci/run installs it, so CI always runs these).
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { bwrapAvailable, bwrapInstallHint, createBwrapSandbox } from '../../src/sandbox/bwrap-sandbox.ts';
 import { createCgroup } from '../../src/sandbox/cgroup-limits.ts';
 
@@ -33,7 +34,9 @@ test('host system directories are read-only and nothing outside the trial is wri
   const trial = newTrial();
   const sb = await createBwrapSandbox({ trialDir: trial });
   try {
-    const r = await sb.exec('touch /usr/evil 2>&1; echo x > /etc/evil 2>&1; touch /evil 2>&1 && echo root-tmpfs; echo ok > /tmp/t; echo ok > /logs/l');
+    const r = await sb.exec(
+      'touch /usr/evil 2>&1; echo x > /etc/evil 2>&1; touch /evil 2>&1 && echo root-tmpfs; echo ok > /tmp/t; echo ok > /logs/l',
+    );
     assert.match(r.stdout, /Read-only file system/);
     assert.equal(existsSync('/usr/evil') || existsSync('/etc/evil'), false);
     assert.equal(readFileSync(join(trial, 'tmp/t'), 'utf8'), 'ok\n');
@@ -107,7 +110,9 @@ test('a fork flood is stopped by the pids limit when a cgroup is available', { s
     // Every command is inside the sandbox's cgroup from its first instruction (no window to fork out).
     const membership = await sb.exec('cat /proc/self/cgroup');
     assert.match(membership.stdout, /ahe\/sandbox-[0-9a-f-]+/);
-    const r = await sb.exec('for i in $(seq 200); do (sleep 30 &) 2>/dev/null; done; pgrep -c sleep', { timeoutSec: 20 });
+    const r = await sb.exec('for i in $(seq 200); do (sleep 30 &) 2>/dev/null; done; pgrep -c sleep', {
+      timeoutSec: 20,
+    });
     assert.ok(Number(r.stdout.trim()) <= 64, `pids: ${r.stdout}`);
     const after = await sb.exec('echo still-alive');
     assert.equal(after.stdout, 'still-alive\n');
@@ -122,7 +127,9 @@ test('a symlink made inside the sandbox does not lead the host outside the trial
     await sb.exec('ln -s /etc/hostname /logs/reward.txt; ln -s / /logs/root');
     await assert.rejects(sb.readFile('/logs/reward.txt'), /leads outside the sandbox/);
     await assert.rejects(sb.readFile('/logs/root/etc/passwd'), /leads outside the sandbox/);
-    await sb.exec('mkdir -p /logs/dir && echo ok > /logs/dir/real.txt && ln -s /etc/hostname /logs/dir/escape && ln -s real.txt /logs/dir/inner');
+    await sb.exec(
+      'mkdir -p /logs/dir && echo ok > /logs/dir/real.txt && ln -s /etc/hostname /logs/dir/escape && ln -s real.txt /logs/dir/inner',
+    );
     const out = mkdtempSync(join(tmpdir(), 'ahe-download-'));
     await sb.download('/logs/dir', join(out, 'dir'));
     assert.equal(readFileSync(join(out, 'dir', 'real.txt'), 'utf8'), 'ok\n');
@@ -133,13 +140,17 @@ test('a symlink made inside the sandbox does not lead the host outside the trial
   }
 });
 
-test('killStrays ends every process but the sandbox\'s own, even a fork bomb holding the pids limit, and checks it', { skip }, async (t) => {
+test("killStrays ends every process but the sandbox's own, even a fork bomb holding the pids limit, and checks it", {
+  skip,
+}, async (t) => {
   const probe = createCgroup('ahe-probe-strays', { pidsMax: 10 });
   probe.remove();
   const sb = await createBwrapSandbox({ trialDir: newTrial(), pidsMax: 40 });
   try {
     // A bash fork bomb retries its forks while the cgroup is full; it also renames itself like the keeper.
-    await sb.exec('bomb() { exec -a "sleep infinity" bash -c "b() { b & b & wait; }; b" >/dev/null 2>&1; }; (bomb &) ; setsid sleep 300 & sleep 0.5');
+    await sb.exec(
+      'bomb() { exec -a "sleep infinity" bash -c "b() { b & b & wait; }; b" >/dev/null 2>&1; }; (bomb &) ; setsid sleep 300 & sleep 0.5',
+    );
     const { killed } = await sb.killStrays!();
     assert.ok(killed >= 2, `killed ${killed}`);
     const after = await sb.exec('n=0; for d in /proc/[0-9]*; do n=$((n+1)); done; echo "$n processes"');

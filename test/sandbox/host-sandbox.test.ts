@@ -1,8 +1,8 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { createHostSandbox } from '../../src/sandbox/host-sandbox.ts';
 
 const sandbox = () => createHostSandbox({ workdir: mkdtempSync(join(tmpdir(), 'ahe-host-')) });

@@ -29,7 +29,12 @@ export function echoTool(name = 'echo', run?: LoadedTool['run']): LoadedTool {
     definition: {
       name,
       description: 'Echo text back.',
-      inputSchema: { type: 'object', properties: { text: { type: 'string' } }, required: ['text'], additionalProperties: false },
+      inputSchema: {
+        type: 'object',
+        properties: { text: { type: 'string' } },
+        required: ['text'],
+        additionalProperties: false,
+      },
     },
     source: { builtin: false },
     run: run ?? (async (args) => ({ output: `echo: ${String(args.text)}` })),
@@ -65,7 +70,14 @@ export class QueueModel implements Model {
     if (this.latencyMs > 0) {
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(resolve, this.latencyMs);
-        signal?.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason)), { once: true });
+        signal?.addEventListener(
+          'abort',
+          () => {
+            clearTimeout(timer);
+            reject(signal.reason);
+          },
+          { once: true },
+        );
       });
     }
     const index = this.requests.length - 1;
@@ -107,7 +119,14 @@ export class MemoryTrace implements SessionTrace {
     private readonly parent?: string,
   ) {}
   emit(type: string, data: Record<string, unknown> = {}): void {
-    this.events.push({ v: 1, ts: new Date().toISOString(), type, session_id: this.sessionId, ...(this.parent ? { parent_session_id: this.parent } : {}), ...data });
+    this.events.push({
+      v: 1,
+      ts: new Date().toISOString(),
+      type,
+      session_id: this.sessionId,
+      ...(this.parent ? { parent_session_id: this.parent } : {}),
+      ...data,
+    });
   }
   child(sessionId: string): SessionTrace {
     return new MemoryTrace(sessionId, this.events, this.sessionId);

@@ -1,6 +1,7 @@
 // A loopback URL on which nothing listens (a port just released), for "unreachable server" tests.
-import { createServer } from 'node:net';
+
 import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 
 export async function closedPortUrl(path = '/v1'): Promise<string> {
   const server = createServer();

@@ -50,7 +50,8 @@ export async function startFakeHttpServer(replies: FakeReply[], basePath: string
         res.end(reply.body);
       } else {
         res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-        for (const e of reply.events) res.write(`${e.event ? `event: ${e.event}\n` : ''}data: ${JSON.stringify(e.data)}\n\n`);
+        for (const e of reply.events)
+          res.write(`${e.event ? `event: ${e.event}\n` : ''}data: ${JSON.stringify(e.data)}\n\n`);
         if (reply.done) res.write('data: [DONE]\n\n');
         res.end();
       }

@@ -1,5 +1,5 @@
 // A fake OpenAI-compatible Chat Completions server speaking the exact wire format (JSON and SSE).
-import { startFakeHttpServer, type FakeReply, type FakeServer } from './fake-http-server.ts';
+import { type FakeReply, type FakeServer, startFakeHttpServer } from './fake-http-server.ts';
 
 export type { FakeReply, FakeServer };
 
@@ -20,7 +20,14 @@ const usageOf = (prompt: number, completion: number, cached = 0) => ({
   prompt_tokens_details: { cached_tokens: cached },
 });
 
-export function openaiCompletion(opts: { content?: string | null; toolCalls?: WireToolCall[]; prompt?: number; completion?: number; cached?: number; model?: string }): FakeReply {
+export function openaiCompletion(opts: {
+  content?: string | null;
+  toolCalls?: WireToolCall[];
+  prompt?: number;
+  completion?: number;
+  cached?: number;
+  model?: string;
+}): FakeReply {
   const calls = opts.toolCalls ?? [];
   return {
     kind: 'json',
@@ -32,7 +39,20 @@ export function openaiCompletion(opts: { content?: string | null; toolCalls?: Wi
       choices: [
         {
           index: 0,
-          message: { role: 'assistant', content: opts.content ?? null, refusal: null, ...(calls.length ? { tool_calls: calls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } })) } : {}) },
+          message: {
+            role: 'assistant',
+            content: opts.content ?? null,
+            refusal: null,
+            ...(calls.length
+              ? {
+                  tool_calls: calls.map((c) => ({
+                    id: c.id,
+                    type: 'function',
+                    function: { name: c.name, arguments: c.arguments },
+                  })),
+                }
+              : {}),
+          },
           logprobs: null,
           finish_reason: calls.length ? 'tool_calls' : 'stop',
         },
@@ -43,22 +63,47 @@ export function openaiCompletion(opts: { content?: string | null; toolCalls?: Wi
 }
 
 /** A stream: text pieces, then each tool call with its arguments split into the given pieces, then a usage-only chunk. */
-export function openaiStream(opts: { text?: string[]; reasoning?: string[]; toolCalls?: { id: string; name: string; argumentPieces: string[] }[]; prompt?: number; completion?: number; cached?: number; model?: string }): FakeReply {
-  const base = { id: 'chatcmpl-fake2', object: 'chat.completion.chunk', created: 1_760_000_000, model: opts.model ?? 'gpt-fake' };
-  const chunk = (delta: object, finish: string | null = null) => ({ data: { ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] } });
+export function openaiStream(opts: {
+  text?: string[];
+  reasoning?: string[];
+  toolCalls?: { id: string; name: string; argumentPieces: string[] }[];
+  prompt?: number;
+  completion?: number;
+  cached?: number;
+  model?: string;
+}): FakeReply {
+  const base = {
+    id: 'chatcmpl-fake2',
+    object: 'chat.completion.chunk',
+    created: 1_760_000_000,
+    model: opts.model ?? 'gpt-fake',
+  };
+  const chunk = (delta: object, finish: string | null = null) => ({
+    data: { ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] },
+  });
   const events = [chunk({ role: 'assistant', content: '' })];
   for (const r of opts.reasoning ?? []) events.push(chunk({ reasoning_content: r }));
   for (const t of opts.text ?? []) events.push(chunk({ content: t }));
   (opts.toolCalls ?? []).forEach((call, index) => {
-    events.push(chunk({ tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }] }));
-    for (const piece of call.argumentPieces) events.push(chunk({ tool_calls: [{ index, function: { arguments: piece } }] }));
+    events.push(
+      chunk({ tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }] }),
+    );
+    for (const piece of call.argumentPieces)
+      events.push(chunk({ tool_calls: [{ index, function: { arguments: piece } }] }));
   });
   events.push(chunk({}, opts.toolCalls?.length ? 'tool_calls' : 'stop'));
-  events.push({ data: { ...base, choices: [], usage: usageOf(opts.prompt ?? 10, opts.completion ?? 5, opts.cached ?? 0) } } as never);
+  events.push({
+    data: { ...base, choices: [], usage: usageOf(opts.prompt ?? 10, opts.completion ?? 5, opts.cached ?? 0) },
+  } as never);
   return { kind: 'sse', events, done: true };
 }
 
 export function openaiError(status: number, message: string, headers?: Record<string, string>): FakeReply {
   const type = status === 401 ? 'invalid_request_error' : status === 429 ? 'rate_limit_exceeded' : 'server_error';
-  return { kind: 'json', status, headers, body: { error: { message, type, param: null, code: status === 401 ? 'invalid_api_key' : null } } };
+  return {
+    kind: 'json',
+    status,
+    headers,
+    body: { error: { message, type, param: null, code: status === 401 ? 'invalid_api_key' : null } },
+  };
 }

@@ -3,7 +3,10 @@
 import type { TaskAnalysis } from '../../src/debugger/analysis.ts';
 import { DIGEST_VERSION, type DigestStep, type FailingTest, type TrialDigest } from '../../src/debugger/digest.ts';
 
-export type DigestSpec = Partial<Omit<TrialDigest, 'stats'>> & { attempt?: number; stats?: Partial<TrialDigest['stats']> };
+export type DigestSpec = Partial<Omit<TrialDigest, 'stats'>> & {
+  attempt?: number;
+  stats?: Partial<TrialDigest['stats']>;
+};
 
 /** One trial's digest; by default a failed attempt of task `demo` with no steps and no verifier output. */
 export function makeDigest(spec: DigestSpec = {}): TrialDigest {
@@ -39,8 +42,25 @@ export function makeDigest(spec: DigestSpec = {}): TrialDigest {
 }
 
 /** A shell command step; non-zero exit codes are marked as errors the way the cleaner marks them. */
-export function commandStep(step: number, command: string, output = '', exitCode = 0, extra: Partial<DigestStep> = {}): DigestStep {
-  return { step, kind: 'command', tool: 'run_shell_command', command, exitCode, durationMs: 120, output, outputBytes: output.length, ...(exitCode !== 0 ? { isError: true } : {}), ...extra };
+export function commandStep(
+  step: number,
+  command: string,
+  output = '',
+  exitCode = 0,
+  extra: Partial<DigestStep> = {},
+): DigestStep {
+  return {
+    step,
+    kind: 'command',
+    tool: 'run_shell_command',
+    command,
+    exitCode,
+    durationMs: 120,
+    output,
+    outputBytes: output.length,
+    ...(exitCode !== 0 ? { isError: true } : {}),
+    ...extra,
+  };
 }
 
 /** A verifier that ran pytest and reported these tests as failing. */
@@ -69,7 +89,10 @@ export function makeAnalysis(spec: Partial<TaskAnalysis> & { trial: string }): T
  * A job of `tasks` × `k` trials with varied, realistic failures — long task names, long outputs, many
  * failing tests — for budget tests: every size-dependent part of a report grows with it.
  */
-export function makeSyntheticJob(tasks: number, k: number): { digests: TrialDigest[]; analyses: Record<string, TaskAnalysis> } {
+export function makeSyntheticJob(
+  tasks: number,
+  k: number,
+): { digests: TrialDigest[]; analyses: Record<string, TaskAnalysis> } {
   const digests: TrialDigest[] = [];
   const analyses: Record<string, TaskAnalysis> = {};
   const mechanisms = [
@@ -85,16 +108,43 @@ export function makeSyntheticJob(tasks: number, k: number): { digests: TrialDige
     for (let a = 1; a <= k; a++) {
       const passed = a <= passes;
       const output = Array.from({ length: 60 }, (_, i) => `line ${i} of a long build log for ${task}`).join('\n');
-      const steps: DigestStep[] = [commandStep(1, 'ls -la /app', output), commandStep(2, `python3 /app/solve_${t}.py`, output, 0)];
+      const steps: DigestStep[] = [
+        commandStep(1, 'ls -la /app', output),
+        commandStep(2, `python3 /app/solve_${t}.py`, output, 0),
+      ];
       if (!passed) {
         if (t % 3 === 0) steps.push(commandStep(3, 'pytest -q', 'bash: pytest: command not found', 127));
-        if (t % 3 === 1) steps.push(commandStep(3, `python3 run_${t}.py`, `Traceback (most recent call last):\nModuleNotFoundError: No module named 'pkg${t % 7}'`, 1));
-        if (t % 3 === 2) for (let s = 3; s < 9; s++) steps.push(commandStep(s, 'curl -s localhost:8080/health', 'curl: (7) Failed to connect', 7));
+        if (t % 3 === 1)
+          steps.push(
+            commandStep(
+              3,
+              `python3 run_${t}.py`,
+              `Traceback (most recent call last):\nModuleNotFoundError: No module named 'pkg${t % 7}'`,
+              1,
+            ),
+          );
+        if (t % 3 === 2)
+          for (let s = 3; s < 9; s++)
+            steps.push(commandStep(s, 'curl -s localhost:8080/health', 'curl: (7) Failed to connect', 7));
       }
       const failing = passed ? [] : Array.from({ length: 12 }, (_, i) => `tests/test_outputs.py::test_case_${t}_${i}`);
-      digests.push(makeDigest({ task, attempt: a, reward: passed ? 1 : 0, steps, verifier: passed ? undefined : failingVerifier(...failing), finalMessage: 'Done: the task is complete.' }));
+      digests.push(
+        makeDigest({
+          task,
+          attempt: a,
+          reward: passed ? 1 : 0,
+          steps,
+          verifier: passed ? undefined : failingVerifier(...failing),
+          finalMessage: 'Done: the task is complete.',
+        }),
+      );
     }
-    if (passes < k) analyses[task] = makeAnalysis({ trial: `${task}__1`, general_mechanism: mechanisms[t % mechanisms.length]!, root_cause: `A long explanation of why ${task} failed. `.repeat(4) });
+    if (passes < k)
+      analyses[task] = makeAnalysis({
+        trial: `${task}__1`,
+        general_mechanism: mechanisms[t % mechanisms.length]!,
+        root_cause: `A long explanation of why ${task} failed. `.repeat(4),
+      });
   }
   return { digests, analyses };
 }

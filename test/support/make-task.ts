@@ -43,7 +43,11 @@ export function makeTask(spec: TaskSpec = {}, root = mkdtempSync(join(tmpdir(), 
   );
   write('environment/Dockerfile', spec.dockerfile ?? 'FROM debian:bookworm-slim\nWORKDIR /app\n');
   for (const [name, content] of Object.entries(spec.files ?? {})) write(`environment/${name}`, content);
-  write('tests/test.sh', spec.test ?? 'mkdir -p /logs/verifier\nif [ -f /app/done ]; then echo 1 > /logs/verifier/reward.txt; else echo 0 > /logs/verifier/reward.txt; fi\n');
+  write(
+    'tests/test.sh',
+    spec.test ??
+      'mkdir -p /logs/verifier\nif [ -f /app/done ]; then echo 1 > /logs/verifier/reward.txt; else echo 0 > /logs/verifier/reward.txt; fi\n',
+  );
   write('solution/solve.sh', spec.solve ?? 'touch /app/done\n');
   return dir;
 }

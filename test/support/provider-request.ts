@@ -2,7 +2,11 @@
 import type { CompletionRequest } from '../../src/model/types.ts';
 import type { FakeReply, FakeServer } from './fake-http-server.ts';
 
-export const shellTool = { name: 'run_shell_command', description: 'Run a command.', inputSchema: { type: 'object', properties: { command: { type: 'string' } }, required: ['command'] } };
+export const shellTool = {
+  name: 'run_shell_command',
+  description: 'Run a command.',
+  inputSchema: { type: 'object', properties: { command: { type: 'string' } }, required: ['command'] },
+};
 
 export const providerRequest = (extra: Partial<CompletionRequest> = {}): CompletionRequest => ({
   messages: [
@@ -14,7 +18,11 @@ export const providerRequest = (extra: Partial<CompletionRequest> = {}): Complet
 });
 
 /** Runs fn against a fake server started with the replies, and always closes it. */
-export async function withFakeServer(start: (replies: FakeReply[]) => Promise<FakeServer>, replies: FakeReply[], fn: (url: string, server: FakeServer) => Promise<void>): Promise<void> {
+export async function withFakeServer(
+  start: (replies: FakeReply[]) => Promise<FakeServer>,
+  replies: FakeReply[],
+  fn: (url: string, server: FakeServer) => Promise<void>,
+): Promise<void> {
   const server = await start(replies);
   try {
     await fn(server.url, server);

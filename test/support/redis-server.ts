@@ -1,7 +1,8 @@
 // A throw-away redis-server on a free loopback port, for the distributed tests (never a shared one).
-import { execa, type ResultPromise } from 'execa';
+
 import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:net';
+import { execa, type ResultPromise } from 'execa';
 
 /** Why the distributed tests cannot run here, or false when redis-server is installed. */
 export function redisSkipReason(): string | false {
@@ -32,7 +33,11 @@ export interface RedisServer {
 
 export async function startRedisServer(): Promise<RedisServer> {
   const port = await freePort();
-  const child: ResultPromise = execa('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], { reject: false, stdin: 'ignore' });
+  const child: ResultPromise = execa(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
+    { reject: false, stdin: 'ignore' },
+  );
   const deadline = Date.now() + 10_000;
   for (;;) {
     const ping = await execa('redis-cli', ['-p', String(port), 'ping'], { reject: false });

@@ -1,6 +1,7 @@
 // Runs the real `ahe` binary as a user would, capturing output and exit code.
-import { execa } from 'execa';
+
 import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
 
 const BIN = fileURLToPath(new URL('../../bin/ahe.js', import.meta.url));
 
@@ -10,9 +11,26 @@ export interface CliResult {
   stderr: string;
 }
 
-export async function runCli(args: string[], options: { env?: Record<string, string | undefined>; cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
-  const env: Record<string, string | undefined> = { ...process.env, OPENAI_API_KEY: undefined, ANTHROPIC_API_KEY: undefined, OPENAI_BASE_URL: undefined, ANTHROPIC_BASE_URL: undefined, ...options.env };
-  const result = await execa('node', [BIN, ...args], { env, extendEnv: false, cwd: options.cwd, reject: false, timeout: options.timeoutMs ?? 60_000, stdin: 'ignore' });
+export async function runCli(
+  args: string[],
+  options: { env?: Record<string, string | undefined>; cwd?: string; timeoutMs?: number } = {},
+): Promise<CliResult> {
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    OPENAI_API_KEY: undefined,
+    ANTHROPIC_API_KEY: undefined,
+    OPENAI_BASE_URL: undefined,
+    ANTHROPIC_BASE_URL: undefined,
+    ...options.env,
+  };
+  const result = await execa('node', [BIN, ...args], {
+    env,
+    extendEnv: false,
+    cwd: options.cwd,
+    reject: false,
+    timeout: options.timeoutMs ?? 60_000,
+    stdin: 'ignore',
+  });
   return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };
 }
 

@@ -1,21 +1,36 @@
 // Issue 11 item 5: the headers of a trace event (v, ts, type, session_id, parent_session_id) are
 // ahe's alone; component code can neither rewrite them nor pass its events off as the runtime's.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { openEventLog, readEvents } from '../../src/trace/event-log.ts';
-import { createRedactor } from '../../src/trace/redact.ts';
 import { recordSession } from '../../src/trace/record-session.ts';
-import { echoTool, makeHarness, middleware, QueueModel, RecordingSandbox, toolCall } from '../support/agent-fixtures.ts';
+import { createRedactor } from '../../src/trace/redact.ts';
+import {
+  echoTool,
+  makeHarness,
+  middleware,
+  QueueModel,
+  RecordingSandbox,
+  toolCall,
+} from '../support/agent-fixtures.ts';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'ahe-headers-'));
 
 test('header fields always win; values a caller gave for them are kept under ignored_headers', () => {
   const file = join(tmp(), 'events.jsonl');
   const log = openEventLog(file, { sessionId: 'real', redactor: createRedactor({}) });
-  log.emit('tool_result', { v: 99, ts: 'yesterday', type: 'session_end', session_id: 'forged', parent_session_id: 'nobody', output: 'o' });
+  log.emit('tool_result', {
+    v: 99,
+    ts: 'yesterday',
+    type: 'session_end',
+    session_id: 'forged',
+    parent_session_id: 'nobody',
+    output: 'o',
+  });
   log.child('kid').emit('note', { parent_session_id: 'someone-else', session_id: 'x' });
   log.close();
   const [first, second] = readEvents(file).events;
@@ -25,7 +40,13 @@ test('header fields always win; values a caller gave for them are kept under ign
   assert.equal(first!.parent_session_id, undefined);
   assert.match(first!.ts, /^\d{4}-\d\d-\d\dT/);
   assert.equal(first!.output, 'o');
-  assert.deepEqual(first!.ignored_headers, { v: 99, ts: 'yesterday', type: 'session_end', session_id: 'forged', parent_session_id: 'nobody' });
+  assert.deepEqual(first!.ignored_headers, {
+    v: 99,
+    ts: 'yesterday',
+    type: 'session_end',
+    session_id: 'forged',
+    parent_session_id: 'nobody',
+  });
   assert.equal(second!.session_id, 'kid');
   assert.equal(second!.parent_session_id, 'real');
   assert.deepEqual(second!.ignored_headers, { parent_session_id: 'someone-else', session_id: 'x' });
@@ -36,7 +57,14 @@ test('the writer never throws on values JSON cannot hold', () => {
   const log = openEventLog(file, { sessionId: 's', redactor: createRedactor({}) });
   const cyclic: any = { a: [1] };
   cyclic.a.push(cyclic);
-  log.emit('odd', { big: 7n, cyclic, when: new Date('2026-01-02T03:04:05Z'), err: new TypeError('bad'), sym: Symbol('s'), set: new Set([1, 2]) });
+  log.emit('odd', {
+    big: 7n,
+    cyclic,
+    when: new Date('2026-01-02T03:04:05Z'),
+    err: new TypeError('bad'),
+    sym: Symbol('s'),
+    set: new Set([1, 2]),
+  });
   log.close();
   const { events, badLines } = readEvents(file);
   assert.deepEqual(badLines, []);
@@ -69,7 +97,14 @@ test("a component's events cannot pose as the runtime's or as another session", 
   });
   const outDir = tmp();
   const model = new QueueModel([{ toolCalls: [toolCall('forger', { text: '' })] }, new Error('provider down')]);
-  const result = await recordSession({ harness, model, instruction: 'x', sandbox: new RecordingSandbox(), outDir, env: {} });
+  const result = await recordSession({
+    harness,
+    model,
+    instruction: 'x',
+    sandbox: new RecordingSandbox(),
+    outDir,
+    env: {},
+  });
   assert.equal(result.status, 'error');
   const { events } = readEvents(result.eventsFile);
   assert.ok(events.every((e) => e.session_id === events[0]!.session_id));
