@@ -3,7 +3,7 @@
 // job's config.json recorded. Otherwise trials run under different conditions would be silently mixed
 // into one set of numbers (e.g. a training run merged into a held-out job whose config still says
 // held-out). Settings that do not change outcomes (concurrency, where the harness lives) may differ.
-import { UserError } from '../model/errors.ts';
+import { UserError } from '../errors.ts';
 
 /** What config.json records of a job's conditions (a subset of run-job's JobConfig). */
 export interface JobSettings {

@@ -4,12 +4,13 @@
 // anew, and the job result.json is rewritten atomically after every trial, so a kill -9 at any moment
 // loses at most the trials that were running. After N infrastructure errors in a row the job stops
 // early rather than burn through every trial against a model it cannot reach.
+
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import PQueue from 'p-queue';
 import { AGENT_INFO } from '../agent/agent-info.ts';
-import { UserError } from '../model/errors.ts';
+import { InterruptedError, UserError } from '../errors.ts';
 import { writeJsonAtomic } from '../trace/write-atomic.ts';
 import { checkJobSettings } from './job-settings.ts';
 import { buildJobResult, isInfrastructureTrial, type JobResult, readJobTrials } from './job-summary.ts';
@@ -18,7 +19,6 @@ import {
   type BackendKind,
   runTrial,
   type TrialAgent,
-  TrialInterrupted,
   type TrialOptions,
   trialFinished,
   trialName,
@@ -247,7 +247,7 @@ export async function runJob(options: JobOptions): Promise<JobOutcome> {
         emit({ type: 'trial-done', trial: name, result });
         countInfra(result);
       } catch (error) {
-        if (error instanceof TrialInterrupted || signal.aborted) return;
+        if (error instanceof InterruptedError || signal.aborted) return;
         // A fault of ahe itself: the trial stays unfinished (run again on resume), the job goes on.
         emit({ type: 'trial-crashed', trial: name, error: error as Error });
       }

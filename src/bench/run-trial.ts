@@ -19,8 +19,8 @@ import {
 import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { AGENT_INFO } from '../agent/agent-info.ts';
+import { InterruptedError, isInfrastructureError } from '../errors.ts';
 import type { Harness } from '../harness/types.ts';
-import { isInfrastructureError } from '../model/errors.ts';
 import type { Model } from '../model/types.ts';
 import { createBwrapSandbox, sandboxRootEntries } from '../sandbox/bwrap-sandbox.ts';
 import { ContainerEngineError, checkEngine, containerEngine } from '../sandbox/container-engine.ts';
@@ -70,14 +70,6 @@ export interface TrialOptions {
   pidsMax?: number;
   /** Reuse prepared environments across trials of the same task (default true). */
   environmentCache?: boolean;
-}
-
-/** Thrown when the job is interrupted: the trial has no result and runs again on resume. */
-export class TrialInterrupted extends Error {
-  constructor(trialName: string) {
-    super(`${trialName} interrupted`);
-    this.name = 'TrialInterrupted';
-  }
 }
 
 export const trialName = (task: string, attempt: number) => `${task}__${attempt}`;
@@ -293,7 +285,7 @@ export async function runTrial(options: TrialOptions): Promise<TrialResult> {
       }
       if (prepared.notes.length) (result.ahe as Record<string, unknown>).environment_notes = prepared.notes;
     } catch (error) {
-      if (interrupted()) throw new TrialInterrupted(name);
+      if (interrupted()) throw new InterruptedError(name);
       if (error instanceof EnvironmentError || error instanceof ContainerEngineError) fail(error.type, error.message);
       else fail('EnvironmentStartError', (error as Error).message, (error as Error).stack ?? '');
     }
@@ -327,7 +319,7 @@ export async function runTrial(options: TrialOptions): Promise<TrialResult> {
         );
         result.agent_execution.finished_at = now();
       }
-      if (interrupted()) throw new TrialInterrupted(name);
+      if (interrupted()) throw new InterruptedError(name);
 
       // Verifier: the tests arrive only now, after the agent is done.
       const agentException = (result as TrialResult).exception_info?.exception_type;
@@ -339,20 +331,20 @@ export async function runTrial(options: TrialOptions): Promise<TrialResult> {
       ) {
         // Nothing the agent phase started may run beside the verifier (a loop rewriting reward.txt).
         const clean = await phase('SandboxCleanupError', () => endAgentProcesses(sandbox!, log));
-        if (interrupted()) throw new TrialInterrupted(name);
+        if (interrupted()) throw new InterruptedError(name);
         if (clean) {
           result.verifier = span();
           await phase('VerifierError', () =>
             runVerifier(task, sandbox!, env, verifierTimeoutSec, trialDir, result, fail, log, options.signal),
           );
           result.verifier.finished_at = now();
-          if (interrupted()) throw new TrialInterrupted(name);
+          if (interrupted()) throw new InterruptedError(name);
         }
       }
     }
   } catch (error) {
-    if (error instanceof TrialInterrupted || interrupted())
-      throw error instanceof TrialInterrupted ? error : new TrialInterrupted(name);
+    if (error instanceof InterruptedError || interrupted())
+      throw error instanceof InterruptedError ? error : new InterruptedError(name);
     fail('TrialError', (error as Error)?.message ?? String(error), (error as Error)?.stack ?? '');
   } finally {
     await sandbox?.close().catch((error: Error) => log(`teardown: ${error.message}`));
@@ -370,7 +362,7 @@ export async function runTrial(options: TrialOptions): Promise<TrialResult> {
       await body();
       return true;
     } catch (error) {
-      if (interrupted()) throw new TrialInterrupted(name);
+      if (interrupted()) throw new InterruptedError(name);
       const e = error instanceof Error ? error : new Error(String(error));
       if (error instanceof SandboxCleanupError && result.exception_info) {
         // An agent timeout or exit code would read as the agent's failure; no reward exists because the sandbox could not be cleaned.

@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { compareJobs, type JobComparison, type TaskChange } from '../bench/compare-jobs.ts';
 import { type JobProblem, type JobTrials, readJobTrials, summarizeTrials } from '../bench/job-summary.ts';
-import { UserError } from '../model/errors.ts';
+import { UserError } from '../errors.ts';
 import { existingDir } from './parse-options.ts';
 
 function loadJob(path: string): JobTrials & { tasks: ReturnType<typeof summarizeTrials>['tasks'] } {

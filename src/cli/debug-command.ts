@@ -3,8 +3,8 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { type DebugProgress, debugJob } from '../debugger/debug-job.ts';
 import { showStep, showTask, showTrial } from '../debugger/show-evidence.ts';
+import { UserError } from '../errors.ts';
 import { createModel, MODEL_SPEC_HELP } from '../model/create-model.ts';
-import { UserError } from '../model/errors.ts';
 import { loadPriceTable } from '../model/prices.ts';
 import { interruptible } from './eval-command.ts';
 import {

@@ -1,5 +1,5 @@
 // User errors get one clear line; only bugs get a stack trace.
-import { UserError } from '../model/errors.ts';
+import { UserError } from '../errors.ts';
 
 // File-system refusals caused by where the user pointed ahe (a read-only or full disk, a file where a
 // directory belongs, no permission): the path says what to fix; a stack trace would not.

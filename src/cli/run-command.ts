@@ -2,9 +2,9 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { UserError } from '../errors.ts';
 import { loadHarness } from '../harness/load-harness.ts';
 import { createModel, MODEL_SPEC_HELP } from '../model/create-model.ts';
-import { UserError } from '../model/errors.ts';
 import { loadPriceTable } from '../model/prices.ts';
 import { createHostSandbox } from '../sandbox/host-sandbox.ts';
 import { recordSession } from '../trace/record-session.ts';

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { UserError } from '../model/errors.ts';
+import { UserError } from '../errors.ts';
 import { validateAtif } from '../trace/atif-schema.ts';
 import { readEvents } from '../trace/event-log.ts';
 import { EVENTS_FILE, writeTrajectories } from '../trace/record-session.ts';

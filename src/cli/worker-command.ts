@@ -3,7 +3,7 @@
 // returns them to the queue.
 import { type Command, Option } from 'commander';
 import type { BackendKind } from '../bench/run-trial.ts';
-import { UserError } from '../model/errors.ts';
+import { UserError } from '../errors.ts';
 import { displayUrl } from '../queue/redis-connection.ts';
 import { startWorker } from '../queue/run-worker.ts';
 import { bwrapAvailable, bwrapInstallHint } from '../sandbox/bwrap-sandbox.ts';

@@ -1,10 +1,11 @@
 // `ahe debug` as a function: a job directory (ahe's, any Harbor job, or a Terminal-Bench 1 run) →
 // digests of every trial (streaming, bounded concurrency) → heuristic signatures → per-task analyses
 // when a model is given → overview.md, detail/<task>.md and report.json in the output directory.
+
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import PQueue from 'p-queue';
-import { UserError } from '../model/errors.ts';
+import { InterruptedError, UserError } from '../errors.ts';
 import type { Model } from '../model/types.ts';
 import type { TaskAnalysis } from './analysis.ts';
 import { type AnalystLedger, analyzeTask, newLedger } from './analyst.ts';
@@ -112,7 +113,7 @@ export async function debugJob(options: DebugJobOptions): Promise<DebugJobResult
     });
   }
   await digestQueue.onIdle();
-  if (options.signal?.aborted) throw new Error('interrupted');
+  if (options.signal?.aborted) throw new InterruptedError('the debugger');
 
   const ledger = newLedger();
   const analysisErrors: Record<string, string> = {};
@@ -160,7 +161,7 @@ export async function debugJob(options: DebugJobOptions): Promise<DebugJobResult
       });
     }
     await queue.onIdle();
-    if (options.signal?.aborted) throw new Error('interrupted');
+    if (options.signal?.aborted) throw new InterruptedError('the debugger');
   }
 
   const report = buildReport({

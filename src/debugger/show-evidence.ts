@@ -3,7 +3,7 @@
 // prints these; the evolve agent calls the same functions as tools.
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { UserError } from '../model/errors.ts';
+import { UserError } from '../errors.ts';
 import { findTrialDirs } from './debug-job.ts';
 import type { DigestStep, TrialDigest } from './digest.ts';
 import { digestTrial } from './digest-trial.ts';

@@ -7,9 +7,9 @@ import type { JobResult } from '../bench/job-summary.ts';
 import { loadTaskSuite } from '../bench/load-task.ts';
 import { type JobEvent, runJob, type TrialExecutor } from '../bench/run-job.ts';
 import type { Task } from '../bench/task.ts';
+import { RunStoppedError, UserError } from '../errors.ts';
 import { loadHarness } from '../harness/load-harness.ts';
 import { createModel } from '../model/create-model.ts';
-import { RunStoppedError, UserError } from '../model/errors.ts';
 import type { PriceTable } from '../model/prices.ts';
 
 export interface EvaluateOptions {

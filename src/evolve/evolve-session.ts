@@ -2,14 +2,15 @@
 // harness plus host tools) reads the evidence, edits component files, commits one change at a time and
 // writes its manifest. A session that ends without an accepted manifest is retried with the reason;
 // after the last try the iteration is skipped and every commit it made is reverted (harness unchanged).
+
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Task } from '../bench/task.ts';
+import { InterruptedError, isInfrastructureError } from '../errors.ts';
 import { formatDiagnostic } from '../harness/harness-error.ts';
 import { loadHarness } from '../harness/load-harness.ts';
 import { validateHarness } from '../harness/validate-harness.ts';
-import { isInfrastructureError } from '../model/errors.ts';
 import type { Model } from '../model/types.ts';
 import { createHostSandbox } from '../sandbox/host-sandbox.ts';
 import { recordSession } from '../trace/record-session.ts';
@@ -174,7 +175,7 @@ export async function runEvolveSession(o: EvolveSessionOptions): Promise<EvolveS
     usage.completion_tokens += result.usage.completionTokens;
     usage.cached_tokens += result.usage.cachedTokens;
     usage.cost_usd += result.costUsd;
-    if (o.signal?.aborted) throw new Error('interrupted');
+    if (o.signal?.aborted) throw new InterruptedError('the evolve session');
     if (!manifest && result.status === 'error' && isInfrastructureError(result.errorType)) {
       log(`  evolve session ${session}: the model could not be used (${result.error ?? result.errorType})`);
       return {

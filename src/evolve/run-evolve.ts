@@ -7,6 +7,7 @@
 // Nothing is judged on an incomplete evaluation: its missing trials are run again a bounded number of
 // times, and if they are still missing (or the model is unreachable) the run stops at that step,
 // resumably, with EvaluationIncompleteError.
+
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { compareJobs } from '../bench/compare-jobs.ts';
@@ -14,8 +15,8 @@ import type { JobResult, JobSummary } from '../bench/job-summary.ts';
 import type { JobEvent, TrialExecutor } from '../bench/run-job.ts';
 import type { Task } from '../bench/task.ts';
 import { debugJob } from '../debugger/debug-job.ts';
+import { InterruptedError, RunStoppedError } from '../errors.ts';
 import { createModel } from '../model/create-model.ts';
-import { RunStoppedError } from '../model/errors.ts';
 import type { PriceTable } from '../model/prices.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../trace/write-atomic.ts';
 import { attributeManifest, type ManifestAttribution, runPredictionQuality } from './attribution.ts';
@@ -186,7 +187,7 @@ export async function runEvolve(options: EvolveOptions): Promise<RunState> {
         executeTrial: options.executeTrial,
         maxConsecutiveInfraFailures: options.maxConsecutiveInfraFailures,
       });
-      if (evaluation.interrupted) throw new Error('interrupted');
+      if (evaluation.interrupted) throw new InterruptedError('the evolve run');
       if (evaluation.complete) return evaluation.result;
       const missing = evaluation.result.missing_trials;
       const resume = `nothing was judged on it; the run is saved: continue with ahe evolve --resume ${runDir}`;

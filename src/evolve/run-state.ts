@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { UserError } from '../model/errors.ts';
+import { UserError } from '../errors.ts';
 import { writeJsonAtomic } from '../trace/write-atomic.ts';
 
 export const STEPS = ['evaluate', 'holdout', 'stats', 'attribution', 'gate', 'debug', 'evolve', 'done'] as const;

@@ -15,8 +15,8 @@ import {
 } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { SimpleGit } from 'simple-git';
+import { UserError } from '../errors.ts';
 import { listHarnessFiles } from '../harness/list-harness-files.ts';
-import { UserError } from '../model/errors.ts';
 import { checkEditablePath, checkFileEdit } from './edit-policy.ts';
 import { configureRepository, repositoryGit } from './git-env.ts';
 

@@ -1,5 +1,5 @@
 // Problems found in a harness directory, each pinned to a file (and line, column or field when known).
-import { UserError } from '../model/errors.ts';
+import { UserError } from '../errors.ts';
 
 export interface Diagnostic {
   /** Path relative to the harness directory. */

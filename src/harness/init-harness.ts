@@ -1,7 +1,7 @@
 // `ahe harness init`: copy the zero-prior seed (harnesses/seed, the single source) into a new directory.
 import { cpSync, existsSync, readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { UserError } from '../model/errors.ts';
+import { UserError } from '../errors.ts';
 
 export const SEED_HARNESS_DIR = fileURLToPath(new URL('../../harnesses/seed', import.meta.url));
 

@@ -6,7 +6,7 @@ import type {
   MessageParam,
   RawMessageStreamEvent,
 } from '@anthropic-ai/sdk/resources/messages';
-import { ModelResponseError } from './errors.ts';
+import { ModelResponseError } from '../errors.ts';
 import {
   type CompletionParts,
   DEFAULT_MAX_RETRIES,

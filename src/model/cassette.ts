@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { UserError } from './errors.ts';
+import { UserError } from '../errors.ts';
 import type { Completion, CompletionRequest } from './types.ts';
 
 export interface CassetteEntry {

@@ -11,8 +11,8 @@
 // draws afresh. See docs/models.md.
 import { createHash } from 'node:crypto';
 import { APIConnectionTimeoutError, APIError } from 'openai';
+import { UserError } from '../errors.ts';
 import { countMessageTokens } from './count-tokens.ts';
-import { UserError } from './errors.ts';
 import { mapProviderError, type ProviderIdentity } from './provider-options.ts';
 import { parseToolArguments } from './tool-arguments.ts';
 import type { Completion, CompletionRequest, FinishReason, Model, ToolCall } from './types.ts';

@@ -1,8 +1,8 @@
 // Turns a model spec (`provider:name`) into a Model. The only place that knows every provider.
 import { resolve } from 'node:path';
+import { UserError } from '../errors.ts';
 import { createAnthropicModel } from './anthropic-model.ts';
 import { createChaosModel } from './chaos-model.ts';
-import { UserError } from './errors.ts';
 import { createOpenAIModel } from './openai-model.ts';
 import type { ProviderOptions } from './provider-options.ts';
 import { recordModel } from './record-model.ts';

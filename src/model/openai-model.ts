@@ -5,7 +5,7 @@ import type {
   ChatCompletionCreateParams,
   ChatCompletionMessageParam,
 } from 'openai/resources/chat/completions';
-import { ModelResponseError } from './errors.ts';
+import { ModelResponseError } from '../errors.ts';
 import {
   type CompletionParts,
   DEFAULT_MAX_RETRIES,

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { UserError } from './errors.ts';
+import { UserError } from '../errors.ts';
 import type { Usage } from './types.ts';
 
 const PriceSchema = z.strictObject({

@@ -5,7 +5,7 @@ import {
   ModelNotFoundError,
   ModelResponseError,
   ModelUnavailableError,
-} from './errors.ts';
+} from '../errors.ts';
 import { contextWindowOf, costOf, DEFAULT_PRICES, type PriceTable, priceOf } from './prices.ts';
 import type { Completion, CompletionRequest, FinishReason, Model, ToolCall, Usage } from './types.ts';
 

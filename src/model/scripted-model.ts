@@ -2,8 +2,9 @@
 // the script, and any divergence from what the script expects fails loudly with a diff.
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
+import { ModelResponseError, UserError } from '../errors.ts';
 import { countMessageTokens, countTokens } from './count-tokens.ts';
-import { ModelResponseError, ScriptDivergedError, UserError } from './errors.ts';
+import { ScriptDivergedError } from './errors.ts';
 import { type Script, type ScriptExpect, ScriptSchema, type ScriptTurn, type ScriptWhen } from './script-schema.ts';
 import { parseToolArguments } from './tool-arguments.ts';
 import type { Completion, CompletionRequest, Message, Model, ToolCall } from './types.ts';

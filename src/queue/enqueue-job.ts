@@ -2,13 +2,15 @@
 // of running it here. One queue job per trial (id `ahe:<job id>:<trial>`, so a resumed or re-run
 // producer re-attaches instead of enqueueing twice); each finished trial's files are written into
 // the local job directory once, and run-job rewrites the job result.json as for a local run.
+
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Job, Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { TrialExecutor } from '../bench/run-job.ts';
-import { TrialInterrupted, type TrialOptions, trialFinished, trialName } from '../bench/run-trial.ts';
+import { type TrialOptions, trialFinished, trialName } from '../bench/run-trial.ts';
 import type { TrialResult } from '../bench/trial-result.ts';
+import { InterruptedError } from '../errors.ts';
 import { listHarnessFiles } from '../harness/list-harness-files.ts';
 import { parseModelSpec } from '../model/create-model.ts';
 import type { PriceTable } from '../model/prices.ts';
@@ -175,7 +177,7 @@ export async function openTrialQueue(options: TrialQueueOptions): Promise<TrialQ
     const id = trialJobId(hooks.jobId, name);
     // Watched before it is enqueued, so no event is missed; judged lost only once it is in Redis.
     const trial = watch.watch(id, { onStart: hooks.onStart, onUsage: o.onUsage });
-    const stopListening = onAbort(o.signal, () => trial.fail(new TrialInterrupted(name)));
+    const stopListening = onAbort(o.signal, () => trial.fail(new InterruptedError(name)));
     let value: TrialReturn;
     try {
       // The trial's own outcome also ends a hung enqueue (Redis silent, the run interrupted).

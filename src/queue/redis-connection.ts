@@ -1,7 +1,7 @@
 // One Redis connection from a --queue URL, checked before anything is enqueued or processed, so an
 // unreachable or wrong URL is one clear line naming it.
 import { Redis } from 'ioredis';
-import { UserError } from '../model/errors.ts';
+import { UserError } from '../errors.ts';
 
 export function parseQueueUrl(url: string): URL {
   let parsed: URL;

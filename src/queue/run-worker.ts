@@ -3,6 +3,7 @@
 // locally); API keys come from this process's environment only. A worker that dies holds its trials
 // only until their lock expires: BullMQ's stalled-job check hands them to another worker, and the
 // producer writes each trial once.
+
 import { mkdtempSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +11,8 @@ import { type Job, WaitingError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { isInfrastructureTrial } from '../bench/job-summary.ts';
 import { loadTask } from '../bench/load-task.ts';
-import { type BackendKind, runTrial, type TrialAgent, TrialInterrupted } from '../bench/run-trial.ts';
+import { type BackendKind, runTrial, type TrialAgent } from '../bench/run-trial.ts';
+import { InterruptedError } from '../errors.ts';
 import { loadHarness } from '../harness/load-harness.ts';
 import type { Harness } from '../harness/types.ts';
 import { createModel } from '../model/create-model.ts';
@@ -123,7 +125,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
         ...(isInfrastructureTrial(result) ? { infrastructure_error: true } : {}),
       };
     } catch (error) {
-      if (error instanceof TrialInterrupted || abort.signal.aborted) {
+      if (error instanceof InterruptedError || abort.signal.aborted) {
         // Returned to the queue, not failed: another worker runs it from the start.
         options.log(`returned ${p.trial_name} to the queue`);
         await job.moveToWait(token);

@@ -6,7 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
-import { UserError } from '../model/errors.ts';
+import { UserError } from '../errors.ts';
 import { type Cgroup, createCgroup, joinCgroupArgv } from './cgroup-limits.ts';
 import { killStraysScript, parseKillStrays, SandboxCleanupError } from './kill-strays.ts';
 import { killGroup, runProcess } from './run-process.ts';

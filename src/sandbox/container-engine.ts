@@ -3,7 +3,7 @@
 // group kill, output caps). Errors name what to do: install the engine, start its daemon, ...
 import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { UserError } from '../model/errors.ts';
+import { UserError } from '../errors.ts';
 import { runProcess } from './run-process.ts';
 import type { ExecOptions, ExecResult } from './types.ts';
 

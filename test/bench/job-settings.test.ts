@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { differingSettings, type JobSettings } from '../../src/bench/job-settings.ts';
 import { loadTaskSuite } from '../../src/bench/load-task.ts';
 import { type JobOptions, runJob } from '../../src/bench/run-job.ts';
-import { UserError } from '../../src/model/errors.ts';
+import { UserError } from '../../src/errors.ts';
 import { makeTask } from '../support/make-task.ts';
 
 const recorded: JobSettings = {

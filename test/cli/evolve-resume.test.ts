@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { makeDemo } from '../../examples/evolve-demo/make-demo.ts';
 import { compareResumeFlags, EVOLVE_FLAGS } from '../../src/cli/evolve-flags.ts';
 import { buildProgram } from '../../src/cli/main.ts';
+import { UserError } from '../../src/errors.ts';
 import {
   createRunState,
   extendRun,
@@ -18,7 +19,6 @@ import {
   saveRunState,
   stopRun,
 } from '../../src/evolve/run-state.ts';
-import { UserError } from '../../src/model/errors.ts';
 import { bwrapAvailable, bwrapInstallHint } from '../../src/sandbox/bwrap-sandbox.ts';
 import { runCli, STACK_LINE } from '../support/run-cli.ts';
 

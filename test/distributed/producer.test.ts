@@ -156,7 +156,7 @@ test('30 trials sharing one abort signal leave no abort listener behind and rais
   }
 });
 
-test('an interrupted wait rejects with TrialInterrupted and leaves no listener', {
+test('an interrupted wait rejects with InterruptedError and leaves no listener', {
   skip,
   timeout: 60_000,
 }, async () => {
@@ -168,7 +168,7 @@ test('an interrupted wait rejects with TrialInterrupted and leaves no listener',
       jobId: 'abort',
     });
     controller.abort();
-    await assert.rejects(waiting, { name: 'TrialInterrupted' });
+    await assert.rejects(waiting, { name: 'InterruptedError' });
     assert.equal(getEventListeners(controller.signal, 'abort').length, 0);
   });
 });

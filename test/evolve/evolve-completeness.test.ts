@@ -12,10 +12,10 @@ import { fileURLToPath } from 'node:url';
 import { makeDemo } from '../../examples/evolve-demo/make-demo.ts';
 import type { TrialExecutor } from '../../src/bench/run-job.ts';
 import { runTrial } from '../../src/bench/run-trial.ts';
+import { RunStoppedError } from '../../src/errors.ts';
 import { EvaluationIncompleteError } from '../../src/evolve/evaluate-harness.ts';
 import { beatsBest, type EvolveConfig, runEvolve } from '../../src/evolve/run-evolve.ts';
 import { loadRunState } from '../../src/evolve/run-state.ts';
-import { RunStoppedError } from '../../src/model/errors.ts';
 import { bwrapAvailable, bwrapInstallHint } from '../../src/sandbox/bwrap-sandbox.ts';
 import { closedPortUrl } from '../support/closed-port.ts';
 

@@ -6,6 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { UserError } from '../../src/errors.ts';
 import {
   addUsage,
   advance,
@@ -17,7 +18,6 @@ import {
   saveRunState,
   stopRun,
 } from '../../src/evolve/run-state.ts';
-import { UserError } from '../../src/model/errors.ts';
 
 const config = {
   harness: 'harnesses/seed',

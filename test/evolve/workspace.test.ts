@@ -17,10 +17,10 @@ import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { simpleGit } from 'simple-git';
+import { UserError } from '../../src/errors.ts';
 import { repositoryGit } from '../../src/evolve/git-env.ts';
 import { ChangeRefusedError, createWorkspace, openWorkspace, type Workspace } from '../../src/evolve/workspace.ts';
 import { listHarnessFiles } from '../../src/harness/list-harness-files.ts';
-import { UserError } from '../../src/model/errors.ts';
 
 const SEED = fileURLToPath(new URL('../../harnesses/seed', import.meta.url));
 const SEED_PROMPT = readFileSync(join(SEED, 'system_prompt.md'), 'utf8');

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { UserError } from '../../src/errors.ts';
 import { initHarness } from '../../src/harness/init-harness.ts';
 import { loadHarness } from '../../src/harness/load-harness.ts';
-import { UserError } from '../../src/model/errors.ts';
 import { SEED, scratchPath } from './harness-variants.ts';
 
 test('init writes a copy of harnesses/seed that loads', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { ModelAuthError, ModelConnectionError, ModelResponseError } from '../../src/errors.ts';
 import { createAnthropicModel } from '../../src/model/anthropic-model.ts';
-import { ModelAuthError, ModelConnectionError, ModelResponseError } from '../../src/model/errors.ts';
 import { closedPortUrl } from '../support/closed-port.ts';
 import {
   anthropicError,

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { runAgent } from '../../src/agent/run-agent.ts';
+import { isInfrastructureError, UserError } from '../../src/errors.ts';
 import {
   CHAOS_FAULTS,
   type ChaosFault,
@@ -12,7 +13,6 @@ import {
   parseChaosSpec,
 } from '../../src/model/chaos-model.ts';
 import { createModel } from '../../src/model/create-model.ts';
-import { isInfrastructureError, UserError } from '../../src/model/errors.ts';
 import { ScriptSchema } from '../../src/model/script-schema.ts';
 import { scriptedModel } from '../../src/model/scripted-model.ts';
 import type { CompletionRequest, Model } from '../../src/model/types.ts';

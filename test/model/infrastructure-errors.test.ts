@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { createServer, type Socket } from 'node:net';
 import { test } from 'node:test';
-import { createAnthropicModel } from '../../src/model/anthropic-model.ts';
 import {
   isInfrastructureError,
   ModelAuthError,
@@ -15,7 +14,8 @@ import {
   ModelNotFoundError,
   ModelResponseError,
   ModelUnavailableError,
-} from '../../src/model/errors.ts';
+} from '../../src/errors.ts';
+import { createAnthropicModel } from '../../src/model/anthropic-model.ts';
 import { createOpenAIModel } from '../../src/model/openai-model.ts';
 import type { Model } from '../../src/model/types.ts';
 import { closedPortUrl } from '../support/closed-port.ts';

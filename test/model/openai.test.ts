@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ModelAuthError, ModelConnectionError, ModelResponseError } from '../../src/model/errors.ts';
+import { ModelAuthError, ModelConnectionError, ModelResponseError } from '../../src/errors.ts';
 import { createOpenAIModel } from '../../src/model/openai-model.ts';
 import { closedPortUrl } from '../support/closed-port.ts';
 import type { FakeReply, FakeServer } from '../support/fake-http-server.ts';
