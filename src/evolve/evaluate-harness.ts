@@ -11,12 +11,15 @@ import { RunStoppedError, UserError } from '../errors.ts';
 import { loadHarness } from '../harness/load-harness.ts';
 import { createModel } from '../model/create-model.ts';
 import type { PriceTable } from '../model/prices.ts';
+import type { Model } from '../model/types.ts';
 
 export interface EvaluateOptions {
   harnessDir: string;
   tasks: Task[];
   tasksDir: string;
   model: string;
+  /** Makes each trial's model (default: createModel of `model` with `prices` and `maxRetries`). */
+  newModel?: () => Promise<Model>;
   k: number;
   concurrency: number;
   jobDir: string;
@@ -65,7 +68,8 @@ export function loadSplit(dir: string, warn: (line: string) => void): Task[] {
 
 export async function evaluateHarness(options: EvaluateOptions): Promise<Evaluation> {
   const harness = await loadHarness(options.harnessDir);
-  const newModel = () => createModel(options.model, { prices: options.prices, maxRetries: options.maxRetries });
+  const newModel =
+    options.newModel ?? (() => createModel(options.model, { prices: options.prices, maxRetries: options.maxRetries }));
   const outcome = await runJob({
     jobDir: options.jobDir,
     tasks: options.tasks,

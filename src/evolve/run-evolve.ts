@@ -18,6 +18,7 @@ import { debugJob } from '../debugger/debug-job.ts';
 import { InterruptedError, RunStoppedError } from '../errors.ts';
 import { createModel } from '../model/create-model.ts';
 import type { PriceTable } from '../model/prices.ts';
+import type { Model } from '../model/types.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../trace/write-atomic.ts';
 import { attributeManifest, type ManifestAttribution, runPredictionQuality } from './attribution.ts';
 import { EvaluationIncompleteError, evaluateHarness, loadSplit } from './evaluate-harness.ts';
@@ -79,7 +80,16 @@ export interface EvolveOptions {
   maxConsecutiveInfraFailures?: number;
   /** How many times the missing trials of an incomplete evaluation are run again before the run stops (default 2). */
   evaluationRetries?: number;
+  /**
+   * Makes a role's model from its spec in the config (default: createModel with `prices` and `maxRetries`).
+   * Called once per coding trial (a model may keep per-session state) and once per debug or evolve step.
+   * A library caller passes its own Model objects this way; the specs then only name them in state.json.
+   */
+  resolveModel?: ModelResolver;
 }
+
+/** Makes the model of a role from the spec the run's config gives it. */
+export type ModelResolver = (spec: string, role: Role) => Model | Promise<Model>;
 
 export const DEFAULT_EVALUATION_RETRIES = 2;
 
@@ -160,6 +170,10 @@ export async function runEvolve(options: EvolveOptions): Promise<RunState> {
     saveRunState(runDir, state);
   }
   const config = state.config as unknown as EvolveConfig;
+  const modelFor = async (spec: string, role: Role): Promise<Model> =>
+    options.resolveModel
+      ? options.resolveModel(spec, role)
+      : createModel(spec, { prices: options.prices, maxRetries: options.maxRetries });
   const warn = (line: string) => log(`  ${line}`);
   const train: Task[] = loadSplit(resolve(config.tasks), warn);
   const holdout: Task[] = config.holdout ? loadSplit(resolve(config.holdout), warn) : [];
@@ -176,6 +190,7 @@ export async function runEvolve(options: EvolveOptions): Promise<RunState> {
         tasks,
         tasksDir,
         model: config.model,
+        newModel: () => modelFor(config.model, 'coding'),
         k: config.k,
         concurrency: config.concurrency,
         jobDir,
@@ -311,9 +326,7 @@ export async function runEvolve(options: EvolveOptions): Promise<RunState> {
         break;
       }
       case 'debug': {
-        const model = config.debug_model
-          ? await createModel(config.debug_model, { prices: options.prices, maxRetries: options.maxRetries })
-          : undefined;
+        const model = config.debug_model ? await modelFor(config.debug_model, 'debugger') : undefined;
         const result = await debugJob({
           jobDir: join(dir, 'job'),
           outDir: join(dir, 'debug'),
@@ -363,10 +376,7 @@ export async function runEvolve(options: EvolveOptions): Promise<RunState> {
             .filter((r) => r.iteration === n)
             .map((r) => ({ id: r.change_id, reason: r.reason })),
         });
-        const model = await createModel(config.evolve_model, {
-          prices: options.prices,
-          maxRetries: options.maxRetries,
-        });
+        const model = await modelFor(config.evolve_model, 'evolver');
         log(`iteration ${n}: evolve agent (${config.evolve_model})`);
         const result = await runEvolveSession({
           iteration: n,
