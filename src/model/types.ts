@@ -1,6 +1,8 @@
 // The provider-neutral model interface. Providers (openai, anthropic, scripted, replay) map their
 // wire formats onto these shapes; nothing above the model layer knows which provider it talks to.
 
+import type { Usage } from './usage.ts';
+
 export interface ToolCall {
   id: string;
   name: string;
@@ -42,12 +44,9 @@ export interface ToolDefinition {
   inputSchema: Record<string, unknown>;
 }
 
-export interface Usage {
-  promptTokens: number;
-  completionTokens: number;
-  /** Prompt tokens served from the provider's cache (a subset of promptTokens). */
-  cachedTokens: number;
-}
+// Token usage has one definition (src/model/usage.ts), shared with the ledgers of evolve and the debugger.
+export type { Usage } from './usage.ts';
+export { addUsage, ZERO_USAGE } from './usage.ts';
 
 export type FinishReason = 'stop' | 'tool_calls' | 'length' | 'content_filter' | 'other';
 
@@ -85,14 +84,4 @@ export interface Model {
   /** False when the price table does not know this model: costs then read 0 and are shown as unknown. */
   readonly priced?: boolean;
   complete(request: CompletionRequest, signal?: AbortSignal): Promise<Completion>;
-}
-
-export const ZERO_USAGE: Usage = Object.freeze({ promptTokens: 0, completionTokens: 0, cachedTokens: 0 });
-
-export function addUsage(a: Usage, b: Usage): Usage {
-  return {
-    promptTokens: a.promptTokens + b.promptTokens,
-    completionTokens: a.completionTokens + b.completionTokens,
-    cachedTokens: a.cachedTokens + b.cachedTokens,
-  };
 }
