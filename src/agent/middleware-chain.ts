@@ -1,4 +1,4 @@
-// Runs the harness's middleware hooks in the order DESIGN.md fixes: before-hooks first→last,
+// Runs the harness's middleware hooks in the order docs/harness.md gives: before-hooks first→last,
 // after-hooks last→first, wrappers nested with the first middleware outermost.
 // A hook that throws never crashes the session: the error is traced and reported to the caller.
 

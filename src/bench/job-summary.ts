@@ -1,5 +1,5 @@
 // A job's numbers from its trial files: read every `<task>__<suffix>/result.json` (ahe's or another
-// Harbor tool's), then summarise them the way DESIGN.md's job result.json says — Harbor's `stats` for
+// Harbor tool's), then summarise them as docs/jobs.md describes the job result.json — Harbor's `stats` for
 // tools made for Harbor, ahe's summary (pass@1 with an interval over tasks) beside it.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -117,7 +117,7 @@ export function isInfrastructureTrial(trial: { exception_info?: { exception_type
   return trial.exception_info?.exception_type === INFRASTRUCTURE_EXCEPTION;
 }
 
-/** ahe's summary keys of a job result.json (DESIGN.md, "Benchmark runner"). */
+/** ahe's summary keys of a job result.json (docs/jobs.md, "The job result.json"). */
 export interface JobSummary {
   /** Tasks with at least one measured attempt: the population of every pass rate. */
   n_tasks: number;

@@ -1,4 +1,4 @@
-// zod schemas of the two published task formats, forgiving where the world varies (formats.md):
+// zod schemas of the two published task formats, forgiving where the world varies (docs/jobs.md, "Task formats"):
 // unknown keys are kept, numbers may come as strings or floats, sections are optional.
 import { z } from 'zod';
 

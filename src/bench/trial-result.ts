@@ -1,4 +1,4 @@
-// The files a job writes, in Harbor's layout and with Harbor's keys (../shared/formats.md), so that
+// The files a job writes, in Harbor's layout and with Harbor's keys (docs/jobs.md), so that
 // tools made for Harbor runs read ahe jobs and ahe reads theirs. ahe's own fields are added, never
 // renamed. Reading is forgiving (other tools' jobs vary); writing always fills every key.
 import { z } from 'zod';

@@ -3,7 +3,7 @@
 // (which produces it), the reports (which cluster and rank it) and the evolve loop (which reads it).
 import { z } from 'zod';
 
-/** The seven harness component types, numbered as in DESIGN.md ("The harness directory"). */
+/** The seven harness component types, in the order of the harness directory's files (docs/harness.md). */
 export const COMPONENT_TYPES = [
   'system_prompt',
   'tool_description',

@@ -4,7 +4,7 @@
 import type { Verdict } from './attribution.ts';
 import type { RevertResult, Workspace } from './workspace.ts';
 
-/** Attribution verdicts (DESIGN.md "Evolve loop", step 4), as attribution.ts gives them. */
+/** Attribution verdicts (docs/evolve.md, "Attribution and verdicts"), as attribution.ts gives them. */
 export type GateVerdict = Verdict;
 
 export interface ChangeVerdictInput {

@@ -1,4 +1,4 @@
-// zod schemas of the harness files (DESIGN.md "The harness directory"). Unknown fields are errors:
+// zod schemas of the harness files (docs/harness.md). Unknown fields are errors:
 // a misspelled setting must never be silently ignored.
 import { z } from 'zod';
 
