@@ -1,6 +1,6 @@
-// ATIF trajectories as different writers produce them (docs/debugger.md, "Cleaner and digests"): v1.4 and v1.7, message
-// parts with images, arguments as objects or JSON strings, results in the call's step or a later one,
-// with or without source_call_id, no user step, zero final metrics; malformed files fall through.
+// ATIF trajectories as different writers produce them (docs/debugger.md, "Cleaner and digests"): v1.4 and
+// v1.7, message parts with images, arguments as objects or JSON strings, results in the call's step or a later
+// one, with or without source_call_id, no user step, zero final metrics; malformed files fall through.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
