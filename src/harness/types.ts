@@ -9,6 +9,8 @@ export interface RunLimits {
   maxWallSec: number;
   /** Total prompt+completion tokens over the session; 0 = unlimited. */
   maxTotalTokens: number;
+  /** USD the session tree may cost (as its models count it); absent or 0 = unlimited. Set by callers, not harness.yaml. */
+  maxCostUsd?: number;
   /** Default time limit of one shell command. */
   commandTimeoutSec: number;
 }
@@ -69,7 +71,16 @@ export interface AgentOutcome {
   finalMessage: string;
 }
 
-export type AgentStatus = 'completed' | 'max_steps' | 'timeout' | 'token_budget' | 'aborted' | 'error';
+/** Why a session ended; `truncated`: the model's last reply was cut by its output-token limit (no tool call). */
+export type AgentStatus =
+  | 'completed'
+  | 'truncated'
+  | 'max_steps'
+  | 'timeout'
+  | 'token_budget'
+  | 'cost_budget'
+  | 'aborted'
+  | 'error';
 
 /**
  * Middleware hooks. Before-hooks run first→last, after-hooks last→first, wrappers nest with the

@@ -221,9 +221,10 @@ test('the agent runtime survives each fault kind, and the trace shows it', async
       status: 'completed',
       visible: (t) => t.ofType('model_call')[0]!.model === 'chaos-test.yaml [chaos: empty_reply]',
     },
-    truncated: { status: 'completed', visible: (t) => t.ofType('model_call')[0]!.finish_reason === 'length' },
+    // A reply cut by the output-token limit is not a finished answer.
+    truncated: { status: 'truncated', visible: (t) => t.ofType('model_call')[0]!.finish_reason === 'length' },
     huge_content: {
-      status: 'completed',
+      status: 'truncated',
       visible: (t) => String((t.ofType('model_call')[0]!.message as { content: string }).content).length >= 256 * 1024,
     },
     rate_limited: { status: 'error', visible: (t) => /HTTP 429/.test(String(t.ofType('model_error')[0]?.message)) },

@@ -1,0 +1,55 @@
+// When a session stops, and why: before each model call the limits of the session tree are checked;
+// after each reply, a reply without tool calls ends the session. A reply the model did not finish (cut
+// by its output-token limit) is not a normal completion: it ends as 'truncated'.
+import type { AgentStatus } from '../harness/types.ts';
+import type { Completion } from '../model/types.ts';
+import type { Ledger, Session } from './session.ts';
+
+export interface LimitCheck {
+  ledger: Ledger;
+  /** Model calls of this session so far, and its own step limit (a sub-agent's may be lower). */
+  step: number;
+  maxSteps: number;
+  signal: AbortSignal;
+  /** False when the model's price is unknown: costs count as $0, so a cost limit cannot stop anything. */
+  costKnown: boolean;
+}
+
+/** The limit that stops the session before its next model call, if any. */
+export function limitReached(check: LimitCheck): AgentStatus | undefined {
+  const { ledger, signal } = check;
+  const limits = ledger.limits;
+  if (signal.aborted) return ledger.wallTimer.aborted ? 'timeout' : 'aborted';
+  // This session's own step limit, and the tree's: every model call of every session counts.
+  if (check.step >= check.maxSteps || ledger.steps >= limits.maxSteps) return 'max_steps';
+  if (limits.maxTotalTokens > 0 && ledger.usage.promptTokens + ledger.usage.completionTokens >= limits.maxTotalTokens)
+    return 'token_budget';
+  if (check.costKnown && (limits.maxCostUsd ?? 0) > 0 && ledger.costUsd >= limits.maxCostUsd!) return 'cost_budget';
+  return undefined;
+}
+
+/** How a reply ends the session: not at all while it calls tools; 'truncated' when the model was cut off. */
+export function replyEnd(completion: Pick<Completion, 'message' | 'finishReason'>): AgentStatus | undefined {
+  if (completion.message.toolCalls?.length) return undefined;
+  return completion.finishReason === 'length' ? 'truncated' : 'completed';
+}
+
+/**
+ * Whether the tree's cost limit can be enforced. When it is set but the model's price is unknown, the
+ * trace says so once (`limit_unenforced`) and the session goes on: stopping on a cost that reads $0
+ * would be as wrong as pretending to enforce it.
+ */
+export function costLimitEnforceable(session: Pick<Session, 'ledger' | 'trace' | 'state' | 'options'>): boolean {
+  const { ledger, options } = session;
+  if (options.model.priced !== false) return true;
+  if ((ledger.limits.maxCostUsd ?? 0) > 0 && !ledger.costLimitUnenforced) {
+    ledger.costLimitUnenforced = true;
+    session.trace.emit('limit_unenforced', {
+      step: session.state.step,
+      limit: 'max_cost_usd',
+      max_cost_usd: ledger.limits.maxCostUsd,
+      reason: `no price is known for ${options.model.spec}: its calls count as $0, so the cost limit cannot stop the session`,
+    });
+  }
+  return false;
+}
