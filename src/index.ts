@@ -9,6 +9,7 @@ import { AGENT_INFO } from './agent/agent-info.ts';
 export const version: string = AGENT_INFO.version;
 
 // The agent: the loop itself (any trace, any sandbox), or one session recorded to a directory.
+export { type RecordedSession, type RecordSessionOptions, recordSession } from './agent/record-session.ts';
 export { type AgentProgress, type AgentRunResult, type RunAgentOptions, runAgent } from './agent/run-agent.ts';
 // Benchmarks: load tasks, run a job of tasks × k trials, read and compare its results.
 export { compareJobs, type JobComparison } from './bench/compare-jobs.ts';
@@ -90,10 +91,5 @@ export {
 export { type BwrapSandboxOptions, bwrapAvailable, createBwrapSandbox } from './sandbox/bwrap-sandbox.ts';
 export { createHostSandbox, type HostSandboxOptions } from './sandbox/host-sandbox.ts';
 export type { ExecOptions, ExecResult, Sandbox } from './sandbox/types.ts';
-export {
-  type RecordedSession,
-  type RecordSessionOptions,
-  recordSession,
-  writeTrajectories,
-} from './trace/record-session.ts';
 export type { SessionTrace, TraceEvent, TraceSink } from './trace/types.ts';
+export { writeTrajectories } from './trace/write-trajectories.ts';

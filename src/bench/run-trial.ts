@@ -19,6 +19,7 @@ import {
 import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { AGENT_INFO } from '../agent/agent-info.ts';
+import { recordSession } from '../agent/record-session.ts';
 import { InterruptedError, isInfrastructureError } from '../errors.ts';
 import type { Harness } from '../harness/types.ts';
 import type { Model } from '../model/types.ts';
@@ -27,7 +28,6 @@ import { ContainerEngineError, checkEngine, containerEngine } from '../sandbox/c
 import { createContainerSandbox } from '../sandbox/container-sandbox.ts';
 import { SandboxCleanupError } from '../sandbox/kill-strays.ts';
 import type { ExecResult, Sandbox } from '../sandbox/types.ts';
-import { recordSession } from '../trace/record-session.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../trace/write-atomic.ts';
 import { ensureTaskImage } from './container-image.ts';
 import { CACHED_DIRS, environmentKey, restoreEnvironment, saveEnvironment } from './environment-cache.ts';

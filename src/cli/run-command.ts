@@ -2,12 +2,12 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { recordSession } from '../agent/record-session.ts';
 import { UserError } from '../errors.ts';
 import { loadHarness } from '../harness/load-harness.ts';
 import { createModel, MODEL_SPEC_HELP } from '../model/create-model.ts';
 import { loadPriceTable } from '../model/prices.ts';
 import { createHostSandbox } from '../sandbox/host-sandbox.ts';
-import { recordSession } from '../trace/record-session.ts';
 import { writeJsonAtomic } from '../trace/write-atomic.ts';
 import {
   existingDir,

@@ -6,6 +6,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { recordSession } from '../agent/record-session.ts';
 import type { Task } from '../bench/task.ts';
 import { InterruptedError, isInfrastructureError } from '../errors.ts';
 import { formatDiagnostic } from '../harness/harness-error.ts';
@@ -13,7 +14,6 @@ import { loadHarness } from '../harness/load-harness.ts';
 import { validateHarness } from '../harness/validate-harness.ts';
 import type { Model } from '../model/types.ts';
 import { createHostSandbox } from '../sandbox/host-sandbox.ts';
-import { recordSession } from '../trace/record-session.ts';
 import { writeJsonAtomic } from '../trace/write-atomic.ts';
 import { checkManifest } from './check-manifest.ts';
 import { checkEditablePath, checkFileEdit } from './edit-policy.ts';

@@ -7,12 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { recordSession } from '../../src/agent/record-session.ts';
 import { loadHarness } from '../../src/harness/load-harness.ts';
 import { createScriptedModel } from '../../src/model/scripted-model.ts';
 import { createHostSandbox } from '../../src/sandbox/host-sandbox.ts';
 import { validateAtif } from '../../src/trace/atif-schema.ts';
 import { readEvents } from '../../src/trace/event-log.ts';
-import { recordSession } from '../../src/trace/record-session.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 

@@ -6,10 +6,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { recordSession } from '../../src/agent/record-session.ts';
 import { runAgent } from '../../src/agent/run-agent.ts';
 import type { Harness, SubagentConfig } from '../../src/harness/types.ts';
 import { readEvents } from '../../src/trace/event-log.ts';
-import { recordSession } from '../../src/trace/record-session.ts';
 import {
   echoTool,
   MemoryTrace,

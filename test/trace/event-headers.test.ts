@@ -6,8 +6,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { recordSession } from '../../src/agent/record-session.ts';
 import { openEventLog, readEvents } from '../../src/trace/event-log.ts';
-import { recordSession } from '../../src/trace/record-session.ts';
 import { createRedactor } from '../../src/trace/redact.ts';
 import {
   echoTool,

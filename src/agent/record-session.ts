@@ -3,12 +3,11 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type AgentRunResult, type RunAgentOptions, runAgent } from '../agent/run-agent.ts';
 import { countMessageTokens } from '../model/count-tokens.ts';
-import { eventsToAtifFiles } from './atif.ts';
-import { openEventLog, readEvents } from './event-log.ts';
-import { createRedactor } from './redact.ts';
-import { writeJsonAtomic } from './write-atomic.ts';
+import { openEventLog } from '../trace/event-log.ts';
+import { createRedactor } from '../trace/redact.ts';
+import { EVENTS_FILE, writeTrajectories } from '../trace/write-trajectories.ts';
+import { type AgentRunResult, type RunAgentOptions, runAgent } from './run-agent.ts';
 
 export interface RecordSessionOptions extends Omit<RunAgentOptions, 'trace' | 'outputDir' | 'countTokens' | 'redact'> {
   /** Directory that receives events.jsonl, trajectory.json and tool-outputs/. */
@@ -20,17 +19,6 @@ export interface RecordSessionOptions extends Omit<RunAgentOptions, 'trace' | 'o
 export interface RecordedSession extends AgentRunResult {
   eventsFile: string;
   trajectoryFile: string;
-}
-
-export const EVENTS_FILE = 'events.jsonl';
-export const TRAJECTORY_FILE = 'trajectory.json';
-
-/** Writes trajectory.json (and sub-agent trajectories) from an events file; works on a crashed session's log too. */
-export function writeTrajectories(outDir: string, eventsFile = join(outDir, EVENTS_FILE)): string {
-  const { events } = readEvents(eventsFile);
-  const files = eventsToAtifFiles(events);
-  for (const [name, trajectory] of Object.entries(files)) writeJsonAtomic(join(outDir, name), trajectory);
-  return join(outDir, TRAJECTORY_FILE);
 }
 
 export async function recordSession(options: RecordSessionOptions): Promise<RecordedSession> {
