@@ -3,8 +3,9 @@
 // `docker_image` it names (pulled when missing). The image's WORKDIR and ENV are read back with
 // `inspect`, so the trial runs where the Dockerfile said.
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { hashDirectory } from '../harness/content-hash.ts';
 import { type ContainerEngine, ContainerEngineError, outputTail, runEngine } from '../sandbox/container-engine.ts';
 import type { Task } from './task.ts';
 
@@ -35,23 +36,9 @@ export function requestImageRebuild(): void {
 
 /** The content hash of a Dockerfile and its build context. */
 export function buildContextHash(dockerfile: string, context: string): string {
-  const hash = createHash('sha256').update('ahe-env-v1\0').update(readFileSync(dockerfile)).update('\0');
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir).sort()) {
-      const full = join(dir, name);
-      const stat = statSync(full);
-      if (stat.isDirectory()) walk(full);
-      else if (stat.isFile())
-        hash
-          .update(relative(context, full))
-          .update('\0')
-          .update(String(stat.mode & 0o111))
-          .update('\0')
-          .update(readFileSync(full))
-          .update('\0');
-    }
-  };
-  if (existsSync(context)) walk(context);
+  const hash = createHash('sha256').update('ahe-env-v2\0').update(readFileSync(dockerfile)).update('\0');
+  // Executable bits count (COPY keeps them); the other bits depend on the checkout's umask.
+  if (existsSync(context)) hash.update(hashDirectory(context, { modeBits: 0o111 }));
   return hash.digest('hex').slice(0, 16);
 }
 

@@ -5,16 +5,17 @@
 // (a WORKDIR or files on the sandbox's private root would be lost, so such tasks are never cached).
 import { execFile } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { hashDirectory } from '../harness/content-hash.ts';
 import type { PreparedEnvironment } from './prepare-environment.ts';
 import type { Task } from './task.ts';
 
 const execFileAsync = promisify(execFile);
 
-const FORMAT = 2;
+const FORMAT = 3;
 /** The per-trial directories a build may write (tests and solution arrive later, never cached). */
 export const CACHED_DIRS = ['app', 'tmp', 'root', 'logs'] as const;
 
@@ -22,28 +23,14 @@ export function environmentCacheRoot(): string {
   return join(process.env.AHE_CACHE_DIR || tmpdir(), 'ahe', 'environments');
 }
 
-function hashDir(hash: ReturnType<typeof createHash>, dir: string, root = dir): void {
-  for (const name of readdirSync(dir).sort()) {
-    const full = join(dir, name);
-    const stat = statSync(full);
-    if (stat.isDirectory()) hashDir(hash, full, root);
-    else if (stat.isFile())
-      hash
-        .update(relative(root, full))
-        .update('\0')
-        .update(String(stat.mode & 0o111))
-        .update(readFileSync(full))
-        .update('\0');
-  }
-}
-
 /** The cache key of a task's environment, or undefined when it has nothing to build. */
 export function environmentKey(task: Task, backend: string): string | undefined {
   const { dockerfile, buildContext } = task.environment;
   if (!dockerfile || !existsSync(dockerfile)) return undefined;
   const hash = createHash('sha256').update(`${FORMAT}\0${backend}\0`);
-  hash.update(readFileSync(dockerfile));
-  if (buildContext && existsSync(buildContext)) hashDir(hash, buildContext);
+  hash.update(readFileSync(dockerfile)).update('\0');
+  // Executable bits count: a COPY'd script run by the build behaves differently without them.
+  if (buildContext && existsSync(buildContext)) hash.update(hashDirectory(buildContext, { modeBits: 0o111 }));
   hash.update(
     JSON.stringify({
       env: task.environment.env,

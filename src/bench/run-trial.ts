@@ -4,23 +4,14 @@
 // → reward → teardown. The trial directory is Harbor's; result.json is written last and atomically,
 // whatever a phase throws (the throw becomes the trial's exception); only an interruption leaves
 // none, so a trial directory without it is unfinished and is run again on resume.
-import { createHash, randomUUID } from 'node:crypto';
-import {
-  appendFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { AGENT_INFO } from '../agent/agent-info.ts';
 import { recordSession } from '../agent/record-session.ts';
 import { InterruptedError, isInfrastructureError } from '../errors.ts';
+import { hashDirectory } from '../harness/content-hash.ts';
 import type { Harness } from '../harness/types.ts';
 import type { Model } from '../model/types.ts';
 import { createBwrapSandbox, sandboxRootEntries } from '../sandbox/bwrap-sandbox.ts';
@@ -80,17 +71,7 @@ const NETWORK_FAILURE =
 
 /** A stable hash of a task directory's files, recorded so a changed task is noticed. */
 export function taskChecksum(dir: string): string {
-  const hash = createHash('sha256');
-  const walk = (current: string) => {
-    for (const name of readdirSync(current).sort()) {
-      const full = join(current, name);
-      const stat = statSync(full);
-      if (stat.isDirectory()) walk(full);
-      else if (stat.isFile()) hash.update(relative(dir, full)).update('\0').update(readFileSync(full)).update('\0');
-    }
-  };
-  walk(dir);
-  return hash.digest('hex').slice(0, 16);
+  return hashDirectory(dir).slice(0, 16);
 }
 
 /**

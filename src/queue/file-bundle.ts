@@ -1,10 +1,10 @@
 // A directory as one self-contained value: every file's relative path, mode and bytes, as gzipped
 // JSON. Tasks and harnesses travel to workers this way (keyed by the bundle's sha256), and trial
 // directories travel back, so no machine needs a shared filesystem.
-import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, sep } from 'node:path';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { hashFileEntries, listFiles, readHashedFiles } from '../harness/content-hash.ts';
 
 export interface BundledFile {
   path: string;
@@ -22,32 +22,15 @@ export interface FileBundle {
 
 const FORMAT = 'ahe-files/1';
 
-/** Every regular file under dir (relative paths, sorted); symlinks and special files are left out. */
-export function listFiles(dir: string, prefix = '', skip: (name: string) => boolean = () => false): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(join(dir, prefix)).sort()) {
-    if (skip(name)) continue;
-    const rel = prefix ? join(prefix, name) : name;
-    const stat = statSync(join(dir, rel), { throwIfNoEntry: false });
-    if (stat?.isDirectory()) out.push(...listFiles(dir, rel, skip));
-    else if (stat?.isFile()) out.push(rel);
-  }
-  return out;
-}
-
-/** Packs the given files of dir (default: all of them). */
+/** Packs the given files of dir (default: every regular file, see listFiles). */
 export function packDirectory(dir: string, files: readonly string[] = listFiles(dir)): FileBundle {
-  const hash = createHash('sha256');
-  const entries: BundledFile[] = [];
-  for (const path of [...files].sort()) {
-    const full = join(dir, path);
-    const data = readFileSync(full);
-    const mode = statSync(full).mode & 0o777;
-    hash.update(path.split(sep).join('/')).update('\0').update(String(mode)).update('\0').update(data).update('\0');
-    entries.push({ path: path.split(sep).join('/'), mode, data: data.toString('base64') });
-  }
+  const read = readHashedFiles(dir, files);
+  const entries: BundledFile[] = read
+    .map((f) => ({ path: f.path, mode: f.mode & 0o777, data: f.data.toString('base64') }))
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const bytes = gzipSync(JSON.stringify({ format: FORMAT, files: entries }), { level: 6 });
-  return { bytes, sha256: hash.digest('hex'), files: entries.length };
+  // Every permission bit counts: the bundle restores them all.
+  return { bytes, sha256: hashFileEntries(read, { modeBits: 0o777 }), files: entries.length };
 }
 
 export function readBundle(bytes: Buffer): BundledFile[] {
