@@ -121,6 +121,9 @@ export function sessionToAtif(sessionId: string, events: readonly TraceEvent[]):
       case 'component_log':
         note(`${e.type}s`, strip(e));
         break;
+      case 'limit_unenforced':
+        note('unenforced_limits', strip(e));
+        break;
       default:
         break;
     }

@@ -221,6 +221,24 @@ test("the caller's step limit counts every model call of the tree", async () => 
   assert.equal(trace.ofType('session_end').find((e) => e.parent_session_id)!.status, 'max_steps');
 });
 
+test("the caller's cost limit governs the tree: sub-agents spend from it, and both stop with cost_budget", async () => {
+  const harness = makeHarness({
+    limits: { maxSteps: 50, maxWallSec: 60, maxTotalTokens: 0, commandTimeoutSec: 5 },
+    subagents: [worker],
+  });
+  const { trace, model, promise } = runTree(harness, { maxCostUsd: 0.0035 });
+  const result = await promise;
+  // Every call costs $0.001: the parent's one and the worker's three reach $0.004, and nothing is called after.
+  assert.equal(model.requests.length, 4);
+  assert.equal(result.status, 'cost_budget');
+  assert.ok(Math.abs(result.costUsd - 0.004) < 1e-12, String(result.costUsd));
+  const child = trace.ofType('session_end').find((e) => e.parent_session_id)!;
+  assert.equal(child.status, 'cost_budget');
+  assert.equal(child.steps, 3);
+  const childStart = trace.ofType('session_start').find((e) => e.parent_session_id)!;
+  assert.equal((childStart.limits as any).maxCostUsd, 0.0035);
+});
+
 test("a sub-agent's own max_steps still applies within the tree's limits", async () => {
   const harness = makeHarness({
     limits: { maxSteps: 50, maxWallSec: 60, maxTotalTokens: 0, commandTimeoutSec: 5 },
