@@ -1,4 +1,4 @@
-// Typed components of a loaded harness directory (see DESIGN.md "The harness directory").
+// Typed components of a loaded harness directory (the format: docs/harness.md).
 // Component code (tools/*.ts, middleware/*.ts) is written against the types in this file.
 import type { AssistantMessage, Completion, CompletionRequest, Message, ToolDefinition } from '../model/types.ts';
 import type { Sandbox } from '../sandbox/types.ts';
