@@ -3,7 +3,7 @@
 // config then only name the models (in state.json and summary.md).
 // Usage: node evolve-own-model.mjs RUN_DIR
 import { cpSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundledPath, createModel, evolve } from 'ahe';
 
@@ -40,7 +40,7 @@ class CautiousEvolver {
   }
 }
 
-const [runDir] = process.argv.slice(2);
+const runDir = resolve(process.argv[2]);
 // The training split: two bundled tasks, copied into a directory of their own.
 const tasks = `${runDir}-tasks`;
 for (const name of ['top-words', 'repair-json-config'])
