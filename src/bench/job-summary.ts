@@ -4,7 +4,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { computePassStats, type TaskOutcome } from './stats.ts';
-import { rewardPassed, type TrialResultRead, TrialResultReadSchema } from './trial-result.ts';
+import { INFRASTRUCTURE_EXCEPTION, rewardPassed, type TrialResultRead, TrialResultReadSchema } from './trial-result.ts';
 
 export interface JobTrial {
   /** The trial directory (absolute). */
@@ -105,13 +105,6 @@ export interface TaskSummary {
   errors?: number;
 }
 
-/**
- * The exception of a trial whose model could not be used (connection refused, DNS, 401/403, unknown
- * model, retries exhausted on 429/5xx, timeout): it measured nothing about the agent, so it is left out
- * of every pass rate, shown as an error, and run again on resume (docs/results.md).
- */
-export const INFRASTRUCTURE_EXCEPTION = 'InfrastructureError';
-
 /** Whether a trial ended in an infrastructure error (and so measured nothing). */
 export function isInfrastructureTrial(trial: { exception_info?: { exception_type: string } | null }): boolean {
   return trial.exception_info?.exception_type === INFRASTRUCTURE_EXCEPTION;
@@ -129,7 +122,10 @@ export interface JobSummary {
   ci95: [number, number];
   tasks: Record<string, TaskSummary>;
   tokens: { prompt: number; completion: number; cached: number };
-  /** null when no trial reported a cost (an unknown cost is not $0). */
+  /**
+   * The agents' spend; null (shown `$?`) when a trial's cost is unknown (its model's price is not known)
+   * or no trial's agent ran: an unknown cost is not $0, and a sum of the known ones would read as the whole.
+   */
   cost_usd: number | null;
   wall_sec: number;
   exceptions: Record<string, number>;
@@ -195,7 +191,9 @@ export function summarizeTrials(trials: readonly SummarizableTrial[], opts: Summ
     const type = t.exception_info?.exception_type;
     if (type) exceptions[type] = (exceptions[type] ?? 0) + 1;
   }
-  const costs = trials.map((t) => t.agent_result?.cost_usd).filter((c): c is number => typeof c === 'number');
+  // Only trials whose agent ran cost anything; one of unknown cost (null) makes the total unknown.
+  const costs = trials.flatMap((t) => (t.agent_result ? [t.agent_result.cost_usd] : []));
+  const costKnown = costs.length > 0 && costs.every((c) => typeof c === 'number');
   return {
     n_tasks: stats.nTasks,
     k: outcomes.length ? Math.min(...outcomes.map((t) => t.n)) : 0,
@@ -209,7 +207,7 @@ export function summarizeTrials(trials: readonly SummarizableTrial[], opts: Summ
       completion: sum(trials.map((t) => t.agent_result?.n_output_tokens)),
       cached: sum(trials.map((t) => t.agent_result?.n_cache_tokens)),
     },
-    cost_usd: costs.length ? sum(costs) : null,
+    cost_usd: costKnown ? sum(costs) : null,
     wall_sec: round3(opts.wallSec ?? timeSpanSec(trials)),
     exceptions,
     n_infrastructure_errors: trials.filter(isInfrastructureTrial).length,

@@ -8,13 +8,78 @@ export interface TimeSpan {
   finished_at: string | null;
 }
 
+/**
+ * Every exception type a trial of ahe records as `exception_info.exception_type`, by phase. The names
+ * are Harbor's where Harbor has one. Readers of other tools' jobs still see any string.
+ */
+export const TRIAL_EXCEPTION_TYPES = [
+  'UnsupportedTaskError',
+  // Environment (prepare-environment.ts on bwrap; the container engine and image build otherwise).
+  'EnvironmentStartError',
+  'EnvironmentSetupError',
+  'EnvironmentSetupTimeoutError',
+  'EnvironmentNotSatisfiableError',
+  'EnvironmentBuildError',
+  'EnvironmentBuildTimeoutError',
+  'ImagePullError',
+  'ContainerEngineMissingError',
+  'ContainerEngineDownError',
+  'ContainerStartError',
+  // Agent.
+  'SolutionNotFoundError',
+  'AgentSetupError',
+  'AgentError',
+  'AgentTimeoutError',
+  'NonZeroAgentExitCodeError',
+  'InfrastructureError',
+  // Between agent and verifier.
+  'SandboxCleanupError',
+  // Verifier.
+  'VerifierError',
+  'VerifierNotFoundError',
+  'VerifierSetupError',
+  'VerifierNeedsNetworkError',
+  'VerifierTimeoutError',
+  'RewardFileError',
+  'RewardFileNotFoundError',
+  // Anything else a trial threw (a fault of ahe itself).
+  'TrialError',
+] as const;
+export type TrialExceptionType = (typeof TRIAL_EXCEPTION_TYPES)[number];
+
+/**
+ * The exception of a trial whose model could not be used (connection refused, DNS, 401/403, unknown
+ * model, retries exhausted on 429/5xx, timeout): it measured nothing about the agent, so it is left out
+ * of every pass rate, shown as an error, and run again on resume (docs/results.md).
+ */
+export const INFRASTRUCTURE_EXCEPTION = 'InfrastructureError' satisfies TrialExceptionType;
+
 export interface ExceptionInfo {
-  /** e.g. AgentTimeoutError, VerifierTimeoutError, RewardFileNotFoundError, EnvironmentNotSatisfiableError. */
-  exception_type: string;
+  exception_type: TrialExceptionType;
   exception_message: string;
   exception_traceback: string;
   occurred_at: string;
 }
+
+/** ahe's own block of a trial result.json (`ahe`), beside Harbor's keys. */
+export const AheTrialInfoSchema = z
+  .object({
+    attempt: z.number().int().positive(),
+    /** Whether the attempt passed: reward ≥ 1. */
+    passed: z.boolean(),
+    /** Model calls of a harness agent, and why its session ended (an AgentStatus). */
+    steps: z.number().int().nonnegative().optional(),
+    stop_reason: z.string().optional(),
+    /** The verifier's exit code; null when a signal ended it. */
+    verifier_exit_code: z.number().int().nullable().optional(),
+    wall_sec: z.number().nonnegative().optional(),
+    /** What preparing the environment chose or left out (bwrap backend), one line each. */
+    environment_notes: z.array(z.string()).optional(),
+    /** Why part of the result could not be saved (agent metadata dropped). */
+    result_note: z.string().optional(),
+  })
+  .passthrough();
+export type AheTrialInfo = z.infer<typeof AheTrialInfoSchema>;
 
 export interface TrialResult {
   id: string;
@@ -44,15 +109,7 @@ export interface TrialResult {
   agent_execution: TimeSpan | null;
   verifier: TimeSpan | null;
   /** ahe's additions. */
-  ahe?: {
-    attempt: number;
-    /** Whether the attempt passed: reward ≥ 1. */
-    passed: boolean;
-    steps?: number;
-    stop_reason?: string;
-    verifier_exit_code?: number | null;
-    wall_sec?: number;
-  };
+  ahe: AheTrialInfo;
 }
 
 /** A pass is a reward of at least 1; success comes from the reward, never from the absence of an exception. */
@@ -87,6 +144,8 @@ export const TrialResultReadSchema = z
       .object({ exception_type: z.string(), exception_message: z.string().nullish() })
       .passthrough()
       .nullish(),
+    /** Present in ahe's trials only. */
+    ahe: AheTrialInfoSchema.nullish(),
     started_at: z.string().nullish(),
     finished_at: z.string().nullish(),
     environment_setup: spanSchema,

@@ -16,7 +16,7 @@ import {
   trialReward,
 } from '../../src/bench/job-summary.ts';
 import { computePassStats } from '../../src/bench/stats.ts';
-import type { TrialResult } from '../../src/bench/trial-result.ts';
+import type { TrialExceptionType, TrialResult } from '../../src/bench/trial-result.ts';
 
 const close = (a: number, b: number, eps = 1e-9) => assert.ok(Math.abs(a - b) < eps, `${a} ≠ ${b}`);
 const at = (min: number) => new Date(Date.UTC(2025, 0, 1, 0, min)).toISOString();
@@ -27,7 +27,7 @@ function aheTrial(
   attempt: number,
   reward: number | null,
   opts: {
-    exception?: string;
+    exception?: TrialExceptionType;
     tokens?: [number, number, number | null];
     cost?: number | null;
     start?: number;
@@ -120,7 +120,7 @@ function writeFixtureJob(): string {
     join(job, 'alpha__2', 'result.json'),
     aheTrial('alpha', 2, 1, { tokens: [200, 40, 0], cost: 0.02, exception: 'AgentTimeoutError' }),
   );
-  writeJson(join(job, 'beta__1', 'result.json'), aheTrial('beta', 1, 0.5, { tokens: [50, 5, null] }));
+  writeJson(join(job, 'beta__1', 'result.json'), aheTrial('beta', 1, 0.5, { tokens: [50, 5, null], cost: 0 }));
   writeJson(join(job, 'beta__2', 'result.json'), aheTrial('beta', 2, 0, { exception: 'NonZeroAgentExitCodeError' }));
   writeJson(join(job, 'gamma__abc123', 'result.json'), otherToolTrial);
   writeJson(join(job, 'gamma__def456', 'result.json'), {
@@ -152,6 +152,21 @@ test('readJobTrials reads ahe and other-tool trials; malformed files are problem
   assert.deepEqual(readJobTrials(join(job, 'nope')).problems, [{ path: join(job, 'nope'), message: 'does not exist' }]);
 });
 
+test("ahe's own block is read with its schema: a malformed one is a problem naming the field", () => {
+  const job = mkdtempSync(join(tmpdir(), 'ahe-job-summary-'));
+  writeJson(join(job, 'a__1', 'result.json'), aheTrial('a', 1, 1));
+  writeJson(join(job, 'a__2', 'result.json'), { ...aheTrial('a', 2, 1), ahe: { attempt: 2, passed: 'yes' } });
+  const read = readJobTrials(job);
+  assert.deepEqual(
+    read.trials.map((t) => t.result.ahe),
+    [{ attempt: 1, passed: true }],
+  );
+  assert.deepEqual(
+    read.problems.map((p) => p.field),
+    ['ahe.passed'],
+  );
+});
+
 test('summarizeTrials: pass@1, pass@k, per-task n/c/rewards/exceptions, tokens, cost, wall time', () => {
   const s = summarizeTrials(readJobTrials(writeFixtureJob()).trials.map((t) => t.result));
   assert.equal(s.n_tasks, 3);
@@ -179,6 +194,17 @@ test('summarizeTrials: pass@1, pass@k, per-task n/c/rewards/exceptions, tokens, 
   assert.equal(s.wall_sec, 300); // minute 0 (alpha__1) to minute 5 (gamma__abc123)
   assert.deepEqual(s.exceptions, { AgentTimeoutError: 1, NonZeroAgentExitCodeError: 1, RewardFileNotFoundError: 1 });
   assert.equal(summarizeTrials([aheTrial('x', 1, 0)]).cost_usd, null, 'no cost reported is unknown, not $0');
+  const priced = aheTrial('x', 1, 1, { tokens: [10, 1, 0], cost: 0.25 });
+  const unpriced = aheTrial('x', 2, 0, { tokens: [10, 1, 0], cost: null });
+  const noAgent = aheTrial('x', 3, null); // the environment failed: no agent ran, nothing spent
+  assert.equal(summarizeTrials([priced, noAgent]).cost_usd, 0.25, 'a trial whose agent never ran costs nothing');
+  assert.equal(summarizeTrials([priced, unpriced]).cost_usd, null, 'one unknown cost makes the total unknown');
+  const { cost_usd: _, ...harborAgentResult } = otherToolTrial.agent_result;
+  assert.equal(
+    summarizeTrials([priced, { ...otherToolTrial, agent_result: harborAgentResult }]).cost_usd,
+    null,
+    "another tool's trial without cost_usd is unknown too",
+  );
   assert.equal(summarizeTrials([aheTrial('x', 1, 0)], { wallSec: 12.5 }).wall_sec, 12.5);
 });
 
@@ -293,7 +319,7 @@ test('buildJobResult: Harbor job keys plus ahe summary keys at the top level', (
 });
 
 test("an infrastructure error is shown but never scored: not in pass@1, pass@k, Harbor's mean, nor a task rate of 0", () => {
-  const infra = { exception: 'InfrastructureError' };
+  const infra = { exception: 'InfrastructureError' } as const;
   // a: pass, pass · b: pass, infra · c: infra only (never measured).
   const trials = [
     aheTrial('a', 1, 1),

@@ -49,6 +49,7 @@ function executor(infra: Set<string>, tries: Map<string, number>): TrialExecutor
       agent_setup: null,
       agent_execution: null,
       verifier: null,
+      ahe: { attempt: o.attempt, passed: !failed },
     };
     mkdirSync(join(o.jobDir, name, 'agent'), { recursive: true });
     writeFileSync(

@@ -72,6 +72,7 @@ function scriptedExecutor(decide: (trial: string) => Outcome, calls: string[] = 
       agent_setup: null,
       agent_execution: null,
       verifier: null,
+      ahe: { attempt: o.attempt, passed: outcome === 'pass' },
     };
     mkdirSync(join(o.jobDir, name), { recursive: true });
     writeJsonAtomic(join(o.jobDir, name, 'result.json'), result);
