@@ -1,0 +1,116 @@
+// The environment phase of a trial: a sandbox with the task's environment in it — the task's image on
+// the container backends, its Dockerfile executed in a bwrap sandbox (or a cached copy of an earlier
+// trial's) otherwise.
+import { InterruptedError } from '../errors.ts';
+import { createBwrapSandbox, sandboxRootEntries } from '../sandbox/bwrap-sandbox.ts';
+import { ContainerEngineError, checkEngine, containerEngine } from '../sandbox/container-engine.ts';
+import { createContainerSandbox } from '../sandbox/container-sandbox.ts';
+import type { Sandbox } from '../sandbox/types.ts';
+import { ensureTaskImage } from './container-image.ts';
+import { CACHED_DIRS, environmentKey, restoreEnvironment, saveEnvironment } from './environment-cache.ts';
+import {
+  EnvironmentError,
+  environmentWorkdir,
+  type PreparedEnvironment,
+  prepareEnvironment,
+} from './prepare-environment.ts';
+import { now, span, type TrialContext, type TrialEnvironment, type TrialResources } from './trial-context.ts';
+
+/**
+ * The environment phase: a sandbox with the task's environment in it. Undefined when it failed (the
+ * trial's exception says why); a sandbox made before the failure is in `resources`, closed at teardown.
+ */
+export async function startEnvironment(
+  ctx: TrialContext,
+  resources: TrialResources,
+): Promise<TrialEnvironment | undefined> {
+  const { backend } = ctx.options;
+  ctx.result.environment_setup = span();
+  ctx.log(`environment: ${backend} sandbox in ${resources.workspace}`);
+  let prepared: PreparedEnvironment | undefined;
+  try {
+    prepared =
+      backend === 'podman' || backend === 'docker'
+        ? await startContainer(ctx, resources, backend)
+        : await startBwrap(ctx, resources);
+    if (prepared.notes.length) ctx.result.ahe.environment_notes = prepared.notes;
+  } catch (error) {
+    if (ctx.interrupted()) throw new InterruptedError(ctx.name);
+    if (error instanceof EnvironmentError || error instanceof ContainerEngineError) ctx.fail(error.type, error.message);
+    else ctx.fail('EnvironmentStartError', (error as Error).message, (error as Error).stack ?? '');
+  }
+  ctx.result.environment_setup.finished_at = now();
+  if (!resources.sandbox || !prepared || ctx.result.exception_info) return undefined;
+  return { sandbox: resources.sandbox, env: prepared.env };
+}
+
+/** The environment is the task's image: WORKDIR and ENV come from it, nothing is prepared here. */
+async function startContainer(
+  ctx: TrialContext,
+  resources: TrialResources,
+  backend: 'podman' | 'docker',
+): Promise<PreparedEnvironment> {
+  const { task } = ctx;
+  const engine = containerEngine(backend);
+  await checkEngine(engine);
+  const image = await ensureTaskImage(engine, task, {
+    timeoutSec: ctx.timeouts.buildSec,
+    log: ctx.log,
+    signal: ctx.options.signal,
+  });
+  const workdir = task.environment.workdir ?? image.workdir;
+  ctx.log(`environment: ${backend} container of ${image.image} (workdir ${workdir})`);
+  resources.sandbox = await createContainerSandbox({
+    engine,
+    image: image.image,
+    trialName: ctx.name,
+    allowInternet: task.environment.allowInternet,
+    cpus: task.environment.cpus,
+    memoryMb: task.environment.memoryMb,
+    pidsMax: ctx.options.pidsMax ?? 4096,
+    workdir,
+  });
+  return { workdir, env: { ...image.env, ...task.environment.env }, notes: [] };
+}
+
+/** A bwrap sandbox with the task's Dockerfile executed in it, or a cached copy of an earlier trial's. */
+async function startBwrap(ctx: TrialContext, resources: TrialResources): Promise<PreparedEnvironment> {
+  const { task, log } = ctx;
+  const workdir = environmentWorkdir(task);
+  const cacheKey = ctx.options.environmentCache === false ? undefined : environmentKey(task, ctx.options.backend);
+  const restored = cacheKey ? await restoreEnvironment(cacheKey, resources.workspace) : {};
+  if (restored.problem)
+    log(`environment: the cached copy (${cacheKey}) could not be restored, preparing afresh: ${restored.problem}`);
+  const sandbox = await createBwrapSandbox({
+    trialDir: resources.workspace,
+    allowInternet: task.environment.allowInternet,
+    memoryMb: task.environment.memoryMb,
+    pidsMax: ctx.options.pidsMax ?? 4096,
+    workdir,
+  });
+  resources.sandbox = sandbox;
+  const cached = restored.prepared;
+  if (cached) {
+    for (const note of cached.notes) log(`note: ${note}`);
+    log(`environment: restored from the cache (${cacheKey})`);
+    return cached;
+  }
+  const prepared = await prepareEnvironment(sandbox, task, {
+    log,
+    timeoutSec: ctx.timeouts.buildSec,
+    signal: ctx.options.signal,
+  });
+  if (cacheKey && (await buildStayedInTrialDirs(sandbox, workdir)))
+    await saveEnvironment(cacheKey, resources.workspace, prepared);
+  return prepared;
+}
+
+/** True when the build wrote nothing on the sandbox's private root (so the trial directories hold all of it). */
+async function buildStayedInTrialDirs(sandbox: Sandbox, workdir: string): Promise<boolean> {
+  const r = await sandbox.exec('ls -A /', { timeoutSec: 30 });
+  if (r.exitCode !== 0) return false;
+  const expected = new Set(sandboxRootEntries(workdir));
+  const outside = r.stdout.split('\n').filter((e) => e && !expected.has(e));
+  // A WORKDIR outside the trial directories lives on that private root too.
+  return outside.length === 0 && CACHED_DIRS.some((d) => workdir === `/${d}` || workdir.startsWith(`/${d}/`));
+}
