@@ -10,7 +10,14 @@ export interface JobSettings {
   tasks_dir?: string;
   task_names?: string[];
   k?: number;
-  agent?: { name?: string; model?: string | null; harness?: { content_hash?: string } | null };
+  agent?: {
+    name?: string;
+    model?: string | null;
+    harness?: { content_hash?: string } | null;
+    /** `--max-steps` and `--max-tokens` (null: the harness's own limits). */
+    max_steps?: number | null;
+    max_total_tokens?: number | null;
+  };
   backend?: string;
   timeout_multiplier?: number;
 }
@@ -36,6 +43,10 @@ const showTaskSets = (recorded: unknown, requested: unknown): string => {
   return `${before.size} tasks recorded, ${after.size} requested:${list(added, '+')}${list(dropped, '-')}`;
 };
 
+/** A limit of the agent; undefined when the config does not record it (a job from before it was recorded). */
+const agentLimit = (s: JobSettings, key: 'max_steps' | 'max_total_tokens') =>
+  s.agent && key in s.agent ? (s.agent[key] ?? null) : undefined;
+
 /** Every setting that must match, in the order a user reads them. */
 export const JOB_SETTINGS: Setting[] = [
   { field: 'tasks_dir', flag: '--tasks', get: (s) => s.tasks_dir },
@@ -53,6 +64,8 @@ export const JOB_SETTINGS: Setting[] = [
     flag: '--harness (its content)',
     get: (s) => (s.agent ? (s.agent.harness?.content_hash ?? null) : undefined),
   },
+  { field: 'agent.max_steps', flag: '--max-steps', get: (s) => agentLimit(s, 'max_steps') },
+  { field: 'agent.max_total_tokens', flag: '--max-tokens', get: (s) => agentLimit(s, 'max_total_tokens') },
   { field: 'backend', flag: '--backend', get: (s) => s.backend },
   { field: 'timeout_multiplier', flag: '--timeout-multiplier', get: (s) => s.timeout_multiplier },
 ];

@@ -33,7 +33,14 @@ export interface JobConfig {
   tasks_dir: string;
   task_names: string[];
   k: number;
-  agent: { name: string; model: string | null; harness: { dir: string; name: string; content_hash: string } | null };
+  agent: {
+    name: string;
+    model: string | null;
+    harness: { dir: string; name: string; content_hash: string } | null;
+    /** --max-steps / --max-tokens; null when the harness's own limits apply. */
+    max_steps: number | null;
+    max_total_tokens: number | null;
+  };
   backend: BackendKind;
   concurrency: number;
   timeout_multiplier: number;
@@ -110,6 +117,9 @@ function describeJob(o: JobOptions): JobIdentity {
       name: o.agent.kind,
       model: o.agent.modelSpec ?? null,
       harness: harness ? { dir: harness.dir, name: harness.name, content_hash: harness.contentHash } : null,
+      // 0 is no limit of ahe's own, as the trial reads it.
+      max_steps: o.agent.maxSteps || null,
+      max_total_tokens: o.agent.maxTotalTokens || null,
     },
     backend: o.backend,
     concurrency: o.concurrency,

@@ -16,7 +16,13 @@ const recorded: JobSettings = {
   tasks_dir: '/t/holdout',
   task_names: ['a', 'b'],
   k: 2,
-  agent: { name: 'harness', model: 'openai:gpt-5', harness: { content_hash: 'h1' } },
+  agent: {
+    name: 'harness',
+    model: 'openai:gpt-5',
+    harness: { content_hash: 'h1' },
+    max_steps: null,
+    max_total_tokens: 100_000,
+  },
   backend: 'bwrap',
   timeout_multiplier: 1,
 };
@@ -30,6 +36,14 @@ test('every setting that changes outcomes is compared, and named by its flag', (
     [{ agent: { ...recorded.agent, name: 'oracle' } }, /^--agent /],
     [{ agent: { ...recorded.agent, model: 'openai:gpt-5-mini' } }, /^--model /],
     [{ agent: { ...recorded.agent, harness: { content_hash: 'h2' } } }, /^--harness \(its content\) /],
+    [
+      { agent: { ...recorded.agent, max_steps: 30 } },
+      /^--max-steps \(agent\.max_steps: null recorded, 30 requested\)$/,
+    ],
+    [
+      { agent: { ...recorded.agent, max_total_tokens: null } },
+      /^--max-tokens \(agent\.max_total_tokens: 100000 recorded/,
+    ],
     [{ backend: 'podman' }, /^--backend /],
     [{ timeout_multiplier: 2 }, /^--timeout-multiplier /],
   ];
@@ -41,6 +55,8 @@ test('every setting that changes outcomes is compared, and named by its flag', (
   // The task set is compared as a set; a field an older job never recorded is not compared.
   assert.deepEqual(differingSettings(recorded, { ...recorded, task_names: ['b', 'a'] }), []);
   assert.deepEqual(differingSettings({ k: 2 }, recorded), []);
+  const { max_steps: _, max_total_tokens: __, ...olderAgent } = recorded.agent!;
+  assert.deepEqual(differingSettings({ ...recorded, agent: olderAgent }, recorded), []);
 });
 
 test('runJob refuses to continue a job under other settings, in one line naming each difference, and leaves its config alone', async () => {
@@ -64,6 +80,11 @@ test('runJob refuses to continue a job under other settings, in one line naming 
   await runJob(base);
   const configBefore = readFileSync(join(jobDir, 'config.json'), 'utf8');
   await runJob({ ...base, concurrency: 4 }); // concurrency does not change outcomes
+  // The agent's limits change outcomes: a run with other --max-steps/--max-tokens is another job.
+  await assert.rejects(
+    runJob({ ...base, agent: { kind: 'oracle', maxSteps: 5, maxTotalTokens: 1000 } }),
+    /differs: --max-steps \(agent\.max_steps: null recorded, 5 requested\); --max-tokens \(agent\.max_total_tokens: null recorded, 1000 requested\)/,
+  );
   await assert.rejects(runJob({ ...base, tasks, k: 2, timeoutMultiplier: 3 }), (error: Error) => {
     assert.ok(error instanceof UserError);
     assert.equal(error.message.split('\n').length, 1);
