@@ -15,6 +15,7 @@ import { AheTrialInfoSchema } from '../../src/bench/trial-result.ts';
 import { bwrapAvailable, bwrapInstallHint } from '../../src/sandbox/bwrap-sandbox.ts';
 import { createCgroup } from '../../src/sandbox/cgroup-limits.ts';
 import { makeTask, type TaskSpec } from '../support/make-task.ts';
+import { HONEST_VERIFIER_SCRIPT, killedStrays, strayProcessesScript } from '../support/stray-processes.ts';
 
 const skip = bwrapAvailable() ? false : `bwrap not available: ${bwrapInstallHint()}`;
 
@@ -332,37 +333,17 @@ test('a multi-step task is refused clearly, not run', () => {
 
 // Each kind of process an agent can leave behind; every one keeps forging a reward of 1 and marking
 // itself alive in /tmp. Their output goes to /dev/null so a closed pipe cannot end them by itself.
-const STRAYS = [
-  'mkdir -p /logs/verifier',
-  'forge() { exec >/dev/null 2>&1; while true; do echo 1 > /logs/verifier/reward.txt; touch /tmp/alive-$1; sleep 0.05; done; }',
-  'export -f forge',
-  '( forge background ) &',
-  '( ( forge double-fork ) & ) &',
-  'setsid bash -c "forge setsid" &',
-  '( trap "" TERM HUP INT; forge ignores-term ) &',
-  '( exec >/dev/null 2>&1; while true; do ( forge fork-loop ) & sleep 0.2; done ) &',
-  'bash -c "exec -a \\"sleep infinity\\" bash -c \\"forge named-like-the-sandbox\\"" &',
-  'sleep 0.5',
-].join('\n');
-// The verifier writes 0 and looks again later: a survivor would have rewritten it to 1 by then.
-const HONEST_VERIFIER =
-  'mkdir -p /logs/verifier; rm -f /tmp/alive-*; echo 0 > /logs/verifier/reward.txt; sleep 1; echo "alive:$(cd /tmp && ls -d alive-* 2>/dev/null | tr "\\n" " ")"; sleep 0.5\n';
-
 test('nothing the agent phase started outlives it: background, double-forked, setsid, TERM-ignoring and fork-loop processes cannot forge the reward', {
   skip,
 }, async () => {
-  const task = load({ solve: STRAYS, test: HONEST_VERIFIER });
+  const task = load({ solve: strayProcessesScript('named-like-the-sandbox'), test: HONEST_VERIFIER_SCRIPT });
   const dir = jobDir();
   const r = await runTrial({ task, attempt: 1, jobDir: dir, agent: { kind: 'oracle' }, backend: 'bwrap' });
   const verifierOut = readFileSync(join(dir, 'task__1', 'verifier', 'test-stdout.txt'), 'utf8');
   assert.match(verifierOut, /^alive:$/m, verifierOut.slice(0, 300));
   assert.deepEqual(r.verifier_result, { rewards: { reward: 0 } });
   assert.equal(r.exception_info, null);
-  const killed = Number(
-    /cleanup: (\d+) process\(es\) left by the agent phase killed; none left/.exec(
-      readFileSync(join(dir, 'task__1', 'trial.log'), 'utf8'),
-    )?.[1],
-  );
+  const killed = killedStrays(readFileSync(join(dir, 'task__1', 'trial.log'), 'utf8'));
   assert.ok(killed >= 6, `killed ${killed}`);
 });
 

@@ -18,6 +18,7 @@ import type { Task } from '../../src/bench/task.ts';
 import { containerEngine, runEngine } from '../../src/sandbox/container-engine.ts';
 import { createContainerSandbox } from '../../src/sandbox/container-sandbox.ts';
 import { makeTask, type TaskSpec } from '../support/make-task.ts';
+import { HONEST_VERIFIER_SCRIPT, killedStrays, strayProcessesScript } from '../support/stray-processes.ts';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
 const SKIP_FILE = join(tmpdir(), 'ahe-containers-skip.txt');
@@ -225,30 +226,12 @@ test('Ctrl-C (SIGINT) during a trial removes its container before ahe exits', { 
 test('nothing the agent phase started outlives it in a container: background, double-forked, setsid, TERM-ignoring and fork-loop processes cannot forge the reward', {
   skip,
 }, async () => {
-  const strays = [
-    'mkdir -p /logs/verifier',
-    'forge() { exec >/dev/null 2>&1; while true; do echo 1 > /logs/verifier/reward.txt; touch /tmp/alive-$1; sleep 0.05; done; }',
-    'export -f forge',
-    '( forge background ) &',
-    '( ( forge double-fork ) & ) &',
-    'setsid bash -c "forge setsid" &',
-    '( trap "" TERM HUP INT; forge ignores-term ) &',
-    '( exec >/dev/null 2>&1; while true; do ( forge fork-loop ) & sleep 0.2; done ) &',
-    'bash -c "exec -a \\"sleep infinity\\" bash -c \\"forge named-like-pid-1\\"" &',
-    'sleep 0.5',
-  ].join('\n');
-  const verifier =
-    'mkdir -p /logs/verifier; rm -f /tmp/alive-*; echo 0 > /logs/verifier/reward.txt; sleep 1; echo "alive:$(cd /tmp && ls -d alive-* 2>/dev/null | tr "\\n" " ")"; sleep 0.5\n';
-  const task = made({ solve: strays, test: verifier });
+  const task = made({ solve: strayProcessesScript('named-like-pid-1'), test: HONEST_VERIFIER_SCRIPT });
   const dir = jobDir();
   const r = await runTrial({ task, attempt: 1, jobDir: dir, agent: { kind: 'oracle' }, backend: 'podman' });
   const out = readFileSync(join(dir, 'task__1', 'verifier', 'test-stdout.txt'), 'utf8');
   assert.match(out, /^alive:$/m, out.slice(0, 300));
   assert.deepEqual(r.verifier_result, { rewards: { reward: 0 } });
-  const killed = Number(
-    /cleanup: (\d+) process\(es\) left by the agent phase killed; none left/.exec(
-      readFileSync(join(dir, 'task__1', 'trial.log'), 'utf8'),
-    )?.[1],
-  );
+  const killed = killedStrays(readFileSync(join(dir, 'task__1', 'trial.log'), 'utf8'));
   assert.ok(killed >= 6, `killed ${killed}`);
 });
