@@ -12,10 +12,10 @@ import { type TrialOptions, trialFinished, trialName } from '../bench/run-trial.
 import type { TrialResult } from '../bench/trial-result.ts';
 import { InterruptedError } from '../errors.ts';
 import { listHarnessFiles } from '../harness/list-harness-files.ts';
-import { parseModelSpec } from '../model/create-model.ts';
 import type { PriceTable } from '../model/prices.ts';
 import { putBlob } from './content-store.ts';
 import { packDirectory } from './file-bundle.ts';
+import { modelSpecFile } from './model-file.ts';
 import { connectRedis, displayUrl } from './redis-connection.ts';
 import { PAYLOAD_VERSION, QUEUE_NAME, type TrialPayload, type TrialReturn, trialJobId } from './trial-payload.ts';
 import { watchTrials } from './watch-trials.ts';
@@ -126,9 +126,9 @@ export async function openTrialQueue(options: TrialQueueOptions): Promise<TrialQ
     };
     if (agent.modelSpec) {
       payload.agent.model_spec = agent.modelSpec;
-      const { provider, name } = parseModelSpec(agent.modelSpec);
-      if (provider === 'scripted' || provider === 'replay') {
-        const file = resolve(name);
+      const shipped = modelSpecFile(agent.modelSpec);
+      if (shipped) {
+        const file = resolve(shipped.path);
         payload.agent.model_file = {
           sha256: await upload(dirname(file), [basename(file)]),
           dir: dirname(file),

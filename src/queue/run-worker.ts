@@ -19,6 +19,7 @@ import { createModel } from '../model/create-model.ts';
 import type { PriceTable } from '../model/prices.ts';
 import { defaultCacheDir, materialiseBlob } from './content-store.ts';
 import { packDirectory } from './file-bundle.ts';
+import { modelSpecFile } from './model-file.ts';
 import { connectRedis } from './redis-connection.ts';
 import { QUEUE_NAME, type TrialPayload, TrialPayloadSchema, type TrialReturn } from './trial-payload.ts';
 
@@ -73,7 +74,9 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       let local = spec;
       if (a.model_file) {
         const dir = await materialiseBlob(redis, a.model_file.sha256, 'model', cacheDir);
-        local = `${spec.split(':')[0]}:${join(dir, a.model_file.name)}`;
+        const shipped = modelSpecFile(spec);
+        if (!shipped) throw new Error(`the trial ships a model file, but its model spec ${spec} reads none`);
+        local = `${shipped.prefix}${join(dir, a.model_file.name)}`;
       }
       const modelOptions = { prices: a.prices as PriceTable | undefined, maxRetries: a.max_retries };
       agent.modelSpec = spec; // recorded as the producer named it

@@ -18,7 +18,7 @@ export const TrialPayloadSchema = z.object({
   agent: z.object({
     kind: z.enum(['harness', 'oracle', 'noop']),
     model_spec: z.string().optional(),
-    /** scripted:/replay: models read a file; it is shipped like the task. */
+    /** scripted:/replay: models read a file (also inside chaos:); it is shipped like the task. */
     model_file: Blob.extend({ name: z.string() }).optional(),
     harness: Blob.extend({ name: z.string(), content_hash: z.string() }).optional(),
     max_steps: z.number().int().positive().optional(),
