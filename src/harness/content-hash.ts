@@ -22,6 +22,8 @@ export interface ContentHashOptions {
 }
 
 const toSlashes = (path: string) => path.split(sep).join('/');
+/** Code-unit order, as Array.prototype.sort orders strings (the order harness hashes were recorded in). */
+const byPath = (a: { path: string }, b: { path: string }) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
 
 /**
  * Every regular file under dir: relative `/`-separated paths, sorted. `skip` leaves out a file or a
@@ -46,7 +48,7 @@ export function listFiles(dir: string, skip: (name: string) => boolean = () => f
 export function hashFileEntries(files: Iterable<HashedFile>, options: ContentHashOptions = {}): string {
   const modeBits = options.modeBits ?? 0;
   const hash = createHash('sha256');
-  for (const file of [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
+  for (const file of [...files].sort(byPath)) {
     hash.update(file.path).update('\0');
     if (modeBits) hash.update(String(file.mode & modeBits)).update('\0');
     hash.update(file.data).update('\0');
@@ -54,12 +56,14 @@ export function hashFileEntries(files: Iterable<HashedFile>, options: ContentHas
   return hash.digest('hex');
 }
 
-/** Reads the given files of dir (relative paths) as hash input. */
+/** Reads the given files of dir (relative paths) as hash input, sorted by path. */
 export function readHashedFiles(dir: string, files: readonly string[]): HashedFile[] {
-  return files.map((file) => {
-    const full = join(dir, file);
-    return { path: toSlashes(file), mode: statSync(full).mode, data: readFileSync(full) };
-  });
+  return files
+    .map((file) => {
+      const full = join(dir, file);
+      return { path: toSlashes(file), mode: statSync(full).mode, data: readFileSync(full) };
+    })
+    .sort(byPath);
 }
 
 /** sha256 (hex) of the given files of dir. */

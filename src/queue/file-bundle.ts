@@ -25,9 +25,11 @@ const FORMAT = 'ahe-files/1';
 /** Packs the given files of dir (default: every regular file, see listFiles). */
 export function packDirectory(dir: string, files: readonly string[] = listFiles(dir)): FileBundle {
   const read = readHashedFiles(dir, files);
-  const entries: BundledFile[] = read
-    .map((f) => ({ path: f.path, mode: f.mode & 0o777, data: f.data.toString('base64') }))
-    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const entries: BundledFile[] = read.map((f) => ({
+    path: f.path,
+    mode: f.mode & 0o777,
+    data: f.data.toString('base64'),
+  }));
   const bytes = gzipSync(JSON.stringify({ format: FORMAT, files: entries }), { level: 6 });
   // Every permission bit counts: the bundle restores them all.
   return { bytes, sha256: hashFileEntries(read, { modeBits: 0o777 }), files: entries.length };
