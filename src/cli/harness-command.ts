@@ -1,9 +1,5 @@
 // `ahe harness init|validate`.
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { formatDiagnostic } from '../harness/harness-error.ts';
-import { initHarness } from '../harness/init-harness.ts';
-import { validateHarness } from '../harness/validate-harness.ts';
 import { existingDir, outputDir } from './parse-options.ts';
 
 export function registerHarnessCommands(program: Command): void {
@@ -17,11 +13,7 @@ export function registerHarnessCommands(program: Command): void {
       'Write the zero-prior seed harness (a minimal system prompt and one tool, run_shell_command) into DIR.',
     )
     .argument('<dir>', 'a new or empty directory', outputDir)
-    .action(async (dir: string) => {
-      const target = resolve(dir);
-      await initHarness(target);
-      process.stdout.write(`wrote the seed harness to ${target}\nnext: ahe harness validate ${dir}\n`);
-    });
+    .action(async (dir: string) => (await import('./harness-action.ts')).writeSeedHarness(dir));
 
   harness
     .command('validate')
@@ -31,22 +23,7 @@ export function registerHarnessCommands(program: Command): void {
     .argument('<dir>', 'harness directory', existingDir)
     .option('--json', 'print the result as JSON')
     .addHelpText('after', '\nExit code 0 when the harness is valid (warnings allowed), 1 when it has errors.')
-    .action(async (dir: string, flags: { json?: boolean }) => {
-      const report = await validateHarness(resolve(dir));
-      if (flags.json) {
-        process.stdout.write(
-          `${JSON.stringify({ ok: report.ok, diagnostics: report.diagnostics, warnings: report.warnings, stats: report.stats }, null, 2)}\n`,
-        );
-      } else {
-        for (const d of report.diagnostics) process.stdout.write(`error   ${formatDiagnostic(d)}\n`);
-        for (const w of report.warnings) process.stdout.write(`warning ${formatDiagnostic(w)}\n`);
-        const s = report.stats;
-        process.stdout.write(
-          report.ok
-            ? `ok: ${dir} — ${s.tools} tools, ${s.middleware} middleware, ${s.skills} skills, ${s.subagents} sub-agents, ${s.memory} memory files (${s.ms} ms)\n`
-            : `invalid: ${report.diagnostics.length} error(s) in ${dir}\n`,
-        );
-      }
-      process.exitCode = report.ok ? 0 : 1;
-    });
+    .action(async (dir: string, flags: { json?: boolean }) =>
+      (await import('./harness-action.ts')).printValidation(dir, flags),
+    );
 }

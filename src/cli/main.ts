@@ -1,4 +1,7 @@
-// The `ahe` command line. Thin: parse flags, call the layers, print.
+// The `ahe` command line. Thin: parse flags, call the layers, print. It starts fast: main.ts and the
+// *-command.ts files only define flags and help; a command's *-action.ts (and through it the layers,
+// SDKs, queue and compilers it needs) is imported when that command runs. test/cli/startup.test.ts
+// checks that `ahe --help` and `ahe harness validate` load none of the heavy packages.
 import { Command, CommanderError } from 'commander';
 import { AGENT_INFO } from '../agent/agent-info.ts';
 import { registerCompareCommand } from './compare-command.ts';
@@ -51,8 +54,30 @@ ANTHROPIC_BASE_URL), scripted:<script.yaml>, replay:<cassette.jsonl>. See docs/ 
   return program;
 }
 
+let outputGuarded = false;
+
+/**
+ * A reader that stops reading (`ahe --help | head -1`) closes our stdout: the next write fails with
+ * EPIPE, which Node reports as an 'error' event that would crash the process with a stack trace. Nothing
+ * more can be said to that reader, so the process ends quietly with the status decided so far (0 for
+ * help). A closed stderr only loses progress lines: the command goes on, so a job still finishes its
+ * trials and writes its files.
+ */
+function endQuietlyOnClosedOutput(): void {
+  if (outputGuarded) return;
+  outputGuarded = true;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+  });
+  process.stderr.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
+}
+
 /** Runs the CLI; returns the process exit code. */
 export async function main(argv: string[]): Promise<number> {
+  endQuietlyOnClosedOutput();
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

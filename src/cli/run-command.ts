@@ -1,14 +1,6 @@
 // `ahe run`: one agent session on the host, with a live progress view and its traces written to --out.
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { recordSession } from '../agent/record-session.ts';
-import { UserError } from '../errors.ts';
-import { loadHarness } from '../harness/load-harness.ts';
-import { createModel, MODEL_SPEC_HELP } from '../model/create-model.ts';
-import { loadPriceTable } from '../model/prices.ts';
-import { createHostSandbox } from '../sandbox/host-sandbox.ts';
-import { writeJsonAtomic } from '../trace/write-atomic.ts';
+import { MODEL_SPEC_HELP } from '../model/create-model.ts';
 import {
   existingDir,
   existingFile,
@@ -19,9 +11,8 @@ import {
   seconds,
   steps,
 } from './parse-options.ts';
-import { createProgressView, formatCost, formatTokens } from './progress-view.ts';
 
-interface RunFlags {
+export interface RunFlags {
   harness: string;
   model: string;
   instruction?: string;
@@ -35,25 +26,6 @@ interface RunFlags {
   prices?: string;
   maxRetries?: number;
   quiet?: boolean;
-}
-
-/** Exit codes of `ahe run`, documented in --help. */
-const EXIT = { completed: 0, error: 1, aborted: 130, limit: 3 } as const;
-
-function readInstruction(flags: RunFlags): string {
-  if (flags.instruction && flags.instructionFile)
-    throw new UserError('give either --instruction or --instruction-file, not both');
-  if (flags.instructionFile) {
-    const file = resolve(flags.instructionFile);
-    if (!existsSync(file)) throw new UserError(`--instruction-file: ${file} does not exist`);
-    return readFileSync(file, 'utf8');
-  }
-  if (flags.instruction?.trim()) return flags.instruction;
-  throw new UserError('missing the task: pass --instruction "…" or --instruction-file FILE');
-}
-
-function defaultOutDir(now = new Date()): string {
-  return resolve('runs', `run-${now.toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-')}`);
 }
 
 export function registerRunCommand(program: Command): void {
@@ -96,95 +68,6 @@ Exit codes: 0 the agent finished, 1 the session failed (model or setup error), 3
 (steps, time, tokens), 130 interrupted (Ctrl-C; traces are kept), 2 bad input.`,
     )
     .action(async (flags: RunFlags) => {
-      process.exitCode = await runCommand(flags);
+      process.exitCode = await (await import('./run-action.ts')).runAgentSession(flags);
     });
-}
-
-async function runCommand(flags: RunFlags): Promise<number> {
-  const instruction = readInstruction(flags);
-  const workdir = resolve(flags.workdir);
-  if (!existsSync(workdir) || !statSync(workdir).isDirectory())
-    throw new UserError(`--workdir: ${workdir} is not a directory`);
-  const harness = await loadHarness(resolve(flags.harness), {
-    onComponentLog: (file, level, message) => process.stderr.write(`[${file} ${level}] ${message}\n`),
-  });
-  const prices = flags.prices ? loadPriceTable(resolve(flags.prices)) : undefined;
-  const model = await createModel(flags.model, {
-    prices,
-    maxRetries: flags.maxRetries,
-    recordTo: flags.record && resolve(flags.record),
-  });
-  const outDir = resolve(flags.out ?? defaultOutDir());
-  if (existsSync(resolve(outDir, 'events.jsonl')))
-    throw new UserError(
-      `--out ${outDir} already holds a session (events.jsonl): choose a new directory so no trace is mixed or lost`,
-    );
-  const limits = {
-    ...(flags.maxSteps ? { maxSteps: flags.maxSteps } : {}),
-    ...(flags.timeout ? { maxWallSec: flags.timeout } : {}),
-    ...(flags.maxTokens ? { maxTotalTokens: flags.maxTokens } : {}),
-  };
-
-  const abort = new AbortController();
-  let interrupts = 0;
-  const onSigint = () => {
-    interrupts += 1;
-    if (interrupts > 1) process.exit(EXIT.aborted);
-    process.stderr.write('\nahe: interrupted — finishing the trace (Ctrl-C again to quit at once)\n');
-    abort.abort();
-  };
-  process.on('SIGINT', onSigint);
-  const view = flags.quiet
-    ? undefined
-    : createProgressView(process.stderr, {
-        maxSteps: limits.maxSteps ?? harness.limits.maxSteps,
-        costKnown: model.priced !== false,
-      });
-  const sandbox = createHostSandbox({ workdir });
-  if (!flags.quiet)
-    process.stderr.write(`ahe run · harness ${harness.name} · model ${model.spec} · workdir ${workdir}\n`);
-  try {
-    const result = await recordSession({
-      harness,
-      model,
-      instruction,
-      sandbox,
-      outDir,
-      signal: abort.signal,
-      limits,
-      onProgress: (p) => view?.update(p),
-    });
-    view?.stop();
-    writeJsonAtomic(resolve(outDir, 'result.json'), {
-      session_id: result.sessionId,
-      status: result.status,
-      final_message: result.finalMessage,
-      steps: result.steps,
-      usage: {
-        prompt_tokens: result.usage.promptTokens,
-        completion_tokens: result.usage.completionTokens,
-        cached_tokens: result.usage.cachedTokens,
-      },
-      cost_usd: result.costUsd,
-      duration_ms: result.durationMs,
-      harness: { name: harness.name, dir: harness.dir, content_hash: harness.contentHash },
-      model: model.spec,
-      ...(result.error ? { error: result.error } : {}),
-    });
-    const out = process.stdout;
-    if (result.finalMessage) out.write(`${result.finalMessage.trim()}\n\n`);
-    out.write(
-      `status ${result.status} · ${result.steps} steps · ${formatTokens(result.usage.promptTokens)} prompt + ${formatTokens(result.usage.completionTokens)} completion tokens · ${formatCost(result.costUsd, model.priced !== false)} · ${(result.durationMs / 1000).toFixed(1)}s\n` +
-        `trace: ${result.eventsFile}\ntrajectory: ${result.trajectoryFile}\n`,
-    );
-    if (result.error) process.stderr.write(`ahe: the session failed: ${result.error}\n`);
-    if (result.status === 'completed') return EXIT.completed;
-    if (result.status === 'error') return EXIT.error;
-    if (result.status === 'aborted') return EXIT.aborted;
-    return EXIT.limit;
-  } finally {
-    view?.stop();
-    process.off('SIGINT', onSigint);
-    await sandbox.close();
-  }
 }

@@ -1,16 +1,17 @@
 // `ahe tasks list`: what a task directory holds, as the runner will see it. `ahe tasks check`:
 // proof that every task is sound — its oracle passes and doing nothing fails.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
-import type { JobResult } from '../bench/job-summary.ts';
-import { loadTaskSuite } from '../bench/load-task.ts';
 import type { BackendKind } from '../bench/run-trial.ts';
-import { EVAL_EXIT, interruptible, runEval, selectTasks } from './eval-command.ts';
-import { formatDuration } from './job-progress.ts';
 import { concurrency, existingDir, outputDir, timeoutMultiplier } from './parse-options.ts';
-import { table } from './table.ts';
+
+export interface CheckFlags {
+  task?: string[];
+  concurrency: number;
+  backend: BackendKind;
+  out?: string;
+  timeoutMultiplier?: number;
+  quiet?: boolean;
+}
 
 export function registerTasksCommands(program: Command): void {
   const tasks = program
@@ -27,30 +28,9 @@ export function registerTasksCommands(program: Command): void {
       'after',
       '\nBroken tasks are listed after the table with their file and field; the exit code is then 1.',
     )
-    .action((dir: string, flags: { json?: boolean }) => {
-      const suite = loadTaskSuite(resolve(dir));
-      if (flags.json) {
-        const tasksJson = suite.tasks.map(({ config: _config, ...t }) => t);
-        process.stdout.write(`${JSON.stringify({ tasks: tasksJson, problems: suite.problems }, null, 2)}\n`);
-      } else {
-        const rows = [['name', 'format', 'difficulty', 'category', 'agent s', 'verifier s', 'steps']];
-        for (const t of suite.tasks) {
-          rows.push([
-            t.name,
-            t.format,
-            t.difficulty ?? '-',
-            t.category ?? '-',
-            String(t.agentTimeoutSec),
-            String(t.verifierTimeoutSec),
-            t.steps.length ? String(t.steps.length) : '-',
-          ]);
-        }
-        process.stdout.write(`${table(rows)}\n${suite.tasks.length} tasks\n`);
-        for (const p of suite.problems)
-          process.stderr.write(`skipped ${p.path}: ${p.field ? `${p.field}: ` : ''}${p.message}\n`);
-      }
-      process.exitCode = suite.problems.length > 0 ? 1 : 0;
-    });
+    .action(async (dir: string, flags: { json?: boolean }) =>
+      (await import('./tasks-action.ts')).listTasks(dir, flags),
+    );
   tasks
     .command('check')
     .description('Prove every task under DIR: its oracle (the reference solution) passes and the noop agent fails.')
@@ -70,80 +50,5 @@ Runs two jobs with k=1: --agent oracle and --agent noop. A task is sound when th
 ≥ 1 and the noop's is < 1, with no exception in the oracle run. Exit code 0 when every task is
 sound, 1 otherwise (also when a task cannot be loaded), 130 when interrupted, 2 on bad input.`,
     )
-    .action(
-      async (
-        dir: string,
-        flags: {
-          task?: string[];
-          concurrency: number;
-          backend: BackendKind;
-          out?: string;
-          timeoutMultiplier?: number;
-          quiet?: boolean;
-        },
-      ) => {
-        const tasksDir = resolve(dir);
-        const problems = loadTaskSuite(tasksDir).problems;
-        const tasks = selectTasks(tasksDir, flags.task, (l) => process.stderr.write(`${l}\n`), true);
-        const root = flags.out ? resolve(flags.out) : mkdtempSync(join(tmpdir(), 'ahe-tasks-check-'));
-        const { signal, dispose } = interruptible(process.stderr);
-        const results: Partial<Record<'oracle' | 'noop', JobResult>> = {};
-        const started = Date.now();
-        try {
-          for (const agent of ['oracle', 'noop'] as const) {
-            if (!flags.quiet) process.stderr.write(`\n${agent}:\n`);
-            const { outcome } = await runEval(
-              {
-                tasks: tasksDir,
-                agent,
-                k: 1,
-                concurrency: flags.concurrency,
-                backend: flags.backend,
-                out: join(root, agent),
-                timeoutMultiplier: flags.timeoutMultiplier,
-                quiet: flags.quiet,
-              },
-              { err: process.stderr, signal, tasks },
-            );
-            results[agent] = outcome.result;
-            if (outcome.interrupted) {
-              process.exitCode = EVAL_EXIT.aborted;
-              return;
-            }
-          }
-        } finally {
-          dispose();
-          if (!flags.out) rmSync(root, { recursive: true, force: true });
-        }
-        const rows = [['task', 'oracle', 'noop', 'verdict']];
-        let unsound = 0;
-        for (const task of tasks) {
-          const oracle = results.oracle!.tasks[task.name];
-          const noop = results.noop!.tasks[task.name];
-          const reward = (t: typeof oracle) => t?.rewards[0] ?? null;
-          const oracleOk = (oracle?.c ?? 0) >= 1 && (oracle?.exceptions.length ?? 1) === 0;
-          const noopOk = (noop?.c ?? 0) === 0;
-          const why = [!oracleOk ? `oracle ${oracle?.exceptions[0] ?? 'fails'}` : '', !noopOk ? 'noop passes' : '']
-            .filter(Boolean)
-            .join(', ');
-          if (why) unsound += 1;
-          rows.push([
-            task.name,
-            String(reward(oracle) ?? '-') + (oracle?.exceptions.length ? ` (${oracle.exceptions.join(', ')})` : ''),
-            String(reward(noop) ?? '-'),
-            why ? `UNSOUND: ${why}` : 'ok',
-          ]);
-        }
-        process.stdout.write(`${table(rows)}\n`);
-        const pct = (n: number) => (tasks.length ? `${((n / tasks.length) * 100).toFixed(0)}%` : '-');
-        const oraclePass = tasks.filter((t) => (results.oracle!.tasks[t.name]?.c ?? 0) >= 1).length;
-        const noopPass = tasks.filter((t) => (results.noop!.tasks[t.name]?.c ?? 0) >= 1).length;
-        process.stdout.write(
-          `oracle ${oraclePass}/${tasks.length} passed (${pct(oraclePass)}) · noop ${noopPass}/${tasks.length} passed (${pct(noopPass)}) · ${unsound} unsound · ${formatDuration((Date.now() - started) / 1000)}${flags.out ? ` · jobs in ${root}` : ''}\n`,
-        );
-        for (const p of problems)
-          process.stdout.write(`broken ${p.path}: ${p.field ? `${p.field}: ` : ''}${p.message}\n`);
-        process.exitCode = unsound > 0 || problems.length > 0 ? 1 : 0;
-      },
-    );
+    .action(async (dir: string, flags: CheckFlags) => (await import('./tasks-action.ts')).checkTasks(dir, flags));
 }

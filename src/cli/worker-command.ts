@@ -3,13 +3,9 @@
 // returns them to the queue.
 import { type Command, Option } from 'commander';
 import type { BackendKind } from '../bench/run-trial.ts';
-import { UserError } from '../errors.ts';
-import { displayUrl } from '../queue/redis-connection.ts';
-import { startWorker } from '../queue/run-worker.ts';
-import { bwrapAvailable, bwrapInstallHint } from '../sandbox/bwrap-sandbox.ts';
 import { concurrency, lockMs } from './parse-options.ts';
 
-interface WorkerFlags {
+export interface WorkerFlags {
   queue: string;
   concurrency: number;
   backend: BackendKind;
@@ -48,37 +44,5 @@ SIGTERM interrupts them and returns them to the queue. See docs/scale.md.
 Example:
   ahe worker --queue redis://10.0.0.5:6379 --concurrency 8`,
     )
-    .action(async (flags: WorkerFlags) => {
-      if (flags.backend === 'bwrap' && !bwrapAvailable()) throw new UserError(`--backend bwrap: ${bwrapInstallHint()}`);
-      const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
-      const worker = await startWorker({
-        url: flags.queue,
-        concurrency: flags.concurrency,
-        backend: flags.backend,
-        lockMs: flags.lockMs,
-        log: flags.quiet ? () => undefined : log,
-      });
-      log(
-        `ahe worker · ${displayUrl(flags.queue)} · concurrency ${flags.concurrency} · backend ${flags.backend} · pid ${process.pid}`,
-      );
-      let signals = 0;
-      const onSignal = () => {
-        signals += 1;
-        if (signals === 1) {
-          log(
-            `stopping: finishing ${worker.running()} running trial(s), taking no new ones (signal again to return them to the queue)`,
-          );
-          void worker.stop(false);
-        } else {
-          log('stopping now: returning the running trials to the queue');
-          void worker.stop(true);
-        }
-      };
-      process.on('SIGTERM', onSignal);
-      process.on('SIGINT', onSignal);
-      await worker.closed;
-      process.off('SIGTERM', onSignal);
-      process.off('SIGINT', onSignal);
-      log('worker closed');
-    });
+    .action(async (flags: WorkerFlags) => (await import('./worker-action.ts')).runWorker(flags));
 }

@@ -5,7 +5,7 @@
 // evaluates afresh, so each loaded harness has its own module state.
 import { readFileSync, realpathSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import { build, type Message, type Plugin } from 'esbuild';
+import type { Message, Plugin } from 'esbuild';
 import { lookupComponent, storeComponent } from './component-cache.ts';
 import { type ComponentInstance, type ComponentLog, evaluateComponent } from './component-sandbox.ts';
 import type { Diagnostic } from './harness-error.ts';
@@ -71,6 +71,8 @@ async function compile(harnessDir: string, file: string): Promise<{ code?: strin
   const cached = lookupComponent(harnessDir, file);
   if (cached !== undefined) return { code: cached, diagnostics: [] };
   try {
+    // esbuild is loaded on a cache miss only (a warm `ahe harness validate` never needs it).
+    const { build } = await import('esbuild');
     const result = await build({
       entryPoints: [file],
       absWorkingDir: harnessDir,

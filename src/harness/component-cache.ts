@@ -5,9 +5,12 @@
 // The disk cache is an optimisation only: any problem with it falls back to compiling.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { version as esbuildVersion } from 'esbuild';
+
+// The version from esbuild's package.json, not from its module: a cache hit then never loads esbuild.
+const esbuildVersion = (createRequire(import.meta.url)('esbuild/package.json') as { version: string }).version;
 
 /** Bump when the compile options change, so old cached bundles are not served. */
 const COMPILE_FORMAT = `ahe-components-2/esbuild-${esbuildVersion}`;

@@ -1,13 +1,7 @@
 // Turns a model spec (`provider:name`) into a Model. The only place that knows every provider.
 import { resolve } from 'node:path';
 import { UserError } from '../errors.ts';
-import { createAnthropicModel } from './anthropic-model.ts';
-import { createChaosModel } from './chaos-model.ts';
-import { createOpenAIModel } from './openai-model.ts';
 import type { ProviderOptions } from './provider-options.ts';
-import { recordModel } from './record-model.ts';
-import { createReplayModel } from './replay-model.ts';
-import { createScriptedModel } from './scripted-model.ts';
 import type { Model } from './types.ts';
 
 export const MODEL_SPEC_HELP = 'openai:<model>, anthropic:<model>, scripted:<script.yaml> or replay:<cassette.jsonl>';
@@ -28,26 +22,28 @@ export function parseModelSpec(spec: string): { provider: string; name: string }
 export async function createModel(spec: string, options: CreateModelOptions = {}): Promise<Model> {
   const { provider, name } = parseModelSpec(spec);
   let model: Model;
+  // Each provider (and its SDK: openai, @anthropic-ai/sdk, the tokenizer) is imported when a spec names
+  // it: a program that never calls an API does not pay for loading one (`ahe --help` starts fast).
   switch (provider) {
     case 'openai':
-      model = createOpenAIModel(name, options);
+      model = (await import('./openai-model.ts')).createOpenAIModel(name, options);
       break;
     case 'anthropic':
-      model = createAnthropicModel(name, options);
+      model = (await import('./anthropic-model.ts')).createAnthropicModel(name, options);
       break;
     case 'scripted':
-      model = await createScriptedModel(resolve(name));
+      model = await (await import('./scripted-model.ts')).createScriptedModel(resolve(name));
       break;
     case 'replay':
-      model = await createReplayModel(resolve(name));
+      model = await (await import('./replay-model.ts')).createReplayModel(resolve(name));
       break;
     case 'chaos': // fault injection around another spec (docs/models.md)
-      model = await createChaosModel(name, options.env, (inner) =>
+      model = await (await import('./chaos-model.ts')).createChaosModel(name, options.env, (inner) =>
         createModel(inner, { ...options, recordTo: undefined }),
       );
       break;
     default:
       throw new UserError(`unknown model provider '${provider}' in '${spec}': expected ${MODEL_SPEC_HELP}`);
   }
-  return options.recordTo ? recordModel(model, options.recordTo) : model;
+  return options.recordTo ? (await import('./record-model.ts')).recordModel(model, options.recordTo) : model;
 }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { buildJobResult } from '../../src/bench/job-summary.ts';
-import { formatJobSummary } from '../../src/cli/eval-command.ts';
+import { formatJobSummary } from '../../src/cli/eval-action.ts';
 import { createRunState, saveRunState } from '../../src/evolve/run-state.ts';
 import { writeRunSummary } from '../../src/evolve/run-summary.ts';
 import { createOpenAIModel } from '../../src/model/openai-model.ts';

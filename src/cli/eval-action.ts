@@ -1,0 +1,233 @@
+// `ahe eval` at work: checks the flags against the machine, runs (or resumes) the job, prints its summary.
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { requestImageRebuild } from '../bench/container-image.ts';
+import { describeMissingTrials, type JobResult } from '../bench/job-summary.ts';
+import { loadTaskSuite, type TaskProblem } from '../bench/load-task.ts';
+import { type JobOutcome, runJob } from '../bench/run-job.ts';
+import type { TrialAgent } from '../bench/run-trial.ts';
+import type { Task } from '../bench/task.ts';
+import { UserError } from '../errors.ts';
+import { loadHarness } from '../harness/load-harness.ts';
+import { createModel } from '../model/create-model.ts';
+import { loadPriceTable } from '../model/prices.ts';
+import { openTrialQueue } from '../queue/enqueue-job.ts';
+import { displayUrl } from '../queue/redis-connection.ts';
+import { bwrapAvailable, bwrapInstallHint } from '../sandbox/bwrap-sandbox.ts';
+import { createCgroup } from '../sandbox/cgroup-limits.ts';
+import { checkEngine, containerEngine } from '../sandbox/container-engine.ts';
+import type { EvalFlags } from './eval-command.ts';
+import { INTERRUPTED_EXIT, interruptible } from './interruptible.ts';
+import { createJobProgress, formatDuration } from './job-progress.ts';
+import { formatCost, formatTokens } from './progress-view.ts';
+import { table } from './table.ts';
+
+/** Exit codes of `ahe eval`: the job ran (whatever the pass rate), ahe failed on some trials, interrupted. */
+export const EVAL_EXIT = { done: 0, trialErrors: 1, aborted: INTERRUPTED_EXIT } as const;
+
+const timestamp = (d = new Date()) => d.toISOString().replace(/\..*/, '').replace('T', '__').replace(/:/g, '-');
+
+function latestJob(root: string): string | undefined {
+  if (!existsSync(root)) return undefined;
+  return readdirSync(root)
+    .map((name) => join(root, name))
+    .filter((dir) => existsSync(join(dir, 'config.json')))
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
+}
+
+export const describeTaskProblem = (p: TaskProblem) => `${p.path}: ${p.field ? `${p.field}: ` : ''}${p.message}`;
+
+/**
+ * A task that cannot be loaded fails the command (naming its file and field): a suite silently
+ * missing a task would report a pass rate over fewer tasks than the user asked for. With
+ * `skip` (--skip-invalid-tasks) the broken tasks are reported and left out.
+ */
+export function refuseInvalidTasks(
+  flag: string,
+  dir: string,
+  problems: TaskProblem[],
+  skip: boolean | undefined,
+  warn: (line: string) => void,
+): void {
+  if (problems.length === 0) return;
+  if (skip) {
+    for (const p of problems) warn(`skipped ${describeTaskProblem(p)}`);
+    return;
+  }
+  const list = problems.map((p) => `  ${describeTaskProblem(p)}`).join('\n');
+  throw new UserError(
+    `${flag} ${dir}: ${problems.length} task${problems.length > 1 ? 's' : ''} cannot be loaded (fix ${problems.length > 1 ? 'them' : 'it'}, or pass --skip-invalid-tasks to run the others):\n${list}`,
+  );
+}
+
+/** The tasks to run: the suite, narrowed by --task; a broken task fails the command unless `skipInvalid`. */
+export function selectTasks(
+  tasksDir: string,
+  names: string[] | undefined,
+  warn: (line: string) => void,
+  skipInvalid?: boolean,
+): Task[] {
+  const suite = loadTaskSuite(tasksDir);
+  // With --task, only the named tasks matter: a broken other task is a note.
+  refuseInvalidTasks('--tasks', tasksDir, suite.problems, skipInvalid || Boolean(names?.length), warn);
+  if (!names?.length) {
+    if (suite.tasks.length === 0) throw new UserError(`--tasks ${tasksDir}: no loadable task found`);
+    return suite.tasks;
+  }
+  const byName = new Map(suite.tasks.map((t) => [t.name, t]));
+  const unknown = names.filter((n) => !byName.has(n));
+  if (unknown.length)
+    throw new UserError(
+      `--task ${unknown.join(', ')}: not in ${tasksDir} (it has: ${[...byName.keys()].slice(0, 20).join(', ')}${byName.size > 20 ? ', …' : ''})`,
+    );
+  return names.map((n) => byName.get(n)!);
+}
+
+export interface EvalRun {
+  outcome: JobOutcome;
+  jobDir: string;
+  crashed: number;
+  /** False when the model's price is unknown: the job's cost then reads `$?`, never $0. */
+  costKnown: boolean;
+}
+
+/** Runs one job as `ahe eval` does (also used by `ahe tasks check`). */
+export async function runEval(
+  flags: EvalFlags,
+  io: { err: NodeJS.WriteStream; signal?: AbortSignal; tasks?: Task[] },
+): Promise<EvalRun> {
+  const tasksDir = resolve(flags.tasks);
+  if (!existsSync(tasksDir)) throw new UserError(`--tasks: ${tasksDir} does not exist`);
+  if (flags.backend === 'bwrap' && !flags.queue && !bwrapAvailable())
+    throw new UserError(`--backend bwrap: ${bwrapInstallHint()}`);
+  if (flags.backend === 'podman' || flags.backend === 'docker') await checkEngine(containerEngine(flags.backend));
+  if (flags.rebuild) requestImageRebuild();
+  if (flags.backend === 'bwrap' && !flags.quiet && !flags.queue) {
+    const probe = createCgroup(`ahe-probe-${process.pid}`, { pidsMax: 64 });
+    probe.remove();
+    if (probe.kind === 'none')
+      io.err.write(
+        `ahe: warning: no process/memory limits in the sandboxes (${probe.reason}); time limits still apply\n`,
+      );
+  }
+  const agent: TrialAgent = { kind: flags.agent };
+  let costKnown = true;
+  if (flags.agent === 'harness') {
+    if (!flags.harness || !flags.model)
+      throw new UserError('--agent harness needs --harness DIR and --model SPEC (or use --agent oracle / noop)');
+    agent.harness = await loadHarness(resolve(flags.harness), {
+      onComponentLog: (file, level, message) => io.err.write(`[${file} ${level}] ${message}\n`),
+    });
+    const prices = flags.prices ? loadPriceTable(resolve(flags.prices)) : undefined;
+    const spec = flags.model;
+    // Fail on a bad spec or a missing key now, not once per trial.
+    costKnown = (await createModel(spec, { prices, maxRetries: flags.maxRetries })).priced !== false;
+    agent.modelSpec = spec;
+    agent.newModel = () => createModel(spec, { prices, maxRetries: flags.maxRetries });
+    agent.maxSteps = flags.maxSteps;
+    agent.maxTotalTokens = flags.maxTokens;
+  } else if (flags.harness || flags.model) {
+    throw new UserError(`--agent ${flags.agent} runs no model: drop --harness/--model, or use --agent harness`);
+  }
+  const tasks = io.tasks ?? selectTasks(tasksDir, flags.task, (l) => io.err.write(`${l}\n`), flags.skipInvalidTasks);
+  let jobDir = flags.out ? resolve(flags.out) : undefined;
+  if (!jobDir && flags.resume) {
+    jobDir = latestJob(resolve('jobs'));
+    if (!jobDir) throw new UserError('--resume: no job found under ./jobs; pass --out JOB_DIR');
+  }
+  jobDir ??= resolve('jobs', timestamp());
+  const resuming = existsSync(join(jobDir, 'config.json'));
+  if (!flags.quiet)
+    io.err.write(
+      `ahe eval · ${tasks.length} tasks × ${flags.k} · agent ${flags.agent}${agent.modelSpec ? ` · model ${agent.modelSpec}` : ''} · backend ${flags.backend} · ${flags.queue ? `queue ${displayUrl(flags.queue)}` : `concurrency ${flags.concurrency}`}\n${resuming ? 'resuming' : 'job'} ${jobDir}\n`,
+    );
+  // With --queue, trials run on `ahe worker` processes: all are enqueued at once, workers bound concurrency.
+  const trialQueue = flags.queue
+    ? await openTrialQueue({
+        url: flags.queue,
+        prices: flags.prices ? loadPriceTable(resolve(flags.prices)) : undefined,
+        maxRetries: flags.maxRetries,
+      })
+    : undefined;
+  const progress = createJobProgress(io.err, { quiet: flags.quiet });
+  let crashed = 0;
+  try {
+    const outcome = await runJob({
+      jobDir,
+      tasks,
+      k: flags.k,
+      agent,
+      backend: flags.backend,
+      concurrency: trialQueue ? Number.POSITIVE_INFINITY : flags.concurrency,
+      executeTrial: trialQueue?.executeTrial,
+      timeoutMultiplier: flags.timeoutMultiplier,
+      environmentCache: flags.envCache !== false,
+      signal: io.signal,
+      tasksDir,
+      maxConsecutiveInfraFailures: flags.maxInfraFailures,
+      onEvent: (e) => {
+        if (e.type === 'trial-crashed') crashed += 1;
+        progress.onEvent(e);
+      },
+    });
+    return { outcome, jobDir, crashed, costKnown };
+  } finally {
+    progress.stop();
+    await trialQueue?.close();
+  }
+}
+
+export function formatJobSummary(result: JobResult, costKnown = true): string {
+  const rows = [['task', 'passed', 'rewards', 'exceptions']];
+  for (const [name, t] of Object.entries(result.tasks).sort(([a], [b]) => a.localeCompare(b))) {
+    const counts: Record<string, number> = {};
+    for (const e of t.exceptions) counts[e] = (counts[e] ?? 0) + 1;
+    rows.push([
+      name,
+      `${t.c}/${t.n}`,
+      t.rewards.map((r) => (r === null ? '-' : String(r))).join(' '),
+      Object.entries(counts)
+        .map(([e, n]) => (n > 1 ? `${e}×${n}` : e))
+        .join(', ') || '',
+    ]);
+  }
+  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+  const passAtK = Object.entries(result.pass_at_k)
+    .filter(([k]) => k !== '1')
+    .map(([k, v]) => `pass@${k} ${pct(v)}`)
+    .join(' · ');
+  const exceptions = Object.entries(result.exceptions)
+    .map(([e, n]) => `${e} ${n}`)
+    .join(', ');
+  return [
+    table(rows),
+    '',
+    result.n_tasks === 0
+      ? 'pass@1 n/a: no task was measured'
+      : `pass@1 ${pct(result.pass_at_1)} ± ${pct(result.stderr)} (95% CI ${pct(result.ci95[0])}–${pct(result.ci95[1])}) over ${result.n_tasks} tasks, k=${result.k}${passAtK ? ` · ${passAtK}` : ''}`,
+    `tokens ${formatTokens(result.tokens.prompt)} prompt + ${formatTokens(result.tokens.completion)} completion (${formatTokens(result.tokens.cached)} cached) · cost ${result.cost_usd === null ? '$?' : formatCost(result.cost_usd, costKnown)} · wall ${formatDuration(result.wall_sec)}`,
+    ...(exceptions ? [`exceptions: ${exceptions}`] : []),
+  ].join('\n');
+}
+
+export async function evalCommand(flags: EvalFlags): Promise<void> {
+  const { signal, dispose } = interruptible(process.stderr);
+  try {
+    const { outcome, crashed, costKnown } = await runEval(flags, { err: process.stderr, signal });
+    process.stdout.write(`${formatJobSummary(outcome.result, costKnown)}\njob: ${outcome.resultFile}\n`);
+    if (outcome.stopped) {
+      process.stderr.write(`ahe: ${outcome.stopped}\n`);
+      process.exitCode = EVAL_EXIT.trialErrors;
+    } else if (outcome.interrupted) {
+      process.stderr.write('ahe: the job was interrupted; run the same command again to finish it\n');
+      process.exitCode = EVAL_EXIT.aborted;
+    } else if (!outcome.complete) {
+      process.stderr.write(
+        `ahe: the job is incomplete — ${describeMissingTrials(outcome.result)}; run the same command again to run them\n`,
+      );
+      process.exitCode = EVAL_EXIT.trialErrors;
+    } else process.exitCode = crashed > 0 ? EVAL_EXIT.trialErrors : EVAL_EXIT.done;
+  } finally {
+    dispose();
+  }
+}
