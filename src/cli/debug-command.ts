@@ -44,7 +44,12 @@ export function registerDebugCommands(program: Command): void {
     .option('--no-llm', 'heuristic report only: failure signatures, clusters, timelines (the default without --model)')
     .option('--out <dir>', 'where to write the report (default <job>/debug)', outputDir)
     .option('--all', 'analyse tasks where every attempt passed too (default: a one-line summary)')
-    .option('--concurrency <n>', 'trials digested and tasks analysed at once', concurrency, 4)
+    .option(
+      '--concurrency <n>',
+      'trials digested and tasks analysed at once (default 4, above the 2 trials of eval: no sandbox runs here, only file reads and model calls)',
+      concurrency,
+      4,
+    )
     .option(
       '--prompt-tokens <n>',
       "token budget of one task's attempts in the analyst prompt (default 24000)",

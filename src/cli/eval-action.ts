@@ -83,6 +83,24 @@ export function selectTasks(
   return names.map((n) => byName.get(n)!);
 }
 
+/**
+ * The job --resume continues (the same meaning as on `ahe evolve`: an existing job, never a new one):
+ * `--resume JOB`, else `--out`, else the newest job under ./jobs. Undefined without --resume.
+ */
+function resumedJobDir(flags: EvalFlags): string | undefined {
+  if (!flags.resume) return undefined;
+  const given = typeof flags.resume === 'string' ? resolve(flags.resume) : undefined;
+  if (given && flags.out && resolve(flags.out) !== given)
+    throw new UserError(
+      `--out ${flags.out} with --resume ${flags.resume}: a resumed job stays in its directory; drop --out`,
+    );
+  const jobDir = given ?? (flags.out ? resolve(flags.out) : latestJob(resolve('jobs')));
+  if (!jobDir) throw new UserError('--resume: no job found under ./jobs; give it: --resume JOB_DIR');
+  if (!existsSync(join(jobDir, 'config.json')))
+    throw new UserError(`--resume ${jobDir}: not an ahe eval job (no config.json); drop --resume to start one there`);
+  return jobDir;
+}
+
 export interface EvalRun {
   outcome: JobOutcome;
   jobDir: string;
@@ -130,12 +148,8 @@ export async function runEval(
     throw new UserError(`--agent ${flags.agent} runs no model: drop --harness/--model, or use --agent harness`);
   }
   const tasks = io.tasks ?? selectTasks(tasksDir, flags.task, (l) => io.err.write(`${l}\n`), flags.skipInvalidTasks);
-  let jobDir = flags.out ? resolve(flags.out) : undefined;
-  if (!jobDir && flags.resume) {
-    jobDir = latestJob(resolve('jobs'));
-    if (!jobDir) throw new UserError('--resume: no job found under ./jobs; pass --out JOB_DIR');
-  }
-  jobDir ??= resolve('jobs', timestamp());
+  let jobDir = resumedJobDir(flags);
+  jobDir ??= flags.out ? resolve(flags.out) : resolve('jobs', timestamp());
   const resuming = existsSync(join(jobDir, 'config.json'));
   if (!flags.quiet)
     io.err.write(

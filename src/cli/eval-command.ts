@@ -25,7 +25,8 @@ export interface EvalFlags {
   concurrency: number;
   backend: BackendKind;
   out?: string;
-  resume?: boolean;
+  /** `--resume JOB` gives the job directory; `--resume` alone continues --out or the newest job. */
+  resume?: string | true;
   timeoutMultiplier?: number;
   maxSteps?: number;
   maxTokens?: number;
@@ -62,7 +63,12 @@ export function registerEvalCommand(program: Command): void {
     .option('--harness <dir>', 'harness directory (with --agent harness)', existingDir)
     .option('--model <spec>', `model (with --agent harness): ${MODEL_SPEC_HELP}`)
     .option('-k, --k <n>', 'attempts per task', attempts, 1)
-    .option('--concurrency <n>', 'trials run at once', concurrency, 2)
+    .option(
+      '--concurrency <n>',
+      'trials run at once (the same default as tasks check, worker and evolve)',
+      concurrency,
+      2,
+    )
     .addOption(
       new Option(
         '--backend <kind>',
@@ -73,7 +79,11 @@ export function registerEvalCommand(program: Command): void {
     )
     .option('--rebuild', 'with --backend podman/docker: build every task image again, ignoring the image cache')
     .option('--out <dir>', 'job directory (default jobs/<time>); an existing job there is resumed', outputDir)
-    .option('--resume', 'continue the job in --out, or the newest job under ./jobs')
+    .option(
+      '--resume [job]',
+      'continue an existing job, never start one: the job in JOB, else in --out, else the newest under ./jobs (fails when there is none)',
+      existingDir,
+    )
     .option('--timeout-multiplier <x>', 'scale every task timeout (agent, verifier, build)', timeoutMultiplier)
     .option('--max-steps <n>', 'override the harness limit on model calls per trial', steps)
     .option('--max-tokens <n>', 'stop a trial once it used this many tokens', positiveInt)
@@ -107,8 +117,9 @@ timeout) → reward from /logs/verifier/reward.json or reward.txt → teardown. 
 The job directory follows Harbor's layout: config.json, result.json (Harbor's keys plus n_tasks, k,
 pass_at_1, pass_at_k, stderr, ci95, tasks, tokens, cost_usd, wall_sec, exceptions) and one
 <task>__<attempt>/ directory per trial (config.json, result.json, trial.log, agent/, verifier/).
-Every file is written atomically; re-running the same command (or --resume) never re-runs a
-finished trial, also after kill -9. See docs/jobs.md.
+Every file is written atomically; re-running the same command (same --out) continues the job and
+never re-runs a finished trial, also after kill -9. --resume says so explicitly and fails when there
+is no job to continue (as on ahe evolve). See docs/jobs.md.
 
 Exit codes: 0 the job ran (whatever the pass rate), 1 ahe failed on some trials or the job stopped
 after --max-infra-failures trials in a row could not use the model (they stay unfinished; run again

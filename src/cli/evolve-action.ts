@@ -128,10 +128,12 @@ export async function evolveCommand(flags: EvolveFlags, command: Command): Promi
   let config: EvolveConfig | undefined;
   let costKnown: Partial<Record<keyof typeof ROLE_NAMES, boolean>> = {};
   if (flags.resume) {
-    runDir = resolve(flags.resume);
+    if (flags.resume === true && !flags.out)
+      throw new UserError('--resume needs the run directory: --resume RUN (or --out RUN --resume)');
+    runDir = resolve(flags.resume === true ? flags.out! : flags.resume);
     if (!existsSync(join(runDir, 'state.json')))
       throw new UserError(`--resume ${runDir}: not an ahe evolve run (no state.json)`);
-    if (flags.out && resolve(flags.out) !== runDir)
+    if (typeof flags.resume === 'string' && flags.out && resolve(flags.out) !== runDir)
       throw new UserError(
         `--out ${flags.out} with --resume ${flags.resume}: a resumed run stays in its directory; drop --out`,
       );

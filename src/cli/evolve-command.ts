@@ -33,7 +33,8 @@ export interface EvolveFlags {
   prices?: string;
   maxRetries?: number;
   out?: string;
-  resume?: string;
+  /** `--resume RUN`, or `--resume` alone with `--out RUN`. */
+  resume?: string | true;
   estimateOnly?: boolean;
   quiet?: boolean;
   queue?: string;
@@ -61,8 +62,18 @@ export function registerEvolveCommand(program: Command): void {
       "the debugger's analyst model (default: --model; `none` for the heuristic report only)",
     )
     .option('--iterations <n>', 'evolve steps after the seed evaluation', iterations, 3)
-    .option('-k, --k <n>', 'attempts per task and evaluation', attempts, 2)
-    .option('--concurrency <n>', 'trials run at once', concurrency, 4)
+    .option(
+      '-k, --k <n>',
+      "attempts per task and evaluation (default 2, where eval's is 1: an iteration's verdict compares pass rates, and two attempts tell a change from one lucky or unlucky trial)",
+      attempts,
+      2,
+    )
+    .option(
+      '--concurrency <n>',
+      'trials run at once (the same default as eval, tasks check and worker)',
+      concurrency,
+      2,
+    )
     .option('--holdout-every <m>', 'evaluate the held-out split every m iterations (and at the end)', iterations, 5)
     .option('--budget-usd <x>', 'stop cleanly once the run has cost this much', usd)
     .option('--budget-tokens <n>', 'stop cleanly once the run has used this many tokens', positiveInt)
@@ -75,7 +86,11 @@ export function registerEvolveCommand(program: Command): void {
       'the run directory (git history of the harness, iterations/N/, best/, summary.md)',
       outputDir,
     )
-    .option('--resume <run>', 'continue a run after a crash or Ctrl-C, from its last completed step', existingDir)
+    .option(
+      '--resume [run]',
+      'continue an existing run, never start one: the run in RUN (or in --out), from its last completed step (fails when there is none)',
+      existingDir,
+    )
     .option('--estimate-only', 'print the cost estimate and exit')
     .option(
       '--skip-invalid-tasks',
@@ -86,7 +101,7 @@ export function registerEvolveCommand(program: Command): void {
       'stop (resumably) after this many trials in a row could not reach the model (default 5)',
       positiveInt,
     )
-    .option('--quiet', 'less progress output')
+    .option('--quiet', 'no per-trial progress (the steps of each iteration are still logged)')
     .option(
       '--queue <url>',
       "run the evaluations' trials on `ahe worker` processes through this Redis queue (redis://HOST:PORT); see docs/scale.md",
@@ -99,7 +114,10 @@ attribution.json (the previous changes' predictions vs what happened: EFFECTIVE,
 INEFFECTIVE, MIXED, HARMFUL), gate.json (automatic rollbacks), debug/ (the debugger's report),
 evolve/ (the evolve agent's transcript), change_manifest.json, diff.patch, harness/ (what was evaluated),
 usage.json. RUN/harness is a git repository tagged iter-N; RUN/best is the best-ever harness.
-A kill -9 at any point followed by --resume RUN continues from the last completed step.
+A kill -9 at any point followed by --resume RUN (or --out RUN --resume, as with ahe eval) continues
+from the last completed step. Unlike ahe eval, re-running the first command into an existing --out is
+refused rather than continued: a resumed run keeps its recorded settings, so say --resume.
+Trials run in bwrap sandboxes (ahe eval's default backend); with --queue, start the workers with it.
 
 Examples:
   OPENAI_API_KEY=… ahe evolve --harness harnesses/seed --tasks tasks/train --holdout tasks/holdout --model openai:gpt-5.4 --iterations 5 --out runs/first

@@ -36,7 +36,7 @@ export function registerTasksCommands(program: Command): void {
     .description('Prove every task under DIR: its oracle (the reference solution) passes and the noop agent fails.')
     .argument('<dir>', 'a task directory or a directory of tasks', existingDir)
     .option('--task <name...>', 'only these tasks')
-    .option('--concurrency <n>', 'trials run at once', concurrency, 2)
+    .option('--concurrency <n>', 'trials run at once (the same default as eval, worker and evolve)', concurrency, 2)
     .addOption(
       new Option('--backend <kind>', 'sandbox of each trial').choices(['bwrap', 'podman', 'docker']).default('bwrap'),
     )

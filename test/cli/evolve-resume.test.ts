@@ -181,7 +181,8 @@ test('the CLI: a run stopped by its time budget is extended by --resume --budget
     'a refused resume changes nothing',
   );
 
-  const resumed = await runCli(['evolve', '--resume', run, '--budget-minutes', '600', '--quiet'], {
+  // The form shared with ahe eval: --out RUN --resume (--resume RUN above and in evolve.test.ts).
+  const resumed = await runCli(['evolve', '--out', run, '--resume', '--budget-minutes', '600', '--quiet'], {
     timeoutMs: 180_000,
   });
   assert.equal(resumed.exitCode, 0, resumed.stderr);
