@@ -46,7 +46,7 @@ export function registerDebugCommands(program: Command): void {
     .option('--all', 'analyse tasks where every attempt passed too (default: a one-line summary)')
     .option(
       '--concurrency <n>',
-      'trials digested and tasks analysed at once (default 4, above the 2 trials of eval: no sandbox runs here, only file reads and model calls)',
+      'trials digested and tasks analysed at once; more than the 2 trials of eval, as no sandbox runs here: only file reads and model calls',
       concurrency,
       4,
     )

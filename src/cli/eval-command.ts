@@ -51,7 +51,7 @@ export function registerEvalCommand(program: Command): void {
       'a directory of tasks (Harbor / Terminal-Bench 2 or Terminal-Bench 1), or one task',
       existingDir,
     )
-    .option('--task <name...>', 'only these tasks (repeatable)')
+    .option('--task <name...>', 'only these tasks (one or more names)')
     .addOption(
       new Option(
         '--agent <kind>',
@@ -84,7 +84,11 @@ export function registerEvalCommand(program: Command): void {
       'continue an existing job, never start one: the job in JOB, else in --out, else the newest under ./jobs (fails when there is none)',
       existingDir,
     )
-    .option('--timeout-multiplier <x>', 'scale every task timeout (agent, verifier, build)', timeoutMultiplier)
+    .option(
+      '--timeout-multiplier <x>',
+      'scale every task timeout: agent, verifier, build (default 1)',
+      timeoutMultiplier,
+    )
     .option('--max-steps <n>', 'override the harness limit on model calls per trial', steps)
     .option('--max-tokens <n>', 'stop a trial once it used this many tokens', positiveInt)
     .option('--prices <file>', 'YAML/JSON price table (USD per 1M tokens) merged over the built-in one', existingFile)

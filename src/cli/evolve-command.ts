@@ -64,7 +64,7 @@ export function registerEvolveCommand(program: Command): void {
     .option('--iterations <n>', 'evolve steps after the seed evaluation', iterations, 3)
     .option(
       '-k, --k <n>',
-      "attempts per task and evaluation (default 2, where eval's is 1: an iteration's verdict compares pass rates, and two attempts tell a change from one lucky or unlucky trial)",
+      "attempts per task and evaluation; more than eval's 1, because an iteration's verdict compares pass rates and two attempts tell a change from one lucky or unlucky trial",
       attempts,
       2,
     )
@@ -78,12 +78,16 @@ export function registerEvolveCommand(program: Command): void {
     .option('--budget-usd <x>', 'stop cleanly once the run has cost this much', usd)
     .option('--budget-tokens <n>', 'stop cleanly once the run has used this many tokens', positiveInt)
     .option('--budget-minutes <n>', 'stop cleanly after this much wall time since the run started', minutes)
-    .option('--timeout-multiplier <x>', 'scale every task timeout', timeoutMultiplier)
+    .option(
+      '--timeout-multiplier <x>',
+      'scale every task timeout: agent, verifier, build (default 1)',
+      timeoutMultiplier,
+    )
     .option('--prices <file>', 'YAML/JSON price table (USD per 1M tokens) merged over the built-in one', existingFile)
     .option('--max-retries <n>', 'retries of a model call on 429, 5xx and network errors (default 4)', retries)
     .option(
       '--out <dir>',
-      'the run directory (git history of the harness, iterations/N/, best/, summary.md)',
+      'the run directory (git history of the harness, iterations/N/, best/, summary.md); needed to start a run, which has no default directory as eval jobs do: it is continued by naming it',
       outputDir,
     )
     .option(
@@ -98,7 +102,7 @@ export function registerEvolveCommand(program: Command): void {
     )
     .option(
       '--max-infra-failures <n>',
-      'stop (resumably) after this many trials in a row could not reach the model (default 5)',
+      'stop (resumably) after this many trials in a row could not use the model (unreachable, rejected key, unknown model; default 5)',
       positiveInt,
     )
     .option('--quiet', 'no per-trial progress (the steps of each iteration are still logged)')

@@ -50,7 +50,11 @@ export function registerRunCommand(program: Command): void {
       outputDir,
     )
     .option('--max-steps <n>', 'override the harness limit on model calls', steps)
-    .option('--timeout <sec>', 'override the harness wall-time limit', seconds)
+    .option(
+      '--timeout <sec>',
+      "override the harness wall-time limit (eval and evolve use each task's timeouts, scaled by --timeout-multiplier)",
+      seconds,
+    )
     .option('--max-tokens <n>', 'stop once the session used this many tokens (prompt + completion)', positiveInt)
     .option(
       '--record <cassette>',

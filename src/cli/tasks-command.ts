@@ -35,13 +35,17 @@ export function registerTasksCommands(program: Command): void {
     .command('check')
     .description('Prove every task under DIR: its oracle (the reference solution) passes and the noop agent fails.')
     .argument('<dir>', 'a task directory or a directory of tasks', existingDir)
-    .option('--task <name...>', 'only these tasks')
+    .option('--task <name...>', 'only these tasks (one or more names)')
     .option('--concurrency <n>', 'trials run at once (the same default as eval, worker and evolve)', concurrency, 2)
     .addOption(
       new Option('--backend <kind>', 'sandbox of each trial').choices(['bwrap', 'podman', 'docker']).default('bwrap'),
     )
     .option('--out <dir>', 'keep the two jobs here (oracle/ and noop/) instead of a temporary directory', outputDir)
-    .option('--timeout-multiplier <x>', 'scale every task timeout', timeoutMultiplier)
+    .option(
+      '--timeout-multiplier <x>',
+      'scale every task timeout: agent, verifier, build (default 1)',
+      timeoutMultiplier,
+    )
     .option('--quiet', 'only the final table')
     .addHelpText(
       'after',
