@@ -9,29 +9,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jsonrepair } from 'jsonrepair';
 import type { Message, Model } from '../model/types.ts';
+import { addSpend, spendOf } from '../model/usage.ts';
 import { writeJsonAtomic } from '../trace/write-atomic.ts';
 import { type TaskAnalysis, TaskAnalysisSchema } from './analysis.ts';
 import { type AnalystInput, buildAnalystMessages, PROMPT_VERSION, repairMessage } from './analyst-prompt.ts';
+import { type AnalystLedger, emptyAnalystLedger } from './report-schema.ts';
 
-export interface AnalystLedger {
-  calls: number;
-  prompt_tokens: number;
-  completion_tokens: number;
-  cached_tokens: number;
-  cost_usd: number;
-  cache_hits: number;
-  failures: number;
-}
+export type { AnalystLedger };
 
-export const newLedger = (): AnalystLedger => ({
-  calls: 0,
-  prompt_tokens: 0,
-  completion_tokens: 0,
-  cached_tokens: 0,
-  cost_usd: 0,
-  cache_hits: 0,
-  failures: 0,
-});
+export const newLedger = emptyAnalystLedger;
 
 export interface AnalyzeOptions {
   model: Model;
@@ -83,6 +69,7 @@ export function parseAnalysis(
 export async function analyzeTask(
   input: AnalystInput,
   options: AnalyzeOptions,
+  /** Shared by the tasks analysed at once, so it is updated in place. */
   ledger: AnalystLedger,
 ): Promise<AnalyzeOutcome> {
   const messages: Message[] = buildAnalystMessages(input);
@@ -96,7 +83,7 @@ export async function analyzeTask(
       const hit = TaskAnalysisSchema.parse(
         (JSON.parse(readFileSync(cacheFile, 'utf8')) as { analysis: unknown }).analysis,
       );
-      ledger.cache_hits += 1;
+      ledger.cacheHits += 1;
       return { ok: true, analysis: hit, cached: true };
     } catch {
       // a damaged cache entry is ignored and replaced
@@ -109,11 +96,7 @@ export async function analyzeTask(
     let content: string;
     try {
       const completion = await options.model.complete({ messages, tools: [], temperature: 0 }, options.signal);
-      ledger.calls += 1;
-      ledger.prompt_tokens += completion.usage.promptTokens;
-      ledger.completion_tokens += completion.usage.completionTokens;
-      ledger.cached_tokens += completion.usage.cachedTokens;
-      ledger.cost_usd += completion.costUsd;
+      Object.assign(ledger, addSpend(ledger, spendOf(completion)));
       content = completion.message.content;
     } catch (error) {
       ledger.failures += 1;

@@ -3,17 +3,11 @@
 // found: pytest` ×8, `… : jq` ×2), counted in failed trials. Failing tests are the symptom every
 // failure shares, so `test-assertion` (and `unknown`) are ranked after the causes whatever their counts.
 import type { TaskAnalysis } from './analysis.ts';
-import type { Signature } from './digest.ts';
 import { type AnalysedTask, groupMechanisms } from './group-mechanisms.ts';
 import type { Cluster, Mechanism } from './report-schema.ts';
-import { NOT_THE_AGENT } from './signatures.ts';
+import { type ClassifiedTrial, NOT_THE_AGENT } from './signatures.ts';
 
-export interface ClassifiedTrial {
-  task: string;
-  trial: string;
-  passed: boolean;
-  signatures: Signature[];
-}
+export type { ClassifiedTrial };
 
 export interface TaskOutcomeCount {
   task: string;

@@ -1,6 +1,7 @@
 // `ahe debug` as a function: a job directory (ahe's, any Harbor job, or a Terminal-Bench 1 run) →
-// digests of every trial (streaming, bounded concurrency) → heuristic signatures → per-task analyses
-// when a model is given → overview.md, detail/<task>.md and report.json in the output directory.
+// digests of every trial (streaming, bounded concurrency) → heuristic signatures, once per trial →
+// per-task analyses when a model is given → overview.md, detail/<task>.md and report.json in the
+// output directory. The analyst and the report read the same classification.
 
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -14,7 +15,7 @@ import type { TrialDigest } from './digest.ts';
 import { digestTrial } from './digest-trial.ts';
 import { renderDigest } from './render-digest.ts';
 import type { Report } from './report-schema.ts';
-import { classifyTrial } from './signatures.ts';
+import { type ClassifiedDigest, type Classifier, classifyTrials } from './signatures.ts';
 import { isTb1Trial } from './source-tb1.ts';
 import { buildReport, type WrittenReport, writeReport } from './write-report.ts';
 
@@ -34,6 +35,8 @@ export interface DebugJobOptions {
   cacheDir?: string;
   signal?: AbortSignal;
   onProgress?: (event: DebugProgress) => void;
+  /** Test seam: the classifier each trial goes through, once (default classifyTrial). */
+  classify?: Classifier;
 }
 
 export type DebugProgress =
@@ -114,33 +117,34 @@ export async function debugJob(options: DebugJobOptions): Promise<DebugJobResult
   }
   await digestQueue.onIdle();
   if (options.signal?.aborted) throw new InterruptedError('the debugger');
+  const classified = classifyTrials(digests, options.classify);
 
   const ledger = newLedger();
   const analysisErrors: Record<string, string> = {};
   let analyses: Record<string, TaskAnalysis | null> | undefined;
   if (options.model) {
     analyses = {};
-    const byTask = new Map<string, TrialDigest[]>();
-    for (const d of digests) byTask.set(d.task, [...(byTask.get(d.task) ?? []), d]);
+    const byTask = new Map<string, ClassifiedDigest[]>();
+    for (const t of classified) byTask.set(t.task, [...(byTask.get(t.task) ?? []), t]);
     const targets = [...byTask.entries()]
-      .filter(([, ds]) => options.all || ds.some((d) => !d.passed))
+      .filter(([, ts]) => options.all || ts.some((t) => !t.passed))
       .sort(([a], [b]) => a.localeCompare(b));
     const queue = new PQueue({ concurrency });
     let done = 0;
-    for (const [task, ds] of targets) {
+    for (const [task, ts] of targets) {
       void queue.add(async () => {
         if (options.signal?.aborted) return;
-        const share = Math.floor((options.promptTokens ?? DEFAULT_PROMPT_TOKENS) / ds.length);
-        const attempts: AnalystAttempt[] = ds
+        const share = Math.floor((options.promptTokens ?? DEFAULT_PROMPT_TOKENS) / ts.length);
+        const attempts: AnalystAttempt[] = ts
           .sort((a, b) => a.trial.localeCompare(b.trial, 'en', { numeric: true }))
-          .map((d) => ({
-            trial: d.trial,
-            passed: d.passed,
-            reward: d.reward,
-            text: renderDigest(d, { maxTokens: share }),
-            signatures: classifyTrial(d),
+          .map(({ digest, passed, signatures }) => ({
+            trial: digest.trial,
+            passed,
+            reward: digest.reward,
+            text: renderDigest(digest, { maxTokens: share }),
+            signatures,
           }));
-        const instruction = ds.find((d) => d.instruction)?.instruction;
+        const instruction = ts.find((t) => t.digest.instruction)?.digest.instruction;
         const outcome = await analyzeTask(
           { task, instruction, attempts },
           { model: options.model!, cacheDir: options.cacheDir, signal: options.signal },
@@ -166,7 +170,7 @@ export async function debugJob(options: DebugJobOptions): Promise<DebugJobResult
 
   const report = buildReport({
     job: { dir: resolve(options.jobDir) },
-    digests,
+    trials: classified,
     analyses,
     ledger,
     model: options.model?.spec ?? null,

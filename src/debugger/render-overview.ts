@@ -229,8 +229,8 @@ function renderTasks(r: Report, level: OverviewLevel): string {
 
 function renderLedger(r: Report): string {
   const l = r.ledger;
-  if (!r.model && l.calls === 0 && l.cache_hits === 0) return '## Ledger\n\nNo model calls (heuristic report).';
-  return `## Ledger\n\n${l.calls} analyst calls · ${l.cache_hits} cache hits · ${l.failures} failed analyses · tokens: ${l.prompt_tokens} prompt (${l.cached_tokens} cached), ${l.completion_tokens} completion · $${l.cost_usd.toFixed(4)}`;
+  if (!r.model && l.calls === 0 && l.cacheHits === 0) return '## Ledger\n\nNo model calls (heuristic report).';
+  return `## Ledger\n\n${l.calls} analyst calls · ${l.cacheHits} cache hits · ${l.failures} failed analyses · tokens: ${l.promptTokens} prompt (${l.cachedTokens} cached), ${l.completionTokens} completion · $${l.costUsd.toFixed(4)}`;
 }
 
 export function renderOverview(report: Report, budgetTokens = OVERVIEW_TOKENS): FittedText {

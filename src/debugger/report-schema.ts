@@ -3,6 +3,7 @@
 // field at fault instead of failing somewhere downstream.
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { SpendFileSchema, SpendSchema, spendFromFile, spendToFile, ZERO_SPEND } from '../model/usage.ts';
 import { COMPONENT_TYPES, TaskAnalysisSchema } from './analysis.ts';
 
 export const REPORT_VERSION = 1;
@@ -68,14 +69,24 @@ export const MechanismSchema = z.object({
   variants: z.array(z.string()),
 });
 
-export const LedgerSchema = z.object({
-  calls: count,
-  prompt_tokens: count,
-  completion_tokens: count,
-  cached_tokens: count,
-  cost_usd: z.number().nonnegative(),
+/** What the analyst spent (one Spend), the answers it took from its cache, and the tasks it failed on. */
+export const AnalystLedgerSchema = SpendSchema.extend({ cacheHits: count, failures: count });
+export type AnalystLedger = z.infer<typeof AnalystLedgerSchema>;
+
+export const emptyAnalystLedger = (): AnalystLedger => ({ ...ZERO_SPEND, cacheHits: 0, failures: 0 });
+
+/** The ledger as report.json names it (snake_case, as every file that records spend). */
+const LedgerFileSchema = z.object({
+  ...SpendFileSchema.shape,
   cache_hits: count,
+  // Reports written before failures were counted have none.
   failures: count.default(0),
+});
+
+/** report.json's `ledger` ⇄ AnalystLedger: the spend fields through the one spend codec. */
+export const LedgerJson = z.codec(LedgerFileSchema, AnalystLedgerSchema, {
+  decode: (f) => ({ ...spendFromFile(f), cacheHits: f.cache_hits, failures: f.failures }),
+  encode: (l) => ({ ...spendToFile(l), cache_hits: l.cacheHits, failures: l.failures }),
 });
 
 export const ReportSchema = z.object({
@@ -95,18 +106,18 @@ export const ReportSchema = z.object({
   tasks: z.record(z.string(), ReportTaskSchema),
   clusters: z.array(ClusterSchema),
   mechanisms: z.array(MechanismSchema),
-  ledger: LedgerSchema,
+  ledger: LedgerJson,
   generated_at: z.string().min(1),
   /** The analyst's model spec; null for a heuristic (`--no-llm`) report. */
   model: z.string().nullable(),
 });
 
-export type Report = z.infer<typeof ReportSchema>;
+/** A report as the program holds it; report.json holds `ReportSchema.encode(report)`. */
+export type Report = z.output<typeof ReportSchema>;
 export type ReportTask = z.infer<typeof ReportTaskSchema>;
 export type ReportTrial = z.infer<typeof ReportTrialSchema>;
 export type Cluster = z.infer<typeof ClusterSchema>;
 export type Mechanism = z.infer<typeof MechanismSchema>;
-export type Ledger = z.infer<typeof LedgerSchema>;
 
 export type ReadReport = { ok: true; report: Report } | { ok: false; error: string };
 

@@ -8,6 +8,21 @@ import { findRepeatedCommandLoops, type LoopOptions } from './loop-signatures.ts
 import { normaliseDetail, normaliseTestName } from './normalise-detail.ts';
 import { findOutputSignatures } from './output-signatures.ts';
 
+/** A trial's outcome as every part of a report sees it: passed or not, and a failed trial's signatures. */
+export interface ClassifiedTrial {
+  task: string;
+  trial: string;
+  passed: boolean;
+  signatures: Signature[];
+}
+
+/** A classified trial with the digest it was classified from (for its timeline, stats and analyst text). */
+export interface ClassifiedDigest extends ClassifiedTrial {
+  digest: TrialDigest;
+}
+
+export type Classifier = (digest: TrialDigest) => Signature[];
+
 export interface ClassifyOptions extends LoopOptions {
   /** A run that completed after at most this many commands, with failing tests, stopped early (default 2). */
   fewCommands?: number;
@@ -127,6 +142,23 @@ function mergeByLabel(signatures: readonly Signature[]): Signature[] {
     else merged.set(s.label, { ...s, steps: [...new Set(s.steps)].sort((a, b) => a - b) });
   }
   return [...merged.values()];
+}
+
+/**
+ * Classifies each trial of a job once; the analyst, the report's entries, the clusters and the
+ * partial-pass tasks all take their signatures from here, so they cannot disagree.
+ */
+export function classifyTrials(
+  digests: readonly TrialDigest[],
+  classify: Classifier = (d) => classifyTrial(d),
+): ClassifiedDigest[] {
+  return digests.map((digest) => ({
+    task: digest.task,
+    trial: digest.trial,
+    passed: digest.passed,
+    signatures: classify(digest),
+    digest,
+  }));
 }
 
 export function classifyTrial(d: TrialDigest, options: ClassifyOptions = {}): Signature[] {

@@ -1,7 +1,8 @@
 // The Agent Debugger's output: report.json (everything, machine-readable), overview.md (≤ 10K tokens
 // whatever the job size) and detail/<task>.md (one per task, under its own budget), from the trials'
-// digests plus — when an analyst ran — its per-task analyses and ledger. Without analyses the report
-// is the heuristic floor: signatures, clusters and partial-pass tasks still say where to look.
+// classified digests plus — when an analyst ran — its per-task analyses and ledger. Without analyses the
+// report is the heuristic floor: signatures, clusters and partial-pass tasks still say where to look.
+// Each trial arrives classified (classifyTrials) and is never classified again here.
 import { join } from 'node:path';
 import { computePassStats } from '../bench/stats.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../trace/write-atomic.ts';
@@ -12,26 +13,27 @@ import { renderOverview } from './render-overview.ts';
 import { DEFAULT_DETAIL_TOKENS, renderTaskDetail } from './render-task-detail.ts';
 import { detailPath } from './report-file-names.ts';
 import {
-  type Ledger,
-  LedgerSchema,
+  type AnalystLedger,
+  emptyAnalystLedger,
   REPORT_VERSION,
   type Report,
+  ReportSchema,
   type ReportTask,
   type ReportTrial,
 } from './report-schema.ts';
-import { type ClassifyOptions, classifyTrial } from './signatures.ts';
+import type { ClassifiedDigest } from './signatures.ts';
 
 export interface ReportInput {
   job: { dir: string; id?: string };
-  digests: readonly TrialDigest[];
+  /** Every trial of the job, classified once (classifyTrials). */
+  trials: readonly ClassifiedDigest[];
   /** Per task; null when the analyst failed on it. Absent for a `--no-llm` report. */
   analyses?: Readonly<Record<string, TaskAnalysis | null | undefined>>;
   /** One-line summaries of tasks every attempt of which passed; a heuristic line otherwise. */
   summaries?: Readonly<Record<string, string>>;
-  ledger?: Partial<Ledger>;
+  ledger?: Partial<AnalystLedger>;
   /** The analyst's model spec; null or absent for a heuristic report. */
   model?: string | null;
-  classify?: ClassifyOptions;
   /** Injected clock, so tests get stable output. */
   now?: () => Date;
 }
@@ -55,22 +57,22 @@ function allPassSummary(digests: readonly TrialDigest[]): string {
   return `All ${digests.length} attempts passed (median ${median(digests.map((d) => d.stats.steps))} steps, ${median(digests.map((d) => d.stats.commands))} commands).`;
 }
 
-function trialEntry(d: TrialDigest, options?: ClassifyOptions): ReportTrial {
+function trialEntry({ digest: d, passed, signatures }: ClassifiedDigest): ReportTrial {
   return {
     trial: d.trial,
     reward: d.reward,
-    passed: d.passed,
+    passed,
     stop_reason: d.stopReason ?? null,
     exception: d.exception?.type ?? null,
     steps: d.stats.steps,
     commands: d.stats.commands,
     duration_sec: d.stats.durationSec ?? null,
-    signatures: classifyTrial(d, options),
+    signatures,
   };
 }
 
-function taskEntry(name: string, digests: readonly TrialDigest[], input: ReportInput): ReportTask {
-  const trials = digests.map((d) => trialEntry(d, input.classify));
+function taskEntry(name: string, classified: readonly ClassifiedDigest[], input: ReportInput): ReportTask {
+  const trials = classified.map(trialEntry);
   const c = trials.filter((t) => t.passed).length;
   const bySignature = new Map<string, { id: string; label: string; trials: string[] }>();
   for (const t of trials)
@@ -90,22 +92,21 @@ function taskEntry(name: string, digests: readonly TrialDigest[], input: ReportI
     signatures: [...bySignature.values()].sort((a, b) => b.trials.length - a.trials.length),
   };
   if (input.analyses && name in input.analyses) entry.analysis = input.analyses[name] ?? null;
-  if (c === trials.length) entry.summary = input.summaries?.[name] ?? allPassSummary(digests);
+  if (c === trials.length) entry.summary = input.summaries?.[name] ?? allPassSummary(classified.map((t) => t.digest));
   return entry;
 }
 
 export function buildReport(input: ReportInput): Report {
-  const byTask = new Map<string, TrialDigest[]>();
-  for (const d of [...input.digests].sort(
+  const byTask = new Map<string, ClassifiedDigest[]>();
+  for (const t of [...input.trials].sort(
     (a, b) => a.task.localeCompare(b.task) || byTrialName.compare(a.trial, b.trial),
   ))
-    byTask.set(d.task, [...(byTask.get(d.task) ?? []), d]);
+    byTask.set(t.task, [...(byTask.get(t.task) ?? []), t]);
   const tasks: Record<string, ReportTask> = {};
-  for (const [name, digests] of byTask) tasks[name] = taskEntry(name, digests, input);
+  for (const [name, trials] of byTask) tasks[name] = taskEntry(name, trials, input);
+  // In the order report.json lists them (clusters take their examples in this order).
+  const classified = Object.keys(tasks).flatMap((name) => byTask.get(name) ?? []);
 
-  const classified = Object.entries(tasks).flatMap(([task, t]) =>
-    t.trials.map((trial) => ({ task, trial: trial.trial, passed: trial.passed, signatures: trial.signatures })),
-  );
   const failures = summariseJobFailures(classified, input.analyses);
   const stats = computePassStats(Object.values(tasks).map(({ n, c }) => ({ n, c })));
   const nPassed = classified.filter((t) => t.passed).length;
@@ -126,15 +127,7 @@ export function buildReport(input: ReportInput): Report {
     tasks,
     clusters: failures.clusters,
     mechanisms: failures.mechanisms,
-    ledger: LedgerSchema.parse({
-      calls: 0,
-      prompt_tokens: 0,
-      completion_tokens: 0,
-      cached_tokens: 0,
-      cost_usd: 0,
-      cache_hits: 0,
-      ...input.ledger,
-    }),
+    ledger: { ...emptyAnalystLedger(), ...input.ledger },
     generated_at: (input.now ?? (() => new Date()))().toISOString(),
     model: input.model ?? null,
   };
@@ -169,8 +162,8 @@ export function writeReport(
   }
   const overview = renderOverview(report, budgets.overviewTokens);
   writeFileAtomic(join(outDir, 'overview.md'), overview.text);
-  // report.json last: its presence means the whole report is there.
-  writeJsonAtomic(join(outDir, 'report.json'), report);
+  // report.json last: its presence means the whole report is there. Encoding validates it too.
+  writeJsonAtomic(join(outDir, 'report.json'), ReportSchema.encode(report));
   files.push(join(outDir, 'overview.md'), join(outDir, 'report.json'));
   return { files, overviewTokens: overview.tokens, detailTokens };
 }

@@ -13,6 +13,7 @@ import { formatDiagnostic } from '../harness/harness-error.ts';
 import { loadHarness } from '../harness/load-harness.ts';
 import { validateHarness } from '../harness/validate-harness.ts';
 import type { Model } from '../model/types.ts';
+import { addSpend, type Spend, spendOf, ZERO_SPEND } from '../model/usage.ts';
 import { createHostSandbox } from '../sandbox/host-sandbox.ts';
 import { writeJsonAtomic } from '../trace/write-atomic.ts';
 import { checkManifest } from './check-manifest.ts';
@@ -21,7 +22,6 @@ import { type CommittedChange, createEvolverTools } from './evolver-tools.ts';
 import { auditChange, type ChangedFile, formatLeakFindings } from './leak-audit.ts';
 import { buildLeakIndex, type LeakIndex } from './leak-index.ts';
 import type { ChangeManifest } from './manifest.ts';
-import { emptyUsage, type Usage } from './run-state.ts';
 import { SEED_TAG, type Workspace } from './workspace.ts';
 
 export const EVOLVER_HARNESS_DIR = fileURLToPath(new URL('../../harnesses/evolver', import.meta.url));
@@ -44,7 +44,7 @@ export interface EvolveSessionOptions {
 export interface EvolveSessionResult {
   manifest: ChangeManifest;
   skipped?: string;
-  usage: Usage;
+  usage: Spend;
   /** Commits reverted because the iteration was skipped or a change leaked. */
   reverted: string[];
   /**
@@ -97,7 +97,7 @@ export async function runEvolveSession(o: EvolveSessionOptions): Promise<EvolveS
   const trainNames = new Set(o.trainTasks.map((t) => t.name));
   const seedPrompt = (await ws.fileAt(SEED_TAG, 'system_prompt.md')) ?? '';
   const evolver = await loadHarness(EVOLVER_HARNESS_DIR);
-  const usage = emptyUsage();
+  let usage = ZERO_SPEND;
   const committed: CommittedChange[] = [];
   let manifest: ChangeManifest | undefined;
   let retry: string | undefined;
@@ -170,11 +170,7 @@ export async function runEvolveSession(o: EvolveSessionOptions): Promise<EvolveS
       outDir: join(o.iterationDir, 'evolve', `session-${session}`),
       signal: o.signal,
     });
-    usage.calls += result.steps;
-    usage.prompt_tokens += result.usage.promptTokens;
-    usage.completion_tokens += result.usage.completionTokens;
-    usage.cached_tokens += result.usage.cachedTokens;
-    usage.cost_usd += result.costUsd;
+    usage = addSpend(usage, spendOf(result, result.steps));
     if (o.signal?.aborted) throw new InterruptedError('the evolve session');
     if (!manifest && result.status === 'error' && isInfrastructureError(result.errorType)) {
       log(`  evolve session ${session}: the model could not be used (${result.error ?? result.errorType})`);

@@ -19,49 +19,38 @@ import { InterruptedError, RunStoppedError } from '../errors.ts';
 import { createModel } from '../model/create-model.ts';
 import type { PriceTable } from '../model/prices.ts';
 import type { Model } from '../model/types.ts';
+import { addSpend, type Spend, ZERO_SPEND } from '../model/usage.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../trace/write-atomic.ts';
 import { attributeManifest, type ManifestAttribution, runPredictionQuality } from './attribution.ts';
 import { EvaluationIncompleteError, evaluateHarness, loadSplit } from './evaluate-harness.ts';
 import { readEvidenceInput } from './evidence-input.ts';
+import type { EvolveConfig } from './evolve-config.ts';
 import { runEvolveSession } from './evolve-session.ts';
 import { applyGate, decideGate } from './gate.ts';
 import { type IterationStats, iterationStats } from './iteration-stats.ts';
+import {
+  ledgerFromIterations,
+  readIterationUsage,
+  readSpendFile,
+  recordIterationUsage,
+  writeSpendFile,
+} from './iteration-usage.ts';
 import { type ChangeManifest, readManifest } from './manifest.ts';
 import { listEvidenceSections, renderEvidence } from './render-evidence.ts';
 import {
   completeStep,
   createRunState,
-  emptyUsage,
   iterationDir,
   loadRunState,
-  ROLES,
   type Role,
   type RunState,
   saveRunState,
   stopRun,
-  sumUsage,
-  type Usage,
 } from './run-state.ts';
 import { writeRunSummary } from './run-summary.ts';
 import { createWorkspace, openWorkspace, type Workspace } from './workspace.ts';
 
-export interface EvolveConfig {
-  harness: string;
-  tasks: string;
-  holdout: string | null;
-  model: string;
-  evolve_model: string;
-  debug_model: string | null;
-  iterations: number;
-  k: number;
-  concurrency: number;
-  /** Held-out evaluation every this many iterations (and at the end). */
-  holdout_every: number;
-  budget_usd: number | null;
-  budget_tokens: number | null;
-  budget_minutes: number | null;
-  timeout_multiplier: number;
-}
+export type { EvolveConfig } from './evolve-config.ts';
 
 export interface EvolveOptions {
   runDir: string;
@@ -98,45 +87,22 @@ function listTrials(names: readonly string[], max = 5): string {
   return names.length <= max ? names.join(', ') : `${names.slice(0, max).join(', ')} and ${names.length - max} more`;
 }
 
-type IterationUsage = Partial<Record<Role, Usage>>;
-
 const readJson = <T>(file: string): T => JSON.parse(readFileSync(file, 'utf8')) as T;
 
-/** Usage per role is kept per iteration (written with the step), and the ledger is their sum: never double-counted on resume. */
-function recordUsage(runDir: string, n: number, role: Role, usage: IterationUsage[Role]): void {
-  const file = join(iterationDir(runDir, n), 'usage.json');
-  const current = existsSync(file) ? readJson<IterationUsage>(file) : {};
-  writeJsonAtomic(file, { ...current, [role]: usage });
-}
-
-function ledgerFromIterations(runDir: string, upTo: number): RunState['ledger'] {
-  const ledger: RunState['ledger'] = { coding: emptyUsage(), debugger: emptyUsage(), evolver: emptyUsage() };
-  for (let n = 0; n <= upTo; n++) {
-    const file = join(iterationDir(runDir, n), 'usage.json');
-    if (!existsSync(file)) continue;
-    const usage = readJson<IterationUsage>(file);
-    for (const role of ROLES) {
-      const u = usage[role];
-      if (u) ledger[role] = sumUsage(ledger[role], u);
-    }
-  }
-  return ledger;
-}
-
-function jobUsage(result: JobResult) {
-  return {
-    calls: result.n_total_trials,
-    prompt_tokens: result.tokens.prompt,
-    completion_tokens: result.tokens.completion,
-    cached_tokens: result.tokens.cached,
-    cost_usd: result.cost_usd ?? 0,
-  };
-}
+/** What an evaluation's trials spent (a job result counts its tokens per trial, not per model call). */
+const jobSpend = (result: JobResult): Spend => ({
+  calls: result.n_total_trials,
+  promptTokens: result.tokens.prompt,
+  completionTokens: result.tokens.completion,
+  cachedTokens: result.tokens.cached,
+  costUsd: result.cost_usd ?? 0,
+});
 
 /** The reason to stop before spending more, or undefined. */
 function budgetExceeded(state: RunState, config: EvolveConfig): string | undefined {
-  const tokens = Object.values(state.ledger).reduce((a, u) => a + u.prompt_tokens + u.completion_tokens, 0);
-  const cost = Object.values(state.ledger).reduce((a, u) => a + u.cost_usd, 0);
+  const spent = Object.values(state.ledger).reduce(addSpend, ZERO_SPEND);
+  const tokens = spent.promptTokens + spent.completionTokens;
+  const cost = spent.costUsd;
   // Wall time since the run was created (a resumed run counts the time it was stopped too).
   const minutes = (Date.now() - Date.parse(state.created_at)) / 60_000;
   if (config.budget_usd !== null && cost >= config.budget_usd)
@@ -166,10 +132,10 @@ export async function runEvolve(options: EvolveOptions): Promise<RunState> {
     if (!options.config) throw new Error('a new run needs its config');
     mkdirSync(runDir, { recursive: true });
     ws = await createWorkspace(runDir, resolve(options.config.harness));
-    state = createRunState(options.config as unknown as Record<string, never>);
+    state = createRunState(options.config);
     saveRunState(runDir, state);
   }
-  const config = state.config as unknown as EvolveConfig;
+  const config = state.config;
   const modelFor = async (spec: string, role: Role): Promise<Model> =>
     options.resolveModel
       ? options.resolveModel(spec, role)
@@ -243,7 +209,7 @@ export async function runEvolve(options: EvolveOptions): Promise<RunState> {
           join(dir, 'job'),
           `iteration ${n}: training evaluation`,
         );
-        recordUsage(runDir, n, 'coding', jobUsage(result));
+        recordIterationUsage(runDir, n, 'coding', jobSpend(result));
         await ws.exportTo(`iter-${n}`, join(dir, 'harness'));
         log(
           `iteration ${n}: train pass@1 ${(result.pass_at_1 * 100).toFixed(1)}% (95% CI ${(result.ci95[0] * 100).toFixed(1)}–${(result.ci95[1] * 100).toFixed(1)}%)`,
@@ -260,15 +226,8 @@ export async function runEvolve(options: EvolveOptions): Promise<RunState> {
             join(dir, 'holdout-job'),
             `iteration ${n}: held-out evaluation`,
           );
-          const usage = readJson<IterationUsage>(join(dir, 'usage.json')).coding!;
-          const h = jobUsage(result);
-          recordUsage(runDir, n, 'coding', {
-            calls: usage.calls + h.calls,
-            prompt_tokens: usage.prompt_tokens + h.prompt_tokens,
-            completion_tokens: usage.completion_tokens + h.completion_tokens,
-            cached_tokens: usage.cached_tokens + h.cached_tokens,
-            cost_usd: usage.cost_usd + h.cost_usd,
-          });
+          const training = readIterationUsage(runDir, n).coding ?? ZERO_SPEND;
+          recordIterationUsage(runDir, n, 'coding', addSpend(training, jobSpend(result)));
           log(`iteration ${n}: held-out pass@1 ${(result.pass_at_1 * 100).toFixed(1)}%`);
         }
         done('holdout');
@@ -334,14 +293,8 @@ export async function runEvolve(options: EvolveOptions): Promise<RunState> {
           concurrency: config.concurrency,
           signal: options.signal,
         });
-        const l = result.ledger;
-        recordUsage(runDir, n, 'debugger', {
-          calls: l.calls,
-          prompt_tokens: l.prompt_tokens,
-          completion_tokens: l.completion_tokens,
-          cached_tokens: l.cached_tokens,
-          cost_usd: l.cost_usd,
-        });
+        const { cacheHits: _hits, failures: _failures, ...spent } = result.ledger;
+        recordIterationUsage(runDir, n, 'debugger', spent);
         // How much the debugger distilled: raw trace bytes → digest bytes → overview tokens (the paper: ~10M → ~10K tokens).
         writeJsonAtomic(join(dir, 'debug-stats.json'), {
           trials: result.digests.length,
@@ -392,9 +345,9 @@ export async function runEvolve(options: EvolveOptions): Promise<RunState> {
         // Earlier attempts of this step that stopped on an unreachable model spent tokens too: they are
         // kept apart (not in usage.json alone, which a crash after it would make count twice).
         const stoppedFile = join(dir, 'evolve', 'stopped-usage.json');
-        const spent = sumUsage(existsSync(stoppedFile) ? readJson<Usage>(stoppedFile) : emptyUsage(), result.usage);
-        if (result.unavailable) writeJsonAtomic(stoppedFile, spent);
-        recordUsage(runDir, n, 'evolver', spent);
+        const spent = addSpend(readSpendFile(stoppedFile) ?? ZERO_SPEND, result.usage);
+        if (result.unavailable) writeSpendFile(stoppedFile, spent);
+        recordIterationUsage(runDir, n, 'evolver', spent);
         if (result.unavailable)
           throw new RunStoppedError(
             `iteration ${n}: the evolve agent's model (${config.evolve_model}) could not be used: ${result.unavailable}; fix the model or provider, then continue with: ahe evolve --resume ${runDir}`,

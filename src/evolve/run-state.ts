@@ -6,7 +6,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../errors.ts';
+import { addSpend, type Spend, SpendJson, ZERO_SPEND } from '../model/usage.ts';
 import { writeJsonAtomic } from '../trace/write-atomic.ts';
+import { type EvolveConfig, EvolveConfigSchema } from './evolve-config.ts';
 
 export const STEPS = ['evaluate', 'holdout', 'stats', 'attribution', 'gate', 'debug', 'evolve', 'done'] as const;
 export type RunStep = (typeof STEPS)[number];
@@ -17,14 +19,9 @@ export const STATE_FILE = 'state.json';
 
 const count = z.number().int().nonnegative();
 
-export const UsageSchema = z.strictObject({
-  calls: count,
-  prompt_tokens: count,
-  completion_tokens: count,
-  cached_tokens: count,
-  cost_usd: z.number().nonnegative(),
-});
-export type Usage = z.infer<typeof UsageSchema>;
+/** What each role's model calls have spent so far (snake_case in state.json, through SpendJson). */
+export type Ledger = Record<Role, Spend>;
+const LedgerSchema = z.strictObject({ coding: SpendJson, debugger: SpendJson, evolver: SpendJson });
 
 export const RollbackRecordSchema = z.strictObject({
   /** The iteration whose gate made the rollback. */
@@ -61,12 +58,12 @@ export const RunStateSchema = z
     version: z.literal(1),
     created_at: z.iso.datetime({ offset: true }),
     /** The evolve flags that started the run (harness, tasks, models, k, budgets…), never credentials. */
-    config: z.record(z.string(), z.json()),
+    config: EvolveConfigSchema,
     iteration: count,
     step: z.enum(STEPS),
     best: z.strictObject({ iteration: count, pass_at_1: z.number().min(0).max(1), ref: z.string().min(1) }).nullable(),
     rollbacks: z.array(RollbackRecordSchema),
-    ledger: z.strictObject({ coding: UsageSchema, debugger: UsageSchema, evolver: UsageSchema }),
+    ledger: LedgerSchema,
     /** Why the run ended, and at which step (so that extending it knows where to go on). */
     stopped: z.strictObject({ reason: z.string().min(1), step: z.enum(STEPS).optional() }).optional(),
   })
@@ -79,28 +76,14 @@ export const RunStateSchema = z
         message: 'looks like a credential; state.json must not hold secrets (pass them through the environment)',
       });
   });
-export type RunState = z.infer<typeof RunStateSchema>;
+/** The run as the program holds it; state.json holds its encoded form (`RunStateSchema.encode`). */
+export type RunState = z.output<typeof RunStateSchema>;
 
-export const emptyUsage = (): Usage => ({
-  calls: 0,
-  prompt_tokens: 0,
-  completion_tokens: 0,
-  cached_tokens: 0,
-  cost_usd: 0,
-});
-
-/** Field-wise sum of two usages. */
-export const sumUsage = (a: Usage, b: Usage): Usage => ({
-  calls: a.calls + b.calls,
-  prompt_tokens: a.prompt_tokens + b.prompt_tokens,
-  completion_tokens: a.completion_tokens + b.completion_tokens,
-  cached_tokens: a.cached_tokens + b.cached_tokens,
-  cost_usd: a.cost_usd + b.cost_usd,
-});
+export const emptyLedger = (): Ledger => ({ coding: ZERO_SPEND, debugger: ZERO_SPEND, evolver: ZERO_SPEND });
 
 /** The state of a new run: iteration 0, about to evaluate the seed. */
-export function createRunState(config: Record<string, z.core.util.JSONType>, now: Date = new Date()): RunState {
-  const parsed = RunStateSchema.safeParse({
+export function createRunState(config: EvolveConfig, now: Date = new Date()): RunState {
+  const state: RunState = {
     version: 1,
     created_at: now.toISOString(),
     config,
@@ -108,14 +91,17 @@ export function createRunState(config: Record<string, z.core.util.JSONType>, now
     step: 'evaluate',
     best: null,
     rollbacks: [],
-    ledger: { coding: emptyUsage(), debugger: emptyUsage(), evolver: emptyUsage() },
-  });
-  if (!parsed.success) throw new UserError(`invalid evolve configuration: ${describeIssues(parsed.error).join('; ')}`);
-  return parsed.data;
+    ledger: emptyLedger(),
+  };
+  const checked = RunStateSchema.safeEncode(state);
+  if (!checked.success)
+    throw new UserError(`invalid evolve configuration: ${describeIssues(checked.error).join('; ')}`);
+  return state;
 }
 
-const describeIssues = (error: z.ZodError): string[] =>
-  error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+/** `field.path: problem` per issue; `at` is the path of the validated value inside its file. */
+const describeIssues = (error: z.ZodError, at: PropertyKey[] = []): string[] =>
+  error.issues.map((i) => `${[...at, ...i.path].map(String).join('.') || '(root)'}: ${i.message}`);
 
 export const stateFile = (runDir: string) => join(runDir, STATE_FILE);
 
@@ -151,10 +137,10 @@ export function loadRunState(runDir: string): RunState {
 
 /** Validates and writes RUN/state.json atomically (temp file + rename): never half a state. */
 export function saveRunState(runDir: string, state: RunState): void {
-  const parsed = RunStateSchema.safeParse(state);
-  if (!parsed.success)
-    throw new Error(`refusing to save an invalid run state: ${describeIssues(parsed.error).join('; ')}`);
-  writeJsonAtomic(stateFile(runDir), parsed.data);
+  const encoded = RunStateSchema.safeEncode(state);
+  if (!encoded.success)
+    throw new Error(`refusing to save an invalid run state: ${describeIssues(encoded.error).join('; ')}`);
+  writeJsonAtomic(stateFile(runDir), encoded.data);
 }
 
 /**
@@ -201,24 +187,29 @@ function stepAfterStop(state: RunState, runDir: string): RunStep {
  */
 export function extendRun(
   runDir: string,
-  changes: Record<string, z.core.util.JSONType>,
+  changes: Readonly<Record<string, unknown>>,
 ): { state: RunState; changed: string[] } {
   let state = loadRunState(runDir);
+  const recorded: Readonly<Record<string, unknown>> = state.config;
   const changed = Object.entries(changes)
-    .filter(([key, value]) => JSON.stringify(state.config[key] ?? null) !== JSON.stringify(value))
-    .map(([key, value]) => `${key} ${JSON.stringify(state.config[key] ?? null)} → ${JSON.stringify(value)}`);
+    .filter(([key, value]) => JSON.stringify(recorded[key] ?? null) !== JSON.stringify(value))
+    .map(([key, value]) => `${key} ${JSON.stringify(recorded[key] ?? null)} → ${JSON.stringify(value)}`);
   if (changed.length === 0) return { state, changed };
-  const iterations = changes.iterations;
-  if (typeof iterations === 'number' && iterations < state.iteration) {
+  const config = EvolveConfigSchema.safeParse({ ...state.config, ...changes });
+  if (!config.success)
     throw new UserError(
-      `--iterations ${iterations}: the run is already at iteration ${state.iteration}; give at least ${state.iteration}`,
+      `cannot change the config of ${stateFile(runDir)}: ${describeIssues(config.error, ['config']).join('; ')}`,
+    );
+  if ('iterations' in changes && config.data.iterations < state.iteration) {
+    throw new UserError(
+      `--iterations ${config.data.iterations}: the run is already at iteration ${state.iteration}; give at least ${state.iteration}`,
     );
   }
-  state = { ...state, config: { ...state.config, ...changes } };
+  state = { ...state, config: config.data };
   if (state.step === 'done' && state.stopped) {
     const lastDone = /^all \d+ iterations done/.test(state.stopped.reason);
     // A finished run reopens when it may now go further; stopped by a budget, it reopens and re-checks.
-    if (!lastDone || (typeof state.config.iterations === 'number' && state.config.iterations > state.iteration)) {
+    if (!lastDone || state.config.iterations > state.iteration) {
       const { stopped: _stopped, ...rest } = state;
       state = { ...rest, step: stepAfterStop(state, runDir) };
     }
@@ -227,15 +218,7 @@ export function extendRun(
   return { state, changed };
 }
 
-/** Adds one model call's usage (or a sum of calls) to a role's ledger. */
-export function addUsage(state: RunState, role: Role, usage: Partial<Usage> & { calls?: number }): RunState {
-  const current = state.ledger[role];
-  const sum: Usage = {
-    calls: current.calls + (usage.calls ?? 1),
-    prompt_tokens: current.prompt_tokens + (usage.prompt_tokens ?? 0),
-    completion_tokens: current.completion_tokens + (usage.completion_tokens ?? 0),
-    cached_tokens: current.cached_tokens + (usage.cached_tokens ?? 0),
-    cost_usd: current.cost_usd + (usage.cost_usd ?? 0),
-  };
-  return { ...state, ledger: { ...state.ledger, [role]: sum } };
+/** Adds model calls' spend to a role's ledger. */
+export function addToLedger(state: RunState, role: Role, spend: Spend): RunState {
+  return { ...state, ledger: { ...state.ledger, [role]: addSpend(state.ledger[role], spend) } };
 }

@@ -4,11 +4,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatUsd, formatUsdSum } from '../model/prices.ts';
+import type { Spend } from '../model/usage.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../trace/write-atomic.ts';
 import type { ManifestAttribution, PredictionQuality } from './attribution.ts';
 import type { IterationStats } from './iteration-stats.ts';
+import { encodeIterationUsage, type IterationUsage, readIterationUsage } from './iteration-usage.ts';
 import type { ChangeManifest } from './manifest.ts';
-import { iterationDir, type Role, type RunState, type Usage } from './run-state.ts';
+import { iterationDir, type Role, type RunState } from './run-state.ts';
 
 export interface IterationRow {
   iteration: number;
@@ -18,7 +20,7 @@ export interface IterationRow {
   verdicts: { id: string; verdict: string }[];
   rollbacks: string[];
   skipped?: string;
-  usage: Partial<Record<'coding' | 'debugger' | 'evolver', Usage>>;
+  usage: IterationUsage;
   /** Debugger compression of this iteration: raw trace bytes → digest bytes → overview tokens. */
   debugger?: { raw_bytes: number; digest_bytes: number; overview_tokens: number };
 }
@@ -26,7 +28,7 @@ export interface IterationRow {
 const readJson = <T>(file: string): T | undefined =>
   existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as T) : undefined;
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-const tokens = (u?: Usage) => (u ? u.prompt_tokens + u.completion_tokens : 0);
+const tokens = (u?: Spend) => (u ? u.promptTokens + u.completionTokens : 0);
 
 export function collectRows(runDir: string, state: RunState): IterationRow[] {
   const rows: IterationRow[] = [];
@@ -53,7 +55,7 @@ export function collectRows(runDir: string, state: RunState): IterationRow[] {
       verdicts: (attribution?.changes ?? []).map((c) => ({ id: c.id, verdict: c.verdict })),
       rollbacks: state.rollbacks.filter((r) => r.iteration === n).map((r) => r.change_id),
       ...(manifest?.skipped ? { skipped: manifest.skipped } : {}),
-      usage: readJson<IterationRow['usage']>(join(dir, 'usage.json')) ?? {},
+      usage: readIterationUsage(runDir, n),
       ...(debugStats
         ? {
             debugger: {
@@ -77,7 +79,7 @@ export function writeRunSummary(
   state: RunState,
   costKnown: Partial<Record<Role, boolean>> = {},
 ): { rows: IterationRow[]; markdown: string } {
-  const costOf = (role: Role, u?: Usage) => (!u || u.calls === 0 ? 0 : costKnown[role] === false ? null : u.cost_usd);
+  const costOf = (role: Role, u?: Spend) => (!u || u.calls === 0 ? 0 : costKnown[role] === false ? null : u.costUsd);
   const rows = collectRows(runDir, state);
   const last = [...rows].reverse().find((r) => existsSync(join(iterationDir(runDir, r.iteration), 'attribution.json')));
   const quality = last
@@ -126,9 +128,10 @@ export function writeRunSummary(
   writeJsonAtomic(join(runDir, 'summary.json'), {
     stopped: state.stopped ?? null,
     best: state.best,
-    ledger: state.ledger,
+    // Spend is written as every file records it (snake_case), the same as in state.json and usage.json.
+    ledger: encodeIterationUsage(state.ledger),
     prediction_quality: quality ?? null,
-    iterations: rows,
+    iterations: rows.map((r) => ({ ...r, usage: encodeIterationUsage(r.usage) })),
   });
   return { rows, markdown };
 }

@@ -32,9 +32,24 @@ test('an unknown cost reads $? and a total with unknown parts says so', () => {
 
 test('the evolve summary shows a role with an unknown price as $? and never sums it as $0', () => {
   const runDir = tmp();
-  const state = createRunState({ model: 'openai:gpt-unknown' });
-  state.ledger.coding = { calls: 4, prompt_tokens: 1000, completion_tokens: 100, cached_tokens: 0, cost_usd: 0 };
-  state.ledger.evolver = { calls: 1, prompt_tokens: 500, completion_tokens: 50, cached_tokens: 0, cost_usd: 1.5 };
+  const state = createRunState({
+    harness: '/h',
+    tasks: '/t',
+    holdout: null,
+    model: 'openai:gpt-unknown',
+    evolve_model: 'openai:gpt-5',
+    debug_model: null,
+    iterations: 1,
+    k: 1,
+    concurrency: 1,
+    holdout_every: 5,
+    budget_usd: null,
+    budget_tokens: null,
+    budget_minutes: null,
+    timeout_multiplier: 1,
+  });
+  state.ledger.coding = { calls: 4, promptTokens: 1000, completionTokens: 100, cachedTokens: 0, costUsd: 0 };
+  state.ledger.evolver = { calls: 1, promptTokens: 500, completionTokens: 50, cachedTokens: 0, costUsd: 1.5 };
   saveRunState(runDir, state);
   const { markdown } = writeRunSummary(runDir, state, { coding: false, evolver: true });
   assert.match(

@@ -85,7 +85,7 @@ test('a valid answer after one repair is cached: the second run makes no model c
   const first = await analyzeTask(input, { model, cacheDir }, ledger);
   assert.deepEqual(first, { ok: true, analysis: valid, cached: false });
   assert.equal(ledger.calls, 2);
-  assert.equal(ledger.completion_tokens >= 80, true);
+  assert.equal(ledger.completionTokens >= 80, true);
 
   const silent = await scripted([{ error: { status: 500, message: 'must not be called' } }]);
   const again = newLedger();
@@ -95,7 +95,7 @@ test('a valid answer after one repair is cached: the second run makes no model c
     again,
   );
   assert.deepEqual(second, { ok: true, analysis: valid, cached: true });
-  assert.deepEqual(again, { ...newLedger(), cache_hits: 1 });
+  assert.deepEqual(again, { ...newLedger(), cacheHits: 1 });
 });
 
 test('a model failure is a value naming the task', async () => {

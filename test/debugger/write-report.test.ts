@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { detailFileName } from '../../src/debugger/report-file-names.ts';
 import { parseReport, readReport } from '../../src/debugger/report-schema.ts';
+import { classifyTrials } from '../../src/debugger/signatures.ts';
 import { buildReport, writeReport } from '../../src/debugger/write-report.ts';
 import { countTokens } from '../../src/model/count-tokens.ts';
 import { commandStep, failingVerifier, makeAnalysis, makeDigest, makeSyntheticJob } from '../support/make-digest.ts';
@@ -48,10 +49,10 @@ const analyses = {
 test('buildReport: job numbers, per-task outcomes, signatures, partial tasks, analyses and summaries', () => {
   const r = buildReport({
     job: { dir: '/jobs/j1', id: 'j1' },
-    digests: smallJob,
+    trials: classifyTrials(smallJob),
     analyses,
     model: 'openai:gpt-x',
-    ledger: { calls: 1, prompt_tokens: 900, completion_tokens: 120, cost_usd: 0.01 },
+    ledger: { calls: 1, promptTokens: 900, completionTokens: 120, costUsd: 0.01 },
     now,
   });
   assert.deepEqual(r.job, {
@@ -106,16 +107,16 @@ test('buildReport: job numbers, per-task outcomes, signatures, partial tasks, an
   );
   assert.deepEqual(r.ledger, {
     calls: 1,
-    prompt_tokens: 900,
-    completion_tokens: 120,
-    cached_tokens: 0,
-    cost_usd: 0.01,
-    cache_hits: 0,
+    promptTokens: 900,
+    completionTokens: 120,
+    cachedTokens: 0,
+    costUsd: 0.01,
+    cacheHits: 0,
     failures: 0,
   });
   assert.equal(r.generated_at, '2025-01-02T03:04:05.000Z');
   assert.equal(r.model, 'openai:gpt-x');
-  const heuristic = buildReport({ job: { dir: '/jobs/j1' }, digests: smallJob, now });
+  const heuristic = buildReport({ job: { dir: '/jobs/j1' }, trials: classifyTrials(smallJob), now });
   assert.equal(heuristic.model, null);
   assert.deepEqual(heuristic.mechanisms, []);
   assert.equal('analysis' in heuristic.tasks['csv-report']!, false);
@@ -123,11 +124,40 @@ test('buildReport: job numbers, per-task outcomes, signatures, partial tasks, an
 
 test('report.json round-trips through its schema; damaged files are rejected naming the field', () => {
   const dir = outDir();
-  const report = buildReport({ job: { dir: '/jobs/j1' }, digests: smallJob, analyses, model: 'openai:gpt-x', now });
+  const report = buildReport({
+    job: { dir: '/jobs/j1' },
+    trials: classifyTrials(smallJob),
+    analyses,
+    model: 'openai:gpt-x',
+    now,
+  });
   writeReport(dir, report, smallJob);
   const read = readReport(join(dir, 'report.json'));
   assert.ok(read.ok, read.ok ? '' : read.error);
   assert.deepEqual(read.report, report);
+  // On disk the ledger keeps its snake_case names; a report written before failures were counted still reads.
+  const onDisk = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
+  assert.deepEqual(onDisk.ledger, {
+    calls: 0,
+    prompt_tokens: 0,
+    completion_tokens: 0,
+    cached_tokens: 0,
+    cost_usd: 0,
+    cache_hits: 0,
+    failures: 0,
+  });
+  const { failures: _failures, ...older } = { ...onDisk.ledger, calls: 2, prompt_tokens: 900, cost_usd: 0.5 };
+  const old = parseReport({ ...onDisk, ledger: older }, 'old.json');
+  assert.ok(old.ok, old.ok ? '' : old.error);
+  assert.deepEqual(old.report.ledger, {
+    calls: 2,
+    promptTokens: 900,
+    completionTokens: 0,
+    cachedTokens: 0,
+    costUsd: 0.5,
+    cacheHits: 0,
+    failures: 0,
+  });
 
   const broken = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
   broken.tasks['csv-report'].n = -1;
@@ -148,10 +178,10 @@ test('overview: partial tasks as the best targets, failure patterns with counts 
   const dir = outDir();
   const report = buildReport({
     job: { dir: '/jobs/j1', id: 'j1' },
-    digests: smallJob,
+    trials: classifyTrials(smallJob),
     analyses,
     model: 'openai:gpt-x',
-    ledger: { calls: 2, cache_hits: 1 },
+    ledger: { calls: 2, cacheHits: 1 },
     now,
   });
   const written = writeReport(dir, report, smallJob);
@@ -188,7 +218,7 @@ for (const [tasks, k] of [
       const dir = outDir();
       const report = buildReport({
         job: { dir: '/jobs/big' },
-        digests,
+        trials: classifyTrials(digests),
         ...(withAnalyses ? { analyses: synthetic, model: 'scripted:x' } : {}),
         now,
       });
@@ -220,7 +250,7 @@ test('an overview budget far below the content is still honoured (cut at a line,
   const dir = outDir();
   const written = writeReport(
     dir,
-    buildReport({ job: { dir: '/jobs/big' }, digests, analyses: synthetic, model: 'm', now }),
+    buildReport({ job: { dir: '/jobs/big' }, trials: classifyTrials(digests), analyses: synthetic, model: 'm', now }),
     digests,
     { overviewTokens: 800 },
   );
@@ -234,7 +264,7 @@ test('detail: timeline with exit codes and durations, where it went wrong, verif
   const dir = outDir();
   writeReport(
     dir,
-    buildReport({ job: { dir: '/jobs/j1' }, digests: smallJob, analyses, model: 'openai:gpt-x', now }),
+    buildReport({ job: { dir: '/jobs/j1' }, trials: classifyTrials(smallJob), analyses, model: 'openai:gpt-x', now }),
     smallJob,
   );
   const md = readFileSync(join(dir, 'detail', 'csv-report.md'), 'utf8');
@@ -273,7 +303,7 @@ test('detail budget: long outputs shrink first, then steps far from any signatur
   const digests = [1, 2].map((attempt) =>
     makeDigest({ task: 'noisy', attempt, steps: noisy, verifier: failingVerifier('t.py::test_a', 't.py::test_b') }),
   );
-  const report = buildReport({ job: { dir: '/jobs/j' }, digests, now });
+  const report = buildReport({ job: { dir: '/jobs/j' }, trials: classifyTrials(digests), now });
   for (const budget of [6_000, 2_500]) {
     const dir = outDir();
     const written = writeReport(dir, report, digests, { detailTokens: budget });
@@ -294,7 +324,7 @@ test('task names become safe file names inside detail/: no traversal, no collisi
   const names = ['../../escape', 'a/b', 'a_b', '.hidden', 'with space'];
   const digests = names.map((task) => makeDigest({ task, trial: `${task}__1` }));
   const dir = outDir();
-  const report = buildReport({ job: { dir: '/jobs/j' }, digests, now });
+  const report = buildReport({ job: { dir: '/jobs/j' }, trials: classifyTrials(digests), now });
   writeReport(dir, report, digests);
   const files = readdirSync(join(dir, 'detail')).sort();
   assert.equal(files.length, names.length);

@@ -134,7 +134,7 @@ test('three iterations offline: effective lesson kept, leak rejected, harmful ch
   assert.equal(readJson(it(3, 'job/result.json')).tasks['csv-region-totals'].c, 1);
   assert.equal(state.best?.iteration, 1);
   assert.match(readFileSync(join(runDir, 'best', 'memory', 'lessons.md'), 'utf8'), /tie-breaking rule/);
-  assert.ok(state.ledger.coding.prompt_tokens > 0 && state.ledger.evolver.prompt_tokens > 0);
+  assert.ok(state.ledger.coding.promptTokens > 0 && state.ledger.evolver.promptTokens > 0);
   const summary = readFileSync(join(runDir, 'summary.md'), 'utf8');
   assert.match(summary, /check-stated-rules EFFECTIVE/);
   assert.match(summary, /save-time HARMFUL \| save-time/);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { compareJobs } from '../../src/bench/compare-jobs.ts';
 import type { JobSummary } from '../../src/bench/job-summary.ts';
+import { classifyTrials } from '../../src/debugger/signatures.ts';
 import { buildReport, writeReport } from '../../src/debugger/write-report.ts';
 import { attributeManifest, runPredictionQuality } from '../../src/evolve/attribution.ts';
 import { readEvidenceInput } from '../../src/evolve/evidence-input.ts';
@@ -87,7 +88,11 @@ function debugDirFor(dir: string, tasks: Record<string, number[]>) {
   );
   writeReport(
     dir,
-    buildReport({ job: { dir: '/jobs/x' }, digests, now: () => new Date('2025-01-01T00:00:00Z') }),
+    buildReport({
+      job: { dir: '/jobs/x' },
+      trials: classifyTrials(digests),
+      now: () => new Date('2025-01-01T00:00:00Z'),
+    }),
     digests,
   );
   return dir;

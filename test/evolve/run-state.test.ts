@@ -1,45 +1,66 @@
 // RUN/state.json: round trip, step order across iterations, errors that name the file and field,
-// no credentials in the config, atomic writes.
+// no credentials in the config, atomic writes; the config validated by its schema; runs written by
+// ahe 0.2.0 (test/evolve/fixtures/run-0.2.0) still load and resume.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { UserError } from '../../src/errors.ts';
+import type { EvolveConfig } from '../../src/evolve/evolve-config.ts';
 import {
-  addUsage,
+  ledgerFromIterations,
+  readIterationUsage,
+  readSpendFile,
+  recordIterationUsage,
+  usageFile,
+} from '../../src/evolve/iteration-usage.ts';
+import {
+  addToLedger,
   advance,
   completeStep,
   createRunState,
+  extendRun,
   iterationDir,
   loadRunState,
   type RunState,
+  RunStateSchema,
   saveRunState,
   stopRun,
 } from '../../src/evolve/run-state.ts';
+import { ZERO_SPEND } from '../../src/model/usage.ts';
 
-const config = {
-  harness: 'harnesses/seed',
-  tasks: 'tasks/train',
+const config: EvolveConfig = {
+  harness: '/work/harnesses/seed',
+  tasks: '/work/tasks/train',
+  holdout: null,
   model: 'openai:gpt-5.4',
+  evolve_model: 'openai:gpt-5.4',
+  debug_model: null,
   iterations: 10,
   k: 2,
+  concurrency: 4,
+  holdout_every: 5,
   budget_usd: 50,
+  budget_tokens: null,
+  budget_minutes: null,
+  timeout_multiplier: 1,
 };
+const spend = (s: Partial<typeof ZERO_SPEND>) => ({ ...ZERO_SPEND, calls: 1, ...s });
 const NOW = new Date('2026-05-01T10:00:00.000Z');
 const runDir = () => mkdtempSync(join(tmpdir(), 'ahe-state-'));
 
 test('a new state round-trips through state.json unchanged', () => {
   const dir = runDir();
   let state = createRunState(config, NOW);
-  state = addUsage(state, 'coding', {
-    prompt_tokens: 1200,
-    completion_tokens: 300,
-    cached_tokens: 1000,
-    cost_usd: 0.012,
-  });
-  state = addUsage(state, 'coding', { prompt_tokens: 800, completion_tokens: 100, cost_usd: 0.008 });
+  state = addToLedger(
+    state,
+    'coding',
+    spend({ promptTokens: 1200, completionTokens: 300, cachedTokens: 1000, costUsd: 0.012 }),
+  );
+  state = addToLedger(state, 'coding', spend({ promptTokens: 800, completionTokens: 100, costUsd: 0.008 }));
   state = { ...state, best: { iteration: 0, pass_at_1: 0.4, ref: 'iter-0' } };
   state = {
     ...state,
@@ -60,20 +81,24 @@ test('a new state round-trips through state.json unchanged', () => {
   assert.equal(loaded.created_at, '2026-05-01T10:00:00.000Z');
   assert.deepEqual(loaded.ledger.coding, {
     calls: 2,
+    promptTokens: 2000,
+    completionTokens: 400,
+    cachedTokens: 1000,
+    costUsd: 0.02,
+  });
+  assert.deepEqual(loaded.ledger.evolver, ZERO_SPEND);
+  assert.deepEqual(readdirSync(dir), ['state.json'], 'no temporary file left behind');
+  const onDisk = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8'));
+  assert.equal(onDisk.step, 'evaluate');
+  // The file keeps the snake_case names it has always had.
+  assert.deepEqual(onDisk.ledger.coding, {
+    calls: 2,
     prompt_tokens: 2000,
     completion_tokens: 400,
     cached_tokens: 1000,
     cost_usd: 0.02,
   });
-  assert.deepEqual(loaded.ledger.evolver, {
-    calls: 0,
-    prompt_tokens: 0,
-    completion_tokens: 0,
-    cached_tokens: 0,
-    cost_usd: 0,
-  });
-  assert.deepEqual(readdirSync(dir), ['state.json'], 'no temporary file left behind');
-  assert.equal(JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')).step, 'evaluate');
+  assert.deepEqual(onDisk.config, config);
 });
 
 test('steps run in order within an iteration; evolve leads to the next iteration', () => {
@@ -126,7 +151,7 @@ test('a damaged or foreign state.json is a UserError naming the file and the fie
     (e: Error) => e instanceof UserError && e.message.startsWith(`${file} is damaged: `) && /JSON/.test(e.message),
   );
 
-  const good = JSON.parse(JSON.stringify(createRunState(config, NOW)));
+  const good = RunStateSchema.encode(createRunState(config, NOW));
   writeFileSync(
     file,
     JSON.stringify({
@@ -149,22 +174,115 @@ test('a damaged or foreign state.json is a UserError naming the file and the fie
 });
 
 test('credentials never enter state.json', () => {
-  assert.throws(() => createRunState({ ...config, api_key: 'x' }), /config\.api_key: looks like a credential/);
+  // The config has no field for one, and a key where a model spec belongs is refused by its look.
+  const withKey = { ...config, api_key: 'x' } as EvolveConfig;
+  assert.throws(() => createRunState(withKey), /config: Unrecognized key: "api_key"/);
   assert.throws(
-    () => createRunState({ ...config, model_options: { headers: { Authorization: 'Bearer x' } } }),
-    /config\.model_options\.headers\.Authorization/,
-  );
-  assert.throws(
-    () => createRunState({ ...config, note: 'sk-proj-abcdefghijklmnopqrstuvwx' }),
-    /config\.note: looks like a credential/,
+    () => createRunState({ ...config, model: 'sk-proj-abcdefghijklmnopqrstuvwx' }),
+    /config\.model: looks like a credential/,
   );
   const dir = runDir();
   const state = createRunState(config, NOW);
   assert.throws(
-    () => saveRunState(dir, { ...state, config: { ...state.config, openai_api_key: 'sk-x' } }),
-    /refusing to save an invalid run state: config\.openai_api_key/,
+    () => saveRunState(dir, { ...state, config: { ...state.config, evolve_model: 'sk-ant-abcdefghijklmnopqrstuvwx' } }),
+    /refusing to save an invalid run state: config\.evolve_model: looks like a credential/,
+  );
+  assert.throws(
+    () => saveRunState(dir, { ...state, config: withKey }),
+    /refusing to save an invalid run state: .*config: Unrecognized key: "api_key"/,
   );
   assert.deepEqual(readdirSync(dir), [], 'nothing written');
+});
+
+test('a malformed config in state.json is refused on resume, naming the file and each field', () => {
+  const dir = runDir();
+  const file = join(dir, 'state.json');
+  const good = RunStateSchema.encode(createRunState(config, NOW));
+  const { timeout_multiplier: _dropped, ...missing } = good.config;
+  writeFileSync(
+    file,
+    JSON.stringify({ ...good, config: { ...missing, k: '2', holdout: 7, budget_usd: -1, colour: 'blue' } }),
+  );
+  assert.throws(
+    () => loadRunState(dir),
+    (e: Error) =>
+      e instanceof UserError &&
+      e.message.startsWith(`${file} is damaged:\n`) &&
+      /^ {2}config\.k: .*expected number/m.test(e.message) &&
+      /^ {2}config\.holdout: /m.test(e.message) &&
+      /^ {2}config\.budget_usd: /m.test(e.message) &&
+      /^ {2}config\.timeout_multiplier: .*expected number/m.test(e.message) &&
+      /^ {2}config: Unrecognized key: "colour"/m.test(e.message),
+  );
+  // A change on --resume that the schema refuses is a UserError too, and nothing is saved.
+  saveRunState(dir, createRunState(config, NOW));
+  const before = readFileSync(file, 'utf8');
+  assert.throws(
+    () => extendRun(dir, { iterations: 2.5 }),
+    (e: Error) => e instanceof UserError && e.message.includes(`${file}: config.iterations: `),
+  );
+  assert.equal(readFileSync(file, 'utf8'), before);
+});
+
+test('a run written by ahe 0.2.0 loads, keeps its ledger, and resumes with a changed budget', () => {
+  const fixture = fileURLToPath(new URL('fixtures/run-0.2.0', import.meta.url));
+  const dir = runDir();
+  cpSync(fixture, dir, { recursive: true });
+  const state = loadRunState(dir);
+  assert.equal(state.config.model, 'openai:gpt-5.4');
+  assert.equal(state.config.holdout, '/work/tasks/holdout');
+  assert.deepEqual(state.ledger.coding, {
+    calls: 16,
+    promptTokens: 470_000,
+    completionTokens: 17_000,
+    cachedTokens: 290_000,
+    costUsd: 2.45,
+  });
+  assert.deepEqual(state.stopped, { reason: 'cost budget reached: $4.95 of $4', step: 'evaluate' });
+  // Its per-iteration usage.json files sum to the ledger it recorded.
+  assert.deepEqual(ledgerFromIterations(dir, state.iteration), state.ledger);
+  assert.deepEqual(readSpendFile(join(iterationDir(dir, 0), 'evolve', 'stopped-usage.json')), {
+    calls: 3,
+    promptTokens: 50_000,
+    completionTokens: 1000,
+    cachedTokens: 0,
+    costUsd: 0.4,
+  });
+  const { state: extended, changed } = extendRun(dir, { budget_usd: 10 });
+  assert.deepEqual(changed, ['budget_usd 4 → 10']);
+  assert.equal(extended.step, 'evaluate');
+  assert.equal(extended.config.budget_usd, 10);
+  // Saved again, the file differs only where the run changed.
+  const written = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8'));
+  const original = JSON.parse(readFileSync(join(fixture, 'state.json'), 'utf8'));
+  const { stopped: _stopped, ...rest } = original;
+  assert.deepEqual(written, { ...rest, step: 'evaluate', config: { ...original.config, budget_usd: 10 } });
+});
+
+test('usage.json: the entry of a role is replaced, not added twice; a damaged file names the file and field', () => {
+  const dir = runDir();
+  recordIterationUsage(dir, 0, 'coding', spend({ promptTokens: 10 }));
+  recordIterationUsage(dir, 0, 'evolver', spend({ completionTokens: 5, costUsd: 0.5 }));
+  recordIterationUsage(dir, 0, 'coding', spend({ promptTokens: 30, calls: 2 }));
+  assert.deepEqual(readIterationUsage(dir, 0).coding, spend({ promptTokens: 30, calls: 2 }));
+  assert.deepEqual(JSON.parse(readFileSync(usageFile(dir, 0), 'utf8')).evolver, {
+    calls: 1,
+    prompt_tokens: 0,
+    completion_tokens: 5,
+    cached_tokens: 0,
+    cost_usd: 0.5,
+  });
+  recordIterationUsage(dir, 1, 'coding', spend({ promptTokens: 5 }));
+  assert.deepEqual(ledgerFromIterations(dir, 1).coding, spend({ promptTokens: 35, calls: 3 }));
+  assert.deepEqual(readIterationUsage(dir, 7), {});
+  writeFileSync(usageFile(dir, 1), JSON.stringify({ coding: { calls: 1, prompt_tokens: 'lots' } }));
+  assert.throws(
+    () => ledgerFromIterations(dir, 1),
+    (e: Error) =>
+      e instanceof UserError &&
+      e.message.startsWith(`${usageFile(dir, 1)} is damaged: `) &&
+      e.message.includes('coding.prompt_tokens: '),
+  );
 });
 
 test('iterationDir is RUN/iterations/<n>', () => {
