@@ -90,7 +90,7 @@ function applyResumeFlags(runDir: string, flags: EvolveFlags, command: Command):
   }
   const { changed } = extendRun(runDir, changes);
   if (changed.length) process.stderr.write(`resuming with ${changed.join(', ')}\n`);
-  const config = loadRunState(runDir).config as unknown as EvolveConfig;
+  const config = loadRunState(runDir).config;
   checkSuite('--tasks', config.tasks, flags.skipInvalidTasks);
   if (config.holdout) checkSuite('--holdout', config.holdout, flags.skipInvalidTasks);
 }
@@ -139,7 +139,7 @@ export async function evolveCommand(flags: EvolveFlags, command: Command): Promi
       );
     applyResumeFlags(runDir, flags, command);
     // Prices are not part of the run: a USD budget needs them again on every invocation.
-    costKnown = await checkModels(loadRunState(runDir).config as unknown as EvolveConfig, prices, flags.maxRetries);
+    costKnown = await checkModels(loadRunState(runDir).config, prices, flags.maxRetries);
   } else {
     config = configFrom(flags);
     runDir = resolve(flags.out!);
