@@ -53,6 +53,7 @@ export async function runAgentSession(flags: RunFlags): Promise<number> {
     ...(flags.maxSteps ? { maxSteps: flags.maxSteps } : {}),
     ...(flags.timeout ? { maxWallSec: flags.timeout } : {}),
     ...(flags.maxTokens ? { maxTotalTokens: flags.maxTokens } : {}),
+    ...(flags.maxCostUsd ? { maxCostUsd: flags.maxCostUsd } : {}),
   };
 
   const abort = new AbortController();

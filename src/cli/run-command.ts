@@ -10,6 +10,7 @@ import {
   retries,
   seconds,
   steps,
+  usd,
 } from './parse-options.ts';
 
 export interface RunFlags {
@@ -22,6 +23,7 @@ export interface RunFlags {
   maxSteps?: number;
   timeout?: number;
   maxTokens?: number;
+  maxCostUsd?: number;
   record?: string;
   prices?: string;
   maxRetries?: number;
@@ -56,6 +58,7 @@ export function registerRunCommand(program: Command): void {
       seconds,
     )
     .option('--max-tokens <n>', 'stop once the session used this many tokens (prompt + completion)', positiveInt)
+    .option('--max-cost-usd <x>', 'stop once the session cost this much (not enforceable at an unknown price)', usd)
     .option(
       '--record <cassette>',
       'record every model completion to a cassette, replayable offline with --model replay:<cassette>',
@@ -69,7 +72,8 @@ export function registerRunCommand(program: Command): void {
       `
 The agent runs commands directly on this machine in --workdir (the host sandbox: no isolation).
 Exit codes: 0 the agent finished, 1 the session failed (model or setup error), 3 a limit was hit
-(steps, time, tokens), 130 interrupted (Ctrl-C; traces are kept), 2 bad input.`,
+(steps, time, tokens, cost) or the model's reply was cut off, 130 interrupted (Ctrl-C; traces are kept),
+2 bad input.`,
     )
     .action(async (flags: RunFlags) => {
       process.exitCode = await (await import('./run-action.ts')).runAgentSession(flags);
