@@ -14,7 +14,8 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = join(ROOT, 'bin/ahe.js');
 const PRELOAD = fileURLToPath(new URL('./module-trace/preload.mjs', import.meta.url));
 
-/** Packages no command needs to show help or to validate a harness whose components are compiled. */
+/** Packages no command needs to show help, or to validate a harness it validated before (compiled components
+ * and schema verdicts are cached by content). */
 const HEAVY = [
   'openai',
   '@anthropic-ai/sdk',
@@ -22,6 +23,7 @@ const HEAVY = [
   'ioredis',
   'gpt-tokenizer',
   'esbuild',
+  'ajv',
   'dockerfile-ast',
   'mvdan-sh',
   'execa',
@@ -84,12 +86,12 @@ test('ahe --help and every command --help load no SDK, queue, tokenizer or compi
   }
 });
 
-test('ahe harness validate loads the harness layer only; esbuild only when a component is not in the cache', async () => {
+test('ahe harness validate loads the harness layer only; esbuild and ajv only when the cache does not have the answer', async () => {
   const env = { AHE_CACHE_DIR: mkdtempSync(join(tmpdir(), 'ahe-startup-cache-')) };
   const cold = await loadedPackages(['harness', 'validate', 'harnesses/seed'], env);
   assert.equal(cold.run.exitCode, 0, cold.run.stderr);
   assert.match(cold.run.stdout, /^ok: harnesses\/seed/);
-  assert.deepEqual(heavyIn(cold.packages), ['esbuild'], 'a cold cache compiles the tool with esbuild');
+  assert.deepEqual(heavyIn(cold.packages), ['esbuild', 'ajv'], 'a cold cache compiles the tool and checks its schema');
   const warm = await loadedPackages(['harness', 'validate', 'harnesses/seed'], env);
   assert.equal(warm.run.exitCode, 0, warm.run.stderr);
   assert.deepEqual(heavyIn(warm.packages), []);
