@@ -30,6 +30,7 @@ import {
   saveRunState,
   stopRun,
 } from '../../src/evolve/run-state.ts';
+import { writeRunSummary } from '../../src/evolve/run-summary.ts';
 import { ZERO_SPEND } from '../../src/model/usage.ts';
 
 const config: EvolveConfig = {
@@ -248,6 +249,14 @@ test('a run written by ahe 0.2.0 loads, keeps its ledger, and resumes with a cha
     cachedTokens: 0,
     costUsd: 0.4,
   });
+  // The run summary writes the ledger and each iteration's usage with the names the files always had.
+  writeRunSummary(dir, state);
+  const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
+  assert.deepEqual(summary.ledger, JSON.parse(readFileSync(join(fixture, 'state.json'), 'utf8')).ledger);
+  assert.deepEqual(
+    summary.iterations.map((r: { usage: unknown }) => r.usage),
+    [0, 1].map((n) => JSON.parse(readFileSync(usageFile(fixture, n), 'utf8'))),
+  );
   const { state: extended, changed } = extendRun(dir, { budget_usd: 10 });
   assert.deepEqual(changed, ['budget_usd 4 → 10']);
   assert.equal(extended.step, 'evaluate');
