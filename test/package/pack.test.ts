@@ -157,6 +157,31 @@ describe('the packed package, installed into a fresh project', SLOW, () => {
     assert.equal(out.trim(), `${pkg.version} function true {"promptTokens":0,"completionTokens":0,"cachedTokens":0}`);
   });
 
+  it('loads neither the provider SDKs nor BullMQ on import (a spec or a queue loads them when used)', () => {
+    // A resolve hook (run in the loader thread) reports every package the import of 'ahe' pulls in.
+    const hook = `export async function resolve(specifier, context, next) {
+      if (!/^(\\.|\\/|node:|file:|data:)/.test(specifier)) process.stderr.write('package ' + specifier + '\\n');
+      return next(specifier, context);
+    }`;
+    const register = `import { register } from 'node:module';
+      register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(hook)}));`;
+    writeFileSync(join(project, 'report-packages.mjs'), register);
+    const r = spawnSync(
+      'node',
+      ['--import', './report-packages.mjs', '--input-type=module', '-e', "await import('ahe')"],
+      {
+        cwd: project,
+        env,
+        encoding: 'utf8',
+      },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    const loaded = new Set([...r.stderr.matchAll(/^package (\S+)$/gm)].map((m) => m[1]));
+    assert.ok(loaded.has('ahe'), `the hook saw the import: ${r.stderr}`);
+    for (const heavy of ['openai', '@anthropic-ai/sdk', 'bullmq', 'ioredis'])
+      assert.ok(!loaded.has(heavy), `importing 'ahe' loaded ${heavy} (${[...loaded].join(', ')})`);
+  });
+
   it('runs the ahe binary from the installed package (compiled JavaScript, no tsx)', () => {
     const out = run('npx', ['--no-install', 'ahe', '--help'], project);
     assert.match(out, /Usage: ahe/);
