@@ -1,6 +1,4 @@
 // Name and version of the coding agent, as written into traces.
-import { readFileSync } from 'node:fs';
-
-const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+import { PACKAGE_JSON as pkg } from '../bundled-path.ts';
 
 export const AGENT_INFO = Object.freeze({ name: 'ahe', version: pkg.version });

@@ -5,9 +5,9 @@
 
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { recordSession } from '../agent/record-session.ts';
 import type { Task } from '../bench/task.ts';
+import { bundledPath } from '../bundled-path.ts';
 import { InterruptedError, isInfrastructureError } from '../errors.ts';
 import { formatDiagnostic } from '../harness/harness-error.ts';
 import { loadHarness } from '../harness/load-harness.ts';
@@ -24,7 +24,7 @@ import { buildLeakIndex, type LeakIndex } from './leak-index.ts';
 import type { ChangeManifest } from './manifest.ts';
 import { SEED_TAG, type Workspace } from './workspace.ts';
 
-export const EVOLVER_HARNESS_DIR = fileURLToPath(new URL('../../harnesses/evolver', import.meta.url));
+export const EVOLVER_HARNESS_DIR = bundledPath('harnesses/evolver');
 
 export interface EvolveSessionOptions {
   iteration: number;

@@ -1,9 +1,10 @@
 // `ahe harness init`: copy the zero-prior seed (harnesses/seed, the single source) into a new directory.
+
 import { cpSync, existsSync, readdirSync, statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { bundledPath } from '../bundled-path.ts';
 import { UserError } from '../errors.ts';
 
-export const SEED_HARNESS_DIR = fileURLToPath(new URL('../../harnesses/seed', import.meta.url));
+export const SEED_HARNESS_DIR = bundledPath('harnesses/seed');
 
 export async function initHarness(target: string): Promise<void> {
   if (existsSync(target)) {
