@@ -20,7 +20,9 @@ await build({
   sourcemap: true,
   logLevel: 'warning',
   // Bundled CommonJS dependencies (commander, yaml …) call require(): give the ES module one.
-  banner: { js: "import { createRequire as __aheRequire } from 'node:module'; const require = __aheRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __aheRequire } from 'node:module'; const require = __aheRequire(import.meta.url);",
+  },
   external: [
     'esbuild',
     'ajv',

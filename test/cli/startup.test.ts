@@ -65,7 +65,10 @@ async function loadedPackages(
   const packages = new Set<string>();
   const lines = readFileSync(log, 'utf8').split('\n');
   // The hook works: it saw the CLI bundle itself (commander and the other light packages are inside it).
-  assert.ok(lines.some((l) => l.includes('dist/cli-bundle/main.js')), 'the module list works: the CLI bundle is seen');
+  assert.ok(
+    lines.some((l) => l.includes('dist/cli-bundle/main.js')),
+    'the module list works: the CLI bundle is seen',
+  );
   for (const line of lines) {
     // Reading a package.json (e.g. esbuild's version for a cache key) does not load the package.
     const m = /node_modules\/((?:@[^/]+\/)?[^/]+)\/(.*)$/.exec(line);
