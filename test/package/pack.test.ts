@@ -54,7 +54,11 @@ describe('the packed package, installed into a fresh project', SLOW, () => {
     // Only the installed package may serve the examples: no tsx loader, and a cache of its own.
     env = { ...process.env, AHE_CACHE_DIR: join(temp, 'cache') };
     delete env.NODE_OPTIONS;
-    run('npm', ['pack', '--pack-destination', temp, '--silent'], ROOT); // runs `prepare`: the build
+    // Pack what `npm test` has just built (its first step), without running `prepare` again: a rebuild here would
+    // replace dist/ under the CLI tests that run beside this one.
+    for (const built of ['dist/index.js', 'dist/index.d.ts', 'dist/cli-bundle/main.js'])
+      assert.ok(existsSync(join(ROOT, built)), `${built} is missing: run npm run build first`);
+    run('npm', ['pack', '--ignore-scripts', '--pack-destination', temp, '--silent'], ROOT);
     const tarball = readdirSync(temp).find((f) => f.endsWith('.tgz'));
     assert.equal(tarball, `ahe-${pkg.version}.tgz`);
 
