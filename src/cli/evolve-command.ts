@@ -6,6 +6,7 @@ import {
   concurrency,
   existingDir,
   existingFile,
+  iterationInterval,
   iterations,
   minutes,
   outputDir,
@@ -74,7 +75,12 @@ export function registerEvolveCommand(program: Command): void {
       concurrency,
       2,
     )
-    .option('--holdout-every <m>', 'evaluate the held-out split every m iterations (and at the end)', iterations, 5)
+    .option(
+      '--holdout-every <m>',
+      'evaluate the held-out split every m iterations (and at the end; m ≥ 1)',
+      iterationInterval,
+      5,
+    )
     .option('--budget-usd <x>', 'stop cleanly once the run has cost this much', usd)
     .option('--budget-tokens <n>', 'stop cleanly once the run has used this many tokens', positiveInt)
     .option('--budget-minutes <n>', 'stop cleanly after this much wall time since the run started', minutes)

@@ -68,6 +68,8 @@ export const positiveNumber: ValueParser<number> = numberOption({ min: 0, minExc
 export const attempts = intOption({ min: 0, minExclusive: true, max: LIMITS.attempts });
 export const concurrency = intOption({ min: 0, minExclusive: true, max: LIMITS.concurrency });
 export const iterations = intOption({ min: 0, max: LIMITS.iterations });
+/** Every how many iterations (at least 1). */
+export const iterationInterval = intOption({ min: 0, minExclusive: true, max: LIMITS.iterations });
 export const retries = intOption({ min: 0, max: LIMITS.retries });
 export const steps = intOption({ min: 0, minExclusive: true, max: LIMITS.steps });
 export const timeoutMultiplier = numberOption({ min: 0, minExclusive: true, max: LIMITS.multiplier });

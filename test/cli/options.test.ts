@@ -34,6 +34,7 @@ const BAD: [parsers.ValueParser<unknown>, string[]][] = [
   [parsers.attempts, ['0', '-2', '1.5', '1001', 'k']],
   [parsers.concurrency, ['0', '-1', '2.5', '100000', 'all']],
   [parsers.iterations, ['-1', '1.5', '10001', 'many']],
+  [parsers.iterationInterval, ['0', '-1', '1.5', '10001']],
   [parsers.retries, ['-1', '0.5', '101']],
   [parsers.steps, ['0', '-3', '1.2', '1000001']],
   [parsers.timeoutMultiplier, ['0', '-1', 'NaN', '1001', 'fast']],
@@ -53,6 +54,7 @@ const GOOD: [parsers.ValueParser<unknown>, string, unknown][] = [
   [parsers.timeoutMultiplier, '2.5', 2.5],
   [parsers.usd, '.5', 0.5],
   [parsers.iterations, '0', 0],
+  [parsers.iterationInterval, '1', 1],
 ];
 
 test('each value parser refuses every bad value of its table with a reason, and keeps good values', () => {
