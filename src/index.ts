@@ -27,7 +27,12 @@ export {
 export type { AgentKind, BackendKind, TrialAgent, TrialOptions } from './bench/run-trial.ts';
 export { computePassStats, type PassStats, type TaskOutcome } from './bench/stats.ts';
 export type { Task, TaskEnvironment } from './bench/task.ts';
-export type { TrialResult } from './bench/trial-result.ts';
+export {
+  type AheTrialInfo,
+  TRIAL_EXCEPTION_TYPES,
+  type TrialExceptionType,
+  type TrialResult,
+} from './bench/trial-result.ts';
 // Where the harnesses and task suites shipped with the package are.
 export { bundledPath } from './bundled-path.ts';
 // debugger: distil a job's traces into a report.
@@ -48,6 +53,7 @@ export {
   UserError,
 } from './errors.ts';
 export { EvaluationIncompleteError } from './evolve/evaluate-harness.ts';
+export { EvolveConfigSchema } from './evolve/evolve-config.ts';
 // evolve: `evolve` is the public name of the loop behind `ahe evolve` (runEvolve, kept as an alias).
 export {
   type EvolveConfig,
@@ -88,6 +94,7 @@ export {
   type UserMessage,
   ZERO_USAGE,
 } from './model/types.ts';
+export { addSpend, type Spend, ZERO_SPEND } from './model/usage.ts';
 // sandbox: where the agent's commands run.
 export { type BwrapSandboxOptions, bwrapAvailable, createBwrapSandbox } from './sandbox/bwrap-sandbox.ts';
 export { createHostSandbox, type HostSandboxOptions } from './sandbox/host-sandbox.ts';
