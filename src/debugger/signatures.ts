@@ -106,6 +106,10 @@ function runEndSignatures(d: TrialDigest, lastStep: number[], opts: ClassifyOpti
   else if (compactions.length)
     out.push({ id: 'context-exhausted', label: 'context exhausted: compacted', steps: compactions });
   if (d.stopReason === 'max_steps') out.push({ id: 'max-steps', label: 'max steps reached', steps: lastStep });
+  if (d.stopReason === 'cost_budget') out.push({ id: 'cost-budget', label: 'cost limit reached', steps: lastStep });
+  // The model's reply was cut by its output-token limit and carried no tool call: the agent did not choose to stop.
+  if (d.stopReason === 'truncated')
+    out.push({ id: 'reply-truncated', label: 'reply cut off by the output-token limit', steps: lastStep });
   const completed =
     d.stopReason === 'completed' ||
     ((d.stopReason === undefined || d.stopReason === 'unknown') && d.finalMessage !== undefined);

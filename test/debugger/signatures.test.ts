@@ -327,6 +327,14 @@ test('context exhausted, max steps, and stopping early (few commands, or claimin
     label: 'max steps reached',
     steps: [50],
   });
+  assert.deepEqual(find(makeDigest({ stopReason: 'cost_budget', steps: [commandStep(7, 'ls')] }), 'cost-budget'), {
+    id: 'cost-budget',
+    label: 'cost limit reached',
+    steps: [7],
+  });
+  const cut = makeDigest({ stopReason: 'truncated', steps: [commandStep(3, 'ls')], finalMessage: 'Here is the pl' });
+  assert.equal(find(cut, 'reply-truncated')?.label, 'reply cut off by the output-token limit');
+  assert.equal(find(cut, 'agent-stopped-early'), undefined, 'a cut-off reply is not a choice to stop');
 
   const verifier = failingVerifier('tests/test_outputs.py::test_report_totals');
   const few = makeDigest({
