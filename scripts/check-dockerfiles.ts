@@ -2,7 +2,10 @@
 // each one is prepared (dry run by default: parsed, planned and shell-checked without executing;
 // `--run`: for real in a bwrap sandbox) and the outcomes are tallied — prepared, or refused by reason.
 //
-//   node --import tsx scripts/check-dockerfiles.ts DIR [--run] [--timeout SEC] [--verbose]
+//   node --import tsx scripts/check-dockerfiles.ts DIR [--run] [--timeout SEC] [--verbose] [--assume-installed]
+//
+// `--assume-installed` (dry run only) answers every package check with "installed": what is left refused
+// is what the preparer refuses whatever this machine has (idioms, writes, downloads), not missing packages.
 //
 // DIR holds Dockerfiles anywhere below it (`Dockerfile`, `*.Dockerfile`, `Dockerfile.*`), with their
 // build context beside them; a task.toml next to an `environment/` folder supplies allow_internet.
@@ -12,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { loadTask } from '../src/bench/load-task.ts';
 import { EnvironmentError, environmentWorkdir, prepareEnvironment } from '../src/bench/prepare-environment.ts';
+import { environmentSystemWrites } from '../src/bench/system-writes.ts';
 import type { Task } from '../src/bench/task.ts';
 import type { ExecResult, Sandbox } from '../src/sandbox/types.ts';
 
@@ -136,23 +140,33 @@ function dryRunSandbox(): Sandbox {
   };
 }
 
-async function realSandbox(task: Task): Promise<Sandbox> {
+async function realSandbox(task: Task, writableSystemDirs: string[]): Promise<Sandbox> {
   const { createBwrapSandbox } = await import('../src/sandbox/bwrap-sandbox.ts');
   return createBwrapSandbox({
     trialDir: mkdtempSync(join(tmpdir(), 'ahe-check-')),
     workdir: environmentWorkdir(task),
     allowInternet: task.environment.allowInternet,
+    writableSystemDirs,
   });
 }
 
-async function check(file: string, opts: { run: boolean; timeoutSec: number }): Promise<Outcome> {
+interface CheckOptions {
+  run: boolean;
+  timeoutSec: number;
+  assumeInstalled: boolean;
+}
+
+async function check(file: string, opts: CheckOptions): Promise<Outcome> {
   const task = taskFor(file);
-  const sandbox = opts.run ? await realSandbox(task) : dryRunSandbox();
+  // As start-environment.ts does: the sandbox gets writable layers where the Dockerfile installs into the system.
+  const writableSystemDirs = await environmentSystemWrites(task);
+  const sandbox = opts.run ? await realSandbox(task, writableSystemDirs) : dryRunSandbox();
   try {
     await prepareEnvironment(sandbox, task, {
       timeoutSec: opts.timeoutSec,
-      hasDebPackage: hostHasDeb,
-      ...(opts.run ? {} : { missingPythonPackages: hostMissingPython }),
+      writableSystemDirs,
+      hasDebPackage: opts.assumeInstalled ? () => true : hostHasDeb,
+      ...(opts.run ? {} : { missingPythonPackages: opts.assumeInstalled ? async () => [] : hostMissingPython }),
     });
     return { file, status: 'prepared', reason: 'prepared', detail: '' };
   } catch (error) {
@@ -171,11 +185,12 @@ async function main(argv: string[]): Promise<number> {
   const dir = argv.find((a) => !a.startsWith('--') && !/^\d+$/.test(a));
   const run = argv.includes('--run');
   const verbose = argv.includes('--verbose');
+  const assumeInstalled = argv.includes('--assume-installed');
   const timeoutAt = argv.indexOf('--timeout');
   const timeoutSec = timeoutAt >= 0 ? Number(argv[timeoutAt + 1]) : 600;
   if (!dir || !existsSync(dir) || !statSync(dir).isDirectory()) {
     console.error(
-      `usage: node --import tsx scripts/check-dockerfiles.ts DIR [--run] [--timeout SEC] [--verbose]${dir ? `\n${dir}: not a directory` : ''}`,
+      `usage: node --import tsx scripts/check-dockerfiles.ts DIR [--run] [--timeout SEC] [--verbose] [--assume-installed]${dir ? `\n${dir}: not a directory` : ''}`,
     );
     return 2;
   }
@@ -183,10 +198,14 @@ async function main(argv: string[]): Promise<number> {
     console.error(`--timeout: expected a number of seconds, got ${argv[timeoutAt + 1] ?? 'nothing'}`);
     return 2;
   }
+  if (run && assumeInstalled) {
+    console.error('--assume-installed is for the dry run: --run installs nothing, so it needs what the host has');
+    return 2;
+  }
   const files = findDockerfiles(resolve(dir));
   const outcomes: Outcome[] = [];
   for (const file of files) {
-    const outcome = await check(file, { run, timeoutSec });
+    const outcome = await check(file, { run, timeoutSec, assumeInstalled });
     outcomes.push(outcome);
     if (verbose || outcome.status === 'refused')
       console.log(
@@ -195,7 +214,9 @@ async function main(argv: string[]): Promise<number> {
   }
   const tally = new Map<string, number>();
   for (const o of outcomes) tally.set(o.reason, (tally.get(o.reason) ?? 0) + 1);
-  console.log(`\n${files.length} Dockerfiles under ${dir} (${run ? 'prepared in bwrap sandboxes' : 'dry run'}):`);
+  console.log(
+    `\n${files.length} Dockerfiles under ${dir} (${run ? 'prepared in bwrap sandboxes' : assumeInstalled ? 'dry run, every package assumed installed' : 'dry run'}):`,
+  );
   for (const [reason, n] of [...tally].sort((a, b) => b[1] - a[1])) console.log(`${String(n).padStart(5)}  ${reason}`);
   return outcomes.some((o) => o.reason.startsWith('internal error')) ? 1 : 0;
 }

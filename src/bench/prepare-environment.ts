@@ -42,6 +42,11 @@ export interface PrepareOptions {
   hasDebPackage?: (name: string) => boolean;
   /** The names among `names` not installed for python3 (default: asks python3 inside the sandbox). */
   missingPythonPackages?: (names: string[]) => Promise<string[]>;
+  /**
+   * System directories the bwrap sandbox was created writable (`environmentSystemWrites`, passed to
+   * `createBwrapSandbox` as `writableSystemDirs`); a write anywhere else in the system is refused.
+   */
+  writableSystemDirs?: readonly string[];
 }
 
 /** This machine's system as the bwrap sandbox mounts it: read-only (docs/sandboxes.md). */
@@ -438,6 +443,7 @@ export async function prepareEnvironment(
       readFile: readCopied,
       network: task.environment.allowInternet,
       readOnlyDirs: sandbox.kind === 'bwrap' ? BWRAP_READ_ONLY : [],
+      writableDirs: options.writableSystemDirs ?? [],
     });
     for (const text of installs.notes) note(`${where(ins)}: ${text}`);
     if (installs.refused.length) throw notSatisfiable(ins, installs.refused.join('; '));

@@ -23,6 +23,8 @@ export interface InstallContext {
   network: boolean;
   /** Directories the RUN cannot write to (this machine's system, mounted read-only). */
   readOnlyDirs: readonly string[];
+  /** Directories below those that the sandbox made writable for this trial (/usr/local/bin, /opt). */
+  writableDirs?: readonly string[];
 }
 
 export interface InstallPlan {
@@ -113,6 +115,7 @@ export async function planInstalls(command: string, ctx: InstallContext): Promis
         (p) =>
           p.startsWith('/') &&
           ctx.readOnlyDirs.some((d) => p === d || p.startsWith(`${d}/`)) &&
+          !ctx.writableDirs?.some((d) => p === d || p.startsWith(`${d}/`)) &&
           !/^\/(usr\/local\/bin|usr\/bin|bin)\/?$/.test(p),
       ),
     ),

@@ -14,6 +14,7 @@ import {
   type PreparedEnvironment,
   prepareEnvironment,
 } from './prepare-environment.ts';
+import { environmentSystemWrites } from './system-writes.ts';
 import { now, span, type TrialContext, type TrialEnvironment, type TrialResources } from './trial-context.ts';
 
 /**
@@ -77,7 +78,12 @@ async function startContainer(
 async function startBwrap(ctx: TrialContext, resources: TrialResources): Promise<PreparedEnvironment> {
   const { task, log } = ctx;
   const workdir = environmentWorkdir(task);
-  const cacheKey = ctx.options.environmentCache === false ? undefined : environmentKey(task, ctx.options.backend);
+  // Installs into /usr/local or /opt go to per-trial layers, which the environment cache does not hold.
+  const writableSystemDirs = await environmentSystemWrites(task);
+  const cacheKey =
+    ctx.options.environmentCache === false || writableSystemDirs.length
+      ? undefined
+      : environmentKey(task, ctx.options.backend);
   const restored = cacheKey ? await restoreEnvironment(cacheKey, resources.workspace) : {};
   if (restored.problem)
     log(`environment: the cached copy (${cacheKey}) could not be restored, preparing afresh: ${restored.problem}`);
@@ -87,6 +93,7 @@ async function startBwrap(ctx: TrialContext, resources: TrialResources): Promise
     memoryMb: task.environment.memoryMb,
     pidsMax: ctx.options.pidsMax ?? 4096,
     workdir,
+    writableSystemDirs,
   });
   resources.sandbox = sandbox;
   const cached = restored.prepared;
@@ -99,6 +106,7 @@ async function startBwrap(ctx: TrialContext, resources: TrialResources): Promise
     log,
     timeoutSec: ctx.timeouts.buildSec,
     signal: ctx.options.signal,
+    writableSystemDirs,
   });
   if (cacheKey && (await buildStayedInTrialDirs(sandbox, workdir)))
     await saveEnvironment(cacheKey, resources.workspace, prepared);

@@ -12,6 +12,7 @@ import { killStraysScript, parseKillStrays, SandboxCleanupError } from './kill-s
 import { killGroup, runProcess } from './run-process.ts';
 import { shellQuote } from './shell-quote.ts';
 import type { ExecOptions, ExecResult, Sandbox } from './types.ts';
+import { writableSystemDirArgs } from './writable-system-dirs.ts';
 
 /** Host directories the sandbox sees read-only (those that exist). */
 const SYSTEM_DIRS = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32', '/etc', '/opt'];
@@ -30,6 +31,11 @@ export interface BwrapSandboxOptions {
   memoryMb?: number;
   /** Working directory of commands (default /app). */
   workdir?: string;
+  /**
+   * Host system directories made writable for this trial (new files stay in the trial directory), for a
+   * Dockerfile that installs into /usr/local or /opt (`environmentSystemWrites`).
+   */
+  writableSystemDirs?: readonly string[];
 }
 
 /** What the sandbox's private root holds right after start: anything else was written there later. */
@@ -51,9 +57,15 @@ export function bwrapAvailable(): boolean {
   );
 }
 
-export function bwrapArgs(trialDir: string, allowInternet: boolean, workdir: string): string[] {
+export function bwrapArgs(
+  trialDir: string,
+  allowInternet: boolean,
+  workdir: string,
+  writableSystemDirs: readonly string[] = [],
+): string[] {
   const args = ['--tmpfs', '/'];
   for (const dir of SYSTEM_DIRS) if (existsSync(dir)) args.push('--ro-bind', dir, dir);
+  args.push(...writableSystemDirArgs(trialDir, writableSystemDirs));
   args.push('--dev', '/dev', '--proc', '/proc');
   for (const dir of SANDBOX_DIRS) args.push('--bind', join(trialDir, dir), `/${dir}`);
   // A workdir elsewhere (WORKDIR /workspace) lives on the sandbox's own tmpfs root.
@@ -138,7 +150,7 @@ export async function createBwrapSandbox(options: BwrapSandboxOptions): Promise<
     memoryMb: options.memoryMb,
   });
   const { proc, childPid } = await startBwrap(
-    bwrapArgs(options.trialDir, options.allowInternet ?? false, workdir),
+    bwrapArgs(options.trialDir, options.allowInternet ?? false, workdir, options.writableSystemDirs),
     cgroup,
   );
   let keepers: number[];

@@ -1,0 +1,83 @@
+// Which directories of the host's system a task's Dockerfile writes into, so that the bwrap sandbox can
+// make them writable for the trial before the Dockerfile runs (src/sandbox/writable-system-dirs.ts).
+// Only /usr/local and /opt, where images install their own tools (`printf … > /usr/local/bin/nproc`,
+// `COPY tool /usr/local/bin/`, `cp -r build /opt/ref`); the distribution's own /usr, /etc and /lib stay
+// read-only, and a write there is still refused by name.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { posix } from 'node:path';
+import { buildStages } from './build-stages.ts';
+import { expandVariables, parseDockerfile, parseEnvPairs, splitWords } from './dockerfile.ts';
+import { findWrittenPaths } from './package-installs.ts';
+import type { Task } from './task.ts';
+
+/** The system directories below which a Dockerfile may install (each written directory gets a per-trial layer). */
+export const WRITABLE_SYSTEM_ROOTS = ['/usr/local', '/opt'] as const;
+
+function isHostDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The host directory whose contents a write to `path` changes: `path` itself when it is a directory,
+ * else its nearest existing parent; undefined outside WRITABLE_SYSTEM_ROOTS.
+ */
+export function systemDirWrittenBy(path: string, isDirectory: (p: string) => boolean = isHostDirectory) {
+  const p = posix.normalize(path).replace(/(.)\/+$/, '$1');
+  const inRoot = (d: string) => WRITABLE_SYSTEM_ROOTS.some((r) => d === r || d.startsWith(`${r}/`));
+  if (!inRoot(p)) return undefined;
+  let dir = isDirectory(p) ? p : posix.dirname(p);
+  while (dir !== '/' && !isDirectory(dir)) dir = posix.dirname(dir);
+  return inRoot(dir) ? dir : undefined;
+}
+
+/** The script a RUN instruction gives its shell (the here-document of `RUN <<EOF`). */
+function runScript(ins: { args: string; json?: string[]; heredocs: { body: string }[] }): string {
+  if (ins.json) return ins.json.join(' ');
+  const only =
+    ins.heredocs.length === 1 && /^<<-?\s*(["']?)[A-Za-z_][A-Za-z0-9_]*\1\s*$/.test(ins.args.split('\n')[0]!);
+  return only ? ins.heredocs[0]!.body : ins.args;
+}
+
+/**
+ * The host directories below /usr/local and /opt that the task's Dockerfile writes into (RUN
+ * redirections, cp/mv/ln/install/mkdir/tee targets, COPY and ADD destinations), outermost first.
+ */
+export async function environmentSystemWrites(
+  task: Task,
+  isDirectory: (p: string) => boolean = isHostDirectory,
+): Promise<string[]> {
+  const dockerfile = task.environment.dockerfile;
+  if (!dockerfile || !existsSync(dockerfile)) return [];
+  const plan = buildStages(parseDockerfile(readFileSync(dockerfile, 'utf8')));
+  const vars: Record<string, string> = {};
+  let workdir = '/';
+  const written: string[] = [];
+  for (const ins of plan.chain.flatMap((stage) => stage.instructions)) {
+    if (ins.keyword === 'ENV' || ins.keyword === 'ARG')
+      for (const [k, v] of parseEnvPairs(ins.args)) vars[k] = expandVariables(v, vars);
+    else if (ins.keyword === 'WORKDIR') {
+      workdir = posix.resolve(workdir, expandVariables(ins.args.trim(), vars));
+      written.push(workdir);
+    } else if ((ins.keyword === 'COPY' || ins.keyword === 'ADD') && !ins.flags.from) {
+      const words = ins.json ?? splitWords(expandVariables(ins.args.split('\n')[0]!, vars));
+      const dest = words.filter((w) => !w.startsWith('<<')).at(-1);
+      if (dest) written.push(posix.resolve(workdir, dest.endsWith('/') ? `${dest}x` : dest));
+    } else if (ins.keyword === 'RUN') {
+      try {
+        for (const p of await findWrittenPaths(runScript(ins), vars)) written.push(posix.resolve(workdir, p));
+      } catch {
+        // Shell that cannot be parsed: the preparer reports it when it reaches that RUN.
+      }
+    }
+  }
+  const dirs = new Set<string>();
+  for (const p of written) {
+    const dir = systemDirWrittenBy(p, isDirectory);
+    if (dir) dirs.add(dir);
+  }
+  return [...dirs].sort();
+}

@@ -1,0 +1,126 @@
+// Dockerfiles that install into /usr/local or /opt (a wrapper such as the `nproc` of Terminal-Bench 2's
+// build tasks, a tool copied to /usr/local/bin, a reference build in /opt): the bwrap sandbox makes
+// those directories writable for the trial only, and the host's system is never written.
+
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { loadTask } from '../../src/bench/load-task.ts';
+import { EnvironmentError, environmentWorkdir, prepareEnvironment } from '../../src/bench/prepare-environment.ts';
+import { environmentSystemWrites, systemDirWrittenBy } from '../../src/bench/system-writes.ts';
+import { bwrapAvailable, bwrapInstallHint, createBwrapSandbox } from '../../src/sandbox/bwrap-sandbox.ts';
+import { makeTask } from '../support/make-task.ts';
+
+const skip = bwrapAvailable() ? false : `bwrap not available: ${bwrapInstallHint()}`;
+
+/** A host with /usr/local/bin and /opt, and nothing else below them. */
+const fakeHost = (p: string) => ['/usr/local', '/usr/local/bin', '/opt'].includes(p);
+
+const NPROC = [
+  'FROM ubuntu:24.04',
+  'WORKDIR /app',
+  "RUN printf '#!/bin/bash\\necho 4\\n' > /usr/local/bin/nproc && \\",
+  '    chmod +x /usr/local/bin/nproc',
+].join('\n');
+
+test('a write below /usr/local or /opt names the host directory whose contents change', () => {
+  assert.equal(systemDirWrittenBy('/usr/local/bin/nproc', fakeHost), '/usr/local/bin');
+  assert.equal(systemDirWrittenBy('/usr/local/bin/', fakeHost), '/usr/local/bin');
+  assert.equal(systemDirWrittenBy('/opt/ref/build/tool', fakeHost), '/opt');
+  assert.equal(systemDirWrittenBy('/usr/bin/python', fakeHost), undefined);
+  assert.equal(systemDirWrittenBy('/etc/hosts', fakeHost), undefined);
+  assert.equal(systemDirWrittenBy('/app/x', fakeHost), undefined);
+});
+
+test('the directories a Dockerfile writes: RUN redirections and cp/ln/mkdir targets, COPY destinations, WORKDIR', async () => {
+  const dir = makeTask({
+    dockerfile: [
+      'FROM debian:bookworm',
+      'ARG TOOLS=/usr/local/bin',
+      NPROC.split('\n').slice(2).join('\n'),
+      'COPY helper.sh ${TOOLS}/',
+      'RUN mkdir -p /opt/ref && cp /bin/true /opt/ref/true',
+      'WORKDIR /app',
+      'RUN echo hi > notes.txt && ln -sf /usr/bin/python3 /usr/bin/python',
+    ].join('\n'),
+    files: { 'helper.sh': 'echo helper\n' },
+  });
+  const { task } = loadTask(dir);
+  assert.ok(task);
+  // /usr/bin is the distribution's: not made writable (the preparer refuses that write by name).
+  assert.deepEqual(await environmentSystemWrites(task, fakeHost), ['/opt', '/usr/local/bin']);
+});
+
+test('without a writable layer the write is refused by name; with one it is prepared', { skip }, async () => {
+  const { task } = loadTask(makeTask({ dockerfile: NPROC }));
+  assert.ok(task);
+  const plain = await createBwrapSandbox({
+    trialDir: mkdtempSync(join(tmpdir(), 'ahe-trial-')),
+    workdir: environmentWorkdir(task),
+  });
+  try {
+    await assert.rejects(
+      prepareEnvironment(plain, task),
+      (e: unknown) =>
+        e instanceof EnvironmentError &&
+        e.type === 'EnvironmentNotSatisfiableError' &&
+        /writes to \/usr\/local\/bin\/nproc, part of this machine's system/.test(e.message),
+    );
+  } finally {
+    await plain.close();
+  }
+
+  const writableSystemDirs = await environmentSystemWrites(task);
+  assert.deepEqual(writableSystemDirs, ['/usr/local/bin']);
+  const hostHadNproc = existsSync('/usr/local/bin/nproc');
+  const sb = await createBwrapSandbox({
+    trialDir: mkdtempSync(join(tmpdir(), 'ahe-trial-')),
+    workdir: environmentWorkdir(task),
+    writableSystemDirs,
+  });
+  try {
+    await prepareEnvironment(sb, task, { writableSystemDirs });
+    const r = await sb.exec('nproc; command -v nproc');
+    assert.equal(r.stdout, '4\n/usr/local/bin/nproc\n');
+    // The host's own programs there still run from the same place.
+    const hostProgram = readdirSync('/usr/local/bin').find((n) => n !== 'nproc');
+    if (hostProgram) {
+      const listed = await sb.exec(`test -e /usr/local/bin/${hostProgram} && echo present`);
+      assert.equal(listed.stdout, 'present\n');
+    }
+  } finally {
+    await sb.close();
+  }
+  assert.equal(existsSync('/usr/local/bin/nproc'), hostHadNproc, 'the host /usr/local/bin is unchanged');
+});
+
+test('a tool built into a new directory of /opt, and a WORKDIR there', { skip }, async () => {
+  const { task } = loadTask(
+    makeTask({
+      dockerfile: [
+        'FROM debian:bookworm',
+        'WORKDIR /opt/ahe-test-ref',
+        'COPY tool.sh ./',
+        'RUN chmod +x tool.sh && ./tool.sh > out.txt',
+      ].join('\n'),
+      files: { 'tool.sh': '#!/bin/sh\necho built\n' },
+    }),
+  );
+  assert.ok(task);
+  const writableSystemDirs = await environmentSystemWrites(task);
+  const sb = await createBwrapSandbox({
+    trialDir: mkdtempSync(join(tmpdir(), 'ahe-trial-')),
+    workdir: environmentWorkdir(task),
+    writableSystemDirs,
+  });
+  try {
+    const env = await prepareEnvironment(sb, task, { writableSystemDirs });
+    assert.equal(env.workdir, '/opt/ahe-test-ref');
+    assert.equal((await sb.exec('cat out.txt; pwd')).stdout, 'built\n/opt/ahe-test-ref\n');
+  } finally {
+    await sb.close();
+  }
+  assert.equal(existsSync('/opt/ahe-test-ref'), false, 'nothing was written to the host /opt');
+});
