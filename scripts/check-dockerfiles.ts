@@ -10,7 +10,7 @@
 // DIR holds Dockerfiles anywhere below it (`Dockerfile`, `*.Dockerfile`, `Dockerfile.*`), with their
 // build context beside them; a task.toml next to an `environment/` folder supplies allow_internet.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { loadTask } from '../src/bench/load-task.ts';
@@ -135,7 +135,11 @@ function dryRunSandbox(): Sandbox {
     readFile: async () => '',
     writeFile: async () => {},
     upload: async () => {},
-    download: async () => {},
+    // What a build stage would have produced: one empty stand-in file (COPY --from=<stage>).
+    download: async (_from, to) => {
+      mkdirSync(to, { recursive: true });
+      writeFileSync(join(to, 'dry-run'), '');
+    },
     close: async () => {},
   };
 }
@@ -165,6 +169,11 @@ async function check(file: string, opts: CheckOptions): Promise<Outcome> {
     await prepareEnvironment(sandbox, task, {
       timeoutSec: opts.timeoutSec,
       writableSystemDirs,
+      openStageSandbox: async (stageWritable) => {
+        if (!opts.run) return dryRunSandbox();
+        const { createStageSandbox } = await import('../src/sandbox/bwrap-sandbox.ts');
+        return createStageSandbox({ allowInternet: task.environment.allowInternet, writableSystemDirs: stageWritable });
+      },
       hasDebPackage: opts.assumeInstalled ? () => true : hostHasDeb,
       ...(opts.run ? {} : { missingPythonPackages: opts.assumeInstalled ? async () => [] : hostMissingPython }),
     });

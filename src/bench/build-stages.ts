@@ -39,13 +39,18 @@ export function buildStages(instructions: readonly DockerInstruction[]): StagePl
     } else if (stages.length) stages.at(-1)!.instructions.push(ins);
     else if (ins.keyword === 'ARG') globalArgs.push(ins);
   }
+  return { globalArgs, stages, chain: stageChain(stages, stages.at(-1)) };
+}
+
+/** The stages that build `target`: the stages it is built FROM, root first, then itself. */
+export function stageChain(stages: readonly BuildStage[], target: BuildStage | undefined): BuildStage[] {
   const chain: BuildStage[] = [];
-  let current = stages.at(-1);
+  let current = target;
   while (current && !chain.includes(current)) {
     chain.unshift(current);
     current = findStage(stages.slice(0, current.index), current.base);
   }
-  return { globalArgs, stages, chain };
+  return chain;
 }
 
 /** The earlier stage a `FROM x` or `COPY --from=x` names (by name or index), if any. */

@@ -4,13 +4,15 @@
 // EnvironmentNotSatisfiableError naming what is missing; every instruction that is not honoured is
 // reported in the notes, never dropped silently.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join, posix, relative } from 'node:path';
 import { shellQuote } from '../sandbox/shell-quote.ts';
 import type { Sandbox } from '../sandbox/types.ts';
-import { buildStages, findStage } from './build-stages.ts';
+import { type BuildStage, buildStages, findStage, stageChain } from './build-stages.ts';
 import { type DockerInstruction, expandVariables, parseDockerfile, parseEnvPairs, splitWords } from './dockerfile.ts';
 import { planInstalls } from './satisfy-installs.ts';
+import { environmentSystemWrites } from './system-writes.ts';
 import type { Task } from './task.ts';
 
 /** A trial's environment could not be prepared; `type` is the exception type recorded in result.json. */
@@ -47,6 +49,14 @@ export interface PrepareOptions {
    * `createBwrapSandbox` as `writableSystemDirs`); a write anywhere else in the system is refused.
    */
   writableSystemDirs?: readonly string[];
+  /**
+   * Opens a fresh sandbox of the same kind for a build stage that `COPY --from=<stage>` reads: the stage
+   * is built there, apart from the trial's sandbox, and only the files copied from it reach the trial
+   * (as in docker build, where a stage is a separate image). Without it, such a COPY is refused.
+   */
+  openStageSandbox?: (writableSystemDirs: string[]) => Promise<Sandbox>;
+  /** Build this stage (by index) instead of the final image (for a stage that `COPY --from` reads). */
+  stageIndex?: number;
 }
 
 /** This machine's system as the bwrap sandbox mounts it: read-only (docs/sandboxes.md). */
@@ -242,7 +252,7 @@ export async function prepareEnvironment(
       } finally {
         workdir = savedWorkdir;
       }
-      if (isDir) {
+      if (isDir && !relative(context, source).startsWith('..')) {
         // A directory's ignored entries were copied with it: remove them (Docker never sends them).
         const drop = listIgnored(source, context, ignored);
         if (drop.length)
@@ -274,26 +284,86 @@ export async function prepareEnvironment(
   const missingPython = options.missingPythonPackages ?? ((names: string[]) => probePythonPackages(sandbox, names));
 
   const plan = buildStages(parseDockerfile(readFileSync(dockerfile, 'utf8')));
+  const chain =
+    options.stageIndex === undefined ? plan.chain : stageChain(plan.stages, plan.stages[options.stageIndex]);
+  /** Sandboxes of the build stages `COPY --from` has read, each built once; closed when preparation ends. */
+  const stageSandboxes = new Map<number, Sandbox>();
   const globals: Record<string, string> = { ...IMAGE_DEFAULTS };
   for (const ins of plan.globalArgs)
     for (const [k, v] of parseEnvPairs(ins.args)) globals[k] = expandVariables(v, globals);
-  for (const stage of plan.stages) {
-    if (!plan.chain.includes(stage))
-      note(
-        `${where(stage.from)}: build stage ${stage.name ?? stage.index} is not part of the final image and is skipped`,
+  if (options.stageIndex === undefined)
+    for (const stage of plan.stages) {
+      const copiedFrom = plan.stages.some((s) =>
+        s.instructions.some((i) => i.flags.from && findStage(plan.stages.slice(0, s.index), i.flags.from) === stage),
       );
-  }
-  for (const stage of plan.chain) {
-    // Build arguments are per stage; ENV is inherited by a stage built FROM another.
-    for (const k of Object.keys(vars)) if (!(k in env)) delete vars[k];
-    Object.assign(vars, IMAGE_DEFAULTS, env);
-    note(
-      `${where(stage.from)}: FROM ${expandVariables(stage.from.args, globals)} — the bwrap backend uses this machine's system, not the image`,
-    );
-    for (const ins of stage.instructions) await dispatch(ins, stage.index);
+      if (!chain.includes(stage))
+        note(
+          `${where(stage.from)}: build stage ${stage.name ?? stage.index} is not part of the final image and is ${copiedFrom ? 'built apart, in its own sandbox, when COPY --from reads it' : 'skipped'}`,
+        );
+    }
+  try {
+    for (const stage of chain) {
+      // Build arguments are per stage; ENV is inherited by a stage built FROM another.
+      for (const k of Object.keys(vars)) if (!(k in env)) delete vars[k];
+      Object.assign(vars, IMAGE_DEFAULTS, env);
+      note(
+        `${where(stage.from)}: FROM ${expandVariables(stage.from.args, globals)} — the bwrap backend uses this machine's system, not the image`,
+      );
+      for (const ins of stage.instructions) await dispatch(ins, stage.index);
+    }
+  } finally {
+    for (const sb of stageSandboxes.values()) await sb.close();
   }
   for (const [k, v] of Object.entries(task.environment.env)) env[k] = v;
   return { workdir, env, notes };
+
+  /** The sandbox in which `stage` has been built (built on first use). */
+  async function stageSandbox(stage: BuildStage): Promise<Sandbox> {
+    const existing = stageSandboxes.get(stage.index);
+    if (existing) return existing;
+    const writable = await environmentSystemWrites(task, undefined, stage.index);
+    const sb = await options.openStageSandbox!(writable);
+    stageSandboxes.set(stage.index, sb);
+    const label = stage.name ?? String(stage.index);
+    const built = await prepareEnvironment(sb, task, {
+      ...options,
+      stageIndex: stage.index,
+      writableSystemDirs: writable,
+      timeoutSec: Math.max(1, (deadline - Date.now()) / 1000),
+      log: (line) => log(`[stage ${label}] ${line}`),
+    });
+    for (const text of built.notes) notes.push(`[stage ${label}] ${text}`);
+    return sb;
+  }
+
+  /** `COPY --from=<stage> src… dest`: the sources are read from the stage's own sandbox (paths from its root). */
+  async function copyFromStage(ins: DockerInstruction, stage: BuildStage, words: string[]): Promise<void> {
+    const sb = await stageSandbox(stage);
+    const dest = words.at(-1)!;
+    const sources: string[] = [];
+    const host = mkdtempSync(join(tmpdir(), 'ahe-stage-copy-'));
+    try {
+      for (const [i, source] of words.slice(0, -1).entries()) {
+        const out = `/tmp/.ahe-stage-out-${process.pid}-${staging++}`;
+        const from = posix.resolve('/', source);
+        // A glob in the source is left to the stage's shell; anything else is quoted.
+        const quoted = /[*?[]/.test(from) ? from.replace(/[^A-Za-z0-9_*?[\]/.,=+-]/g, '\\$&') : shellQuote(from);
+        const r = await sb.exec(`mkdir -p ${out} && cp -a ${quoted} ${out}/`, { timeoutSec: 300 });
+        if (r.exitCode !== 0)
+          throw new EnvironmentError(
+            'EnvironmentSetupError',
+            `${where(ins)}: COPY --from=${stage.name ?? stage.index} ${source}: not found in that stage (${`${r.stdout}${r.stderr}`.trim().split('\n').at(-1)})`,
+          );
+        const local = join(host, String(i));
+        await sb.download(out, local);
+        await sb.exec(`rm -rf ${out}`, { timeoutSec: 60 });
+        if (existsSync(local)) sources.push(...readdirSync(local).map((name) => join(local, name)));
+      }
+      if (sources.length) await copyInto(sources, dest, ins, false);
+    } finally {
+      rmSync(host, { recursive: true, force: true });
+    }
+  }
 
   async function dispatch(ins: DockerInstruction, stageIndex: number): Promise<void> {
     const args = ins.keyword === 'RUN' ? ins.args : expandVariables(ins.args, vars);
@@ -310,10 +380,14 @@ export async function prepareEnvironment(
           env[k] = vars[k]!;
         }
         break;
-      case 'WORKDIR':
-        workdir = posix.resolve(workdir, args.trim());
-        await run(`mkdir -p ${shellQuote(workdir)}`, ins);
+      case 'WORKDIR': {
+        // Created from /: in a build stage's sandbox it does not exist yet.
+        const next = posix.resolve(workdir, args.trim());
+        workdir = '/';
+        await run(`mkdir -p ${shellQuote(next)}`, ins);
+        workdir = next;
         break;
+      }
       case 'COPY':
       case 'ADD':
         await copy(ins, args, stageIndex);
@@ -340,7 +414,9 @@ export async function prepareEnvironment(
   async function copy(ins: DockerInstruction, args: string, stageIndex: number): Promise<void> {
     if (ins.flags.from) {
       const from = expandVariables(ins.flags.from, vars);
-      if (findStage(plan.stages.slice(0, stageIndex), from))
+      const stage = findStage(plan.stages.slice(0, stageIndex), from);
+      if (stage && options.openStageSandbox) return copyFromStage(ins, stage, ins.json ?? splitWords(args));
+      if (stage)
         throw notSatisfiable(
           ins,
           `copies files from the build stage ${from} (a multi-stage build whose stages are separate images)`,

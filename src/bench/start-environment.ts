@@ -2,7 +2,7 @@
 // the container backends, its Dockerfile executed in a bwrap sandbox (or a cached copy of an earlier
 // trial's) otherwise.
 import { InterruptedError } from '../errors.ts';
-import { createBwrapSandbox, sandboxRootEntries } from '../sandbox/bwrap-sandbox.ts';
+import { createBwrapSandbox, createStageSandbox, sandboxRootEntries } from '../sandbox/bwrap-sandbox.ts';
 import { ContainerEngineError, checkEngine, containerEngine } from '../sandbox/container-engine.ts';
 import { createContainerSandbox } from '../sandbox/container-sandbox.ts';
 import type { Sandbox } from '../sandbox/types.ts';
@@ -107,6 +107,13 @@ async function startBwrap(ctx: TrialContext, resources: TrialResources): Promise
     timeoutSec: ctx.timeouts.buildSec,
     signal: ctx.options.signal,
     writableSystemDirs,
+    openStageSandbox: (stageWritable) =>
+      createStageSandbox({
+        allowInternet: task.environment.allowInternet,
+        memoryMb: task.environment.memoryMb,
+        pidsMax: ctx.options.pidsMax ?? 4096,
+        writableSystemDirs: stageWritable,
+      }),
   });
   if (cacheKey && (await buildStayedInTrialDirs(sandbox, workdir)))
     await saveEnvironment(cacheKey, resources.workspace, prepared);

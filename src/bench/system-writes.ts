@@ -5,7 +5,7 @@
 // read-only, and a write there is still refused by name.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { posix } from 'node:path';
-import { buildStages } from './build-stages.ts';
+import { buildStages, stageChain } from './build-stages.ts';
 import { expandVariables, parseDockerfile, parseEnvPairs, splitWords } from './dockerfile.ts';
 import { findWrittenPaths } from './package-installs.ts';
 import type { Task } from './task.ts';
@@ -49,6 +49,8 @@ function runScript(ins: { args: string; json?: string[]; heredocs: { body: strin
 export async function environmentSystemWrites(
   task: Task,
   isDirectory: (p: string) => boolean = isHostDirectory,
+  /** A build stage other than the final image's (one a `COPY --from` reads), by index. */
+  stageIndex?: number,
 ): Promise<string[]> {
   const dockerfile = task.environment.dockerfile;
   if (!dockerfile || !existsSync(dockerfile)) return [];
@@ -56,13 +58,14 @@ export async function environmentSystemWrites(
   const vars: Record<string, string> = {};
   let workdir = '/';
   const written: string[] = [];
-  for (const ins of plan.chain.flatMap((stage) => stage.instructions)) {
+  const chain = stageIndex === undefined ? plan.chain : stageChain(plan.stages, plan.stages[stageIndex]);
+  for (const ins of chain.flatMap((stage) => stage.instructions)) {
     if (ins.keyword === 'ENV' || ins.keyword === 'ARG')
       for (const [k, v] of parseEnvPairs(ins.args)) vars[k] = expandVariables(v, vars);
     else if (ins.keyword === 'WORKDIR') {
       workdir = posix.resolve(workdir, expandVariables(ins.args.trim(), vars));
       written.push(workdir);
-    } else if ((ins.keyword === 'COPY' || ins.keyword === 'ADD') && !ins.flags.from) {
+    } else if (ins.keyword === 'COPY' || ins.keyword === 'ADD') {
       const words = ins.json ?? splitWords(expandVariables(ins.args.split('\n')[0]!, vars));
       const dest = words.filter((w) => !w.startsWith('<<')).at(-1);
       if (dest) written.push(posix.resolve(workdir, dest.endsWith('/') ? `${dest}x` : dest));

@@ -4,7 +4,18 @@
 // running sandbox with nsenter, so files and background processes persist between commands.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, posix } from 'node:path';
 import { UserError } from '../errors.ts';
 import { type Cgroup, createCgroup, joinCgroupArgv } from './cgroup-limits.ts';
@@ -139,6 +150,29 @@ function keeperPids(childPid: number): number[] {
     .map(Number);
   if (children.length !== 1) throw new Error(`bwrap's init has ${children.length} children at start, expected 1`);
   return [namespacePid(childPid), namespacePid(children[0]!)];
+}
+
+/**
+ * A throwaway sandbox for one build stage of a multi-stage Dockerfile (`COPY --from=<stage>` reads it),
+ * in a directory of its own that is removed when it closes.
+ */
+export async function createStageSandbox(options: Omit<BwrapSandboxOptions, 'trialDir' | 'workdir'>): Promise<Sandbox> {
+  const trialDir = mkdtempSync(join(tmpdir(), 'ahe-stage-'));
+  const remove = () => rmSync(trialDir, { recursive: true, force: true });
+  let sandbox: Sandbox;
+  try {
+    sandbox = await createBwrapSandbox({ ...options, trialDir, workdir: '/tmp' });
+  } catch (error) {
+    remove();
+    throw error;
+  }
+  return {
+    ...sandbox,
+    async close() {
+      await sandbox.close();
+      remove();
+    },
+  };
 }
 
 export async function createBwrapSandbox(options: BwrapSandboxOptions): Promise<Sandbox> {
