@@ -12,7 +12,7 @@ import type { Sandbox } from '../sandbox/types.ts';
 import { type BuildStage, buildStages, findStage, stageChain } from './build-stages.ts';
 import { type DockerInstruction, expandVariables, parseDockerfile, parseEnvPairs, splitWords } from './dockerfile.ts';
 import { planInstalls } from './satisfy-installs.ts';
-import { environmentSystemWrites } from './system-writes.ts';
+import { environmentSystemWrites, hostLacksPythonCommand, isPythonImage } from './system-writes.ts';
 import type { Task } from './task.ts';
 
 /** A trial's environment could not be prepared; `type` is the exception type recorded in result.json. */
@@ -218,7 +218,7 @@ export async function prepareEnvironment(
       const tail = `${result.stdout}${result.stderr}`.trim().split('\n').slice(-8).join('\n');
       throw new EnvironmentError(
         'EnvironmentSetupError',
-        `${where(ins)}: ${ins.keyword} ${ins.args.split('\n')[0]!.slice(0, 120)} exited with ${result.exitCode ?? 'a signal'}${tail ? `:\n${tail}` : ''}`,
+        `${where(ins)}: ${ins.keyword} ${ins.args.split('\n')[0]!.slice(0, 120)} exited with ${result.exitCode ?? 'a signal'}${result.exitCode === 127 ? ' (a command not found: one the image provides and this machine lacks? install it on the host or use a container backend (--backend podman))' : ''}${tail ? `:\n${tail}` : ''}`,
       );
     }
   };
@@ -309,6 +309,7 @@ export async function prepareEnvironment(
       note(
         `${where(stage.from)}: FROM ${expandVariables(stage.from.args, globals)} — the bwrap backend uses this machine's system, not the image`,
       );
+      if (isPythonImage(expandVariables(stage.base, globals))) await givePythonCommand(stage);
       for (const ins of stage.instructions) await dispatch(ins, stage.index);
     }
   } finally {
@@ -316,6 +317,17 @@ export async function prepareEnvironment(
   }
   for (const [k, v] of Object.entries(task.environment.env)) env[k] = v;
   return { workdir, env, notes };
+
+  /** A python image runs `python`; a Debian host has only python3: link it where the sandbox may write. */
+  async function givePythonCommand(stage: BuildStage): Promise<void> {
+    const writable = (options.writableSystemDirs ?? []).some((d) => d === '/usr/local/bin' || d === '/usr/local');
+    if (sandbox.kind !== 'bwrap' || !writable || !hostLacksPythonCommand()) return;
+    const r = await sandbox.exec(
+      'command -v python >/dev/null || ln -s "$(command -v python3)" /usr/local/bin/python; command -v pip >/dev/null || { command -v pip3 >/dev/null && ln -s "$(command -v pip3)" /usr/local/bin/pip; }; true',
+      { timeoutSec: 30 },
+    );
+    if (r.exitCode === 0) note(`${where(stage.from)}: \`python\` (as in the python image) is this machine's python3`);
+  }
 
   /** The sandbox in which `stage` has been built (built on first use). */
   async function stageSandbox(stage: BuildStage): Promise<Sandbox> {

@@ -34,6 +34,17 @@ export function systemDirWrittenBy(path: string, isDirectory: (p: string) => boo
   return inRoot(dir) ? dir : undefined;
 }
 
+/** `FROM python:3.12-slim` (Docker Hub's python image, under any registry): it has `python` on its PATH. */
+export function isPythonImage(base: string): boolean {
+  return /^(?:[^/]+\/)*python(?:-[0-9-]+)?(?::[^/]*)?(?:@.*)?$/.test(base.trim().split(/\s+/)[0] ?? '');
+}
+
+/** This machine has python3 but no `python` command (Debian without python-is-python3). */
+export function hostLacksPythonCommand(): boolean {
+  const dirs = ['/usr/local/bin', '/usr/bin', '/bin'];
+  return !dirs.some((d) => existsSync(`${d}/python`)) && dirs.some((d) => existsSync(`${d}/python3`));
+}
+
 /** The script a RUN instruction gives its shell (the here-document of `RUN <<EOF`). */
 function runScript(ins: { args: string; json?: string[]; heredocs: { body: string }[] }): string {
   if (ins.json) return ins.json.join(' ');
@@ -77,6 +88,8 @@ export async function environmentSystemWrites(
       }
     }
   }
+  // A python image's `python`: given as a link to python3 in /usr/local/bin (prepare-environment.ts).
+  if (chain.some((s) => isPythonImage(s.base)) && hostLacksPythonCommand()) written.push('/usr/local/bin/python');
   const dirs = new Set<string>();
   for (const p of written) {
     const dir = systemDirWrittenBy(p, isDirectory);

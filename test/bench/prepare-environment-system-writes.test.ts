@@ -9,7 +9,12 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadTask } from '../../src/bench/load-task.ts';
 import { EnvironmentError, environmentWorkdir, prepareEnvironment } from '../../src/bench/prepare-environment.ts';
-import { environmentSystemWrites, systemDirWrittenBy } from '../../src/bench/system-writes.ts';
+import {
+  environmentSystemWrites,
+  hostLacksPythonCommand,
+  isPythonImage,
+  systemDirWrittenBy,
+} from '../../src/bench/system-writes.ts';
 import { bwrapAvailable, bwrapInstallHint, createBwrapSandbox } from '../../src/sandbox/bwrap-sandbox.ts';
 import { makeTask } from '../support/make-task.ts';
 
@@ -123,4 +128,34 @@ test('a tool built into a new directory of /opt, and a WORKDIR there', { skip },
     await sb.close();
   }
   assert.equal(existsSync('/opt/ahe-test-ref'), false, 'nothing was written to the host /opt');
+});
+
+test('a python image runs `python`: on a host with only python3 it is linked for the trial', {
+  skip: skip || (hostLacksPythonCommand() ? false : 'this machine has a python command already'),
+}, async () => {
+  assert.equal(isPythonImage('python:3.12-slim'), true);
+  assert.equal(isPythonImage('public.ecr.aws/docker/library/python:3.11-slim'), true);
+  assert.equal(isPythonImage('ghcr.io/laude-institute/t-bench/python-3-13:20250620'), true);
+  assert.equal(isPythonImage('ubuntu:24.04'), false);
+  const { task } = loadTask(
+    makeTask({
+      dockerfile: ['FROM python:3.12-slim', 'WORKDIR /app', 'RUN python -c "print(6*7)" > answer.txt'].join('\n'),
+    }),
+  );
+  assert.ok(task);
+  const writableSystemDirs = await environmentSystemWrites(task);
+  assert.deepEqual(writableSystemDirs, ['/usr/local/bin']);
+  const sb = await createBwrapSandbox({
+    trialDir: mkdtempSync(join(tmpdir(), 'ahe-trial-')),
+    workdir: environmentWorkdir(task),
+    writableSystemDirs,
+  });
+  try {
+    const env = await prepareEnvironment(sb, task, { writableSystemDirs });
+    assert.equal((await sb.exec('cat answer.txt')).stdout, '42\n');
+    assert.ok(env.notes.some((n) => /`python` \(as in the python image\) is this machine's python3/.test(n)));
+  } finally {
+    await sb.close();
+  }
+  assert.equal(hostLacksPythonCommand(), true, 'the host still has no python command');
 });
