@@ -30,6 +30,7 @@ export function registerWorkerCommand(program: Command): void {
       '--lock-ms <n>',
       "lock of a running trial (renewed at half of it); a killed worker's trials go to another worker after about this long",
       lockMs,
+      30_000,
     )
     .option('--quiet', 'no log line per trial')
     .addHelpText(
