@@ -360,7 +360,8 @@ export async function prepareEnvironment(
         const from = posix.resolve('/', source);
         // A glob in the source is left to the stage's shell; anything else is quoted.
         const quoted = /[*?[]/.test(from) ? from.replace(/[^A-Za-z0-9_*?[\]/.,=+-]/g, '\\$&') : shellQuote(from);
-        const r = await sb.exec(`mkdir -p ${out} && cp -a ${quoted} ${out}/`, { timeoutSec: 300 });
+        // -H: a source that is a link (to a host program, in a writable layer) is copied as the file it names.
+        const r = await sb.exec(`mkdir -p ${out} && cp -a -H ${quoted} ${out}/`, { timeoutSec: 300 });
         if (r.exitCode !== 0)
           throw new EnvironmentError(
             'EnvironmentSetupError',
@@ -371,7 +372,12 @@ export async function prepareEnvironment(
         await sb.exec(`rm -rf ${out}`, { timeoutSec: 60 });
         if (existsSync(local)) sources.push(...readdirSync(local).map((name) => join(local, name)));
       }
-      if (sources.length) await copyInto(sources, dest, ins, false);
+      if (!sources.length)
+        throw new EnvironmentError(
+          'EnvironmentSetupError',
+          `${where(ins)}: COPY --from=${stage.name ?? stage.index} copied nothing out of that stage (only links leading outside it?)`,
+        );
+      await copyInto(sources, dest, ins, false);
     } finally {
       rmSync(host, { recursive: true, force: true });
     }
