@@ -177,7 +177,7 @@ const PIP_VALUE_FLAGS = new Set([
 const FOREIGN = new Set(['apk', 'yum', 'dnf', 'microdnf', 'zypper', 'pacman', 'brew']);
 
 /** The command words of a simple command, without `sudo`, `env` and `VAR=value` prefixes. */
-function commandWords(words: readonly (string | undefined)[]): (string | undefined)[] {
+export function commandWords(words: readonly (string | undefined)[]): (string | undefined)[] {
   const rest = [...words];
   while (
     rest.length &&

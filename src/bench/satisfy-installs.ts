@@ -3,6 +3,7 @@
 // its control flow), the rest is listed as missing, and what cannot work offline on this machine is a
 // refusal with its reason. Returns a value; the preparer turns missing/refused into its errors.
 import {
+  commandWords,
   findCommands,
   findWrittenPaths,
   neutraliseCommands,
@@ -38,6 +39,8 @@ export interface InstallPlan {
 }
 
 const DOWNLOADERS = new Set(['curl', 'wget']);
+/** Commands that add or change users and groups: they rewrite /etc/passwd and /etc/group, the host's. */
+const USER_ADMIN = new Set(['useradd', 'adduser', 'groupadd', 'addgroup', 'usermod', 'groupmod', 'chpasswd']);
 const URL = /^(https?|ftp):\/\//;
 
 export async function planInstalls(command: string, ctx: InstallContext): Promise<InstallPlan> {
@@ -57,6 +60,13 @@ export async function planInstalls(command: string, ctx: InstallContext): Promis
   const absentPython: string[] = [];
   for (const c of commands) {
     const kind = c.kind;
+    const program = (commandWords(c.words)[0] ?? '').split('/').at(-1) ?? '';
+    if (ctx.readOnlyDirs.includes('/etc') && USER_ADMIN.has(program)) {
+      plan.refused.push(
+        `\`${c.text.split('\n')[0]!.slice(0, 80)}\` creates or changes a user, which writes this machine's /etc/passwd (read-only in the sandbox, where everything runs as root)`,
+      );
+      continue;
+    }
     if (kind.kind === 'apt-housekeeping') satisfied.push(c);
     else if (kind.kind === 'foreign-install')
       plan.refused.push(
