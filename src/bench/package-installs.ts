@@ -176,6 +176,18 @@ const PIP_VALUE_FLAGS = new Set([
 ]);
 const FOREIGN = new Set(['apk', 'yum', 'dnf', 'microdnf', 'zypper', 'pacman', 'brew']);
 
+/**
+ * `ln -s /usr/bin/python3 /usr/bin/python` (or `pip3` → `pip`): an image giving itself a `python` command.
+ * `words` are a simple command's words without prefixes (`commandWords`).
+ */
+export function isPythonCommandLink(words: readonly (string | undefined)[]): boolean {
+  if (words[0] !== 'ln' || !words.some((w) => w !== undefined && /^-[a-zA-Z]*s/.test(w))) return false;
+  const operands = words.slice(1).filter((w) => w === undefined || !w.startsWith('-'));
+  if (operands.length !== 2 || operands.includes(undefined)) return false;
+  const [from, to] = operands as [string, string];
+  return /(^|\/)(python3|pip3)(\.\d+)?$/.test(from) && /^\/usr\/(local\/)?s?bin\/(python|pip)$/.test(to);
+}
+
 /** The command words of a simple command, without `sudo`, `env` and `VAR=value` prefixes. */
 export function commandWords(words: readonly (string | undefined)[]): (string | undefined)[] {
   const rest = [...words];

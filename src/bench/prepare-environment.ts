@@ -12,7 +12,13 @@ import type { Sandbox } from '../sandbox/types.ts';
 import { type BuildStage, buildStages, findStage, stageChain } from './build-stages.ts';
 import { type DockerInstruction, expandVariables, parseDockerfile, parseEnvPairs, splitWords } from './dockerfile.ts';
 import { planInstalls } from './satisfy-installs.ts';
-import { environmentSystemWrites, hostLacksPythonCommand, isPythonImage } from './system-writes.ts';
+import {
+  environmentSystemWrites,
+  hostLacksPythonCommand,
+  isPythonImage,
+  linksPythonCommand,
+  runScript,
+} from './system-writes.ts';
 import type { Task } from './task.ts';
 
 /** A trial's environment could not be prepared; `type` is the exception type recorded in result.json. */
@@ -309,7 +315,7 @@ export async function prepareEnvironment(
       note(
         `${where(stage.from)}: FROM ${expandVariables(stage.from.args, globals)} — the bwrap backend uses this machine's system, not the image`,
       );
-      if (isPythonImage(expandVariables(stage.base, globals))) await givePythonCommand(stage);
+      if (await wantsPythonCommand(stage)) await givePythonCommand(stage);
       for (const ins of stage.instructions) await dispatch(ins, stage.index);
     }
   } finally {
@@ -317,6 +323,14 @@ export async function prepareEnvironment(
   }
   for (const [k, v] of Object.entries(task.environment.env)) env[k] = v;
   return { workdir, env, notes };
+
+  /** A python image, or a stage that links python3 to `python` itself. */
+  async function wantsPythonCommand(stage: BuildStage): Promise<boolean> {
+    if (isPythonImage(expandVariables(stage.base, globals))) return true;
+    for (const ins of stage.instructions)
+      if (ins.keyword === 'RUN' && (await linksPythonCommand(runScript(ins), vars))) return true;
+    return false;
+  }
 
   /** A python image runs `python`; a Debian host has only python3: link it where the sandbox may write. */
   async function givePythonCommand(stage: BuildStage): Promise<void> {
@@ -326,7 +340,8 @@ export async function prepareEnvironment(
       'command -v python >/dev/null || ln -s "$(command -v python3)" /usr/local/bin/python; command -v pip >/dev/null || { command -v pip3 >/dev/null && ln -s "$(command -v pip3)" /usr/local/bin/pip; }; true',
       { timeoutSec: 30 },
     );
-    if (r.exitCode === 0) note(`${where(stage.from)}: \`python\` (as in the python image) is this machine's python3`);
+    if (r.exitCode === 0)
+      note(`${where(stage.from)}: \`python\` is this machine's python3 (linked in /usr/local/bin for the trial)`);
   }
 
   /** The sandbox in which `stage` has been built (built on first use). */

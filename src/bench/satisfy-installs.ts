@@ -6,6 +6,7 @@ import {
   commandWords,
   findCommands,
   findWrittenPaths,
+  isPythonCommandLink,
   neutraliseCommands,
   parseRequirements,
   type ShellCommand,
@@ -60,7 +61,16 @@ export async function planInstalls(command: string, ctx: InstallContext): Promis
   const absentPython: string[] = [];
   for (const c of commands) {
     const kind = c.kind;
-    const program = (commandWords(c.words)[0] ?? '').split('/').at(-1) ?? '';
+    const words = commandWords(c.words);
+    const program = (words[0] ?? '').split('/').at(-1) ?? '';
+    if (ctx.readOnlyDirs.length && isPythonCommandLink(words)) {
+      // The preparer gives `python`/`pip` in /usr/local/bin instead (prepare-environment.ts).
+      satisfied.push(c);
+      plan.notes.push(
+        `\`${c.text.slice(0, 80)}\` — \`${words.at(-1)!.split('/').at(-1)}\` is this machine's, or a link in /usr/local/bin`,
+      );
+      continue;
+    }
     if (ctx.readOnlyDirs.includes('/etc') && USER_ADMIN.has(program)) {
       plan.refused.push(
         `\`${c.text.split('\n')[0]!.slice(0, 80)}\` creates or changes a user, which writes this machine's /etc/passwd (read-only in the sandbox, where everything runs as root)`,

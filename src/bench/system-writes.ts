@@ -7,7 +7,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { posix } from 'node:path';
 import { buildStages, stageChain } from './build-stages.ts';
 import { expandVariables, parseDockerfile, parseEnvPairs, splitWords } from './dockerfile.ts';
-import { findWrittenPaths } from './package-installs.ts';
+import { commandWords, findCommands, findWrittenPaths, isPythonCommandLink } from './package-installs.ts';
 import type { Task } from './task.ts';
 
 /** The system directories below which a Dockerfile may install (each written directory gets a per-trial layer). */
@@ -45,8 +45,17 @@ export function hostLacksPythonCommand(): boolean {
   return !dirs.some((d) => existsSync(`${d}/python`)) && dirs.some((d) => existsSync(`${d}/python3`));
 }
 
+/** The script links python3 to `python` (`ln -s /usr/bin/python3 /usr/bin/python`). */
+export async function linksPythonCommand(script: string, vars: Record<string, string>): Promise<boolean> {
+  try {
+    return (await findCommands(script, vars)).some((c) => isPythonCommandLink(commandWords(c.words)));
+  } catch {
+    return false;
+  }
+}
+
 /** The script a RUN instruction gives its shell (the here-document of `RUN <<EOF`). */
-function runScript(ins: { args: string; json?: string[]; heredocs: { body: string }[] }): string {
+export function runScript(ins: { args: string; json?: string[]; heredocs: { body: string }[] }): string {
   if (ins.json) return ins.json.join(' ');
   const only =
     ins.heredocs.length === 1 && /^<<-?\s*(["']?)[A-Za-z_][A-Za-z0-9_]*\1\s*$/.test(ins.args.split('\n')[0]!);
@@ -70,6 +79,7 @@ export async function environmentSystemWrites(
   let workdir = '/';
   const written: string[] = [];
   const chain = stageIndex === undefined ? plan.chain : stageChain(plan.stages, plan.stages[stageIndex]);
+  let wantsPython = chain.some((s) => isPythonImage(s.base));
   for (const ins of chain.flatMap((stage) => stage.instructions)) {
     if (ins.keyword === 'ENV' || ins.keyword === 'ARG')
       for (const [k, v] of parseEnvPairs(ins.args)) vars[k] = expandVariables(v, vars);
@@ -82,14 +92,16 @@ export async function environmentSystemWrites(
       if (dest) written.push(posix.resolve(workdir, dest.endsWith('/') ? `${dest}x` : dest));
     } else if (ins.keyword === 'RUN') {
       try {
-        for (const p of await findWrittenPaths(runScript(ins), vars)) written.push(posix.resolve(workdir, p));
+        const script = runScript(ins);
+        for (const p of await findWrittenPaths(script, vars)) written.push(posix.resolve(workdir, p));
+        if (await linksPythonCommand(script, vars)) wantsPython = true;
       } catch {
         // Shell that cannot be parsed: the preparer reports it when it reaches that RUN.
       }
     }
   }
   // A python image's `python`: given as a link to python3 in /usr/local/bin (prepare-environment.ts).
-  if (chain.some((s) => isPythonImage(s.base)) && hostLacksPythonCommand()) written.push('/usr/local/bin/python');
+  if (wantsPython && hostLacksPythonCommand()) written.push('/usr/local/bin/python');
   const dirs = new Set<string>();
   for (const p of written) {
     const dir = systemDirWrittenBy(p, isDirectory);

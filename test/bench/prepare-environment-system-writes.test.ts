@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadTask } from '../../src/bench/load-task.ts';
+import { isPythonCommandLink } from '../../src/bench/package-installs.ts';
 import { EnvironmentError, environmentWorkdir, prepareEnvironment } from '../../src/bench/prepare-environment.ts';
 import {
   environmentSystemWrites,
@@ -48,7 +49,7 @@ test('the directories a Dockerfile writes: RUN redirections and cp/ln/mkdir targ
       'COPY helper.sh ${TOOLS}/',
       'RUN mkdir -p /opt/ref && cp /bin/true /opt/ref/true',
       'WORKDIR /app',
-      'RUN echo hi > notes.txt && ln -sf /usr/bin/python3 /usr/bin/python',
+      'RUN echo hi > notes.txt && ln -sf /usr/bin/gcc /usr/bin/cc',
     ].join('\n'),
     files: { 'helper.sh': 'echo helper\n' },
   });
@@ -153,9 +154,48 @@ test('a python image runs `python`: on a host with only python3 it is linked for
   try {
     const env = await prepareEnvironment(sb, task, { writableSystemDirs });
     assert.equal((await sb.exec('cat answer.txt')).stdout, '42\n');
-    assert.ok(env.notes.some((n) => /`python` \(as in the python image\) is this machine's python3/.test(n)));
+    assert.ok(
+      env.notes.some((n) => /`python` is this machine's python3 \(linked in \/usr\/local\/bin for the trial\)/.test(n)),
+    );
   } finally {
     await sb.close();
   }
   assert.equal(hostLacksPythonCommand(), true, 'the host still has no python command');
+});
+
+test('`ln -s /usr/bin/python3 /usr/bin/python` is read as "give me a python command"', {
+  skip: skip || (hostLacksPythonCommand() ? false : 'this machine has a python command already'),
+}, async () => {
+  assert.equal(isPythonCommandLink(['ln', '-s', '/usr/bin/python3', '/usr/bin/python']), true);
+  assert.equal(isPythonCommandLink(['ln', '-sf', 'python3', '/usr/local/bin/python']), true);
+  assert.equal(isPythonCommandLink(['ln', '-s', '/usr/bin/pip3', '/usr/bin/pip']), true);
+  assert.equal(isPythonCommandLink(['ln', '/usr/bin/python3', '/usr/bin/python']), false, 'a hard link');
+  assert.equal(isPythonCommandLink(['ln', '-s', '/usr/bin/node', '/usr/bin/python']), false);
+  const { task } = loadTask(
+    makeTask({
+      dockerfile: [
+        'FROM ghcr.io/laude-institute/t-bench/ubuntu-24-04:20250624',
+        'RUN apt-get update && \\',
+        '    apt-get install -y python3 && \\',
+        '    ln -s /usr/bin/python3 /usr/bin/python && \\',
+        '    rm -rf /var/lib/apt/lists/*',
+        'WORKDIR /app',
+        'RUN python -c "print(6*7)" > answer.txt',
+      ].join('\n'),
+    }),
+  );
+  assert.ok(task);
+  const writableSystemDirs = await environmentSystemWrites(task);
+  assert.deepEqual(writableSystemDirs, ['/usr/local/bin']);
+  const sb = await createBwrapSandbox({
+    trialDir: mkdtempSync(join(tmpdir(), 'ahe-trial-')),
+    workdir: environmentWorkdir(task),
+    writableSystemDirs,
+  });
+  try {
+    await prepareEnvironment(sb, task, { writableSystemDirs });
+    assert.equal((await sb.exec('cat answer.txt; command -v python')).stdout, '42\n/usr/local/bin/python\n');
+  } finally {
+    await sb.close();
+  }
 });
