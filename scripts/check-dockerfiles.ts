@@ -30,7 +30,7 @@ const REASONS: [RegExp, string][] = [
   [/needs Debian packages/, 'Debian packages missing on this machine'],
   [/needs Python packages/, 'Python packages missing on this machine'],
   [/creates or changes a user/, "creates a user (useradd, adduser): /etc/passwd is the host's"],
-  [/writes to .* read-only/, 'writes into the read-only host system (/usr, /etc, /lib)'],
+  [/writes to .* read-only/, 'writes into the read-only host system (/usr, /lib, /bin)'],
   [/downloads? /, 'downloads while the task is offline'],
   [/copies files from the image/, 'COPY --from an image whose programs this machine lacks'],
   [/copies files from the build stage/, 'COPY --from another build stage'],

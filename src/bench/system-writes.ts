@@ -1,8 +1,9 @@
 // Which directories of the host's system a task's Dockerfile writes into, so that the bwrap sandbox can
 // make them writable for the trial before the Dockerfile runs (src/sandbox/writable-system-dirs.ts).
-// Only /usr/local and /opt, where images install their own tools (`printf … > /usr/local/bin/nproc`,
-// `COPY tool /usr/local/bin/`, `cp -r build /opt/ref`); the distribution's own /usr, /etc and /lib stay
-// read-only, and a write there is still refused by name.
+// /usr/local and /opt, where images install their own tools (`printf … > /usr/local/bin/nproc`,
+// `COPY tool /usr/local/bin/`, `cp -r build /opt/ref`), and /etc, where they configure a service
+// (`mkdir /etc/slurm`, `cp nginx.conf /etc/nginx/`); the distribution's own /usr and /lib stay read-only,
+// and a write there is still refused by name.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { posix } from 'node:path';
 import { buildStages, stageChain } from './build-stages.ts';
@@ -11,7 +12,7 @@ import { commandWords, findCommands, findWrittenPaths, isPythonCommandLink } fro
 import type { Task } from './task.ts';
 
 /** The system directories below which a Dockerfile may install (each written directory gets a per-trial layer). */
-export const WRITABLE_SYSTEM_ROOTS = ['/usr/local', '/opt'] as const;
+export const WRITABLE_SYSTEM_ROOTS = ['/usr/local', '/opt', '/etc'] as const;
 
 function isHostDirectory(path: string): boolean {
   try {

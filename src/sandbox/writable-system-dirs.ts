@@ -4,7 +4,7 @@
 // per-trial directory; the host's programs and libraries stay where PATH and the loader look for them.
 // Used for the Dockerfile idioms that install a wrapper or a tool (`> /usr/local/bin/nproc`,
 // `cp tool /opt/ref/`); docs/sandboxes.md.
-import { lstatSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, readlinkSync, symlinkSync } from 'node:fs';
 import { join, posix } from 'node:path';
 
 /** Where the host's copy of a layered directory is mounted read-only inside the sandbox. */
@@ -14,6 +14,14 @@ export const HOST_VIEW = '/run/ahe-host';
 function outermost(dirs: readonly string[]): string[] {
   const clean = [...new Set(dirs.map((d) => posix.normalize(d)))];
   return clean.filter((d) => !clean.some((o) => o !== d && d.startsWith(`${o}/`))).sort();
+}
+
+function isLink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
+  }
 }
 
 function isRealDirectory(path: string): boolean {
@@ -40,6 +48,9 @@ function populate(dir: string, layer: string, view: string, targets: readonly st
     const host = posix.join(dir, name);
     const leadsToTarget = targets.some((t) => t === host || t.startsWith(`${host}/`));
     if (leadsToTarget && isRealDirectory(host)) populate(host, join(layer, name), posix.join(view, name), targets);
+    // A link of the host is copied as it is: a relative one (`os-release -> ../usr/lib/os-release`) must
+    // resolve from the same place, not from the host's copy under /run/ahe-host.
+    else if (isLink(host)) symlinkSync(readlinkSync(host), join(layer, name));
     else symlinkSync(posix.join(view, name), join(layer, name));
   }
 }

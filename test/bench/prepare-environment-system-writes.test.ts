@@ -36,7 +36,11 @@ test('a write below /usr/local or /opt names the host directory whose contents c
   assert.equal(systemDirWrittenBy('/usr/local/bin/', fakeHost), '/usr/local/bin');
   assert.equal(systemDirWrittenBy('/opt/ref/build/tool', fakeHost), '/opt');
   assert.equal(systemDirWrittenBy('/usr/bin/python', fakeHost), undefined);
-  assert.equal(systemDirWrittenBy('/etc/hosts', fakeHost), undefined);
+  assert.equal(
+    systemDirWrittenBy('/etc/slurm/slurm.conf', (p) => p === '/etc'),
+    '/etc',
+  );
+  assert.equal(systemDirWrittenBy('/lib/x86_64-linux-gnu/libfoo.so', fakeHost), undefined);
   assert.equal(systemDirWrittenBy('/app/x', fakeHost), undefined);
 });
 
@@ -198,4 +202,32 @@ test('`ln -s /usr/bin/python3 /usr/bin/python` is read as "give me a python comm
   } finally {
     await sb.close();
   }
+});
+
+test('a service configured in /etc (a new directory there) gets a layer of /etc for the trial', { skip }, async () => {
+  const { task } = loadTask(
+    makeTask({
+      dockerfile: [
+        'FROM debian:bookworm',
+        'RUN mkdir -p /etc/ahe-test-svc && echo "port=6379" > /etc/ahe-test-svc/svc.conf',
+        'WORKDIR /app',
+      ].join('\n'),
+    }),
+  );
+  assert.ok(task);
+  const writableSystemDirs = await environmentSystemWrites(task);
+  assert.deepEqual(writableSystemDirs, ['/etc']);
+  const sb = await createBwrapSandbox({
+    trialDir: mkdtempSync(join(tmpdir(), 'ahe-trial-')),
+    workdir: environmentWorkdir(task),
+    writableSystemDirs,
+  });
+  try {
+    await prepareEnvironment(sb, task, { writableSystemDirs });
+    const r = await sb.exec('cat /etc/ahe-test-svc/svc.conf; id -un; test -s /etc/os-release && echo os-release');
+    assert.equal(r.stdout, 'port=6379\nroot\nos-release\n');
+  } finally {
+    await sb.close();
+  }
+  assert.equal(existsSync('/etc/ahe-test-svc'), false, 'nothing was written to the host /etc');
 });
