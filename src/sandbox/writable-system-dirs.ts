@@ -1,11 +1,25 @@
 // Makes chosen directories of the host's system writable inside a bwrap sandbox without touching the
 // host: bubblewrap 0.8 has no overlay mounts, so each directory is replaced by a per-trial directory of
-// symbolic links to the host's entries (seen read-only under /run/ahe-host). New files land in the
+// symbolic links to the host's entries (seen read-only under /run/ahe-host), and copies of its small
+// world-readable files (so that appending to /etc/hosts works). New files land in the
 // per-trial directory; the host's programs and libraries stay where PATH and the loader look for them.
 // Used for the Dockerfile idioms that install a wrapper or a tool (`> /usr/local/bin/nproc`,
 // `cp tool /opt/ref/`); docs/sandboxes.md.
-import { lstatSync, mkdirSync, readdirSync, readlinkSync, symlinkSync } from 'node:fs';
+import { copyFileSync, lstatSync, mkdirSync, readdirSync, readlinkSync, symlinkSync } from 'node:fs';
 import { join, posix } from 'node:path';
+
+/** Small files are copied into the layer rather than linked, so that `>> /etc/hosts` or `sed -i` works. */
+const COPY_MAX_BYTES = 64 * 1024;
+
+/** A small regular file that anyone may read (never a secret such as /etc/shadow, which stays a link). */
+function isSmallPublicFile(path: string): boolean {
+  try {
+    const st = lstatSync(path);
+    return st.isFile() && st.size <= COPY_MAX_BYTES && (st.mode & 0o004) !== 0;
+  } catch {
+    return false;
+  }
+}
 
 /** Where the host's copy of a layered directory is mounted read-only inside the sandbox. */
 export const HOST_VIEW = '/run/ahe-host';
@@ -51,6 +65,7 @@ function populate(dir: string, layer: string, view: string, targets: readonly st
     // A link of the host is copied as it is: a relative one (`os-release -> ../usr/lib/os-release`) must
     // resolve from the same place, not from the host's copy under /run/ahe-host.
     else if (isLink(host)) symlinkSync(readlinkSync(host), join(layer, name));
+    else if (isSmallPublicFile(host)) copyFileSync(host, join(layer, name));
     else symlinkSync(posix.join(view, name), join(layer, name));
   }
 }

@@ -3,7 +3,7 @@
 // those directories writable for the trial only, and the host's system is never written.
 
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -210,6 +210,7 @@ test('a service configured in /etc (a new directory there) gets a layer of /etc 
       dockerfile: [
         'FROM debian:bookworm',
         'RUN mkdir -p /etc/ahe-test-svc && echo "port=6379" > /etc/ahe-test-svc/svc.conf',
+        'RUN echo "127.0.0.1 ahe-test-host" >> /etc/hosts',
         'WORKDIR /app',
       ].join('\n'),
     }),
@@ -224,10 +225,13 @@ test('a service configured in /etc (a new directory there) gets a layer of /etc 
   });
   try {
     await prepareEnvironment(sb, task, { writableSystemDirs });
-    const r = await sb.exec('cat /etc/ahe-test-svc/svc.conf; id -un; test -s /etc/os-release && echo os-release');
-    assert.equal(r.stdout, 'port=6379\nroot\nos-release\n');
+    const r = await sb.exec(
+      'cat /etc/ahe-test-svc/svc.conf; id -un; test -s /etc/os-release && echo os-release; grep -c ahe-test-host /etc/hosts',
+    );
+    assert.equal(r.stdout, 'port=6379\nroot\nos-release\n1\n');
   } finally {
     await sb.close();
   }
   assert.equal(existsSync('/etc/ahe-test-svc'), false, 'nothing was written to the host /etc');
+  assert.doesNotMatch(readFileSync('/etc/hosts', 'utf8'), /ahe-test-host/, "the host's /etc/hosts is unchanged");
 });
