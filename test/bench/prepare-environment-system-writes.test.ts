@@ -16,10 +16,30 @@ import {
   isPythonImage,
   systemDirWrittenBy,
 } from '../../src/bench/system-writes.ts';
+import type { Task } from '../../src/bench/task.ts';
 import { bwrapAvailable, bwrapInstallHint, createBwrapSandbox } from '../../src/sandbox/bwrap-sandbox.ts';
+import type { Sandbox } from '../../src/sandbox/types.ts';
 import { makeTask } from '../support/make-task.ts';
 
 const skip = bwrapAvailable() ? false : `bwrap not available: ${bwrapInstallHint()}`;
+
+/** Prepares the task in a fresh bwrap sandbox with the writable system layers given, runs `check` there, closes it. */
+async function withPrepared(
+  task: Task,
+  writableSystemDirs: string[],
+  check: (sb: Sandbox, env: Awaited<ReturnType<typeof prepareEnvironment>>) => Promise<void>,
+): Promise<void> {
+  const sb = await createBwrapSandbox({
+    trialDir: mkdtempSync(join(tmpdir(), 'ahe-trial-')),
+    workdir: environmentWorkdir(task),
+    writableSystemDirs,
+  });
+  try {
+    await check(sb, await prepareEnvironment(sb, task, { writableSystemDirs }));
+  } finally {
+    await sb.close();
+  }
+}
 
 /** A host with /usr/local/bin and /opt, and nothing else below them. */
 const fakeHost = (p: string) => ['/usr/local', '/usr/local/bin', '/opt'].includes(p);
@@ -85,13 +105,7 @@ test('without a writable layer the write is refused by name; with one it is prep
   const writableSystemDirs = await environmentSystemWrites(task);
   assert.deepEqual(writableSystemDirs, ['/usr/local/bin']);
   const hostHadNproc = existsSync('/usr/local/bin/nproc');
-  const sb = await createBwrapSandbox({
-    trialDir: mkdtempSync(join(tmpdir(), 'ahe-trial-')),
-    workdir: environmentWorkdir(task),
-    writableSystemDirs,
-  });
-  try {
-    await prepareEnvironment(sb, task, { writableSystemDirs });
+  await withPrepared(task, writableSystemDirs, async (sb) => {
     const r = await sb.exec('nproc; command -v nproc');
     assert.equal(r.stdout, '4\n/usr/local/bin/nproc\n');
     // The host's own programs there still run from the same place.
@@ -100,9 +114,7 @@ test('without a writable layer the write is refused by name; with one it is prep
       const listed = await sb.exec(`test -e /usr/local/bin/${hostProgram} && echo present`);
       assert.equal(listed.stdout, 'present\n');
     }
-  } finally {
-    await sb.close();
-  }
+  });
   assert.equal(existsSync('/usr/local/bin/nproc'), hostHadNproc, 'the host /usr/local/bin is unchanged');
 });
 
@@ -120,18 +132,10 @@ test('a tool built into a new directory of /opt, and a WORKDIR there', { skip },
   );
   assert.ok(task);
   const writableSystemDirs = await environmentSystemWrites(task);
-  const sb = await createBwrapSandbox({
-    trialDir: mkdtempSync(join(tmpdir(), 'ahe-trial-')),
-    workdir: environmentWorkdir(task),
-    writableSystemDirs,
-  });
-  try {
-    const env = await prepareEnvironment(sb, task, { writableSystemDirs });
+  await withPrepared(task, writableSystemDirs, async (sb, env) => {
     assert.equal(env.workdir, '/opt/ahe-test-ref');
     assert.equal((await sb.exec('cat out.txt; pwd')).stdout, 'built\n/opt/ahe-test-ref\n');
-  } finally {
-    await sb.close();
-  }
+  });
   assert.equal(existsSync('/opt/ahe-test-ref'), false, 'nothing was written to the host /opt');
 });
 
@@ -150,20 +154,12 @@ test('a python image runs `python`: on a host with only python3 it is linked for
   assert.ok(task);
   const writableSystemDirs = await environmentSystemWrites(task);
   assert.deepEqual(writableSystemDirs, ['/usr/local/bin']);
-  const sb = await createBwrapSandbox({
-    trialDir: mkdtempSync(join(tmpdir(), 'ahe-trial-')),
-    workdir: environmentWorkdir(task),
-    writableSystemDirs,
-  });
-  try {
-    const env = await prepareEnvironment(sb, task, { writableSystemDirs });
+  await withPrepared(task, writableSystemDirs, async (sb, env) => {
     assert.equal((await sb.exec('cat answer.txt')).stdout, '42\n');
     assert.ok(
       env.notes.some((n) => /`python` is this machine's python3 \(linked in \/usr\/local\/bin for the trial\)/.test(n)),
     );
-  } finally {
-    await sb.close();
-  }
+  });
   assert.equal(hostLacksPythonCommand(), true, 'the host still has no python command');
 });
 
@@ -191,17 +187,9 @@ test('`ln -s /usr/bin/python3 /usr/bin/python` is read as "give me a python comm
   assert.ok(task);
   const writableSystemDirs = await environmentSystemWrites(task);
   assert.deepEqual(writableSystemDirs, ['/usr/local/bin']);
-  const sb = await createBwrapSandbox({
-    trialDir: mkdtempSync(join(tmpdir(), 'ahe-trial-')),
-    workdir: environmentWorkdir(task),
-    writableSystemDirs,
-  });
-  try {
-    await prepareEnvironment(sb, task, { writableSystemDirs });
+  await withPrepared(task, writableSystemDirs, async (sb) => {
     assert.equal((await sb.exec('cat answer.txt; command -v python')).stdout, '42\n/usr/local/bin/python\n');
-  } finally {
-    await sb.close();
-  }
+  });
 });
 
 test('a service configured in /etc (a new directory there) gets a layer of /etc for the trial', { skip }, async () => {
@@ -218,20 +206,12 @@ test('a service configured in /etc (a new directory there) gets a layer of /etc 
   assert.ok(task);
   const writableSystemDirs = await environmentSystemWrites(task);
   assert.deepEqual(writableSystemDirs, ['/etc']);
-  const sb = await createBwrapSandbox({
-    trialDir: mkdtempSync(join(tmpdir(), 'ahe-trial-')),
-    workdir: environmentWorkdir(task),
-    writableSystemDirs,
-  });
-  try {
-    await prepareEnvironment(sb, task, { writableSystemDirs });
+  await withPrepared(task, writableSystemDirs, async (sb) => {
     const r = await sb.exec(
       'cat /etc/ahe-test-svc/svc.conf; id -un; test -s /etc/os-release && echo os-release; grep -c ahe-test-host /etc/hosts',
     );
     assert.equal(r.stdout, 'port=6379\nroot\nos-release\n1\n');
-  } finally {
-    await sb.close();
-  }
+  });
   assert.equal(existsSync('/etc/ahe-test-svc'), false, 'nothing was written to the host /etc');
   assert.doesNotMatch(readFileSync('/etc/hosts', 'utf8'), /ahe-test-host/, "the host's /etc/hosts is unchanged");
 });
