@@ -1,12 +1,10 @@
 // Is a tool's input_schema really JSON Schema? ajv in strict mode says why not, and where.
-// The verdict depends only on the schema and ajv's version, so it is kept by content (in memory and next
-// to the component cache on disk): a warm `ahe harness validate` answers without loading ajv at all.
+// The verdict depends only on the schema and ajv's version, so it is kept by content (in memory and in the
+// component cache's trusted directory on disk): a warm `ahe harness validate` answers without loading ajv at all.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import type { Ajv } from 'ajv';
-import { componentCacheDir } from './component-cache.ts';
+import { readDisk, writeDisk } from './component-cache.ts';
 
 const require = createRequire(import.meta.url);
 const AJV_VERSION = (require('ajv/package.json') as { version: string }).version;
@@ -24,9 +22,13 @@ export function checkJsonSchema(schema: unknown): SchemaProblem | null {
   const key = createHash('sha256')
     .update(`ajv-${AJV_VERSION}-strict\0${JSON.stringify(schema)}`)
     .digest('hex');
-  const file = join(dirname(componentCacheDir()), 'schema-checks', `${key}.json`);
-  let verdict = verdicts.get(key) ?? readVerdict(file);
-  if (verdict === undefined) verdict = storeVerdict(file, askAjv(schema));
+  if (verdicts.has(key)) return verdicts.get(key)!; // null (a valid schema) is a verdict too
+  const file = `schema-${key}.json`;
+  let verdict = readVerdict(file);
+  if (verdict === undefined) {
+    verdict = askAjv(schema);
+    writeDisk(file, JSON.stringify({ problem: verdict }));
+  }
   verdicts.set(key, verdict);
   return verdict;
 }
@@ -57,22 +59,11 @@ function askAjv(schema: unknown): SchemaProblem | null {
 
 // The disk copy is an optimisation only, like the component cache: any problem with it means asking ajv.
 function readVerdict(file: string): SchemaProblem | null | undefined {
+  const text = readDisk(file);
+  if (text === undefined) return undefined;
   try {
-    const stored = JSON.parse(readFileSync(file, 'utf8')) as { problem: SchemaProblem | null };
-    return stored.problem;
+    return (JSON.parse(text) as { problem: SchemaProblem | null }).problem;
   } catch {
     return undefined;
   }
-}
-
-function storeVerdict(file: string, problem: SchemaProblem | null): SchemaProblem | null {
-  try {
-    mkdirSync(dirname(file), { recursive: true });
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ problem }));
-    renameSync(tmp, file);
-  } catch {
-    // read-only or full cache directory: the verdict is still right, only not kept
-  }
-  return problem;
 }

@@ -81,7 +81,8 @@ function trustedDir(): string | undefined {
   }
 }
 
-function readDisk(name: string): string | undefined {
+/** A file of the trusted cache directory (undefined when missing, unreadable or the directory is not ours). */
+export function readDisk(name: string): string | undefined {
   const dir = trustedDir();
   if (!dir) return undefined;
   try {
@@ -91,7 +92,8 @@ function readDisk(name: string): string | undefined {
   }
 }
 
-function writeDisk(name: string, text: string): void {
+/** Writes a file of the trusted cache directory atomically; any failure only means it is not kept. */
+export function writeDisk(name: string, text: string): void {
   const dir = trustedDir();
   if (!dir) return;
   try {
