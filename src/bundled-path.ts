@@ -4,27 +4,33 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The nearest directory above this module whose package.json is ahe's own. */
-function findPackageRoot(): string {
+interface PackageJson {
+  name: string;
+  version: string;
+}
+
+/** The nearest directory above this module whose package.json is ahe's own, with that package.json. */
+function findPackage(): { root: string; json: PackageJson } {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'ahe')
-      return dir;
+    if (existsSync(manifest)) {
+      const json = JSON.parse(readFileSync(manifest, 'utf8')) as PackageJson;
+      if (json.name === 'ahe') return { root: dir, json };
+    }
     const parent = dirname(dir);
     if (parent === dir) throw new Error(`ahe's package.json was not found above ${fileURLToPath(import.meta.url)}`);
     dir = parent;
   }
 }
 
+const found = findPackage();
+
 /** The package's root directory. */
-export const PACKAGE_ROOT = findPackageRoot();
+export const PACKAGE_ROOT = found.root;
 
 /** ahe's package.json (name and version). */
-export const PACKAGE_JSON = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as {
-  name: string;
-  version: string;
-};
+export const PACKAGE_JSON: PackageJson = found.json;
 
 /**
  * The absolute path of a directory or file shipped with ahe, e.g. `bundledPath('harnesses/seed')`,
