@@ -4,6 +4,7 @@
 // then assembled as BuildKit does: a line continuation is removed with its newline, and comment or
 // empty lines inside a continued instruction are dropped. Parsing never fails on an instruction it
 // doesn't know: deciding what is supported is the preparer's job, which reports it.
+import { posix } from 'node:path';
 import { DockerfileParser, type Instruction } from 'dockerfile-ast';
 
 export interface Heredoc {
@@ -156,4 +157,26 @@ export function parseEnvPairs(args: string): [string, string][] {
     const eq = w.indexOf('=');
     return eq < 0 ? [w, ''] : [w.slice(0, eq), w.slice(eq + 1)];
   });
+}
+
+/** An instruction with the build variables (ARG and ENV so far, expanded) and the WORKDIR in force after it. */
+export interface WalkedInstruction {
+  ins: DockerInstruction;
+  vars: Readonly<Record<string, string>>;
+  workdir: string;
+}
+
+/**
+ * Follows instructions as docker build resolves them: ARG and ENV set variables (expanded with the earlier
+ * ones), WORKDIR moves the working directory (relative to the previous one, from `/`).
+ */
+export function* walkInstructions(instructions: Iterable<DockerInstruction>): Generator<WalkedInstruction> {
+  const vars: Record<string, string> = {};
+  let workdir = '/';
+  for (const ins of instructions) {
+    if (ins.keyword === 'ENV' || ins.keyword === 'ARG')
+      for (const [k, v] of parseEnvPairs(ins.args)) vars[k] = expandVariables(v, vars);
+    else if (ins.keyword === 'WORKDIR') workdir = posix.resolve(workdir, expandVariables(ins.args.trim(), vars));
+    yield { ins, vars, workdir };
+  }
 }

@@ -10,7 +10,14 @@ import { basename, dirname, join, posix, relative } from 'node:path';
 import { shellQuote } from '../sandbox/shell-quote.ts';
 import type { Sandbox } from '../sandbox/types.ts';
 import { type BuildStage, buildStages, findStage, stageChain } from './build-stages.ts';
-import { type DockerInstruction, expandVariables, parseDockerfile, parseEnvPairs, splitWords } from './dockerfile.ts';
+import {
+  type DockerInstruction,
+  expandVariables,
+  parseDockerfile,
+  parseEnvPairs,
+  splitWords,
+  walkInstructions,
+} from './dockerfile.ts';
 import { planInstalls } from './satisfy-installs.ts';
 import {
   environmentSystemWrites,
@@ -107,19 +114,11 @@ function hostHasDebPackage(name: string): boolean {
 export function environmentWorkdir(task: Task): string {
   if (task.environment.workdir) return task.environment.workdir;
   if (!task.environment.dockerfile || !existsSync(task.environment.dockerfile)) return '/app';
-  const vars: Record<string, string> = {};
-  let workdir = '/';
-  let seen = false;
   const plan = buildStages(parseDockerfile(readFileSync(task.environment.dockerfile, 'utf8')));
-  for (const ins of plan.chain.flatMap((stage) => stage.instructions)) {
-    if (ins.keyword === 'ENV' || ins.keyword === 'ARG')
-      for (const [k, v] of parseEnvPairs(ins.args)) vars[k] = expandVariables(v, vars);
-    if (ins.keyword === 'WORKDIR') {
-      workdir = posix.resolve(workdir, expandVariables(ins.args.trim(), vars));
-      seen = true;
-    }
-  }
-  return seen ? workdir : '/app';
+  let last: string | undefined;
+  for (const { ins, workdir } of walkInstructions(plan.chain.flatMap((stage) => stage.instructions)))
+    if (ins.keyword === 'WORKDIR') last = workdir;
+  return last ?? '/app';
 }
 
 /** Paths of the build context matched by one COPY source (a `*` or `?` glob in the last part is expanded). */

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { posix } from 'node:path';
 import { buildStages, stageChain } from './build-stages.ts';
-import { expandVariables, parseDockerfile, parseEnvPairs, splitWords } from './dockerfile.ts';
+import { expandVariables, parseDockerfile, splitWords, walkInstructions } from './dockerfile.ts';
 import { commandWords, findCommands, findWrittenPaths, isPythonCommandLink } from './package-installs.ts';
 import type { Task } from './task.ts';
 
@@ -76,18 +76,12 @@ export async function environmentSystemWrites(
   const dockerfile = task.environment.dockerfile;
   if (!dockerfile || !existsSync(dockerfile)) return [];
   const plan = buildStages(parseDockerfile(readFileSync(dockerfile, 'utf8')));
-  const vars: Record<string, string> = {};
-  let workdir = '/';
   const written: string[] = [];
   const chain = stageIndex === undefined ? plan.chain : stageChain(plan.stages, plan.stages[stageIndex]);
   let wantsPython = chain.some((s) => isPythonImage(s.base));
-  for (const ins of chain.flatMap((stage) => stage.instructions)) {
-    if (ins.keyword === 'ENV' || ins.keyword === 'ARG')
-      for (const [k, v] of parseEnvPairs(ins.args)) vars[k] = expandVariables(v, vars);
-    else if (ins.keyword === 'WORKDIR') {
-      workdir = posix.resolve(workdir, expandVariables(ins.args.trim(), vars));
-      written.push(workdir);
-    } else if (ins.keyword === 'COPY' || ins.keyword === 'ADD') {
+  for (const { ins, vars, workdir } of walkInstructions(chain.flatMap((stage) => stage.instructions))) {
+    if (ins.keyword === 'WORKDIR') written.push(workdir);
+    else if (ins.keyword === 'COPY' || ins.keyword === 'ADD') {
       const words = ins.json ?? splitWords(expandVariables(ins.args.split('\n')[0]!, vars));
       const dest = words.filter((w) => !w.startsWith('<<')).at(-1);
       if (dest) written.push(posix.resolve(workdir, dest.endsWith('/') ? `${dest}x` : dest));
