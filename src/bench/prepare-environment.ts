@@ -1,14 +1,9 @@
-// Prepares a task's environment inside a running sandbox by executing its Dockerfile without a
-// container engine (the bwrap and host backends): WORKDIR, COPY/ADD, ENV/ARG and RUN are honoured;
-// package installs in RUN are satisfied by what the host already has, or the trial fails with
-// EnvironmentNotSatisfiableError naming what is missing; every instruction that is not honoured is
-// reported in the notes, never dropped silently.
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, posix, relative } from 'node:path';
 import { shellQuote } from '../sandbox/shell-quote.ts';
 import type { Sandbox } from '../sandbox/types.ts';
+import { expandSource, listIgnored, readDockerignore } from './build-context.ts';
 import { type BuildStage, buildStages, findStage, stageChain } from './build-stages.ts';
 import {
   type DockerInstruction,
@@ -18,7 +13,8 @@ import {
   splitWords,
   walkInstructions,
 } from './dockerfile.ts';
-import { planInstalls } from './satisfy-installs.ts';
+import { EnvironmentError } from './environment-error.ts';
+import { hostHasDebPackage, planInstalls, probePythonPackages } from './satisfy-installs.ts';
 import {
   environmentSystemWrites,
   hostLacksPythonCommand,
@@ -28,16 +24,7 @@ import {
 } from './system-writes.ts';
 import type { Task } from './task.ts';
 
-/** A trial's environment could not be prepared; `type` is the exception type recorded in result.json. */
-export class EnvironmentError extends Error {
-  constructor(
-    readonly type: 'EnvironmentNotSatisfiableError' | 'EnvironmentSetupError' | 'EnvironmentSetupTimeoutError',
-    message: string,
-  ) {
-    super(message);
-    this.name = type;
-  }
-}
+export { EnvironmentError } from './environment-error.ts';
 
 export interface PreparedEnvironment {
   workdir: string;
@@ -94,22 +81,6 @@ const IGNORED = new Set([
 ]);
 const ARCHIVE = /\.(tar|tar\.gz|tgz|tar\.xz|txz|tar\.bz2|tbz2)$/;
 
-const debCache = new Map<string, boolean>();
-function hostHasDebPackage(name: string): boolean {
-  if (!debCache.has(name)) {
-    let ok = false;
-    try {
-      ok = /install ok installed/.test(
-        execFileSync('dpkg-query', ['-W', '-f=${Status}', name], { stdio: ['ignore', 'pipe', 'ignore'] }).toString(),
-      );
-    } catch {
-      ok = false;
-    }
-    debCache.set(name, ok);
-  }
-  return debCache.get(name)!;
-}
-
 /** The working directory the Dockerfile leaves (its last WORKDIR), which the sandbox is created with. */
 export function environmentWorkdir(task: Task): string {
   if (task.environment.workdir) return task.environment.workdir;
@@ -119,49 +90,6 @@ export function environmentWorkdir(task: Task): string {
   for (const { ins, workdir } of walkInstructions(plan.chain.flatMap((stage) => stage.instructions)))
     if (ins.keyword === 'WORKDIR') last = workdir;
   return last ?? '/app';
-}
-
-/** Paths of the build context matched by one COPY source (a `*` or `?` glob in the last part is expanded). */
-function expandSource(context: string, source: string, ignored: (rel: string) => boolean): string[] {
-  const clean = posix.normalize(source.replace(/^\/+/, ''));
-  if (clean.startsWith('..'))
-    throw new EnvironmentError('EnvironmentSetupError', `COPY source ${source} is outside the build context`);
-  if (!/[*?[]/.test(clean)) return [join(context, clean)];
-  const dir = join(context, posix.dirname(clean));
-  const pattern = new RegExp(
-    `^${posix
-      .basename(clean)
-      .replace(/[.+^${}()|\\]/g, '\\$&')
-      .replace(/\*/g, '[^/]*')
-      .replace(/\?/g, '[^/]')}$`,
-  );
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((name) => pattern.test(name))
-    .map((name) => join(dir, name))
-    .filter((p) => !ignored(relative(context, p)));
-}
-
-function readDockerignore(context: string): (rel: string) => boolean {
-  const file = join(context, '.dockerignore');
-  if (!existsSync(file)) return () => false;
-  const patterns = readFileSync(file, 'utf8')
-    .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter((l) => l && !l.startsWith('#') && !l.startsWith('!'))
-    .map(
-      (p) =>
-        new RegExp(
-          `^${p
-            .replace(/^\/+|\/+$/g, '')
-            .replace(/[.+^${}()|\\]/g, '\\$&')
-            .replace(/\*\*/g, '\u0000')
-            .replace(/\*/g, '[^/]*')
-            .replace(/\?/g, '[^/]')
-            .replace(/\u0000/g, '.*')}(/.*)?$`,
-        ),
-    );
-  return (rel) => patterns.some((re) => re.test(rel));
 }
 
 export async function prepareEnvironment(
@@ -563,28 +491,4 @@ export async function prepareEnvironment(
     }
     await run(`${shell.map(shellQuote).join(' ')} ${shellQuote(installs.command)}`, ins);
   }
-}
-
-/** Entries of a copied directory that .dockerignore excludes (relative to that directory). */
-function listIgnored(dir: string, context: string, ignored: (rel: string) => boolean): string[] {
-  const out: string[] = [];
-  const walk = (current: string) => {
-    for (const name of readdirSync(current)) {
-      const full = join(current, name);
-      if (ignored(relative(context, full))) out.push(relative(dir, full));
-      else if (statSync(full).isDirectory()) walk(full);
-    }
-  };
-  walk(dir);
-  return out;
-}
-
-/** The names among `names` that python3 inside the sandbox has no distribution metadata for. */
-async function probePythonPackages(sandbox: Sandbox, names: string[]): Promise<string[]> {
-  const probe = `python3 -c 'import importlib.metadata as m, sys
-for p in sys.argv[1:]:
-    try: m.version(p)
-    except Exception: print(p)' ${names.map(shellQuote).join(' ')}`;
-  const result = await sandbox.exec(probe, { timeoutSec: 30 });
-  return result.exitCode === 0 ? result.stdout.split('\n').filter(Boolean) : names;
 }

@@ -2,6 +2,9 @@
 // installs the host already satisfies become `true` (on the shell's syntax tree, so the command keeps
 // its control flow), the rest is listed as missing, and what cannot work offline on this machine is a
 // refusal with its reason. Returns a value; the preparer turns missing/refused into its errors.
+import { execFileSync } from 'node:child_process';
+import { shellQuote } from '../sandbox/shell-quote.ts';
+import type { Sandbox } from '../sandbox/types.ts';
 import {
   commandWords,
   findCommands,
@@ -155,4 +158,32 @@ function findDownload(c: ShellCommand): string | undefined {
   if (DOWNLOADERS.has(cmd ?? '') || (cmd === 'git' && sub === 'clone'))
     return c.words.find((w) => w !== undefined && (URL.test(w) || w.startsWith('git@')));
   return undefined;
+}
+
+const debCache = new Map<string, boolean>();
+
+/** Whether this machine has the Debian package installed (dpkg-query; answers are kept for the process). */
+export function hostHasDebPackage(name: string): boolean {
+  if (!debCache.has(name)) {
+    let ok = false;
+    try {
+      ok = /install ok installed/.test(
+        execFileSync('dpkg-query', ['-W', '-f=${Status}', name], { stdio: ['ignore', 'pipe', 'ignore'] }).toString(),
+      );
+    } catch {
+      ok = false;
+    }
+    debCache.set(name, ok);
+  }
+  return debCache.get(name)!;
+}
+
+/** The names among `names` that python3 inside the sandbox has no distribution metadata for. */
+export async function probePythonPackages(sandbox: Sandbox, names: string[]): Promise<string[]> {
+  const probe = `python3 -c 'import importlib.metadata as m, sys
+for p in sys.argv[1:]:
+    try: m.version(p)
+    except Exception: print(p)' ${names.map(shellQuote).join(' ')}`;
+  const result = await sandbox.exec(probe, { timeoutSec: 30 });
+  return result.exitCode === 0 ? result.stdout.split('\n').filter(Boolean) : names;
 }
