@@ -31,6 +31,7 @@ import {
 import { INFRASTRUCTURE_EXCEPTION, rewardPassed, type TrialExceptionType, type TrialResult } from './trial-result.ts';
 
 export type { AgentKind, BackendKind, TrialAgent, TrialOptions } from './trial-context.ts';
+export { BACKENDS } from './trial-context.ts';
 
 export const trialName = (task: string, attempt: number) => `${task}__${attempt}`;
 

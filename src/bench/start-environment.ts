@@ -33,7 +33,9 @@ export async function startEnvironment(
     prepared =
       backend === 'podman' || backend === 'docker'
         ? await startContainer(ctx, resources, backend)
-        : await startBwrap(ctx, resources);
+        : backend === 'image'
+          ? await startImage(ctx, resources)
+          : await startBwrap(ctx, resources);
     if (prepared.notes.length) ctx.result.ahe.environment_notes = prepared.notes;
   } catch (error) {
     if (ctx.interrupted()) throw new InterruptedError(ctx.name);
@@ -72,6 +74,11 @@ async function startContainer(
     workdir,
   });
   return { workdir, env: { ...image.env, ...task.environment.env }, notes: [] };
+}
+
+/** The task's image root, unpacked once and cached, under a bwrap sandbox with a copy-on-write layer. */
+async function startImage(_ctx: TrialContext, _resources: TrialResources): Promise<PreparedEnvironment> {
+  throw new EnvironmentError('EnvironmentSetupError', '--backend image is not implemented yet');
 }
 
 /** A bwrap sandbox with the task's Dockerfile executed in it, or a cached copy of an earlier trial's. */

@@ -10,7 +10,12 @@ import type { Task } from './task.ts';
 import type { TimeSpan, TrialExceptionType, TrialResult } from './trial-result.ts';
 
 export type AgentKind = 'harness' | 'oracle' | 'noop';
-export type BackendKind = 'bwrap' | 'podman' | 'docker';
+/**
+ * Where trials run: bwrap (the task's Dockerfile executed over this machine's system), podman or docker
+ * (the task's image in a container), image (the task's image root, unpacked once, under bwrap).
+ */
+export const BACKENDS = ['bwrap', 'podman', 'docker', 'image'] as const;
+export type BackendKind = (typeof BACKENDS)[number];
 
 export interface TrialAgent {
   kind: AgentKind;
