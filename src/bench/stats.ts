@@ -1,7 +1,9 @@
 // Pass rates of a job with honest uncertainty. The unit of sampling is the task: a job's score is the
 // mean over tasks of each task's success rate, so errors and intervals are computed over tasks.
-// Bootstrap resampling is seeded, so the same job always reports the same interval.
-
+// Intervals are score intervals in closed form (Wilson's, with an effective number of tasks; Newcombe's
+// hybrid score interval for a paired difference): they never collapse to a point at 0% or 100% or when
+// every task has the same rate, and they are the same for the same job on every machine. The
+// permutation test's random signs are seeded. docs/results.md ("Intervals") gives the formulas and why.
 export interface TaskOutcome {
   /** Attempts of the task. */
   n: number;
@@ -16,11 +18,13 @@ export interface PassStats {
   passAtK: Record<string, number>;
   /** Standard error of pass@1 over tasks. */
   stderr: number;
-  /** 95% percentile-bootstrap interval of pass@1 over tasks. */
+  /** 95% Wilson score interval of pass@1 with an effective number of tasks (wilsonInterval, effectiveTasks). */
   ci95: [number, number];
 }
 
-const BOOTSTRAP_SAMPLES = 10_000;
+const PERMUTATION_SAMPLES = 10_000;
+/** The normal quantile of a two-sided 95% interval. */
+const Z95 = 1.959963984540054;
 const SEED = 0x5eed;
 
 /** Small, fast, seedable PRNG (mulberry32): the same seed gives the same intervals on every machine. */
@@ -53,28 +57,89 @@ function standardError(xs: readonly number[]): number {
   return Math.sqrt(variance / xs.length);
 }
 
-function quantile(sorted: readonly number[], q: number): number {
-  const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
+/**
+ * Wilson score interval of a proportion p observed over n trials (n may be an effective, fractional count):
+ * the p′ with |p − p′| ≤ z·√(p′(1 − p′)/n). It stays inside [0, 1] and is never a point: all n passing gives
+ * [n/(n + z²), 1], e.g. [34.2%, 100%] for n = 2. No trial at all gives [0, 1].
+ */
+export function wilsonInterval(p: number, n: number, z = Z95): [number, number] {
+  if (!(n > 0)) return [0, 1];
+  const z2 = z * z;
+  const denominator = 1 + z2 / n;
+  const centre = (p + z2 / (2 * n)) / denominator;
+  const half = (z / denominator) * Math.sqrt(Math.max(0, (p * (1 - p)) / n + z2 / (4 * n * n)));
+  // Exact at the ends (no rounding to 0.9999…): all passing reaches 1, none passing reaches 0.
+  return [p <= 0 ? 0 : Math.max(0, centre - half), p >= 1 ? 1 : Math.min(1, centre + half)];
 }
 
-/** Percentile-bootstrap 95% interval of the mean of xs. */
-export function bootstrapMeanCi(
-  xs: readonly number[],
-  samples = BOOTSTRAP_SAMPLES,
-  random = seededRandom(),
+/**
+ * How many independent pass/fail trials the per-task rates are worth, for wilsonInterval: the n with
+ * p̂(1 − p̂)/n = the variance of the task mean estimated over tasks (s²/T, s² the sample variance of the
+ * rates), kept between T (tasks) and N (attempts). T is the floor because a rate in [0, 1] with mean p
+ * varies at most p(1 − p) (Bhatia–Davis), so over T tasks the mean is never worth fewer than T trials; N
+ * is the ceiling because attempts are at best independent. With one attempt per task this is T and the
+ * interval is the ordinary Wilson interval. When every task has the same rate s² = 0: strictly between 0
+ * and 1 that is no spread between tasks, so N; at 0 or 1 the data cannot tell alike tasks from
+ * all-or-nothing ones, so T — a task's repeated attempts are not evidence about other tasks.
+ */
+export function effectiveTasks(tasks: readonly TaskOutcome[]): number {
+  const measured = tasks.filter((t) => t.n > 0);
+  const nTasks = measured.length;
+  const attempts = measured.reduce((a, t) => a + t.n, 0);
+  if (nTasks < 2) return nTasks;
+  const rates = measured.map((t) => t.c / t.n);
+  const p = mean(rates);
+  const s2 = rates.reduce((a, x) => a + (x - p) ** 2, 0) / (nTasks - 1);
+  const binomial = p * (1 - p);
+  if (s2 === 0) return binomial > 0 ? attempts : nTasks;
+  return Math.min(attempts, Math.max(nTasks, (nTasks * binomial) / s2));
+}
+
+/**
+ * Newcombe's hybrid score interval (1998, method 10) for the paired difference mean(b) − mean(a): each
+ * side's Wilson interval (with its effective number of tasks), combined with the correlation φ of the
+ * per-task rates. φ gets Newcombe's continuity correction (for 0/1 outcomes, AD − BC is lowered by T/2
+ * when positive; here, the covariance by 1/(2T)), without which identical mixed results would give a
+ * point. Not a point when both sides pass (or fail) everything: both pass all 2 tasks gives ±65.8 points.
+ */
+export function pairedDifferenceInterval(
+  a: readonly TaskOutcome[],
+  b: readonly TaskOutcome[],
+  z = Z95,
 ): [number, number] {
-  if (xs.length === 0) return [0, 0];
-  const means = new Float64Array(samples);
-  for (let s = 0; s < samples; s++) {
-    let sum = 0;
-    for (let i = 0; i < xs.length; i++) sum += xs[Math.floor(random() * xs.length)]!;
-    means[s] = sum / xs.length;
+  const ra = a.map(rate);
+  const rb = b.map(rate);
+  const p1 = mean(ra);
+  const p2 = mean(rb);
+  const [l1, u1] = wilsonInterval(p1, effectiveTasks(a), z);
+  const [l2, u2] = wilsonInterval(p2, effectiveTasks(b), z);
+  const phi = correctedCorrelation(ra, rb);
+  const d = p2 - p1;
+  const lower = d - Math.sqrt(Math.max(0, (p2 - l2) ** 2 - 2 * phi * (p2 - l2) * (u1 - p1) + (u1 - p1) ** 2));
+  const upper = d + Math.sqrt(Math.max(0, (u2 - p2) ** 2 - 2 * phi * (u2 - p2) * (p1 - l1) + (p1 - l1) ** 2));
+  return [Math.max(-1, lower), Math.min(1, upper)];
+}
+
+const rate = (t: TaskOutcome) => (t.n ? t.c / t.n : 0);
+
+/** Pearson correlation of paired rates, continuity-corrected as Newcombe's φ; 0 when a side does not vary. */
+function correctedCorrelation(x: readonly number[], y: readonly number[]): number {
+  const n = x.length;
+  if (n === 0) return 0;
+  const mx = mean(x);
+  const my = mean(y);
+  let cov = 0;
+  let vx = 0;
+  let vy = 0;
+  for (let i = 0; i < n; i++) {
+    cov += (x[i]! - mx) * (y[i]! - my);
+    vx += (x[i]! - mx) ** 2;
+    vy += (y[i]! - my) ** 2;
   }
-  means.sort();
-  return [quantile(means as unknown as number[], 0.025), quantile(means as unknown as number[], 0.975)];
+  if (vx === 0 || vy === 0) return 0;
+  cov /= n;
+  const corrected = cov > 0 ? Math.max(0, cov - 1 / (2 * n)) : cov;
+  return corrected / Math.sqrt((vx / n) * (vy / n));
 }
 
 /** Pass rates over the tasks with at least one attempt: a task never measured has no rate, not a rate of 0. */
@@ -89,7 +154,7 @@ export function computePassStats(all: readonly TaskOutcome[]): PassStats {
     passAt1: mean(rates),
     passAtK,
     stderr: standardError(rates),
-    ci95: bootstrapMeanCi(rates),
+    ci95: wilsonInterval(mean(rates), effectiveTasks(tasks)),
   };
 }
 
@@ -97,6 +162,7 @@ export interface PairedComparison {
   nTasks: number;
   /** Mean over tasks of (rate in B − rate in A). */
   meanDifference: number;
+  /** 95% interval of meanDifference (pairedDifferenceInterval). */
   ci95: [number, number];
   /** Two-sided p-value of a sign-flip permutation test on the per-task differences. */
   pValue: number;
@@ -122,7 +188,7 @@ export function comparePaired(
       total++;
     }
   } else {
-    for (let s = 0; s < BOOTSTRAP_SAMPLES; s++) {
+    for (let s = 0; s < PERMUTATION_SAMPLES; s++) {
       const sum = nonZero.reduce((acc, d) => acc + (random() < 0.5 ? -d : d), 0);
       if (Math.abs(sum / diffs.length) >= observed - 1e-12) extreme++;
       total++;
@@ -131,7 +197,7 @@ export function comparePaired(
   return {
     nTasks: diffs.length,
     meanDifference: mean(diffs),
-    ci95: bootstrapMeanCi(diffs, BOOTSTRAP_SAMPLES, random),
+    ci95: pairedDifferenceInterval(a, b),
     pValue: extreme / total,
   };
 }

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { comparePaired, computePassStats, passAtKForTask } from '../../src/bench/stats.ts';
+import {
+  comparePaired,
+  computePassStats,
+  effectiveTasks,
+  pairedDifferenceInterval,
+  passAtKForTask,
+  wilsonInterval,
+} from '../../src/bench/stats.ts';
 
 const close = (a: number, b: number, eps = 1e-12) => assert.ok(Math.abs(a - b) < eps, `${a} ≠ ${b}`);
 
@@ -27,7 +34,74 @@ test('job stats: pass@1 is the mean of per-task rates; stderr over tasks; a seed
   close(s.stderr, Math.sqrt(1 / 6) / 2);
   assert.ok(s.ci95[0] < 0.5 && s.ci95[1] > 0.5 && s.ci95[0] >= 0 && s.ci95[1] <= 1);
   assert.deepEqual(computePassStats(tasks).ci95, s.ci95);
-  assert.deepEqual(computePassStats([{ n: 3, c: 3 }]).ci95, [1, 1]);
+});
+
+const Z2 = 1.959963984540054 ** 2;
+const one = (c: number) => ({ n: 1, c });
+
+test('interval at 100% and 0%: never a point — two passing tasks give [2/(2+z²), 1], i.e. 34.2%–100%', () => {
+  const all = computePassStats([one(1), one(1)]);
+  close(all.passAt1, 1);
+  close(all.ci95[0], 2 / (2 + Z2), 1e-12);
+  assert.equal(all.ci95[1], 1);
+  assert.equal(all.ci95[0].toFixed(3), '0.342');
+  const none = computePassStats([one(0), one(0)]);
+  assert.equal(none.ci95[0], 0);
+  close(none.ci95[1], Z2 / (2 + Z2), 1e-12);
+  // Many attempts of one task are not many tasks: 3/3 on one task is as uncertain as one task passing.
+  assert.deepEqual(computePassStats([{ n: 3, c: 3 }]).ci95, wilsonInterval(1, 1));
+  assert.ok(computePassStats([{ n: 3, c: 3 }]).ci95[0] < 0.25);
+  // The interval narrows as tasks are added, and stays off 1.
+  const ten = computePassStats(Array.from({ length: 10 }, () => one(1))).ci95;
+  assert.ok(ten[0] > all.ci95[0] && ten[0] < 0.75, `${ten}`);
+});
+
+test('Wilson score interval: textbook values; with one attempt per task it is the ordinary Wilson interval', () => {
+  // 8 of 10: Wilson 95% interval [0.4902, 0.9433] (Newcombe 1998, Table II style values, rounded)
+  const [lo, hi] = wilsonInterval(0.8, 10);
+  close(lo, 0.4902, 1e-4);
+  close(hi, 0.9433, 1e-4);
+  assert.deepEqual(wilsonInterval(0.5, 0), [0, 1]);
+  const tasks = [one(1), one(1), one(0), one(1), one(0)];
+  assert.equal(effectiveTasks(tasks), 5);
+  assert.deepEqual(computePassStats(tasks).ci95, wilsonInterval(0.6, 5));
+});
+
+test('effective tasks: between the number of tasks and of attempts; equal rates never collapse the interval', () => {
+  const t = (n: number, c: number) => ({ n, c });
+  // Every task at 1/2 over 4 attempts: no spread between tasks, so the 12 attempts count.
+  assert.equal(effectiveTasks([t(4, 2), t(4, 2), t(4, 2)]), 12);
+  // All-or-nothing tasks: their attempts add nothing, the 4 tasks count (the floor).
+  assert.equal(effectiveTasks([t(3, 3), t(3, 0), t(3, 3), t(3, 0)]), 4);
+  // Every attempt of every task passed: alike or all-or-nothing cannot be told apart, so the tasks count.
+  assert.equal(effectiveTasks([t(5, 5), t(5, 5)]), 2);
+  // In between: rates 0, ½, ½, 1 → p = 0.5, s² = 1/6 → 4·0.25/(1/6) = 6, within [4, 16].
+  close(effectiveTasks([t(4, 0), t(4, 2), t(4, 2), t(4, 4)]), 6, 1e-9);
+  // Less spread than that is capped at the attempts: rates ¼, ½, ¾ would be worth 12 = N.
+  close(effectiveTasks([t(4, 1), t(4, 2), t(4, 3)]), 12, 1e-9);
+  for (const tasks of [
+    [t(4, 2), t(4, 2)],
+    [t(5, 5), t(5, 5)],
+    [t(2, 0), t(2, 0), t(2, 0)],
+  ]) {
+    const [lo, hi] = computePassStats(tasks).ci95;
+    assert.ok(hi - lo > 0.2, `${JSON.stringify(tasks)}: ${lo}–${hi}`);
+  }
+});
+
+test('paired difference interval: not a point when both sides agree everywhere; contains the difference', () => {
+  const both = [one(1), one(1)];
+  const [lo, hi] = pairedDifferenceInterval(both, both);
+  close(hi, 1 - 2 / (2 + Z2), 1e-12);
+  close(lo, -(1 - 2 / (2 + Z2)), 1e-12);
+  const mixed = [one(1), one(0), one(1), one(0)];
+  const same = pairedDifferenceInterval(mixed, mixed);
+  assert.ok(same[0] < -0.1 && same[1] > 0.1, `${same}`);
+  const a = [one(0), one(0), one(0), one(1), one(0), one(1)];
+  const b = [one(1), one(1), one(0), one(1), one(1), one(1)];
+  const [l, h] = pairedDifferenceInterval(a, b);
+  assert.ok(l < 0.5 && 0.5 < h && h <= 1 && l >= -1, `${l}–${h}`);
+  assert.deepEqual(comparePaired(a, b).ci95, [l, h]);
 });
 
 test('paired comparison: exact sign-flip p-value and the direction of the difference', () => {
