@@ -91,9 +91,9 @@ export function bwrapArgs(
 }
 
 /** Starts bwrap; resolves with the pid of the sandbox's first process once it is ready to be joined. */
-function startBwrap(args: string[], cgroup: Cgroup): Promise<{ proc: ChildProcess; childPid: number }> {
+function startBwrap(argv: string[], cgroup: Cgroup): Promise<{ proc: ChildProcess; childPid: number }> {
   return new Promise((resolve, reject) => {
-    const [command, ...rest] = joinCgroupArgv(cgroup, ['bwrap', ...args]);
+    const [command, ...rest] = joinCgroupArgv(cgroup, argv);
     const proc = spawn(command!, rest, { stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
     let info = '';
     let stdout = '';
@@ -179,25 +179,7 @@ export async function createBwrapSandbox(options: BwrapSandboxOptions): Promise<
   if (!bwrapAvailable()) throw new UserError(bwrapInstallHint());
   const workdir = options.workdir ?? '/app';
   for (const dir of SANDBOX_DIRS) mkdirSync(join(options.trialDir, dir), { recursive: true });
-  const cgroup: Cgroup = createCgroup(`sandbox-${randomUUID()}`, {
-    pidsMax: options.pidsMax,
-    memoryMb: options.memoryMb,
-  });
-  const { proc, childPid } = await startBwrap(
-    bwrapArgs(options.trialDir, options.allowInternet ?? false, workdir, options.writableSystemDirs),
-    cgroup,
-  );
-  let keepers: number[];
-  try {
-    keepers = keeperPids(childPid);
-  } catch (error) {
-    proc.kill('SIGKILL');
-    cgroup.remove();
-    throw new Error(`bwrap started but its processes cannot be read: ${(error as Error).message}`);
-  }
-  const groups = new Set<number>();
   const trialReal = realpathSync(options.trialDir);
-  const env = { PATH, HOME: '/root', LANG: 'C.UTF-8', TERM: 'dumb', ...options.env };
 
   /** The host path behind a sandbox path, for the per-trial directories. */
   const hostPath = (path: string): string | undefined => {
@@ -219,9 +201,98 @@ export async function createBwrapSandbox(options: BwrapSandboxOptions): Promise<
       throw new Error(`${path} leads outside the sandbox (symlink to ${real})`);
     return mapped;
   };
+  // Symlinks inside a copied directory that lead out of the trial are left behind.
+  const inside = (src: string) => {
+    if (!lstatSync(src).isSymbolicLink()) return true;
+    try {
+      const real = realpathSync(src);
+      return real === trialReal || real.startsWith(`${trialReal}/`);
+    } catch {
+      return false;
+    }
+  };
+  return startNamespaceSandbox({
+    kind: 'bwrap',
+    argv: [
+      'bwrap',
+      ...bwrapArgs(options.trialDir, options.allowInternet ?? false, workdir, options.writableSystemDirs),
+    ],
+    limits: { pidsMax: options.pidsMax, memoryMb: options.memoryMb },
+    workdir,
+    env: options.env,
+    files: () => ({
+      async readFile(path) {
+        return readFileSync(mustMap(path), 'utf8');
+      },
+      async writeFile(path, content) {
+        const target = mustMap(path);
+        mkdirSync(dirname(target), { recursive: true });
+        writeFileSync(target, content);
+      },
+      async upload(from, to) {
+        cpSync(from, mustMap(to), { recursive: true });
+      },
+      async download(from, to) {
+        cpSync(mustMap(from), to, { recursive: true, filter: inside });
+      },
+    }),
+  });
+}
+
+/** How a namespace sandbox exchanges files with the host. */
+export type SandboxFiles = Pick<Sandbox, 'readFile' | 'writeFile' | 'upload' | 'download'>;
+
+export interface NamespaceSandboxSpec {
+  kind: string;
+  /**
+   * What starts the sandbox, run inside its cgroup: `bwrap …` with its arguments ending in
+   * `--info-fd 3 bash -c 'echo ready; exec sleep infinity'` (as bwrapArgs makes), or a command that
+   * execs into such a bwrap.
+   */
+  argv: string[];
+  limits: { pidsMax?: number; memoryMb?: number };
+  workdir: string;
+  /** Environment of every command, over the defaults (PATH, HOME=/root, LANG, TERM). */
+  env?: Record<string, string>;
+  /** Run every command as this user (nsenter --setuid/--setgid); killStrays always runs as root. */
+  user?: { uid: number; gid: number };
+  /** The file exchange, given the host pid of the sandbox's init once it runs. */
+  files: (initPid: number) => SandboxFiles;
+  /** Runs after the sandbox and its cgroup are gone (also when start fails). */
+  onClose?: () => void;
+}
+
+/**
+ * A long-lived bwrap sandbox: started in its own cgroup, its keepers read, each command entered with
+ * nsenter (joining the cgroup first), killStrays and close as described at the top of this file.
+ * The bwrap backend and the image backend (image-sandbox.ts) differ only in what they mount.
+ */
+export async function startNamespaceSandbox(spec: NamespaceSandboxSpec): Promise<Sandbox> {
+  const { workdir } = spec;
+  let cgroup: Cgroup | undefined;
+  let proc: ChildProcess;
+  let childPid: number;
+  let keepers: number[];
+  try {
+    cgroup = createCgroup(`sandbox-${randomUUID()}`, spec.limits);
+    ({ proc, childPid } = await startBwrap(spec.argv, cgroup));
+    try {
+      keepers = keeperPids(childPid);
+    } catch (error) {
+      proc.kill('SIGKILL');
+      throw new Error(`bwrap started but its processes cannot be read: ${(error as Error).message}`);
+    }
+  } catch (error) {
+    cgroup?.remove();
+    spec.onClose?.();
+    throw error;
+  }
+  const groups = new Set<number>();
+  const env = { PATH, HOME: '/root', LANG: 'C.UTF-8', TERM: 'dumb', ...spec.env };
+  const asUser = spec.user ? ['--setuid', String(spec.user.uid), '--setgid', String(spec.user.gid)] : [];
 
   // `--wd` alone takes the sandbox's own working directory (a path given to it would be looked up on the host).
-  const enter = (script: string) => [
+  const enter = (script: string, user: string[] = asUser) => [
     'nsenter',
     '--target',
     String(childPid),
@@ -232,6 +303,7 @@ export async function createBwrapSandbox(options: BwrapSandboxOptions): Promise<
     '--pid',
     '--root',
     '--wd',
+    ...user,
     'bash',
     '-c',
     script,
@@ -252,39 +324,17 @@ export async function createBwrapSandbox(options: BwrapSandboxOptions): Promise<
 
   let closed = false;
   return {
-    kind: 'bwrap',
+    kind: spec.kind,
     workdir,
     exec,
     async killStrays() {
       if (closed || proc.exitCode !== null || proc.signalCode !== null)
         throw new SandboxCleanupError('the sandbox is gone (its init process exited)');
       // Outside the cgroup on purpose: a fork flood holding every pid of it must not keep the cleanup out.
-      return parseKillStrays(await runProcess({ argv: enter(killStraysScript(keepers)), env }, { timeoutSec: 60 }));
+      // As root: whatever user the commands run as, every process of theirs must go.
+      return parseKillStrays(await runProcess({ argv: enter(killStraysScript(keepers), []), env }, { timeoutSec: 60 }));
     },
-    async readFile(path) {
-      return readFileSync(mustMap(path), 'utf8');
-    },
-    async writeFile(path, content) {
-      const target = mustMap(path);
-      mkdirSync(dirname(target), { recursive: true });
-      writeFileSync(target, content);
-    },
-    async upload(from, to) {
-      cpSync(from, mustMap(to), { recursive: true });
-    },
-    async download(from, to) {
-      // Symlinks inside a copied directory that lead out of the trial are left behind.
-      const inside = (src: string) => {
-        if (!lstatSync(src).isSymbolicLink()) return true;
-        try {
-          const real = realpathSync(src);
-          return real === trialReal || real.startsWith(`${trialReal}/`);
-        } catch {
-          return false;
-        }
-      };
-      cpSync(mustMap(from), to, { recursive: true, filter: inside });
-    },
+    ...spec.files(childPid),
     async close() {
       if (closed) return;
       closed = true;
@@ -294,6 +344,7 @@ export async function createBwrapSandbox(options: BwrapSandboxOptions): Promise<
         proc.exitCode !== null || proc.signalCode !== null ? resolve() : proc.once('exit', () => resolve()),
       );
       cgroup.remove();
+      spec.onClose?.();
     },
   };
 }
