@@ -7,14 +7,14 @@
 //
 // The steps: openSession (session.ts) → startSession → runTurns, each turn being limitReached and
 // replyEnd (stop-checks.ts), compactContext, callModel (call-model.ts), runToolCalls (run-tool-calls.ts)
-// → closeSession.
+// → closeSession. A reply cut off while it calls tools does not run them (cutOffReason, refuseToolCalls).
 import { randomUUID } from 'node:crypto';
 import type { Harness, RunLimits, SubagentConfig, ToolResult } from '../harness/types.ts';
 import { addUsage } from '../model/types.ts';
 import { AGENT_INFO } from './agent-info.ts';
 import { callModel, modelCallEvent } from './call-model.ts';
 import { compactMessages, DEFAULT_COMPACTION } from './compact-context.ts';
-import { runToolCalls } from './run-tool-calls.ts';
+import { refuseToolCalls, runToolCalls } from './run-tool-calls.ts';
 import {
   type AgentRunResult,
   crashEnd,
@@ -28,7 +28,7 @@ import {
   type SessionSpec,
   stopStatus,
 } from './session.ts';
-import { costLimitEnforceable, limitReached, replyEnd } from './stop-checks.ts';
+import { costLimitEnforceable, cutOffReason, limitReached, replyEnd } from './stop-checks.ts';
 
 export type { AgentProgress, AgentRunResult, RunAgentOptions } from './session.ts';
 
@@ -102,7 +102,9 @@ async function runTurns(session: Session): Promise<SessionEnd> {
 
     const end = replyEnd(reply.completion);
     if (end) return { status: end };
-    await runToolCalls(session, message.toolCalls ?? []);
+    const cutOff = cutOffReason(reply.completion);
+    if (cutOff) refuseToolCalls(session, message.toolCalls ?? [], cutOff);
+    else await runToolCalls(session, message.toolCalls ?? []);
   }
 }
 

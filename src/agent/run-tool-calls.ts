@@ -1,6 +1,7 @@
 // One step's tool calls, in the order the model made them: each goes through the one dispatch path
 // (dispatch-tool.ts), its result joins the conversation and the trace. A failing tool is a tool error
-// the model sees; nothing here ends the session.
+// the model sees; nothing here ends the session. The calls of a reply that was cut off are not run at
+// all: each gets a tool error saying why (refuseToolCalls).
 import type { ToolCall } from '../model/types.ts';
 import { type DispatchedResult, dispatchToolCall } from './dispatch-tool.ts';
 import { reportProgress, type Session } from './session.ts';
@@ -18,6 +19,34 @@ export async function runToolCalls(session: Session, calls: readonly ToolCall[])
       ...(dispatched.result.isError ? { isError: true } : {}),
     });
     session.trace.emit('tool_result', toolResultEvent(state.step, call, dispatched));
+  }
+}
+
+/** What the model is told for each call of a reply that was cut off, by reason (stop-checks.ts `cutOffReason`). */
+const REFUSALS: Record<string, string> = {
+  reply_cut_off:
+    'Not run: your reply was cut off by the output-token limit (finish_reason: length), so the arguments of this call may be incomplete. Nothing was executed. Make the call again, shorter (e.g. write a long file in several smaller parts).',
+  content_filter:
+    "Not run: your reply was stopped by the provider's content filter (finish_reason: content_filter), so the arguments of this call may be incomplete. Nothing was executed.",
+};
+
+/**
+ * Answers every call of a cut-off reply with a tool error instead of running it: the conversation stays
+ * well-formed (each call has its result) and the trace's `tool_result` says `metadata.not_run: <reason>`.
+ */
+export function refuseToolCalls(session: Session, calls: readonly ToolCall[], reason: string): void {
+  const { state } = session;
+  const output = REFUSALS[reason] ?? `Not run: ${reason}.`;
+  for (const call of calls) {
+    state.messages.push({ role: 'tool', toolCallId: call.id, name: call.name, content: output, isError: true });
+    session.trace.emit(
+      'tool_result',
+      toolResultEvent(state.step, call, {
+        result: { output, isError: true, metadata: { not_run: reason } },
+        droppedBytes: 0,
+        durationMs: 0,
+      }),
+    );
   }
 }
 

@@ -1,6 +1,8 @@
 // When a session stops, and why: before each model call the limits of the session tree are checked;
-// after each reply, a reply without tool calls ends the session. A reply the model did not finish (cut
-// by its output-token limit) is not a normal completion: it ends as 'truncated'.
+// after each reply, a reply without tool calls ends the session. A reply the model did not finish is not
+// a normal completion: cut by its output-token limit it ends as 'truncated', stopped by the provider's
+// content filter as 'content_filter'. The tool calls of an unfinished reply are not run (cutOffReason):
+// their arguments may be cut too.
 import type { AgentStatus } from '../harness/types.ts';
 import type { Completion } from '../model/types.ts';
 import type { Ledger, Session } from './session.ts';
@@ -28,10 +30,29 @@ export function limitReached(check: LimitCheck): AgentStatus | undefined {
   return undefined;
 }
 
-/** How a reply ends the session: not at all while it calls tools; 'truncated' when the model was cut off. */
+/**
+ * How a reply ends the session: not at all while it calls tools; 'truncated' when the model was cut off
+ * by its output-token limit, 'content_filter' when the provider's filter stopped it, else 'completed'.
+ */
 export function replyEnd(completion: Pick<Completion, 'message' | 'finishReason'>): AgentStatus | undefined {
   if (completion.message.toolCalls?.length) return undefined;
-  return completion.finishReason === 'length' ? 'truncated' : 'completed';
+  if (completion.finishReason === 'length') return 'truncated';
+  if (completion.finishReason === 'content_filter') return 'content_filter';
+  return 'completed';
+}
+
+/**
+ * Why a reply's tool calls must not run, if they must not: the reply was cut off (`length`: the
+ * output-token limit) or stopped by the provider's content filter, so the last call's arguments may be
+ * incomplete — a half-written file or a truncated command would run as if the model meant it. The calls
+ * are answered with a tool error instead (run-tool-calls.ts `refuseToolCalls`) and the session goes on:
+ * the model can make them again, shorter; the session's limits bound how often.
+ */
+export function cutOffReason(completion: Pick<Completion, 'message' | 'finishReason'>): string | undefined {
+  if (!completion.message.toolCalls?.length) return undefined;
+  if (completion.finishReason === 'length') return 'reply_cut_off';
+  if (completion.finishReason === 'content_filter') return 'content_filter';
+  return undefined;
 }
 
 /**

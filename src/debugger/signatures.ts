@@ -110,6 +110,8 @@ function runEndSignatures(d: TrialDigest, lastStep: number[], opts: ClassifyOpti
   // The model's reply was cut by its output-token limit and carried no tool call: the agent did not choose to stop.
   if (d.stopReason === 'truncated')
     out.push({ id: 'reply-truncated', label: 'reply cut off by the output-token limit', steps: lastStep });
+  if (d.stopReason === 'content_filter')
+    out.push({ id: 'content-filter', label: "reply stopped by the provider's content filter", steps: lastStep });
   const completed =
     d.stopReason === 'completed' ||
     ((d.stopReason === undefined || d.stopReason === 'unknown') && d.finalMessage !== undefined);

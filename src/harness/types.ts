@@ -71,10 +71,14 @@ export interface AgentOutcome {
   finalMessage: string;
 }
 
-/** Why a session ended; `truncated`: the model's last reply was cut by its output-token limit (no tool call). */
+/**
+ * Why a session ended; `truncated`: the model's last reply was cut by its output-token limit (no tool call);
+ * `content_filter`: the provider's content filter stopped it.
+ */
 export type AgentStatus =
   | 'completed'
   | 'truncated'
+  | 'content_filter'
   | 'max_steps'
   | 'timeout'
   | 'token_budget'

@@ -335,6 +335,9 @@ test('context exhausted, max steps, and stopping early (few commands, or claimin
   const cut = makeDigest({ stopReason: 'truncated', steps: [commandStep(3, 'ls')], finalMessage: 'Here is the pl' });
   assert.equal(find(cut, 'reply-truncated')?.label, 'reply cut off by the output-token limit');
   assert.equal(find(cut, 'agent-stopped-early'), undefined, 'a cut-off reply is not a choice to stop');
+  const filtered = makeDigest({ stopReason: 'content_filter', steps: [commandStep(4, 'ls')], finalMessage: 'I' });
+  assert.deepEqual(find(filtered, 'content-filter')?.steps, [4]);
+  assert.equal(find(filtered, 'agent-stopped-early'), undefined, 'a filtered reply is not a choice to stop');
 
   const verifier = failingVerifier('tests/test_outputs.py::test_report_totals');
   const few = makeDigest({
