@@ -10,7 +10,7 @@ import { digestTrial } from './digest-trial.ts';
 import { readLines } from './read-lines.ts';
 import { renderDigest } from './render-digest.ts';
 import { readReport } from './report-schema.ts';
-import { classifyTrial } from './signatures.ts';
+import { type Classifier, classifyTrials } from './signatures.ts';
 import { atifCandidates } from './source-atif.ts';
 
 /** Output of one step printed whole up to this many characters (the rest is counted). */
@@ -37,12 +37,22 @@ async function taskDigests(jobDir: string, task: string): Promise<TrialDigest[]>
   return mine.sort((a, b) => a.trial.localeCompare(b.trial, 'en', { numeric: true }));
 }
 
-/** A task: its attempts with outcome and signatures, and the analysis when a report has one. */
-export async function showTask(jobDir: string, task: string, reportDir = join(jobDir, 'debug')): Promise<string> {
+/**
+ * A task: its attempts with outcome and signatures, and the analysis when a report has one. The
+ * signatures come from classifyTrials, the one classification `ahe debug` writes into its report.
+ */
+export async function showTask(
+  jobDir: string,
+  task: string,
+  reportDir = join(jobDir, 'debug'),
+  /** Test seam, as debugJob's: the classifier each trial goes through (default classifyTrial). */
+  classify?: Classifier,
+): Promise<string> {
   const digests = await taskDigests(jobDir, task);
+  const classified = classifyTrials(digests, classify);
   const lines = [`# ${task}: ${digests.filter((d) => d.passed).length}/${digests.length} attempts passed`, ''];
-  digests.forEach((d, i) => {
-    const sigs = classifyTrial(d).map((s) => `${s.label}${s.steps.length ? ` @${s.steps.slice(0, 4).join(',')}` : ''}`);
+  classified.forEach(({ digest: d, signatures }, i) => {
+    const sigs = signatures.map((s) => `${s.label}${s.steps.length ? ` @${s.steps.slice(0, 4).join(',')}` : ''}`);
     lines.push(
       `[${i + 1}] ${d.trial} · ${d.passed ? 'pass' : 'FAIL'} · reward ${d.reward ?? 'none'}${d.exception ? ` · ${d.exception.type}` : ''} · ${d.stats.steps} steps, ${d.stats.commands} commands${sigs.length ? `\n    ${sigs.join('; ')}` : ''}`,
     );

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { debugJob } from '../../src/debugger/debug-job.ts';
 import type { Signature, TrialDigest } from '../../src/debugger/digest.ts';
+import { showTask } from '../../src/debugger/show-evidence.ts';
 import { classifyTrial } from '../../src/debugger/signatures.ts';
 import type { Completion, CompletionRequest, Model } from '../../src/model/types.ts';
 import { writeSyntheticTrial } from './synthetic-trial.ts';
@@ -104,4 +105,31 @@ test('every trial is classified exactly once, and the analyst and the report sho
   assert.deepEqual(marker.tasks, ['build-index', 'fix-pipeline']);
   assert.deepEqual(r.job.partial_tasks, ['fix-pipeline']);
   assert.match(readFileSync(join(out, 'overview.md'), 'utf8'), /\*\*marker\*\* — 3 failed trials in 2 tasks/);
+});
+
+test('`ahe debug show` lists the signatures of the same classification as `ahe debug` (classifyTrials), trial by trial', async () => {
+  const job = makeJob();
+  const out = mkdtempSync(join(tmpdir(), 'ahe-classify-once-show-'));
+  const calls: string[] = [];
+  const classify = (d: TrialDigest): Signature[] => {
+    calls.push(d.trial);
+    return d.passed ? [] : [{ id: 'marker', label: `marker: ${d.trial}`, steps: [2, 5] }, ...classifyTrial(d)];
+  };
+  const { report } = await debugJob({ jobDir: job, outDir: out, classify });
+  for (const task of ['fix-pipeline', 'build-index']) {
+    calls.length = 0;
+    const shown = await showTask(job, task, out, classify);
+    assert.equal(calls.length, 2, 'each of the task’s trials classified once by show');
+    for (const t of report.tasks[task]!.trials) {
+      const line = t.signatures.map((s) => `${s.label}${s.steps.length ? ` @${s.steps.slice(0, 4).join(',')}` : ''}`);
+      const block = new RegExp(`\\] ${t.trial} · [^\\n]*(?:\\n {4}([^\\n]*))?`).exec(shown);
+      assert.ok(block, `${t.trial} is shown`);
+      assert.equal(block[1] ?? '', line.join('; '), `${t.trial}: show and the report agree`);
+    }
+  }
+  // Without a seam both use the default classification, and still agree.
+  const plain = await debugJob({ jobDir: job, outDir: mkdtempSync(join(tmpdir(), 'ahe-classify-once-show2-')) });
+  const shown = await showTask(job, 'build-index', out);
+  for (const t of plain.report.tasks['build-index']!.trials)
+    for (const s of t.signatures) assert.ok(shown.includes(s.label), `${t.trial}: ${s.label}`);
 });
