@@ -238,7 +238,10 @@ export function chaosModel(inner: Model, options: ChaosOptions): Model {
     provider: inner.provider,
     name: inner.name,
     contextWindow: inner.contextWindow,
-    priced: inner.priced,
+    // Read through, not copied: a provider knows its price only once it has reported a call's cost.
+    get priced() {
+      return inner.priced;
+    },
     async complete(request, signal): Promise<Completion> {
       const index = calls++;
       const fault = chooseFault(request, options, draws);

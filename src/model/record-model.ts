@@ -9,7 +9,10 @@ export function recordModel(inner: Model, cassette: string): Model {
     provider: inner.provider,
     name: inner.name,
     contextWindow: inner.contextWindow,
-    priced: inner.priced,
+    // Read through, not copied: a provider knows its price only once it has reported a call's cost.
+    get priced() {
+      return inner.priced;
+    },
     async complete(request, signal) {
       const completion = await inner.complete(request, signal);
       appendCassette(cassette, {
