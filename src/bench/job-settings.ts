@@ -9,6 +9,8 @@ import { UserError } from '../errors.ts';
 export interface JobSettings {
   tasks_dir?: string;
   task_names?: string[];
+  /** How the tasks were chosen (select-tasks.ts's TaskSelection). */
+  task_selection?: { include?: string[]; exclude?: string[]; n_tasks?: number | null; sample_seed?: number | null };
   k?: number;
   agent?: {
     name?: string;
@@ -43,6 +45,17 @@ const showTaskSets = (recorded: unknown, requested: unknown): string => {
   return `${before.size} tasks recorded, ${after.size} requested:${list(added, '+')}${list(dropped, '-')}`;
 };
 
+/** A task selection as the flags that give it. */
+const describe = (v: unknown) => {
+  const s = v as { include: string[]; exclude: string[]; n_tasks: number | null; sample_seed: number | null };
+  const parts = [
+    ...s.include.map((p) => `--task ${p}`),
+    ...s.exclude.map((p) => `--exclude ${p}`),
+    ...(s.n_tasks === null ? [] : [`--n-tasks ${s.n_tasks} --sample-seed ${s.sample_seed}`]),
+  ];
+  return parts.length ? `"${parts.join(' ')}"` : 'all tasks';
+};
+
 /** A limit of the agent; undefined when the config does not record it (a job from before it was recorded). */
 const agentLimit = (s: JobSettings, key: 'max_steps' | 'max_total_tokens') =>
   s.agent && key in s.agent ? (s.agent[key] ?? null) : undefined;
@@ -55,6 +68,18 @@ export const JOB_SETTINGS: Setting[] = [
     flag: '--task',
     get: (s) => (s.task_names ? [...s.task_names].sort() : undefined),
     show: showTaskSets,
+  },
+  {
+    field: 'task_selection',
+    flag: '--task/--exclude/--n-tasks/--sample-seed',
+    get: (s) =>
+      s.task_selection && {
+        include: s.task_selection.include ?? [],
+        exclude: s.task_selection.exclude ?? [],
+        n_tasks: s.task_selection.n_tasks ?? null,
+        sample_seed: s.task_selection.sample_seed ?? null,
+      },
+    show: (recorded, requested) => `${describe(recorded)} recorded, ${describe(requested)} requested`,
   },
   { field: 'k', flag: '-k', get: (s) => s.k },
   { field: 'agent.name', flag: '--agent', get: (s) => s.agent?.name },

@@ -23,6 +23,7 @@ import {
   trialFinished,
   trialName,
 } from './run-trial.ts';
+import { NO_SELECTION, type TaskSelection } from './select-tasks.ts';
 import type { Task } from './task.ts';
 import { rewardPassed, type TrialResult, type TrialResultRead } from './trial-result.ts';
 
@@ -32,6 +33,8 @@ export interface JobConfig {
   created_at: string;
   tasks_dir: string;
   task_names: string[];
+  /** How task_names were chosen from the suite (--task, --exclude, --n-tasks, --sample-seed). */
+  task_selection: TaskSelection;
   k: number;
   agent: {
     name: string;
@@ -77,6 +80,8 @@ export interface JobOptions {
   concurrency: number;
   /** Where the tasks were loaded from (recorded in config.json). */
   tasksDir: string;
+  /** How `tasks` were chosen from the suite in `tasksDir` (recorded in config.json; default: all of them). */
+  taskSelection?: TaskSelection;
   timeoutMultiplier?: number;
   /** Reuse prepared environments across trials of a task (default true). */
   environmentCache?: boolean;
@@ -112,6 +117,7 @@ function describeJob(o: JobOptions): JobIdentity {
   return {
     tasks_dir: o.tasksDir,
     task_names: o.tasks.map((t) => t.name).sort(),
+    task_selection: o.taskSelection ?? NO_SELECTION,
     k: o.k,
     agent: {
       name: o.agent.kind,

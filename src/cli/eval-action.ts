@@ -6,6 +6,7 @@ import { describeMissingTrials, type JobResult } from '../bench/job-summary.ts';
 import { loadTaskSuite, type TaskProblem } from '../bench/load-task.ts';
 import { type JobOutcome, runJob } from '../bench/run-job.ts';
 import type { TrialAgent } from '../bench/run-trial.ts';
+import { describeSelection, selectionFrom, selects, selectTasks, type TaskSelection } from '../bench/select-tasks.ts';
 import type { Task } from '../bench/task.ts';
 import { UserError } from '../errors.ts';
 import { loadHarness } from '../harness/load-harness.ts';
@@ -13,9 +14,8 @@ import { createModel } from '../model/create-model.ts';
 import { loadPriceTable } from '../model/prices.ts';
 import { openTrialQueue } from '../queue/enqueue-job.ts';
 import { displayUrl } from '../queue/redis-connection.ts';
-import { bwrapAvailable, bwrapInstallHint } from '../sandbox/bwrap-sandbox.ts';
 import { createCgroup } from '../sandbox/cgroup-limits.ts';
-import { checkEngine, containerEngine } from '../sandbox/container-engine.ts';
+import { checkBackend } from './check-backend.ts';
 import type { EvalFlags } from './eval-command.ts';
 import { INTERRUPTED_EXIT, interruptible } from './interruptible.ts';
 import { createJobProgress, formatDuration } from './job-progress.ts';
@@ -60,27 +60,20 @@ export function refuseInvalidTasks(
   );
 }
 
-/** The tasks to run: the suite, narrowed by --task; a broken task fails the command unless `skipInvalid`. */
-export function selectTasks(
+/**
+ * The tasks to run: the suite, narrowed by the selection (src/bench/select-tasks.ts); a broken task
+ * fails the command unless `skipInvalid` or the selection names its tasks with --task (a broken other
+ * task is then a note).
+ */
+export function loadSelectedTasks(
   tasksDir: string,
-  names: string[] | undefined,
+  selection: TaskSelection,
   warn: (line: string) => void,
   skipInvalid?: boolean,
 ): Task[] {
   const suite = loadTaskSuite(tasksDir);
-  // With --task, only the named tasks matter: a broken other task is a note.
-  refuseInvalidTasks('--tasks', tasksDir, suite.problems, skipInvalid || Boolean(names?.length), warn);
-  if (!names?.length) {
-    if (suite.tasks.length === 0) throw new UserError(`--tasks ${tasksDir}: no loadable task found`);
-    return suite.tasks;
-  }
-  const byName = new Map(suite.tasks.map((t) => [t.name, t]));
-  const unknown = names.filter((n) => !byName.has(n));
-  if (unknown.length)
-    throw new UserError(
-      `--task ${unknown.join(', ')}: not in ${tasksDir} (it has: ${[...byName.keys()].slice(0, 20).join(', ')}${byName.size > 20 ? ', …' : ''})`,
-    );
-  return names.map((n) => byName.get(n)!);
+  refuseInvalidTasks('--tasks', tasksDir, suite.problems, skipInvalid || selection.include.length > 0, warn);
+  return selectTasks(suite.tasks, selection, { dir: tasksDir });
 }
 
 /**
@@ -116,11 +109,11 @@ export async function runEval(
 ): Promise<EvalRun> {
   const tasksDir = resolve(flags.tasks);
   if (!existsSync(tasksDir)) throw new UserError(`--tasks: ${tasksDir} does not exist`);
-  if (flags.backend === 'bwrap' && !flags.queue && !bwrapAvailable())
-    throw new UserError(`--backend bwrap: ${bwrapInstallHint()}`);
-  if (flags.backend === 'podman' || flags.backend === 'docker') await checkEngine(containerEngine(flags.backend));
+  const selection = selectionFrom(flags);
+  // With --queue the workers run the trials, and check their own backend.
+  if (!flags.queue) await checkBackend(flags.backend);
   if (flags.rebuild) requestImageRebuild();
-  if (flags.backend === 'bwrap' && !flags.quiet && !flags.queue) {
+  if ((flags.backend === 'bwrap' || flags.backend === 'image') && !flags.quiet && !flags.queue) {
     const probe = createCgroup(`ahe-probe-${process.pid}`, { pidsMax: 64 });
     probe.remove();
     if (probe.kind === 'none')
@@ -147,18 +140,20 @@ export async function runEval(
   } else if (flags.harness || flags.model) {
     throw new UserError(`--agent ${flags.agent} runs no model: drop --harness/--model, or use --agent harness`);
   }
-  const tasks = io.tasks ?? selectTasks(tasksDir, flags.task, (l) => io.err.write(`${l}\n`), flags.skipInvalidTasks);
+  const tasks =
+    io.tasks ?? loadSelectedTasks(tasksDir, selection, (l) => io.err.write(`${l}\n`), flags.skipInvalidTasks);
   let jobDir = resumedJobDir(flags);
   jobDir ??= flags.out ? resolve(flags.out) : resolve('jobs', timestamp());
   const resuming = existsSync(join(jobDir, 'config.json'));
   if (!flags.quiet)
     io.err.write(
-      `ahe eval · ${tasks.length} tasks × ${flags.k} · agent ${flags.agent}${agent.modelSpec ? ` · model ${agent.modelSpec}` : ''} · backend ${flags.backend} · ${flags.queue ? `queue ${displayUrl(flags.queue)}` : `concurrency ${flags.concurrency}`}\n${resuming ? 'resuming' : 'job'} ${jobDir}\n`,
+      `ahe eval · ${tasks.length} tasks${selects(selection) ? ` (${describeSelection(selection)})` : ''} × ${flags.k} · agent ${flags.agent}${agent.modelSpec ? ` · model ${agent.modelSpec}` : ''} · backend ${flags.backend} · ${flags.queue ? `queue ${displayUrl(flags.queue)}` : `concurrency ${flags.concurrency}`}\n${resuming ? 'resuming' : 'job'} ${jobDir}\n`,
     );
   // With --queue, trials run on `ahe worker` processes: all are enqueued at once, workers bound concurrency.
   const trialQueue = flags.queue
     ? await openTrialQueue({
         url: flags.queue,
+        backend: flags.backend,
         prices: flags.prices ? loadPriceTable(resolve(flags.prices)) : undefined,
         maxRetries: flags.maxRetries,
       })
@@ -169,6 +164,7 @@ export async function runEval(
     const outcome = await runJob({
       jobDir,
       tasks,
+      taskSelection: selection,
       k: flags.k,
       agent,
       backend: flags.backend,

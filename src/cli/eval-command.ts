@@ -1,7 +1,7 @@
 // `ahe eval`: run an agent on benchmark tasks (tasks × k trials) into a Harbor-layout job directory,
 // with live progress and a final summary. Re-running into the same --out resumes the job.
 import { type Command, Option } from 'commander';
-import type { AgentKind, BackendKind } from '../bench/run-trial.ts';
+import type { AgentKind, BackendKind } from '../bench/trial-context.ts';
 import { MODEL_SPEC_HELP } from '../model/create-model.ts';
 import {
   attempts,
@@ -14,10 +14,10 @@ import {
   steps,
   timeoutMultiplier,
 } from './parse-options.ts';
+import { addTaskSelectionOptions, backendOption, type SelectionFlagValues } from './task-options.ts';
 
-export interface EvalFlags {
+export interface EvalFlags extends SelectionFlagValues {
   tasks: string;
-  task?: string[];
   agent: AgentKind;
   harness?: string;
   model?: string;
@@ -41,7 +41,7 @@ export interface EvalFlags {
 }
 
 export function registerEvalCommand(program: Command): void {
-  program
+  const command = program
     .command('eval')
     .description(
       'Evaluate an agent on benchmark tasks: tasks × k trials in sandboxes, into a Harbor-layout job directory with pass@k and confidence intervals.',
@@ -50,8 +50,8 @@ export function registerEvalCommand(program: Command): void {
       '--tasks <dir>',
       'a directory of tasks (Harbor / Terminal-Bench 2 or Terminal-Bench 1), or one task',
       existingDir,
-    )
-    .option('--task <name...>', 'only these tasks (one or more names)')
+    );
+  addTaskSelectionOptions(command)
     .addOption(
       new Option(
         '--agent <kind>',
@@ -69,15 +69,8 @@ export function registerEvalCommand(program: Command): void {
       concurrency,
       2,
     )
-    .addOption(
-      new Option(
-        '--backend <kind>',
-        "sandbox of each trial (bwrap: Debian package bubblewrap; podman/docker: the task's image, see docs/sandboxes.md)",
-      )
-        .choices(['bwrap', 'podman', 'docker'])
-        .default('bwrap'),
-    )
-    .option('--rebuild', 'with --backend podman/docker: build every task image again, ignoring the image cache')
+    .addOption(backendOption())
+    .option('--rebuild', 'with --backend podman/docker/image: build every task image again, ignoring the image cache')
     .option('--out <dir>', 'job directory (default jobs/<time>); an existing job there is resumed', outputDir)
     .option(
       '--resume [job]',
@@ -130,8 +123,15 @@ after --max-infra-failures trials in a row could not use the model (they stay un
 to resume), 130 interrupted (finished trials kept), 2 bad input (also a task that cannot be loaded,
 unless --skip-invalid-tasks, and a job in --out run with other settings).
 
+Task selection: --task keeps the named tasks (names or globs; default all), --exclude then leaves some
+out, --n-tasks N then keeps a deterministic sample of N of the rest (--sample-seed S, default 0: the
+same S gives the same tasks). A name that is not in --tasks, a glob that matches nothing, or a
+selection that leaves no task is refused. The selection is recorded in the job's config.json; a job
+continued with another selection is refused, listing what differs.
+
 Examples:
   ahe eval --tasks tasks/train --agent oracle
+  ahe eval --tasks tasks/train --agent oracle --exclude 'csv-*' --n-tasks 5 --sample-seed 7 --backend podman
   ahe eval --tasks tasks/holdout --harness harnesses/seed --model openai:gpt-5.4 -k 2 --concurrency 8 --out jobs/seed-holdout`,
     )
     .action(async (flags: EvalFlags) => (await import('./eval-action.ts')).evalCommand(flags));

@@ -4,18 +4,28 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadTaskSuite } from '../bench/load-task.ts';
 import type { JobEvent } from '../bench/run-job.ts';
+import {
+  describeSelection,
+  HOLDOUT_SELECTION_FLAGS,
+  type SelectionFlagNames,
+  selectionFrom,
+  selects,
+  type TaskSelection,
+  TRAIN_SELECTION_FLAGS,
+} from '../bench/select-tasks.ts';
 import { UserError } from '../errors.ts';
 import { estimateRunCost } from '../evolve/estimate-cost.ts';
 import { loadSplit } from '../evolve/evaluate-harness.ts';
+import { holdoutSelection, trainSelection } from '../evolve/evolve-config.ts';
 import { EVOLVER_HARNESS_DIR } from '../evolve/evolve-session.ts';
-import { type EvolveConfig, runEvolve } from '../evolve/run-evolve.ts';
+import { type EvolveConfig, type RunConfig, runEvolve } from '../evolve/run-evolve.ts';
 import { extendRun, loadRunState } from '../evolve/run-state.ts';
 import { writeRunSummary } from '../evolve/run-summary.ts';
 import { loadHarness } from '../harness/load-harness.ts';
 import { createModel } from '../model/create-model.ts';
 import { loadPriceTable, type PriceTable } from '../model/prices.ts';
 import { openTrialQueue } from '../queue/enqueue-job.ts';
-import { bwrapAvailable, bwrapInstallHint } from '../sandbox/bwrap-sandbox.ts';
+import { checkBackend } from './check-backend.ts';
 import { refuseInvalidTasks } from './eval-action.ts';
 import type { EvolveFlags } from './evolve-command.ts';
 import { compareResumeFlags, EVOLVE_FLAGS } from './evolve-flags.ts';
@@ -63,9 +73,18 @@ async function checkModels(
   );
 }
 
-/** A task that cannot be loaded stops the run before anything is spent, unless --skip-invalid-tasks. */
-function checkSuite(flag: string, dir: string, skip: boolean | undefined): void {
-  refuseInvalidTasks(flag, dir, loadTaskSuite(dir).problems, skip, () => {});
+/**
+ * A task that cannot be loaded stops the run before anything is spent, unless --skip-invalid-tasks
+ * or the split names its tasks (--task / --holdout-task: a broken other task is then left out).
+ */
+function checkSuite(flags: SelectionFlagNames, dir: string, selection: TaskSelection, skip: boolean | undefined): void {
+  refuseInvalidTasks(flags.suite, dir, loadTaskSuite(dir).problems, skip || selection.include.length > 0, () => {});
+}
+
+/** Both splits of a run checked, as they will be loaded. */
+function checkSuites(config: RunConfig, skip: boolean | undefined): void {
+  checkSuite(TRAIN_SELECTION_FLAGS, config.tasks, trainSelection(config), skip);
+  if (config.holdout) checkSuite(HOLDOUT_SELECTION_FLAGS, config.holdout, holdoutSelection(config), skip);
 }
 
 /**
@@ -90,12 +109,10 @@ function applyResumeFlags(runDir: string, flags: EvolveFlags, command: Command):
   }
   const { changed } = extendRun(runDir, changes);
   if (changed.length) process.stderr.write(`resuming with ${changed.join(', ')}\n`);
-  const config = loadRunState(runDir).config;
-  checkSuite('--tasks', config.tasks, flags.skipInvalidTasks);
-  if (config.holdout) checkSuite('--holdout', config.holdout, flags.skipInvalidTasks);
+  checkSuites(loadRunState(runDir).config, flags.skipInvalidTasks);
 }
 
-function configFrom(flags: EvolveFlags): EvolveConfig {
+function configFrom(flags: EvolveFlags): RunConfig {
   const missing = [
     !flags.harness && '--harness',
     !flags.tasks && '--tasks',
@@ -104,6 +121,20 @@ function configFrom(flags: EvolveFlags): EvolveConfig {
   ].filter(Boolean);
   if (missing.length) throw new UserError(`missing ${missing.join(', ')} (or continue a run with --resume RUN)`);
   const debug = flags.debugModel ?? flags.model!;
+  const train = selectionFrom(flags, TRAIN_SELECTION_FLAGS);
+  const holdout = selectionFrom(
+    {
+      task: flags.holdoutTask,
+      exclude: flags.holdoutExclude,
+      nTasks: flags.holdoutNTasks,
+      sampleSeed: flags.holdoutSampleSeed,
+    },
+    HOLDOUT_SELECTION_FLAGS,
+  );
+  if (!flags.holdout && selects(holdout))
+    throw new UserError(
+      `${describeSelection(holdout, HOLDOUT_SELECTION_FLAGS)}: there is no --holdout DIR to select from`,
+    );
   return {
     harness: resolve(flags.harness!),
     tasks: resolve(flags.tasks!),
@@ -119,13 +150,22 @@ function configFrom(flags: EvolveFlags): EvolveConfig {
     budget_tokens: flags.budgetTokens ?? null,
     budget_minutes: flags.budgetMinutes ?? null,
     timeout_multiplier: flags.timeoutMultiplier ?? 1,
+    backend: flags.backend,
+    task_include: train.include,
+    task_exclude: train.exclude,
+    n_tasks: train.n_tasks,
+    sample_seed: train.sample_seed,
+    holdout_include: holdout.include,
+    holdout_exclude: holdout.exclude,
+    holdout_n_tasks: holdout.n_tasks,
+    holdout_sample_seed: holdout.sample_seed,
   };
 }
 
 export async function evolveCommand(flags: EvolveFlags, command: Command): Promise<void> {
   const prices = flags.prices ? loadPriceTable(resolve(flags.prices)) : undefined;
   let runDir: string;
-  let config: EvolveConfig | undefined;
+  let config: RunConfig | undefined;
   let costKnown: Partial<Record<keyof typeof ROLE_NAMES, boolean>> = {};
   if (flags.resume) {
     if (flags.resume === true && !flags.out)
@@ -150,11 +190,12 @@ export async function evolveCommand(flags: EvolveFlags, command: Command): Promi
     // Everything that can be checked is checked before anything is spent.
     await loadHarness(config.harness);
     await loadHarness(EVOLVER_HARNESS_DIR);
-    checkSuite('--tasks', config.tasks, flags.skipInvalidTasks);
-    if (config.holdout) checkSuite('--holdout', config.holdout, flags.skipInvalidTasks);
+    checkSuites(config, flags.skipInvalidTasks);
     const warn = (l: string) => process.stderr.write(`${l}\n`);
-    const train = loadSplit(config.tasks, warn);
-    const holdout = config.holdout ? loadSplit(config.holdout, warn) : [];
+    const train = loadSplit(config.tasks, warn, trainSelection(config), TRAIN_SELECTION_FLAGS);
+    const holdout = config.holdout
+      ? loadSplit(config.holdout, warn, holdoutSelection(config), HOLDOUT_SELECTION_FLAGS)
+      : [];
     costKnown = await checkModels(config, prices, flags.maxRetries);
     const estimate = estimateRunCost({
       iterations: config.iterations,
@@ -172,7 +213,7 @@ export async function evolveCommand(flags: EvolveFlags, command: Command): Promi
       prices,
     });
     process.stderr.write(
-      `ahe evolve · ${train.length} training tasks${holdout.length ? ` + ${holdout.length} held-out` : ''} × k=${config.k} · ${config.iterations} iterations\n` +
+      `ahe evolve · ${train.length} training tasks${holdout.length ? ` + ${holdout.length} held-out` : ''} × k=${config.k} · ${config.iterations} iterations · backend ${config.backend}\n` +
         `cost estimate (assumes ~${formatTokens(estimate.assumptions.trial.promptTokens)} prompt tokens per trial; the summary shows what was actually spent):\n` +
         estimate.roles
           .map(
@@ -184,7 +225,9 @@ export async function evolveCommand(flags: EvolveFlags, command: Command): Promi
     );
     if (flags.estimateOnly) return;
   }
-  if (!bwrapAvailable()) throw new UserError(bwrapInstallHint());
+  const backend = config?.backend ?? loadRunState(runDir).config.backend;
+  // With --queue the workers run the trials, and check their own backend.
+  if (!flags.queue) await checkBackend(backend);
   const { signal, dispose } = interruptible(process.stderr);
   // One progress view per evaluation: a new job starts with its 'planned' event.
   let progress: ReturnType<typeof createJobProgress> | undefined;
@@ -198,7 +241,8 @@ export async function evolveCommand(flags: EvolveFlags, command: Command): Promi
   };
   let trialQueue: Awaited<ReturnType<typeof openTrialQueue>> | undefined;
   try {
-    if (flags.queue) trialQueue = await openTrialQueue({ url: flags.queue, prices, maxRetries: flags.maxRetries });
+    if (flags.queue)
+      trialQueue = await openTrialQueue({ url: flags.queue, backend, prices, maxRetries: flags.maxRetries });
     const state = await runEvolve({
       runDir,
       config,

@@ -1,5 +1,6 @@
 // `ahe evolve`: evolve a harness on a task suite — evaluate, distil, change, verify, keep what helps.
 import type { Command } from 'commander';
+import type { BackendKind } from '../bench/trial-context.ts';
 import { MODEL_SPEC_HELP } from '../model/create-model.ts';
 import {
   attempts,
@@ -15,8 +16,9 @@ import {
   timeoutMultiplier,
   usd,
 } from './parse-options.ts';
+import { addTaskSelectionOptions, BACKEND_HELP, backendOption, type SelectionFlagValues } from './task-options.ts';
 
-export interface EvolveFlags {
+export interface EvolveFlags extends SelectionFlagValues {
   harness?: string;
   tasks?: string;
   holdout?: string;
@@ -41,10 +43,15 @@ export interface EvolveFlags {
   queue?: string;
   skipInvalidTasks?: boolean;
   maxInfraFailures?: number;
+  backend: BackendKind;
+  holdoutTask?: string[];
+  holdoutExclude?: string[];
+  holdoutNTasks?: number;
+  holdoutSampleSeed?: number;
 }
 
 export function registerEvolveCommand(program: Command): void {
-  program
+  const command = program
     .command('evolve')
     .description(
       'Evolve a harness: evaluate it, distil the traces, let the evolve agent change one component at a time with predictions, verify on the next evaluation, roll back what hurts.',
@@ -55,7 +62,11 @@ export function registerEvolveCommand(program: Command): void {
       '--holdout <dir>',
       'held-out tasks, scored beside train and never shown to the evolve agent (e.g. tasks/holdout)',
       existingDir,
-    )
+    );
+  addTaskSelectionOptions(command, '', 'training');
+  addTaskSelectionOptions(command, 'holdout-', 'held-out');
+  command
+    .addOption(backendOption(`sandbox of every trial of the run, training and held-out (${BACKEND_HELP})`))
     .option('--model <spec>', `the coding agent's model: ${MODEL_SPEC_HELP}`)
     .option('--evolve-model <spec>', "the evolve agent's model (default: --model)")
     .option(
@@ -127,11 +138,16 @@ usage.json. RUN/harness is a git repository tagged iter-N; RUN/best is the best-
 A kill -9 at any point followed by --resume RUN (or --out RUN --resume, as with ahe eval) continues
 from the last completed step. Unlike ahe eval, re-running the first command into an existing --out is
 refused rather than continued: a resumed run keeps its recorded settings, so say --resume.
-Trials run in bwrap sandboxes (ahe eval's default backend); with --queue, start the workers with it.
+Trials run with --backend (bwrap by default, as on ahe eval), training and held-out alike; with
+--queue, start the workers with the same --backend (each backend has its own queue).
+--task/--exclude/--n-tasks/--sample-seed choose the training tasks as on ahe eval (names or globs, then
+a deterministic sample); --holdout-task/--holdout-exclude/--holdout-n-tasks/--holdout-sample-seed the
+held-out ones. The backend and both selections are recorded in state.json and cannot change on --resume.
 
 Examples:
   OPENAI_API_KEY=… ahe evolve --harness harnesses/seed --tasks tasks/train --holdout tasks/holdout --model openai:gpt-5.4 --iterations 5 --out runs/first
   ahe evolve --resume runs/first
+  ahe evolve --harness harnesses/seed --tasks tasks/train --n-tasks 20 --sample-seed 1 --holdout tasks/holdout --holdout-exclude 'build-*' --backend podman --model openai:gpt-5.4 --out runs/sample
 See docs/evolve.md (and its offline demo on scripted models).`,
     )
     .action(async (flags: EvolveFlags, command: Command) =>

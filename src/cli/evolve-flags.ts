@@ -25,6 +25,7 @@ export interface EvolveFlagRule {
 }
 
 const path = (v: unknown) => resolve(String(v));
+const list = (v: unknown) => (v as string[]).map(String);
 
 /** Keyed by commander's attribute name of each `ahe evolve` option. */
 export const EVOLVE_FLAGS: Record<string, EvolveFlagRule> = {
@@ -42,6 +43,15 @@ export const EVOLVE_FLAGS: Record<string, EvolveFlagRule> = {
   k: { flag: '-k', rule: 'fixed', key: 'k' },
   holdoutEvery: { flag: '--holdout-every', rule: 'fixed', key: 'holdout_every' },
   timeoutMultiplier: { flag: '--timeout-multiplier', rule: 'fixed', key: 'timeout_multiplier' },
+  backend: { flag: '--backend', rule: 'fixed', key: 'backend' },
+  task: { flag: '--task', rule: 'fixed', key: 'task_include', record: list },
+  exclude: { flag: '--exclude', rule: 'fixed', key: 'task_exclude', record: list },
+  nTasks: { flag: '--n-tasks', rule: 'fixed', key: 'n_tasks' },
+  sampleSeed: { flag: '--sample-seed', rule: 'fixed', key: 'sample_seed' },
+  holdoutTask: { flag: '--holdout-task', rule: 'fixed', key: 'holdout_include', record: list },
+  holdoutExclude: { flag: '--holdout-exclude', rule: 'fixed', key: 'holdout_exclude', record: list },
+  holdoutNTasks: { flag: '--holdout-n-tasks', rule: 'fixed', key: 'holdout_n_tasks' },
+  holdoutSampleSeed: { flag: '--holdout-sample-seed', rule: 'fixed', key: 'holdout_sample_seed' },
   iterations: { flag: '--iterations', rule: 'changeable', key: 'iterations' },
   concurrency: { flag: '--concurrency', rule: 'changeable', key: 'concurrency' },
   budgetUsd: { flag: '--budget-usd', rule: 'changeable', key: 'budget_usd' },

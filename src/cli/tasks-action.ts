@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { JobResult } from '../bench/job-summary.ts';
 import { loadTaskSuite } from '../bench/load-task.ts';
-import { EVAL_EXIT, runEval, selectTasks } from './eval-action.ts';
+import { selectionFrom } from '../bench/select-tasks.ts';
+import { EVAL_EXIT, loadSelectedTasks, runEval } from './eval-action.ts';
 import { interruptible } from './interruptible.ts';
 import { formatDuration } from './job-progress.ts';
 import { table } from './table.ts';
@@ -38,7 +39,7 @@ export function listTasks(dir: string, flags: { json?: boolean }): void {
 export async function checkTasks(dir: string, flags: CheckFlags): Promise<void> {
   const tasksDir = resolve(dir);
   const problems = loadTaskSuite(tasksDir).problems;
-  const tasks = selectTasks(tasksDir, flags.task, (l) => process.stderr.write(`${l}\n`), true);
+  const tasks = loadSelectedTasks(tasksDir, selectionFrom(flags), (l) => process.stderr.write(`${l}\n`), true);
   const root = flags.out ? resolve(flags.out) : mkdtempSync(join(tmpdir(), 'ahe-tasks-check-'));
   const { signal, dispose } = interruptible(process.stderr);
   const results: Partial<Record<'oracle' | 'noop', JobResult>> = {};
@@ -49,6 +50,10 @@ export async function checkTasks(dir: string, flags: CheckFlags): Promise<void> 
       const { outcome } = await runEval(
         {
           tasks: tasksDir,
+          task: flags.task,
+          exclude: flags.exclude,
+          nTasks: flags.nTasks,
+          sampleSeed: flags.sampleSeed,
           agent,
           k: 1,
           concurrency: flags.concurrency,

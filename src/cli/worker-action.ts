@@ -1,12 +1,11 @@
 // `ahe worker` at work: starts a BullMQ worker on the queue and stops it on SIGTERM/SIGINT.
-import { UserError } from '../errors.ts';
 import { displayUrl } from '../queue/redis-connection.ts';
 import { startWorker } from '../queue/run-worker.ts';
-import { bwrapAvailable, bwrapInstallHint } from '../sandbox/bwrap-sandbox.ts';
+import { checkBackend } from './check-backend.ts';
 import type { WorkerFlags } from './worker-command.ts';
 
 export async function runWorker(flags: WorkerFlags): Promise<void> {
-  if (flags.backend === 'bwrap' && !bwrapAvailable()) throw new UserError(`--backend bwrap: ${bwrapInstallHint()}`);
+  await checkBackend(flags.backend);
   const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
   const worker = await startWorker({
     url: flags.queue,

@@ -1,9 +1,10 @@
 // `ahe worker`: process trials from a Redis queue (BullMQ) that `ahe eval --queue` / `ahe evolve
 // --queue` fill. Thin: flags → startWorker; SIGTERM/SIGINT once finishes the running trials, twice
 // returns them to the queue.
-import { type Command, Option } from 'commander';
-import type { BackendKind } from '../bench/run-trial.ts';
+import type { Command } from 'commander';
+import type { BackendKind } from '../bench/trial-context.ts';
 import { concurrency, lockMs } from './parse-options.ts';
+import { BACKEND_HELP, backendOption } from './task-options.ts';
 
 export interface WorkerFlags {
   queue: string;
@@ -22,9 +23,9 @@ export function registerWorkerCommand(program: Command): void {
     .requiredOption('--queue <url>', 'the Redis queue, redis://HOST:PORT')
     .option('--concurrency <n>', 'trials run at once by this worker', concurrency, 2)
     .addOption(
-      new Option('--backend <kind>', "sandbox of the trials this worker takes (the producer's --backend must match)")
-        .choices(['bwrap', 'podman', 'docker'])
-        .default('bwrap'),
+      backendOption(
+        `sandbox of the trials this worker takes: it takes only trials of producers with the same --backend (${BACKEND_HELP})`,
+      ),
     )
     .option(
       '--lock-ms <n>',
@@ -40,10 +41,13 @@ Tasks, harnesses and scripted-model files arrive through Redis (content-addresse
 $AHE_CACHE_DIR/ahe/queue-blobs); trial files go back through Redis to the producer, which writes the
 job directory. API keys (OPENAI_API_KEY, ANTHROPIC_API_KEY, …) come from this worker's environment
 and never travel through Redis. SIGTERM: stop taking trials and finish the running ones; a second
-SIGTERM interrupts them and returns them to the queue. See docs/scale.md.
+SIGTERM interrupts them and returns them to the queue. Each backend has its own queue: a worker
+started with --backend podman takes only the trials of \`ahe eval/evolve --queue … --backend podman\`,
+so a trial never reaches a worker that cannot run it. See docs/scale.md.
 
-Example:
-  ahe worker --queue redis://10.0.0.5:6379 --concurrency 8`,
+Examples:
+  ahe worker --queue redis://10.0.0.5:6379 --concurrency 8
+  ahe worker --queue redis://10.0.0.5:6379 --backend docker`,
     )
     .action(async (flags: WorkerFlags) => (await import('./worker-action.ts')).runWorker(flags));
 }

@@ -6,7 +6,15 @@
 import type { JobResult } from '../bench/job-summary.ts';
 import { loadTaskSuite } from '../bench/load-task.ts';
 import { type JobEvent, runJob, type TrialExecutor } from '../bench/run-job.ts';
+import {
+  NO_SELECTION,
+  type SelectionFlagNames,
+  selectTasks,
+  type TaskSelection,
+  TRAIN_SELECTION_FLAGS,
+} from '../bench/select-tasks.ts';
 import type { Task } from '../bench/task.ts';
+import type { BackendKind } from '../bench/trial-context.ts';
 import { RunStoppedError, UserError } from '../errors.ts';
 import { loadHarness } from '../harness/load-harness.ts';
 import { createModel } from '../model/create-model.ts';
@@ -17,6 +25,10 @@ export interface EvaluateOptions {
   harnessDir: string;
   tasks: Task[];
   tasksDir: string;
+  /** How `tasks` were chosen from `tasksDir` (recorded in the job's config.json). */
+  taskSelection?: TaskSelection;
+  /** Where the trials run (default bwrap). */
+  backend?: BackendKind;
   model: string;
   /** Makes each trial's model (default: createModel of `model` with `prices` and `maxRetries`). */
   newModel?: () => Promise<Model>;
@@ -57,13 +69,21 @@ export class EvaluationIncompleteError extends RunStoppedError {
   }
 }
 
-/** The loadable tasks of a split; broken ones are reported through `warn` and left out. */
-export function loadSplit(dir: string, warn: (line: string) => void): Task[] {
+/**
+ * The tasks of a split: its loadable tasks (broken ones are reported through `warn` and left out),
+ * narrowed by the split's selection (src/bench/select-tasks.ts; `flags` names its flags in errors).
+ * Multi-step tasks are kept: the trial runs them, or records why it cannot.
+ */
+export function loadSplit(
+  dir: string,
+  warn: (line: string) => void,
+  selection: TaskSelection = NO_SELECTION,
+  flags: SelectionFlagNames = TRAIN_SELECTION_FLAGS,
+): Task[] {
   const suite = loadTaskSuite(dir);
   for (const p of suite.problems) warn(`skipped ${p.path}: ${p.field ? `${p.field}: ` : ''}${p.message}`);
-  const runnable = suite.tasks.filter((t) => t.steps.length === 0);
-  if (runnable.length === 0) throw new UserError(`${dir}: no runnable task found`);
-  return runnable;
+  if (suite.tasks.length === 0) throw new UserError(`${flags.suite} ${dir}: no loadable task found`);
+  return selectTasks(suite.tasks, selection, { dir, flags });
 }
 
 export async function evaluateHarness(options: EvaluateOptions): Promise<Evaluation> {
@@ -73,9 +93,10 @@ export async function evaluateHarness(options: EvaluateOptions): Promise<Evaluat
   const outcome = await runJob({
     jobDir: options.jobDir,
     tasks: options.tasks,
+    taskSelection: options.taskSelection,
     k: options.k,
     agent: { kind: 'harness', harness, modelSpec: options.model, newModel },
-    backend: 'bwrap',
+    backend: options.backend ?? 'bwrap',
     concurrency: options.executeTrial ? Number.POSITIVE_INFINITY : options.concurrency,
     executeTrial: options.executeTrial,
     timeoutMultiplier: options.timeoutMultiplier,

@@ -13,6 +13,7 @@ import { join, resolve } from 'node:path';
 import { compareJobs } from '../bench/compare-jobs.ts';
 import type { JobResult, JobSummary } from '../bench/job-summary.ts';
 import type { JobEvent, TrialExecutor } from '../bench/run-job.ts';
+import { HOLDOUT_SELECTION_FLAGS, type TaskSelection, TRAIN_SELECTION_FLAGS } from '../bench/select-tasks.ts';
 import type { Task } from '../bench/task.ts';
 import { debugJob } from '../debugger/debug-job.ts';
 import { InterruptedError, RunStoppedError } from '../errors.ts';
@@ -24,7 +25,7 @@ import { writeFileAtomic, writeJsonAtomic } from '../trace/write-atomic.ts';
 import { attributeManifest, type ManifestAttribution, runPredictionQuality } from './attribution.ts';
 import { EvaluationIncompleteError, evaluateHarness, loadSplit } from './evaluate-harness.ts';
 import { readEvidenceInput } from './evidence-input.ts';
-import type { EvolveConfig } from './evolve-config.ts';
+import { type EvolveConfig, holdoutSelection, trainSelection } from './evolve-config.ts';
 import { runEvolveSession } from './evolve-session.ts';
 import { applyGate, decideGate } from './gate.ts';
 import { type IterationStats, iterationStats } from './iteration-stats.ts';
@@ -50,11 +51,11 @@ import {
 import { writeRunSummary } from './run-summary.ts';
 import { createWorkspace, openWorkspace, type Workspace } from './workspace.ts';
 
-export type { EvolveConfig } from './evolve-config.ts';
+export type { EvolveConfig, RunConfig } from './evolve-config.ts';
 
 export interface EvolveOptions {
   runDir: string;
-  /** For a new run; a resumed run takes its config from state.json. */
+  /** For a new run (keys with defaults may be left out); a resumed run takes its config from state.json. */
   config?: EvolveConfig;
   prices?: PriceTable;
   maxRetries?: number;
@@ -141,20 +142,30 @@ export async function runEvolve(options: EvolveOptions): Promise<RunState> {
       ? options.resolveModel(spec, role)
       : createModel(spec, { prices: options.prices, maxRetries: options.maxRetries });
   const warn = (line: string) => log(`  ${line}`);
-  const train: Task[] = loadSplit(resolve(config.tasks), warn);
-  const holdout: Task[] = config.holdout ? loadSplit(resolve(config.holdout), warn) : [];
+  const train: Task[] = loadSplit(resolve(config.tasks), warn, trainSelection(config), TRAIN_SELECTION_FLAGS);
+  const holdout: Task[] = config.holdout
+    ? loadSplit(resolve(config.holdout), warn, holdoutSelection(config), HOLDOUT_SELECTION_FLAGS)
+    : [];
   const done = (step: RunState['step']) => {
     state = completeStep(runDir, { ...state, ledger: ledgerFromIterations(runDir, state.iteration) }, step);
     options.afterStep?.(state);
   };
   const retries = options.evaluationRetries ?? DEFAULT_EVALUATION_RETRIES;
   /** A complete evaluation's result, or EvaluationIncompleteError with the run left at this step. */
-  const evaluate = async (tasks: Task[], tasksDir: string, jobDir: string, what: string) => {
+  const evaluate = async (
+    tasks: Task[],
+    tasksDir: string,
+    taskSelection: TaskSelection,
+    jobDir: string,
+    what: string,
+  ) => {
     for (let tries = 1; ; tries++) {
       const evaluation = await evaluateHarness({
         harnessDir: ws.dir,
         tasks,
         tasksDir,
+        taskSelection,
+        backend: config.backend,
         model: config.model,
         newModel: () => modelFor(config.model, 'coding'),
         k: config.k,
@@ -206,6 +217,7 @@ export async function runEvolve(options: EvolveOptions): Promise<RunState> {
         const result = await evaluate(
           train,
           resolve(config.tasks),
+          trainSelection(config),
           join(dir, 'job'),
           `iteration ${n}: training evaluation`,
         );
@@ -223,6 +235,7 @@ export async function runEvolve(options: EvolveOptions): Promise<RunState> {
           const result = await evaluate(
             holdout,
             resolve(config.holdout!),
+            holdoutSelection(config),
             join(dir, 'holdout-job'),
             `iteration ${n}: held-out evaluation`,
           );

@@ -81,12 +81,15 @@ export type RunState = z.output<typeof RunStateSchema>;
 
 export const emptyLedger = (): Ledger => ({ coding: ZERO_SPEND, debugger: ZERO_SPEND, evolver: ZERO_SPEND });
 
-/** The state of a new run: iteration 0, about to evaluate the seed. */
-export function createRunState(config: EvolveConfig, now: Date = new Date()): RunState {
+/** The state of a new run: iteration 0, about to evaluate the seed (keys left out of `config` take their defaults). */
+export function createRunState(input: EvolveConfig, now: Date = new Date()): RunState {
+  const config = EvolveConfigSchema.safeParse(input);
+  if (!config.success)
+    throw new UserError(`invalid evolve configuration: ${describeIssues(config.error, ['config']).join('; ')}`);
   const state: RunState = {
     version: 1,
     created_at: now.toISOString(),
-    config,
+    config: config.data,
     iteration: 0,
     step: 'evaluate',
     best: null,

@@ -1,5 +1,6 @@
 // The producer: `ahe eval --queue` / `ahe evolve --queue` hand each trial to a BullMQ queue instead
-// of running it here. One queue job per trial (id `ahe:<job id>:<trial>`, so a resumed or re-run
+// of running it here, into the queue of their backend (`ahe-trials-<backend>`, which only workers of
+// that backend read). One queue job per trial (id `ahe:<job id>:<trial>`, so a resumed or re-run
 // producer re-attaches instead of enqueueing twice); each finished trial's files are written into
 // the local job directory once, and run-job rewrites the job result.json as for a local run.
 
@@ -8,7 +9,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { Job, Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { TrialExecutor } from '../bench/run-job.ts';
-import { type TrialOptions, trialFinished, trialName } from '../bench/run-trial.ts';
+import { type BackendKind, type TrialOptions, trialFinished, trialName } from '../bench/run-trial.ts';
 import type { TrialResult } from '../bench/trial-result.ts';
 import { InterruptedError } from '../errors.ts';
 import { listHarnessFiles } from '../harness/list-harness-files.ts';
@@ -17,12 +18,14 @@ import { putBlob } from './content-store.ts';
 import { packDirectory } from './file-bundle.ts';
 import { modelSpecFile } from './model-file.ts';
 import { connectRedis, displayUrl } from './redis-connection.ts';
-import { PAYLOAD_VERSION, QUEUE_NAME, type TrialPayload, type TrialReturn, trialJobId } from './trial-payload.ts';
+import { PAYLOAD_VERSION, queueName, type TrialPayload, type TrialReturn, trialJobId } from './trial-payload.ts';
 import { watchTrials } from './watch-trials.ts';
 import { writeTrialFiles } from './write-trial-files.ts';
 
 export interface TrialQueueOptions {
   url: string;
+  /** The backend of the trials: they go to that backend's queue, where only its workers take them. */
+  backend: BackendKind;
   prices?: PriceTable;
   maxRetries?: number;
   /** How often waiting trials are checked besides the queue's events (default 2 s). */
@@ -77,8 +80,8 @@ function onAbort(signal: AbortSignal | undefined, handler: () => void): () => vo
 export async function openTrialQueue(options: TrialQueueOptions): Promise<TrialQueue> {
   const redis = await connectRedis(options.url);
   const eventsConnection: Redis = redis.duplicate();
-  const events = new QueueEvents(QUEUE_NAME, { connection: eventsConnection });
-  const queue = new Queue(QUEUE_NAME, { connection: redis });
+  const events = new QueueEvents(queueName(options.backend), { connection: eventsConnection });
+  const queue = new Queue(queueName(options.backend), { connection: redis });
   const watch = watchTrials({
     queue,
     events,
@@ -171,6 +174,8 @@ export async function openTrialQueue(options: TrialQueueOptions): Promise<TrialQ
   };
 
   const executeTrial: TrialExecutor = async (o, hooks) => {
+    if (o.backend !== options.backend)
+      throw new Error(`a --backend ${o.backend} trial given to the queue of --backend ${options.backend} trials`);
     const name = trialName(o.task.name, o.attempt);
     const trialDir = join(o.jobDir, name);
     if (trialFinished(trialDir)) return JSON.parse(readFileSync(join(trialDir, 'result.json'), 'utf8')) as TrialResult;

@@ -21,12 +21,15 @@ import { defaultCacheDir, materialiseBlob } from './content-store.ts';
 import { packDirectory } from './file-bundle.ts';
 import { modelSpecFile } from './model-file.ts';
 import { connectRedis } from './redis-connection.ts';
-import { QUEUE_NAME, type TrialPayload, TrialPayloadSchema, type TrialReturn } from './trial-payload.ts';
+import { queueName, type TrialPayload, TrialPayloadSchema, type TrialReturn } from './trial-payload.ts';
 
 export interface WorkerOptions {
   url: string;
   concurrency: number;
-  /** The backend this worker offers; a trial asking for another one fails with a clear reason. */
+  /**
+   * The backend this worker offers: it takes trials from that backend's queue only, and a trial that
+   * still asks for another one (a payload put in the wrong queue by hand) fails with a clear reason.
+   */
   backend: BackendKind;
   /** How long a trial's lock lasts without renewal; a killed worker's trials are retried after about this long (default 30 s). */
   lockMs?: number;
@@ -143,7 +146,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
 
   const lockMs = options.lockMs ?? 30_000;
   const workerConnection: Redis = redis.duplicate();
-  const worker = new Worker(QUEUE_NAME, processTrial, {
+  const worker = new Worker(queueName(options.backend), processTrial, {
     connection: workerConnection,
     concurrency: options.concurrency,
     lockDuration: lockMs,

@@ -2,8 +2,13 @@
 // task, the harness, a scripted model's file) and settings — never a secret: API keys come from each
 // worker's own environment. Its return value carries the trial directory back as a file bundle.
 import { z } from 'zod';
+import type { BackendKind } from '../bench/trial-context.ts';
 
-export const QUEUE_NAME = 'ahe-trials';
+/**
+ * The BullMQ queue of the trials of one backend: a worker listens only to its own backend's queue, so
+ * a trial is never taken by a worker that cannot run it (the worker still checks the payload's backend).
+ */
+export const queueName = (backend: BackendKind) => `ahe-trials-${backend}`;
 export const PAYLOAD_VERSION = 1;
 
 const Blob = z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/), dir: z.string() });

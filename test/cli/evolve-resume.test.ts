@@ -41,6 +41,15 @@ const config = {
   budget_tokens: null,
   budget_minutes: null,
   timeout_multiplier: 1,
+  backend: 'bwrap' as const,
+  task_include: [],
+  task_exclude: [],
+  n_tasks: null,
+  sample_seed: null,
+  holdout_include: [],
+  holdout_exclude: [],
+  holdout_n_tasks: null,
+  holdout_sample_seed: null,
 };
 
 test('every flag of ahe evolve is in the resume table, as changeable, fixed, or of one invocation', () => {

@@ -17,7 +17,7 @@ import { loadHarness } from '../../src/harness/load-harness.ts';
 import { openTrialQueue } from '../../src/queue/enqueue-job.ts';
 import { modelSpecFile } from '../../src/queue/model-file.ts';
 import { startWorker } from '../../src/queue/run-worker.ts';
-import { QUEUE_NAME } from '../../src/queue/trial-payload.ts';
+import { queueName } from '../../src/queue/trial-payload.ts';
 import { bwrapAvailable, bwrapInstallHint } from '../../src/sandbox/bwrap-sandbox.ts';
 import { makeTask } from '../support/make-task.ts';
 import { redisSkipReason, startRedisServer } from '../support/redis-server.ts';
@@ -65,11 +65,11 @@ test('a chaos: spec over --queue runs on the worker with the shipped inner scrip
   const loaded = loadTask(makeTask({ name: 'tiny' }));
   assert.ok(loaded.task, loaded.problem?.message);
   const harness = await loadHarness(join(ROOT, 'harnesses', 'seed'));
-  const queue = await openTrialQueue({ url: redis.url, pollMs: 200 });
+  const queue = await openTrialQueue({ url: redis.url, backend: 'bwrap', pollMs: 200 });
   const log: string[] = [];
   let worker: Awaited<ReturnType<typeof startWorker>> | undefined;
   const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
-  const watcher = new Queue(QUEUE_NAME, { connection });
+  const watcher = new Queue(queueName('bwrap'), { connection });
   try {
     const jobDir = tmp('job');
     const done = queue.executeTrial(

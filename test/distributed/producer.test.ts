@@ -14,7 +14,7 @@ import { loadTask } from '../../src/bench/load-task.ts';
 import type { TrialResult } from '../../src/bench/trial-result.ts';
 import { openTrialQueue, type TrialQueue } from '../../src/queue/enqueue-job.ts';
 import { packDirectory } from '../../src/queue/file-bundle.ts';
-import { QUEUE_NAME, type TrialPayload, type TrialReturn } from '../../src/queue/trial-payload.ts';
+import { queueName, type TrialPayload, type TrialReturn } from '../../src/queue/trial-payload.ts';
 import { makeTask } from '../support/make-task.ts';
 import { type RedisServer, redisSkipReason, startRedisServer } from '../support/redis-server.ts';
 
@@ -51,7 +51,7 @@ function trialReturn(p: TrialPayload): TrialReturn {
 /** A worker in this process; `process` decides each trial's return value. */
 function startFakeWorker(url: string, process: (p: TrialPayload) => unknown): { close: () => Promise<void> } {
   const connection = new Redis(url, { maxRetriesPerRequest: null });
-  const worker = new Worker(QUEUE_NAME, async (job: Job) => process(job.data as TrialPayload), {
+  const worker = new Worker(queueName('bwrap'), async (job: Job) => process(job.data as TrialPayload), {
     connection,
     concurrency: 50,
   });
@@ -74,7 +74,7 @@ async function withQueue(
   const opened: TrialQueue[] = [];
   try {
     await run(redis, async (o = {}) => {
-      const q = await openTrialQueue({ url: redis.url, ...o });
+      const q = await openTrialQueue({ url: redis.url, backend: 'bwrap', ...o });
       opened.push(q);
       return q;
     });

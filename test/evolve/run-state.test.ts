@@ -49,6 +49,18 @@ const config: EvolveConfig = {
   budget_minutes: null,
   timeout_multiplier: 1,
 };
+/** The keys added after 0.2.0, as a config that does not give them records them. */
+const ADDED_DEFAULTS = {
+  backend: 'bwrap',
+  task_include: [],
+  task_exclude: [],
+  n_tasks: null,
+  sample_seed: null,
+  holdout_include: [],
+  holdout_exclude: [],
+  holdout_n_tasks: null,
+  holdout_sample_seed: null,
+};
 const spend = (s: Partial<typeof ZERO_SPEND>) => ({ ...ZERO_SPEND, calls: 1, ...s });
 const NOW = new Date('2026-05-01T10:00:00.000Z');
 const runDir = () => mkdtempSync(join(tmpdir(), 'ahe-state-'));
@@ -99,7 +111,7 @@ test('a new state round-trips through state.json unchanged', () => {
     cached_tokens: 1000,
     cost_usd: 0.02,
   });
-  assert.deepEqual(onDisk.config, config);
+  assert.deepEqual(onDisk.config, { ...config, ...ADDED_DEFAULTS });
 });
 
 test('steps run in order within an iteration; evolve leads to the next iteration', () => {
@@ -189,7 +201,7 @@ test('credentials never enter state.json', () => {
     /refusing to save an invalid run state: config\.evolve_model: looks like a credential/,
   );
   assert.throws(
-    () => saveRunState(dir, { ...state, config: withKey }),
+    () => saveRunState(dir, { ...state, config: { ...state.config, api_key: 'x' } as RunState['config'] }),
     /refusing to save an invalid run state: .*config: Unrecognized key: "api_key"/,
   );
   assert.deepEqual(readdirSync(dir), [], 'nothing written');
@@ -261,11 +273,18 @@ test('a run written by ahe 0.2.0 loads, keeps its ledger, and resumes with a cha
   assert.deepEqual(changed, ['budget_usd 4 → 10']);
   assert.equal(extended.step, 'evaluate');
   assert.equal(extended.config.budget_usd, 10);
-  // Saved again, the file differs only where the run changed.
+  // An old run has the defaults of the keys added since (it ran on bwrap, on every task).
+  assert.equal(state.config.backend, 'bwrap');
+  assert.deepEqual(state.config.task_include, []);
+  // Saved again, the file differs only where the run changed, and gains those defaults.
   const written = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8'));
   const original = JSON.parse(readFileSync(join(fixture, 'state.json'), 'utf8'));
   const { stopped: _stopped, ...rest } = original;
-  assert.deepEqual(written, { ...rest, step: 'evaluate', config: { ...original.config, budget_usd: 10 } });
+  assert.deepEqual(written, {
+    ...rest,
+    step: 'evaluate',
+    config: { ...original.config, budget_usd: 10, ...ADDED_DEFAULTS },
+  });
 });
 
 test('usage.json: the entry of a role is replaced, not added twice; a damaged file names the file and field', () => {
