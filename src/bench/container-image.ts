@@ -6,7 +6,13 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hashDirectory } from '../harness/content-hash.ts';
-import { type ContainerEngine, ContainerEngineError, outputTail, runEngine } from '../sandbox/container-engine.ts';
+import {
+  buildNetworkArgs,
+  type ContainerEngine,
+  ContainerEngineError,
+  outputTail,
+  runEngine,
+} from '../sandbox/container-engine.ts';
 import type { Task } from './task.ts';
 
 export interface TaskImage {
@@ -88,6 +94,7 @@ async function buildImage(engine: ContainerEngine, task: Task, tag: string, opti
     engine,
     [
       'build',
+      ...(await buildNetworkArgs(engine)),
       '-t',
       tag,
       '-f',

@@ -60,7 +60,49 @@ export function engineFlags(kind: EngineKind, env: NodeJS.ProcessEnv = process.e
 export function installHint(kind: EngineKind): string {
   return kind === 'podman'
     ? 'podman is not installed: `sudo apt-get install -y podman runc` (Debian/Ubuntu) or `sudo dnf install podman`; see docs/sandboxes.md'
-    : 'docker is not installed: see https://docs.docker.com/engine/install/ (or use --backend podman)';
+    : 'docker is not installed: `sudo apt-get install -y docker.io` (Debian/Ubuntu) or see https://docs.docker.com/engine/install/ (or use --backend podman); see docs/sandboxes.md';
+}
+
+/**
+ * The arguments of `rm` that remove containers at once, running or not. Podman's `rm -f` first
+ * stops a container with SIGTERM and waits 10 s (pid 1 `sleep` ignores it), so it gets `-t 0`;
+ * Docker's `rm -f` kills with SIGKILL at once and has no `-t` (it refuses the whole command).
+ */
+export function removeArgs(engine: ContainerEngine, ids: string[]): string[] {
+  return engine.kind === 'podman' ? ['rm', '-f', '-t', '0', ...ids] : ['rm', '-f', ...ids];
+}
+
+const bridgeless = new Map<string, Promise<boolean>>();
+
+/**
+ * True for a Docker daemon without its default `bridge` network (`dockerd --bridge=none`, as where
+ * iptables cannot be used): its containers and builds have no network unless they share the host's.
+ */
+function withoutBridge(engine: ContainerEngine): Promise<boolean> {
+  if (engine.kind !== 'docker') return Promise.resolve(false);
+  const key = engine.argv.join(' ');
+  let known = bridgeless.get(key);
+  if (!known) {
+    known = runEngine(engine, ['network', 'inspect', '--format', '{{.Name}}', 'bridge'], { timeoutSec: 30 }).then(
+      (r) => r.exitCode !== 0 && /not found|no such network/i.test(`${r.stderr}${r.stdout}`),
+    );
+    bridgeless.set(key, known);
+  }
+  return known;
+}
+
+/**
+ * The network flags of `run`: none unless the task allows internet; then the engine's default
+ * network, or the host's on a Docker daemon started with `--bridge=none` (the only way out there).
+ */
+export async function runNetworkArgs(engine: ContainerEngine, allowInternet: boolean | undefined): Promise<string[]> {
+  if (!allowInternet) return ['--network', 'none'];
+  return (await withoutBridge(engine)) ? ['--network', 'host'] : [];
+}
+
+/** The network flags of `build`: the host's on a Docker daemon without a bridge (else RUN steps are offline). */
+export async function buildNetworkArgs(engine: ContainerEngine): Promise<string[]> {
+  return (await withoutBridge(engine)) ? ['--network', 'host'] : [];
 }
 
 export function containerEngine(kind: EngineKind, env: NodeJS.ProcessEnv = process.env): ContainerEngine {
@@ -95,7 +137,7 @@ export function checkEngine(engine: ContainerEngine): Promise<void> {
         const why = info.stderr.trim().split('\n').slice(-5).join('\n') || outputTail(info, 5);
         const daemon =
           engine.kind === 'docker'
-            ? 'the Docker daemon is not running or not reachable (start it: `sudo systemctl start docker`, or check DOCKER_HOST), or use --backend podman'
+            ? 'the Docker daemon is not running or not reachable: start it (`sudo systemctl start docker`; without systemd, as root: `dockerd --iptables=false --ip6tables=false --bridge=none &`, which `npm run test:containers` does), check DOCKER_HOST, or use --backend podman'
             : `podman does not work here (${engine.argv.join(' ')} info failed); as root on Debian without systemd set AHE_PODMAN_FLAGS="--runtime /usr/sbin/runc --cgroup-manager=cgroupfs" and write /etc/containers/containers.conf with [containers] default_ulimits = [] (npm run test:containers does both)`;
         throw new ContainerEngineError('ContainerEngineDownError', `${daemon}\n${why}`);
       }

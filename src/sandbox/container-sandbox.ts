@@ -8,7 +8,15 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, posix } from 'node:path';
-import { type ContainerEngine, ContainerEngineError, outputTail, runEngine } from './container-engine.ts';
+import { UserError } from '../errors.ts';
+import {
+  type ContainerEngine,
+  ContainerEngineError,
+  outputTail,
+  removeArgs,
+  runEngine,
+  runNetworkArgs,
+} from './container-engine.ts';
 import { killStraysScript, parseKillStrays, SandboxCleanupError } from './kill-strays.ts';
 import { shellQuote } from './shell-quote.ts';
 import type { ExecOptions, ExecResult, Sandbox } from './types.ts';
@@ -40,7 +48,7 @@ function track(id: string, engine: ContainerEngine): void {
   process.once('exit', () => {
     for (const [cid, eng] of live) {
       try {
-        execFileSync(eng.argv[0]!, [...eng.argv.slice(1), 'rm', '-f', '-t', '0', cid], {
+        execFileSync(eng.argv[0]!, [...eng.argv.slice(1), ...removeArgs(eng, [cid])], {
           stdio: 'ignore',
           timeout: 20_000,
         });
@@ -51,7 +59,12 @@ function track(id: string, engine: ContainerEngine): void {
   });
 }
 
-export function containerRunArgs(o: ContainerSandboxOptions, name: string): string[] {
+/** `run`'s arguments; `network`: the engine's network flags for the task (runNetworkArgs; default: none unless allowed). */
+export function containerRunArgs(
+  o: ContainerSandboxOptions,
+  name: string,
+  network: string[] = o.allowInternet ? [] : ['--network', 'none'],
+): string[] {
   const args = [
     'run',
     '-d',
@@ -64,7 +77,7 @@ export function containerRunArgs(o: ContainerSandboxOptions, name: string): stri
     '--label',
     `${CONTAINER_LABEL}.pid=${process.pid}`,
   ];
-  if (!o.allowInternet) args.push('--network', 'none');
+  args.push(...network);
   if (o.cpus) args.push('--cpus', String(o.cpus));
   if (o.memoryMb) args.push('--memory', `${o.memoryMb}m`);
   args.push('--pids-limit', String(o.pidsMax ?? 4096), '--entrypoint', 'sleep', o.image, 'infinity');
@@ -76,9 +89,10 @@ export async function createContainerSandbox(o: ContainerSandboxOptions): Promis
   const name = `ahe-${o.trialName.replace(/[^a-zA-Z0-9_.-]/g, '_').slice(0, 60)}-${randomUUID().slice(0, 8)}`;
   // Registered before it exists: a crash between `run` and its answer still removes it.
   track(name, engine);
-  const started = await runEngine(engine, containerRunArgs(o, name), { timeoutSec: 120 });
+  const network = await runNetworkArgs(engine, o.allowInternet);
+  const started = await runEngine(engine, containerRunArgs(o, name, network), { timeoutSec: 120 });
   if (started.exitCode !== 0) {
-    await runEngine(engine, ['rm', '-f', '-t', '0', name], { timeoutSec: 60 });
+    await runEngine(engine, removeArgs(engine, [name]), { timeoutSec: 60 });
     live.delete(name);
     throw new ContainerEngineError(
       'ContainerStartError',
@@ -104,7 +118,7 @@ export async function createContainerSandbox(o: ContainerSandboxOptions): Promis
   );
   const keepers = [...made.stdout.matchAll(/^pid (\d+)$/gm)].map((m) => Number(m[1]));
   if (made.exitCode !== 0 || keepers.length === 0) {
-    await runEngine(engine, ['rm', '-f', '-t', '0', name], { timeoutSec: 60 });
+    await runEngine(engine, removeArgs(engine, [name]), { timeoutSec: 60 });
     live.delete(name);
     throw new ContainerEngineError(
       'ContainerStartError',
@@ -201,26 +215,41 @@ export async function createContainerSandbox(o: ContainerSandboxOptions): Promis
     async close() {
       if (closed) return;
       closed = true;
-      const r = await runEngine(engine, ['rm', '-f', '-t', '0', name], { timeoutSec: 60 });
-      live.delete(name);
+      const r = await runEngine(engine, removeArgs(engine, [name]), { timeoutSec: 60 });
+      // Kept for the exit hook's try when this one failed.
       if (r.exitCode !== 0)
         throw new Error(`${engine.kind} rm ${name} failed (ahe gc removes it): ${outputTail(r, 3)}`);
+      live.delete(name);
     },
   };
 }
 
-/** Removes every container labelled `ahe=1` (running or not); returns the removed ids. */
-export async function removeLeftoverContainers(engine: ContainerEngine): Promise<string[]> {
+/** The ids of the containers labelled `ahe=1`, running or not. */
+async function listLeftovers(engine: ContainerEngine): Promise<string[]> {
   const list = await runEngine(engine, ['ps', '-a', '-q', '--filter', `label=${CONTAINER_LABEL}=1`], {
     timeoutSec: 60,
   });
-  if (list.exitCode !== 0) throw new Error(`${engine.kind} ps failed: ${outputTail(list, 5)}`);
-  const ids = list.stdout
+  if (list.exitCode !== 0) throw new UserError(`${engine.kind} ps failed: ${outputTail(list, 5)}`);
+  return list.stdout
     .split('\n')
     .map((l) => l.trim())
     .filter(Boolean);
+}
+
+/** Removes every container labelled `ahe=1` (running or not); returns the removed ids. */
+export async function removeLeftoverContainers(engine: ContainerEngine): Promise<string[]> {
+  const ids = await listLeftovers(engine);
   if (ids.length === 0) return [];
-  const rm = await runEngine(engine, ['rm', '-f', '-t', '0', ...ids], { timeoutSec: 120 });
-  if (rm.exitCode !== 0) throw new Error(`${engine.kind} rm failed: ${outputTail(rm, 5)}`);
+  const rm = await runEngine(engine, removeArgs(engine, ids), { timeoutSec: 120 });
+  if (rm.exitCode !== 0) {
+    // One removed meanwhile (by the run that made it) fails the command but is gone: only what is
+    // still listed is a failure.
+    const left = new Set(await listLeftovers(engine));
+    const stuck = ids.filter((id) => left.has(id));
+    if (stuck.length)
+      throw new UserError(
+        `${engine.kind} rm could not remove ${stuck.length} container(s) (${stuck.map((id) => id.slice(0, 12)).join(' ')}): ${outputTail(rm, 5)}`,
+      );
+  }
   return ids;
 }

@@ -71,11 +71,13 @@ def survives_being_moved():
         dst = os.path.join(tmp, "moved-geom")
         shutil.copytree(D, dst, symlinks=True)
         hidden = D + ".hidden"
-        os.rename(D, hidden)  # make sure nothing is still loaded from the old place
+        # shutil.move, not os.rename: on Docker's overlay2 renaming a directory of an image layer fails with
+        # EXDEV, and shutil.move then copies and removes (as mv does).
+        shutil.move(D, hidden)  # make sure nothing is still loaded from the old place
         try:
             run_shapes(os.path.join(dst, "bin", "shapes"), cwd=tmp)
         finally:
-            os.rename(hidden, D)
+            shutil.move(hidden, D)
     finally:
         shutil.rmtree(tmp)
 
