@@ -8,11 +8,12 @@ import { createModel } from '../model/create-model.ts';
 import { loadPriceTable } from '../model/prices.ts';
 import { createHostSandbox } from '../sandbox/host-sandbox.ts';
 import { writeJsonAtomic } from '../trace/write-atomic.ts';
+import { INTERRUPTED_EXIT, interruptible } from './interruptible.ts';
 import { createProgressView, formatCost, formatTokens } from './progress-view.ts';
 import type { RunFlags } from './run-command.ts';
 
 /** Exit codes of `ahe run`, documented in --help. */
-const EXIT = { completed: 0, error: 1, aborted: 130, limit: 3 } as const;
+const EXIT = { completed: 0, error: 1, aborted: INTERRUPTED_EXIT, limit: 3 } as const;
 
 function readInstruction(flags: RunFlags): string {
   if (flags.instruction && flags.instructionFile)
@@ -56,20 +57,16 @@ export async function runAgentSession(flags: RunFlags): Promise<number> {
     ...(flags.maxCostUsd ? { maxCostUsd: flags.maxCostUsd } : {}),
   };
 
-  const abort = new AbortController();
-  let interrupts = 0;
-  const onSigint = () => {
-    interrupts += 1;
-    if (interrupts > 1) process.exit(EXIT.aborted);
-    process.stderr.write('\nahe: interrupted — finishing the trace (Ctrl-C again to quit at once)\n');
-    abort.abort();
-  };
-  process.on('SIGINT', onSigint);
+  // Ctrl-C or SIGTERM: the session stops and its trace is finished; twice quits at once.
+  const { signal, dispose } = interruptible(process.stderr, 'finishing the trace (Ctrl-C again to quit at once)');
   const view = flags.quiet
     ? undefined
     : createProgressView(process.stderr, {
         maxSteps: limits.maxSteps ?? harness.limits.maxSteps,
-        costKnown: model.priced !== false,
+        // Read at each update: a provider that reports its cost is priced once it has.
+        get costKnown() {
+          return model.priced !== false;
+        },
       });
   const sandbox = createHostSandbox({ workdir });
   if (!flags.quiet)
@@ -81,7 +78,7 @@ export async function runAgentSession(flags: RunFlags): Promise<number> {
       instruction,
       sandbox,
       outDir,
-      signal: abort.signal,
+      signal,
       limits,
       onProgress: (p) => view?.update(p),
     });
@@ -115,7 +112,7 @@ export async function runAgentSession(flags: RunFlags): Promise<number> {
     return EXIT.limit;
   } finally {
     view?.stop();
-    process.off('SIGINT', onSigint);
+    dispose();
     await sandbox.close();
   }
 }
