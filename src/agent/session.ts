@@ -54,6 +54,17 @@ export interface RunAgentOptions {
   redact?: (text: string) => string;
   /** Token count of one message, used for compaction decisions. */
   countTokens: (message: Message) => number;
+  /**
+   * A conversation that goes on across sessions (the steps of a multi-step task): the main session starts
+   * from its messages, with the instruction as the next user message, and keeps its messages there as it
+   * runs, so the next session continues where this one ended. Sub-agents never share it.
+   */
+  conversation?: Conversation;
+}
+
+/** The messages of a conversation carried from one session to the next (system prompt first). */
+export interface Conversation {
+  messages: Message[];
 }
 
 export interface AgentRunResult {
@@ -157,16 +168,28 @@ export function openSession(
   const signal = spec.outerSignal ? AbortSignal.any([spec.outerSignal, ledger.wallTimer]) : ledger.wallTimer;
   const tools = collectTools(harness, (config, task, callId) => runSubagent(session, config, task, callId));
   const systemPrompt = renderSystemPrompt(harness);
+  const conversation = spec.depth === 0 ? options.conversation : undefined;
   const state: AgentState = {
     sessionId: trace.sessionId,
     instruction: spec.instruction,
     messages: [
-      { role: 'system', content: systemPrompt },
+      ...(conversation?.messages.length ? conversation.messages : [{ role: 'system' as const, content: systemPrompt }]),
       { role: 'user', content: spec.instruction },
     ],
     step: 0,
     store: {},
   };
+  if (conversation) {
+    // The conversation holds the session's messages: whatever replaces them (compaction, middleware) is kept there.
+    conversation.messages = state.messages;
+    Object.defineProperty(state, 'messages', {
+      enumerable: true,
+      get: () => conversation.messages,
+      set: (messages: Message[]) => {
+        conversation.messages = messages;
+      },
+    });
+  }
   // Components get an append-only sink: their events cannot pose as the runtime's (component-trace.ts).
   const ctx: MiddlewareContext = {
     state,

@@ -7,8 +7,22 @@ import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { parseSizeMb } from './parse-size.ts';
 import { substituteEnvTable } from './substitute-env.ts';
-import { DEFAULT_AGENT_TIMEOUT_SEC, DEFAULT_VERIFIER_TIMEOUT_SEC, type Task, type TaskStep } from './task.ts';
-import { HarborTaskSchema, Tb1TaskSchema } from './task-schema.ts';
+import {
+  type ArtifactEntry,
+  DEFAULT_AGENT_TIMEOUT_SEC,
+  DEFAULT_VERIFIER_TIMEOUT_SEC,
+  type Healthcheck,
+  type Task,
+  type TaskStep,
+  type UnsupportedField,
+} from './task.ts';
+import {
+  type ArtifactListConfig,
+  type HarborTaskConfig,
+  HarborTaskSchema,
+  type HealthcheckConfig,
+  Tb1TaskSchema,
+} from './task-schema.ts';
 
 export interface TaskProblem {
   /** The file (or directory) at fault. */
@@ -41,16 +55,9 @@ function loadHarbor(dir: string, env: NodeJS.ProcessEnv): LoadedTask {
   const checked = validate(HarborTaskSchema, raw, configPath);
   if ('problem' in checked) return checked;
   const c = checked.value;
-  const steps: TaskStep[] = (c.steps ?? []).map((s) => ({
-    name: s.name,
-    instruction: fileIf(join(dir, 'steps', s.name, 'instruction.md'))
-      ? readText(join(dir, 'steps', s.name, 'instruction.md'))
-      : '',
-    minReward: s.min_reward,
-    dependencies: s.dependencies ?? [],
-    agentTimeoutSec: s.agent?.timeout_sec,
-    verifierTimeoutSec: s.verifier?.timeout_sec,
-  }));
+  const stepsLoaded = loadSteps(dir, c, env);
+  if ('problem' in stepsLoaded) return stepsLoaded;
+  const { steps } = stepsLoaded;
   const instructionFile = fileIf(join(dir, 'instruction.md'));
   if (!instructionFile && steps.length === 0)
     return {
@@ -91,9 +98,108 @@ function loadHarbor(dir: string, env: NodeJS.ProcessEnv): LoadedTask {
       verifierEnv: substituteEnvTable(c.verifier?.env, env),
       solutionEnv: substituteEnvTable(c.solution?.env, env),
       steps,
+      ...(steps.length ? { multiStepRewardStrategy: c.multi_step_reward_strategy ?? 'mean' } : {}),
+      artifacts: artifactEntries(c.artifacts),
+      ...(e.healthcheck ? { healthcheck: healthcheckOf(e.healthcheck) } : {}),
+      unsupported: unsupportedFields(dir, c),
       config: c,
     },
   };
+}
+
+const healthcheckOf = (h: HealthcheckConfig): Healthcheck => ({
+  command: h.command,
+  intervalSec: h.interval_sec,
+  timeoutSec: h.timeout_sec,
+  startPeriodSec: h.start_period_sec,
+  startIntervalSec: h.start_interval_sec,
+  retries: h.retries,
+});
+
+const artifactEntries = (list: ArtifactListConfig | undefined): ArtifactEntry[] =>
+  (list ?? []).map((a) =>
+    typeof a === 'string'
+      ? { source: a }
+      : { source: a.source, ...(a.destination ? { destination: a.destination } : {}) },
+  );
+
+/** `[[steps]]` with their files under steps/<name>/ (Harbor's layout: docs/jobs.md, "Multi-step tasks"). */
+function loadSteps(
+  dir: string,
+  c: HarborTaskConfig,
+  env: NodeJS.ProcessEnv,
+): { steps: TaskStep[] } | { problem: TaskProblem } {
+  const configPath = join(dir, 'task.toml');
+  const steps: TaskStep[] = [];
+  const topTest = fileIf(join(dir, 'tests', 'test.sh'));
+  const topSolution = fileIf(join(dir, 'solution', 'solve.sh'));
+  for (const [i, s] of (c.steps ?? []).entries()) {
+    if (steps.some((t) => t.name === s.name))
+      return { problem: { path: configPath, field: `steps.${i}.name`, message: `"${s.name}" names two steps` } };
+    const stepDir = join(dir, 'steps', s.name);
+    const instruction = join(stepDir, 'instruction.md');
+    if (!existsSync(instruction))
+      return { problem: { path: instruction, message: `missing: step "${s.name}" needs its instruction.md` } };
+    const testsDir = fileIf(join(stepDir, 'tests'));
+    steps.push({
+      name: s.name,
+      instruction: readText(instruction),
+      ...(s.min_reward !== undefined ? { minReward: s.min_reward } : {}),
+      dependencies: s.dependencies ?? [],
+      agentTimeoutSec: s.agent?.timeout_sec,
+      verifierTimeoutSec: s.verifier?.timeout_sec,
+      dir: stepDir,
+      workdir: fileIf(join(stepDir, 'workdir')),
+      testsDir,
+      testScript: fileIf(join(stepDir, 'tests', 'test.sh')) ?? topTest,
+      solutionScript: fileIf(join(stepDir, 'solution', 'solve.sh')) ?? topSolution,
+      verifierEnv: substituteEnvTable(s.verifier?.env, env),
+      ...(s.healthcheck ? { healthcheck: healthcheckOf(s.healthcheck) } : {}),
+      artifacts: artifactEntries(s.artifacts),
+    });
+  }
+  return { steps };
+}
+
+/** What a trial here cannot honour, each named by its file and field (the trial is refused, never run without it). */
+function unsupportedFields(dir: string, c: HarborTaskConfig): UnsupportedField[] {
+  const out: UnsupportedField[] = [];
+  const add = (field: string, reason: string) => out.push({ field: `task.toml ${field}`, reason });
+  for (const compose of ['docker-compose.yaml', 'docker-compose.yml', 'compose.yaml', 'compose.yml'])
+    if (existsSync(join(dir, 'environment', compose)))
+      out.push({
+        field: `environment/${compose}`,
+        reason: 'docker-compose environments (several services) are not run by ahe',
+      });
+  if (c.environment?.mcp_servers?.length)
+    add('[environment].mcp_servers', 'MCP server sidecars are not started by ahe, and its agent has no MCP client');
+  const verifier = (section: string, v: NonNullable<HarborTaskConfig['verifier']>) => {
+    if (v.environment_mode === 'separate' || v.environment)
+      add(
+        `${section}.${v.environment ? 'environment' : 'environment_mode'}`,
+        'a separate verifier environment is not run by ahe',
+      );
+    if (v.collect?.length) add(`${section}.collect`, 'collect hooks run in compose services, which ahe does not run');
+    if (v.user !== undefined)
+      add(`${section}.user`, 'ahe runs the verifier as the sandbox user; it cannot switch users');
+  };
+  if (c.verifier) verifier('[verifier]', c.verifier);
+  const artifacts = (section: string, list: ArtifactListConfig | undefined) => {
+    for (const [i, a] of (list ?? []).entries()) {
+      if (typeof a === 'string') continue;
+      if (a.service && a.service !== 'main')
+        add(`${section}[${i}].service`, `artifacts of the compose service "${a.service}" cannot be collected`);
+      if (a.exclude?.length) add(`${section}[${i}].exclude`, 'exclude patterns on artifacts are not applied by ahe');
+    }
+  };
+  artifacts('artifacts', c.artifacts);
+  for (const [i, s] of (c.steps ?? []).entries()) {
+    if (s.verifier) verifier(`[[steps]][${i}].verifier`, s.verifier);
+    if (s.agent?.user !== undefined)
+      add(`[[steps]][${i}].agent.user`, 'ahe runs the agent as the sandbox user; it cannot switch users per step');
+    artifacts(`[[steps]][${i}].artifacts`, s.artifacts);
+  }
+  return out;
 }
 
 function loadTb1(dir: string): LoadedTask {

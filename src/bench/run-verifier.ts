@@ -81,7 +81,7 @@ export async function verifierStep(ctx: TrialContext, environment: TrialEnvironm
  * /logs/verifier and /tests (a forged reward, a planted conftest.py) and checks they are empty.
  * Throws SandboxCleanupError when any of it fails: the verifier must not run then.
  */
-async function endAgentProcesses(sandbox: Sandbox, log: (l: string) => void): Promise<void> {
+export async function endAgentProcesses(sandbox: Sandbox, log: (l: string) => void): Promise<void> {
   if (!sandbox.killStrays)
     throw new SandboxCleanupError(
       `the ${sandbox.kind} sandbox cannot end the agent's processes, so the verifier is not run`,
@@ -157,7 +157,9 @@ async function uploadTests(ctx: TrialContext, sandbox: Sandbox): Promise<string 
       ? '/tests/run-tests.sh'
       : `/tests/${relative(task.testsDir ?? join(task.testScript, '..'), task.testScript)}`;
   try {
-    if (task.testsDir && existsSync(task.testsDir)) await sandbox.upload(task.testsDir, '/tests');
+    // A step of a multi-step task: the top-level tests/, then the step's own over it.
+    for (const dir of task.testsUploads ?? (task.testsDir ? [task.testsDir] : []))
+      if (existsSync(dir)) await sandbox.upload(dir, '/tests');
     if (task.format === 'tb1') await sandbox.upload(task.testScript, entry);
   } catch (error) {
     ctx.fail(

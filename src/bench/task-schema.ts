@@ -14,6 +14,51 @@ const num = z.union(
 );
 const stringList = z.union([z.array(z.string()), z.string().transform((s) => [s])]);
 const envTable = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String));
+const user = z.union([z.string(), z.number()]);
+
+/** A container path with no `..` part (it also names where the artifact lands in the trial). */
+const artifactSource = z
+  .string()
+  .min(1)
+  .refine((p) => !p.split('/').includes('..'), { error: 'must not contain ".." parts' });
+const artifactDestination = z
+  .string()
+  .refine((p) => !p.startsWith('/') && !p.includes('\\') && !p.split('/').includes('..'), {
+    error: 'must be a relative path with / separators and no ".." parts',
+  })
+  .refine((p) => p.replace(/\/+$/, '') !== 'manifest.json', { error: '"manifest.json" is reserved for the manifest' });
+/** Harbor's ArtifactConfig: a path, or a table with source, destination, exclude, service. */
+const artifactList = z.array(
+  z.union([
+    artifactSource,
+    z.looseObject({
+      source: artifactSource,
+      destination: artifactDestination.optional(),
+      exclude: z.array(z.string()).optional(),
+      service: z.string().optional(),
+    }),
+  ]),
+);
+export type ArtifactListConfig = z.infer<typeof artifactList>;
+
+/** Harbor's HealthcheckConfig, with its defaults. */
+const healthcheck = z.looseObject({
+  command: z.string().min(1),
+  interval_sec: num.default(5),
+  timeout_sec: num.default(30),
+  start_period_sec: num.default(0),
+  start_interval_sec: num.default(5),
+  retries: num.pipe(z.number().int().min(1)).default(3),
+});
+export type HealthcheckConfig = z.infer<typeof healthcheck>;
+
+/** The [verifier] keys that name a separate verifier environment or compose hooks (refused: they cannot run here). */
+const verifierExtras = {
+  user: user.optional(),
+  environment_mode: z.enum(['shared', 'separate']).optional(),
+  environment: z.record(z.string(), z.unknown()).optional(),
+  collect: z.array(z.unknown()).optional(),
+};
 
 export const HarborTaskSchema = z.looseObject({
   version: z.union([z.string(), z.number()]).optional(),
@@ -29,8 +74,8 @@ export const HarborTaskSchema = z.looseObject({
     })
     .optional(),
   tags: z.union([stringList, z.record(z.string(), z.unknown())]).optional(),
-  verifier: z.looseObject({ timeout_sec: num.optional(), env: envTable.optional() }).optional(),
-  agent: z.looseObject({ timeout_sec: num.optional() }).optional(),
+  verifier: z.looseObject({ timeout_sec: num.optional(), env: envTable.optional(), ...verifierExtras }).optional(),
+  agent: z.looseObject({ timeout_sec: num.optional(), user: user.optional() }).optional(),
   solution: z.looseObject({ env: envTable.optional() }).optional(),
   environment: z
     .looseObject({
@@ -48,18 +93,28 @@ export const HarborTaskSchema = z.looseObject({
       os: z.string().optional(),
       workdir: z.string().optional(),
       env: envTable.optional(),
+      healthcheck: healthcheck.optional(),
+      mcp_servers: z.array(z.unknown()).optional(),
     })
     .optional(),
+  multi_step_reward_strategy: z.enum(['mean', 'final']).optional(),
+  artifacts: artifactList.optional(),
   steps: z
     .array(
       z.looseObject({
-        name: z.string(),
-        min_reward: num.optional(),
+        // It names a directory under steps/ and one in the trial directory.
+        name: z
+          .string()
+          .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, { error: 'must be a plain directory name (letters, digits, _ . -)' }),
+        min_reward: z.union([num, z.record(z.string(), num)]).optional(),
         dependencies: stringList.optional(),
         inherit_prior_session: z.boolean().optional(),
-        artifacts: stringList.optional(),
-        agent: z.looseObject({ timeout_sec: num.optional() }).optional(),
-        verifier: z.looseObject({ timeout_sec: num.optional() }).optional(),
+        artifacts: artifactList.optional(),
+        healthcheck: healthcheck.optional(),
+        agent: z.looseObject({ timeout_sec: num.optional(), user: user.optional() }).optional(),
+        verifier: z
+          .looseObject({ timeout_sec: num.optional(), env: envTable.optional(), ...verifierExtras })
+          .optional(),
       }),
     )
     .optional(),

@@ -1,6 +1,7 @@
 // What the steps of one trial share (src/bench/run-trial.ts builds it once per trial): the trial's
 // options, directory, timeouts, result so far, log and the way an exception is recorded.
 
+import type { Conversation } from '../agent/session.ts';
 import { InterruptedError } from '../errors.ts';
 import type { Harness } from '../harness/types.ts';
 import type { Model } from '../model/types.ts';
@@ -62,6 +63,17 @@ export interface TrialContext {
   fail: (type: TrialExceptionType, message: string, traceback?: string) => void;
   /** True once the job was interrupted: the trial then ends without a result.json. */
   interrupted: () => boolean;
+  /**
+   * A multi-step trial's agent, carried from step to step (run-steps.ts): one model (a scripted model keeps
+   * its cursor), one conversation, and what the earlier steps spent (progress reports add it).
+   */
+  agentCarry?: AgentCarry;
+}
+
+export interface AgentCarry {
+  model?: Model;
+  conversation: Conversation;
+  spent: { tokens: number; costUsd: number };
 }
 
 /** What a trial holds while it runs and gives back at teardown, whatever happened. */
@@ -81,6 +93,23 @@ export const span = (): TimeSpan => ({ started_at: now(), finished_at: null });
 
 /** The most a script of the task (the oracle's solution, the verifier) may print into the trial directory. */
 export const SCRIPT_OUTPUT_CAP = 4 * 1024 * 1024;
+
+/** The `fail` of a TrialContext: records the first exception in `result`, logs every one. */
+export function exceptionRecorder(
+  result: Pick<TrialResult, 'exception_info'>,
+  log: (line: string) => void,
+): TrialContext['fail'] {
+  return (type, message, traceback = '') => {
+    log(`exception ${type}: ${message}`);
+    if (!result.exception_info)
+      result.exception_info = {
+        exception_type: type,
+        exception_message: message,
+        exception_traceback: traceback,
+        occurred_at: now(),
+      };
+  };
+}
 
 /** Runs one phase: a throw becomes the trial's exception of that type (an interruption stays one). Returns false when it threw. */
 export async function phase(

@@ -14,6 +14,9 @@ export interface TimeSpan {
  */
 export const TRIAL_EXCEPTION_TYPES = [
   'UnsupportedTaskError',
+  // A step of a multi-step task: its workdir/setup.sh failed; a healthcheck (the environment's or a step's) never passed.
+  'StepSetupError',
+  'HealthcheckError',
   // Environment (prepare-environment.ts on bwrap; the container engine and image build otherwise).
   'EnvironmentStartError',
   'EnvironmentSetupError',
@@ -77,6 +80,14 @@ export const AheTrialInfoSchema = z
     environment_notes: z.array(z.string()).optional(),
     /** Why part of the result could not be saved (agent metadata dropped). */
     result_note: z.string().optional(),
+    /** A multi-step trial: its steps, how many ran, and why the others did not (docs/jobs.md, "Multi-step tasks"). */
+    multi_step: z
+      .object({
+        steps: z.number().int().nonnegative(),
+        run: z.number().int().nonnegative(),
+        stopped: z.string().optional(),
+      })
+      .optional(),
   })
   .passthrough();
 export type AheTrialInfo = z.infer<typeof AheTrialInfoSchema>;
@@ -108,8 +119,24 @@ export interface TrialResult {
   agent_setup: TimeSpan | null;
   agent_execution: TimeSpan | null;
   verifier: TimeSpan | null;
+  /**
+   * A multi-step trial's steps, in Harbor's StepResult shape (absent for a single-step trial). The trial's
+   * verifier_result is then derived from theirs: the per-key mean over the steps that have one, or the last
+   * step's (`multi_step_reward_strategy = "final"`).
+   */
+  step_results?: StepResult[];
   /** ahe's additions. */
   ahe: AheTrialInfo;
+}
+
+/** One step of a multi-step trial, as Harbor writes it in result.json's `step_results`. */
+export interface StepResult {
+  step_name: string;
+  agent_result: TrialResult['agent_result'];
+  verifier_result: TrialResult['verifier_result'];
+  exception_info: ExceptionInfo | null;
+  agent_execution: TimeSpan | null;
+  verifier: TimeSpan | null;
 }
 
 /** A pass is a reward of at least 1; success comes from the reward, never from the absence of an exception. */
@@ -151,6 +178,24 @@ export const TrialResultReadSchema = z
     environment_setup: spanSchema,
     agent_execution: spanSchema,
     verifier: spanSchema,
+    /** A multi-step trial's steps (Harbor's StepResult). */
+    step_results: z
+      .array(
+        z
+          .object({
+            step_name: z.string(),
+            verifier_result: z
+              .object({ rewards: z.record(z.string(), z.number().nullable()).nullish() })
+              .passthrough()
+              .nullish(),
+            exception_info: z
+              .object({ exception_type: z.string(), exception_message: z.string().nullish() })
+              .passthrough()
+              .nullish(),
+          })
+          .passthrough(),
+      )
+      .nullish(),
   })
   .passthrough();
 export type TrialResultRead = z.infer<typeof TrialResultReadSchema>;

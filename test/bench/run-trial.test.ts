@@ -6,7 +6,6 @@ import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { loadTask } from '../../src/bench/load-task.ts';
 import { runTrial } from '../../src/bench/run-trial.ts';
 import { readReward } from '../../src/bench/run-verifier.ts';
@@ -319,16 +318,21 @@ test('a verifier that tries to download its test tools offline is reported as Ve
   assert.equal(r.verifier_result, null);
 });
 
-test('a multi-step task is refused clearly, not run', () => {
-  const { task } = loadTask(join(fileURLToPath(new URL('../fixtures/tasks/harbor-steps', import.meta.url))));
-  assert.ok(task && task.steps.length > 1);
-  return runTrial({ task, attempt: 1, jobDir: jobDir(), agent: { kind: 'noop' }, backend: 'bwrap' }).then((r) => {
-    assert.equal(r.exception_info?.exception_type, 'UnsupportedTaskError');
-    assert.match(
-      r.exception_info!.exception_message,
-      /multi-step task \(\d+ \[\[steps\]\]\): listed by ahe but not run yet/,
-    );
-  });
+test('a task asking for what ahe cannot run (an MCP sidecar) is refused clearly, naming the field', async () => {
+  const dir = makeTask({});
+  const toml = readFileSync(join(dir, 'task.toml'), 'utf8');
+  writeFileSync(
+    join(dir, 'task.toml'),
+    toml.replace(
+      '[environment]',
+      '[environment]\nmcp_servers = [{ name = "db", transport = "sse", url = "http://db/sse" }]',
+    ),
+  );
+  const { task } = loadTask(dir);
+  const r = await runTrial({ task: task!, attempt: 1, jobDir: jobDir(), agent: { kind: 'noop' }, backend: 'bwrap' });
+  assert.equal(r.exception_info?.exception_type, 'UnsupportedTaskError');
+  assert.match(r.exception_info!.exception_message, /^task\.toml \[environment\]\.mcp_servers: MCP server sidecars/);
+  assert.equal(r.environment_setup, null);
 });
 
 // Each kind of process an agent can leave behind; every one keeps forging a reward of 1 and marking
