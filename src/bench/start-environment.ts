@@ -1,12 +1,17 @@
 // The environment phase of a trial: a sandbox with the task's environment in it — the task's image on
 // the container backends, its Dockerfile executed in a bwrap sandbox (or a cached copy of an earlier
 // trial's) otherwise.
+import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { InterruptedError } from '../errors.ts';
 import { createBwrapSandbox, createStageSandbox, sandboxRootEntries } from '../sandbox/bwrap-sandbox.ts';
 import { ContainerEngineError, checkEngine, containerEngine } from '../sandbox/container-engine.ts';
 import { createContainerSandbox } from '../sandbox/container-sandbox.ts';
+import { imageEngine } from '../sandbox/image-engine.ts';
+import { acquireImageRoot, formatBytes, holdCachedRoot } from '../sandbox/image-root.ts';
+import { createImageSandbox } from '../sandbox/image-sandbox.ts';
 import type { Sandbox } from '../sandbox/types.ts';
-import { ensureTaskImage } from './container-image.ts';
+import { buildContextHash, ensureTaskImage, type TaskImage } from './container-image.ts';
 import { CACHED_DIRS, environmentKey, restoreEnvironment, saveEnvironment } from './environment-cache.ts';
 import {
   EnvironmentError,
@@ -15,6 +20,7 @@ import {
   prepareEnvironment,
 } from './prepare-environment.ts';
 import { environmentSystemWrites } from './system-writes.ts';
+import type { Task } from './task.ts';
 import { now, span, type TrialContext, type TrialEnvironment, type TrialResources } from './trial-context.ts';
 
 /**
@@ -76,9 +82,59 @@ async function startContainer(
   return { workdir, env: { ...image.env, ...task.environment.env }, notes: [] };
 }
 
-/** The task's image root, unpacked once and cached, under a bwrap sandbox with a copy-on-write layer. */
-async function startImage(_ctx: TrialContext, _resources: TrialResources): Promise<PreparedEnvironment> {
-  throw new EnvironmentError('EnvironmentSetupError', '--backend image is not implemented yet');
+/** Per process: the image and cached root each task environment resolved to (imageMemoKey). */
+const imageRoots = new Map<string, { image: TaskImage; rootKey: string; engine: string }>();
+
+/** What names a task's image without asking the engine: its `docker_image`, or its build context's hash. */
+function imageMemoKey(task: Task): string | undefined {
+  const { dockerImage, dockerfile, buildContext } = task.environment;
+  if (dockerImage) return `image:${dockerImage}`;
+  if (!dockerfile || !existsSync(dockerfile)) return undefined;
+  return `build:${buildContextHash(dockerfile, buildContext ?? dirname(dockerfile))}`;
+}
+
+/**
+ * The task's image (built or pulled once by the engine), its root unpacked once into the image-root
+ * cache, under a bwrap sandbox with a per-trial copy-on-write layer: the image's WORKDIR, ENV and USER.
+ */
+async function startImage(ctx: TrialContext, resources: TrialResources): Promise<PreparedEnvironment> {
+  const { task } = ctx;
+  // Later trials of the image in this process ask the engine nothing: its root is all they need.
+  const key = imageMemoKey(task);
+  const known = key ? imageRoots.get(key) : undefined;
+  let root = known && holdCachedRoot(known.rootKey);
+  let image = known?.image;
+  let engineKind = known?.engine;
+  if (!root || !image) {
+    const engine = await imageEngine();
+    const opts = { timeoutSec: ctx.timeouts.buildSec, log: ctx.log, signal: ctx.options.signal };
+    image = await ensureTaskImage(engine, task, opts);
+    root = await acquireImageRoot(engine, image.image, opts);
+    engineKind = engine.kind;
+    if (key) imageRoots.set(key, { image, rootKey: root.key, engine: engine.kind });
+  }
+  const workdir = task.environment.workdir ?? image.workdir;
+  ctx.log(
+    `environment: ${image.image} (${engineKind}) root ${root.key} ${root.fresh ? `unpacked in ${(root.unpackMs / 1000).toFixed(1)}s` : 'cached'} (${formatBytes(root.sizeBytes)}); workdir ${workdir}${root.config.user ? `, user ${root.config.user}` : ''}`,
+  );
+  const env = { ...image.env, ...task.environment.env };
+  try {
+    resources.sandbox = await createImageSandbox({
+      rootfs: root.rootfs,
+      trialDir: resources.workspace,
+      workdir,
+      user: root.config.user,
+      allowInternet: task.environment.allowInternet,
+      env,
+      memoryMb: task.environment.memoryMb,
+      pidsMax: ctx.options.pidsMax ?? 4096,
+      onClose: root.release,
+    });
+  } catch (error) {
+    root.release();
+    throw error;
+  }
+  return { workdir, env, notes: 'notes' in image && Array.isArray(image.notes) ? image.notes : [] };
 }
 
 /** A bwrap sandbox with the task's Dockerfile executed in it, or a cached copy of an earlier trial's. */

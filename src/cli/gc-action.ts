@@ -1,12 +1,55 @@
-// `ahe gc` at work: removes every container labelled ahe=1 from the engine.
-import { checkEngine, containerEngine, type EngineKind } from '../sandbox/container-engine.ts';
-import { removeLeftoverContainers } from '../sandbox/container-sandbox.ts';
+// `ahe gc` at work: removes (or lists) every container labelled ahe=1 of an engine, or the image
+// backend's cached roots that no running trial holds.
+import { checkEngine, containerEngine, outputTail, runEngine } from '../sandbox/container-engine.ts';
+import { CONTAINER_LABEL, removeLeftoverContainers } from '../sandbox/container-sandbox.ts';
+import { formatBytes, imageRootCacheDir, listImageRoots, removeImageRoots } from '../sandbox/image-root.ts';
+import type { GcBackend } from './gc-command.ts';
 
-export async function removeLeftovers(backend: EngineKind): Promise<void> {
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+export async function collectGarbage(backend: GcBackend, listOnly: boolean): Promise<void> {
+  if (backend === 'image') return collectImageRoots(listOnly);
   const engine = containerEngine(backend);
   await checkEngine(engine);
+  if (listOnly) {
+    const r = await runEngine(engine, ['ps', '-a', '-q', '--filter', `label=${CONTAINER_LABEL}=1`], {
+      timeoutSec: 60,
+    });
+    if (r.exitCode !== 0) throw new Error(`${engine.kind} ps failed: ${outputTail(r, 5)}`);
+    const ids = r.stdout.split('\n').filter(Boolean);
+    process.stdout.write(
+      `${plural(ids.length, 'container')} labelled ${CONTAINER_LABEL}=1${ids.length ? `: ${ids.join(' ')}` : ''}\n`,
+    );
+    return;
+  }
   const removed = await removeLeftoverContainers(engine);
   process.stdout.write(
-    `${removed.length} container${removed.length === 1 ? '' : 's'} removed${removed.length ? `: ${removed.map((id) => id.slice(0, 12)).join(' ')}` : ''}\n`,
+    `${plural(removed.length, 'container')} removed${removed.length ? `: ${removed.map((id) => id.slice(0, 12)).join(' ')}` : ''}\n`,
   );
+}
+
+function describe(e: { key: string; image: string; sizeBytes: number; lastUsed: Date; users: number[] }): string {
+  const users = e.users.length ? `in use by pid ${e.users.join(', ')}` : 'not in use';
+  return `  ${e.key}  ${e.image}  ${formatBytes(e.sizeBytes)}  last used ${e.lastUsed.toISOString()}  ${users}`;
+}
+
+async function collectImageRoots(listOnly: boolean): Promise<void> {
+  const cache = imageRootCacheDir();
+  if (listOnly) {
+    const entries = listImageRoots(cache);
+    const total = entries.reduce((s, e) => s + e.sizeBytes, 0);
+    process.stdout.write(`${plural(entries.length, 'image root')} cached in ${cache} (${formatBytes(total)})\n`);
+    for (const e of entries) process.stdout.write(`${describe(e)}\n`);
+    return;
+  }
+  const { removed, kept } = await removeImageRoots({ cache });
+  const freed = removed.reduce((s, e) => s + e.sizeBytes, 0);
+  process.stdout.write(`${plural(removed.length, 'image root')} removed from ${cache} (${formatBytes(freed)})\n`);
+  for (const e of removed) process.stdout.write(`${describe(e)}\n`);
+  if (kept.length) {
+    process.stdout.write(
+      `${plural(kept.length, 'image root')} kept: a running trial holds ${kept.length === 1 ? 'it' : 'them'}\n`,
+    );
+    for (const e of kept) process.stdout.write(`${describe(e)}\n`);
+  }
 }

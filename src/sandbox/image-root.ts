@@ -484,6 +484,27 @@ export async function acquireImageRoot(
       unpacking.delete(key);
     }
   }
+  const root = heldRoot(dir, key, marker, fresh, unpackMs);
+  if (fresh) {
+    const { removed } = await removeImageRoots({ capBytes, cache });
+    for (const r of removed)
+      options.log?.(`environment: image-root cache over its cap: evicted ${r.image} (${formatBytes(r.sizeBytes)})`);
+  }
+  return root;
+}
+
+/**
+ * The cached root `key` (as an earlier acquireImageRoot of this process returned it), held without
+ * asking the engine anything; undefined when it is no longer cached (evicted, `ahe gc`).
+ */
+export function holdCachedRoot(key: string, cache = imageRootCacheDir()): ImageRoot | undefined {
+  const dir = join(cache, key);
+  const marker = `${SELF}.${randomUUID().slice(0, 8)}`;
+  if (!existsSync(dir) || !withLock(cache, () => hold(dir, marker))) return undefined;
+  return heldRoot(dir, key, marker, false, 0);
+}
+
+function heldRoot(dir: string, key: string, marker: string, fresh: boolean, unpackMs: number): ImageRoot {
   const meta = readMeta(dir)!;
   let released = false;
   const release = () => {
@@ -499,14 +520,9 @@ export async function acquireImageRoot(
   };
   held.add(release);
   installExitHook();
-  if (fresh) {
-    const { removed } = await removeImageRoots({ capBytes, cache });
-    for (const r of removed)
-      options.log?.(`environment: image-root cache over its cap: evicted ${r.image} (${formatBytes(r.sizeBytes)})`);
-  }
   return {
     key,
-    imageId: id,
+    imageId: meta.imageId,
     rootfs: join(dir, 'rootfs'),
     config: meta.config,
     sizeBytes: meta.sizeBytes,
