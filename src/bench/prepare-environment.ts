@@ -15,13 +15,7 @@ import {
 } from './dockerfile.ts';
 import { EnvironmentError } from './environment-error.ts';
 import { hostHasDebPackage, planInstalls, probePythonPackages } from './satisfy-installs.ts';
-import {
-  environmentSystemWrites,
-  hostLacksPythonCommand,
-  isPythonImage,
-  linksPythonCommand,
-  runScript,
-} from './system-writes.ts';
+import { environmentSystemWrites, hostLacksPythonCommand, wantsPythonCommand } from './system-writes.ts';
 import type { Task } from './task.ts';
 
 export { EnvironmentError } from './environment-error.ts';
@@ -242,7 +236,8 @@ export async function prepareEnvironment(
       note(
         `${where(stage.from)}: FROM ${expandVariables(stage.from.args, globals)} — the bwrap backend uses this machine's system, not the image`,
       );
-      if (await wantsPythonCommand(stage)) await givePythonCommand(stage);
+      // A python image, or a stage that links python3 to `python` itself (the test environmentSystemWrites makes).
+      if (await wantsPythonCommand([stage], { from: globals, run: vars })) await givePythonCommand(stage);
       for (const ins of stage.instructions) await dispatch(ins, stage.index);
     }
   } finally {
@@ -250,14 +245,6 @@ export async function prepareEnvironment(
   }
   for (const [k, v] of Object.entries(task.environment.env)) env[k] = v;
   return { workdir, env, notes };
-
-  /** A python image, or a stage that links python3 to `python` itself. */
-  async function wantsPythonCommand(stage: BuildStage): Promise<boolean> {
-    if (isPythonImage(expandVariables(stage.base, globals))) return true;
-    for (const ins of stage.instructions)
-      if (ins.keyword === 'RUN' && (await linksPythonCommand(runScript(ins), vars))) return true;
-    return false;
-  }
 
   /** A python image runs `python`; a Debian host has only python3: link it where the sandbox may write. */
   async function givePythonCommand(stage: BuildStage): Promise<void> {

@@ -6,8 +6,8 @@
 // and a write there is still refused by name.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { posix } from 'node:path';
-import { buildStages, stageChain } from './build-stages.ts';
-import { expandVariables, parseDockerfile, splitWords, walkInstructions } from './dockerfile.ts';
+import { type BuildStage, buildStages, type StagePlan, stageChain } from './build-stages.ts';
+import { expandVariables, parseDockerfile, parseEnvPairs, splitWords, walkInstructions } from './dockerfile.ts';
 import { commandWords, findCommands, findWrittenPaths, isPythonCommandLink } from './package-installs.ts';
 import type { Task } from './task.ts';
 
@@ -55,6 +55,31 @@ export async function linksPythonCommand(script: string, vars: Record<string, st
   }
 }
 
+/**
+ * Whether building `stages` wants a `python` command: one is FROM a python image (its name expanded with
+ * `from`, the build arguments FROM lines see), or one of their RUNs links python3 to `python` (expanded
+ * with `run`, the variables in force before the first stage, then each ARG and ENV as it comes). The one
+ * test for both the preparer, which gives the command before building a stage (prepare-environment.ts),
+ * and environmentSystemWrites, which makes /usr/local/bin writable for it over the whole chain.
+ */
+export async function wantsPythonCommand(
+  stages: readonly Pick<BuildStage, 'base' | 'instructions'>[],
+  vars: { from?: Record<string, string>; run?: Record<string, string> } = {},
+): Promise<boolean> {
+  if (stages.some((s) => isPythonImage(expandVariables(s.base, vars.from ?? {})))) return true;
+  for (const { ins, vars: walked } of walkInstructions(stages.flatMap((s) => s.instructions)))
+    if (ins.keyword === 'RUN' && (await linksPythonCommand(runScript(ins), { ...vars.run, ...walked }))) return true;
+  return false;
+}
+
+/** The values of the build arguments declared before the first FROM (what FROM lines expand). */
+export function globalArgValues(plan: Pick<StagePlan, 'globalArgs'>, defaults: Record<string, string> = {}) {
+  const globals: Record<string, string> = { ...defaults };
+  for (const ins of plan.globalArgs)
+    for (const [k, v] of parseEnvPairs(ins.args)) globals[k] = expandVariables(v, globals);
+  return globals;
+}
+
 /** The script a RUN instruction gives its shell (the here-document of `RUN <<EOF`). */
 export function runScript(ins: { args: string; json?: string[]; heredocs: { body: string }[] }): string {
   if (ins.json) return ins.json.join(' ');
@@ -78,7 +103,6 @@ export async function environmentSystemWrites(
   const plan = buildStages(parseDockerfile(readFileSync(dockerfile, 'utf8')));
   const written: string[] = [];
   const chain = stageIndex === undefined ? plan.chain : stageChain(plan.stages, plan.stages[stageIndex]);
-  let wantsPython = chain.some((s) => isPythonImage(s.base));
   for (const { ins, vars, workdir } of walkInstructions(chain.flatMap((stage) => stage.instructions))) {
     if (ins.keyword === 'WORKDIR') written.push(workdir);
     else if (ins.keyword === 'COPY' || ins.keyword === 'ADD') {
@@ -89,14 +113,14 @@ export async function environmentSystemWrites(
       try {
         const script = runScript(ins);
         for (const p of await findWrittenPaths(script, vars)) written.push(posix.resolve(workdir, p));
-        if (await linksPythonCommand(script, vars)) wantsPython = true;
       } catch {
         // Shell that cannot be parsed: the preparer reports it when it reaches that RUN.
       }
     }
   }
   // A python image's `python`: given as a link to python3 in /usr/local/bin (prepare-environment.ts).
-  if (wantsPython && hostLacksPythonCommand()) written.push('/usr/local/bin/python');
+  if ((await wantsPythonCommand(chain, { from: globalArgValues(plan) })) && hostLacksPythonCommand())
+    written.push('/usr/local/bin/python');
   const dirs = new Set<string>();
   for (const p of written) {
     const dir = systemDirWrittenBy(p, isDirectory);
