@@ -5,6 +5,7 @@
 // `true` in place, so what remains is valid shell with the same control flow (`a && true && b`,
 // `if true; then …`, `true | tee log`).
 import type { ShNode, ShParser } from 'mvdan-sh';
+import { hostPythonInstallDirs } from './host-python.ts';
 
 export type CommandKind =
   | { kind: 'apt-housekeeping' }
@@ -72,18 +73,33 @@ export async function findCommands(script: string, vars: Record<string, string> 
 }
 
 /** Replaces the given commands by `true` and checks that the result is still valid shell. */
-export async function neutraliseCommands(script: string, commands: readonly ShellCommand[]): Promise<string> {
+export function neutraliseCommands(script: string, commands: readonly ShellCommand[]): Promise<string> {
+  return replaceCommands(
+    script,
+    commands.map((command) => ({ command, text: 'true' })),
+  );
+}
+
+/**
+ * Replaces each given command by its text (`true` for a satisfied install, another command for one
+ * run differently) and checks that the result is still valid shell.
+ */
+export async function replaceCommands(
+  script: string,
+  replacements: readonly { command: ShellCommand; text: string }[],
+): Promise<string> {
   const bytes = Buffer.from(script);
-  const chosen: ShellCommand[] = [];
-  for (const c of [...commands].sort((a, b) => a.start - b.start)) {
+  const chosen: { command: ShellCommand; text: string }[] = [];
+  for (const r of [...replacements].sort((a, b) => a.command.start - b.command.start)) {
+    const c = r.command;
     // An install nested inside another replaced command goes with it.
-    if (!chosen.some((o) => c.start >= o.start && c.end <= o.end)) chosen.push(c);
+    if (!chosen.some((o) => c.start >= o.command.start && c.end <= o.command.end)) chosen.push(r);
   }
   let out = Buffer.alloc(0);
   let at = 0;
-  for (const c of chosen) {
-    out = Buffer.concat([out, bytes.subarray(at, c.start), Buffer.from('true')]);
-    at = c.end;
+  for (const { command, text } of chosen) {
+    out = Buffer.concat([out, bytes.subarray(at, command.start), Buffer.from(text)]);
+    at = command.end;
   }
   const result = Buffer.concat([out, bytes.subarray(at)]).toString();
   await parse(result);
@@ -199,6 +215,46 @@ export function commandWords(words: readonly (string | undefined)[]): (string | 
   return rest;
 }
 
+/** The index of `install` in `pip install …`, `python3 -m pip install …` or `uv pip install …`; else undefined. */
+function pipInstallAt(words: readonly (string | undefined)[]): number | undefined {
+  const [cmd, sub] = words;
+  const pipAt = /^pip(3(\.\d+)?)?$/.test(cmd ?? '')
+    ? 1
+    : /^python(3(\.\d+)?)?$/.test(cmd ?? '') && sub === '-m' && /^pip3?$/.test(words[2] ?? '')
+      ? 3
+      : cmd === 'uv' && sub === 'pip'
+        ? 2
+        : -1;
+  if (pipAt < 0) return undefined;
+  let verbAt = pipAt;
+  while (verbAt < words.length && (words[verbAt] ?? '').startsWith('-')) verbAt++;
+  return words[verbAt] === 'install' ? verbAt : undefined;
+}
+
+/**
+ * `pip install --no-index --find-links DIR …` (the offline form: wheels copied in from the build
+ * context): the local directories pip reads and where its arguments start (after `install`). Undefined
+ * when pip may use an index, reads a URL, or is `uv pip`. `words` are without prefixes (`commandWords`).
+ */
+export function offlinePipInstall(
+  words: readonly (string | undefined)[],
+): { from: string[]; installAt: number } | undefined {
+  const installAt = pipInstallAt(words);
+  if (installAt === undefined || words[0] === 'uv') return undefined;
+  const rest = words.slice(installAt + 1);
+  const from: (string | undefined)[] = [];
+  let noIndex = false;
+  for (let i = 0; i < rest.length; i++) {
+    const w = rest[i];
+    if (w === '--no-index') noIndex = true;
+    else if (w === '-f' || w === '--find-links') from.push(rest[++i]);
+    else if (w?.startsWith('--find-links=')) from.push(w.slice('--find-links='.length));
+    else if (w !== undefined && /^-f[^-]/.test(w)) from.push(w.slice(2));
+  }
+  const local = from.every((d) => d !== undefined && !/^[a-z][a-z0-9+.-]*:\/\//i.test(d));
+  return noIndex && from.length && local ? { from: from as string[], installAt } : undefined;
+}
+
 export function classifyWords(all: readonly (string | undefined)[]): CommandKind {
   const words = commandWords(all);
   const [cmd, sub] = words;
@@ -227,18 +283,8 @@ export function classifyWords(all: readonly (string | undefined)[]): CommandKind
     return { kind: 'apt-housekeeping' };
   if (FOREIGN.has(cmd ?? '') && ['add', 'install', 'groupinstall'].includes(sub ?? ''))
     return { kind: 'foreign-install', manager: cmd! };
-  const pipAt = /^pip(3(\.\d+)?)?$/.test(cmd ?? '')
-    ? 1
-    : /^python(3(\.\d+)?)?$/.test(cmd ?? '') && sub === '-m' && /^pip3?$/.test(words[2] ?? '')
-      ? 3
-      : cmd === 'uv' && sub === 'pip'
-        ? 2
-        : -1;
-  if (pipAt >= 0) {
-    let verbAt = pipAt;
-    while (verbAt < words.length && (words[verbAt] ?? '').startsWith('-')) verbAt++;
-    if (words[verbAt] === 'install') return classifyPipArgs(words.slice(verbAt + 1));
-  }
+  const install = pipInstallAt(words);
+  if (install !== undefined) return classifyPipArgs(words.slice(install + 1));
   return { kind: 'other' };
 }
 
@@ -288,8 +334,10 @@ const WRITERS_ALL = new Set(['chmod', 'chown']);
 
 /**
  * Paths a script writes, as far as its syntax tells: redirect targets (`> f`, `>> f`), the destination
- * of cp/mv/ln/install, the operands of touch/tee/mkdir/chmod/chown and `sed -i`. Used to say up
- * front that a RUN writes where the sandbox is read-only.
+ * of cp/mv/ln/install, the operands of touch/tee/mkdir/chmod/chown and `sed -i`, and the install
+ * directories of this machine's python3 for `pip install --no-index --find-links DIR` (which the bwrap
+ * backend runs, offline). Used to say up front that a RUN writes where the sandbox is read-only, and to
+ * make the directories a Dockerfile installs into writable for the trial.
  */
 export async function findWrittenPaths(script: string, vars: Record<string, string> = {}): Promise<string[]> {
   const file = await parse(script);
@@ -310,6 +358,8 @@ export async function findWrittenPaths(script: string, vars: Record<string, stri
         out.push(...(cmd === 'touch' || cmd === 'tee' || cmd === 'mkdir' ? operands : operands.slice(-1)));
       else if (WRITERS_ALL.has(cmd ?? '')) out.push(...operands.slice(1));
       else if (cmd === 'sed' && rest.some((w) => w?.startsWith('-i'))) out.push(...operands.slice(1));
+      // Wheels installed offline from the build context: where this machine's python3 puts them.
+      else if (offlinePipInstall(words)) out.push(...hostPythonInstallDirs().map((d) => `${d}/`));
     }
     return true;
   });

@@ -10,8 +10,9 @@ import {
   findCommands,
   findWrittenPaths,
   isPythonCommandLink,
-  neutraliseCommands,
+  offlinePipInstall,
   parseRequirements,
+  replaceCommands,
   type ShellCommand,
   ShellSyntaxError,
 } from './package-installs.ts';
@@ -60,6 +61,8 @@ export async function planInstalls(command: string, ctx: InstallContext): Promis
     return plan;
   }
   const satisfied: ShellCommand[] = [];
+  /** Installs run another way (offline pip from the build context's wheels). */
+  const rewritten: { command: ShellCommand; text: string }[] = [];
   const absentDebs: string[] = [];
   const absentPython: string[] = [];
   for (const c of commands) {
@@ -111,15 +114,21 @@ export async function planInstalls(command: string, ctx: InstallContext): Promis
         }
       }
       const absent = packages.length ? await ctx.missingPythonPackages(packages) : [];
-      absentPython.push(...absent);
+      const offline = offlinePipInstall(words);
       if (unchecked.length)
         plan.refused.push(
           `\`${c.text.split('\n')[0]!.slice(0, 80)}\` installs ${unchecked.join(', ')}, which cannot be checked against this machine`,
         );
-      if (!absent.length && !unchecked.length) {
+      else if (!absent.length) {
         satisfied.push(c);
         if (packages.length) plan.notes.push(`pip install ${packages.join(' ')} — already on this machine`);
-      }
+      } else if (offline) {
+        // Wheels the Dockerfile copied in: pip installs them offline, into this trial's layer (system-writes.ts).
+        rewritten.push({ command: c, text: offlinePipCommand(c, offline.installAt) });
+        plan.notes.push(
+          `pip install ${absent.join(' ')} — not on this machine: installed offline from ${offline.from.join(', ')} with this machine's python3, into this trial's writable layer`,
+        );
+      } else absentPython.push(...absent);
     } else if (!ctx.network) {
       const download = findDownload(c);
       if (download) plan.refused.push(`downloads ${download} while the task has no network (allow_internet = false)`);
@@ -128,10 +137,9 @@ export async function planInstalls(command: string, ctx: InstallContext): Promis
   if (absentDebs.length) plan.missing.push(`Debian packages ${[...new Set(absentDebs)].join(', ')}`);
   if (absentPython.length) plan.missing.push(`Python packages ${[...new Set(absentPython)].join(', ')}`);
   // Replaced installs write where they like (they are not run); everything else must stay off the host's system.
-  const kept = await findWrittenPaths(
-    satisfied.length ? await neutraliseCommands(command, satisfied) : command,
-    ctx.vars,
-  );
+  const replacements = [...satisfied.map((command) => ({ command, text: 'true' })), ...rewritten];
+  const prepared = replacements.length ? await replaceCommands(command, replacements) : command;
+  const kept = await findWrittenPaths(prepared, ctx.vars);
   const readOnly = [
     ...new Set(
       kept.filter(
@@ -147,9 +155,22 @@ export async function planInstalls(command: string, ctx: InstallContext): Promis
     plan.refused.push(
       `writes to ${readOnly.slice(0, 3).join(', ')}, part of this machine's system, which the sandbox mounts read-only`,
     );
-  if (satisfied.length && !plan.missing.length && !plan.refused.length)
-    plan.command = await neutraliseCommands(command, satisfied);
+  if (replacements.length && !plan.missing.length && !plan.refused.length) plan.command = prepared;
   return plan;
+}
+
+/**
+ * `pip install --no-index --find-links DIR …` as this machine's python3 runs it: `python3 -m pip` with the
+ * same arguments (the image's `pip` may not exist here), allowed to install beside Debian's packages
+ * (PEP 668: the system python3 is "externally managed"; the install goes to this trial's layer only).
+ */
+function offlinePipCommand(c: ShellCommand, installAt: number): string {
+  // `VAR=x` prefixes are not words of the command (the parser keeps them apart): kept as written.
+  const assignments = /^(?:[A-Za-z_][A-Za-z0-9_]*=(?:'[^']*'|"(?:[^"\\]|\\.)*"|[^\s'"])*\s+)*/.exec(c.text)![0];
+  const args = commandWords(c.words)
+    .slice(installAt + 1)
+    .map((w) => shellQuote(w!));
+  return `${assignments}PIP_BREAK_SYSTEM_PACKAGES=1 PIP_ROOT_USER_ACTION=ignore PIP_DISABLE_PIP_VERSION_CHECK=1 python3 -m pip install ${args.join(' ')}`;
 }
 
 /** The URL a command downloads, for curl, wget and git clone. */
