@@ -65,7 +65,11 @@ const isDir = (p: string) => existsSync(p) && statSync(p).isDirectory();
 export function findTrialDirs(jobDir: string): string[] {
   const dir = resolve(jobDir);
   if (!isDir(dir)) throw new UserError(`${dir} is not a directory`);
-  if (existsSync(join(dir, 'result.json')) && (isDir(join(dir, 'agent')) || isDir(join(dir, 'verifier')))) return [dir];
+  if (
+    existsSync(join(dir, 'result.json')) &&
+    (isDir(join(dir, 'agent')) || isDir(join(dir, 'verifier')) || isDir(join(dir, 'steps')))
+  )
+    return [dir];
   const found: string[] = [];
   for (const name of readdirSync(dir).sort()) {
     const sub = join(dir, name);

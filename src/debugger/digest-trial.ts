@@ -1,6 +1,7 @@
 // One trial directory → its TrialDigest. The agent's evidence comes from the best source present, tried in
 // order — ahe's events.jsonl, an ATIF trajectory, a Terminal-Bench 1 terminal recording, agent logs — and
-// the verifier's from ctrf.json / test-stdout.txt. Nothing here throws for a bad trial: a torn line, a
+// the verifier's from ctrf.json / test-stdout.txt. A multi-step trial is read step by step and joined
+// (multi-step-evidence.ts). Nothing here throws for a bad trial: a torn line, a
 // malformed trajectory or a missing file becomes a problem in the digest and the next source is tried.
 import { existsSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
@@ -8,6 +9,7 @@ import { rewardPassed } from '../bench/trial-result.ts';
 import type { AgentEvidence, NoEvidence } from './agent-evidence.ts';
 import { DIGEST_VERSION, type DigestStep, type TrialDigest } from './digest.ts';
 import { renderAt } from './digest-text.ts';
+import { readMultiStepEvidence, type StepReading, trialStepNames } from './multi-step-evidence.ts';
 import { readAgentLogs } from './source-agent-logs.ts';
 import { readAheEvents } from './source-ahe-events.ts';
 import { readAtif } from './source-atif.ts';
@@ -48,6 +50,27 @@ function countSteps(steps: DigestStep[]) {
   };
 }
 
+/** The agent's evidence of one trial directory (or one step's): the first source, best first, that yields. */
+async function readAgentEvidence(dir: string, options: DigestTrialOptions): Promise<StepReading> {
+  const out: StepReading = { problems: [], sourceFiles: [], rawBytes: 0 };
+  for (const source of SOURCES) {
+    if (out.evidence || options.skip?.includes(source.name)) continue;
+    try {
+      if (source.applies && !source.applies(dir)) continue;
+      const r = await source.read(dir);
+      out.problems.push(...r.problems);
+      if (isEvidence(r)) out.evidence = r;
+      else {
+        out.sourceFiles.push(...r.sourceFiles);
+        out.rawBytes += r.rawBytes;
+      }
+    } catch (error) {
+      out.problems.push(`${source.name}: could not be read (${message(error)}); trying the next source`);
+    }
+  }
+  return out;
+}
+
 export async function digestTrial(trialDir: string, options: DigestTrialOptions = {}): Promise<TrialDigest> {
   const dir = resolve(trialDir);
   const problems: string[] = [];
@@ -73,28 +96,30 @@ export async function digestTrial(trialDir: string, options: DigestTrialOptions 
   if (!existsSync(dir) || !statSync(dir).isDirectory()) problems.push(`${dir}: not a trial directory`);
 
   let evidence: AgentEvidence | undefined;
-  for (const source of SOURCES) {
-    if (evidence || options.skip?.includes(source.name) || !existsSync(dir)) continue;
-    try {
-      if (source.applies && !source.applies(dir)) continue;
-      const r = await source.read(dir);
-      problems.push(...r.problems);
-      if (isEvidence(r)) evidence = r;
-      else {
-        sourceFiles.push(...r.sourceFiles);
-        rawBytes += r.rawBytes;
-      }
-    } catch (error) {
-      problems.push(`${source.name}: could not be read (${message(error)}); trying the next source`);
-    }
+  let verifierReading: VerifierReading | undefined;
+  const stepNames = existsSync(dir) ? trialStepNames(dir) : [];
+  if (stepNames.length) {
+    // A multi-step trial: each step's evidence, joined (multi-step-evidence.ts).
+    const multi = await readMultiStepEvidence(dir, stepNames, (d) => readAgentEvidence(d, options), readVerifier);
+    problems.push(...multi.problems);
+    sourceFiles.push(...multi.sourceFiles);
+    rawBytes += multi.rawBytes;
+    evidence = multi.evidence;
+    verifierReading = multi.verifier;
+    if (!meta.exception && multi.stepException) meta.exception = multi.stepException;
+  } else {
+    const agent = existsSync(dir) ? await readAgentEvidence(dir, options) : undefined;
+    problems.push(...(agent?.problems ?? []));
+    sourceFiles.push(...(agent?.sourceFiles ?? []));
+    rawBytes += agent?.rawBytes ?? 0;
+    evidence = agent?.evidence;
   }
   if (evidence) {
     sourceFiles.push(...evidence.sourceFiles);
     rawBytes += evidence.rawBytes;
   }
 
-  let verifierReading: VerifierReading | undefined;
-  if (!evidence?.verifier && existsSync(dir)) {
+  if (!evidence?.verifier && !stepNames.length && existsSync(dir)) {
     try {
       verifierReading = await readVerifier(dir);
       problems.push(...verifierReading.problems);
