@@ -79,7 +79,7 @@ async function startContainer(
     pidsMax: ctx.options.pidsMax ?? 4096,
     workdir,
   });
-  return { workdir, env: { ...image.env, ...task.environment.env }, notes: [] };
+  return { workdir, env: { ...image.env, ...task.environment.env }, notes: image.notes };
 }
 
 /** Per process: the image and cached root each task environment resolved to (imageMemoKey). */
