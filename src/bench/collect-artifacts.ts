@@ -71,7 +71,8 @@ async function collectOne(
     return record(/\.[^/]+$/.test(entry.source) ? 'file' : 'directory', 'failed');
   }
   try {
-    mkdirSync(kind === 'directory' ? target : dirname(target), { recursive: true });
+    // Only the parent: a container engine's `cp` of a directory onto an existing one nests it inside.
+    mkdirSync(dirname(target), { recursive: true });
     await sandbox.download(entry.source, target);
   } catch (error) {
     log(`artifacts: cannot copy ${entry.source}: ${(error as Error).message}`);

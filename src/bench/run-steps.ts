@@ -25,21 +25,19 @@ import { INFRASTRUCTURE_EXCEPTION, type StepResult, type TrialResult } from './t
 
 type Timeouts = TrialContext['timeouts'];
 
-/** A step's agent and verifier timeouts: its own, else the task's, scaled like the task's. */
-function stepTimeouts(task: Task, step: TaskStep, timeouts: Timeouts): Timeouts {
-  const scale = task.agentTimeoutSec > 0 ? timeouts.agentSec / task.agentTimeoutSec : 1;
-  const vscale = task.verifierTimeoutSec > 0 ? timeouts.verifierSec / task.verifierTimeoutSec : 1;
+/** A step's agent and verifier timeouts: its own, else the task's (already scaled), times the multiplier. */
+function stepTimeouts(step: TaskStep, timeouts: Timeouts, multiplier: number): Timeouts {
   return {
-    agentSec: step.agentTimeoutSec !== undefined ? step.agentTimeoutSec * scale : timeouts.agentSec,
-    verifierSec: step.verifierTimeoutSec !== undefined ? step.verifierTimeoutSec * vscale : timeouts.verifierSec,
+    agentSec: step.agentTimeoutSec !== undefined ? step.agentTimeoutSec * multiplier : timeouts.agentSec,
+    verifierSec: step.verifierTimeoutSec !== undefined ? step.verifierTimeoutSec * multiplier : timeouts.verifierSec,
     buildSec: timeouts.buildSec,
   };
 }
 
 /** The steps in the trial's config.json, with the timeouts each ran under. */
-export function stepsConfig(task: Task, timeouts: Timeouts): Record<string, unknown>[] {
+export function stepsConfig(task: Task, timeouts: Timeouts, multiplier: number): Record<string, unknown>[] {
   return task.steps.map((step) => {
-    const t = stepTimeouts(task, step, timeouts);
+    const t = stepTimeouts(step, timeouts, multiplier);
     return {
       name: step.name,
       ...(step.minReward !== undefined ? { min_reward: step.minReward } : {}),
@@ -124,7 +122,7 @@ async function runStep(
     ...ctx,
     task: stepTask(ctx.task, step),
     trialDir: stepDir,
-    timeouts: stepTimeouts(ctx.task, step, ctx.timeouts),
+    timeouts: stepTimeouts(step, ctx.timeouts, ctx.options.timeoutMultiplier ?? 1),
     result: scratch,
     log,
     fail: exceptionRecorder(scratch, log),

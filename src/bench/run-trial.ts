@@ -167,7 +167,7 @@ function trialConfig(options: TrialOptions, name: string, timeouts: TrialContext
       memory_mb: task.environment.memoryMb ?? null,
     },
     timeouts: { agent_sec: timeouts.agentSec, verifier_sec: timeouts.verifierSec, build_sec: timeouts.buildSec },
-    ...(task.steps.length ? { steps: stepsConfig(task, timeouts) } : {}),
+    ...(task.steps.length ? { steps: stepsConfig(task, timeouts, options.timeoutMultiplier ?? 1) } : {}),
   };
 }
 

@@ -281,6 +281,48 @@ test('the harness agent keeps its sandbox and its conversation from step to step
   assert.equal(r.ahe.steps, 6);
 });
 
+test('a model that cannot be reached in a later step makes the trial an InfrastructureError (run again on resume)', {
+  skip,
+}, async () => {
+  const { ModelConnectionError } = await import('../../src/errors.ts');
+  const { trialFinished } = await import('../../src/bench/run-trial.ts');
+  const model = new QueueModel((request: CompletionRequest, index: number) => {
+    if (index === 0)
+      return {
+        toolCalls: [
+          toolCall('run_shell_command', {
+            command: `printf '#!/bin/bash\\necho hello\\n' > greet.sh; chmod +x greet.sh`,
+          }),
+        ],
+      };
+    if (request.messages.at(-1)!.role === 'tool') return { content: 'done' };
+    return new ModelConnectionError('connection refused (test)');
+  });
+  const jobDir = tempDir('ahe-steps-job-');
+  const r = await runTrial({
+    task: fixture(),
+    attempt: 1,
+    jobDir,
+    agent: { kind: 'harness', harness: await loadHarness(SEED), modelSpec: 'test:queue', newModel: async () => model },
+    backend: 'bwrap',
+    timeoutMultiplier: 2,
+  });
+  assert.deepEqual(rewards(r.step_results), [1, null]);
+  assert.equal(r.step_results?.[1]?.exception_info?.exception_type, 'InfrastructureError');
+  assert.equal(r.exception_info?.exception_type, 'InfrastructureError');
+  assert.match(r.exception_info!.exception_message, /^step implement: .*connection refused \(test\)/);
+  assert.equal(trialFinished(join(jobDir, 'greet__1')), false);
+  // --timeout-multiplier scales each step's own timeouts too.
+  assert.deepEqual(
+    readJson(join(jobDir, 'greet__1', 'config.json')).steps.map((s: { timeouts: unknown }) => s.timeouts),
+    [
+      { agent_sec: 60, verifier_sec: 60 },
+      { agent_sec: 120, verifier_sec: 40 },
+      { agent_sec: 120, verifier_sec: 60 },
+    ],
+  );
+});
+
 test('fields ahe cannot run are refused, naming the file and field; nothing is started', async () => {
   const cases: [string, (dir: string) => void, RegExp][] = [
     [
