@@ -119,7 +119,7 @@ export interface JobSummary {
   pass_at_1: number;
   pass_at_k: Record<string, number>;
   stderr: number;
-  /** 95% Wilson score interval of pass@1 with an effective number of tasks (stats.ts; docs/results.md, "Intervals"). */
+  /** 95% Wilson score interval of pass@1 over the tasks (stats.ts; docs/results.md, "Intervals"). */
   ci95: [number, number];
   tasks: Record<string, TaskSummary>;
   tokens: { prompt: number; completion: number; cached: number };

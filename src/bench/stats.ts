@@ -1,7 +1,7 @@
 // Pass rates of a job with honest uncertainty. The unit of sampling is the task: a job's score is the
 // mean over tasks of each task's success rate, so errors and intervals are computed over tasks.
-// Intervals are score intervals in closed form (Wilson's, with an effective number of tasks; Newcombe's
-// hybrid score interval for a paired difference): they never collapse to a point at 0% or 100% or when
+// Intervals are score intervals in closed form (Wilson's over the tasks; Newcombe's hybrid score interval
+// for a paired difference): they never collapse to a point at 0% or 100% or when
 // every task has the same rate, and they are the same for the same job on every machine. The
 // permutation test's random signs are seeded. docs/results.md ("Intervals") gives the formulas and why.
 export interface TaskOutcome {
@@ -18,7 +18,7 @@ export interface PassStats {
   passAtK: Record<string, number>;
   /** Standard error of pass@1 over tasks. */
   stderr: number;
-  /** 95% Wilson score interval of pass@1 with an effective number of tasks (wilsonInterval, effectiveTasks). */
+  /** 95% Wilson score interval of pass@1 over the tasks (wilsonInterval with n = nTasks). */
   ci95: [number, number];
 }
 
@@ -58,9 +58,15 @@ function standardError(xs: readonly number[]): number {
 }
 
 /**
- * Wilson score interval of a proportion p observed over n trials (n may be an effective, fractional count):
- * the p′ with |p − p′| ≤ z·√(p′(1 − p′)/n). It stays inside [0, 1] and is never a point: all n passing gives
- * [n/(n + z²), 1], e.g. [34.2%, 100%] for n = 2. No trial at all gives [0, 1].
+ * Wilson score interval of a proportion p observed over n trials: the p′ with |p − p′| ≤ z·√(p′(1 − p′)/n).
+ * It stays inside [0, 1] and is never a point: all n passing gives [n/(n + z²), 1], e.g. [34.2%, 100%] for
+ * n = 2. No trial at all gives [0, 1].
+ *
+ * ahe applies it to the mean of per-task rates with n = the number of tasks. With one attempt per task
+ * that is the ordinary Wilson interval. With more, each rate lies in [0, 1], so with mean p its variance is
+ * at most p(1 − p) (Bhatia–Davis): the task mean's variance is at most p(1 − p)/n, the variance this
+ * interval assumes, so it is valid (conservative) whatever the spread between tasks — and it never
+ * collapses when every task has the same rate, as a bootstrap over tasks does. See docs/results.md.
  */
 export function wilsonInterval(p: number, n: number, z = Z95): [number, number] {
   if (!(n > 0)) return [0, 1];
@@ -73,31 +79,8 @@ export function wilsonInterval(p: number, n: number, z = Z95): [number, number] 
 }
 
 /**
- * How many independent pass/fail trials the per-task rates are worth, for wilsonInterval: the n with
- * p̂(1 − p̂)/n = the variance of the task mean estimated over tasks (s²/T, s² the sample variance of the
- * rates), kept between T (tasks) and N (attempts). T is the floor because a rate in [0, 1] with mean p
- * varies at most p(1 − p) (Bhatia–Davis), so over T tasks the mean is never worth fewer than T trials; N
- * is the ceiling because attempts are at best independent. With one attempt per task this is T and the
- * interval is the ordinary Wilson interval. When every task has the same rate s² = 0: strictly between 0
- * and 1 that is no spread between tasks, so N; at 0 or 1 the data cannot tell alike tasks from
- * all-or-nothing ones, so T — a task's repeated attempts are not evidence about other tasks.
- */
-export function effectiveTasks(tasks: readonly TaskOutcome[]): number {
-  const measured = tasks.filter((t) => t.n > 0);
-  const nTasks = measured.length;
-  const attempts = measured.reduce((a, t) => a + t.n, 0);
-  if (nTasks < 2) return nTasks;
-  const rates = measured.map((t) => t.c / t.n);
-  const p = mean(rates);
-  const s2 = rates.reduce((a, x) => a + (x - p) ** 2, 0) / (nTasks - 1);
-  const binomial = p * (1 - p);
-  if (s2 === 0) return binomial > 0 ? attempts : nTasks;
-  return Math.min(attempts, Math.max(nTasks, (nTasks * binomial) / s2));
-}
-
-/**
  * Newcombe's hybrid score interval (1998, method 10) for the paired difference mean(b) − mean(a): each
- * side's Wilson interval (with its effective number of tasks), combined with the correlation φ of the
+ * side's Wilson interval over the tasks, combined with the correlation φ of the
  * per-task rates. φ gets Newcombe's continuity correction (for 0/1 outcomes, AD − BC is lowered by T/2
  * when positive; here, the covariance by 1/(2T)), without which identical mixed results would give a
  * point. Not a point when both sides pass (or fail) everything: both pass all 2 tasks gives ±65.8 points.
@@ -111,8 +94,8 @@ export function pairedDifferenceInterval(
   const rb = b.map(rate);
   const p1 = mean(ra);
   const p2 = mean(rb);
-  const [l1, u1] = wilsonInterval(p1, effectiveTasks(a), z);
-  const [l2, u2] = wilsonInterval(p2, effectiveTasks(b), z);
+  const [l1, u1] = wilsonInterval(p1, a.length, z);
+  const [l2, u2] = wilsonInterval(p2, b.length, z);
   const phi = correctedCorrelation(ra, rb);
   const d = p2 - p1;
   const lower = d - Math.sqrt(Math.max(0, (p2 - l2) ** 2 - 2 * phi * (p2 - l2) * (u1 - p1) + (u1 - p1) ** 2));
@@ -154,7 +137,7 @@ export function computePassStats(all: readonly TaskOutcome[]): PassStats {
     passAt1: mean(rates),
     passAtK,
     stderr: standardError(rates),
-    ci95: wilsonInterval(mean(rates), effectiveTasks(tasks)),
+    ci95: wilsonInterval(mean(rates), tasks.length),
   };
 }
 

@@ -49,7 +49,7 @@ export interface TaskStability {
 export interface IterationStats {
   /** Mean over tasks of c/n. */
   pass_at_1: number;
-  /** 95% Wilson score interval of pass@1 with an effective number of tasks (bench/stats.ts; docs/results.md). */
+  /** 95% Wilson score interval of pass@1 over the tasks (bench/stats.ts; docs/results.md, "Intervals"). */
   ci95: [number, number];
   /** Standard error of pass@1 over tasks. */
   stderr: number;
