@@ -1,9 +1,10 @@
 // Pass rates of a job with honest uncertainty. The unit of sampling is the task: a job's score is the
 // mean over tasks of each task's success rate, so errors and intervals are computed over tasks.
 // Intervals are score intervals in closed form (Wilson's over the tasks; Newcombe's hybrid score interval
-// for a paired difference): they never collapse to a point at 0% or 100% or when
-// every task has the same rate, and they are the same for the same job on every machine. The
-// permutation test's random signs are seeded. docs/results.md ("Intervals") gives the formulas and why.
+// for a paired difference): they never collapse to a point at 0% or 100% or when every task has the same
+// rate, and the same job gives the same interval on every machine. The permutation test's random signs
+// are seeded. docs/results.md ("Intervals") gives the formulas and why.
+
 export interface TaskOutcome {
   /** Attempts of the task. */
   n: number;
@@ -80,8 +81,7 @@ export function wilsonInterval(p: number, n: number, z = Z95): [number, number] 
 
 /**
  * Newcombe's hybrid score interval (1998, method 10) for the paired difference mean(b) − mean(a): each
- * side's Wilson interval over the tasks, combined with the correlation φ of the
- * per-task rates. φ gets Newcombe's continuity correction (for 0/1 outcomes, AD − BC is lowered by T/2
+ * side's Wilson interval over the tasks, combined with the correlation φ of the per-task rates. φ gets Newcombe's continuity correction (for 0/1 outcomes, AD − BC is lowered by T/2
  * when positive; here, the covariance by 1/(2T)), without which identical mixed results would give a
  * point. Not a point when both sides pass (or fail) everything: both pass all 2 tasks gives ±65.8 points.
  */
