@@ -157,3 +157,10 @@ for (const r of rows) {
   );
 }
 for (const line of oneTime) console.log(`\n${line}`);
+const trialOf = (name: string) => rows.find((r) => r.backend === name)?.trial;
+const image = trialOf('image');
+for (const engine of ['podman', 'docker'])
+  if (image?.length && trialOf(engine)?.length)
+    console.log(
+      `${engine} oracle trial / image oracle trial (medians): ${(quantile(trialOf(engine)!, 0.5) / quantile(image, 0.5)).toFixed(1)}×`,
+    );

@@ -339,7 +339,14 @@ export async function startNamespaceSandbox(spec: NamespaceSandboxSpec): Promise
       if (closed) return;
       closed = true;
       for (const pid of groups) killGroup(pid);
-      proc.kill('SIGKILL'); // --die-with-parent: the sandbox's init dies, and with it every process inside
+      // The sandbox's init first (its pid cannot be reused yet: bwrap, its parent, has not reaped it), and
+      // with it every process inside; --die-with-parent alone once left one running under load.
+      try {
+        process.kill(childPid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      proc.kill('SIGKILL');
       await new Promise<void>((resolve) =>
         proc.exitCode !== null || proc.signalCode !== null ? resolve() : proc.once('exit', () => resolve()),
       );
