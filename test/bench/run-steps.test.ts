@@ -231,6 +231,24 @@ test('a failing step healthcheck or setup.sh ends the step before its agent, and
   assert.equal(badSetup.step_results?.length, 2);
 });
 
+test('a failing [environment.healthcheck] fails the trial before any step runs', { skip }, async () => {
+  const task = fixture((dir) =>
+    editToml(dir, (t) =>
+      t.replace(
+        'workdir = "/app"',
+        'workdir = "/app"\n\n[environment.healthcheck]\ncommand = "test -e /app/ready"\ninterval_sec = 0.1\nretries = 1',
+      ),
+    ),
+  );
+  const jobDir = tempDir('ahe-steps-job-');
+  const r = await runTrial({ task, attempt: 1, jobDir, agent: { kind: 'oracle' }, backend: 'bwrap' });
+  assert.equal(r.exception_info?.exception_type, 'HealthcheckError');
+  assert.match(r.exception_info!.exception_message, /test -e \/app\/ready/);
+  assert.equal(r.step_results, undefined);
+  assert.equal(r.verifier_result, null);
+  assert.deepEqual(readdirSync(join(jobDir, 'greet__1', 'steps')), []);
+});
+
 test('the harness agent keeps its sandbox and its conversation from step to step', { skip }, async () => {
   const harness = await loadHarness(SEED);
   const commands: Record<string, string> = {
