@@ -25,8 +25,15 @@ export interface UserMessage {
 export interface AssistantMessage {
   role: 'assistant';
   content: string;
+  /** Reasoning the provider showed (a summary or thinking text): traced, never sent back as text. */
   reasoning?: string;
   toolCalls?: ToolCall[];
+  /**
+   * What the provider needs back verbatim on later turns and no other provider can read: OpenAI
+   * Responses reasoning items (with encrypted content), Anthropic thinking blocks (with signatures).
+   * A provider sends back only items tagged with its own name.
+   */
+  providerItems?: { provider: string; items: unknown[] };
 }
 export interface ToolMessage {
   role: 'tool';
@@ -56,11 +63,22 @@ export type CompletionDelta =
   | { type: 'reasoning'; text: string }
   | { type: 'tool_call'; index: number; id?: string; name?: string; argumentsDelta: string };
 
+/** How hard a reasoning model thinks; each provider maps a level to its own setting (docs/models.md). */
+export const REASONING_EFFORTS = ['minimal', 'low', 'medium', 'high', 'xhigh'] as const;
+export type ReasoningEffort = (typeof REASONING_EFFORTS)[number];
+
 export interface CompletionRequest {
   messages: Message[];
   tools: ToolDefinition[];
   temperature?: number;
   maxOutputTokens?: number;
+  /** Reasoning effort for this call (unset: the provider's default, no reasoning option sent). */
+  reasoningEffort?: ReasoningEffort;
+  /**
+   * A stable key for the provider's prompt cache (OpenAI `prompt_cache_key`), e.g. the session's harness
+   * hash, so calls that share a prefix land on the same cache.
+   */
+  promptCacheKey?: string;
   /** Called for each streamed delta when the provider streams. */
   onDelta?: (delta: CompletionDelta) => void;
 }

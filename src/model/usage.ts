@@ -13,17 +13,27 @@ export const UsageSchema = z.object({
   completionTokens: count,
   /** Prompt tokens served from the provider's cache (a subset of promptTokens). */
   cachedTokens: count,
+  /** Prompt tokens written into the provider's cache (Anthropic prices them apart; a subset of promptTokens). */
+  cacheWriteTokens: count.optional(),
+  /** Completion tokens spent on reasoning (a subset of completionTokens), when the provider reports them. */
+  reasoningTokens: count.optional(),
 });
 export type Usage = z.infer<typeof UsageSchema>;
 
 export const ZERO_USAGE: Usage = Object.freeze({ promptTokens: 0, completionTokens: 0, cachedTokens: 0 });
 
 export function addUsage(a: Usage, b: Usage): Usage {
-  return {
+  const sum: Usage = {
     promptTokens: a.promptTokens + b.promptTokens,
     completionTokens: a.completionTokens + b.completionTokens,
     cachedTokens: a.cachedTokens + b.cachedTokens,
   };
+  // The optional counts appear in a sum only when some part reported them.
+  if (a.cacheWriteTokens !== undefined || b.cacheWriteTokens !== undefined)
+    sum.cacheWriteTokens = (a.cacheWriteTokens ?? 0) + (b.cacheWriteTokens ?? 0);
+  if (a.reasoningTokens !== undefined || b.reasoningTokens !== undefined)
+    sum.reasoningTokens = (a.reasoningTokens ?? 0) + (b.reasoningTokens ?? 0);
+  return sum;
 }
 
 /** Model calls summed: how many, their tokens, and their cost in USD (0 when the price is unknown). */
@@ -39,9 +49,7 @@ export function addSpend(a: Spend, b: Spend): Spend {
 /** The spend of `calls` model calls that used `usage` and cost `costUsd` (a Completion is one call). */
 export const spendOf = ({ usage, costUsd }: { usage: Usage; costUsd: number }, calls = 1): Spend => ({
   calls,
-  promptTokens: usage.promptTokens,
-  completionTokens: usage.completionTokens,
-  cachedTokens: usage.cachedTokens,
+  ...addUsage(ZERO_USAGE, usage),
   costUsd,
 });
 
@@ -51,6 +59,8 @@ export const SpendFileSchema = z.strictObject({
   prompt_tokens: count,
   completion_tokens: count,
   cached_tokens: count,
+  cache_write_tokens: count.optional(),
+  reasoning_tokens: count.optional(),
   cost_usd: z.number().nonnegative(),
 });
 export type SpendFile = z.infer<typeof SpendFileSchema>;
@@ -60,6 +70,8 @@ export const spendFromFile = (f: SpendFile): Spend => ({
   promptTokens: f.prompt_tokens,
   completionTokens: f.completion_tokens,
   cachedTokens: f.cached_tokens,
+  ...(f.cache_write_tokens !== undefined ? { cacheWriteTokens: f.cache_write_tokens } : {}),
+  ...(f.reasoning_tokens !== undefined ? { reasoningTokens: f.reasoning_tokens } : {}),
   costUsd: f.cost_usd,
 });
 
@@ -68,6 +80,8 @@ export const spendToFile = (s: Spend): SpendFile => ({
   prompt_tokens: s.promptTokens,
   completion_tokens: s.completionTokens,
   cached_tokens: s.cachedTokens,
+  ...(s.cacheWriteTokens !== undefined ? { cache_write_tokens: s.cacheWriteTokens } : {}),
+  ...(s.reasoningTokens !== undefined ? { reasoning_tokens: s.reasoningTokens } : {}),
   cost_usd: s.costUsd,
 });
 
