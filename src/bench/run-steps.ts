@@ -128,6 +128,7 @@ async function runStep(
     fail: exceptionRecorder(scratch, log),
   };
   log(`started (agent timeout ${sctx.timeouts.agentSec}s, verifier timeout ${sctx.timeouts.verifierSec}s)`);
+  let cleanupFailed: string | undefined;
   const prepared = await prepareStep(sctx, environment, step);
   if (ctx.interrupted()) throw new InterruptedError(ctx.name);
   if (prepared) {
@@ -138,7 +139,9 @@ async function runStep(
     await phase(sctx, 'TrialError', () =>
       collectArtifacts(environment.sandbox, artifacts, join(stepDir, 'artifacts'), log),
     );
-    if (!isLast) await phase(sctx, 'SandboxCleanupError', () => cleanForNextStep(environment, log));
+    // The next step's agent must not see this step's tests nor meet its processes: if that fails, no next step.
+    if (!isLast && !(await phase(sctx, 'SandboxCleanupError', () => cleanForNextStep(environment, log))))
+      cleanupFailed = 'SandboxCleanupError, the sandbox could not be made ready for the next step';
   }
   const result: StepResult = {
     step_name: step.name,
@@ -150,7 +153,7 @@ async function runStep(
   };
   const reward = result.verifier_result?.rewards.reward;
   log(`done: reward ${reward ?? 'none'}${result.exception_info ? ` (${result.exception_info.exception_type})` : ''}`);
-  return { result, stop: stopReason(step, result), ahe: scratch.ahe };
+  return { result, stop: cleanupFailed ?? stopReason(step, result), ahe: scratch.ahe };
 }
 
 /** The step's workdir/ copied into the working directory, its setup.sh run there, then its healthcheck. */
@@ -236,6 +239,6 @@ function totalAgentResult(steps: StepResult[]): TrialResult['agent_result'] {
     n_cache_tokens: sum('n_cache_tokens'),
     n_output_tokens: sum('n_output_tokens'),
     cost_usd: sum('cost_usd'),
-    metadata: { steps: results.length },
+    metadata: null,
   };
 }
