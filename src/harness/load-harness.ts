@@ -76,6 +76,7 @@ function toHarness(
     model: {
       temperature: model.temperature,
       maxOutputTokens: model.max_output_tokens,
+      ...(model.reasoning_effort ? { reasoningEffort: model.reasoning_effort } : {}),
       contextBudgetTokens: model.context_budget_tokens,
     },
     limits: {

@@ -1,6 +1,7 @@
 // zod schemas of the harness files (docs/harness.md). Unknown fields are errors:
 // a misspelled setting must never be silently ignored.
 import { z } from 'zod';
+import { REASONING_EFFORTS } from '../model/types.ts';
 
 const componentSelection = z
   .union([z.literal('all'), z.array(z.string().min(1))], { error: "must be 'all' or a list of names" })
@@ -24,6 +25,7 @@ export const HarnessManifestSchema = z.strictObject({
     .strictObject({
       temperature: z.number().min(0).max(2).optional(),
       max_output_tokens: z.number().int().positive().optional(),
+      reasoning_effort: z.enum(REASONING_EFFORTS).optional(),
       context_budget_tokens: z.number().int().positive().default(128_000),
     })
     .prefault({}),

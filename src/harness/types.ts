@@ -1,6 +1,13 @@
 // Typed components of a loaded harness directory (the format: docs/harness.md).
 // Component code (tools/*.ts, middleware/*.ts) is written against the types in this file.
-import type { AssistantMessage, Completion, CompletionRequest, Message, ToolDefinition } from '../model/types.ts';
+import type {
+  AssistantMessage,
+  Completion,
+  CompletionRequest,
+  Message,
+  ReasoningEffort,
+  ToolDefinition,
+} from '../model/types.ts';
 import type { Sandbox } from '../sandbox/types.ts';
 import type { TraceSink } from '../trace/types.ts';
 
@@ -153,6 +160,8 @@ export interface MemoryEntry {
 export interface ModelSettings {
   temperature?: number;
   maxOutputTokens?: number;
+  /** Reasoning effort asked of the model (harness.yaml `model.reasoning_effort`); a run's flag overrides it. */
+  reasoningEffort?: ReasoningEffort;
   /** Compaction starts when the estimated prompt nears this many tokens. */
   contextBudgetTokens: number;
 }
