@@ -203,7 +203,11 @@ test('Redis gone while trials wait: each fails with an error naming the URL inst
     );
     // Both trials are in Redis (no worker takes them) before it goes away.
     const check = new Redis(redis.url);
-    for (let i = 0; (await check.keys('bull:ahe-trials:ahe:gone:*')).filter((k) => /__\d$/.test(k)).length < 2; i++) {
+    for (
+      let i = 0;
+      (await check.keys(`bull:${queueName('bwrap')}:ahe:gone:*`)).filter((k) => /__\d$/.test(k)).length < 2;
+      i++
+    ) {
       assert.ok(i < 600, 'the trials were never enqueued');
       await new Promise((r) => setTimeout(r, 50));
     }
