@@ -5,9 +5,11 @@ import {
   ModelNotFoundError,
   ModelResponseError,
   ModelUnavailableError,
+  UserError,
 } from '../errors.ts';
 import { contextWindowOf, costOf, DEFAULT_PRICES, type PriceTable, priceOf } from './prices.ts';
-import type { Completion, CompletionRequest, FinishReason, Model, ToolCall, Usage } from './types.ts';
+import { checkReasoningEffort } from './reasoning-effort.ts';
+import type { AssistantMessage, Completion, CompletionRequest, FinishReason, Model, ToolCall, Usage } from './types.ts';
 
 export interface ProviderOptions {
   /** Where API keys and base URLs are read from (default process.env); injected so tests are hermetic. */
@@ -49,6 +51,8 @@ function scrub(text: string, id: ProviderIdentity): string {
 export function mapProviderError(error: unknown, id: ProviderIdentity): unknown {
   if (!(error instanceof Error)) return new ModelResponseError(`${id.provider}: ${String(error)}`);
   if (error.name === 'APIUserAbortError' || error.name === 'AbortError') return error;
+  // Already says what to fix (e.g. a reasoning effort the provider does not support).
+  if (error instanceof UserError) return error;
   const status = (error as { status?: number }).status;
   const message = scrub(error.message, id);
   if (status === 401 || status === 403) {
@@ -110,6 +114,8 @@ export interface CompletionParts {
   model: string;
   /** The call's cost in USD as the server reported it, when it did (used instead of the price table). */
   reportedCostUsd?: number;
+  /** Items the provider needs back verbatim on later turns (AssistantMessage.providerItems). */
+  providerItems?: AssistantMessage['providerItems'];
 }
 
 type Call = (request: CompletionRequest, signal?: AbortSignal) => Promise<CompletionParts>;
@@ -135,6 +141,8 @@ export function providerModel(
       return priceOf(spec, prices) !== undefined || costReported;
     },
     async complete(request, signal): Promise<Completion> {
+      // A level the provider does not support fails before any request, naming the provider.
+      checkReasoningEffort(id.provider, request.reasoningEffort);
       let parts: CompletionParts;
       try {
         parts = await call(request, signal);
@@ -149,6 +157,7 @@ export function providerModel(
           content,
           ...(reasoning ? { reasoning } : {}),
           ...(toolCalls.length ? { toolCalls } : {}),
+          ...(parts.providerItems?.items.length ? { providerItems: parts.providerItems } : {}),
         },
         usage,
         costUsd: parts.reportedCostUsd ?? costOf(spec, usage, prices),
