@@ -22,7 +22,17 @@ export interface FakeServer {
   close(): Promise<void>;
 }
 
-export async function startFakeHttpServer(replies: FakeReply[], basePath: string): Promise<FakeServer> {
+/**
+ * Decides the reply to a request: `next()` takes the next scripted reply. A strict fake returns an
+ * error reply instead (leaving the script untouched) or rewrites the scripted one (e.g. its usage).
+ */
+export type FakeResponder = (request: RecordedRequest, next: () => FakeReply | undefined) => FakeReply | undefined;
+
+export async function startFakeHttpServer(
+  replies: FakeReply[],
+  basePath: string,
+  respond: FakeResponder = (_request, next) => next(),
+): Promise<FakeServer> {
   const requests: RecordedRequest[] = [];
   const queue = [...replies];
   const server = createServer((req, res) => {
@@ -35,8 +45,9 @@ export async function startFakeHttpServer(replies: FakeReply[], basePath: string
       } catch {
         // keep raw text
       }
-      requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
-      const reply = queue.shift();
+      const recorded = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body };
+      requests.push(recorded);
+      const reply = respond(recorded, () => queue.shift());
       if (!reply) {
         res.writeHead(500, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ error: { message: 'fake server: no scripted reply left', type: 'server_error' } }));
