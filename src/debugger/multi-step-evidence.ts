@@ -118,9 +118,14 @@ export async function readMultiStepEvidence(
     rawBytes: 0,
     steps,
     problems: [],
-    instruction: withEvidence
-      .map(({ name, evidence }) => `[step ${name}] ${evidence.instruction ?? ''}`.trim())
-      .join('\n\n'),
+    ...(withEvidence.some((r) => r.evidence.instruction)
+      ? {
+          instruction: withEvidence
+            .filter((r) => r.evidence.instruction)
+            .map(({ name, evidence }) => `[step ${name}] ${evidence.instruction}`)
+            .join('\n\n'),
+        }
+      : {}),
     ...(last.finalMessage ? { finalMessage: last.finalMessage } : {}),
     ...(last.stopReason ? { stopReason: last.stopReason } : {}),
     ...(withEvidence.every((r) => r.evidence.agentSteps !== undefined)
