@@ -329,6 +329,32 @@ export function parseRequirements(text: string): { packages: string[]; unsupport
   return { packages, unsupported };
 }
 
+/** Commands that change files `find … -exec` runs them on. */
+const FIND_EXEC_WRITERS = new Set(['touch', 'chmod', 'chown', 'chgrp', 'rm', 'sed', 'mv', 'truncate', 'setfattr']);
+
+/**
+ * The start points of `find DIR… -exec touch {} +` (or chmod, chown, rm, `sed -i`, … and `-delete`):
+ * every file below them may change. `find /app /opt/fixtures -type f -exec touch -t 202001010000 {} +`
+ * writes below /opt/fixtures, which a program of the same RUN created.
+ */
+function findRootsWritten(args: readonly (string | undefined)[]): string[] {
+  const roots: string[] = [];
+  let at = 0;
+  // Options before the start points (-H, -L, -P, -D debugopts, -Olevel).
+  while (at < args.length && /^-[HLP]$|^-O\d*$/.test(args[at] ?? '')) at++;
+  if (args[at] === '-D') at += 2;
+  for (; at < args.length; at++) {
+    const w = args[at];
+    if (w === undefined || w.startsWith('-') || w === '(' || w === '!') break;
+    roots.push(w);
+  }
+  const expr = args.slice(at);
+  const writes =
+    expr.includes('-delete') ||
+    expr.some((w, i) => /^-(exec|execdir|ok|okdir)$/.test(w ?? '') && FIND_EXEC_WRITERS.has(expr[i + 1] ?? ''));
+  return writes ? roots : [];
+}
+
 const WRITERS_LAST = new Set(['cp', 'mv', 'ln', 'install', 'touch', 'tee', 'mkdir']);
 const WRITERS_ALL = new Set(['chmod', 'chown']);
 
@@ -358,6 +384,7 @@ export async function findWrittenPaths(script: string, vars: Record<string, stri
         out.push(...(cmd === 'touch' || cmd === 'tee' || cmd === 'mkdir' ? operands : operands.slice(-1)));
       else if (WRITERS_ALL.has(cmd ?? '')) out.push(...operands.slice(1));
       else if (cmd === 'sed' && rest.some((w) => w?.startsWith('-i'))) out.push(...operands.slice(1));
+      else if (cmd === 'find') out.push(...findRootsWritten(rest));
       // Wheels installed offline from the build context: where this machine's python3 puts them.
       else if (offlinePipInstall(words)) out.push(...hostPythonInstallDirs().map((d) => `${d}/`));
     }
