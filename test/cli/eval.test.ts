@@ -186,7 +186,7 @@ test('bad eval input gets a clear error, never a stack', async () => {
   assert.match(noModel.stderr, /--agent harness needs --harness DIR and --model SPEC/);
   const unknown = await runCli(['eval', '--tasks', suite, '--agent', 'oracle', '--task', 'nope']);
   assert.equal(unknown.exitCode, 2);
-  assert.match(unknown.stderr, /--task nope: not in .* \(it has: one\)/);
+  assert.match(unknown.stderr, /--task nope: not a task of .* \(it has: one\)/);
   const missing = await runCli(['eval', '--tasks', join(suite, 'absent'), '--agent', 'oracle']);
   assert.equal(missing.exitCode, 2);
   assert.match(missing.stderr, /--tasks <dir>' argument .*absent' is invalid\. .*absent does not exist/);
