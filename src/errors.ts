@@ -43,6 +43,15 @@ export class ModelResponseError extends UserError {
 }
 
 /**
+ * The provider rejected the request as longer than the model's context window (OpenAI
+ * `context_length_exceeded`, Anthropic's "prompt is too long"). The agent runtime compacts the
+ * conversation and retries once; elsewhere it is a response error like any other.
+ */
+export class ModelContextOverflowError extends ModelResponseError {
+  override name = 'ModelContextOverflowError';
+}
+
+/**
  * Error names (an Error's `name`) that mean the model could not be used at all — the infrastructure
  * failed, not the agent. A trial ending on one of them measured nothing about the harness.
  */

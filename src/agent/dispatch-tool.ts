@@ -33,6 +33,9 @@ export interface DispatchedResult {
   /** Why the full output could not be kept (the session goes on with the truncated output). */
   fullOutputError?: string;
   durationMs: number;
+  /** When the call started and ended, by the session's clock (ms since the epoch). */
+  startedAt?: number;
+  endedAt?: number;
 }
 
 function errorResult(output: string): ToolResult {
@@ -85,6 +88,10 @@ async function runThroughMiddleware(env: DispatchEnv, modelCall: ToolCall): Prom
   }
 }
 
+function timing(startedAt: number, endedAt: number): Pick<DispatchedResult, 'durationMs' | 'startedAt' | 'endedAt'> {
+  return { durationMs: endedAt - startedAt, startedAt, endedAt };
+}
+
 export async function dispatchToolCall(
   env: DispatchEnv,
   modelCall: ToolCall,
@@ -116,6 +123,6 @@ export async function dispatchToolCall(
     droppedBytes: cut.droppedBytes,
     fullOutputFile,
     ...(fullOutputError ? { fullOutputError } : {}),
-    durationMs: clock() - started,
+    ...timing(started, clock()),
   };
 }

@@ -6,14 +6,17 @@
 // of limits (the caller's) govern the whole session tree: sub-agents spend from the same budget.
 //
 // The steps: openSession (session.ts) → startSession → runTurns, each turn being limitReached and
-// replyEnd (stop-checks.ts), compactContext, callModel (call-model.ts), runToolCalls (run-tool-calls.ts)
-// → closeSession. A reply cut off while it calls tools does not run them (cutOffReason, refuseToolCalls).
+// replyEnd (stop-checks.ts), compactContext (compact-session.ts), callModel (call-model.ts), runToolCalls
+// (run-tool-calls.ts) → closeSession. A reply cut off while it calls tools does not run them (cutOffReason,
+// refuseToolCalls). A model call the provider refuses as longer than the context window
+// (ModelContextOverflowError) is retried once after a forced compaction instead of ending the session.
 import { randomUUID } from 'node:crypto';
+import { ModelContextOverflowError } from '../errors.ts';
 import type { Harness, RunLimits, SubagentConfig, ToolResult } from '../harness/types.ts';
 import { addUsage } from '../model/types.ts';
 import { AGENT_INFO } from './agent-info.ts';
-import { callModel, modelCallEvent } from './call-model.ts';
-import { compactMessages, DEFAULT_COMPACTION } from './compact-context.ts';
+import { callModel, type ModelFailure, type ModelReply, modelCallEvent } from './call-model.ts';
+import { compactContext } from './compact-session.ts';
 import { refuseToolCalls, runToolCalls } from './run-tool-calls.ts';
 import {
   type AgentRunResult,
@@ -90,10 +93,9 @@ async function runTurns(session: Session): Promise<SessionEnd> {
     if (limit) return { status: limit };
     state.step += 1;
     ledger.steps += 1;
-    compactContext(session);
+    await compactContext(session, 'context_budget');
 
-    reportProgress(session, 'model');
-    const reply = await callModel(session);
+    const reply = await callModelRecovering(session);
     if (!reply.ok) return reply.end;
     const { message } = reply.completion;
     state.messages.push(message);
@@ -108,19 +110,14 @@ async function runTurns(session: Session): Promise<SessionEnd> {
   }
 }
 
-/** Above the context budget, the oldest turns are replaced by a note (compact-context.ts). */
-function compactContext(session: Session): void {
-  const { state } = session;
-  const budget = { budgetTokens: session.budgetTokens, ...DEFAULT_COMPACTION };
-  const compacted = compactMessages(state.messages, budget, session.options.countTokens);
-  if (!compacted) return;
-  state.messages = compacted.messages;
-  session.trace.emit('compaction', {
-    step: state.step,
-    tokens_before: compacted.tokensBefore,
-    tokens_after: compacted.tokensAfter,
-    messages_removed: compacted.messagesRemoved,
-  });
+/** The step's model call; refused as too long for the context window, it is retried once after compacting. */
+async function callModelRecovering(session: Session): Promise<ModelReply | ModelFailure> {
+  reportProgress(session, 'model');
+  const reply = await callModel(session);
+  if (reply.ok || reply.end.errorType !== ModelContextOverflowError.name || session.signal.aborted) return reply;
+  if (!(await compactContext(session, 'context_overflow'))) return reply;
+  reportProgress(session, 'model');
+  return callModel(session);
 }
 
 /** afterAgent, session_end, the last progress report; a failure here is not a success either. */

@@ -68,7 +68,7 @@ function toHarness(
   parts: Pick<Harness, 'systemPrompt' | 'tools' | 'middleware' | 'skills' | 'subagents' | 'memory'>,
   files: string[],
 ): Harness {
-  const { model, limits, truncation } = manifest;
+  const { model, limits, truncation, compaction } = manifest;
   return {
     dir,
     name: manifest.name,
@@ -84,12 +84,22 @@ function toHarness(
       maxWallSec: limits.max_wall_sec,
       maxTotalTokens: limits.max_total_tokens,
       commandTimeoutSec: limits.command_timeout_sec,
+      ...(limits.max_parallel_subagents ? { maxParallelSubagents: limits.max_parallel_subagents } : {}),
     },
     truncation: {
       maxOutputBytes: truncation.max_output_bytes,
       headBytes: truncation.head_bytes,
       tailBytes: truncation.tail_bytes,
     },
+    ...(compaction
+      ? {
+          compaction: {
+            strategy: compaction.strategy,
+            keepLastTurns: compaction.keep_last_turns,
+            summaryMaxTokens: compaction.summary_max_tokens,
+          },
+        }
+      : {}),
     ...parts,
     contentHash: harnessContentHash(dir, files),
   };

@@ -82,6 +82,7 @@ export async function loadTools(
               definition: { name: spec.name, description: spec.description.trim(), inputSchema: spec.input_schema },
               run,
               source: { yaml: `tools/${name}.yaml`, code: `tools/${name}.ts` },
+              ...(spec.parallel ? { parallel: true } : {}),
             }
           : undefined;
       return { tool, own };

@@ -35,6 +35,8 @@ export const HarnessManifestSchema = z.strictObject({
       max_wall_sec: z.number().positive().default(3600),
       max_total_tokens: z.number().int().nonnegative().default(0),
       command_timeout_sec: z.number().positive().default(600),
+      // How many `agent` (sub-agent) calls of one reply may run at once; absent or 1 = one after another.
+      max_parallel_subagents: z.number().int().positive().optional(),
     })
     .prefault({}),
   truncation: z
@@ -47,6 +49,15 @@ export const HarnessManifestSchema = z.strictObject({
     .refine((t) => t.head_bytes + t.tail_bytes <= t.max_output_bytes, {
       message: 'head_bytes + tail_bytes must not exceed max_output_bytes',
     }),
+  compaction: z
+    .strictObject({
+      // deterministic: older turns become a list of the actions taken (no model call);
+      // summary: the session's model writes a summary of them (one extra model call).
+      strategy: z.enum(['deterministic', 'summary']).default('deterministic'),
+      keep_last_turns: z.number().int().positive().default(4),
+      summary_max_tokens: z.number().int().positive().default(2000),
+    })
+    .optional(),
   components: ComponentsSchema,
 });
 export type HarnessManifest = z.infer<typeof HarnessManifestSchema>;
@@ -58,6 +69,8 @@ export const ToolSpecSchema = z.strictObject({
   input_schema: z.looseObject({
     type: z.literal('object', { error: 'must be "object": a tool takes an object of named arguments' }),
   }),
+  // Calls of this tool may run at the same time as the reply's other parallel-safe calls.
+  parallel: z.boolean().optional(),
 });
 export type ToolSpec = z.infer<typeof ToolSpecSchema>;
 

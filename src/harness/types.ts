@@ -20,6 +20,8 @@ export interface RunLimits {
   maxCostUsd?: number;
   /** Default time limit of one shell command. */
   commandTimeoutSec: number;
+  /** How many sub-agents (`agent` calls of one reply) may run at once; absent or 1 = one after another. */
+  maxParallelSubagents?: number;
 }
 
 /** What a tool implementation receives besides its arguments: capabilities, never ambient access. */
@@ -46,6 +48,8 @@ export interface LoadedTool {
   run: ToolImplementation;
   /** Files the tool came from (relative to the harness dir), or 'builtin'. */
   source: { yaml?: string; code?: string; builtin?: boolean };
+  /** Its YAML says `parallel: true`: its calls may run at the same time as a reply's other parallel-safe calls. */
+  parallel?: boolean;
 }
 
 /** One pending tool call as middleware sees it. */
@@ -173,6 +177,16 @@ export interface TruncationSettings {
   tailBytes: number;
 }
 
+/** How the conversation is compacted as it nears the context budget (harness.yaml `compaction`). */
+export interface CompactionSettings {
+  /** `deterministic`: older turns become a list of the actions taken; `summary`: the model summarises them. */
+  strategy: 'deterministic' | 'summary';
+  /** With `summary`: the last turns kept verbatim (a turn: a message and the tool results answering it). */
+  keepLastTurns: number;
+  /** With `summary`: the output-token limit of the summary call. */
+  summaryMaxTokens: number;
+}
+
 export interface Harness {
   /** Absolute path of the harness directory. */
   dir: string;
@@ -181,6 +195,8 @@ export interface Harness {
   model: ModelSettings;
   limits: RunLimits;
   truncation: TruncationSettings;
+  /** Absent: deterministic compaction (the default). */
+  compaction?: CompactionSettings;
   systemPrompt: string;
   tools: LoadedTool[];
   middleware: LoadedMiddleware[];

@@ -2,6 +2,7 @@
 import {
   ModelAuthError,
   ModelConnectionError,
+  ModelContextOverflowError,
   ModelNotFoundError,
   ModelResponseError,
   ModelUnavailableError,
@@ -47,6 +48,15 @@ function scrub(text: string, id: ProviderIdentity): string {
   return id.apiKey ? text.split(id.apiKey).join('[REDACTED]') : text;
 }
 
+/** Whether a provider's HTTP 400 says the prompt does not fit the model's context window. */
+function isContextOverflow(error: Error): boolean {
+  const code = (error as { code?: unknown }).code;
+  return (
+    code === 'context_length_exceeded' ||
+    /context_length_exceeded|prompt is too long|maximum context length/i.test(error.message)
+  );
+}
+
 /** Turns an SDK error into a UserError naming what to fix; aborts pass through unchanged. */
 export function mapProviderError(error: unknown, id: ProviderIdentity): unknown {
   if (!(error instanceof Error)) return new ModelResponseError(`${id.provider}: ${String(error)}`);
@@ -77,6 +87,11 @@ export function mapProviderError(error: unknown, id: ProviderIdentity): unknown 
       `${id.provider} at ${id.baseURL} kept answering HTTP ${status} after retries (${status === 429 ? 'rate limit or quota' : 'server error or overload'}): ${message}`,
     );
   }
+  // OpenAI: code context_length_exceeded; Anthropic: "prompt is too long". The agent compacts and retries.
+  if (status === 400 && isContextOverflow(error))
+    return new ModelContextOverflowError(
+      `${id.provider} refused the request as longer than the model's context window (HTTP 400): ${message}`,
+    );
   if (status) return new ModelResponseError(`${id.provider} API error (HTTP ${status}): ${message}`);
   if (error instanceof SyntaxError)
     return new ModelResponseError(`${id.provider} at ${id.baseURL} sent a reply that is not valid JSON: ${message}`);

@@ -109,12 +109,23 @@ export function sessionToAtif(sessionId: string, events: readonly TraceEvent[]):
               duration_ms: e.duration_ms,
               metadata: e.metadata,
             });
+          // Each call's start and end (parallel calls overlap); ATIF has no field of its own for them.
+          if (e.started_at !== undefined || e.ended_at !== undefined)
+            note('tool_timings', {
+              call_id: e.call_id,
+              started_at: e.started_at,
+              ended_at: e.ended_at,
+              ...(e.parallel === true ? { parallel: true } : {}),
+            });
         }
         break;
       }
       case 'compaction':
         current = undefined;
         (pendingExtra.compaction ??= []).push(strip(e));
+        break;
+      case 'compaction_call':
+        (pendingExtra.compaction_calls ??= []).push(strip(e));
         break;
       case 'model_error':
       case 'middleware_error':
