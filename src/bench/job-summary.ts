@@ -123,6 +123,8 @@ export interface JobSummary {
   ci95: [number, number];
   tasks: Record<string, TaskSummary>;
   tokens: { prompt: number; completion: number; cached: number };
+  /** Share of the prompt tokens read from the provider's cache (cached / prompt); null when no prompt token was counted. */
+  cache_hit_rate: number | null;
   /**
    * The agents' spend; null (shown `$?`) when a trial's cost is unknown (its model's price is not known)
    * or no trial's agent ran: an unknown cost is not $0, and a sum of the known ones would read as the whole.
@@ -195,6 +197,11 @@ export function summarizeTrials(trials: readonly SummarizableTrial[], opts: Summ
   // Only trials whose agent ran cost anything; one of unknown cost (null) makes the total unknown.
   const costs = trials.flatMap((t) => (t.agent_result ? [t.agent_result.cost_usd] : []));
   const costKnown = costs.length > 0 && costs.every((c) => typeof c === 'number');
+  const tokens = {
+    prompt: sum(trials.map((t) => t.agent_result?.n_input_tokens)),
+    completion: sum(trials.map((t) => t.agent_result?.n_output_tokens)),
+    cached: sum(trials.map((t) => t.agent_result?.n_cache_tokens)),
+  };
   return {
     n_tasks: stats.nTasks,
     k: outcomes.length ? Math.min(...outcomes.map((t) => t.n)) : 0,
@@ -203,11 +210,8 @@ export function summarizeTrials(trials: readonly SummarizableTrial[], opts: Summ
     stderr: stats.stderr,
     ci95: stats.ci95,
     tasks,
-    tokens: {
-      prompt: sum(trials.map((t) => t.agent_result?.n_input_tokens)),
-      completion: sum(trials.map((t) => t.agent_result?.n_output_tokens)),
-      cached: sum(trials.map((t) => t.agent_result?.n_cache_tokens)),
-    },
+    tokens,
+    cache_hit_rate: tokens.prompt > 0 ? round3(Math.min(tokens.cached, tokens.prompt) / tokens.prompt) : null,
     cost_usd: costKnown ? sum(costs) : null,
     wall_sec: round3(opts.wallSec ?? timeSpanSec(trials)),
     exceptions,

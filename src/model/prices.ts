@@ -1,7 +1,9 @@
-// Usage → cost. List prices in USD per 1M tokens as published by the providers (as of late 2025);
-// they change — users extend or override them with --prices FILE. Keys are `provider:model`; a key
-// also matches dated snapshots of that model (`gpt-4o-2024-08-06`, `claude-sonnet-4-5-20250929`).
-// Unknown models cost "unknown", never a made-up number.
+// Usage → cost. List prices in USD per 1M tokens as published by the providers (each group of the
+// table names its source page and when it was read); they change — users extend or override them with
+// --prices FILE. Keys are `provider:model`; a key also matches dated snapshots of that model
+// (`gpt-4o-2024-08-06`, `claude-sonnet-4-5-20250929`). Prompt tokens are priced three ways: read from
+// the provider's cache (`cached_input`), written to it (`cache_write`, Anthropic's 5-minute writes),
+// and the rest (`input`). Unknown models cost "unknown", never a made-up number.
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
@@ -11,12 +13,17 @@ import type { Usage } from './types.ts';
 const PriceSchema = z.strictObject({
   input: z.number().nonnegative(),
   output: z.number().nonnegative(),
+  /** Prompt tokens read from the provider's cache (default: the input price). */
   cached_input: z.number().nonnegative().optional(),
+  /** Prompt tokens written to the provider's cache (default: 1.25× input for anthropic:, else the input price). */
+  cache_write: z.number().nonnegative().optional(),
 });
 export type Price = z.infer<typeof PriceSchema>;
 export type PriceTable = Record<string, Price>;
 
 export const DEFAULT_PRICES: PriceTable = {
+  // OpenAI: https://platform.openai.com/docs/pricing (Standard tier; the "Cached input" column), as listed
+  // there in late 2025. OpenAI's caching is automatic and its cache writes cost nothing extra.
   'openai:gpt-5': { input: 1.25, cached_input: 0.125, output: 10 },
   'openai:gpt-5-mini': { input: 0.25, cached_input: 0.025, output: 2 },
   'openai:gpt-5-nano': { input: 0.05, cached_input: 0.005, output: 0.4 },
@@ -26,11 +33,13 @@ export const DEFAULT_PRICES: PriceTable = {
   'openai:gpt-4o-mini': { input: 0.15, cached_input: 0.075, output: 0.6 },
   'openai:o3': { input: 2, cached_input: 0.5, output: 8 },
   'openai:o4-mini': { input: 1.1, cached_input: 0.275, output: 4.4 },
-  'anthropic:claude-opus-4-1': { input: 15, cached_input: 1.5, output: 75 },
-  'anthropic:claude-opus-4-5': { input: 5, cached_input: 0.5, output: 25 },
-  'anthropic:claude-sonnet-4-5': { input: 3, cached_input: 0.3, output: 15 },
-  'anthropic:claude-sonnet-4': { input: 3, cached_input: 0.3, output: 15 },
-  'anthropic:claude-haiku-4-5': { input: 1, cached_input: 0.1, output: 5 },
+  // Anthropic: https://docs.claude.com/en/docs/about-claude/pricing ("Cache Hits & Refreshes" = 0.1×
+  // input, "5m Cache Writes" = 1.25× input; ahe sets no 1-hour TTL), read 2026-12-06.
+  'anthropic:claude-opus-4-1': { input: 15, cached_input: 1.5, cache_write: 18.75, output: 75 },
+  'anthropic:claude-opus-4-5': { input: 5, cached_input: 0.5, cache_write: 6.25, output: 25 },
+  'anthropic:claude-sonnet-4-5': { input: 3, cached_input: 0.3, cache_write: 3.75, output: 15 },
+  'anthropic:claude-sonnet-4': { input: 3, cached_input: 0.3, cache_write: 3.75, output: 15 },
+  'anthropic:claude-haiku-4-5': { input: 1, cached_input: 0.1, cache_write: 1.25, output: 5 },
 };
 
 /** Context windows (tokens) of well-known models, for compaction when the harness sets no budget. */
@@ -58,19 +67,35 @@ export function contextWindowOf(spec: string): number | undefined {
   return lookup(CONTEXT_WINDOWS, spec, true);
 }
 
-/** Cost of one call; cached prompt tokens are billed at the cached rate. 0 when the price is unknown. */
+/** Anthropic's 5-minute cache writes cost 1.25× input; used when a price file names no `cache_write`. */
+export const ANTHROPIC_CACHE_WRITE_FACTOR = 1.25;
+
+/** The price of writing a prompt token to the cache (see `cache_write`). */
+export function cacheWritePrice(spec: string, price: Price): number {
+  if (price.cache_write !== undefined) return price.cache_write;
+  return spec.startsWith('anthropic:') ? price.input * ANTHROPIC_CACHE_WRITE_FACTOR : price.input;
+}
+
+/**
+ * Cost of one call (or of many, summed): cached prompt tokens at the cached rate, cache writes at the
+ * write rate, the rest of the prompt at the input rate. 0 when the price is unknown.
+ */
 export function costOf(spec: string, usage: Usage, table: PriceTable = DEFAULT_PRICES): number {
   const price = priceOf(spec, table);
   if (!price) return 0;
   const cached = Math.min(usage.cachedTokens, usage.promptTokens);
-  const fresh = usage.promptTokens - cached;
+  const written = Math.min(usage.cacheWriteTokens ?? 0, usage.promptTokens - cached);
+  const fresh = usage.promptTokens - cached - written;
   return (
-    (fresh * price.input + cached * (price.cached_input ?? price.input) + usage.completionTokens * price.output) /
+    (fresh * price.input +
+      cached * (price.cached_input ?? price.input) +
+      written * cacheWritePrice(spec, price) +
+      usage.completionTokens * price.output) /
     1_000_000
   );
 }
 
-/** Reads a YAML/JSON price file (`provider:model: {input, output, cached_input}` per 1M tokens) over the defaults. */
+/** Reads a YAML/JSON price file (`provider:model: {input, output, cached_input?, cache_write?}` per 1M tokens) over the defaults. */
 export function loadPriceTable(file: string, base: PriceTable = DEFAULT_PRICES): PriceTable {
   let raw: unknown;
   try {

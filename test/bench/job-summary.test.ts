@@ -190,6 +190,7 @@ test('summarizeTrials: pass@1, pass@k, per-task n/c/rewards/exceptions, tokens, 
     gamma: { n: 2, c: 1, rewards: [null, 1], exceptions: ['RewardFileNotFoundError'] },
   });
   assert.deepEqual(s.tokens, { prompt: 1350, completion: 135, cached: 310 });
+  assert.equal(s.cache_hit_rate, 0.23); // 310 / 1350, rounded to 3 places
   close(s.cost_usd!, 0.53);
   assert.equal(s.wall_sec, 300); // minute 0 (alpha__1) to minute 5 (gamma__abc123)
   assert.deepEqual(s.exceptions, { AgentTimeoutError: 1, NonZeroAgentExitCodeError: 1, RewardFileNotFoundError: 1 });
@@ -290,6 +291,7 @@ test('buildJobResult: Harbor job keys plus ahe summary keys at the top level', (
     'ci95',
     'tasks',
     'tokens',
+    'cache_hit_rate',
     'cost_usd',
     'wall_sec',
     'exceptions',

@@ -34,6 +34,7 @@ test('non-streaming message with a tool_use block; usage counts cache reads as c
         env: { ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: url },
         stream: false,
         maxRetries: 0,
+        promptCaching: false, // the breakpoints are tested in anthropic-caching.test.ts
       });
       const c = await model.complete(request({ temperature: 0 }));
       assert.equal(c.message.content, 'Running it.');
@@ -41,7 +42,7 @@ test('non-streaming message with a tool_use block; usage counts cache reads as c
         { id: 'toolu_1', name: 'run_shell_command', rawArguments: '{"command":"ls"}', arguments: { command: 'ls' } },
       ]);
       assert.equal(c.finishReason, 'tool_calls');
-      assert.deepEqual(c.usage, { promptTokens: 400, completionTokens: 20, cachedTokens: 300 });
+      assert.deepEqual(c.usage, { promptTokens: 400, completionTokens: 20, cachedTokens: 300, cacheWriteTokens: 0 });
       assert.ok(Math.abs(c.costUsd - (100 * 1 + 300 * 0.1 + 20 * 5) / 1e6) < 1e-12);
       const sent = server.requests[0]!;
       assert.equal(sent.url, '/v1/messages');
@@ -79,7 +80,7 @@ test('streaming: input_json_delta pieces are joined, thinking and text accumulat
       assert.equal(c.message.reasoning, 'hmm');
       assert.deepEqual(c.message.toolCalls![0]!.arguments, { command: 'ls -la' });
       assert.equal(c.finishReason, 'tool_calls');
-      assert.deepEqual(c.usage, { promptTokens: 48, completionTokens: 12, cachedTokens: 8 });
+      assert.deepEqual(c.usage, { promptTokens: 48, completionTokens: 12, cachedTokens: 8, cacheWriteTokens: 0 });
     },
   ));
 
@@ -88,6 +89,7 @@ test('tool results become one user turn of tool_result blocks; is_error is kept'
     const model = createAnthropicModel('claude-haiku-4-5', {
       env: { ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: url },
       maxRetries: 0,
+      promptCaching: false,
     });
     await model.complete(
       request({
