@@ -111,10 +111,10 @@ await measure('image', async () => {
   const unpacked = performance.now() - t1;
   oneTime.push(
     `image backend, one time per image (${engine.kind}): build ${(built / 1000).toFixed(1)} s${image.fresh ? '' : ' (found built)'}, ` +
-      `unpack ${(unpacked / 1000).toFixed(1)} s, disk ${formatBytes(root.sizeBytes)} per image root`,
+      `root ${(unpacked / 1000).toFixed(1)} s (${root.lowerDirs.length > 1 ? `${root.lowerDirs.length - 1} layers copied once, shared by images on the same base` : 'exported flat'}), disk ${formatBytes(root.sizeBytes)}`,
   );
   const lifecycle = await lifecycles((trialDir) =>
-    createImageSandbox({ rootfs: root.rootfs, trialDir, workdir: '/app', env: image.env }),
+    createImageSandbox({ lowerDirs: root.lowerDirs, trialDir, workdir: '/app', env: image.env }),
   );
   root.release();
   return { lifecycle, trial: await trials('image'), note: `engine ${engine.kind}` };

@@ -120,7 +120,7 @@ async function startImage(ctx: TrialContext, resources: TrialResources): Promise
   const env = { ...image.env, ...task.environment.env };
   try {
     resources.sandbox = await createImageSandbox({
-      rootfs: root.rootfs,
+      lowerDirs: root.lowerDirs,
       trialDir: resources.workspace,
       workdir,
       user: root.config.user,

@@ -2,7 +2,14 @@
 // backend's cached roots that no running trial holds.
 import { checkEngine, containerEngine, outputTail, runEngine } from '../sandbox/container-engine.ts';
 import { CONTAINER_LABEL, removeLeftoverContainers } from '../sandbox/container-sandbox.ts';
-import { formatBytes, imageRootCacheDir, listImageRoots, removeImageRoots } from '../sandbox/image-root.ts';
+import {
+  cacheBytes,
+  formatBytes,
+  type ImageRootEntry,
+  imageRootCacheDir,
+  listImageRoots,
+  removeImageRoots,
+} from '../sandbox/image-root.ts';
 import type { GcBackend } from './gc-command.ts';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -28,23 +35,26 @@ export async function collectGarbage(backend: GcBackend, listOnly: boolean): Pro
   );
 }
 
-function describe(e: { key: string; image: string; sizeBytes: number; lastUsed: Date; users: number[] }): string {
+function describe(e: ImageRootEntry): string {
   const users = e.users.length ? `in use by pid ${e.users.join(', ')}` : 'not in use';
-  return `  ${e.key}  ${e.image}  ${formatBytes(e.sizeBytes)}  last used ${e.lastUsed.toISOString()}  ${users}`;
+  return `  ${e.key}  ${e.image}  ${formatBytes(e.sizeBytes)}${e.layers ? ` in ${e.layers} layers` : ''}  last used ${e.lastUsed.toISOString()}  ${users}`;
 }
 
 async function collectImageRoots(listOnly: boolean): Promise<void> {
   const cache = imageRootCacheDir();
   if (listOnly) {
     const entries = listImageRoots(cache);
-    const total = entries.reduce((s, e) => s + e.sizeBytes, 0);
-    process.stdout.write(`${plural(entries.length, 'image root')} cached in ${cache} (${formatBytes(total)})\n`);
+    // Layers shared by several images count once.
+    process.stdout.write(
+      `${plural(entries.length, 'image root')} cached in ${cache} (${formatBytes(cacheBytes(cache))} on disk)\n`,
+    );
     for (const e of entries) process.stdout.write(`${describe(e)}\n`);
     return;
   }
+  const before = cacheBytes(cache);
   const { removed, kept } = await removeImageRoots({ cache });
-  const freed = removed.reduce((s, e) => s + e.sizeBytes, 0);
-  process.stdout.write(`${plural(removed.length, 'image root')} removed from ${cache} (${formatBytes(freed)})\n`);
+  const freed = before - cacheBytes(cache);
+  process.stdout.write(`${plural(removed.length, 'image root')} removed from ${cache} (${formatBytes(freed)} freed)\n`);
   for (const e of removed) process.stdout.write(`${describe(e)}\n`);
   if (kept.length) {
     process.stdout.write(

@@ -1,12 +1,15 @@
 // The root filesystems of container images, unpacked once and cached for the image backend
-// (docs/sandboxes.md, "The image backend"). An image is exported by its engine (`create` + `export`)
-// into a temporary directory, then renamed into place: a root is whole or absent, and processes that
-// unpack the same image at once each keep a correct copy (the first rename wins, the others are
-// dropped). A trial holds its root through a marker file naming its process; eviction (least
-// recently used first, down to AHE_IMAGE_ROOT_CACHE_GB) and `ahe gc` never remove a root that has a
-// live marker. The cache's few bookkeeping steps run under a lock directory, held for milliseconds.
-import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+// (docs/sandboxes.md, "The image backend"). When the engine stores the image as overlay layers (docker's
+// overlay2, rootful podman's overlay), each layer is copied once into the cache, keyed by its chain of
+// content digests, so images built on one base share it; otherwise the engine exports the image's
+// flattened root (`create` + `export`). Either way a root is prepared in a temporary directory and
+// renamed into place: it is whole or absent, and processes preparing the same image at once each keep
+// a correct copy (the first rename wins, the others are dropped). A trial holds its root through a
+// marker file naming its process; eviction (least recently used first, down to
+// AHE_IMAGE_ROOT_CACHE_GB) and `ahe gc` never remove a root that has a live marker, and a layer goes
+// when no root uses it. The cache's bookkeeping steps run under a lock directory, held for milliseconds.
+import { execFile, spawn } from 'node:child_process';
+import { createHash, randomUUID } from 'node:crypto';
 import {
   chmodSync,
   existsSync,
@@ -24,11 +27,17 @@ import {
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { type ContainerEngine, ContainerEngineError, outputTail, runEngine } from './container-engine.ts';
 import { CONTAINER_LABEL } from './container-sandbox.ts';
+import { lookupInLayers, makeDirsLike } from './image-layers.ts';
+
+const execFileAsync = promisify(execFile);
 
 /** Bumped when the layout of a cached root changes: older entries are then ignored and evicted. */
-const FORMAT = 'v1';
+const FORMAT = 'v2';
+/** Where the layers live, inside the cache (dot-named: not a root). */
+const LAYERS = '.layers';
 const DEFAULT_CAP_GB = 20;
 
 /** What the image's config says about how its processes run. */
@@ -49,14 +58,20 @@ interface RootMeta {
   sizeBytes: number;
   unpackedAt: string;
   unpackMs: number;
+  /** Layer keys, top first (under .layers/, below the root's own fix/ layer); absent: a flat rootfs/. */
+  layers?: string[];
 }
 
 /** A cached root held by this process until release(). */
 export interface ImageRoot {
   key: string;
   imageId: string;
-  /** The unpacked root filesystem (never written to: trials write to their own overlay layer). */
-  rootfs: string;
+  /**
+   * The root filesystem as overlay lower layers, top first: one directory (an exported root) or the
+   * image's layers under a small layer of ahe's own (/etc/hosts …). Never written to: trials write
+   * to their own upper layer.
+   */
+  lowerDirs: string[];
   config: ImageConfig;
   sizeBytes: number;
   /** True when this call unpacked it; then unpackMs says how long that took. */
@@ -71,7 +86,10 @@ export interface ImageRootEntry {
   image: string;
   imageId: string;
   engine: string;
+  /** Its size on disk (with layers: the sum of its layers, which other roots may share). */
   sizeBytes: number;
+  /** Number of layers (0: an exported, flat root). */
+  layers: number;
   lastUsed: Date;
   /** Processes holding it now (their trials run over it). */
   users: number[];
@@ -204,6 +222,7 @@ export function listImageRoots(cache = imageRootCacheDir()): ImageRootEntry[] {
       imageId: meta?.imageId ?? '?',
       engine: meta?.engine ?? '?',
       sizeBytes: meta?.sizeBytes ?? 0,
+      layers: meta?.layers?.length ?? 0,
       lastUsed: lastUsed(dir),
       users: liveUsers(dir),
     });
@@ -218,12 +237,56 @@ function retire(cache: string, dir: string): string {
   return trash;
 }
 
-/** Half-unpacked roots of dead processes and retired roots: nothing uses them. */
+/** A `.tmp-<owner>.…` directory whose process is gone. */
+const deadTmp = (name: string) => name.startsWith('.tmp-') && !ownerAlive(name.split('.')[1]!.slice(4));
+
+/** Half-prepared roots and layers of dead processes, and retired ones: nothing uses them. */
 function leftovers(cache: string): string[] {
-  if (!existsSync(cache)) return [];
-  return readdirSync(cache)
-    .filter((n) => n.startsWith('.trash-') || (n.startsWith('.tmp-') && !ownerAlive(n.split('.')[1]!.slice(4))))
-    .map((n) => join(cache, n));
+  const found: string[] = [];
+  for (const dir of [cache, join(cache, LAYERS)]) {
+    if (!existsSync(dir)) continue;
+    for (const n of readdirSync(dir)) if (n.startsWith('.trash-') || deadTmp(n)) found.push(join(dir, n));
+  }
+  return found;
+}
+
+/** A complete layer's size (its `size` file is written last); undefined when absent or half copied. */
+function layerSize(cache: string, key: string): number | undefined {
+  try {
+    return Number(readFileSync(join(cache, LAYERS, key, 'size'), 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Layer keys used by a cached root or by a root a live process is preparing. */
+function usedLayers(cache: string): Set<string> {
+  const used = new Set<string>();
+  for (const n of readdirSync(cache)) {
+    if (n.startsWith('.') && (!n.startsWith('.tmp-') || deadTmp(n))) continue;
+    for (const key of readMeta(join(cache, n))?.layers ?? []) used.add(key);
+  }
+  return used;
+}
+
+/** What the cache takes on disk: flat roots and every layer once. */
+export function cacheBytes(cache: string): number {
+  let total = 0;
+  for (const entry of listImageRoots(cache)) if (entry.layers === 0) total += entry.sizeBytes;
+  const layers = join(cache, LAYERS);
+  if (existsSync(layers))
+    for (const key of readdirSync(layers)) if (!key.startsWith('.')) total += layerSize(cache, key) ?? 0;
+  return total;
+}
+
+/** Retires the layers no root uses (under the lock); returns the directories to delete. */
+function retireUnusedLayers(cache: string): string[] {
+  const layers = join(cache, LAYERS);
+  if (!existsSync(layers)) return [];
+  const used = usedLayers(cache);
+  return readdirSync(layers)
+    .filter((key) => !key.startsWith('.') && !used.has(key))
+    .map((key) => retire(cache, join(layers, key)));
 }
 
 export interface RemovedRoots {
@@ -242,20 +305,18 @@ export async function removeImageRoots(options: { capBytes?: number; cache?: str
   const removed: ImageRootEntry[] = [];
   const kept: ImageRootEntry[] = [];
   const doomed = withLock(cache, () => {
-    const entries = listImageRoots(cache);
-    let total = entries.reduce((sum, e) => sum + e.sizeBytes, 0);
     const out: string[] = [];
-    for (const entry of entries) {
-      if (options.capBytes !== undefined && total <= options.capBytes) break;
+    for (const entry of listImageRoots(cache)) {
+      if (options.capBytes !== undefined && cacheBytes(cache) <= options.capBytes) break;
       if (entry.users.length) {
         kept.push(entry);
         continue;
       }
       out.push(retire(cache, entry.dir));
       removed.push(entry);
-      total -= entry.sizeBytes;
+      out.push(...retireUnusedLayers(cache));
     }
-    return [...out, ...leftovers(cache)];
+    return [...out, ...retireUnusedLayers(cache), ...leftovers(cache)];
   });
   await Promise.all(doomed.map((d) => rm(d, { recursive: true, force: true })));
   return { removed, kept };
@@ -263,19 +324,37 @@ export async function removeImageRoots(options: { capBytes?: number; cache?: str
 
 // ---------------------------------------------------------------- unpacking
 
-async function inspect(engine: ContainerEngine, image: string): Promise<{ id: string; config: ImageConfig }> {
-  const r = await runEngine(engine, ['image', 'inspect', '--format', '{{json .Id}} {{json .Config}}', image], {
-    timeoutSec: 60,
-  });
+interface Inspected {
+  id: string;
+  config: ImageConfig;
+  /** The image's layers in the engine's overlay store, bottom first, with their content digests; none when not stored so. */
+  layers: { dir: string; digest: string }[];
+}
+
+/** The engine's overlay directories of the image, bottom first, when they match its layer digests one to one. */
+function overlayLayers(
+  driver: { Name?: string; Data?: Record<string, string> } | null | undefined,
+  digests: string[],
+): { dir: string; digest: string }[] {
+  if (!driver || !['overlay', 'overlay2'].includes(driver.Name ?? '') || process.getuid?.() !== 0) return [];
+  const top = driver.Data?.UpperDir;
+  const dirs = [...(driver.Data?.LowerDir?.split(':').filter(Boolean) ?? []).reverse(), ...(top ? [top] : [])];
+  if (dirs.length === 0 || dirs.length !== digests.length || !dirs.every((d) => existsSync(d))) return [];
+  return dirs.map((dir, i) => ({ dir, digest: digests[i]! }));
+}
+
+async function inspect(engine: ContainerEngine, image: string): Promise<Inspected> {
+  const format = '{{json .Id}}\t{{json .Config}}\t{{json .GraphDriver}}\t{{json .RootFS}}';
+  const r = await runEngine(engine, ['image', 'inspect', '--format', format, image], { timeoutSec: 60 });
   if (r.exitCode !== 0)
     throw new ContainerEngineError(
       'ImagePullError',
       `${engine.kind} image inspect ${image} failed: ${outputTail(r, 5)}`,
     );
-  const line = r.stdout.trim();
-  const split = line.indexOf(' ');
-  const id = (JSON.parse(line.slice(0, split)) as string).replace(/^sha256:/, '');
-  const raw = (JSON.parse(line.slice(split + 1)) ?? {}) as {
+  const [idJson = '""', configJson = 'null', driverJson = 'null', rootfsJson = 'null'] = r.stdout.trim().split('\t');
+  const id = (JSON.parse(idJson) as string).replace(/^sha256:/, '');
+  const digests = ((JSON.parse(rootfsJson) as { Layers?: string[] } | null)?.Layers ?? []).map(String);
+  const raw = (JSON.parse(configJson) ?? {}) as {
     WorkingDir?: string;
     Env?: string[] | null;
     User?: string;
@@ -285,7 +364,11 @@ async function inspect(engine: ContainerEngine, image: string): Promise<{ id: st
     const at = pair.indexOf('=');
     if (at > 0) env[pair.slice(0, at)] = pair.slice(at + 1);
   }
-  return { id, config: { workdir: raw.WorkingDir || '/', env, user: raw.User ?? '' } };
+  return {
+    id,
+    config: { workdir: raw.WorkingDir || '/', env, user: raw.User ?? '' },
+    layers: overlayLayers(JSON.parse(driverJson), digests),
+  };
 }
 
 /** `<engine> export` of a stopped container of the image, piped into `tar -x` (nothing held in memory). */
@@ -350,17 +433,21 @@ function diskUse(dir: string): number {
   return total;
 }
 
-/** The files an exporter leaves empty (the engine bind-mounts them in a container): given usable content. */
-function fillRuntimeFiles(rootfs: string): void {
+/**
+ * The files an engine leaves empty or absent in an image (it bind-mounts them into a container), given
+ * usable content in `target`: the flat root itself, or the layer of ahe's own above the image's layers.
+ */
+function fillRuntimeFiles(target: string, layers: readonly string[]): void {
   const fill = (rel: string, content: string) => {
-    const file = join(rootfs, rel);
-    try {
-      const st = lstatSync(file);
+    const found = lookupInLayers(layers, rel);
+    if (found) {
+      const st = lstatSync(found);
       if (!st.isFile() || st.size > 0) return; // the image's own content (or a link) stays
-    } catch {
-      if (!existsSync(join(rootfs, 'etc')) || !lstatSync(join(rootfs, 'etc')).isDirectory()) return;
     }
-    writeFileSync(file, content);
+    const etc = lookupInLayers(layers, 'etc');
+    if (!etc || !lstatSync(etc).isDirectory()) return;
+    makeDirsLike(layers, target, '/etc');
+    writeFileSync(join(target, rel), content);
   };
   fill('etc/hosts', '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n');
   fill('etc/hostname', 'sandbox\n');
@@ -373,15 +460,108 @@ function fillRuntimeFiles(rootfs: string): void {
   if (resolv) fill('etc/resolv.conf', resolv);
 }
 
+/** A layer's key: the hash of its digest and every digest below it (the same content on the same base). */
+function layerKeys(inspected: Inspected): string[] {
+  let chain = '';
+  return inspected.layers.map(({ digest }) => {
+    chain = createHash('sha256').update(`${chain}\0${digest}`).digest('hex');
+    return `l-${chain.slice(0, 24)}`;
+  });
+}
+
+/** Copies each layer the cache lacks (`cp -a`: whiteouts and overlay xattrs kept). */
+async function copyLayers(cache: string, inspected: Inspected, options: RootOptions): Promise<void> {
+  const keys = layerKeys(inspected);
+  mkdirSync(join(cache, LAYERS), { recursive: true });
+  for (const [i, { dir }] of inspected.layers.entries()) {
+    const key = keys[i]!;
+    if (layerSize(cache, key) !== undefined) continue;
+    const tmp = join(cache, LAYERS, `.tmp-${SELF}.${key}-${randomUUID().slice(0, 8)}`);
+    try {
+      mkdirSync(tmp);
+      await execFileAsync('cp', ['-a', `${dir}/.`, join(tmp, 'diff')], {
+        timeout: options.timeoutSec * 1000,
+        signal: options.signal,
+        maxBuffer: 1024 * 1024,
+      });
+      writeFileSync(join(tmp, 'size'), String(diskUse(join(tmp, 'diff'))));
+      withLock(cache, () => {
+        if (layerSize(cache, key) !== undefined) return; // copied by another process meanwhile
+        rmSync(join(cache, LAYERS, key), { recursive: true, force: true });
+        renameSync(tmp, join(cache, LAYERS, key));
+      });
+    } catch (error) {
+      throw new ContainerEngineError(
+        'EnvironmentBuildError',
+        `copying layer ${i + 1} of the image (${dir}) into the image-root cache failed: ${(error as Error).message.slice(0, 500)}`,
+      );
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
+  }
+}
+
+/** The paths of a root's lower layers, top first. */
+function lowerDirsOf(cache: string, dir: string, meta: RootMeta): string[] {
+  if (!meta.layers) return [join(dir, 'rootfs')];
+  return [join(dir, 'fix'), ...meta.layers.map((key) => join(cache, LAYERS, key, 'diff'))];
+}
+
+/** Prepares a root in `tmp`: the image's layers (shared, in the cache) under a layer of ahe's own, or its exported root. */
 async function unpack(
   engine: ContainerEngine,
   image: string,
-  id: string,
-  config: ImageConfig,
+  inspected: Inspected,
+  cache: string,
   tmp: string,
   options: RootOptions,
 ): Promise<void> {
   const started = Date.now();
+  const { id, config } = inspected;
+  const meta: RootMeta = {
+    format: FORMAT,
+    image,
+    imageId: id,
+    engine: engine.kind,
+    config,
+    sizeBytes: 0,
+    unpackedAt: '',
+    unpackMs: 0,
+  };
+  mkdirSync(tmp, { recursive: true });
+  const writeMeta = () => writeFileSync(join(tmp, 'meta.json'), `${JSON.stringify(meta, null, 2)}\n`);
+  if (inspected.layers.length && !exportForced()) {
+    // Listed before they are copied: an eviction meanwhile sees them in use.
+    meta.layers = layerKeys(inspected).reverse();
+    writeMeta();
+    options.log?.(`environment: copying the layers of ${image} (${id.slice(0, 12)}) the image-root cache lacks`);
+    await copyLayers(cache, inspected, options);
+    mkdirSync(join(tmp, 'fix'));
+    const layers = lowerDirsOf(cache, tmp, meta).slice(1);
+    chmodSync(join(tmp, 'fix'), lstatSync(lookupInLayers(layers, '.') ?? layers[0]!).mode & 0o7777);
+    fillRuntimeFiles(join(tmp, 'fix'), layers);
+    meta.sizeBytes = meta.layers.reduce((sum, key) => sum + (layerSize(cache, key) ?? 0), 0);
+  } else {
+    await exportRoot(engine, image, id, tmp, options);
+    meta.sizeBytes = diskUse(join(tmp, 'rootfs'));
+  }
+  meta.unpackedAt = new Date().toISOString();
+  meta.unpackMs = Date.now() - started;
+  writeMeta();
+  mkdirSync(join(tmp, 'users'));
+  writeFileSync(join(tmp, 'last-used'), '');
+}
+
+/** AHE_IMAGE_ROOT_EXPORT=1: always export a flat root, even from an overlay store. */
+const exportForced = () => process.env.AHE_IMAGE_ROOT_EXPORT === '1';
+
+async function exportRoot(
+  engine: ContainerEngine,
+  image: string,
+  id: string,
+  tmp: string,
+  options: RootOptions,
+): Promise<void> {
   const rootfs = join(tmp, 'rootfs');
   mkdirSync(rootfs, { recursive: true });
   const container = `ahe-export-${randomUUID().slice(0, 12)}`;
@@ -402,21 +582,8 @@ async function unpack(
   } finally {
     await runEngine(engine, ['rm', '-f', container], { timeoutSec: 60 });
   }
-  fillRuntimeFiles(rootfs);
+  fillRuntimeFiles(rootfs, [rootfs]);
   chmodSync(rootfs, 0o755); // tar leaves the extraction directory as mkdir made it; a root is 0755
-  const meta: RootMeta = {
-    format: FORMAT,
-    image,
-    imageId: id,
-    engine: engine.kind,
-    config,
-    sizeBytes: diskUse(rootfs),
-    unpackedAt: new Date().toISOString(),
-    unpackMs: Date.now() - started,
-  };
-  writeFileSync(join(tmp, 'meta.json'), `${JSON.stringify(meta, null, 2)}\n`);
-  mkdirSync(join(tmp, 'users'));
-  writeFileSync(join(tmp, 'last-used'), '');
 }
 
 interface RootOptions {
@@ -428,9 +595,17 @@ interface RootOptions {
 /** Unpacks in flight in this process, by key: concurrent trials of one image share one unpack. */
 const unpacking = new Map<string, Promise<void>>();
 
-/** Takes a marker on an unpacked root (under the lock); false when it is not (or no longer) there. */
-function hold(dir: string, marker: string): boolean {
-  if (!readMeta(dir)) return false;
+/**
+ * Takes a marker on a prepared root (under the lock); false when it is not (or no longer) there. A root
+ * whose layers went meanwhile (evicted while it was being prepared) is dropped, to be prepared again.
+ */
+function hold(cache: string, dir: string, marker: string): boolean {
+  const meta = readMeta(dir);
+  if (!meta) return false;
+  if (meta.layers?.some((key) => layerSize(cache, key) === undefined)) {
+    rmSync(dir, { recursive: true, force: true });
+    return false;
+  }
   mkdirSync(join(dir, 'users'), { recursive: true });
   writeFileSync(join(dir, 'users', marker), '');
   touch(dir);
@@ -449,13 +624,13 @@ export async function acquireImageRoot(
 ): Promise<ImageRoot> {
   const cache = options.cache ?? imageRootCacheDir();
   const capBytes = options.capBytes ?? imageRootCapBytes();
-  const { id, config } = await inspect(engine, image);
-  const key = `${FORMAT}-${id.slice(0, 24)}`;
+  const inspected = await inspect(engine, image);
+  const key = `${FORMAT}-${inspected.id.slice(0, 24)}`;
   const dir = join(cache, key);
   const marker = `${SELF}.${randomUUID().slice(0, 8)}`;
   let fresh = false;
   let unpackMs = 0;
-  while (!withLock(cache, () => hold(dir, marker))) {
+  while (!withLock(cache, () => hold(cache, dir, marker))) {
     const inFlight = unpacking.get(key);
     if (inFlight) {
       await inFlight;
@@ -464,7 +639,7 @@ export async function acquireImageRoot(
     const tmp = join(cache, `.tmp-${SELF}.${key}-${randomUUID().slice(0, 8)}`);
     const work = (async () => {
       try {
-        await unpack(engine, image, id, config, tmp, options);
+        await unpack(engine, image, inspected, cache, tmp, options);
         unpackMs = readMeta(tmp)?.unpackMs ?? 0;
         withLock(cache, () => {
           // Another process may have unpacked it meanwhile: its copy is as good, this one goes.
@@ -484,7 +659,7 @@ export async function acquireImageRoot(
       unpacking.delete(key);
     }
   }
-  const root = heldRoot(dir, key, marker, fresh, unpackMs);
+  const root = heldRoot(cache, dir, key, marker, fresh, unpackMs);
   if (fresh) {
     const { removed } = await removeImageRoots({ capBytes, cache });
     for (const r of removed)
@@ -500,11 +675,18 @@ export async function acquireImageRoot(
 export function holdCachedRoot(key: string, cache = imageRootCacheDir()): ImageRoot | undefined {
   const dir = join(cache, key);
   const marker = `${SELF}.${randomUUID().slice(0, 8)}`;
-  if (!existsSync(dir) || !withLock(cache, () => hold(dir, marker))) return undefined;
-  return heldRoot(dir, key, marker, false, 0);
+  if (!existsSync(dir) || !withLock(cache, () => hold(cache, dir, marker))) return undefined;
+  return heldRoot(cache, dir, key, marker, false, 0);
 }
 
-function heldRoot(dir: string, key: string, marker: string, fresh: boolean, unpackMs: number): ImageRoot {
+function heldRoot(
+  cache: string,
+  dir: string,
+  key: string,
+  marker: string,
+  fresh: boolean,
+  unpackMs: number,
+): ImageRoot {
   const meta = readMeta(dir)!;
   let released = false;
   const release = () => {
@@ -523,7 +705,7 @@ function heldRoot(dir: string, key: string, marker: string, fresh: boolean, unpa
   return {
     key,
     imageId: meta.imageId,
-    rootfs: join(dir, 'rootfs'),
+    lowerDirs: lowerDirsOf(cache, dir, meta),
     config: meta.config,
     sizeBytes: meta.sizeBytes,
     fresh,

@@ -21,14 +21,15 @@ import { dirname, join, posix } from 'node:path';
 import { UserError } from '../errors.ts';
 import { bwrapAvailable, bwrapInstallHint, startNamespaceSandbox } from './bwrap-sandbox.ts';
 import { ContainerEngineError } from './container-engine.ts';
+import { lookupInLayers, makeDirsLike } from './image-layers.ts';
 import type { Sandbox } from './types.ts';
 
 /** Directories every trial gets, owned by the user commands run as (the verifier writes /logs/verifier). */
 const TRIAL_DIRS = ['/logs', '/logs/verifier', '/logs/agent', '/tests', '/solution'];
 
 export interface ImageSandboxOptions {
-  /** The image's unpacked root (read-only: it is the overlay's lower layer). */
-  rootfs: string;
+  /** The image's root as overlay lower layers, top first (read-only; `ImageRoot.lowerDirs`). */
+  lowerDirs: readonly string[];
   /** Host directory of this trial: the overlay's upper layer and work directory go in `.image/`. */
   trialDir: string;
   workdir: string;
@@ -49,9 +50,11 @@ export interface ImageUser {
 }
 
 /** Reads `name:x:uid:gid:…:home:shell` style files of the image. */
-function readTable(rootfs: string, file: string): string[][] {
+function readTable(layers: readonly string[], file: string): string[][] {
+  const path = lookupInLayers(layers, file);
+  if (!path) return [];
   try {
-    return readFileSync(join(rootfs, file), 'utf8')
+    return readFileSync(path, 'utf8')
       .split('\n')
       .filter((l) => l && !l.startsWith('#'))
       .map((l) => l.split(':'));
@@ -61,9 +64,9 @@ function readTable(rootfs: string, file: string): string[][] {
 }
 
 /** The uid, gid and home of the image's USER (`name`, `uid`, `name:group`, `uid:gid`), as docker resolves it. */
-export function resolveImageUser(rootfs: string, user: string): ImageUser {
+export function resolveImageUser(layers: readonly string[], user: string): ImageUser {
   const [who = '', group] = user.split(':');
-  const passwd = readTable(rootfs, 'etc/passwd');
+  const passwd = readTable(layers, 'etc/passwd');
   const entry = /^\d+$/.test(who) ? passwd.find((e) => e[2] === who) : passwd.find((e) => e[0] === who);
   if (!entry && !/^\d+$/.test(who))
     throw new ContainerEngineError(
@@ -73,7 +76,7 @@ export function resolveImageUser(rootfs: string, user: string): ImageUser {
   const uid = Number(entry?.[2] ?? who);
   let gid = Number(entry?.[3] ?? uid);
   if (group !== undefined) {
-    const g = /^\d+$/.test(group) ? group : readTable(rootfs, 'etc/group').find((e) => e[0] === group)?.[2];
+    const g = /^\d+$/.test(group) ? group : readTable(layers, 'etc/group').find((e) => e[0] === group)?.[2];
     if (g === undefined)
       throw new ContainerEngineError(
         'ContainerStartError',
@@ -82,34 +85,6 @@ export function resolveImageUser(rootfs: string, user: string): ImageUser {
     gid = Number(g);
   }
   return { uid, gid, home: entry?.[5] || (uid === 0 ? '/root' : '/') };
-}
-
-/**
- * Creates `path` (absolute) in the overlay's upper layer before it is mounted. A directory the image
- * has keeps its owner and mode (the upper layer's copy is what the merged view shows); a new one is
- * owned by `owner`.
- */
-function makeUpperDir(rootfs: string, upper: string, path: string, owner: ImageUser | undefined): void {
-  let rel = '';
-  for (const part of path.split('/').filter(Boolean)) {
-    rel = posix.join(rel, part);
-    const lower = join(rootfs, rel);
-    const target = join(upper, rel);
-    if (existsSync(target)) continue;
-    let st: ReturnType<typeof lstatSync> | undefined;
-    try {
-      st = lstatSync(lower);
-    } catch {
-      st = undefined;
-    }
-    // A link or a file in the image there: leave it (the sandbox sees the image's own).
-    if (st && !st.isDirectory()) return;
-    mkdirSync(target);
-    if (st) {
-      chmodSync(target, st.mode & 0o7777);
-      chownSync(target, st.uid, st.gid);
-    } else if (owner) chownSync(target, owner.uid, owner.gid);
-  }
 }
 
 /** A path inside the sandbox's root, its symbolic links resolved as the sandbox would (never outside `root`). */
@@ -151,15 +126,15 @@ function chownTree(path: string, owner: ImageUser): void {
 
 export async function createImageSandbox(options: ImageSandboxOptions): Promise<Sandbox> {
   if (!bwrapAvailable()) throw new UserError(bwrapInstallHint());
-  const { rootfs, workdir } = options;
-  if (!['bin/bash', 'usr/bin/bash'].some((b) => existsSync(join(rootfs, b))))
+  const { lowerDirs, workdir } = options;
+  if (!['bin/bash', 'usr/bin/bash'].some((b) => lookupInLayers(lowerDirs, b)))
     throw new ContainerEngineError(
       'ContainerStartError',
       'the image has no bash (/bin/bash or /usr/bin/bash): ahe runs every command with bash, as on the container backends',
     );
   const user =
     options.user && options.user !== 'root' && options.user !== '0'
-      ? resolveImageUser(rootfs, options.user)
+      ? resolveImageUser(lowerDirs, options.user)
       : undefined;
   const owner = user && user.uid !== 0 ? user : undefined;
   const layer = join(options.trialDir, '.image');
@@ -168,16 +143,15 @@ export async function createImageSandbox(options: ImageSandboxOptions): Promise<
   const merged = join(layer, 'merged');
   for (const d of [upper, work, merged]) mkdirSync(d, { recursive: true });
   // The root directory of the merged view is the upper layer's: as the image's.
-  const top = lstatSync(rootfs);
-  chmodSync(upper, top.mode & 0o7777);
-  for (const dir of [...TRIAL_DIRS, workdir]) makeUpperDir(rootfs, upper, dir, owner);
+  chmodSync(upper, lstatSync(lowerDirs[0]!).mode & 0o7777);
+  for (const dir of [...TRIAL_DIRS, workdir]) makeDirsLike(lowerDirs, upper, dir, owner);
   for (const dir of TRIAL_DIRS)
     if (owner && existsSync(join(upper, dir))) chownSync(join(upper, dir), owner.uid, owner.gid);
-  for (const p of [rootfs, upper, work])
+  for (const p of [...lowerDirs, upper, work])
     if (/[,:\\]/.test(p))
       throw new UserError(`the image backend cannot mount overlay paths with , : or \\ in them: ${p}`);
   // redirect_dir: renaming a directory that came from the image works (without it, rename(2) says EXDEV).
-  const mountOptions = `lowerdir=${rootfs},upperdir=${upper},workdir=${work},redirect_dir=on`;
+  const mountOptions = `lowerdir=${lowerDirs.join(':')},upperdir=${upper},workdir=${work},redirect_dir=on`;
   const bwrap = ['bwrap', '--bind', merged, '/', '--dev', '/dev', '--proc', '/proc', '--unshare-all'];
   if (options.allowInternet) bwrap.push('--share-net');
   bwrap.push(

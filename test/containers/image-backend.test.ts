@@ -21,6 +21,7 @@ import { bwrapAvailable } from '../../src/sandbox/bwrap-sandbox.ts';
 import { createCgroup } from '../../src/sandbox/cgroup-limits.ts';
 import { containerEngine, type EngineKind, runEngine } from '../../src/sandbox/container-engine.ts';
 import { imageEngine } from '../../src/sandbox/image-engine.ts';
+import { lookupInLayers } from '../../src/sandbox/image-layers.ts';
 import { acquireImageRoot, listImageRoots, removeImageRoots } from '../../src/sandbox/image-root.ts';
 import { createImageSandbox } from '../../src/sandbox/image-sandbox.ts';
 import { makeTask, type TaskSpec } from '../support/make-task.ts';
@@ -107,14 +108,19 @@ test('bundled tasks: the oracle passes and the noop agent fails on their own ima
       assert.equal(result.verifier_result.rewards.reward, agent === 'oracle' ? 1 : 0, `${agent} on ${t.name}`);
       const log = readFileSync(join(dir, `${t.name}__1`, 'trial.log'), 'utf8');
       // The oracle's job unpacked each root; the noop job, later, found them cached.
-      if (agent === 'oracle') assert.match(log, /root v1-\w+ unpacked in/);
+      if (agent === 'oracle') assert.match(log, /root v\d+-\w+ unpacked in/);
       else {
-        assert.match(log, /root v1-\w+ cached/);
+        assert.match(log, /root v\d+-\w+ cached/);
         assert.doesNotMatch(log, /unpacking the root/);
       }
     }
   }
-  assert.equal(listImageRoots(imageCache).length, 2);
+  const roots = listImageRoots(imageCache);
+  assert.equal(roots.length, 2);
+  // Both images are built on the same base: its layers are cached once, for both.
+  const layerDirs = readdirSync(join(imageCache, '.layers')).filter((n) => !n.startsWith('.'));
+  assert.ok(roots.every((r) => r.layers > 1));
+  assert.ok(layerDirs.length < roots[0]!.layers + roots[1]!.layers, `${layerDirs.length} layer directories`);
   assert.deepEqual(hostOverlays(), []);
 });
 
@@ -173,7 +179,8 @@ test('an agent that reaches for the network, writes to the system, peeks at /tes
   assert.equal(r.exception_info?.exception_type, 'RewardFileNotFoundError');
   // The write to /usr stayed in that trial's layer: not on the host, not in the cached root, not in the next trial.
   assert.equal(existsSync('/usr/pwned'), false);
-  for (const entry of listImageRoots(imageCache)) assert.equal(existsSync(join(entry.dir, 'rootfs/usr/pwned')), false);
+  const inCache = spawnSync('find', [imageCache, '-path', '*/usr/pwned'], { encoding: 'utf8' });
+  assert.equal(inCache.stdout, '', 'the cached root was written to');
   const next = jobDir();
   await oracle(made({ solve: '[ -e /usr/pwned ] && echo LEAKED || echo clean\ntouch /app/done\n' }), next);
   assert.match(trialFile(next, 'agent/oracle.txt'), /^clean$/m);
@@ -239,7 +246,12 @@ test('a fork flood stops at the pids limit and the trial goes on', { skip }, asy
 test('symbolic links made inside the sandbox never lead the host out of it', { skip }, async () => {
   const root = await acquireImageRoot(engine, BASE, { timeoutSec: 600 });
   const trialDir = mkdtempSync(join(tmpdir(), 'ahe-itrial-'));
-  const sandbox = await createImageSandbox({ rootfs: root.rootfs, trialDir, workdir: '/app', onClose: root.release });
+  const sandbox = await createImageSandbox({
+    lowerDirs: root.lowerDirs,
+    trialDir,
+    workdir: '/app',
+    onClose: root.release,
+  });
   const outside = join(trialDir, 'outside.txt');
   try {
     const made_ = await sandbox.exec(
@@ -254,7 +266,7 @@ test('symbolic links made inside the sandbox never lead the host out of it', { s
     assert.equal((await sandbox.exec(`cat ${outside}`)).stdout, 'through a link');
     assert.equal(
       await sandbox.readFile('/app/up/etc/hostname'),
-      readFileSync(join(root.rootfs, 'etc/hostname'), 'utf8'),
+      readFileSync(lookupInLayers(root.lowerDirs, 'etc/hostname')!, 'utf8'),
     );
     const out = mkdtempSync(join(tmpdir(), 'ahe-idl-'));
     await sandbox.download('/app', join(out, 'app'));
@@ -273,7 +285,7 @@ test('kill -9 of the process running a trial leaves no process, no mount and a r
     `import { acquireImageRoot } from ${JSON.stringify(join(ROOT, 'src/sandbox/image-root.ts'))};`,
     `import { createImageSandbox } from ${JSON.stringify(join(ROOT, 'src/sandbox/image-sandbox.ts'))};`,
     `const root = await acquireImageRoot(containerEngine('${engineKind}'), '${BASE}', { timeoutSec: 600 });`,
-    `const sb = await createImageSandbox({ rootfs: root.rootfs, trialDir: ${JSON.stringify(trialDir)}, workdir: '/app' });`,
+    `const sb = await createImageSandbox({ lowerDirs: root.lowerDirs, trialDir: ${JSON.stringify(trialDir)}, workdir: '/app' });`,
     "await sb.exec('(sleep 600 &) ; touch /app/started');",
     "process.stdout.write('started\\n');",
     'setInterval(() => {}, 1000);',
@@ -326,7 +338,7 @@ test('the cache stays under its cap: least recently used roots are evicted first
     const opts = { timeoutSec: 120, cache, capBytes: 10 * 1024 ** 2 };
     const rootA = await acquireImageRoot(engine, a, opts);
     assert.equal(rootA.fresh, true);
-    assert.equal(readFileSync(join(rootA.rootfs, 'name.txt'), 'utf8'), 'a\n');
+    assert.equal(readFileSync(lookupInLayers(rootA.lowerDirs, 'name.txt')!, 'utf8'), 'a\n');
     rootA.release();
     const again = await acquireImageRoot(engine, a, opts);
     assert.equal(again.fresh, false, 'the second use of an image unpacks nothing');
@@ -353,6 +365,22 @@ test('the cache stays under its cap: least recently used roots are evicted first
     const { removed } = await removeImageRoots({ cache, capBytes: 0 });
     assert.equal(removed.length, 2);
   } finally {
+    rmSync(cache, { recursive: true, force: true });
+  }
+});
+
+test('AHE_IMAGE_ROOT_EXPORT=1 exports a flat root instead of copying layers', { skip }, async () => {
+  const cache = mkdtempSync(join(tmpdir(), 'ahe-iexp-'));
+  process.env.AHE_IMAGE_ROOT_EXPORT = '1';
+  try {
+    const root = await acquireImageRoot(engine, await tinyImage('flat'), { timeoutSec: 120, cache });
+    assert.equal(root.lowerDirs.length, 1);
+    assert.equal(readFileSync(join(root.lowerDirs[0]!, 'name.txt'), 'utf8'), 'flat\n');
+    assert.equal(listImageRoots(cache)[0]?.layers, 0);
+    root.release();
+  } finally {
+    delete process.env.AHE_IMAGE_ROOT_EXPORT;
+    await removeImageRoots({ cache });
     rmSync(cache, { recursive: true, force: true });
   }
 });
