@@ -36,7 +36,9 @@ export async function compactContext(session: Session, reason: CompactionReason)
   let summary: string | undefined;
   if (settings?.strategy === 'summary') {
     const plan = planSummary(state.messages, policy, settings.keepLastTurns, count, { force });
-    if (plan && !onlyANote(state.messages, plan)) summary = await writeSummary(session, plan, settings);
+    // About half the budget in characters (~4 a token); refused as too long, half of what was refused.
+    const excerptChars = 2 * (force && plan ? Math.min(session.budgetTokens, plan.tokensBefore) : session.budgetTokens);
+    if (plan && !onlyANote(state.messages, plan)) summary = await writeSummary(session, plan, settings, excerptChars);
     if (plan && summary) compacted = summaryNote(state.messages, plan, summary, count);
   }
   compacted ??= compactMessages(state.messages, policy, count, { force });
@@ -65,10 +67,11 @@ async function writeSummary(
   session: Session,
   plan: SummaryPlan,
   settings: CompactionSettings,
+  excerptChars: number,
 ): Promise<string | undefined> {
   const { state, options, trace } = session;
   const started = session.clock();
-  const excerpt = renderTranscript(state.messages.slice(plan.headEnd, plan.keepFrom), session.budgetTokens * 2);
+  const excerpt = renderTranscript(state.messages.slice(plan.headEnd, plan.keepFrom), excerptChars);
   const task = session.spec.instruction;
   const request: CompletionRequest = {
     messages: [
