@@ -5,7 +5,6 @@ import Anthropic from '@anthropic-ai/sdk';
 import type {
   ContentBlockParam,
   MessageCreateParams,
-  MessageParam,
   RawMessageStreamEvent,
   RedactedThinkingBlockParam,
   TextBlockParam,
@@ -31,6 +30,12 @@ const DEFAULT_BASE_URL = 'https://api.anthropic.com';
 const DEFAULT_MAX_TOKENS = 8192;
 const PROVIDER = 'anthropic';
 
+/** A conversation turn as this provider builds it (always an array of blocks). */
+export interface Turn {
+  role: 'user' | 'assistant';
+  content: ContentBlockParam[];
+}
+
 /** A thinking or redacted_thinking block exactly as the API sent it (signature or data intact). */
 export type ThinkingItem = ThinkingBlockParam | RedactedThinkingBlockParam;
 
@@ -53,12 +58,12 @@ function thinkingItemsOf(m: AssistantMessage): ThinkingItem[] {
 export function toAnthropicMessages(
   messages: readonly Message[],
   opts: { thinking?: boolean } = {},
-): { system: string; messages: MessageParam[] } {
+): { system: string; messages: Turn[] } {
   const system = messages
     .filter((m) => m.role === 'system')
     .map((m) => m.content)
     .join('\n\n');
-  const out: { role: 'user' | 'assistant'; content: ContentBlockParam[] }[] = [];
+  const out: Turn[] = [];
   const push = (role: 'user' | 'assistant', blocks: ContentBlockParam[]) => {
     const last = out.at(-1);
     if (last && last.role === role) last.content.push(...blocks);
@@ -141,8 +146,8 @@ const cacheable = (block: ContentBlockParam) => block.type !== 'thinking' && blo
  * the API's lookback of 20). With the system prompt and the tool list that makes 4 breakpoints, the
  * API's maximum. Returns new message objects; the input is not touched.
  */
-export function withConversationBreakpoints(messages: readonly MessageParam[], budget: number): MessageParam[] {
-  const out = messages.map((m) => ({ ...m, content: typeof m.content === 'string' ? m.content : [...m.content] }));
+export function withConversationBreakpoints(messages: readonly Turn[], budget: number): Turn[] {
+  const out = [...messages];
   const marks: number[] = [];
   for (let i = out.length - 1; i >= 0 && marks.length < Math.min(budget, 2); i--) {
     // The last message, then the previous user turn (what the previous request ended with).
@@ -150,9 +155,9 @@ export function withConversationBreakpoints(messages: readonly MessageParam[], b
   }
   for (const i of marks) {
     const m = out[i]!;
-    const content: ContentBlockParam[] =
-      typeof m.content === 'string' ? [{ type: 'text', text: m.content }] : (m.content as ContentBlockParam[]);
-    const at = content.findLastIndex(cacheable);
+    const content = [...m.content];
+    let at = content.length - 1;
+    while (at >= 0 && !cacheable(content[at]!)) at--;
     if (at < 0) continue;
     content[at] = { ...content[at]!, cache_control: EPHEMERAL } as ContentBlockParam;
     out[i] = { ...m, content };
