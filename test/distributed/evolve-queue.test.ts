@@ -1,5 +1,6 @@
 // `ahe evolve --queue`: the offline evolution demo with every evaluation's trials run by two `ahe
-// worker` processes through a real redis-server reaches the verdicts of a local run.
+// worker` processes through a real redis-server reaches the verdicts of a local run. (The same on podman,
+// docker and image: test/containers/evolve-backends.test.ts.)
 
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -27,7 +28,7 @@ test('evolve --queue: the demo evolution with its trials on two workers ends wit
   const redis = await startRedisServer();
   const logs: string[] = [];
   const workers: ResultPromise[] = [1, 2].map((i) => {
-    const w = execa('node', [BIN, 'worker', '--queue', redis.url, '--concurrency', '2'], {
+    const w = execa('node', [BIN, 'worker', '--queue', redis.url, '--concurrency', '2', '--backend', 'bwrap'], {
       reject: false,
       stdin: 'ignore',
       all: true,
@@ -58,6 +59,8 @@ test('evolve --queue: the demo evolution with its trials on two workers ends wit
         '1',
         '--out',
         run,
+        '--backend',
+        'bwrap',
         '--queue',
         redis.url,
       ],
@@ -69,6 +72,7 @@ test('evolve --queue: the demo evolution with its trials on two workers ends wit
     assert.match(r.stdout, /Stopped: all 3 iterations done\./);
     const job = JSON.parse(readFileSync(join(run, 'iterations', '1', 'job', 'result.json'), 'utf8'));
     assert.ok(job.finished_at);
+    assert.equal(JSON.parse(readFileSync(join(run, 'iterations', '1', 'job', 'config.json'), 'utf8')).backend, 'bwrap');
     // Every trial of every evaluation ran on a worker.
     const done = logs.filter((l) => / done /.test(l)).length;
     assert.ok(done >= 4 * Object.keys(job.tasks).length, `${done} trials done by the workers:\n${logs.join('\n')}`);
