@@ -13,6 +13,7 @@ export const RUNTIME_EVENT_TYPES: ReadonlySet<string> = new Set([
   'tool_result',
   'middleware_error',
   'compaction',
+  'compaction_call',
   'limit_unenforced',
   'subagent_start',
   'subagent_end',
