@@ -5,6 +5,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import type { LoadedTool, ToolResult } from '../harness/types.ts';
+import { componentGuide, GUIDE_COMPONENTS, guideComponentOf } from './component-guide.ts';
 
 export interface CommittedChange {
   id: string;
@@ -105,6 +106,18 @@ export function createEvolverTools(deps: EvolverToolDeps): EvolverTools {
         } catch (error) {
           return refuse((error as Error).message);
         }
+      },
+    ),
+    tool(
+      'read_guide',
+      `How one component type must look, generated from ahe's own code: file layout, the schema the validator applies, the runtime API code components get (hooks, ctx, what the sandbox refuses) and a complete example that validates. Components: ${GUIDE_COMPONENTS.join(', ')}. Read it before writing a component of a type you have not written yet.`,
+      { component: { type: 'string', description: `One of: ${GUIDE_COMPONENTS.join(', ')}.` } },
+      ['component'],
+      async (args) => {
+        const component = guideComponentOf(String(args.component ?? ''));
+        if (!component)
+          return refuse(`unknown component '${String(args.component)}'; one of: ${GUIDE_COMPONENTS.join(', ')}`);
+        return componentGuide(component);
       },
     ),
     tool('list_files', 'List the harness files you may read and edit.', {}, [], async () => {
