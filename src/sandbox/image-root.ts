@@ -218,7 +218,7 @@ export function listImageRoots(cache = imageRootCacheDir()): ImageRootEntry[] {
     entries.push({
       key,
       dir,
-      image: meta?.image ?? '?',
+      image: meta?.image ?? '(an older ahe’s format: unused, removed by gc)',
       imageId: meta?.imageId ?? '?',
       engine: meta?.engine ?? '?',
       sizeBytes: meta?.sizeBytes ?? 0,
