@@ -37,7 +37,7 @@ export function addTaskSelectionOptions(command: Command, prefix = '', what = ''
     .option(`--${prefix}exclude <name...>`, `leave out these ${suite}: names or globs, repeatable`)
     .option(
       `--${prefix}n-tasks <n>`,
-      `run a sample of n of the ${suite} left after --${prefix}task/--${prefix}exclude, the same for the same seed`,
+      `run a deterministic sample of n of the ${suite} left after --${prefix}task/--${prefix}exclude (same seed, same tasks)`,
       positiveInt,
     )
     .option(`--${prefix}sample-seed <s>`, `the seed of --${prefix}n-tasks's sample (default 0)`, nonNegativeInt);
