@@ -7,6 +7,8 @@ import { type RunAgentOptions, runAgent } from '../../src/agent/run-agent.ts';
 import { ModelContextOverflowError, ModelResponseError } from '../../src/errors.ts';
 import { loadHarness } from '../../src/harness/load-harness.ts';
 import type { CompactionSettings, Harness } from '../../src/harness/types.ts';
+import { createAnthropicModel } from '../../src/model/anthropic-model.ts';
+import { createOpenAIModel } from '../../src/model/openai-model.ts';
 import { mapProviderError } from '../../src/model/provider-options.ts';
 import type { CompletionRequest, Message } from '../../src/model/types.ts';
 import { eventsToAtifFiles } from '../../src/trace/atif.ts';
@@ -22,6 +24,10 @@ import {
   roughTokens,
   toolCall,
 } from '../support/agent-fixtures.ts';
+import { anthropicError, startFakeAnthropicServer } from '../support/fake-anthropic-server.ts';
+import type { FakeReply } from '../support/fake-http-server.ts';
+import { openaiCompletion, startFakeOpenAIServer } from '../support/fake-openai-server.ts';
+import { providerRequest, withFakeServer } from '../support/provider-request.ts';
 
 const isSummaryCall = (r: CompletionRequest) =>
   r.tools.length === 0 && /compact the history/.test(r.messages[0]!.content);
@@ -255,5 +261,63 @@ test('harness.yaml compaction: defaults, values, and errors naming the field', a
   assert.match(
     await rejection(variant(SEED, { 'harness.yaml': 'name: c\ncompaction:\n  keep_turns: 3\n' })),
     /harness\.yaml.*keep_turns/,
+  );
+});
+
+test('wire: OpenAI 400 context_length_exceeded → compact, retry, complete; Anthropic "prompt is too long" is an overflow', async () => {
+  const overflow: FakeReply = {
+    kind: 'json',
+    status: 400,
+    body: {
+      error: {
+        message:
+          "This model's maximum context length is 128000 tokens. However, your messages resulted in 130000 tokens.",
+        type: 'invalid_request_error',
+        param: 'messages',
+        code: 'context_length_exceeded',
+      },
+    },
+  };
+  const call = (id: string, text: string) =>
+    openaiCompletion({ toolCalls: [{ id, name: 'echo', arguments: JSON.stringify({ text }) }] });
+  await withFakeServer(
+    startFakeOpenAIServer,
+    [call('c1', 'one'), call('c2', 'two'), overflow, openaiCompletion({ content: 'done' })],
+    async (url, server) => {
+      const model = createOpenAIModel('gpt-4o', {
+        env: { OPENAI_API_KEY: 'sk-test-key-abcdefghijklmnop', OPENAI_BASE_URL: url },
+        stream: false,
+        maxRetries: 0,
+      });
+      const trace = new MemoryTrace();
+      const result = await runAgent({
+        harness: bigHarness(),
+        model,
+        instruction: 'do the task',
+        sandbox: new RecordingSandbox(),
+        trace,
+        countTokens: roughTokens,
+      });
+      assert.equal(result.status, 'completed', result.error);
+      assert.equal(trace.ofType('model_error')[0]!.error_type, 'ModelContextOverflowError');
+      assert.equal(trace.ofType('compaction')[0]!.reason, 'context_overflow');
+      assert.equal(server.requests.length, 4);
+      const refused = server.requests[2]!.body.messages as unknown[];
+      const retried = server.requests[3]!.body.messages as { role: string; content: string }[];
+      assert.ok(retried.length < refused.length);
+      assert.match(retried[2]!.content, /Context compacted by the runtime/);
+    },
+  );
+  await withFakeServer(
+    startFakeAnthropicServer,
+    [anthropicError(400, 'invalid_request_error', 'prompt is too long: 210000 tokens > 200000 maximum')],
+    async (url) => {
+      const model = createAnthropicModel('claude-sonnet-4-5', {
+        env: { ANTHROPIC_API_KEY: 'sk-ant-test-key-abcdefghijklmnop', ANTHROPIC_BASE_URL: url },
+        stream: false,
+        maxRetries: 0,
+      });
+      await assert.rejects(model.complete(providerRequest()), (e: Error) => e instanceof ModelContextOverflowError);
+    },
   );
 });
