@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { dirname, join, relative } from 'node:path';
 import type { LoadedTool, ToolResult } from '../harness/types.ts';
 import { componentGuide, GUIDE_COMPONENTS, guideComponentOf } from './component-guide.ts';
+import { renderContext, type TryComponentRequest, tryComponent } from './try-component.ts';
 
 export interface CommittedChange {
   id: string;
@@ -172,6 +173,56 @@ export function createEvolverTools(deps: EvolverToolDeps): EvolverTools {
       [],
       async () => {
         const r = await deps.validate();
+        return r.ok ? r.text : refuse(r.text);
+      },
+    ),
+    tool(
+      'try_component',
+      "Exercise one code component of the working tree before committing it, compiled and run in the same capability sandbox evaluations use: a tool called with sample args, or a middleware's hooks run on a sample context. ctx.sandbox is a fake that never touches anything: it records every exec/readFile/writeFile and answers from `exec` (first entry whose `match` is in the command; default: empty success) and `files`. Returns the result or the error, the capability calls and console output. Nothing it does reaches the run.",
+      {
+        kind: { type: 'string', enum: ['tool', 'middleware'] },
+        name: { type: 'string', description: 'The component name: tools/<name>.ts or middleware/<name>.ts.' },
+        args: { type: 'object', description: 'tool: the arguments of the call.' },
+        hooks: {
+          type: 'array',
+          items: { type: 'string' },
+          description: 'middleware: hooks to run (default: all it defines).',
+        },
+        tool_call: {
+          type: 'object',
+          description:
+            'middleware: the sample call {name, args} tool hooks get (default run_shell_command {command: "ls"}).',
+        },
+        tool_result: {
+          type: 'object',
+          description: 'middleware: the sample result {output, is_error} afterTool/wrapToolCall get.',
+        },
+        assistant_text: { type: 'string', description: "middleware: the sample model reply's text." },
+        instruction: { type: 'string', description: 'middleware: the sample task instruction in ctx.state.' },
+        repeat: {
+          type: 'integer',
+          description: 'middleware: run the hooks this many times on one context (state.store persists); 1–20.',
+        },
+        exec: {
+          type: 'array',
+          items: { type: 'object' },
+          description: 'Scripted sandbox answers: [{match, stdout, stderr, exit_code}].',
+        },
+        files: { type: 'object', description: 'Files the fake sandbox readFile finds: {path: content}.' },
+      },
+      ['kind', 'name'],
+      async (args) => {
+        const r = await tryComponent(deps.harnessDir, args as unknown as TryComponentRequest);
+        return r.ok ? r.text : refuse(r.text);
+      },
+    ),
+    tool(
+      'render_context',
+      "Show the coding agent's context as the model sees it at the start of a session — system prompt with the skill index and memory appended, and the tool definitions — with its token count, from the working tree (uncommitted edits included).",
+      {},
+      [],
+      async () => {
+        const r = await renderContext(deps.harnessDir);
         return r.ok ? r.text : refuse(r.text);
       },
     ),
