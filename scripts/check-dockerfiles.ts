@@ -43,9 +43,25 @@ const REASONS: [RegExp, string][] = [
   [/prebuilt image/, 'prebuilt image only'],
   [/not valid shell/, 'RUN is not valid shell after preparation'],
   [/matches no file|not found in|outside the build context/, 'COPY source missing from the build context'],
+  [/exited with[\s\S]*Read-only file system/, 'a RUN failed: writes where the host system is read-only'],
   [/exited with/, 'a RUN failed'],
   [/timeout/, 'build timeout'],
 ];
+
+/** Task directories below `dir` without environment/Dockerfile that name a prebuilt `docker_image`. */
+function imageOnlyTasks(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    const full = join(dir, name);
+    if (!statSync(full).isDirectory() || name === 'node_modules' || name === '.git') continue;
+    if (!existsSync(join(full, 'task.toml'))) out.push(...imageOnlyTasks(full).map((t) => join(name, t)));
+    else if (!existsSync(join(full, 'environment', 'Dockerfile'))) {
+      const { task } = loadTask(full);
+      if (task?.environment.dockerImage) out.push(`${name} (${task.environment.dockerImage})`);
+    }
+  }
+  return out;
+}
 
 function findDockerfiles(dir: string): string[] {
   const out: string[] = [];
@@ -228,6 +244,14 @@ async function main(argv: string[]): Promise<number> {
     `\n${files.length} Dockerfiles under ${dir} (${run ? 'prepared in bwrap sandboxes' : assumeInstalled ? 'dry run, every package assumed installed' : 'dry run'}):`,
   );
   for (const [reason, n] of [...tally].sort((a, b) => b[1] - a[1])) console.log(`${String(n).padStart(5)}  ${reason}`);
+  // Tasks with only a prebuilt image: nothing for the bwrap preparer; the container backends run the image.
+  const imageOnly = imageOnlyTasks(resolve(dir));
+  if (imageOnly.length) {
+    if (verbose) for (const t of imageOnly) console.log(`image   ${t}`);
+    console.log(
+      `${String(imageOnly.length).padStart(5)}  more tasks have no Dockerfile, only docker_image (run with --backend docker|podman|image)`,
+    );
+  }
   return outcomes.some((o) => o.reason.startsWith('internal error')) ? 1 : 0;
 }
 
