@@ -67,18 +67,22 @@ export async function runToolCalls(session: Session, calls: readonly ToolCall[])
       continue;
     }
     const subagentSlot = limiter(subagentParallelism(session));
-    const results = await Promise.all(
+    // Settled, not raced: whatever fails, no call of the batch is left running behind the session.
+    const settled = await Promise.allSettled(
       batch.calls.map((call) =>
         call.name === 'agent' && session.dispatch.tools.get(call.name)?.source.builtin
           ? subagentSlot(() => dispatchOne(session, call))
           : dispatchOne(session, call),
       ),
     );
-    for (const [i, call] of batch.calls.entries()) recordResult(session, call, results[i]!, true);
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    for (const [i, call] of batch.calls.entries())
+      recordResult(session, call, (settled[i] as PromiseFulfilledResult<DispatchedResult>).value, true);
   }
 }
 
-function dispatchOne(session: Session, call: ToolCall): Promise<DispatchedResult> {
+async function dispatchOne(session: Session, call: ToolCall): Promise<DispatchedResult> {
   reportProgress(session, 'tool', {
     tool: call.name,
     detail: session.dispatch.redact(summariseArguments(call.arguments)),
