@@ -4,7 +4,8 @@ import { UserError } from '../errors.ts';
 import type { ProviderOptions } from './provider-options.ts';
 import type { Model } from './types.ts';
 
-export const MODEL_SPEC_HELP = 'openai:<model>, anthropic:<model>, scripted:<script.yaml> or replay:<cassette.jsonl>';
+export const MODEL_SPEC_HELP =
+  'openai:<model>, openai-responses:<model>, anthropic:<model>, scripted:<script.yaml> or replay:<cassette.jsonl>';
 
 export interface CreateModelOptions extends ProviderOptions {
   /** Record every completion of the model into this cassette (for later `replay:`). */
@@ -27,6 +28,9 @@ export async function createModel(spec: string, options: CreateModelOptions = {}
   switch (provider) {
     case 'openai':
       model = (await import('./openai-model.ts')).createOpenAIModel(name, options);
+      break;
+    case 'openai-responses':
+      model = (await import('./openai-responses-model.ts')).createOpenAIResponsesModel(name, options);
       break;
     case 'anthropic':
       model = (await import('./anthropic-model.ts')).createAnthropicModel(name, options);

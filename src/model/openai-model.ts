@@ -70,6 +70,7 @@ interface WireUsage {
   prompt_tokens?: number;
   completion_tokens?: number;
   prompt_tokens_details?: { cached_tokens?: number } | null;
+  completion_tokens_details?: { reasoning_tokens?: number } | null;
   /** USD, as OpenRouter and some proxies report it (`usage: { include: true }`). */
   cost?: number | null;
 }
@@ -79,10 +80,12 @@ const reportedCost = (u: WireUsage | null | undefined): { reportedCostUsd?: numb
   typeof u?.cost === 'number' && Number.isFinite(u.cost) && u.cost >= 0 ? { reportedCostUsd: u.cost } : {};
 
 function toUsage(u: WireUsage | null | undefined): Usage {
+  const reasoning = u?.completion_tokens_details?.reasoning_tokens;
   return {
     promptTokens: u?.prompt_tokens ?? 0,
     completionTokens: u?.completion_tokens ?? 0,
     cachedTokens: u?.prompt_tokens_details?.cached_tokens ?? 0,
+    ...(typeof reasoning === 'number' ? { reasoningTokens: reasoning } : {}),
   };
 }
 
@@ -119,6 +122,8 @@ export function createOpenAIModel(name: string, options: ProviderOptions = {}): 
           })),
         }
       : {}),
+    ...(request.reasoningEffort ? { reasoning_effort: request.reasoningEffort } : {}),
+    ...(request.promptCacheKey ? { prompt_cache_key: request.promptCacheKey } : {}),
     ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
     ...((request.maxOutputTokens ?? options.defaultMaxOutputTokens)
       ? { max_completion_tokens: request.maxOutputTokens ?? options.defaultMaxOutputTokens }
