@@ -132,6 +132,7 @@ before you finish: run the program or the tests and read their output.
       `Reserved tool names (built-in): ${RESERVED_TOOL_NAMES.join(', ')}.`,
       'The default export is `async (args, ctx) => ToolResult | string`. A tool that throws becomes a tool error the model sees. Do not truncate output: the runtime does it.',
       '`ahe harness validate` checks the implementation against the schema: reading an argument the schema does not declare is an error; a required argument never read is a warning.',
+      '`parallel: true` lets the calls of this tool run at the same time as the neighbouring parallel-safe calls of the same reply (otherwise calls run one after another); results still reach the model in call order. Use it only for calls that cannot interfere with each other (reads, searches).',
     ],
     example: { 'tools/count_lines.yaml': TOOL_YAML, 'tools/count_lines.ts': TOOL_TS },
   },
