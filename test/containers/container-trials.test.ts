@@ -207,14 +207,18 @@ for (const kind of CONTAINER_ENGINES) {
     const child = await evalSleeper(jobDir());
     child.kill('SIGKILL');
     await exited(child);
-    assert.equal((await containersOf(`ahe.pid=${child.pid}`)).length, 1, 'kill -9 leaves the container behind');
+    const left = await containersOf(`ahe.pid=${child.pid}`);
+    assert.equal(left.length, 1, 'kill -9 leaves the container behind');
     const gc = spawnSync(process.execPath, [AHE, 'gc', '--backend', kind], { encoding: 'utf8' });
     assert.equal(gc.status, 0, gc.stderr);
     assert.match(gc.stdout, /^[1-9]\d* containers? removed: /m);
-    assert.deepEqual(await containersOf('ahe=1'), []);
+    assert.ok(gc.stdout.includes(left[0]!.slice(0, 12)), gc.stdout);
+    assert.deepEqual(await containersOf(`ahe.pid=${child.pid}`), []);
+    // Again, with nothing of this run left: no error. (Only the form of the line is checked: other
+    // runs on this machine may have left containers of their own meanwhile.)
     const again = spawnSync(process.execPath, [AHE, 'gc', '--backend', kind], { encoding: 'utf8' });
     assert.equal(again.status, 0, again.stderr);
-    assert.equal(again.stdout, '0 containers removed\n');
+    assert.match(again.stdout, /^\d+ containers? removed/);
   });
 
   test(`${kind}: Ctrl-C (SIGINT) during a trial removes its container before ahe exits`, { skip }, async () => {
