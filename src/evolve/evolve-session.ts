@@ -118,6 +118,12 @@ export async function runEvolveSession(o: EvolveSessionOptions): Promise<EvolveS
       },
       evidenceSections: () => o.evidenceSections,
       readEvidence: o.readEvidence,
+      // The training job of this iteration (held-out trials are in holdout-job/, never here) and its report.
+      traceScope: {
+        jobDir: join(o.iterationDir, 'job'),
+        reportDir: join(o.iterationDir, 'debug'),
+        trainTasks: trainNames,
+      },
       validate: async () => {
         const report = await validateHarness(ws.dir);
         const lines = report.diagnostics.map(formatDiagnostic);

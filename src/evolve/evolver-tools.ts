@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { dirname, join, relative } from 'node:path';
 import type { LoadedTool, ToolResult } from '../harness/types.ts';
 import { componentGuide, GUIDE_COMPONENTS, guideComponentOf } from './component-guide.ts';
+import { type ReadTraceRequest, type ReadTraceScope, readTrace } from './read-trace.ts';
 import { renderContext, type TryComponentRequest, tryComponent } from './try-component.ts';
 
 export interface CommittedChange {
@@ -23,6 +24,8 @@ export interface EvolverToolDeps {
   checkContent(rel: string, before: string | null, after: string): string | undefined;
   evidenceSections(): string[];
   readEvidence(section: string): Promise<string>;
+  /** Where read_trace looks: the training job of this iteration; absent: no read_trace tool. */
+  traceScope?: ReadTraceScope;
   /** `ahe harness validate` on the working tree. */
   validate(): Promise<{ ok: boolean; text: string }>;
   /** Files changed since the last commit, harness-relative. */
@@ -121,6 +124,25 @@ export function createEvolverTools(deps: EvolverToolDeps): EvolverTools {
         return componentGuide(component);
       },
     ),
+    ...(deps.traceScope
+      ? [
+          tool(
+            'read_trace',
+            'Raw evidence from this iteration\'s training traces, as `ahe debug show` drills down: a task\'s attempts with outcome and failure signatures; with trial (1-based attempt index or name) that trial\'s digest; with steps ("12" or "10-14") those steps; raw: true for exactly what the trace holds (full outputs). Training tasks only.',
+            {
+              task: { type: 'string', description: 'A training task name.' },
+              trial: { type: 'string', description: 'Attempt index (1, 2, …) or trial name.' },
+              steps: { type: 'string', description: 'One step or a range, e.g. "10-14" (at most 20).' },
+              raw: { type: 'boolean', description: 'Exact trace content instead of the cleaned digest.' },
+            },
+            ['task'],
+            async (args) => {
+              const r = await readTrace(deps.traceScope!, args as unknown as ReadTraceRequest);
+              return r.ok ? r.text : refuse(r.text);
+            },
+          ),
+        ]
+      : []),
     tool('list_files', 'List the harness files you may read and edit.', {}, [], async () => {
       const files = listHarness(deps.harnessDir).filter((f) => !deps.checkPath(f) || f === 'harness.yaml');
       return files.join('\n') || '(empty harness)';
