@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ModelResponseError, UserError } from '../../src/errors.ts';
-import { anthropicParams, createAnthropicModel } from '../../src/model/anthropic-model.ts';
+import { anthropicParams, createAnthropicModel, toUsage } from '../../src/model/anthropic-model.ts';
 import { anthropicThinkingBudget } from '../../src/model/reasoning-effort.ts';
 import type { CompletionRequest, Message, Model } from '../../src/model/types.ts';
 import {
@@ -277,4 +277,23 @@ test('the strict fake checks budget, temperature and the breakpoint limit as the
     })!,
     /without `tool_result`/,
   );
+});
+
+test('usage: thinking tokens are reasoning tokens; the prompt counts cache reads and writes', () => {
+  assert.deepEqual(
+    toUsage({
+      input_tokens: 50,
+      cache_read_input_tokens: 900,
+      cache_creation_input_tokens: 100,
+      output_tokens: 400,
+      output_tokens_details: { thinking_tokens: 320 },
+    }),
+    { promptTokens: 1050, completionTokens: 400, cachedTokens: 900, cacheWriteTokens: 100, reasoningTokens: 320 },
+  );
+  // A server that reports no cache fields (an older proxy) gives no cache-write count at all.
+  assert.deepEqual(toUsage({ input_tokens: 5, output_tokens: 1 }), {
+    promptTokens: 5,
+    completionTokens: 1,
+    cachedTokens: 0,
+  });
 });
