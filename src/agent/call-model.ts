@@ -33,6 +33,10 @@ export async function callModel(session: Session): Promise<ModelReply | ModelFai
       tools: session.definitions,
       temperature: session.spec.harness.model.temperature,
       maxOutputTokens: session.spec.harness.model.maxOutputTokens,
+      // Reasoning effort from harness.yaml (a run's --reasoning-effort overrides it in the model, create-model.ts);
+      // the harness's content hash keys the provider's prompt cache, so every call of a harness shares it.
+      reasoningEffort: session.spec.harness.model.reasoningEffort,
+      promptCacheKey: session.spec.harness.contentHash || undefined,
     };
     request = await chain.beforeModel(request, ctx);
     completion = await chain.wrapModelCall(

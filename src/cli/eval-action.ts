@@ -2,7 +2,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { requestImageRebuild } from '../bench/container-image.ts';
-import { describeMissingTrials, type JobResult } from '../bench/job-summary.ts';
+import { describeMissingTrials, fallbackShare, type JobResult } from '../bench/job-summary.ts';
 import { loadTaskSuite, type TaskProblem } from '../bench/load-task.ts';
 import { type JobOutcome, runJob } from '../bench/run-job.ts';
 import type { TrialAgent } from '../bench/run-trial.ts';
@@ -132,9 +132,22 @@ export async function runEval(
     const prices = flags.prices ? loadPriceTable(resolve(flags.prices)) : undefined;
     const spec = flags.model;
     // Fail on a bad spec or a missing key now, not once per trial.
-    costKnown = (await createModel(spec, { prices, maxRetries: flags.maxRetries })).priced !== false;
+    // Queue workers build their models from the trial's payload, which carries no effort: refused, not ignored.
+    if (flags.reasoningEffort && flags.queue)
+      throw new UserError(
+        '--reasoning-effort is not carried to queue workers yet: set model.reasoning_effort in harness.yaml',
+      );
+    if (flags.fallbackModel && flags.queue)
+      throw new UserError('--fallback-model is not carried to queue workers yet: run without --queue to use one');
+    const modelOptions = {
+      prices,
+      maxRetries: flags.maxRetries,
+      reasoningEffort: flags.reasoningEffort,
+      fallback: flags.fallbackModel,
+    };
+    costKnown = (await createModel(spec, modelOptions)).priced !== false;
     agent.modelSpec = spec;
-    agent.newModel = () => createModel(spec, { prices, maxRetries: flags.maxRetries });
+    agent.newModel = () => createModel(spec, modelOptions);
     agent.maxSteps = flags.maxSteps;
     agent.maxTotalTokens = flags.maxTokens;
   } else if (flags.harness || flags.model) {
@@ -216,6 +229,11 @@ export function formatJobSummary(result: JobResult, costKnown = true): string {
       ? 'pass@1 n/a: no task was measured'
       : `pass@1 ${pct(result.pass_at_1)} ± ${pct(result.stderr)} (95% CI ${pct(result.ci95[0])}–${pct(result.ci95[1])}) over ${result.n_tasks} tasks, k=${result.k}${passAtK ? ` · ${passAtK}` : ''}`,
     `tokens ${formatTokens(result.tokens.prompt)} prompt + ${formatTokens(result.tokens.completion)} completion (${formatTokens(result.tokens.cached)} cached${result.cache_hit_rate != null ? `, cache hit rate ${pct(result.cache_hit_rate)}` : ''}) · cost ${result.cost_usd === null ? '$?' : formatCost(result.cost_usd, costKnown)} · wall ${formatDuration(result.wall_sec)}`,
+    ...(result.n_fallback_trials
+      ? [
+          `${result.n_fallback_trials} trials used the fallback model (${pct(fallbackShare(result))} of the measured ones; ahe.fallback_used in their result.json)`,
+        ]
+      : []),
     ...(exceptions ? [`exceptions: ${exceptions}`] : []),
   ].join('\n');
 }

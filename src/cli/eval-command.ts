@@ -3,6 +3,7 @@
 import { type Command, Option } from 'commander';
 import type { AgentKind, BackendKind } from '../bench/trial-context.ts';
 import { MODEL_SPEC_HELP } from '../model/create-model.ts';
+import { REASONING_EFFORTS, type ReasoningEffort } from '../model/types.ts';
 import {
   attempts,
   concurrency,
@@ -32,6 +33,8 @@ export interface EvalFlags extends SelectionFlagValues {
   maxTokens?: number;
   prices?: string;
   maxRetries?: number;
+  fallbackModel?: string;
+  reasoningEffort?: ReasoningEffort;
   quiet?: boolean;
   skipInvalidTasks?: boolean;
   maxInfraFailures?: number;
@@ -86,6 +89,16 @@ export function registerEvalCommand(program: Command): void {
     .option('--max-tokens <n>', 'stop a trial once it used this many tokens', positiveInt)
     .option('--prices <file>', 'YAML/JSON price table (USD per 1M tokens) merged over the built-in one', existingFile)
     .option('--max-retries <n>', 'retries of a model call on 429, 5xx and network errors (default 4)', retries)
+    .option(
+      '--fallback-model <spec>',
+      'a model that takes over for the rest of a trial's session once the model fails with retries exhausted or is not found (docs/models.md)',
+    )
+    .addOption(
+      new Option(
+        '--reasoning-effort <level>',
+        "reasoning effort of the coding agent's model calls, over harness.yaml's (docs/models.md)",
+      ).choices(REASONING_EFFORTS),
+    )
     .option(
       '--no-env-cache',
       "build every trial's environment from its Dockerfile (default: reuse the first build of a task, like an image)",

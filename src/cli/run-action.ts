@@ -44,6 +44,8 @@ export async function runAgentSession(flags: RunFlags): Promise<number> {
     prices,
     maxRetries: flags.maxRetries,
     recordTo: flags.record && resolve(flags.record),
+    fallback: flags.fallbackModel,
+    reasoningEffort: flags.reasoningEffort,
   });
   const outDir = resolve(flags.out ?? defaultOutDir());
   if (existsSync(resolve(outDir, 'events.jsonl')))

@@ -1,6 +1,7 @@
 // `ahe run`: one agent session on the host, with a live progress view and its traces written to --out.
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { MODEL_SPEC_HELP } from '../model/create-model.ts';
+import { REASONING_EFFORTS, type ReasoningEffort } from '../model/types.ts';
 import {
   existingDir,
   existingFile,
@@ -27,6 +28,8 @@ export interface RunFlags {
   record?: string;
   prices?: string;
   maxRetries?: number;
+  fallbackModel?: string;
+  reasoningEffort?: ReasoningEffort;
   quiet?: boolean;
 }
 
@@ -66,6 +69,16 @@ export function registerRunCommand(program: Command): void {
     )
     .option('--prices <file>', 'YAML/JSON price table (USD per 1M tokens) merged over the built-in one', existingFile)
     .option('--max-retries <n>', 'retries of a model call on 429, 5xx and network errors (default 4)', retries)
+    .option(
+      '--fallback-model <spec>',
+      'a model that takes over for the rest of a session once the model fails with retries exhausted or is not found (docs/models.md)',
+    )
+    .addOption(
+      new Option(
+        '--reasoning-effort <level>',
+        "reasoning effort of every model call, over harness.yaml's (docs/models.md)",
+      ).choices(REASONING_EFFORTS),
+    )
     .option('--quiet', 'no progress view, only the final summary')
     .addHelpText(
       'after',

@@ -2,7 +2,8 @@
 import { resolve } from 'node:path';
 import { UserError } from '../errors.ts';
 import type { ProviderOptions } from './provider-options.ts';
-import type { Model } from './types.ts';
+import { withReasoningEffort } from './reasoning-effort.ts';
+import type { Model, ReasoningEffort } from './types.ts';
 
 export const MODEL_SPEC_HELP =
   'openai:<model>, openai-responses:<model>, anthropic:<model>, scripted:<script.yaml> or replay:<cassette.jsonl>';
@@ -10,6 +11,8 @@ export const MODEL_SPEC_HELP =
 export interface CreateModelOptions extends ProviderOptions {
   /** Record every completion of the model into this cassette (for later `replay:`). */
   recordTo?: string;
+  /** Every request asks for this reasoning effort (a run's --reasoning-effort, over harness.yaml's). */
+  reasoningEffort?: ReasoningEffort;
 }
 
 export function parseModelSpec(spec: string): { provider: string; name: string } {
@@ -43,11 +46,12 @@ export async function createModel(spec: string, options: CreateModelOptions = {}
       break;
     case 'chaos': // fault injection around another spec (docs/models.md)
       model = await (await import('./chaos-model.ts')).createChaosModel(name, options.env, (inner) =>
-        createModel(inner, { ...options, recordTo: undefined }),
+        createModel(inner, { ...options, recordTo: undefined, reasoningEffort: undefined }),
       );
       break;
     default:
       throw new UserError(`unknown model provider '${provider}' in '${spec}': expected ${MODEL_SPEC_HELP}`);
   }
-  return options.recordTo ? (await import('./record-model.ts')).recordModel(model, options.recordTo) : model;
+  if (options.recordTo) model = (await import('./record-model.ts')).recordModel(model, options.recordTo);
+  return options.reasoningEffort ? withReasoningEffort(model, options.reasoningEffort) : model;
 }

@@ -1,7 +1,7 @@
 // Reasoning effort per provider: which levels each provider accepts and the setting a level becomes
 // (the table in docs/models.md). One place, so every provider refuses an unsupported level the same way.
 import { UserError } from '../errors.ts';
-import { REASONING_EFFORTS, type ReasoningEffort } from './types.ts';
+import { type Model, REASONING_EFFORTS, type ReasoningEffort } from './types.ts';
 
 /**
  * Anthropic extended thinking: `thinking.budget_tokens` for each level. Anthropic's smallest budget is
@@ -54,4 +54,22 @@ export function parseReasoningEffort(value: string, where: string): ReasoningEff
   if (!(REASONING_EFFORTS as readonly string[]).includes(level))
     throw new UserError(`${where}: '${value}' is not a reasoning effort: use one of ${REASONING_EFFORTS.join(', ')}`);
   return level as ReasoningEffort;
+}
+
+/**
+ * A run's `--reasoning-effort`: every request of the model asks for this level, whatever the harness
+ * says. Checked now, so an unsupported level fails before the first trial, naming the provider.
+ */
+export function withReasoningEffort(model: Model, level: ReasoningEffort): Model {
+  checkReasoningEffort(model.provider, level);
+  return {
+    spec: model.spec,
+    provider: model.provider,
+    name: model.name,
+    contextWindow: model.contextWindow,
+    get priced() {
+      return model.priced;
+    },
+    complete: (request, signal) => model.complete({ ...request, reasoningEffort: level }, signal),
+  };
 }
