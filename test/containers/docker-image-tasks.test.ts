@@ -6,9 +6,8 @@
 // runs where it works and has the offline base image `ahe-base:local`.
 
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -20,25 +19,10 @@ import {
   type ContainerEngine,
   ContainerEngineError,
   containerEngine,
-  type EngineKind,
   runEngine,
 } from '../../src/sandbox/container-engine.ts';
+import { CONTAINER_ENGINES, containerSkipReason } from '../support/container-engines.ts';
 import { makeTask } from '../support/make-task.ts';
-
-const SKIP_FILE = join(tmpdir(), 'ahe-containers-skip.txt');
-
-function skipReason(kind: EngineKind): string | false {
-  if (process.env.AHE_CONTAINER_TESTS !== '1')
-    return 'container tests run only through `npm run test:containers` (it prepares the engines and the base image)';
-  if (kind === 'podman' && existsSync(SKIP_FILE)) return readFileSync(SKIP_FILE, 'utf8').trim();
-  const engine = containerEngine(kind);
-  const r = spawnSync(engine.argv[0]!, [...engine.argv.slice(1), 'image', 'inspect', 'ahe-base:local'], {
-    stdio: 'ignore',
-    timeout: 60_000,
-  });
-  if (r.error || r.status !== 0) return `${kind} cannot run here or has no ahe-base:local image`;
-  return false;
-}
 
 /** A Harbor task (Terminal-Bench 2's task.toml layout) naming `image`; without `dockerfile`, it has none. */
 function imageTask(image: string, dockerfile?: string): Task {
@@ -84,9 +68,8 @@ async function removeImage(engine: ContainerEngine, image: string): Promise<void
   await runEngine(engine, ['rmi', '-f', image], { timeoutSec: 120 });
 }
 
-for (const kind of ['podman', 'docker'] as const) {
-  const skip = skipReason(kind);
-  if (skip) process.stdout.write(`# ${kind} docker_image tests skipped: ${skip}\n`);
+for (const kind of CONTAINER_ENGINES) {
+  const skip = containerSkipReason(kind);
   const engine = containerEngine(kind);
 
   test(`${kind}: a docker_image this machine has is used as it is, without building or pulling`, {
