@@ -16,7 +16,7 @@ import {
 import { UserError } from '../errors.ts';
 import { estimateRunCost } from '../evolve/estimate-cost.ts';
 import { loadSplit } from '../evolve/evaluate-harness.ts';
-import { holdoutSelection, trainSelection } from '../evolve/evolve-config.ts';
+import { holdoutSelection, roleEffort, trainSelection } from '../evolve/evolve-config.ts';
 import { EVOLVER_HARNESS_DIR } from '../evolve/evolve-session.ts';
 import { type EvolveConfig, type RunConfig, runEvolve } from '../evolve/run-evolve.ts';
 import { extendRun, loadRunState } from '../evolve/run-state.ts';
@@ -57,7 +57,9 @@ async function checkModels(
   const unpriced = new Map<string, string[]>();
   const costKnown: Partial<Record<keyof typeof ROLE_NAMES, boolean>> = {};
   for (const [role, spec] of roles) {
-    const model = await createModel(spec, { prices, maxRetries });
+    // A reasoning effort the role's provider does not support fails here, naming the provider.
+    const reasoningEffort = roleEffort(config, role) ?? undefined;
+    const model = await createModel(spec, { prices, maxRetries, reasoningEffort });
     costKnown[role] = model.priced !== false;
     if (model.priced === false) unpriced.set(spec, [...(unpriced.get(spec) ?? []), ROLE_NAMES[role]]);
   }
@@ -142,6 +144,9 @@ function configFrom(flags: EvolveFlags): RunConfig {
     model: flags.model!,
     evolve_model: flags.evolveModel ?? flags.model!,
     debug_model: debug === 'none' ? null : debug,
+    reasoning_effort: flags.reasoningEffort ?? null,
+    evolve_reasoning_effort: flags.evolveReasoningEffort ?? null,
+    debug_reasoning_effort: flags.debugReasoningEffort ?? null,
     iterations: flags.iterations,
     k: flags.k,
     concurrency: flags.concurrency,
@@ -149,6 +154,8 @@ function configFrom(flags: EvolveFlags): RunConfig {
     budget_usd: flags.budgetUsd ?? null,
     budget_tokens: flags.budgetTokens ?? null,
     budget_minutes: flags.budgetMinutes ?? null,
+    evolve_max_steps: flags.evolveMaxSteps ?? null,
+    evolve_max_minutes: flags.evolveMaxMinutes ?? null,
     timeout_multiplier: flags.timeoutMultiplier ?? 1,
     backend: flags.backend,
     task_include: train.include,

@@ -1,7 +1,8 @@
 // `ahe evolve`: evolve a harness on a task suite — evaluate, distil, change, verify, keep what helps.
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import type { BackendKind } from '../bench/trial-context.ts';
 import { MODEL_SPEC_HELP } from '../model/create-model.ts';
+import { REASONING_EFFORTS, type ReasoningEffort } from '../model/types.ts';
 import {
   attempts,
   concurrency,
@@ -25,6 +26,9 @@ export interface EvolveFlags extends SelectionFlagValues {
   model?: string;
   evolveModel?: string;
   debugModel?: string;
+  reasoningEffort?: ReasoningEffort;
+  evolveReasoningEffort?: ReasoningEffort;
+  debugReasoningEffort?: ReasoningEffort;
   iterations: number;
   k: number;
   concurrency: number;
@@ -32,6 +36,8 @@ export interface EvolveFlags extends SelectionFlagValues {
   budgetUsd?: number;
   budgetTokens?: number;
   budgetMinutes?: number;
+  evolveMaxSteps?: number;
+  evolveMaxMinutes?: number;
   timeoutMultiplier?: number;
   prices?: string;
   maxRetries?: number;
@@ -73,6 +79,17 @@ export function registerEvolveCommand(program: Command): void {
       '--debug-model <spec>',
       "the debugger's analyst model (default: --model; `none` for the heuristic report only)",
     )
+    .addOption(
+      new Option('--reasoning-effort <level>', "the coding agent's reasoning effort (default: harness.yaml's)").choices(
+        REASONING_EFFORTS,
+      ),
+    )
+    .addOption(
+      new Option('--evolve-reasoning-effort <level>', "the evolve agent's reasoning effort").choices(REASONING_EFFORTS),
+    )
+    .addOption(
+      new Option('--debug-reasoning-effort <level>', "the debugger's reasoning effort").choices(REASONING_EFFORTS),
+    )
     .option('--iterations <n>', 'evolve steps after the seed evaluation', iterations, 3)
     .option(
       '-k, --k <n>',
@@ -95,6 +112,16 @@ export function registerEvolveCommand(program: Command): void {
     .option('--budget-usd <x>', 'stop cleanly once the run has cost this much', usd)
     .option('--budget-tokens <n>', 'stop cleanly once the run has used this many tokens', positiveInt)
     .option('--budget-minutes <n>', 'stop cleanly after this much wall time since the run started', minutes)
+    .option(
+      '--evolve-max-steps <n>',
+      "the evolve agent's model calls per session (default: harnesses/evolver/harness.yaml's max_steps)",
+      positiveInt,
+    )
+    .option(
+      '--evolve-max-minutes <n>',
+      "the evolve agent's wall time per session (default: harnesses/evolver/harness.yaml's max_wall_sec)",
+      minutes,
+    )
     .option(
       '--timeout-multiplier <x>',
       'scale every task timeout: agent, verifier, build (default 1)',

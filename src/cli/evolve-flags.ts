@@ -34,6 +34,9 @@ export const EVOLVE_FLAGS: Record<string, EvolveFlagRule> = {
   holdout: { flag: '--holdout', rule: 'fixed', key: 'holdout', record: path },
   model: { flag: '--model', rule: 'fixed', key: 'model' },
   evolveModel: { flag: '--evolve-model', rule: 'fixed', key: 'evolve_model' },
+  reasoningEffort: { flag: '--reasoning-effort', rule: 'fixed', key: 'reasoning_effort' },
+  evolveReasoningEffort: { flag: '--evolve-reasoning-effort', rule: 'fixed', key: 'evolve_reasoning_effort' },
+  debugReasoningEffort: { flag: '--debug-reasoning-effort', rule: 'fixed', key: 'debug_reasoning_effort' },
   debugModel: {
     flag: '--debug-model',
     rule: 'fixed',
@@ -57,6 +60,8 @@ export const EVOLVE_FLAGS: Record<string, EvolveFlagRule> = {
   budgetUsd: { flag: '--budget-usd', rule: 'changeable', key: 'budget_usd' },
   budgetTokens: { flag: '--budget-tokens', rule: 'changeable', key: 'budget_tokens' },
   budgetMinutes: { flag: '--budget-minutes', rule: 'changeable', key: 'budget_minutes' },
+  evolveMaxSteps: { flag: '--evolve-max-steps', rule: 'changeable', key: 'evolve_max_steps' },
+  evolveMaxMinutes: { flag: '--evolve-max-minutes', rule: 'changeable', key: 'evolve_max_minutes' },
   maxInfraFailures: { flag: '--max-infra-failures', rule: 'invocation' },
   skipInvalidTasks: { flag: '--skip-invalid-tasks', rule: 'invocation' },
   prices: { flag: '--prices', rule: 'invocation' },

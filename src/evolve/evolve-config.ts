@@ -6,11 +6,13 @@
 import { z } from 'zod';
 import type { TaskSelection } from '../bench/select-tasks.ts';
 import { BACKENDS } from '../bench/trial-context.ts';
+import { REASONING_EFFORTS } from '../model/types.ts';
 
 const int = z.number().int();
 const spec = z.string().min(1);
 const path = z.string().min(1);
 const patterns = z.array(z.string().min(1)).default([]);
+const effort = z.enum(REASONING_EFFORTS).nullable().default(null);
 
 export const EvolveConfigSchema = z.strictObject({
   /** The starting harness (an absolute path). */
@@ -49,7 +51,26 @@ export const EvolveConfigSchema = z.strictObject({
   holdout_exclude: patterns,
   holdout_n_tasks: int.positive().nullable().default(null),
   holdout_sample_seed: int.nonnegative().nullable().default(null),
+  /** Reasoning effort of each role's model calls (--reasoning-effort, --evolve-reasoning-effort, --debug-reasoning-effort); null: the harness's. */
+  reasoning_effort: effort,
+  evolve_reasoning_effort: effort,
+  debug_reasoning_effort: effort,
+  /** The evolve agent's model calls and wall time per session (--evolve-max-steps, --evolve-max-minutes); null: harnesses/evolver's. */
+  evolve_max_steps: int.positive().nullable().default(null),
+  evolve_max_minutes: z.number().positive().nullable().default(null),
 });
+/** The reasoning effort a role's model calls ask for (null: the harness's own setting). */
+export function roleEffort(
+  config: EvolveConfig,
+  role: 'coding' | 'evolver' | 'debugger',
+): (typeof REASONING_EFFORTS)[number] | null {
+  const effort = {
+    coding: config.reasoning_effort,
+    evolver: config.evolve_reasoning_effort,
+    debugger: config.debug_reasoning_effort,
+  }[role];
+  return effort ?? null;
+}
 /** The config a new run is given: keys with defaults (those added after the first release) may be left out. */
 export type EvolveConfig = z.input<typeof EvolveConfigSchema>;
 /** A run's config as state.json holds it: every key present. */

@@ -3,7 +3,7 @@
 // writes its manifest. A session that ends without an accepted manifest is retried with the reason;
 // after the last try the iteration is skipped and every commit it made is reverted (harness unchanged).
 
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { recordSession } from '../agent/record-session.ts';
 import type { Task } from '../bench/task.ts';
@@ -11,6 +11,7 @@ import { bundledPath } from '../bundled-path.ts';
 import { InterruptedError, isInfrastructureError } from '../errors.ts';
 import { formatDiagnostic } from '../harness/harness-error.ts';
 import { loadHarness } from '../harness/load-harness.ts';
+import type { LoadedMiddleware, Middleware } from '../harness/types.ts';
 import { validateHarness } from '../harness/validate-harness.ts';
 import type { Model } from '../model/types.ts';
 import { addSpend, type Spend, spendOf, ZERO_SPEND } from '../model/usage.ts';
@@ -37,6 +38,9 @@ export interface EvolveSessionOptions {
   readEvidence: (section: string) => Promise<string>;
   /** Sessions before the iteration is skipped (default 2). */
   maxSessions?: number;
+  /** Model calls and wall time of each session (--evolve-max-steps, --evolve-max-minutes); default: the evolver harness's. */
+  maxSteps?: number;
+  maxWallSec?: number;
   signal?: AbortSignal;
   log?: (line: string) => void;
 }
@@ -55,6 +59,8 @@ export interface EvolveSessionResult {
 }
 
 const MANIFEST_FILE = 'change_manifest.json';
+/** RUN/iterations/N/evolve/commit-attempts.jsonl: one line per commit_change call that had edits. */
+export const COMMIT_ATTEMPTS_FILE = 'commit-attempts.jsonl';
 
 function instruction(o: EvolveSessionOptions, retry?: string): string {
   return [
@@ -67,6 +73,44 @@ function instruction(o: EvolveSessionOptions, retry?: string): string {
       ? `\nYour previous session ended without an accepted manifest: ${retry}. Your committed changes are still there; describe them in write_manifest (or commit what is missing first).`
       : '',
   ].join(' ');
+}
+
+/**
+ * Once the session's conversation has been compacted (it got shorter between two model calls), every
+ * later model call carries the session's ground truth in its system message: the changes committed so
+ * far (id, files) and that each must be in write_manifest — so a long session that lost its early turns
+ * to compaction still writes a complete manifest. Before any compaction the request is left as it is.
+ */
+export function progressAfterCompaction(
+  committed: readonly CommittedChange[],
+  manifestDone: () => boolean,
+): LoadedMiddleware {
+  const hooks: Middleware = {
+    name: 'evolve-progress',
+    beforeModel(request, ctx) {
+      const store = ctx.state.store as { seenMessages?: number; compacted?: boolean };
+      if (store.seenMessages !== undefined && request.messages.length < store.seenMessages) store.compacted = true;
+      store.seenMessages = request.messages.length;
+      if (!store.compacted) return;
+      const note = [
+        '',
+        '# Progress of this session (kept across compaction)',
+        committed.length
+          ? `Committed so far: ${committed.map((c) => `${c.id} (${c.files.join(', ')})`).join('; ')}.`
+          : 'Nothing committed yet.',
+        manifestDone()
+          ? 'The manifest is accepted: reply with a short summary and stop.'
+          : `Still to do: commit what you are working on, then write_manifest with one entry per committed change${committed.length ? ` (${committed.map((c) => c.id).join(', ')})` : ''}.`,
+      ].join('\n');
+      const system = request.messages.findIndex((m) => m.role === 'system');
+      const messages =
+        system >= 0
+          ? request.messages.map((m, i) => (i === system ? { ...m, content: `${m.content}\n${note}` } : m))
+          : [{ role: 'system' as const, content: note.trim() }, ...request.messages];
+      return { ...request, messages };
+    },
+  };
+  return { name: 'evolve-progress', file: 'builtin', hooks };
 }
 
 /** Leak audit of one commit against the training tasks (defence in depth: commit_change audits too). */
@@ -94,6 +138,8 @@ export async function runEvolveSession(o: EvolveSessionOptions): Promise<EvolveS
       await ws.revert(sha, `discard an interrupted evolve session of iteration ${o.iteration}`);
   }
   writeJsonAtomic(baseFile, { head: await ws.head() });
+  // This step starts afresh: attempts of an interrupted run of it described commits that are now reverted.
+  rmSync(join(o.iterationDir, 'evolve', COMMIT_ATTEMPTS_FILE), { force: true });
   const trainNames = new Set(o.trainTasks.map((t) => t.name));
   const seedPrompt = (await ws.fileAt(SEED_TAG, 'system_prompt.md')) ?? '';
   const evolver = await loadHarness(EVOLVER_HARNESS_DIR);
@@ -135,6 +181,14 @@ export async function runEvolveSession(o: EvolveSessionOptions): Promise<EvolveS
         };
       },
       uncommittedFiles: () => ws.uncommittedFiles(),
+      // Every attempt is kept for the run summary's per-component-type outcome (run-summary.ts).
+      onCommitAttempt: (attempt) => {
+        mkdirSync(join(o.iterationDir, 'evolve'), { recursive: true });
+        appendFileSync(
+          join(o.iterationDir, 'evolve', COMMIT_ATTEMPTS_FILE),
+          `${JSON.stringify({ ts: new Date().toISOString(), session, ...attempt })}\n`,
+        );
+      },
       auditUncommitted: async () => {
         const files: ChangedFile[] = [];
         for (const path of await ws.uncommittedFiles()) {
@@ -169,9 +223,17 @@ export async function runEvolveSession(o: EvolveSessionOptions): Promise<EvolveS
     // Changes committed in an earlier session of this iteration are still there for the manifest.
     tools.committed.push(...committed.filter((c) => !tools.committed.includes(c)));
     const result = await recordSession({
-      harness: { ...evolver, tools: [...evolver.tools, ...tools.tools] },
+      harness: {
+        ...evolver,
+        tools: [...evolver.tools, ...tools.tools],
+        middleware: [...evolver.middleware, progressAfterCompaction(tools.committed, () => manifest !== undefined)],
+      },
       model: o.model,
       instruction: instruction(o, retry),
+      limits: {
+        ...(o.maxSteps ? { maxSteps: o.maxSteps } : {}),
+        ...(o.maxWallSec ? { maxWallSec: o.maxWallSec } : {}),
+      },
       sandbox: createHostSandbox({ workdir: ws.dir }),
       outDir: join(o.iterationDir, 'evolve', `session-${session}`),
       signal: o.signal,

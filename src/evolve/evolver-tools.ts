@@ -15,6 +15,13 @@ export interface CommittedChange {
   files: string[];
 }
 
+/** One commit_change call that had edits to commit, and how it ended (for the per-type outcome of the run summary). */
+export interface CommitAttempt {
+  id: string;
+  files: string[];
+  outcome: 'invalid' | 'leak' | 'committed';
+}
+
 export interface EvolverToolDeps {
   /** The harness working tree (RUN/harness). */
   harnessDir: string;
@@ -33,6 +40,8 @@ export interface EvolverToolDeps {
   /** Leak findings on the uncommitted changes, as text; undefined when clean. */
   auditUncommitted(): Promise<string | undefined>;
   commit(id: string, message: string): Promise<CommittedChange>;
+  /** Told of every commit_change call that had edits: refused as invalid, refused as leaking, or committed. */
+  onCommitAttempt?(attempt: CommitAttempt): void;
   /** Validates and stores the manifest; returns the problems, empty when accepted. */
   writeManifest(value: unknown, committed: readonly CommittedChange[]): Promise<string[]>;
 }
@@ -267,14 +276,19 @@ export function createEvolverTools(deps: EvolverToolDeps): EvolverTools {
         const files = await deps.uncommittedFiles();
         if (files.length === 0) return refuse('nothing to commit: edit a component file first');
         const validation = await deps.validate();
-        if (!validation.ok) return refuse(`not committed — the harness does not validate:\n${validation.text}`);
+        if (!validation.ok) {
+          deps.onCommitAttempt?.({ id, files, outcome: 'invalid' });
+          return refuse(`not committed — the harness does not validate:\n${validation.text}`);
+        }
         const leak = await deps.auditUncommitted();
+        if (leak) deps.onCommitAttempt?.({ id, files, outcome: 'leak' });
         if (leak)
           return refuse(
             `not committed — task-specific content found (the harness must generalise, not memorise the tasks):\n${leak}`,
           );
         const change = await deps.commit(id, String(args.message));
         committed.push(change);
+        deps.onCommitAttempt?.({ id, files: change.files, outcome: 'committed' });
         return { output: `committed ${id} as ${change.sha.slice(0, 10)}: ${change.files.join(', ')}` };
       },
     ),

@@ -19,13 +19,14 @@ import { debugJob } from '../debugger/debug-job.ts';
 import { InterruptedError, RunStoppedError } from '../errors.ts';
 import { createModel } from '../model/create-model.ts';
 import type { PriceTable } from '../model/prices.ts';
+import { withReasoningEffort } from '../model/reasoning-effort.ts';
 import type { Model } from '../model/types.ts';
 import { addSpend, type Spend, ZERO_SPEND } from '../model/usage.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../trace/write-atomic.ts';
 import { attributeManifest, type ManifestAttribution, runPredictionQuality } from './attribution.ts';
 import { EvaluationIncompleteError, evaluateHarness, loadSplit } from './evaluate-harness.ts';
 import { readEvidenceInput } from './evidence-input.ts';
-import { type EvolveConfig, holdoutSelection, trainSelection } from './evolve-config.ts';
+import { type EvolveConfig, holdoutSelection, roleEffort, trainSelection } from './evolve-config.ts';
 import { runEvolveSession } from './evolve-session.ts';
 import { applyGate, decideGate } from './gate.ts';
 import { type IterationStats, iterationStats } from './iteration-stats.ts';
@@ -137,10 +138,13 @@ export async function runEvolve(options: EvolveOptions): Promise<RunState> {
     saveRunState(runDir, state);
   }
   const config = state.config;
-  const modelFor = async (spec: string, role: Role): Promise<Model> =>
-    options.resolveModel
+  const modelFor = async (spec: string, role: Role): Promise<Model> => {
+    const model = await (options.resolveModel
       ? options.resolveModel(spec, role)
-      : createModel(spec, { prices: options.prices, maxRetries: options.maxRetries });
+      : createModel(spec, { prices: options.prices, maxRetries: options.maxRetries }));
+    const effort = roleEffort(config, role);
+    return effort ? withReasoningEffort(model, effort) : model;
+  };
   const warn = (line: string) => log(`  ${line}`);
   const train: Task[] = loadSplit(resolve(config.tasks), warn, trainSelection(config), TRAIN_SELECTION_FLAGS);
   const holdout: Task[] = config.holdout
@@ -352,6 +356,8 @@ export async function runEvolve(options: EvolveOptions): Promise<RunState> {
           trainTasks: train,
           evidenceSections: listEvidenceSections(evidence),
           readEvidence: async (section) => renderEvidence(evidence, section),
+          maxSteps: config.evolve_max_steps ?? undefined,
+          maxWallSec: config.evolve_max_minutes ? config.evolve_max_minutes * 60 : undefined,
           signal: options.signal,
           log,
         });

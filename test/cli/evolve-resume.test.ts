@@ -50,6 +50,8 @@ const config = {
   holdout_exclude: [],
   holdout_n_tasks: null,
   holdout_sample_seed: null,
+  evolve_max_steps: null,
+  evolve_max_minutes: null,
 };
 
 test('every flag of ahe evolve is in the resume table, as changeable, fixed, or of one invocation', () => {
@@ -80,6 +82,8 @@ test('every flag of ahe evolve is in the resume table, as changeable, fixed, or 
     '--budget-tokens',
     '--budget-usd',
     '--concurrency',
+    '--evolve-max-minutes',
+    '--evolve-max-steps',
     '--iterations',
   ]);
 });

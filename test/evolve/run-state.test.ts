@@ -60,6 +60,8 @@ const ADDED_DEFAULTS = {
   holdout_exclude: [],
   holdout_n_tasks: null,
   holdout_sample_seed: null,
+  evolve_max_steps: null,
+  evolve_max_minutes: null,
 };
 const spend = (s: Partial<typeof ZERO_SPEND>) => ({ ...ZERO_SPEND, calls: 1, ...s });
 const NOW = new Date('2026-05-01T10:00:00.000Z');
