@@ -91,7 +91,7 @@ export function registerEvalCommand(program: Command): void {
     .option('--max-retries <n>', 'retries of a model call on 429, 5xx and network errors (default 4)', retries)
     .option(
       '--fallback-model <spec>',
-      'a model that takes over for the rest of a trial's session once the model fails with retries exhausted or is not found (docs/models.md)',
+      "a model that takes over for the rest of a trial's session once the model fails with retries exhausted or is not found (docs/models.md)",
     )
     .addOption(
       new Option(
