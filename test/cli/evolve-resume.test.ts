@@ -52,6 +52,9 @@ const config = {
   holdout_sample_seed: null,
   evolve_max_steps: null,
   evolve_max_minutes: null,
+  reasoning_effort: null,
+  evolve_reasoning_effort: null,
+  debug_reasoning_effort: null,
 };
 
 test('every flag of ahe evolve is in the resume table, as changeable, fixed, or of one invocation', () => {
