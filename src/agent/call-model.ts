@@ -109,5 +109,7 @@ export function modelCallEvent(step: number, reply: ModelReply): Record<string, 
     finish_reason: reply.completion.finishReason,
     duration_ms: reply.durationMs,
     model: reply.completion.model,
+    // A call the fallback model served (src/model/fallback-model.ts): both specs and why the primary was left.
+    ...(reply.completion.fallback ? { fallback: reply.completion.fallback } : {}),
   };
 }

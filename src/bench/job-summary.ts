@@ -90,6 +90,8 @@ export interface SummarizableTrial {
   finished_at?: string | null;
   source?: unknown;
   agent_info?: unknown;
+  /** ahe's block: only whether the agent's model failed over to its fallback is read here. */
+  ahe?: { fallback_used?: boolean | null } | null;
 }
 
 export interface TaskSummary {
@@ -134,6 +136,22 @@ export interface JobSummary {
   exceptions: Record<string, number>;
   /** Trials that ended in an infrastructure error (counted in `exceptions` too, never in a pass rate). */
   n_infrastructure_errors: number;
+  /**
+   * Measured trials whose coding agent used its fallback model (`ahe.fallback_used`); absent when none did.
+   * They count in the pass rates, but measured another model: see fallbackShare and docs/models.md.
+   */
+  n_fallback_trials?: number;
+}
+
+/** Whether a trial's coding agent failed over to its fallback model. */
+export function usedFallback(trial: Pick<SummarizableTrial, 'ahe'>): boolean {
+  return trial.ahe?.fallback_used === true;
+}
+
+/** The share of a summary's measured trials that used the fallback model (0 when none was measured). */
+export function fallbackShare(summary: Pick<JobSummary, 'tasks' | 'n_fallback_trials'>): number {
+  const measured = Object.values(summary.tasks).reduce((n, t) => n + t.n, 0);
+  return measured > 0 ? (summary.n_fallback_trials ?? 0) / measured : 0;
 }
 
 /**
@@ -197,6 +215,7 @@ export function summarizeTrials(trials: readonly SummarizableTrial[], opts: Summ
   // Only trials whose agent ran cost anything; one of unknown cost (null) makes the total unknown.
   const costs = trials.flatMap((t) => (t.agent_result ? [t.agent_result.cost_usd] : []));
   const costKnown = costs.length > 0 && costs.every((c) => typeof c === 'number');
+  const fallbackTrials = trials.filter((t) => !isInfrastructureTrial(t) && usedFallback(t)).length;
   const tokens = {
     prompt: sum(trials.map((t) => t.agent_result?.n_input_tokens)),
     completion: sum(trials.map((t) => t.agent_result?.n_output_tokens)),
@@ -216,6 +235,7 @@ export function summarizeTrials(trials: readonly SummarizableTrial[], opts: Summ
     wall_sec: round3(opts.wallSec ?? timeSpanSec(trials)),
     exceptions,
     n_infrastructure_errors: trials.filter(isInfrastructureTrial).length,
+    ...(fallbackTrials ? { n_fallback_trials: fallbackTrials } : {}),
   };
 }
 

@@ -5,6 +5,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { recordSession } from '../agent/record-session.ts';
 import { isInfrastructureError } from '../errors.ts';
+import { fallbackUseOf, observeFallback } from '../model/fallback-model.ts';
 import {
   now,
   outputText,
@@ -82,7 +83,8 @@ async function runHarnessAgent(ctx: TrialContext, { sandbox }: TrialEnvironment)
   if (!agent.harness || !agent.newModel) throw new Error('the harness agent needs a harness and a model');
   // The steps of a multi-step trial share one model and one conversation (ctx.agentCarry).
   const carry = ctx.agentCarry;
-  const model = carry?.model ?? (await agent.newModel());
+  // Observed: a trial whose agent used a fallback model is marked (docs/models.md, "Fallback model").
+  const model = carry?.model ?? observeFallback(await agent.newModel());
   if (carry) carry.model = model;
   const before = carry?.spent ?? { tokens: 0, costUsd: 0 };
   const session = await recordSession({
@@ -123,6 +125,12 @@ async function runHarnessAgent(ctx: TrialContext, { sandbox }: TrialEnvironment)
     },
   };
   result.ahe = { ...result.ahe, steps: session.steps, stop_reason: session.status };
+  const fallback = fallbackUseOf(model);
+  if (fallback) {
+    result.ahe.fallback_used = true;
+    result.ahe.fallback = fallback;
+    ctx.log(`agent: the fallback model ${fallback.to} served ${fallback.calls} calls (${fallback.reason})`);
+  }
   ctx.log(`agent: ${session.status} after ${session.steps} steps`);
   if (session.status === 'timeout') ctx.fail('AgentTimeoutError', `the agent did not finish within ${timeoutSec}s`);
   // A model that could not be used measured nothing: not the agent's failure, left out of pass@1, run again on resume.

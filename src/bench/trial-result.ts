@@ -80,6 +80,12 @@ export const AheTrialInfoSchema = z
     environment_notes: z.array(z.string()).optional(),
     /** Why part of the result could not be saved (agent metadata dropped). */
     result_note: z.string().optional(),
+    /** The coding agent's model failed over to its fallback (docs/models.md, "Fallback model"): measured apart. */
+    fallback_used: z.boolean().optional(),
+    /** The switch: the primary's and the fallback's specs, the primary's error, the calls the fallback served. */
+    fallback: z
+      .object({ from: z.string(), to: z.string(), reason: z.string(), calls: z.number().int().nonnegative() })
+      .optional(),
     /** A multi-step trial: its steps, how many ran, and why the others did not (docs/jobs.md, "Multi-step tasks"). */
     multi_step: z
       .object({

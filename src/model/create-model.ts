@@ -9,6 +9,8 @@ export const MODEL_SPEC_HELP =
   'openai:<model>, openai-responses:<model>, anthropic:<model>, scripted:<script.yaml> or replay:<cassette.jsonl>';
 
 export interface CreateModelOptions extends ProviderOptions {
+  /** A model spec that answers once this one fails with retries exhausted or is not found (fallback-model.ts). */
+  fallback?: string;
   /** Record every completion of the model into this cassette (for later `replay:`). */
   recordTo?: string;
   /** Every request asks for this reasoning effort (a run's --reasoning-effort, over harness.yaml's). */
@@ -24,6 +26,12 @@ export function parseModelSpec(spec: string): { provider: string; name: string }
 }
 
 export async function createModel(spec: string, options: CreateModelOptions = {}): Promise<Model> {
+  if (options.fallback) {
+    const { fallback, recordTo, ...rest } = options;
+    const { withFallback } = await import('./fallback-model.ts');
+    const model = withFallback(await createModel(spec, rest), await createModel(fallback, rest));
+    return recordTo ? (await import('./record-model.ts')).recordModel(model, recordTo) : model;
+  }
   const { provider, name } = parseModelSpec(spec);
   let model: Model;
   // Each provider (and its SDK: openai, @anthropic-ai/sdk, the tokenizer) is imported when a spec names

@@ -90,6 +90,8 @@ export interface Completion {
   finishReason: FinishReason;
   /** The model name the provider reports having used. */
   model: string;
+  /** Set when a fallback model served this call: both specs and why the primary was left (src/model/fallback-model.ts). */
+  fallback?: { from: string; to: string; reason: string };
 }
 
 export interface Model {
