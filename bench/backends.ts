@@ -16,7 +16,7 @@ import { bwrapAvailable, bwrapInstallHint, createBwrapSandbox } from '../src/san
 import { containerEngine, type EngineKind, runEngine } from '../src/sandbox/container-engine.ts';
 import { createContainerSandbox } from '../src/sandbox/container-sandbox.ts';
 import { imageEngine } from '../src/sandbox/image-engine.ts';
-import { acquireImageRoot, formatBytes, removeImageRoots } from '../src/sandbox/image-root.ts';
+import { acquireImageRoot, cacheBytes, formatBytes, removeImageRoots } from '../src/sandbox/image-root.ts';
 import { createImageSandbox } from '../src/sandbox/image-sandbox.ts';
 import type { Sandbox } from '../src/sandbox/types.ts';
 import { makeTask } from '../test/support/make-task.ts';
@@ -113,6 +113,16 @@ await measure('image', async () => {
     `image backend, one time per image (${engine.kind}): build ${(built / 1000).toFixed(1)} s${image.fresh ? '' : ' (found built)'}, ` +
       `root ${(unpacked / 1000).toFixed(1)} s (${root.lowerDirs.length > 1 ? `${root.lowerDirs.length - 1} layers copied once, shared by images on the same base` : 'exported flat'}), disk ${formatBytes(root.sizeBytes)}`,
   );
+  // A second image on the same base (another build context): only its own small layers are copied.
+  const sibling = loadTask(makeTask({ name: 'bench-sibling', files: { 'sibling.txt': `${Date.now()}\n` } })).task!;
+  const siblingImage = await ensureTaskImage(engine, sibling, { timeoutSec: 600 });
+  const t2 = performance.now();
+  const siblingRoot = await acquireImageRoot(engine, siblingImage.image, { timeoutSec: 600 });
+  oneTime.push(
+    `a second image on the same base: root ${((performance.now() - t2) / 1000).toFixed(2)} s; the cache then takes ${formatBytes(cacheBytes(imageCache))} for both`,
+  );
+  siblingRoot.release();
+  await runEngine(engine, ['rmi', '-f', siblingImage.image]);
   const lifecycle = await lifecycles((trialDir) =>
     createImageSandbox({ lowerDirs: root.lowerDirs, trialDir, workdir: '/app', env: image.env }),
   );
