@@ -1,12 +1,14 @@
 // RUN/summary.md and RUN/summary.json: the run at a glance — per iteration the train score with its
 // interval, the held-out score beside it, the changes with their verdicts, rollbacks, and tokens and
-// cost per role (coding, debugger, evolver) — plus the prediction quality of the evolve agent.
+// cost per role (coding, debugger, evolver) — plus the prediction quality of the evolve agent and, per
+// component type, how many changes were proposed, validated, committed, kept and rolled back.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatUsd, formatUsdSum } from '../model/prices.ts';
 import type { Spend } from '../model/usage.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../trace/write-atomic.ts';
 import type { ManifestAttribution, PredictionQuality } from './attribution.ts';
+import { componentOutcomes, outcomeTable } from './component-outcomes.ts';
 import type { IterationStats } from './iteration-stats.ts';
 import { encodeIterationUsage, type IterationUsage, readIterationUsage } from './iteration-usage.ts';
 import type { ChangeManifest } from './manifest.ts';
@@ -119,6 +121,8 @@ export function writeRunSummary(
     '',
     `Totals: coding ${tokens(l.coding)} tokens (${formatUsd(costOf('coding', l.coding))}), debugger ${tokens(l.debugger)} (${formatUsd(costOf('debugger', l.debugger))}), evolver ${tokens(l.evolver)} (${formatUsd(costOf('evolver', l.evolver))}), cost ${total}.`,
   );
+  const outcomes = componentOutcomes(runDir, state);
+  lines.push('', ...outcomeTable(outcomes), '');
   if (quality)
     lines.push(
       `Prediction quality of the evolve agent over the run: precision ${quality.precision === null ? '-' : pct(quality.precision)}, recall ${quality.recall === null ? '-' : pct(quality.recall)}.`,
@@ -131,6 +135,7 @@ export function writeRunSummary(
     // Spend is written as every file records it (snake_case), the same as in state.json and usage.json.
     ledger: encodeIterationUsage(state.ledger),
     prediction_quality: quality ?? null,
+    component_outcomes: outcomes,
     iterations: rows.map((r) => ({ ...r, usage: encodeIterationUsage(r.usage) })),
   });
   return { rows, markdown };
