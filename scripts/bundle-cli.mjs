@@ -35,5 +35,7 @@ await build({
     'dockerfile-ast',
     'execa',
     'simple-git',
+    '@modelcontextprotocol/sdk',
+    '@modelcontextprotocol/sdk/*',
   ],
 });

@@ -17,6 +17,7 @@ import { addUsage } from '../model/types.ts';
 import { AGENT_INFO } from './agent-info.ts';
 import { callModel, type ModelFailure, type ModelReply, modelCallEvent } from './call-model.ts';
 import { compactContext } from './compact-session.ts';
+import { withMcpTools } from './mcp-servers.ts';
 import { refuseToolCalls, runToolCalls } from './run-tool-calls.ts';
 import {
   type AgentRunResult,
@@ -37,14 +38,17 @@ export type { AgentProgress, AgentRunResult, RunAgentOptions } from './session.t
 
 export async function runAgent(options: RunAgentOptions): Promise<AgentRunResult> {
   const limits = { ...options.harness.limits, ...options.limits };
-  return runSession(options, newLedger(limits), {
-    harness: options.harness,
-    instruction: options.instruction,
-    trace: options.trace,
-    limits,
-    depth: 0,
-    outerSignal: options.signal,
-  });
+  // MCP servers (harness.yaml mcp_servers) run for the whole run; one that cannot start throws McpServerError.
+  return withMcpTools(options.harness, options.sandbox, options.signal, (harness) =>
+    runSession({ ...options, harness }, newLedger(limits), {
+      harness,
+      instruction: options.instruction,
+      trace: options.trace,
+      limits,
+      depth: 0,
+      outerSignal: options.signal,
+    }),
+  );
 }
 
 async function runSession(options: RunAgentOptions, ledger: Ledger, spec: SessionSpec): Promise<AgentRunResult> {

@@ -100,6 +100,7 @@ function toHarness(
           },
         }
       : {}),
+    ...(manifest.mcp_servers.length > 0 ? { mcpServers: manifest.mcp_servers } : {}),
     ...parts,
     contentHash: harnessContentHash(dir, files),
   };

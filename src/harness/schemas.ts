@@ -18,6 +18,24 @@ export const ComponentsSchema = z
   })
   .prefault({});
 
+const mcpName = z.string().regex(/^[a-zA-Z0-9_-]{1,32}$/, 'an MCP server name is 1–32 letters, digits, _ or -');
+const mcpTools = z.array(z.string().min(1)).min(1).optional();
+/** One `mcp_servers` entry: a stdio server started inside the sandbox, or a streamable-HTTP one at a URL. */
+export const McpServerSchema = z.union(
+  [
+    z.strictObject({
+      name: mcpName,
+      command: z.string().min(1),
+      args: z.array(z.string()).default([]),
+      env: z.record(z.string(), z.string()).default({}),
+      tools: mcpTools,
+    }),
+    z.strictObject({ name: mcpName, url: z.url({ protocol: /^https?$/ }), tools: mcpTools }),
+  ],
+  { error: 'must be {name, command, args?, env?, tools?} (stdio) or {name, url, tools?} (streamable HTTP)' },
+);
+export type McpServerSpec = z.infer<typeof McpServerSchema>;
+
 export const HarnessManifestSchema = z.strictObject({
   name: z.string().min(1),
   description: z.string().default(''),
@@ -58,6 +76,13 @@ export const HarnessManifestSchema = z.strictObject({
       summary_max_tokens: z.number().int().positive().default(2000),
     })
     .optional(),
+  // MCP servers whose tools join the harness's as mcp__<server>__<tool> (mcp-servers.ts, docs/harness.md).
+  mcp_servers: z
+    .array(McpServerSchema)
+    .default([])
+    .refine((list) => new Set(list.map((s) => s.name)).size === list.length, {
+      message: 'two MCP servers have the same name',
+    }),
   components: ComponentsSchema,
 });
 export type HarnessManifest = z.infer<typeof HarnessManifestSchema>;

@@ -46,8 +46,8 @@ export type ToolImplementation = (args: Record<string, unknown>, ctx: ToolContex
 export interface LoadedTool {
   definition: ToolDefinition;
   run: ToolImplementation;
-  /** Files the tool came from (relative to the harness dir), or 'builtin'. */
-  source: { yaml?: string; code?: string; builtin?: boolean };
+  /** Files the tool came from (relative to the harness dir), 'builtin', or the MCP server it is served by. */
+  source: { yaml?: string; code?: string; builtin?: boolean; mcp?: string };
   /** Its YAML says `parallel: true`: its calls may run at the same time as a reply's other parallel-safe calls. */
   parallel?: boolean;
 }
@@ -187,6 +187,11 @@ export interface CompactionSettings {
   summaryMaxTokens: number;
 }
 
+/** A harness.yaml `mcp_servers` entry (src/agent/mcp-servers.ts connects it at session start). */
+export type McpServerConfig =
+  | { name: string; command: string; args: string[]; env: Record<string, string>; tools?: string[] }
+  | { name: string; url: string; tools?: string[] };
+
 export interface Harness {
   /** Absolute path of the harness directory. */
   dir: string;
@@ -199,6 +204,8 @@ export interface Harness {
   compaction?: CompactionSettings;
   systemPrompt: string;
   tools: LoadedTool[];
+  /** MCP servers whose tools join `tools` for each session (absent or empty: none). */
+  mcpServers?: McpServerConfig[];
   middleware: LoadedMiddleware[];
   skills: Skill[];
   subagents: SubagentConfig[];

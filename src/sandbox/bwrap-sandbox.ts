@@ -22,7 +22,8 @@ import { type Cgroup, createCgroup, joinCgroupArgv } from './cgroup-limits.ts';
 import { killStraysScript, parseKillStrays, SandboxCleanupError } from './kill-strays.ts';
 import { killGroup, runProcess } from './run-process.ts';
 import { shellQuote } from './shell-quote.ts';
-import type { ExecOptions, ExecResult, Sandbox } from './types.ts';
+import { spawnProcess } from './spawn-process.ts';
+import type { ExecOptions, ExecResult, Sandbox, SpawnOptions } from './types.ts';
 import { writableSystemDirArgs } from './writable-system-dirs.ts';
 
 /** Host directories the sandbox sees read-only (those that exist). */
@@ -213,6 +214,7 @@ export async function createBwrapSandbox(options: BwrapSandboxOptions): Promise<
   };
   return startNamespaceSandbox({
     kind: 'bwrap',
+    network: options.allowInternet ?? false,
     argv: [
       'bwrap',
       ...bwrapArgs(options.trialDir, options.allowInternet ?? false, workdir, options.writableSystemDirs),
@@ -256,6 +258,8 @@ export interface NamespaceSandboxSpec {
   env?: Record<string, string>;
   /** Run every command as this user (nsenter --setuid/--setgid); killStrays always runs as root. */
   user?: { uid: number; gid: number };
+  /** Whether the sandbox shares the host's network (set as the Sandbox's `network`). */
+  network?: boolean;
   /** The file exchange, given the host pid of the sandbox's init once it runs. */
   files: (initPid: number) => SandboxFiles;
   /** Runs after the sandbox and its cgroup are gone (also when start fails). */
@@ -321,12 +325,25 @@ export async function startNamespaceSandbox(spec: NamespaceSandboxSpec): Promise
       },
       opts,
     );
+  // The same way in as exec (cgroup, then nsenter), with stdin piped: the process lives inside the sandbox.
+  const spawnInside = (command: string, opts: SpawnOptions = {}) =>
+    spawnProcess({
+      argv: joinCgroupArgv(
+        cgroup,
+        enter(opts.cwd ? `cd ${shellQuote(posix.resolve(workdir, opts.cwd))} || exit 1\n${command}` : command),
+      ),
+      env: { ...env, ...opts.env },
+      onStart: (pid) => groups.add(pid),
+      onExit: (pid) => groups.delete(pid),
+    });
 
   let closed = false;
   return {
     kind: spec.kind,
     workdir,
+    ...(spec.network !== undefined ? { network: spec.network } : {}),
     exec,
+    spawn: spawnInside,
     async killStrays() {
       if (closed || proc.exitCode !== null || proc.signalCode !== null)
         throw new SandboxCleanupError('the sandbox is gone (its init process exited)');

@@ -19,7 +19,8 @@ import {
 } from './container-engine.ts';
 import { killStraysScript, parseKillStrays, SandboxCleanupError } from './kill-strays.ts';
 import { shellQuote } from './shell-quote.ts';
-import type { ExecOptions, ExecResult, Sandbox } from './types.ts';
+import { spawnProcess } from './spawn-process.ts';
+import type { ExecOptions, ExecResult, Sandbox, SpawnOptions } from './types.ts';
 
 export const CONTAINER_LABEL = 'ahe';
 
@@ -157,6 +158,31 @@ export async function createContainerSandbox(o: ContainerSandboxOptions): Promis
     return result;
   };
 
+  // `exec -i`: a long-lived process inside the container with stdin kept open; like exec, it records its
+  // pid (its session id) so kill() ends what it started in the container, not just the engine client.
+  const spawnInside = (command: string, opts: SpawnOptions = {}) => {
+    const id = randomUUID();
+    const cwd = opts.cwd ? posix.resolve(workdir, opts.cwd) : workdir;
+    const wrapper = `mkdir -p /run/ahe 2>/dev/null; echo $$ > /run/ahe/${id} 2>/dev/null; cd ${shellQuote(cwd)} || exit 1; exec bash -c "$0"`;
+    return spawnProcess({
+      argv: [...engine.argv, 'exec', '-i', ...envArgs(opts.env), name, 'bash', '-c', wrapper, command],
+      env: process.env,
+      onKill: () => {
+        void runEngine(
+          engine,
+          [
+            'exec',
+            name,
+            'bash',
+            '-c',
+            `p=$(cat /run/ahe/${id} 2>/dev/null) && kill -KILL -- -$p $p 2>/dev/null; rm -f /run/ahe/${id}`,
+          ],
+          { timeoutSec: 30 },
+        );
+      },
+    });
+  };
+
   const copy = async (from: string, to: string) => {
     const r = await runEngine(engine, ['cp', from, to], { timeoutSec: 300 });
     if (r.exitCode !== 0) throw new Error(`${engine.kind} cp ${from} ${to} failed: ${outputTail(r, 5)}`);
@@ -171,7 +197,9 @@ export async function createContainerSandbox(o: ContainerSandboxOptions): Promis
   return {
     kind: engine.kind,
     workdir,
+    network: o.allowInternet ?? false,
     exec,
+    spawn: spawnInside,
     async killStrays() {
       if (closed) throw new SandboxCleanupError('the container is already removed');
       // An exec may not get in while a fork flood holds every pid of the container: a few tries.

@@ -4,6 +4,7 @@
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { killGroup, runProcess } from './run-process.ts';
+import { spawnProcess } from './spawn-process.ts';
 import type { ExecOptions, ExecResult, Sandbox } from './types.ts';
 
 export { DEFAULT_MAX_OUTPUT_BYTES } from './run-process.ts';
@@ -32,7 +33,16 @@ export function createHostSandbox(options: HostSandboxOptions): Sandbox {
   return {
     kind: 'host',
     workdir,
+    network: true,
     exec,
+    spawn: (command, opts = {}) =>
+      spawnProcess({
+        argv: ['bash', '-c', command],
+        cwd: opts.cwd ? at(opts.cwd) : workdir,
+        env: { ...process.env, ...options.env, ...opts.env },
+        onStart: (pid) => groups.add(pid),
+        onExit: (pid) => groups.delete(pid),
+      }),
     async readFile(path) {
       return readFileSync(at(path), 'utf8');
     },

@@ -181,6 +181,7 @@ export async function createImageSandbox(options: ImageSandboxOptions): Promise<
   const env = { HOME: user?.home ?? '/root', ...options.env };
   return startNamespaceSandbox({
     kind: 'image',
+    network: options.allowInternet ?? false,
     argv,
     limits: { pidsMax: options.pidsMax, memoryMb: options.memoryMb },
     workdir,

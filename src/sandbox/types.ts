@@ -23,6 +23,26 @@ export interface ExecResult {
   droppedBytes: number;
 }
 
+export interface SpawnOptions {
+  /** Working directory inside the sandbox (default: the sandbox's workdir). */
+  cwd?: string;
+  env?: Record<string, string>;
+}
+
+/**
+ * A long-lived process inside the sandbox with its stdio as streams (an MCP server, say). Its stderr is
+ * kept in a small bounded tail for error messages; kill() ends it and everything it started.
+ */
+export interface SandboxProcess {
+  readonly stdin: NodeJS.WritableStream;
+  readonly stdout: NodeJS.ReadableStream;
+  /** The last few KB the process wrote to stderr. */
+  stderrTail(): string;
+  /** Resolves with the exit code (null when killed by a signal) once the process has exited. */
+  readonly exited: Promise<number | null>;
+  kill(): void;
+}
+
 export interface Sandbox {
   readonly kind: string;
   /** The agent's working directory inside the sandbox (e.g. /app). */
@@ -40,5 +60,12 @@ export interface Sandbox {
    * agent (bwrap, containers) have it; runTrial refuses to verify on one without it.
    */
   killStrays?(): Promise<{ killed: number }>;
+  /**
+   * Starts a long-lived process inside the sandbox (`bash -c command`, like exec) with piped stdin and
+   * stdout; close() kills those still running. Absent on a backend that cannot (callers say which).
+   */
+  spawn?(command: string, options?: SpawnOptions): SandboxProcess;
+  /** Whether processes of the sandbox may reach the network (the task allows it); absent: unknown. */
+  readonly network?: boolean;
   close(): Promise<void>;
 }

@@ -1,0 +1,56 @@
+// Starts a long-lived process with piped stdio as its own process group (the backends' `spawn`, e.g. for
+// an MCP server inside the sandbox): kill() ends the whole group, stderr is kept as a bounded tail.
+import { spawn } from 'node:child_process';
+import { killGroup } from './run-process.ts';
+import type { SandboxProcess } from './types.ts';
+
+const STDERR_TAIL_BYTES = 8 * 1024;
+
+export interface SpawnSpec {
+  argv: string[];
+  cwd?: string;
+  env: NodeJS.ProcessEnv;
+  /** Told the process group id once started, so the sandbox can kill it on close. */
+  onStart?: (pid: number) => void;
+  /** Told when it exited, so the sandbox can forget it. */
+  onExit?: (pid: number) => void;
+  /** Runs after kill() (e.g. to kill what the process left inside a container). */
+  onKill?: () => void;
+}
+
+export function spawnProcess(spec: SpawnSpec): SandboxProcess {
+  const child = spawn(spec.argv[0]!, spec.argv.slice(1), {
+    cwd: spec.cwd,
+    env: spec.env,
+    detached: true,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  const pid = child.pid;
+  if (pid) spec.onStart?.(pid);
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => {
+    stderr = (stderr + c.toString('utf8')).slice(-STDERR_TAIL_BYTES);
+  });
+  // A write to a process that died is reported through exited, not as an unhandled stream error.
+  child.stdin.on('error', () => {});
+  const exited = new Promise<number | null>((resolve) => {
+    child.once('exit', (code) => {
+      if (pid) spec.onExit?.(pid);
+      resolve(code);
+    });
+    child.once('error', (error) => {
+      stderr += `${error.message}\n`;
+      resolve(127);
+    });
+  });
+  return {
+    stdin: child.stdin,
+    stdout: child.stdout,
+    stderrTail: () => stderr,
+    exited,
+    kill() {
+      killGroup(pid);
+      spec.onKill?.();
+    },
+  };
+}
