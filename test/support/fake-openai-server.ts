@@ -13,12 +13,22 @@ interface WireToolCall {
   arguments: string;
 }
 
-const usageOf = (prompt: number, completion: number, cached = 0) => ({
+const usageOf = (prompt: number, completion: number, cached = 0, extra: UsageExtra = {}) => ({
   prompt_tokens: prompt,
   completion_tokens: completion,
   total_tokens: prompt + completion,
   prompt_tokens_details: { cached_tokens: cached },
+  ...(extra.reasoningTokens !== undefined
+    ? { completion_tokens_details: { reasoning_tokens: extra.reasoningTokens } }
+    : {}),
+  // OpenRouter (and LiteLLM with cost tracking) report the call's cost in USD.
+  ...(extra.cost !== undefined ? { cost: extra.cost } : {}),
 });
+
+interface UsageExtra {
+  reasoningTokens?: number;
+  cost?: number;
+}
 
 export function openaiCompletion(opts: {
   content?: string | null;
@@ -26,6 +36,10 @@ export function openaiCompletion(opts: {
   prompt?: number;
   completion?: number;
   cached?: number;
+  reasoningTokens?: number;
+  cost?: number;
+  /** Reasoning text as vLLM and DeepSeek-style servers send it (`message.reasoning_content`). */
+  reasoning?: string;
   model?: string;
 }): FakeReply {
   const calls = opts.toolCalls ?? [];
@@ -43,6 +57,7 @@ export function openaiCompletion(opts: {
             role: 'assistant',
             content: opts.content ?? null,
             refusal: null,
+            ...(opts.reasoning !== undefined ? { reasoning_content: opts.reasoning } : {}),
             ...(calls.length
               ? {
                   tool_calls: calls.map((c) => ({
@@ -57,7 +72,7 @@ export function openaiCompletion(opts: {
           finish_reason: calls.length ? 'tool_calls' : 'stop',
         },
       ],
-      usage: usageOf(opts.prompt ?? 10, opts.completion ?? 5, opts.cached ?? 0),
+      usage: usageOf(opts.prompt ?? 10, opts.completion ?? 5, opts.cached ?? 0, opts),
     },
   };
 }
