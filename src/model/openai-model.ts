@@ -104,6 +104,10 @@ export function createOpenAIModel(name: string, options: ProviderOptions = {}): 
     baseURL,
     apiKey,
   };
+  // prompt_cache_key is OpenAI's own field: some compatible servers refuse unknown fields, so it goes to
+  // api.openai.com only, unless OPENAI_PROMPT_CACHE_KEY=1 (send it anywhere) or 0 (never).
+  const cacheKeySetting = env.OPENAI_PROMPT_CACHE_KEY?.trim();
+  const sendsCacheKey = cacheKeySetting ? cacheKeySetting === '1' : new URL(baseURL).hostname === 'api.openai.com';
   const client = new OpenAI({
     apiKey,
     baseURL,
@@ -123,7 +127,7 @@ export function createOpenAIModel(name: string, options: ProviderOptions = {}): 
         }
       : {}),
     ...(request.reasoningEffort ? { reasoning_effort: request.reasoningEffort } : {}),
-    ...(request.promptCacheKey ? { prompt_cache_key: request.promptCacheKey } : {}),
+    ...(request.promptCacheKey && sendsCacheKey ? { prompt_cache_key: request.promptCacheKey } : {}),
     ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
     ...((request.maxOutputTokens ?? options.defaultMaxOutputTokens)
       ? { max_completion_tokens: request.maxOutputTokens ?? options.defaultMaxOutputTokens }
