@@ -8,7 +8,7 @@
 // marker file naming its process; eviction (least recently used first, down to
 // AHE_IMAGE_ROOT_CACHE_GB) and `ahe gc` never remove a root that has a live marker, and a layer goes
 // when no root uses it. The cache's bookkeeping steps run under a lock directory, held for milliseconds.
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import {
   chmodSync,
@@ -31,6 +31,7 @@ import { promisify } from 'node:util';
 import { type ContainerEngine, ContainerEngineError, outputTail, runEngine } from './container-engine.ts';
 import { CONTAINER_LABEL } from './container-sandbox.ts';
 import { lookupInLayers, makeDirsLike } from './image-layers.ts';
+import { runProcess } from './run-process.ts';
 
 const execFileAsync = promisify(execFile);
 
@@ -344,15 +345,16 @@ function overlayLayers(
 }
 
 async function inspect(engine: ContainerEngine, image: string): Promise<Inspected> {
-  const format = '{{json .Id}}\t{{json .Config}}\t{{json .GraphDriver}}\t{{json .RootFS}}';
+  // Not starting with `{{json`: podman 4 reads such a format as one whole-object template.
+  const format = '{{.Id}}\t{{json .Config}}\t{{json .GraphDriver}}\t{{json .RootFS}}';
   const r = await runEngine(engine, ['image', 'inspect', '--format', format, image], { timeoutSec: 60 });
   if (r.exitCode !== 0)
     throw new ContainerEngineError(
       'ImagePullError',
       `${engine.kind} image inspect ${image} failed: ${outputTail(r, 5)}`,
     );
-  const [idJson = '""', configJson = 'null', driverJson = 'null', rootfsJson = 'null'] = r.stdout.trim().split('\t');
-  const id = (JSON.parse(idJson) as string).replace(/^sha256:/, '');
+  const [rawId = '', configJson = 'null', driverJson = 'null', rootfsJson = 'null'] = r.stdout.trim().split('\t');
+  const id = rawId.trim().replace(/^sha256:/, '');
   const digests = ((JSON.parse(rootfsJson) as { Layers?: string[] } | null)?.Layers ?? []).map(String);
   const raw = (JSON.parse(configJson) ?? {}) as {
     WorkingDir?: string;
@@ -371,45 +373,27 @@ async function inspect(engine: ContainerEngine, image: string): Promise<Inspecte
   };
 }
 
-/** `<engine> export` of a stopped container of the image, piped into `tar -x` (nothing held in memory). */
-function exportInto(engine: ContainerEngine, container: string, dir: string, timeoutSec: number, signal?: AbortSignal) {
-  return new Promise<void>((resolve, reject) => {
-    const exporter = spawn(engine.argv[0]!, [...engine.argv.slice(1), 'export', container], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const tar = spawn('tar', ['-x', '-f', '-', '-C', dir, '--numeric-owner', '-p'], {
-      stdio: ['pipe', 'ignore', 'pipe'],
-    });
-    exporter.stdout.pipe(tar.stdin);
-    let errors = '';
-    exporter.stderr.on('data', (c: Buffer) => (errors = `${errors}${c}`.slice(-2000)));
-    tar.stderr.on('data', (c: Buffer) => (errors = `${errors}${c}`.slice(-2000)));
-    const stop = () => {
-      exporter.kill('SIGKILL');
-      tar.kill('SIGKILL');
-    };
-    const timer = setTimeout(stop, timeoutSec * 1000);
-    signal?.addEventListener('abort', stop, { once: true });
-    let exportCode: number | null = null;
-    exporter.on('exit', (code) => (exportCode = code));
-    exporter.on('error', (e) => reject(e));
-    tar.on('error', (e) => reject(e));
-    tar.on('close', (code) => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', stop);
-      const finish = () =>
-        code === 0 && exportCode === 0
-          ? resolve()
-          : reject(
-              new ContainerEngineError(
-                'EnvironmentBuildError',
-                `unpacking the image root failed (${engine.kind} export exit ${exportCode}, tar exit ${code}${signal?.aborted ? ', interrupted' : ''}): ${errors.trim().slice(-500)}`,
-              ),
-            );
-      if (exporter.exitCode !== null || exporter.signalCode !== null) finish();
-      else exporter.once('exit', finish);
-    });
-  });
+/**
+ * `<engine> export` of a stopped container of the image, piped into `tar -x` (nothing held in memory).
+ * Through a shell pipe: podman opens /dev/stdout, which a socket (node's stdio) does not allow.
+ */
+async function exportInto(
+  engine: ContainerEngine,
+  container: string,
+  dir: string,
+  timeoutSec: number,
+  signal?: AbortSignal,
+): Promise<void> {
+  const script = 'set -o pipefail; dir=$1; shift; "$@" | tar -x -f - -C "$dir" --numeric-owner -p';
+  const r = await runProcess(
+    { argv: ['bash', '-c', script, 'ahe-export', dir, ...engine.argv, 'export', container], env: process.env },
+    { timeoutSec, signal, maxOutputBytes: 64 * 1024 },
+  );
+  if (r.exitCode !== 0)
+    throw new ContainerEngineError(
+      'EnvironmentBuildError',
+      `unpacking the image root failed (${engine.kind} export | tar -x: ${r.timedOut ? `took longer than ${timeoutSec}s` : `exit ${r.exitCode ?? 'by signal'}`}${signal?.aborted ? ', interrupted' : ''}): ${outputTail(r, 5)}`,
+    );
 }
 
 /** Bytes a directory tree takes on disk (blocks, hard links once). */
