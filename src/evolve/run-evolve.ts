@@ -28,6 +28,7 @@ import { EvaluationIncompleteError, evaluateHarness, loadSplit } from './evaluat
 import { readEvidenceInput } from './evidence-input.ts';
 import { type EvolveConfig, holdoutSelection, roleEffort, trainSelection } from './evolve-config.ts';
 import { runEvolveSession } from './evolve-session.ts';
+import { refuseMixedFallbackShares } from './fallback-shares.ts';
 import { applyGate, decideGate } from './gate.ts';
 import { type IterationStats, iterationStats } from './iteration-stats.ts';
 import {
@@ -225,6 +226,17 @@ export async function runEvolve(options: EvolveOptions): Promise<RunState> {
           join(dir, 'job'),
           `iteration ${n}: training evaluation`,
         );
+        // Never compared with an evaluation whose share of fallback-model trials differs (fallback-shares.ts).
+        refuseMixedFallbackShares({
+          jobDir: join(dir, 'job'),
+          current: result,
+          others: [...new Set([n - 1, state.best?.iteration ?? -1])].flatMap((i) => {
+            const summary = i >= 0 && i < n ? summaryOf(runDir, i, 'job') : undefined;
+            return summary ? [{ label: `iteration ${i}`, summary }] : [];
+          }),
+          what: `iteration ${n}: training evaluation`,
+          runDir,
+        });
         recordIterationUsage(runDir, n, 'coding', jobSpend(result));
         await ws.exportTo(`iter-${n}`, join(dir, 'harness'));
         log(

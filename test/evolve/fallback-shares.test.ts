@@ -1,0 +1,114 @@
+// The evolve loop never compares evaluations whose shares of fallback-model trials differ: the training
+// evaluation that differs from the previous (or best) one is treated as incomplete — its fallback trials
+// moved aside, the run stopped resumably before stats, attribution and gate — and --resume runs them again.
+
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { makeDemo } from '../../examples/evolve-demo/make-demo.ts';
+import type { JobSummary } from '../../src/bench/job-summary.ts';
+import type { TrialExecutor } from '../../src/bench/run-job.ts';
+import { runTrial } from '../../src/bench/run-trial.ts';
+import { ModelUnavailableError } from '../../src/errors.ts';
+import { EvaluationIncompleteError } from '../../src/evolve/evaluate-harness.ts';
+import { fallbackShareMismatch } from '../../src/evolve/fallback-shares.ts';
+import { type EvolveConfig, runEvolve } from '../../src/evolve/run-evolve.ts';
+import { loadRunState } from '../../src/evolve/run-state.ts';
+import { withFallback } from '../../src/model/fallback-model.ts';
+import type { Model } from '../../src/model/types.ts';
+import { bwrapAvailable, bwrapInstallHint } from '../../src/sandbox/bwrap-sandbox.ts';
+
+const SEED = fileURLToPath(new URL('../../harnesses/seed', import.meta.url));
+const skip = bwrapAvailable() ? false : `bwrap not available: ${bwrapInstallHint()}`;
+const readJson = (file: string) => JSON.parse(readFileSync(file, 'utf8'));
+
+const summary = (n: number, fallback?: number) =>
+  ({
+    tasks: { a: { n, c: 0, rewards: [], exceptions: [] } },
+    ...(fallback ? { n_fallback_trials: fallback } : {}),
+  }) as unknown as JobSummary;
+
+test('fallback shares: equal shares compare (none, or all), differing ones do not', () => {
+  assert.equal(fallbackShareMismatch(summary(4), [{ label: 'iteration 0', summary: summary(4) }]), undefined);
+  assert.equal(fallbackShareMismatch(summary(4, 4), [{ label: 'iteration 0', summary: summary(2, 2) }]), undefined);
+  const m = fallbackShareMismatch(summary(4, 1), [
+    { label: 'iteration 1', summary: summary(4, 1) },
+    { label: 'iteration 0', summary: summary(4) },
+  ]);
+  assert.equal(m?.other.label, 'iteration 0');
+  assert.equal(m?.current, 0.25);
+  assert.equal(m?.share, 0);
+  assert.equal(fallbackShareMismatch(summary(4), [{ label: 'iteration 0', summary: summary(4, 2) }])?.share, 0.5);
+});
+
+test('an iteration whose evaluation used the fallback is not compared with one that did not; --resume reruns those trials', {
+  skip,
+}, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ahe-evolve-fallback-'));
+  const demo = makeDemo(dir);
+  const config: EvolveConfig = {
+    harness: SEED,
+    tasks: demo.tasks,
+    holdout: null,
+    model: `scripted:${demo.codingScript}`,
+    evolve_model: `scripted:${demo.evolveScript}`,
+    debug_model: null,
+    iterations: 1,
+    k: 1,
+    concurrency: 3,
+    holdout_every: 5,
+    budget_usd: null,
+    budget_tokens: null,
+    budget_minutes: null,
+    timeout_multiplier: 1,
+  };
+  const runDir = join(dir, 'run');
+  const it1 = (file: string) => join(runDir, 'iterations', '1', file);
+  let outage = true;
+  // During the outage, iteration 1's top-words trial gets a primary that is down: its fallback (the demo's
+  // scripted model) answers, so the trial completes and is marked ahe.fallback_used.
+  const execute: TrialExecutor = async (o, hooks) => {
+    hooks.onStart();
+    const inner = o.agent.newModel;
+    if (outage && inner && o.jobDir.includes('/iterations/1/') && o.task.name === 'top-words') {
+      const down: Model = {
+        spec: 'openai:down',
+        provider: 'openai',
+        name: 'down',
+        complete: async () => {
+          throw new ModelUnavailableError('openai kept answering HTTP 500 after 4 retries');
+        },
+      };
+      return runTrial({ ...o, agent: { ...o.agent, newModel: async () => withFallback(down, await inner()) } });
+    }
+    return runTrial(o);
+  };
+  const error = await runEvolve({ runDir, config, executeTrial: execute }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  assert.ok(error instanceof EvaluationIncompleteError, String(error));
+  assert.match(
+    error.message,
+    /^iteration 1: training evaluation: 1 of its measured trials used the fallback model \(33\.3%\), iteration 0's evaluation 0\.0%: evaluations of different models are not compared — nothing was judged on it; the run is saved; its fallback trials were moved aside to run again: continue with ahe evolve --resume /,
+  );
+  assert.deepEqual(error.missingTrials, ['top-words__1']);
+  const state = loadRunState(runDir);
+  assert.deepEqual([state.iteration, state.step], [1, 'evaluate'], 'stopped at the evaluation, resumable');
+  for (const file of ['stats.json', 'attribution.json', 'gate.json'])
+    assert.equal(existsSync(it1(file)), false, `${file} must not compare evaluations of different models`);
+  const kept = readJson(it1('job/.replaced/top-words__1.1/result.json'));
+  assert.equal(kept.ahe.fallback_used, true, 'the fallback trial is kept aside, not deleted');
+  assert.equal(existsSync(it1('job/top-words__1')), false);
+
+  outage = false;
+  const done = await runEvolve({ runDir, executeTrial: execute });
+  assert.equal(done.step, 'done');
+  const job = readJson(it1('job/result.json'));
+  assert.equal(job.n_fallback_trials, undefined, 'the rerun used the primary model');
+  assert.deepEqual(job.missing_trials, []);
+  assert.ok(existsSync(it1('attribution.json')), 'judged once the evaluations measure the same model');
+});
