@@ -233,6 +233,11 @@ export async function evolveCommand(flags: EvolveFlags, command: Command): Promi
     if (flags.estimateOnly) return;
   }
   const backend = config?.backend ?? loadRunState(runDir).config.backend;
+  // Queue workers build the coding agent's model from the trial's payload, which carries no effort.
+  if (flags.queue && (config?.reasoning_effort ?? loadRunState(runDir).config.reasoning_effort))
+    throw new UserError(
+      '--reasoning-effort is not carried to queue workers yet: set model.reasoning_effort in harness.yaml',
+    );
   // With --queue the workers run the trials, and check their own backend.
   if (!flags.queue) await checkBackend(backend);
   const { signal, dispose } = interruptible(process.stderr);
