@@ -188,7 +188,7 @@ test('the CLI: a run stopped by its time budget is extended by --resume --budget
   assert.equal(refused.exitCode, 2, refused.stderr);
   assert.match(
     refused.stderr,
-    /^ahe: --resume .*: --model \(recorded "scripted:.*", given "scripted:other\.yaml"\), -k \(recorded 1, given 2\) cannot change when a run is resumed \(only --iterations, --concurrency, --budget-usd, --budget-tokens, --budget-minutes can\); start a new run with --out for other settings$/m,
+    /^ahe: --resume .*: --model \(recorded "scripted:.*", given "scripted:other\.yaml"\), -k \(recorded 1, given 2\) cannot change when a run is resumed \(only --iterations, --concurrency, --budget-usd, --budget-tokens, --budget-minutes, --evolve-max-steps, --evolve-max-minutes can\); start a new run with --out for other settings$/m,
   );
   assert.doesNotMatch(refused.stderr, STACK_LINE);
   assert.equal(
