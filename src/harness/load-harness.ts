@@ -9,6 +9,7 @@ import { listComponentFiles, listHarnessFiles, selectComponents } from './list-h
 import { loadMemory, loadSkills, loadSubagents } from './load-documents.ts';
 import { loadMiddleware } from './load-middleware.ts';
 import { loadTools } from './load-tools.ts';
+import { selectMcpServers } from './mcp-selection.ts';
 import { readYamlFile, type YamlSource } from './read-yaml.ts';
 import { ComponentsSchema, type HarnessManifest, HarnessManifestSchema } from './schemas.ts';
 import type { Harness } from './types.ts';
@@ -126,7 +127,9 @@ export async function loadHarnessReport(dirArg: string, options: LoadOptions = {
   const problems: Diagnostic[] = [];
   const { manifest, valid, source: manifestSource } = readManifest(dir, problems);
   const systemPrompt = readSystemPrompt(dir, problems);
-  const selected = manifest.components;
+  // MCP servers are part of the tools component: `mcp__<server>` entries of components.tools select them.
+  const mcp = selectMcpServers(manifest.components.tools, manifest.mcp_servers, problems, warnings);
+  const selected = { ...manifest.components, tools: mcp.fileSelection };
   const toolNames = selectComponents(selected.tools, 'tools', listComponentFiles(dir, 'tools', '.yaml'), []);
   // Concurrent, each into its own list, so the report's order does not depend on timing.
   const toolProblems: Diagnostic[] = [];
@@ -150,7 +153,7 @@ export async function loadHarnessReport(dirArg: string, options: LoadOptions = {
   const components = { tools, middleware, skills, subagents, memory };
   if (problems.length > 0 || !valid) return { diagnostics: problems, warnings, files, components };
   return {
-    harness: toHarness(dir, manifest, { systemPrompt, ...components }, files),
+    harness: toHarness(dir, { ...manifest, mcp_servers: mcp.servers }, { systemPrompt, ...components }, files),
     diagnostics: [],
     warnings,
     files,

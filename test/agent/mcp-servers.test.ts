@@ -197,6 +197,28 @@ test('harness.yaml mcp_servers: loaded with defaults; a bad entry or a duplicate
       { name: 'fs', command: 'npx', args: ['server', '/app'], env: {}, tools: ['read_file'] },
       { name: 'web', url: 'https://example.com/mcp' },
     ]);
+    // Part of the tools component: components.tools lists mcp__<server> to enable a server.
+    const two = 'name: t\nmcp_servers:\n  - {name: fs, command: x}\n  - {name: web, command: y}\n';
+    const only = await loadHarnessReport(dir);
+    assert.equal(only.warnings.length, 0);
+    writeFileSync(join(dir, 'harness.yaml'), `${two}components:\n  tools: [mcp__web]\n`);
+    const web = await loadHarnessReport(dir);
+    assert.deepEqual(
+      web.harness?.mcpServers?.map((s) => s.name),
+      ['web'],
+    );
+    assert.ok(web.warnings.some((w) => /'fs' but components.tools does not list 'mcp__fs'/.test(w.message)));
+    writeFileSync(join(dir, 'harness.yaml'), `${two}components:\n  tools: [mcp__nope]\n`);
+    const nope = await loadHarnessReport(dir);
+    assert.ok(
+      nope.diagnostics.some(
+        (d) =>
+          d.field === 'components.tools.0' && d.line === 6 && /no server 'nope' \(declared: fs, web\)/.test(d.message),
+      ),
+      JSON.stringify(nope.diagnostics),
+    );
+    writeFileSync(join(dir, 'harness.yaml'), `${two}components:\n  tools: []\n`);
+    assert.equal((await loadHarnessReport(dir)).harness?.mcpServers, undefined);
     writeFileSync(join(dir, 'harness.yaml'), 'name: t\nmcp_servers:\n  - name: fs\n    comand: npx\n');
     const bad = await loadHarnessReport(dir);
     assert.ok(
