@@ -48,14 +48,6 @@ export function anthropicThinkingBudget(level: ReasoningEffort): number {
   return ANTHROPIC_BUDGETS[level] as number;
 }
 
-/** Parses a level given on the command line or in a file; `where` names the flag or field. */
-export function parseReasoningEffort(value: string, where: string): ReasoningEffort {
-  const level = value.trim().toLowerCase();
-  if (!(REASONING_EFFORTS as readonly string[]).includes(level))
-    throw new UserError(`${where}: '${value}' is not a reasoning effort: use one of ${REASONING_EFFORTS.join(', ')}`);
-  return level as ReasoningEffort;
-}
-
 /**
  * A run's `--reasoning-effort`: every request of the model asks for this level, whatever the harness
  * says. Checked now, so an unsupported level fails before the first trial, naming the provider.
