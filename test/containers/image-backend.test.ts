@@ -19,7 +19,12 @@ import { runTrial } from '../../src/bench/run-trial.ts';
 import type { Task } from '../../src/bench/task.ts';
 import { bwrapAvailable } from '../../src/sandbox/bwrap-sandbox.ts';
 import { createCgroup } from '../../src/sandbox/cgroup-limits.ts';
-import { containerEngine, type EngineKind, runEngine } from '../../src/sandbox/container-engine.ts';
+import {
+  type ContainerEngine,
+  containerEngine,
+  type EngineKind,
+  runEngine,
+} from '../../src/sandbox/container-engine.ts';
 import { imageEngine } from '../../src/sandbox/image-engine.ts';
 import { lookupInLayers } from '../../src/sandbox/image-layers.ts';
 import { acquireImageRoot, listImageRoots, removeImageRoots } from '../../src/sandbox/image-root.ts';
@@ -58,11 +63,11 @@ const engine = containerEngine(engineKind);
 const cacheRoot = mkdtempSync(join(tmpdir(), 'ahe-imgcache-'));
 process.env.AHE_CACHE_DIR = cacheRoot;
 const imageCache = join(cacheRoot, 'ahe', 'image-roots');
-const tiny: string[] = [];
+const tiny: [ContainerEngine, string][] = [];
 after(async () => {
   if (!skip) await removeImageRoots({ cache: imageCache });
   rmSync(cacheRoot, { recursive: true, force: true });
-  for (const tag of tiny) await runEngine(engine, ['rmi', '-f', tag]);
+  for (const [eng, tag] of tiny) await runEngine(eng, ['rmi', '-f', tag]);
 });
 
 const jobDir = () => mkdtempSync(join(tmpdir(), 'ahe-ijob-'));
@@ -317,15 +322,15 @@ test('kill -9 of the process running a trial leaves no process, no mount and a r
 });
 
 /** A tiny image (one file): unpacks in an instant, for the cache's bookkeeping tests. */
-async function tinyImage(name: string): Promise<string> {
+async function tinyImage(name: string, eng: ContainerEngine = engine): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'ahe-tiny-'));
   writeFileSync(join(dir, 'name.txt'), `${name}\n`);
   spawnSync('tar', ['-cf', join(dir, 'root.tar'), '-C', dir, 'name.txt']);
   const tag = `localhost/ahe-test-tiny:${name}`;
-  const r = await runEngine(engine, ['import', join(dir, 'root.tar'), tag]);
+  const r = await runEngine(eng, ['import', join(dir, 'root.tar'), tag]);
   rmSync(dir, { recursive: true, force: true });
   assert.equal(r.exitCode, 0, r.stderr);
-  tiny.push(tag);
+  tiny.push([eng, tag]);
   return tag;
 }
 
@@ -426,4 +431,51 @@ test('AHE_IMAGE_ENGINE chooses the engine, and a wrong value is named', { skip }
     imageEngine({ ...process.env, AHE_IMAGE_ENGINE: 'lxc' }),
     /AHE_IMAGE_ENGINE must be podman or docker/,
   );
+});
+
+// The other engine, when it has the base image too: the same trial and both ways of preparing a root.
+const other: EngineKind = engineKind === 'docker' ? 'podman' : 'docker';
+const otherSkip =
+  skip ||
+  (spawnSync(containerEngine(other).argv[0]!, [...containerEngine(other).argv.slice(1), 'image', 'inspect', BASE], {
+    stdio: 'ignore',
+    timeout: 60_000,
+  }).status === 0
+    ? false
+    : `${other} has no ${BASE} here`);
+test(`the image backend on ${other} too: WORKDIR/ENV/USER, layers and export`, { skip: otherSkip }, async () => {
+  const eng = containerEngine(other);
+  process.env.AHE_IMAGE_ENGINE = other;
+  try {
+    const dir = jobDir();
+    const result = await oracle(
+      made({
+        dockerfile: `FROM ${BASE}\nENV GREETING=hello\nWORKDIR /work/dir\nUSER nobody\n`,
+        files: { 'engine.txt': `${other}\n` }, // a build context of its own: a separate image
+        solve: '{ id -u; pwd; echo "$GREETING"; } > /tmp/probe.txt\n',
+        test: 'cp /tmp/probe.txt /logs/verifier/probe.txt; echo 1 > /logs/verifier/reward.txt\n',
+      }),
+      dir,
+    );
+    assert.equal(result.exception_info, null, JSON.stringify(result.exception_info));
+    assert.match(trialFile(dir, 'trial.log'), new RegExp(`\\(${other}\\) root v\\d+-`));
+    assert.deepEqual(trialFile(dir, 'verifier/probe.txt').trim().split('\n'), ['65534', '/work/dir', 'hello']);
+    const cache = mkdtempSync(join(tmpdir(), 'ahe-iother-'));
+    try {
+      const layered = await acquireImageRoot(eng, await tinyImage('other', eng), { timeoutSec: 120, cache });
+      assert.equal(readFileSync(lookupInLayers(layered.lowerDirs, 'name.txt')!, 'utf8'), 'other\n');
+      layered.release();
+      process.env.AHE_IMAGE_ROOT_EXPORT = '1';
+      const flat = await acquireImageRoot(eng, await tinyImage('other-flat', eng), { timeoutSec: 120, cache });
+      assert.equal(flat.lowerDirs.length, 1);
+      assert.equal(readFileSync(join(flat.lowerDirs[0]!, 'name.txt'), 'utf8'), 'other-flat\n');
+      flat.release();
+    } finally {
+      delete process.env.AHE_IMAGE_ROOT_EXPORT;
+      await removeImageRoots({ cache });
+      rmSync(cache, { recursive: true, force: true });
+    }
+  } finally {
+    process.env.AHE_IMAGE_ENGINE = engineKind;
+  }
 });
