@@ -6,10 +6,15 @@
 // Every failure — compile error, load error, a throw, a hang — becomes text in the report; nothing here
 // throws, so a broken component cannot harm the evolve run. Also: renderContext, the coding agent's
 // context as the model will see it (system prompt with skills and memory, tool list) with its tokens.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { format } from 'node:util';
 import vm from 'node:vm';
+import { parse } from 'yaml';
 import { collectTools } from '../agent/builtin-tools.ts';
 import { renderSystemPrompt } from '../agent/render-context.ts';
+import { validateToolInput } from '../agent/validate-tool-input.ts';
 import { instantiateComponent } from '../harness/compile-component.ts';
 import { formatDiagnostic } from '../harness/harness-error.ts';
 import { loadHarnessReport } from '../harness/load-harness.ts';
@@ -179,6 +184,9 @@ export async function tryComponent(
       const run = instance.instance.value;
       if (typeof run !== 'function')
         return { ok: false, text: `${file} must \`export default\` an async function (args, ctx)` };
+      // The runtime checks every call against the tool's input_schema before the code runs: so does this.
+      const invalid = argumentProblem(harnessDir, request.name, request.args ?? {});
+      if (invalid) return { ok: false, text: `${file}: not called — ${invalid}` };
       const ctx: ToolContext = { sandbox: recorder.sandbox, trace, signal: controller.signal, limits, callId: 'try-1' };
       const r = await guarded(() => (run as ToolImplementation)(request.args ?? {}, ctx));
       if (r.error) {
@@ -213,6 +221,19 @@ export async function tryComponent(
   if (recorder.lines.length) parts.push('', 'capability calls:', ...recorder.lines.map((l) => `  ${l}`));
   if (logs.length) parts.push('', 'console:', ...logs.map((l) => `  ${l}`));
   return { ok, text: parts.join('\n') };
+}
+
+/** What the runtime would answer a call with these arguments instead of running the tool (undefined: valid). */
+function argumentProblem(harnessDir: string, name: string, args: Record<string, unknown>): string | undefined {
+  const file = join(harnessDir, 'tools', `${name}.yaml`);
+  if (!existsSync(file)) return `tools/${name}.yaml does not exist: a tool needs its description and input_schema`;
+  try {
+    const spec = parse(readFileSync(file, 'utf8')) as { input_schema?: Record<string, unknown> };
+    if (!spec?.input_schema) return `tools/${name}.yaml has no input_schema (validate says more)`;
+    return validateToolInput({ name, description: '', inputSchema: spec.input_schema }, args) ?? undefined;
+  } catch (error) {
+    return `tools/${name}.yaml cannot be read: ${(error as Error).message} (validate says more)`;
+  }
 }
 
 async function runHooks(

@@ -39,6 +39,14 @@ test('a tool is called with sample args; its sandbox calls are recorded and answ
     exec: [{ stderr: 'No such file', exit_code: 1 }],
   });
   assert.match(failing.text, /result \(isError\):\nNo such file/);
+  // Arguments the runtime would refuse are refused here too, before the code runs.
+  const invalid = await tryComponent(dir, { kind: 'tool', name: 'count_lines', args: { file: 'x' } });
+  assert.equal(invalid.ok, false);
+  assert.match(
+    invalid.text,
+    /not called — invalid arguments for tool 'count_lines': .*must have required property 'path'/,
+  );
+  assert.doesNotMatch(invalid.text, /sandbox\.exec/);
 });
 
 test('a broken middleware: the throw, a hang and a load error come back as text, and the process goes on', async () => {
