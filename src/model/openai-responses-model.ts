@@ -184,13 +184,16 @@ export function createOpenAIResponsesModel(name: string, options: ProviderOption
     timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
   });
 
+  // Non-reasoning models refuse `include: ["reasoning.encrypted_content"]` ("Encrypted content is not
+  // supported with this model"): it is asked of every model but the GPT-4 and GPT-3.5 families.
+  const reasons = !/^(gpt-4|gpt-3\.5|chatgpt-4)/i.test(name);
   const params = (request: CompletionRequest): ResponseCreateParams => {
     const maxOutput = request.maxOutputTokens ?? options.defaultMaxOutputTokens;
     return {
       model: name,
       input: toResponsesInput(request.messages),
       store: false,
-      include: ['reasoning.encrypted_content'],
+      ...(reasons ? { include: ['reasoning.encrypted_content' as const] } : {}),
       ...(request.tools.length
         ? {
             tools: request.tools.map((t) => ({

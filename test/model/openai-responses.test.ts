@@ -93,12 +93,17 @@ test('non-streaming: the request in the Responses format; text, reasoning summar
     },
   ));
 
-test('no reasoning effort and no cache key: neither option is sent', () =>
-  withServer([responsesReply({ text: 'ok' })], async (url, server) => {
+test('no reasoning effort and no cache key: neither option is sent; a GPT-4 model is not asked for encrypted reasoning', () =>
+  withServer([responsesReply({ text: 'ok' }), responsesReply({ text: 'ok' })], async (url, server) => {
     const model = createOpenAIResponsesModel('gpt-5', { env: env(url), stream: false, maxRetries: 0 });
     await model.complete(providerRequest());
     assert.equal(server.requests[0]!.body.reasoning, undefined);
     assert.equal(server.requests[0]!.body.prompt_cache_key, undefined);
+    assert.deepEqual(server.requests[0]!.body.include, ['reasoning.encrypted_content']);
+    const old = createOpenAIResponsesModel('gpt-4.1', { env: env(url), stream: false, maxRetries: 0 });
+    await old.complete(providerRequest());
+    assert.equal(server.requests[1]!.body.include, undefined);
+    assert.equal(server.requests[1]!.body.store, false);
   }));
 
 /** The next turn's messages: the reply and a result for each of its tool calls. */
