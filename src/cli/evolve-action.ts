@@ -16,7 +16,7 @@ import {
 import { UserError } from '../errors.ts';
 import { estimateRunCost } from '../evolve/estimate-cost.ts';
 import { loadSplit } from '../evolve/evaluate-harness.ts';
-import { holdoutSelection, roleEffort, trainSelection } from '../evolve/evolve-config.ts';
+import { holdoutSelection, roleEffort, roleFallback, trainSelection } from '../evolve/evolve-config.ts';
 import { EVOLVER_HARNESS_DIR } from '../evolve/evolve-session.ts';
 import { type EvolveConfig, type RunConfig, runEvolve } from '../evolve/run-evolve.ts';
 import { extendRun, loadRunState } from '../evolve/run-state.ts';
@@ -59,7 +59,8 @@ async function checkModels(
   for (const [role, spec] of roles) {
     // A reasoning effort the role's provider does not support fails here, naming the provider.
     const reasoningEffort = roleEffort(config, role) ?? undefined;
-    const model = await createModel(spec, { prices, maxRetries, reasoningEffort });
+    const fallback = roleFallback(config, role);
+    const model = await createModel(spec, { prices, maxRetries, reasoningEffort, fallback });
     costKnown[role] = model.priced !== false;
     if (model.priced === false) unpriced.set(spec, [...(unpriced.get(spec) ?? []), ROLE_NAMES[role]]);
   }
@@ -147,6 +148,9 @@ function configFrom(flags: EvolveFlags): RunConfig {
     reasoning_effort: flags.reasoningEffort ?? null,
     evolve_reasoning_effort: flags.evolveReasoningEffort ?? null,
     debug_reasoning_effort: flags.debugReasoningEffort ?? null,
+    fallback_model: flags.fallbackModel ?? null,
+    evolve_fallback_model: flags.evolveFallbackModel ?? null,
+    debug_fallback_model: flags.debugFallbackModel ?? null,
     iterations: flags.iterations,
     k: flags.k,
     concurrency: flags.concurrency,

@@ -29,6 +29,9 @@ export interface EvolveFlags extends SelectionFlagValues {
   reasoningEffort?: ReasoningEffort;
   evolveReasoningEffort?: ReasoningEffort;
   debugReasoningEffort?: ReasoningEffort;
+  fallbackModel?: string;
+  evolveFallbackModel?: string;
+  debugFallbackModel?: string;
   iterations: number;
   k: number;
   concurrency: number;
@@ -90,6 +93,12 @@ export function registerEvolveCommand(program: Command): void {
     .addOption(
       new Option('--debug-reasoning-effort <level>', "the debugger's reasoning effort").choices(REASONING_EFFORTS),
     )
+    .option(
+      '--fallback-model <spec>',
+      "the coding agent's fallback once its model fails with retries exhausted or is not found; trials that use it are measured apart (docs/models.md)",
+    )
+    .option('--evolve-fallback-model <spec>', "the evolve agent's fallback model")
+    .option('--debug-fallback-model <spec>', "the debugger analyst's fallback model")
     .option('--iterations <n>', 'evolve steps after the seed evaluation', iterations, 3)
     .option(
       '-k, --k <n>',

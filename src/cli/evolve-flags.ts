@@ -62,6 +62,10 @@ export const EVOLVE_FLAGS: Record<string, EvolveFlagRule> = {
   budgetMinutes: { flag: '--budget-minutes', rule: 'changeable', key: 'budget_minutes' },
   evolveMaxSteps: { flag: '--evolve-max-steps', rule: 'changeable', key: 'evolve_max_steps' },
   evolveMaxMinutes: { flag: '--evolve-max-minutes', rule: 'changeable', key: 'evolve_max_minutes' },
+  // A fallback model may be added once a provider is down; a coding trial that used it is measured apart.
+  fallbackModel: { flag: '--fallback-model', rule: 'changeable', key: 'fallback_model' },
+  evolveFallbackModel: { flag: '--evolve-fallback-model', rule: 'changeable', key: 'evolve_fallback_model' },
+  debugFallbackModel: { flag: '--debug-fallback-model', rule: 'changeable', key: 'debug_fallback_model' },
   maxInfraFailures: { flag: '--max-infra-failures', rule: 'invocation' },
   skipInvalidTasks: { flag: '--skip-invalid-tasks', rule: 'invocation' },
   prices: { flag: '--prices', rule: 'invocation' },

@@ -55,6 +55,13 @@ export const EvolveConfigSchema = z.strictObject({
   reasoning_effort: effort,
   evolve_reasoning_effort: effort,
   debug_reasoning_effort: effort,
+  /**
+   * Each role's fallback model (--fallback-model, --evolve-fallback-model, --debug-fallback-model; docs/models.md);
+   * null: none. Changeable on --resume: a coding trial that used it is measured apart (src/evolve/fallback-shares.ts).
+   */
+  fallback_model: spec.nullable().default(null),
+  evolve_fallback_model: spec.nullable().default(null),
+  debug_fallback_model: spec.nullable().default(null),
   /** The evolve agent's model calls and wall time per session (--evolve-max-steps, --evolve-max-minutes); null: harnesses/evolver's. */
   evolve_max_steps: int.positive().nullable().default(null),
   evolve_max_minutes: z.number().positive().nullable().default(null),
@@ -70,6 +77,15 @@ export function roleEffort(
     debugger: config.debug_reasoning_effort,
   }[role];
   return effort ?? null;
+}
+/** The fallback model spec of a role (undefined: none). */
+export function roleFallback(config: EvolveConfig, role: 'coding' | 'evolver' | 'debugger'): string | undefined {
+  const spec = {
+    coding: config.fallback_model,
+    evolver: config.evolve_fallback_model,
+    debugger: config.debug_fallback_model,
+  }[role];
+  return spec ?? undefined;
 }
 /** The config a new run is given: keys with defaults (those added after the first release) may be left out. */
 export type EvolveConfig = z.input<typeof EvolveConfigSchema>;

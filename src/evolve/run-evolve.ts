@@ -18,6 +18,7 @@ import type { Task } from '../bench/task.ts';
 import { debugJob } from '../debugger/debug-job.ts';
 import { InterruptedError, RunStoppedError } from '../errors.ts';
 import { createModel } from '../model/create-model.ts';
+import { withFallback } from '../model/fallback-model.ts';
 import type { PriceTable } from '../model/prices.ts';
 import { withReasoningEffort } from '../model/reasoning-effort.ts';
 import type { Model } from '../model/types.ts';
@@ -26,7 +27,7 @@ import { writeFileAtomic, writeJsonAtomic } from '../trace/write-atomic.ts';
 import { attributeManifest, type ManifestAttribution, runPredictionQuality } from './attribution.ts';
 import { EvaluationIncompleteError, evaluateHarness, loadSplit } from './evaluate-harness.ts';
 import { readEvidenceInput } from './evidence-input.ts';
-import { type EvolveConfig, holdoutSelection, roleEffort, trainSelection } from './evolve-config.ts';
+import { type EvolveConfig, holdoutSelection, roleEffort, roleFallback, trainSelection } from './evolve-config.ts';
 import { runEvolveSession } from './evolve-session.ts';
 import { refuseMixedFallbackShares } from './fallback-shares.ts';
 import { applyGate, decideGate } from './gate.ts';
@@ -140,9 +141,13 @@ export async function runEvolve(options: EvolveOptions): Promise<RunState> {
   }
   const config = state.config;
   const modelFor = async (spec: string, role: Role): Promise<Model> => {
-    const model = await (options.resolveModel
-      ? options.resolveModel(spec, role)
-      : createModel(spec, { prices: options.prices, maxRetries: options.maxRetries }));
+    const make = async (s: string) =>
+      options.resolveModel
+        ? options.resolveModel(s, role)
+        : createModel(s, { prices: options.prices, maxRetries: options.maxRetries });
+    // The role's fallback model takes over once this one fails with retries exhausted (src/model/fallback-model.ts).
+    const fallback = roleFallback(config, role);
+    const model = fallback ? withFallback(await make(spec), await make(fallback)) : await make(spec);
     const effort = roleEffort(config, role);
     return effort ? withReasoningEffort(model, effort) : model;
   };

@@ -55,6 +55,9 @@ const config = {
   reasoning_effort: null,
   evolve_reasoning_effort: null,
   debug_reasoning_effort: null,
+  fallback_model: null,
+  evolve_fallback_model: null,
+  debug_fallback_model: null,
 };
 
 test('every flag of ahe evolve is in the resume table, as changeable, fixed, or of one invocation', () => {
@@ -85,8 +88,11 @@ test('every flag of ahe evolve is in the resume table, as changeable, fixed, or 
     '--budget-tokens',
     '--budget-usd',
     '--concurrency',
+    '--debug-fallback-model',
+    '--evolve-fallback-model',
     '--evolve-max-minutes',
     '--evolve-max-steps',
+    '--fallback-model',
     '--iterations',
   ]);
 });
@@ -188,7 +194,7 @@ test('the CLI: a run stopped by its time budget is extended by --resume --budget
   assert.equal(refused.exitCode, 2, refused.stderr);
   assert.match(
     refused.stderr,
-    /^ahe: --resume .*: --model \(recorded "scripted:.*", given "scripted:other\.yaml"\), -k \(recorded 1, given 2\) cannot change when a run is resumed \(only --iterations, --concurrency, --budget-usd, --budget-tokens, --budget-minutes, --evolve-max-steps, --evolve-max-minutes can\); start a new run with --out for other settings$/m,
+    /^ahe: --resume .*: --model \(recorded "scripted:.*", given "scripted:other\.yaml"\), -k \(recorded 1, given 2\) cannot change when a run is resumed \(only --iterations, --concurrency, --budget-usd, --budget-tokens, --budget-minutes, --evolve-max-steps, --evolve-max-minutes, --fallback-model, --evolve-fallback-model, --debug-fallback-model can\); start a new run with --out for other settings$/m,
   );
   assert.doesNotMatch(refused.stderr, STACK_LINE);
   assert.equal(

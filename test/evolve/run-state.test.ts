@@ -62,6 +62,9 @@ const ADDED_DEFAULTS = {
   holdout_sample_seed: null,
   evolve_max_steps: null,
   evolve_max_minutes: null,
+  fallback_model: null,
+  evolve_fallback_model: null,
+  debug_fallback_model: null,
 };
 const spend = (s: Partial<typeof ZERO_SPEND>) => ({ ...ZERO_SPEND, calls: 1, ...s });
 const NOW = new Date('2026-05-01T10:00:00.000Z');
