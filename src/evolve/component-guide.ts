@@ -261,37 +261,67 @@ type JsonSchema = {
   minLength?: number;
   minItems?: number;
   pattern?: string;
+  format?: string;
 };
+
+/** The object shapes a value may take, when it is an object with named fields (or a choice of such). */
+function objectVariants(s: JsonSchema | undefined): JsonSchema[] | undefined {
+  if (!s) return undefined;
+  if (s.type === 'object' && s.properties) return [s];
+  if (s.anyOf?.length && s.anyOf.every((v) => v.type === 'object' && v.properties)) return s.anyOf;
+  return undefined;
+}
+
+/** An item's type with its own constraints in parentheses: `list of (string, non-empty)`. */
+const item = (text: string) => (text.includes(',') || text.includes('|') ? `(${text})` : text);
 
 /** One line per field: `name: type, constraints (default …)`; objects nest by indentation. */
 function describeType(s: JsonSchema): string {
   if (s.anyOf) return s.anyOf.map(describeType).join(' | ');
   if (s.const !== undefined) return JSON.stringify(s.const);
   if (s.enum) return s.enum.map((e) => JSON.stringify(e)).join(' | ');
-  const parts = [s.type === 'array' ? `list of ${s.items ? describeType(s.items) : 'any'}` : (s.type ?? 'any')];
+  const map = s.type === 'object' && typeof s.additionalProperties === 'object' ? s.additionalProperties : undefined;
+  const parts = [
+    s.type === 'array'
+      ? `list of ${s.items ? item(describeType(s.items)) : 'any'}`
+      : map
+        ? `map of string to ${describeType(map)}`
+        : (s.type ?? 'any'),
+  ];
   if (s.minimum !== undefined) parts.push(`>= ${s.minimum}`);
   if (s.exclusiveMinimum !== undefined) parts.push(`> ${s.exclusiveMinimum}`);
   if (s.maximum !== undefined && s.maximum < Number.MAX_SAFE_INTEGER) parts.push(`<= ${s.maximum}`);
   if (s.minLength) parts.push('non-empty');
   if (s.minItems) parts.push(`at least ${s.minItems}`);
   if (s.pattern) parts.push(`matching /${s.pattern}/`);
+  if (s.format) parts.push(`a ${s.format}`);
   return parts.join(', ');
+}
+
+/** The lines of each object shape, under `- ` items of a list or as the one shape of an object field. */
+function variantLines(variants: JsonSchema[], indent: string, listItem: boolean): string[] {
+  if (!listItem && variants.length === 1) return schemaLines(variants[0]!, indent);
+  return variants.flatMap((v, i) => [
+    `${indent}${listItem ? '- ' : ''}# ${i === 0 ? (listItem ? 'each item' : 'the value') : 'or'}${variants.length > 1 && i === 0 ? ', one of:' : ':'}`,
+    ...schemaLines(v, `${indent}${listItem ? '  ' : ''}`),
+  ]);
 }
 
 function schemaLines(s: JsonSchema, indent: string): string[] {
   const required = new Set(s.required ?? []);
   const lines: string[] = [];
   for (const [name, field] of Object.entries(s.properties ?? {})) {
-    const flags = [
-      required.has(name)
-        ? 'required'
-        : field.default !== undefined
-          ? `default ${JSON.stringify(field.default)}`
-          : 'optional',
-    ];
-    if (field.type === 'object' && field.properties) {
-      lines.push(`${indent}${name}:   # object, ${flags.join(', ')}`, ...schemaLines(field, `${indent}  `));
-    } else lines.push(`${indent}${name}: ${describeType(field)}   # ${flags.join(', ')}`);
+    const flag = required.has(name)
+      ? 'required'
+      : field.default !== undefined
+        ? `default ${JSON.stringify(field.default)}`
+        : 'optional';
+    const shapes = objectVariants(field);
+    const itemShapes = field.type === 'array' ? objectVariants(field.items) : undefined;
+    if (shapes) lines.push(`${indent}${name}:   # object, ${flag}`, ...variantLines(shapes, `${indent}  `, false));
+    else if (itemShapes)
+      lines.push(`${indent}${name}:   # list, ${flag}`, ...variantLines(itemShapes, `${indent}  `, true));
+    else lines.push(`${indent}${name}: ${describeType(field)}   # ${flag}`);
   }
   if (s.additionalProperties === false) lines.push(`${indent}# no other fields`);
   else if (s.type === 'object') lines.push(`${indent}# other fields allowed`);
