@@ -134,7 +134,7 @@ async function startImage(ctx: TrialContext, resources: TrialResources): Promise
     root.release();
     throw error;
   }
-  return { workdir, env, notes: 'notes' in image && Array.isArray(image.notes) ? image.notes : [] };
+  return { workdir, env, notes: image.notes };
 }
 
 /** A bwrap sandbox with the task's Dockerfile executed in it, or a cached copy of an earlier trial's. */
