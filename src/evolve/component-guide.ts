@@ -328,7 +328,8 @@ function schemaLines(s: JsonSchema, indent: string): string[] {
   return lines;
 }
 
-function schemaText(schema: z.ZodType): string {
+/** A zod schema as the guide shows it (exported for the test that a schema change shows in the guide). */
+export function schemaText(schema: z.ZodType): string {
   const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
   return schemaLines(json, '').join('\n');
 }

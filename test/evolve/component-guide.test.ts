@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
 import {
   componentGuide,
   GUIDE_BEGIN,
@@ -16,9 +17,10 @@ import {
   guideComponentOf,
   guideExamples,
   renderComponentGuide,
+  schemaText,
   withGuideRegion,
 } from '../../src/evolve/component-guide.ts';
-import { MIDDLEWARE_HOOKS } from '../../src/harness/schemas.ts';
+import { HarnessManifestSchema, MIDDLEWARE_HOOKS, ToolSpecSchema } from '../../src/harness/schemas.ts';
 import { validateHarness } from '../../src/harness/validate-harness.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -51,6 +53,19 @@ test('the guide follows the code: every schema field, every hook and every compo
   assert.equal(guideComponentOf('sub-agent'), 'subagents');
   assert.equal(guideComponentOf('harness.yaml'), 'manifest');
   assert.equal(guideComponentOf('nonsense'), undefined);
+});
+
+test('a schema change is a guide change: a new field, a new default, a removed field each show', () => {
+  const before = schemaText(ToolSpecSchema);
+  assert.match(before, /^parallel: boolean {3}# optional$/m);
+  assert.match(
+    schemaText(ToolSpecSchema.extend({ timeout_sec: z.number().positive().default(30) })),
+    /^timeout_sec: number, > 0 {3}# default 30$/m,
+  );
+  assert.doesNotMatch(schemaText(ToolSpecSchema.omit({ parallel: true })), /parallel/);
+  assert.equal(schemaText(ToolSpecSchema), before, 'rendering is deterministic');
+  // The committed guide holds exactly the rendering of the live schemas.
+  assert.ok(renderComponentGuide().includes(schemaText(HarnessManifestSchema)));
 });
 
 test('every example of the guide validates through the real validator, without warnings', async () => {
