@@ -3,7 +3,7 @@
 // fails too the trial is an infrastructure error as without one (not counted, run again on resume).
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -24,15 +24,15 @@ const KEY = 'sk-test-key-abcdefghijklmnop';
 const skip = bwrapAvailable() ? false : `bwrap not available: ${bwrapInstallHint()}`;
 const readJson = (file: string) => JSON.parse(readFileSync(file, 'utf8'));
 
-/** A scripted model that solves makeTask's default task (create /app/done). */
-function solverScript(): string {
+/** A scripted model that solves makeTask's default task (create /app/done), or runs `command`. */
+function solverScript(command = 'touch /app/done'): string {
   const file = join(mkdtempSync(join(tmpdir(), 'ahe-fallback-')), 'solver.yaml');
   writeFileSync(
     file,
     JSON.stringify({
       name: 'backup-solver',
       turns: [
-        { reply: { tool_calls: [{ name: 'run_shell_command', arguments: { command: 'touch /app/done' } }] } },
+        { reply: { tool_calls: [{ name: 'run_shell_command', arguments: { command } }] } },
         { reply: { content: 'Done.' } },
       ],
     }),
@@ -170,4 +170,43 @@ test('ahe eval --fallback-model during an outage: the eval line counts the trial
   } finally {
     await server.close();
   }
+});
+
+test('ahe run --fallback-model against a closed port: the session completes on the fallback and its trace says so', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ahe-run-fallback-'));
+  const out = join(dir, 'out');
+  const r = await runCli(
+    [
+      'run',
+      '--harness',
+      SEED,
+      '--model',
+      'openai:gpt-5',
+      '--fallback-model',
+      // The session runs on the host: the script works in its own directory only.
+      `scripted:${solverScript('touch done')}`,
+      '--max-retries',
+      '0',
+      '--instruction',
+      'Create done.',
+      '--workdir',
+      dir,
+      '--quiet',
+      '--out',
+      out,
+    ],
+    { env: { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: await closedPortUrl() }, timeoutMs: 120_000 },
+  );
+  assert.equal(r.exitCode, 0, r.stderr.slice(0, 2000));
+  const calls = readFileSync(join(out, 'events.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l))
+    .filter((e) => e.type === 'model_call');
+  assert.equal(calls.length, 2);
+  assert.ok(existsSync(join(dir, 'done')), 'the fallback did the work');
+  assert.match(
+    JSON.stringify(calls[0]),
+    /"fallback":\{"from":"openai:gpt-5","to":"scripted:[^"]+","reason":"ModelConnectionError: /,
+  );
 });
