@@ -7,6 +7,10 @@
 // an unknown reasoning effort. With `cache: true` the usage's cached tokens come from a simulated
 // automatic prefix cache keyed by prompt_cache_key (prompt-cache-sim.ts).
 import { createHmac } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { loadScript, scriptedModel } from '../../src/model/scripted-model.ts';
+import type { Completion, Message } from '../../src/model/types.ts';
 import { type FakeReply, type FakeServer, type RecordedRequest, startFakeHttpServer } from './fake-http-server.ts';
 import { blockOf, OpenAIPromptCache } from './prompt-cache-sim.ts';
 
@@ -274,4 +278,121 @@ export function startFakeOpenAIResponsesServer(
       for (const ev of copy.events) if ((ev.data as any).response?.usage) rewrite((ev.data as any).response.usage);
     return copy;
   });
+}
+
+/** The conversation a Responses request carries, as the model layer's messages (for a scripted answer). */
+export function messagesOfInput(input: any[]): Message[] {
+  const messages: Message[] = [];
+  const names = new Map<string, string>();
+  const last = () => messages.at(-1);
+  for (const item of input) {
+    if (item.type === 'reasoning') {
+      messages.push({ role: 'assistant', content: '' });
+    } else if (item.role === 'assistant') {
+      const open = last();
+      if (open?.role === 'assistant' && !open.content && !open.toolCalls) open.content = item.content;
+      else messages.push({ role: 'assistant', content: item.content });
+    } else if (item.role) {
+      messages.push({ role: item.role === 'developer' ? 'system' : item.role, content: item.content });
+    } else if (item.type === 'function_call') {
+      names.set(item.call_id, item.name);
+      const call = { id: item.call_id, name: item.name, rawArguments: item.arguments, arguments: {} };
+      const open = last();
+      if (open?.role === 'assistant') open.toolCalls = [...(open.toolCalls ?? []), call];
+      else messages.push({ role: 'assistant', content: '', toolCalls: [call] });
+    } else if (item.type === 'function_call_output') {
+      messages.push({
+        role: 'tool',
+        toolCallId: item.call_id,
+        name: names.get(item.call_id) ?? '',
+        content: item.output,
+      });
+    }
+  }
+  return messages;
+}
+
+/**
+ * A strict Responses server whose answers come from scripted models (src/model/scripted-model.ts), one
+ * script per model name: each request is answered by replaying the script over the conversation it
+ * carries (a fresh cursor per request, one call per earlier assistant turn), so any number of sessions
+ * may run at once. Every reply has a signed reasoning item, which the client must send back.
+ */
+export async function startScriptedResponsesServer(scripts: Record<string, string>): Promise<FakeServer> {
+  const requests: RecordedRequest[] = [];
+  const loaded = new Map(Object.entries(scripts).map(([name, file]) => [name, loadScript(file)]));
+  const answer = async (body: any): Promise<FakeReply> => {
+    const problem = responsesRequestProblem(body);
+    if (problem) return problem;
+    const script = loaded.get(body.model);
+    if (!script)
+      return {
+        kind: 'json',
+        status: 404,
+        body: {
+          error: {
+            message: `The model \`${body.model}\` does not exist`,
+            type: 'invalid_request_error',
+            param: null,
+            code: 'model_not_found',
+          },
+        },
+      };
+    const messages = messagesOfInput(body.input);
+    const model = scriptedModel(script, scripts[body.model]!);
+    const turns = messages.filter((m) => m.role === 'assistant').length;
+    let reply: Completion;
+    try {
+      // Replay: one call per assistant turn the conversation already has (with what came before it), then this one.
+      for (const [i, m] of messages.entries())
+        if (m.role === 'assistant') await model.complete({ messages: messages.slice(0, i), tools: [] });
+      reply = await model.complete({ messages, tools: [] });
+    } catch (error) {
+      return {
+        kind: 'json',
+        status: 500,
+        body: { error: { message: String(error), type: 'server_error', param: null, code: null } },
+      };
+    }
+    const m = reply.message;
+    const options: ResponsesReplyOptions = {
+      reasoning: [[`turn ${turns}`]],
+      ...(m.content ? { text: m.content } : {}),
+      toolCalls: (m.toolCalls ?? []).map((c) => ({ callId: c.id, name: c.name, arguments: c.rawArguments })),
+      input: reply.usage.promptTokens,
+      output: reply.usage.completionTokens,
+      model: body.model,
+    };
+    return body.stream ? responsesStream(options) : responsesReply(options);
+  };
+  const server = createServer((req, res) => {
+    let text = '';
+    req.on('data', (c) => (text += c));
+    req.on('end', async () => {
+      let body: any;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = undefined;
+      }
+      requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
+      const reply = await answer(body);
+      if (reply.kind === 'sse') {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        for (const e of reply.events)
+          res.write(`${e.event ? `event: ${e.event}\n` : ''}data: ${JSON.stringify(e.data)}\n\n`);
+        res.end();
+      } else if (reply.kind === 'json') {
+        res.writeHead(reply.status ?? 200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(reply.body));
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/v1`,
+    requests,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
