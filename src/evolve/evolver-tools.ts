@@ -2,6 +2,8 @@
 // code what the agent may do: only harness component files are listed, read or written (the edit
 // policy), nothing is committed that does not validate or that leaks task-specific content, and the
 // manifest is validated against the commits of this iteration. Every refusal tells the agent why.
+// Beside the file tools: read_guide (component-guide.ts), read_trace (read-trace.ts, training tasks
+// only), try_component and render_context (try-component.ts) — all read-only towards the run.
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import type { LoadedTool, ToolResult } from '../harness/types.ts';
