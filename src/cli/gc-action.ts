@@ -14,7 +14,7 @@ import type { GcBackend } from './gc-command.ts';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-export async function collectGarbage(backend: GcBackend, listOnly: boolean): Promise<void> {
+export async function collectGarbage(backend: GcBackend, listOnly: boolean, all = false): Promise<void> {
   if (backend === 'image') return collectImageRoots(listOnly);
   const engine = containerEngine(backend);
   await checkEngine(engine);
@@ -29,10 +29,14 @@ export async function collectGarbage(backend: GcBackend, listOnly: boolean): Pro
     );
     return;
   }
-  const removed = await removeLeftoverContainers(engine);
+  const { removed, kept } = await removeLeftoverContainers(engine, { all });
   process.stdout.write(
     `${plural(removed.length, 'container')} removed${removed.length ? `: ${removed.map((id) => id.slice(0, 12)).join(' ')}` : ''}\n`,
   );
+  if (kept.length)
+    process.stdout.write(
+      `${plural(kept.length, 'container')} kept: the run that made ${kept.length === 1 ? 'it' : 'them'} still runs (--all removes ${kept.length === 1 ? 'it' : 'them'} too): ${kept.map((id) => id.slice(0, 12)).join(' ')}\n`,
+    );
 }
 
 function describe(e: ImageRootEntry): string {

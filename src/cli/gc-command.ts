@@ -1,5 +1,5 @@
-// `ahe gc`: removes what a killed run left behind: containers of the podman/docker backends (every
-// container labelled ahe=1), or, with `--backend image`, the image backend's cached root filesystems.
+// `ahe gc`: removes what a killed run left behind: containers of the podman/docker backends (labelled
+// ahe=1, made by a process that no longer runs), or, with `--backend image`, the image backend's cached root filesystems.
 import { type Command, Option } from 'commander';
 
 export type GcBackend = 'podman' | 'docker' | 'image';
@@ -19,16 +19,18 @@ export function registerGcCommand(program: Command): void {
         .default('podman'),
     )
     .option('--list', 'only list what would be removed (with --backend image: every cached root, its size and users)')
+    .option('--all', 'podman/docker: also remove the containers of runs that still run (they then fail)')
     .addHelpText(
       'after',
       [
         '',
-        'Containers are removed whatever run started them: do not run it while an `ahe eval --backend podman|docker` is running.',
+        'Containers of a run that still runs on this machine are kept (each is labelled with the process that made it);',
+        'containers of a run that was killed, or of an older ahe, are removed. --all removes every one.',
         'Image roots (AHE_CACHE_DIR or the temp directory, under ahe/image-roots) are removed unless a running trial holds',
         'them; the cache also evicts least recently used roots by itself beyond AHE_IMAGE_ROOT_CACHE_GB (default 20).',
       ].join('\n'),
     )
-    .action(async (flags: { backend: GcBackend; list?: boolean }) =>
-      (await import('./gc-action.ts')).collectGarbage(flags.backend, flags.list === true),
+    .action(async (flags: { backend: GcBackend; list?: boolean; all?: boolean }) =>
+      (await import('./gc-action.ts')).collectGarbage(flags.backend, flags.list === true, flags.all === true),
     );
 }

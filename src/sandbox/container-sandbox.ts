@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { dirname, join, posix } from 'node:path';
 import { UserError } from '../errors.ts';
 import {
@@ -18,6 +18,7 @@ import {
   runNetworkArgs,
 } from './container-engine.ts';
 import { killStraysScript, parseKillStrays, SandboxCleanupError } from './kill-strays.ts';
+import { ownerAlive, SELF_OWNER } from './process-owner.ts';
 import { shellQuote } from './shell-quote.ts';
 import { spawnProcess } from './spawn-process.ts';
 import type { ExecOptions, ExecResult, Sandbox, SpawnOptions } from './types.ts';
@@ -77,6 +78,8 @@ export function containerRunArgs(
     `${CONTAINER_LABEL}.trial=${o.trialName}`,
     '--label',
     `${CONTAINER_LABEL}.pid=${process.pid}`,
+    '--label',
+    `${CONTAINER_LABEL}.owner=${hostname()}/${SELF_OWNER}`,
   ];
   args.push(...network);
   if (o.cpus) args.push('--cpus', String(o.cpus));
@@ -264,10 +267,48 @@ async function listLeftovers(engine: ContainerEngine): Promise<string[]> {
     .filter(Boolean);
 }
 
-/** Removes every container labelled `ahe=1` (running or not); returns the removed ids. */
-export async function removeLeftoverContainers(engine: ContainerEngine): Promise<string[]> {
-  const ids = await listLeftovers(engine);
-  if (ids.length === 0) return [];
+/**
+ * Whether the run that made a container still runs: its `ahe.owner` label names a process of this
+ * machine that is alive. A container of another machine (a shared DOCKER_HOST) counts as in use; one
+ * without the label (made by an older ahe) as left over.
+ */
+function ownerRuns(owner: string): boolean {
+  if (!owner || owner === '<no value>') return false;
+  const slash = owner.indexOf('/');
+  if (slash < 0 || owner.slice(0, slash) !== hostname()) return true;
+  return ownerAlive(owner.slice(slash + 1));
+}
+
+/** The containers labelled `ahe=1` whose run still runs (ownerRuns), by id. */
+async function containersInUse(engine: ContainerEngine, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const r = await runEngine(
+    engine,
+    ['inspect', '--format', `{{.Id}} {{index .Config.Labels "${CONTAINER_LABEL}.owner"}}`, ...ids],
+    { timeoutSec: 60 },
+  );
+  const inUse = new Set<string>();
+  // A container removed between ps and inspect fails inspect for it alone; the others are still listed.
+  for (const line of r.stdout.split('\n')) {
+    const [id, owner = ''] = line.trim().split(' ');
+    if (id && ownerRuns(owner)) for (const short of ids) if (id.startsWith(short)) inUse.add(short);
+  }
+  return inUse;
+}
+
+/**
+ * Removes the containers labelled `ahe=1` (running or not) that no running ahe process owns, or all of
+ * them with `all`; returns the removed ids and those kept because their run still runs.
+ */
+export async function removeLeftoverContainers(
+  engine: ContainerEngine,
+  options: { all?: boolean } = {},
+): Promise<{ removed: string[]; kept: string[] }> {
+  const listed = await listLeftovers(engine);
+  const inUse = options.all ? new Set<string>() : await containersInUse(engine, listed);
+  const kept = listed.filter((id) => inUse.has(id));
+  const ids = listed.filter((id) => !inUse.has(id));
+  if (ids.length === 0) return { removed: [], kept };
   const rm = await runEngine(engine, removeArgs(engine, ids), { timeoutSec: 120 });
   if (rm.exitCode !== 0) {
     // One removed meanwhile (by the run that made it) fails the command but is gone: only what is
@@ -279,5 +320,5 @@ export async function removeLeftoverContainers(engine: ContainerEngine): Promise
         `${engine.kind} rm could not remove ${stuck.length} container(s) (${stuck.map((id) => id.slice(0, 12)).join(' ')}): ${outputTail(rm, 5)}`,
       );
   }
-  return ids;
+  return { removed: ids, kept };
 }

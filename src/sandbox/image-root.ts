@@ -8,6 +8,7 @@
 // marker file naming its process; eviction (least recently used first, down to
 // AHE_IMAGE_ROOT_CACHE_GB) and `ahe gc` never remove a root that has a live marker, and a layer goes
 // when no root uses it. The cache's bookkeeping steps run under a lock directory, held for milliseconds.
+
 import { execFile } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import {
@@ -31,6 +32,7 @@ import { promisify } from 'node:util';
 import { type ContainerEngine, ContainerEngineError, outputTail, runEngine } from './container-engine.ts';
 import { CONTAINER_LABEL } from './container-sandbox.ts';
 import { lookupInLayers, makeDirsLike } from './image-layers.ts';
+import { ownerAlive, SELF_OWNER } from './process-owner.ts';
 import { runProcess } from './run-process.ts';
 
 const execFileAsync = promisify(execFile);
@@ -115,22 +117,7 @@ export function imageRootCapBytes(env: NodeJS.ProcessEnv = process.env): number 
 
 // ---------------------------------------------------------------- liveness of the processes holding roots
 
-/** The start time of a process (field 22 of /proc/PID/stat): with the pid, it names one process for good. */
-function startTime(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-  } catch {
-    return undefined;
-  }
-}
-const SELF = `${process.pid}-${startTime(process.pid) ?? '0'}`;
-
-/** True while the process a marker or a lock names (`PID-START`) is alive. */
-function ownerAlive(owner: string): boolean {
-  const [pid, start] = owner.split('-');
-  return startTime(Number(pid)) === start;
-}
+// SELF_OWNER and ownerAlive: src/sandbox/process-owner.ts.
 
 // ---------------------------------------------------------------- the cache lock
 
@@ -140,7 +127,7 @@ function withLock<T>(cache: string, body: () => T): T {
   for (let attempt = 0; ; attempt++) {
     try {
       mkdirSync(lock);
-      writeFileSync(join(lock, 'owner'), SELF);
+      writeFileSync(join(lock, 'owner'), SELF_OWNER);
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
@@ -460,7 +447,7 @@ async function copyLayers(cache: string, inspected: Inspected, options: RootOpti
   for (const [i, { dir }] of inspected.layers.entries()) {
     const key = keys[i]!;
     if (layerSize(cache, key) !== undefined) continue;
-    const tmp = join(cache, LAYERS, `.tmp-${SELF}.${key}-${randomUUID().slice(0, 8)}`);
+    const tmp = join(cache, LAYERS, `.tmp-${SELF_OWNER}.${key}-${randomUUID().slice(0, 8)}`);
     try {
       mkdirSync(tmp);
       await execFileAsync('cp', ['-a', `${dir}/.`, join(tmp, 'diff')], {
@@ -611,7 +598,7 @@ export async function acquireImageRoot(
   const inspected = await inspect(engine, image);
   const key = `${FORMAT}-${inspected.id.slice(0, 24)}`;
   const dir = join(cache, key);
-  const marker = `${SELF}.${randomUUID().slice(0, 8)}`;
+  const marker = `${SELF_OWNER}.${randomUUID().slice(0, 8)}`;
   let fresh = false;
   let unpackMs = 0;
   while (!withLock(cache, () => hold(cache, dir, marker))) {
@@ -620,7 +607,7 @@ export async function acquireImageRoot(
       await inFlight;
       continue;
     }
-    const tmp = join(cache, `.tmp-${SELF}.${key}-${randomUUID().slice(0, 8)}`);
+    const tmp = join(cache, `.tmp-${SELF_OWNER}.${key}-${randomUUID().slice(0, 8)}`);
     const work = (async () => {
       try {
         await unpack(engine, image, inspected, cache, tmp, options);
@@ -658,7 +645,7 @@ export async function acquireImageRoot(
  */
 export function holdCachedRoot(key: string, cache = imageRootCacheDir()): ImageRoot | undefined {
   const dir = join(cache, key);
-  const marker = `${SELF}.${randomUUID().slice(0, 8)}`;
+  const marker = `${SELF_OWNER}.${randomUUID().slice(0, 8)}`;
   if (!existsSync(dir) || !withLock(cache, () => hold(cache, dir, marker))) return undefined;
   return heldRoot(cache, dir, key, marker, false, 0);
 }

@@ -221,6 +221,25 @@ for (const kind of CONTAINER_ENGINES) {
     assert.match(again.stdout, /^\d+ containers? removed/);
   });
 
+  test(`${kind}: \`ahe gc\` keeps the container of a run that still runs (--all removes it)`, { skip }, async () => {
+    const child = await evalSleeper(jobDir());
+    try {
+      const mine = await containersOf(`ahe.pid=${child.pid}`);
+      assert.equal(mine.length, 1);
+      const gc = spawnSync(process.execPath, [AHE, 'gc', '--backend', kind], { encoding: 'utf8' });
+      assert.equal(gc.status, 0, gc.stderr);
+      assert.match(gc.stdout, /containers? kept: the run that made/);
+      assert.ok(gc.stdout.split('kept:')[1]?.includes(mine[0]!.slice(0, 12)), gc.stdout);
+      assert.deepEqual(await containersOf(`ahe.pid=${child.pid}`), mine);
+      const all = spawnSync(process.execPath, [AHE, 'gc', '--backend', kind, '--all'], { encoding: 'utf8' });
+      assert.equal(all.status, 0, all.stderr);
+      assert.deepEqual(await containersOf(`ahe.pid=${child.pid}`), []);
+    } finally {
+      child.kill('SIGKILL');
+      await exited(child);
+    }
+  });
+
   test(`${kind}: Ctrl-C (SIGINT) during a trial removes its container before ahe exits`, { skip }, async () => {
     const child = await evalSleeper(jobDir());
     child.kill('SIGINT');
