@@ -113,3 +113,34 @@ test('LiteLLM proxy (mounted at the root): the proxy’s model alias', () =>
     assert.equal(c.message.content, 'via proxy');
     assert.equal(c.model, 'claude-sonnet-4-5');
   }));
+
+test('the strict Chat Completions checks refuse what the real API refuses', async () => {
+  const { chatRequestProblem } = await import('../support/fake-openai-server.ts');
+  const call = {
+    role: 'assistant',
+    content: null,
+    tool_calls: [{ id: 'c1', type: 'function', function: { name: 'f', arguments: '{}' } }],
+  };
+  const cases: [unknown, RegExp][] = [
+    [
+      {
+        messages: [
+          { role: 'user', content: 'x' },
+          { role: 'tool', tool_call_id: 'c9', content: 'o' },
+        ],
+      },
+      /must be a response to a preceeding message/,
+    ],
+    [
+      { messages: [{ role: 'user', content: 'x' }, call, { role: 'user', content: 'y' }] },
+      /did not have response messages: c1/,
+    ],
+    [{ messages: [], tools: [{ type: 'function', name: 'f', parameters: {} }] }, /tools\[0\]\.function/],
+  ];
+  for (const [body, pattern] of cases) {
+    const problem = chatRequestProblem(body) as { body: { error: { message: string } } } | undefined;
+    assert.ok(problem, JSON.stringify(body));
+    assert.match(problem.body.error.message, pattern);
+  }
+  assert.equal(chatRequestProblem({ messages: [call, { role: 'tool', tool_call_id: 'c1', content: 'o' }] }), undefined);
+});

@@ -7,12 +7,10 @@
 // an unknown reasoning effort. With `cache: true` the usage's cached tokens come from a simulated
 // automatic prefix cache keyed by prompt_cache_key (prompt-cache-sim.ts).
 import { createHmac } from 'node:crypto';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { loadScript, scriptedModel } from '../../src/model/scripted-model.ts';
-import type { Completion, Message } from '../../src/model/types.ts';
+import type { Message } from '../../src/model/types.ts';
 import { type FakeReply, type FakeServer, type RecordedRequest, startFakeHttpServer } from './fake-http-server.ts';
 import { blockOf, OpenAIPromptCache } from './prompt-cache-sim.ts';
+import { isReply, scriptedAnswers, startAnsweringServer } from './scripted-wire-server.ts';
 
 export type { FakeReply, FakeServer };
 
@@ -313,47 +311,19 @@ export function messagesOfInput(input: any[]): Message[] {
 }
 
 /**
- * A strict Responses server whose answers come from scripted models (src/model/scripted-model.ts), one
- * script per model name: each request is answered by replaying the script over the conversation it
- * carries (a fresh cursor per request, one call per earlier assistant turn), so any number of sessions
- * may run at once. Every reply has a signed reasoning item, which the client must send back.
+ * A strict Responses server whose answers come from scripted models, one script per model name
+ * (scripted-wire-server.ts). Every reply has a signed reasoning item, which the client must send back.
  */
-export async function startScriptedResponsesServer(scripts: Record<string, string>): Promise<FakeServer> {
-  const requests: RecordedRequest[] = [];
-  const loaded = new Map(Object.entries(scripts).map(([name, file]) => [name, loadScript(file)]));
-  const answer = async (body: any): Promise<FakeReply> => {
+export function startScriptedResponsesServer(scripts: Record<string, string>): Promise<FakeServer> {
+  const answer = scriptedAnswers(scripts);
+  return startAnsweringServer('/v1', async (request) => {
+    const body = request.body;
     const problem = responsesRequestProblem(body);
     if (problem) return problem;
-    const script = loaded.get(body.model);
-    if (!script)
-      return {
-        kind: 'json',
-        status: 404,
-        body: {
-          error: {
-            message: `The model \`${body.model}\` does not exist`,
-            type: 'invalid_request_error',
-            param: null,
-            code: 'model_not_found',
-          },
-        },
-      };
     const messages = messagesOfInput(body.input);
-    const model = scriptedModel(script, scripts[body.model]!);
+    const reply = await answer(body.model, messages);
+    if (isReply(reply)) return reply;
     const turns = messages.filter((m) => m.role === 'assistant').length;
-    let reply: Completion;
-    try {
-      // Replay: one call per assistant turn the conversation already has (with what came before it), then this one.
-      for (const [i, m] of messages.entries())
-        if (m.role === 'assistant') await model.complete({ messages: messages.slice(0, i), tools: [] });
-      reply = await model.complete({ messages, tools: [] });
-    } catch (error) {
-      return {
-        kind: 'json',
-        status: 500,
-        body: { error: { message: String(error), type: 'server_error', param: null, code: null } },
-      };
-    }
     const m = reply.message;
     const options: ResponsesReplyOptions = {
       reasoning: [[`turn ${turns}`]],
@@ -364,35 +334,5 @@ export async function startScriptedResponsesServer(scripts: Record<string, strin
       model: body.model,
     };
     return body.stream ? responsesStream(options) : responsesReply(options);
-  };
-  const server = createServer((req, res) => {
-    let text = '';
-    req.on('data', (c) => (text += c));
-    req.on('end', async () => {
-      let body: any;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        body = undefined;
-      }
-      requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
-      const reply = await answer(body);
-      if (reply.kind === 'sse') {
-        res.writeHead(200, { 'content-type': 'text/event-stream' });
-        for (const e of reply.events)
-          res.write(`${e.event ? `event: ${e.event}\n` : ''}data: ${JSON.stringify(e.data)}\n\n`);
-        res.end();
-      } else if (reply.kind === 'json') {
-        res.writeHead(reply.status ?? 200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(reply.body));
-      }
-    });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/v1`,
-    requests,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
 }
