@@ -140,6 +140,20 @@ export interface CompletionParts {
 
 type Call = (request: CompletionRequest, signal?: AbortSignal) => Promise<CompletionParts>;
 
+/**
+ * A signal for one call that follows `signal` and lets go of it when released. The SDKs add an abort
+ * listener to the signal a call gets and never remove it: given a session's signal directly, every call
+ * of a long session would leave one behind (MaxListenersExceededWarning, and a leak).
+ */
+export function callSignal(signal?: AbortSignal): { signal?: AbortSignal; release: () => void } {
+  if (!signal) return { release: () => {} };
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(signal.reason);
+  if (signal.aborted) onAbort();
+  else signal.addEventListener('abort', onAbort, { once: true });
+  return { signal: controller.signal, release: () => signal.removeEventListener('abort', onAbort) };
+}
+
 /** The Model of a real provider: one- or streaming call by option, SDK errors mapped, cost from the price table. */
 export function providerModel(
   id: ProviderIdentity,
@@ -167,10 +181,13 @@ export function providerModel(
       // A level the provider does not support fails before any request, naming the provider.
       checkReasoningEffort(id.provider, request.reasoningEffort);
       let parts: CompletionParts;
+      const scope = callSignal(signal);
       try {
-        parts = await call(request, signal);
+        parts = await call(request, scope.signal);
       } catch (error) {
         throw mapProviderError(error, id);
+      } finally {
+        scope.release();
       }
       const { content, reasoning, toolCalls, usage } = parts;
       if (parts.reportedCostUsd !== undefined) costReported = true;

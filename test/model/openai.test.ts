@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
 import { test } from 'node:test';
 import { ModelAuthError, ModelConnectionError, ModelResponseError } from '../../src/errors.ts';
 import { createOpenAIModel } from '../../src/model/openai-model.ts';
@@ -219,4 +220,32 @@ test('an unknown model has no price: cost 0 and priced false', () => {
   });
   assert.equal(model.priced, false);
   assert.equal(createOpenAIModel('gpt-4o-2024-08-06', { env: { OPENAI_API_KEY: 'x' } }).priced, true);
+});
+
+test('one signal over many calls: no abort listener is left on it (the SDK never removes its own)', () =>
+  withServer(
+    Array.from({ length: 15 }, () => openaiCompletion({ content: 'ok', prompt: 10, completion: 1 })),
+    async (url) => {
+      const model = createOpenAIModel('gpt-4o', {
+        env: { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: url },
+        maxRetries: 0,
+        stream: false,
+      });
+      const session = new AbortController();
+      for (let i = 0; i < 15; i++) await model.complete(request(), session.signal);
+      assert.equal(getEventListeners(session.signal, 'abort').length, 0);
+    },
+  ));
+
+test('a signal aborted during a call aborts it (the per-call signal follows the caller’s)', async () => {
+  const { callSignal } = await import('../../src/model/provider-options.ts');
+  const outer = new AbortController();
+  const scope = callSignal(outer.signal);
+  assert.equal(scope.signal?.aborted, false);
+  outer.abort(new Error('stop'));
+  assert.equal(scope.signal?.aborted, true);
+  scope.release();
+  assert.equal(getEventListeners(outer.signal, 'abort').length, 0);
+  const already = callSignal(outer.signal);
+  assert.equal(already.signal?.aborted, true);
 });
