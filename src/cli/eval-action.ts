@@ -142,7 +142,8 @@ export async function runEval(
     const modelOptions = {
       prices,
       maxRetries: flags.maxRetries,
-      reasoningEffort: flags.reasoningEffort,
+      // The harness's level is checked against the provider now too, not in every trial.
+      reasoningEffort: flags.reasoningEffort ?? agent.harness.model.reasoningEffort,
       fallback: flags.fallbackModel,
     };
     costKnown = (await createModel(spec, modelOptions)).priced !== false;

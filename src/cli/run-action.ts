@@ -45,7 +45,8 @@ export async function runAgentSession(flags: RunFlags): Promise<number> {
     maxRetries: flags.maxRetries,
     recordTo: flags.record && resolve(flags.record),
     fallback: flags.fallbackModel,
-    reasoningEffort: flags.reasoningEffort,
+    // The harness's level is checked against the provider now too, not at the first call.
+    reasoningEffort: flags.reasoningEffort ?? harness.model.reasoningEffort,
   });
   const outDir = resolve(flags.out ?? defaultOutDir());
   if (existsSync(resolve(outDir, 'events.jsonl')))

@@ -2,7 +2,7 @@
 // Responses server: the tool loop runs, every request asks for the effort with one prompt-cache key,
 // the reasoning item goes back verbatim, and the summary lands in the ATIF trajectory, not the prompt.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -96,6 +96,29 @@ test('a reasoning effort the provider does not support stops ahe run before any 
     assert.equal(run.exitCode, 2, run.stderr);
     assert.match(run.stderr, /reasoning effort 'minimal' is not supported by provider 'anthropic'/);
     assert.doesNotMatch(run.stderr, STACK_LINE);
+    assert.equal(server.requests.length, 0);
+    // The same from harness.yaml's model.reasoning_effort.
+    const harness = join(tmp('harness'), 'h');
+    cpSync(join(ROOT, 'harnesses/seed'), harness, { recursive: true });
+    const yaml = readFileSync(join(harness, 'harness.yaml'), 'utf8');
+    writeFileSync(join(harness, 'harness.yaml'), yaml.replace('model:\n', 'model:\n  reasoning_effort: minimal\n'));
+    const fromHarness = await runCli(
+      [
+        'run',
+        '--harness',
+        harness,
+        '--model',
+        'anthropic:claude-sonnet-4-5',
+        '--instruction',
+        'x',
+        '--out',
+        join(tmp('bad2'), 'run'),
+        '--quiet',
+      ],
+      { env: { ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: server.url } },
+    );
+    assert.equal(fromHarness.exitCode, 2, fromHarness.stderr);
+    assert.match(fromHarness.stderr, /reasoning effort 'minimal' is not supported by provider 'anthropic'/);
     assert.equal(server.requests.length, 0);
     const typo = await runCli([
       'run',
