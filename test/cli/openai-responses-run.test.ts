@@ -65,6 +65,16 @@ test('ahe run with openai-responses and --reasoning-effort high: reasoning carri
       !input.some((i) => typeof i.content === 'string' && i.content.includes('Write the file with a shell command.')),
       'the summary is never prompt text',
     );
+    const calls = readFileSync(join(out, 'events.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .filter((e) => e.type === 'model_call');
+    assert.deepEqual(
+      calls.map((e) => e.usage.reasoning_tokens),
+      [12, 0],
+      'reasoning tokens traced per call',
+    );
     const atif = JSON.parse(readFileSync(join(out, 'trajectory.json'), 'utf8'));
     const reasoning = (atif.steps as { reasoning_content?: string }[]).map((s) => s.reasoning_content).filter(Boolean);
     assert.deepEqual(reasoning, ['Write the file with a shell command.', 'The file is written.']);
