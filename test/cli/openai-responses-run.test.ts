@@ -147,3 +147,17 @@ test('a reasoning effort the provider does not support stops ahe run before any 
     await server.close();
   }
 });
+
+test('--reasoning-effort is offered by run and eval, and per role by evolve, with its levels', async () => {
+  for (const [command, flags] of [
+    ['run', ['--reasoning-effort']],
+    ['eval', ['--reasoning-effort']],
+    ['evolve', ['--reasoning-effort', '--evolve-reasoning-effort', '--debug-reasoning-effort']],
+  ] as const) {
+    const help = await runCli([command, '--help']);
+    assert.equal(help.exitCode, 0, help.stderr);
+    const text = help.stdout.replace(/\s+/g, ' ');
+    for (const flag of flags) assert.match(text, new RegExp(`${flag} <level>`), `${command}: ${flag}`);
+    assert.match(text, /"minimal", "low", "medium", "high", "xhigh"/);
+  }
+});
