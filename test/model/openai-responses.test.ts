@@ -421,3 +421,42 @@ test('the prompt cache key lands repeated prefixes on the simulated cache', asyn
     await server.close();
   }
 });
+
+test('a streamed error event or failed response is a ModelResponseError naming the provider', () =>
+  withServer(
+    [
+      {
+        kind: 'sse',
+        events: [
+          {
+            event: 'error',
+            data: { type: 'error', code: 'server_error', message: 'stream broke', param: null, sequence_number: 0 },
+          },
+        ],
+      },
+      {
+        kind: 'sse',
+        events: [
+          {
+            event: 'response.failed',
+            data: {
+              type: 'response.failed',
+              sequence_number: 0,
+              response: { status: 'failed', output: [], error: { code: 'server_error', message: 'model crashed' } },
+            },
+          },
+        ],
+      },
+    ],
+    async (url) => {
+      const model = createOpenAIResponsesModel('gpt-5', { env: env(url), maxRetries: 0 });
+      await assert.rejects(
+        model.complete(providerRequest()),
+        (e: Error) => e instanceof ModelResponseError && /openai-responses.*stream broke/.test(e.message),
+      );
+      await assert.rejects(
+        model.complete(providerRequest()),
+        (e: Error) => e instanceof ModelResponseError && /openai-responses.*model crashed/.test(e.message),
+      );
+    },
+  ));
