@@ -132,13 +132,6 @@ export async function runEval(
     const prices = flags.prices ? loadPriceTable(resolve(flags.prices)) : undefined;
     const spec = flags.model;
     // Fail on a bad spec or a missing key now, not once per trial.
-    // Queue workers build their models from the trial's payload, which carries no effort: refused, not ignored.
-    if (flags.reasoningEffort && flags.queue)
-      throw new UserError(
-        '--reasoning-effort is not carried to queue workers yet: set model.reasoning_effort in harness.yaml',
-      );
-    if (flags.fallbackModel && flags.queue)
-      throw new UserError('--fallback-model is not carried to queue workers yet: run without --queue to use one');
     const modelOptions = {
       prices,
       maxRetries: flags.maxRetries,
@@ -170,6 +163,9 @@ export async function runEval(
         backend: flags.backend,
         prices: flags.prices ? loadPriceTable(resolve(flags.prices)) : undefined,
         maxRetries: flags.maxRetries,
+        // Workers build each trial's model from the payload: the effort and the fallback travel with it.
+        reasoningEffort: flags.reasoningEffort,
+        fallback: flags.fallbackModel,
       })
     : undefined;
   const progress = createJobProgress(io.err, { quiet: flags.quiet });

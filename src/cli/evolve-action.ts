@@ -236,12 +236,8 @@ export async function evolveCommand(flags: EvolveFlags, command: Command): Promi
     );
     if (flags.estimateOnly) return;
   }
-  const backend = config?.backend ?? loadRunState(runDir).config.backend;
-  // Queue workers build the coding agent's model from the trial's payload, which carries no effort.
-  if (flags.queue && (config?.reasoning_effort ?? loadRunState(runDir).config.reasoning_effort))
-    throw new UserError(
-      '--reasoning-effort is not carried to queue workers yet: set model.reasoning_effort in harness.yaml',
-    );
+  const runConfig = config ?? loadRunState(runDir).config;
+  const backend = runConfig.backend;
   // With --queue the workers run the trials, and check their own backend.
   if (!flags.queue) await checkBackend(backend);
   const { signal, dispose } = interruptible(process.stderr);
@@ -258,7 +254,15 @@ export async function evolveCommand(flags: EvolveFlags, command: Command): Promi
   let trialQueue: Awaited<ReturnType<typeof openTrialQueue>> | undefined;
   try {
     if (flags.queue)
-      trialQueue = await openTrialQueue({ url: flags.queue, backend, prices, maxRetries: flags.maxRetries });
+      trialQueue = await openTrialQueue({
+        url: flags.queue,
+        backend,
+        prices,
+        maxRetries: flags.maxRetries,
+        // Workers build the coding agent's model from each trial's payload: the run's effort and fallback travel with it.
+        reasoningEffort: runConfig.reasoning_effort ?? undefined,
+        fallback: runConfig.fallback_model ?? undefined,
+      });
     const state = await runEvolve({
       runDir,
       config,

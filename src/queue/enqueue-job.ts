@@ -11,9 +11,10 @@ import type { Redis } from 'ioredis';
 import type { TrialExecutor } from '../bench/run-job.ts';
 import { type BackendKind, type TrialOptions, trialFinished, trialName } from '../bench/run-trial.ts';
 import type { TrialResult } from '../bench/trial-result.ts';
-import { InterruptedError } from '../errors.ts';
+import { InterruptedError, UserError } from '../errors.ts';
 import { listHarnessFiles } from '../harness/list-harness-files.ts';
 import type { PriceTable } from '../model/prices.ts';
+import type { ReasoningEffort } from '../model/types.ts';
 import { putBlob } from './content-store.ts';
 import { packDirectory } from './file-bundle.ts';
 import { modelSpecFile } from './model-file.ts';
@@ -28,6 +29,10 @@ export interface TrialQueueOptions {
   backend: BackendKind;
   prices?: PriceTable;
   maxRetries?: number;
+  /** The coding agent's reasoning effort (a run's flag, over the harness's own), carried to the workers. */
+  reasoningEffort?: ReasoningEffort;
+  /** The coding agent's fallback model, carried to the workers: a provider's spec (a file-reading one is refused). */
+  fallback?: string;
   /** How often waiting trials are checked besides the queue's events (default 2 s). */
   pollMs?: number;
   /** Without an answer from Redis for this long, the waiting trials fail with the reason (default 60 s). */
@@ -78,6 +83,11 @@ function onAbort(signal: AbortSignal | undefined, handler: () => void): () => vo
 }
 
 export async function openTrialQueue(options: TrialQueueOptions): Promise<TrialQueue> {
+  // A fallback travels as a spec; one that reads a file (scripted:, replay:) would name a producer's path.
+  if (options.fallback && modelSpecFile(options.fallback))
+    throw new UserError(
+      `--fallback-model ${options.fallback} reads a file, which is not shipped to queue workers: use a provider's model as the fallback, or run without --queue`,
+    );
   const redis = await connectRedis(options.url);
   const eventsConnection: Redis = redis.duplicate();
   const events = new QueueEvents(queueName(options.backend), { connection: eventsConnection });
@@ -122,6 +132,8 @@ export async function openTrialQueue(options: TrialQueueOptions): Promise<TrialQ
         max_total_tokens: agent.maxTotalTokens,
         max_retries: options.maxRetries,
         prices: options.prices,
+        ...(options.reasoningEffort ? { reasoning_effort: options.reasoningEffort } : {}),
+        ...(options.fallback ? { fallback_model: options.fallback } : {}),
       },
       backend: o.backend,
       timeout_multiplier: o.timeoutMultiplier,

@@ -81,7 +81,13 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
         if (!shipped) throw new Error(`the trial ships a model file, but its model spec ${spec} reads none`);
         local = `${shipped.prefix}${join(dir, a.model_file.name)}`;
       }
-      const modelOptions = { prices: a.prices as PriceTable | undefined, maxRetries: a.max_retries };
+      const modelOptions = {
+        prices: a.prices as PriceTable | undefined,
+        maxRetries: a.max_retries,
+        // The run's effort over the harness's own, as in a local trial (eval-action, run-evolve).
+        reasoningEffort: a.reasoning_effort ?? agent.harness?.model.reasoningEffort,
+        fallback: a.fallback_model,
+      };
       agent.modelSpec = spec; // recorded as the producer named it
       agent.newModel = () => createModel(local, modelOptions);
     }

@@ -3,6 +3,7 @@
 // worker's own environment. Its return value carries the trial directory back as a file bundle.
 import { z } from 'zod';
 import type { BackendKind } from '../bench/trial-context.ts';
+import { REASONING_EFFORTS } from '../model/types.ts';
 
 /**
  * The BullMQ queue of the trials of one backend: a worker listens only to its own backend's queue, so
@@ -30,6 +31,9 @@ export const TrialPayloadSchema = z.object({
     max_total_tokens: z.number().int().positive().optional(),
     max_retries: z.number().int().nonnegative().optional(),
     prices: z.record(z.string(), z.unknown()).optional(),
+    /** The run's reasoning effort (over the harness's own), and a fallback model spec (a provider's). */
+    reasoning_effort: z.enum(REASONING_EFFORTS).optional(),
+    fallback_model: z.string().optional(),
   }),
   backend: z.string(),
   timeout_multiplier: z.number().positive().optional(),
