@@ -5,6 +5,8 @@
 // server ends with the run, and inside the bwrap sandbox the server sees the sandbox, not the host.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
@@ -327,5 +329,46 @@ test('inside the bwrap sandbox the server sees /app and not the host; a command 
   } finally {
     await sandbox?.close();
     rmSync(trialDir, { recursive: true, force: true });
+  }
+});
+
+test('a streamable-HTTP server at a URL serves its tools where the sandbox allows network', TIMEOUT, async () => {
+  const { McpServer } = await import('@modelcontextprotocol/sdk/server/mcp.js');
+  const { StreamableHTTPServerTransport } = await import('@modelcontextprotocol/sdk/server/streamableHttp.js');
+  const { z } = await import('zod');
+  // Stateless: a fresh server and transport for each request, as the SDK's examples do.
+  const http = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : undefined;
+    const server = new McpServer({ name: 'remote', version: '1.0.0' });
+    server.registerTool(
+      'shout',
+      { description: 'Upper-case text.', inputSchema: { text: z.string() } },
+      async ({ text }) => ({
+        content: [{ type: 'text', text: text.toUpperCase() }],
+      }),
+    );
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+    res.on('close', () => void transport.close());
+    await server.connect(transport);
+    await transport.handleRequest(req, res, body);
+  });
+  await new Promise<void>((r) => http.listen(0, '127.0.0.1', () => r()));
+  const { port } = http.address() as AddressInfo;
+  try {
+    await withHostSandbox(async (sandbox) => {
+      const harness = makeHarness({ mcpServers: [{ name: 'remote', url: `http://127.0.0.1:${port}/mcp` }] });
+      const { result, results, model } = await run(harness, sandbox, [
+        { toolCalls: [toolCall('mcp__remote__shout', { text: 'quiet' })] },
+        { content: 'done' },
+      ]);
+      assert.equal(result.status, 'completed', result.error);
+      assert.ok((model.requests[0]!.tools ?? []).some((t) => t.name === 'mcp__remote__shout'));
+      assert.equal(results.get('mcp__remote__shout')!.output, 'QUIET');
+    });
+  } finally {
+    http.closeAllConnections();
+    await new Promise((r) => http.close(r));
   }
 });
