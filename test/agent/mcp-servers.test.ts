@@ -1,6 +1,6 @@
 // MCP servers as harness tools (harness.yaml mcp_servers): a scripted agent run against a small SDK-built server
 // of our own (test/fixtures/mcp/probe-server.mjs) and against the real @modelcontextprotocol/server-filesystem
-// package. Tools appear as mcp__<server>__<tool> with the server's schemas, go through validation, middleware,
+// package (on the host, and bundled into one file inside bwrap). Tools appear as mcp__<server>__<tool> with the server's schemas, go through validation, middleware,
 // truncation and tracing, the allow-list holds, a missing command fails naming the server and the command, the
 // server ends with the run, and inside the bwrap sandbox the server sees the sandbox, not the host.
 import assert from 'node:assert/strict';
@@ -318,6 +318,37 @@ test('inside the bwrap sandbox the server sees /app and not the host; a command 
     assert.equal(host!.is_error, true);
     assert.match(String(host!.output), new RegExp(`cannot read ${hostFile}: ENOENT`));
     assert.match(String(env!.output), /PROBE_VALUE=b cwd=\/app /);
+
+    // The real filesystem server package, bundled into one file, serving the sandbox's /app.
+    const fsBundle = join(trialDir, 'fs-server.mjs');
+    await build({
+      entryPoints: [FILESYSTEM_SERVER],
+      outfile: fsBundle,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      logLevel: 'error',
+      banner: { js: "import { createRequire as __r } from 'node:module'; const require = __r(import.meta.url);" },
+    });
+    await sandbox.upload(fsBundle, '/tmp/fs-server.mjs');
+    const fs = makeHarness({
+      mcpServers: [
+        { name: 'fs', command: 'node', args: ['/tmp/fs-server.mjs', '/app'], env: {}, tools: ['read_text_file'] },
+      ],
+    });
+    const real = await run(fs, sandbox, [
+      {
+        toolCalls: [
+          toolCall('mcp__fs__read_text_file', { path: '/app/inside.txt' }),
+          toolCall('mcp__fs__read_text_file', { path: hostFile }),
+        ],
+      },
+      { content: 'done' },
+    ]);
+    assert.equal(real.result.status, 'completed', real.result.error);
+    const [fsInside, fsHost] = real.trace.ofType('tool_result');
+    assert.equal(fsInside!.output, 'inside the sandbox\n');
+    assert.equal(fsHost!.is_error, true, String(fsHost!.output));
 
     const missing = makeHarness({
       mcpServers: [{ name: 'ghost', command: 'no-such-mcp-server-7f3a', args: [], env: {} }],
