@@ -259,7 +259,14 @@ export async function withMcpTools<T>(
 ): Promise<T> {
   if (!harness.mcpServers?.length) return body(harness);
   const taken = harness.tools.map((t) => t.definition.name);
-  const servers = await connectMcpServers(harness.mcpServers, sandbox, taken, signal);
+  let servers: McpServers;
+  try {
+    servers = await connectMcpServers(harness.mcpServers, sandbox, taken, signal);
+  } catch (error) {
+    // Cancelled while connecting: the session sees the cancellation and ends as aborted or timeout.
+    if (signal?.aborted) return body(harness);
+    throw error;
+  }
   try {
     return await body({ ...harness, tools: [...harness.tools, ...servers.tools] });
   } finally {

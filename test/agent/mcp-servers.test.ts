@@ -1,7 +1,7 @@
 // MCP servers as harness tools (harness.yaml mcp_servers): a scripted agent run against a small SDK-built server
 // of our own (test/fixtures/mcp/probe-server.mjs) and against the real @modelcontextprotocol/server-filesystem
-// package (on the host, and bundled into one file inside bwrap). Tools appear as mcp__<server>__<tool> with the server's schemas, go through validation, middleware,
-// truncation and tracing, the allow-list holds, a missing command fails naming the server and the command, the
+// package (on the host, and bundled into one file inside bwrap). Tools appear as mcp__<server>__<tool> with the
+// server's schemas, go through validation, middleware, truncation and tracing, the allow-list holds, a missing command fails naming the server and the command, the
 // server ends with the run, and inside the bwrap sandbox the server sees the sandbox, not the host.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -403,3 +403,20 @@ test('a streamable-HTTP server at a URL serves its tools where the sandbox allow
     await new Promise((r) => http.close(r));
   }
 });
+
+test('a run cancelled while its servers connect ends as aborted, not with an MCP error', TIMEOUT, () =>
+  withHostSandbox(async (sandbox) => {
+    const controller = new AbortController();
+    controller.abort();
+    const result = await runAgent({
+      harness: makeHarness({ mcpServers: [probe()] }),
+      model: new QueueModel([{ content: 'never asked' }]),
+      instruction: 'x',
+      sandbox,
+      trace: new MemoryTrace(),
+      countTokens: roughTokens,
+      signal: controller.signal,
+    });
+    assert.equal(result.status, 'aborted');
+  }),
+);
