@@ -175,7 +175,6 @@ export function createOpenAIResponsesModel(name: string, options: ProviderOption
     baseUrlVar: 'OPENAI_BASE_URL',
     baseURL,
     apiKey,
-    pricedAs: 'openai',
   };
   const client = new OpenAI({
     apiKey,

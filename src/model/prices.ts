@@ -59,12 +59,28 @@ function lookup<T>(table: Record<string, T>, spec: string, prefixes = false): T 
   return keys[0] ? table[keys[0]] : undefined;
 }
 
+/**
+ * Providers billed as another for the same model name: a Responses API call of `gpt-5` costs what a
+ * Chat Completions call of it costs, so `openai-responses:gpt-5` is priced by `openai:gpt-5` unless the
+ * table has an entry of its own.
+ */
+const BILLED_AS: Record<string, string> = { 'openai-responses': 'openai' };
+
+/** The same model under the provider it is billed as, when there is one. */
+function billedSpec(spec: string): string | undefined {
+  const colon = spec.indexOf(':');
+  const billedAs = colon > 0 ? BILLED_AS[spec.slice(0, colon)] : undefined;
+  return billedAs && `${billedAs}${spec.slice(colon)}`;
+}
+
 export function priceOf(spec: string, table: PriceTable = DEFAULT_PRICES): Price | undefined {
-  return lookup(table, spec);
+  const billed = billedSpec(spec);
+  return lookup(table, spec) ?? (billed ? lookup(table, billed) : undefined);
 }
 
 export function contextWindowOf(spec: string): number | undefined {
-  return lookup(CONTEXT_WINDOWS, spec, true);
+  const billed = billedSpec(spec);
+  return lookup(CONTEXT_WINDOWS, spec, true) ?? (billed ? lookup(CONTEXT_WINDOWS, billed, true) : undefined);
 }
 
 /** Anthropic's 5-minute cache writes cost 1.25× input; used when a price file names no `cache_write`. */

@@ -35,11 +35,6 @@ export interface ProviderIdentity {
   baseUrlVar: string;
   baseURL: string;
   apiKey: string;
-  /**
-   * The provider whose prices and context windows apply when the tables do not name this one
-   * (openai-responses is billed as openai).
-   */
-  pricedAs?: string;
 }
 
 /** Reads the API key, or fails with a message that names the variable to set. */
@@ -163,19 +158,16 @@ export function providerModel(
 ): Model {
   const spec = `${id.provider}:${name}`;
   const prices = options.prices ?? DEFAULT_PRICES;
-  const alias = id.pricedAs ? `${id.pricedAs}:${name}` : spec;
-  // The spec a price is looked up by: this provider's own entry first, then the one it is billed as.
-  const priceSpec = priceOf(spec, prices) !== undefined ? spec : alias;
   const call = options.stream === false ? calls.once : calls.streaming;
   let costReported = false;
   return {
     spec,
     provider: id.provider,
     name,
-    contextWindow: contextWindowOf(spec) ?? contextWindowOf(alias),
+    contextWindow: contextWindowOf(spec),
     // Known from the price table, or once the server has reported a call's cost itself.
     get priced() {
-      return priceOf(priceSpec, prices) !== undefined || costReported;
+      return priceOf(spec, prices) !== undefined || costReported;
     },
     async complete(request, signal): Promise<Completion> {
       // A level the provider does not support fails before any request, naming the provider.
@@ -200,7 +192,7 @@ export function providerModel(
           ...(parts.providerItems?.items.length ? { providerItems: parts.providerItems } : {}),
         },
         usage,
-        costUsd: parts.reportedCostUsd ?? costOf(priceSpec, usage, prices),
+        costUsd: parts.reportedCostUsd ?? costOf(spec, usage, prices),
         finishReason: toolCalls.length && parts.finishReason === 'stop' ? 'tool_calls' : parts.finishReason,
         model: parts.model || name,
       };

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parseModelSpec } from '../../src/model/create-model.ts';
-import { costOf, loadPriceTable, priceOf } from '../../src/model/prices.ts';
+import { contextWindowOf, costOf, loadPriceTable, priceOf } from '../../src/model/prices.ts';
 import { parseToolArguments } from '../../src/model/tool-arguments.ts';
 
 const file = (name: string, text: string) => {
@@ -54,4 +54,14 @@ test('model specs are provider:name', () => {
   assert.deepEqual(parseModelSpec('scripted:/a/b:c.yaml'), { provider: 'scripted', name: '/a/b:c.yaml' });
   assert.throws(() => parseModelSpec('gpt-5'), /invalid model spec 'gpt-5'/);
   assert.throws(() => parseModelSpec('openai:'), /invalid model spec/);
+});
+
+test('a Responses API model is priced as the OpenAI model of the same name (runs and evolve estimates alike)', () => {
+  assert.ok(priceOf('openai:gpt-4o'));
+  assert.deepEqual(priceOf('openai-responses:gpt-4o'), priceOf('openai:gpt-4o'));
+  assert.equal(contextWindowOf('openai-responses:gpt-4o'), contextWindowOf('openai:gpt-4o'));
+  // An entry of its own wins.
+  const own = { 'openai-responses:gpt-4o': { input: 1, output: 2 } };
+  assert.deepEqual(priceOf('openai-responses:gpt-4o', own), { input: 1, output: 2 });
+  assert.equal(priceOf('anthropic-responses:gpt-4o'), undefined);
 });
