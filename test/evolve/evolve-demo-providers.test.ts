@@ -1,8 +1,9 @@
 // The offline evolve demo (examples/evolve-demo) unchanged, with its coding agent speaking a provider's
 // wire format against a strict fake that answers from the demo's coding script: the OpenAI Responses API
-// (`openai-responses:`, a signed reasoning item with every reply) and Chat Completions (`openai:`). The
+// (`openai-responses:`, a signed reasoning item with every reply), Chat Completions (`openai:`) and
+// Anthropic Messages (`anthropic:`, a signed thinking block with every reply, thinking on). The
 // loop must end as the scripted demo does (lesson EFFECTIVE, harmful change rolled back), every request
-// must pass the fake's checks, and Responses reasoning items must come back on each later turn.
+// must pass the fake's checks, and reasoning items / thinking blocks must come back on each later turn.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,7 @@ import { makeDemo } from '../../examples/evolve-demo/make-demo.ts';
 import { runEvolve } from '../../src/evolve/run-evolve.ts';
 import { createModel } from '../../src/model/create-model.ts';
 import { bwrapAvailable, bwrapInstallHint } from '../../src/sandbox/bwrap-sandbox.ts';
+import { startScriptedAnthropicServer } from '../support/fake-anthropic-server.ts';
 import type { FakeServer } from '../support/fake-http-server.ts';
 import { startScriptedResponsesServer } from '../support/fake-openai-responses-server.ts';
 import { startScriptedOpenAIServer } from '../support/fake-openai-server.ts';
@@ -24,6 +26,7 @@ const readJson = (file: string) => JSON.parse(readFileSync(file, 'utf8'));
 const PROVIDERS: [string, (scripts: Record<string, string>) => Promise<FakeServer>][] = [
   ['openai-responses', startScriptedResponsesServer],
   ['openai', startScriptedOpenAIServer],
+  ['anthropic', startScriptedAnthropicServer],
 ];
 
 for (const [provider, start] of PROVIDERS)
@@ -36,7 +39,12 @@ for (const [provider, start] of PROVIDERS)
     const server = await start({ 'demo-coding': demo.codingScript });
     try {
       const runDir = join(dir, 'run');
-      const env = { OPENAI_API_KEY: 'sk-fake-demo', OPENAI_BASE_URL: server.url };
+      const env = {
+        OPENAI_API_KEY: 'sk-fake-demo',
+        OPENAI_BASE_URL: server.url,
+        ANTHROPIC_API_KEY: 'sk-ant-fake-demo',
+        ANTHROPIC_BASE_URL: server.url,
+      };
       const state = await runEvolve({
         runDir,
         config: {
@@ -76,6 +84,18 @@ for (const [provider, start] of PROVIDERS)
       for (const r of server.requests) {
         if (provider === 'openai') {
           assert.equal(r.body.reasoning_effort, 'high');
+          continue;
+        }
+        if (provider === 'anthropic') {
+          // Thinking on at the level's budget; each earlier assistant turn starts with its signed thinking.
+          assert.equal(r.body.thinking?.type, 'enabled');
+          const messages = r.body.messages as { role: string; content: { type: string }[] }[];
+          for (const m of messages.filter((m) => m.role === 'assistant'))
+            assert.equal(
+              m.content[0]?.type,
+              'thinking',
+              `an assistant turn without its thinking: ${JSON.stringify(m)}`,
+            );
           continue;
         }
         assert.deepEqual(r.body.reasoning, { effort: 'high', summary: 'auto' });

@@ -2,9 +2,13 @@
 // `startStrictAnthropicServer` also refuses what the real API refuses for extended thinking and prompt
 // caching (each with the real API's 400 invalid_request_error) and reports cache reads and writes from a
 // simulated prefix cache (prompt-cache-sim.ts: breakpoints, the model's minimum, tokens ≈ chars/4).
+// `startScriptedAnthropicServer` applies the same checks and answers from scripted models (the offline
+// evolve demo over this wire format).
 import { createHmac } from 'node:crypto';
+import type { Message } from '../../src/model/types.ts';
 import { type FakeReply, type FakeServer, type RecordedRequest, startFakeHttpServer } from './fake-http-server.ts';
 import { AnthropicPromptCache, blockOf, type CacheUse, type PromptBlock } from './prompt-cache-sim.ts';
+import { isReply, scriptedAnswers, startAnsweringServer } from './scripted-wire-server.ts';
 
 export function startFakeAnthropicServer(replies: FakeReply[]): Promise<FakeServer> {
   return startFakeHttpServer(replies, '');
@@ -303,4 +307,104 @@ export async function startStrictAnthropicServer(
     return withCacheUsage(reply, use);
   });
   return Object.assign(server, { cacheUses, rejections });
+}
+
+// ---- the scripted server (the offline evolve demo over this wire format) ----
+
+/** A request's conversation back as the runtime's messages, for the script to replay over. */
+function messagesOfAnthropic(body: { system?: string | Block[]; messages?: Msg[] }): Message[] {
+  const system =
+    typeof body.system === 'string' ? body.system : (body.system ?? []).map((b) => String(b.text)).join('');
+  const out: Message[] = system ? [{ role: 'system', content: system }] : [];
+  for (const m of body.messages ?? []) {
+    const blocks = blocksOf(m);
+    const text = blocks
+      .filter((b) => b.type === 'text')
+      .map((b) => String(b.text))
+      .join('');
+    if (m.role === 'assistant') {
+      const calls = blocks
+        .filter((b) => b.type === 'tool_use')
+        .map((b) => ({ id: String(b.id), name: String(b.name), rawArguments: JSON.stringify(b.input), arguments: {} }));
+      out.push({ role: 'assistant', content: text, ...(calls.length ? { toolCalls: calls } : {}) });
+      continue;
+    }
+    for (const b of blocks)
+      if (b.type === 'tool_result')
+        out.push({
+          role: 'tool',
+          toolCallId: String(b.tool_use_id),
+          name: '',
+          content: typeof b.content === 'string' ? b.content : JSON.stringify(b.content),
+        });
+    if (text) out.push({ role: 'user', content: text });
+  }
+  return out;
+}
+
+/** A whole message (anthropicMessage's body) as the named SSE events the API streams it in. */
+function streamOfMessage(message: any): FakeReply {
+  const events: { event: string; data: unknown }[] = [];
+  const e = (event: string, data: object) => events.push({ event, data: { type: event, ...data } });
+  e('message_start', {
+    message: { ...message, content: [], stop_reason: null, usage: { ...message.usage, output_tokens: 1 } },
+  });
+  for (const [index, b] of (message.content as Block[]).entries()) {
+    if (b.type === 'thinking') {
+      e('content_block_start', { index, content_block: { type: 'thinking', thinking: '', signature: '' } });
+      e('content_block_delta', { index, delta: { type: 'thinking_delta', thinking: b.thinking } });
+      e('content_block_delta', { index, delta: { type: 'signature_delta', signature: b.signature } });
+    } else if (b.type === 'text') {
+      e('content_block_start', { index, content_block: { type: 'text', text: '' } });
+      e('content_block_delta', { index, delta: { type: 'text_delta', text: b.text } });
+    } else {
+      e('content_block_start', { index, content_block: { type: 'tool_use', id: b.id, name: b.name, input: {} } });
+      e('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json: JSON.stringify(b.input) } });
+    }
+    e('content_block_stop', { index });
+  }
+  e('message_delta', {
+    delta: { stop_reason: message.stop_reason, stop_sequence: null },
+    usage: { output_tokens: message.usage.output_tokens },
+  });
+  e('message_stop', {});
+  return { kind: 'sse', events };
+}
+
+/**
+ * A strict Messages server whose answers come from scripted models, one script per model name
+ * (scripted-wire-server.ts). With thinking on, every reply starts with a signed thinking block, which
+ * the client must send back at the head of its tool-use turn (the strict checks refuse the request else).
+ */
+export function startScriptedAnthropicServer(scripts: Record<string, string>): Promise<FakeServer> {
+  const answer = scriptedAnswers(scripts);
+  return startAnsweringServer('', async (request) => {
+    const body = request.body;
+    const problem = anthropicRequestProblem(body);
+    if (problem) return invalid(problem);
+    const messages = messagesOfAnthropic(body);
+    const reply = await answer(body.model, messages);
+    if (isReply(reply)) {
+      // The script's errors in Anthropic's error shape.
+      const error = (reply as { body?: { error?: { message?: string } } }).body?.error;
+      const status = reply.kind === 'sse' ? 500 : (reply.status ?? 500);
+      return anthropicError(status, status === 404 ? 'not_found_error' : 'api_error', String(error?.message));
+    }
+    const turns = messages.filter((m) => m.role === 'assistant').length;
+    const m = reply.message;
+    const message = anthropicMessage({
+      ...(body.thinking?.type === 'enabled' ? { thinking: [`turn ${turns}`] } : {}),
+      ...(m.content ? { text: m.content } : {}),
+      toolUses: (m.toolCalls ?? []).map((c) => ({
+        id: c.id,
+        name: c.name,
+        input: c.rawArguments ? JSON.parse(c.rawArguments) : {},
+      })),
+      input: reply.usage.promptTokens,
+      output: reply.usage.completionTokens,
+    });
+    if (message.kind !== 'json') return message;
+    const wire = { ...(message.body as object), model: body.model };
+    return body.stream ? streamOfMessage(wire) : { kind: 'json', body: wire };
+  });
 }
