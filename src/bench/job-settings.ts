@@ -19,6 +19,9 @@ export interface JobSettings {
     /** `--max-steps` and `--max-tokens` (null: the harness's own limits). */
     max_steps?: number | null;
     max_total_tokens?: number | null;
+    /** `--fallback-model` and the reasoning effort in force (`--reasoning-effort` or harness.yaml's); null: none. */
+    fallback_model?: string | null;
+    reasoning_effort?: string | null;
   };
   backend?: string;
   timeout_multiplier?: number;
@@ -56,8 +59,8 @@ const describe = (v: unknown) => {
   return parts.length ? `"${parts.join(' ')}"` : 'all tasks';
 };
 
-/** A limit of the agent; undefined when the config does not record it (a job from before it was recorded). */
-const agentLimit = (s: JobSettings, key: 'max_steps' | 'max_total_tokens') =>
+/** A setting of the agent; undefined when the config does not record it (a job from before it was recorded). */
+const agentLimit = (s: JobSettings, key: 'max_steps' | 'max_total_tokens' | 'fallback_model' | 'reasoning_effort') =>
   s.agent && key in s.agent ? (s.agent[key] ?? null) : undefined;
 
 /** Every setting that must match, in the order a user reads them. */
@@ -91,6 +94,8 @@ export const JOB_SETTINGS: Setting[] = [
   },
   { field: 'agent.max_steps', flag: '--max-steps', get: (s) => agentLimit(s, 'max_steps') },
   { field: 'agent.max_total_tokens', flag: '--max-tokens', get: (s) => agentLimit(s, 'max_total_tokens') },
+  { field: 'agent.fallback_model', flag: '--fallback-model', get: (s) => agentLimit(s, 'fallback_model') },
+  { field: 'agent.reasoning_effort', flag: '--reasoning-effort', get: (s) => agentLimit(s, 'reasoning_effort') },
   { field: 'backend', flag: '--backend', get: (s) => s.backend },
   { field: 'timeout_multiplier', flag: '--timeout-multiplier', get: (s) => s.timeout_multiplier },
 ];

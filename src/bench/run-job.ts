@@ -43,6 +43,9 @@ export interface JobConfig {
     /** --max-steps / --max-tokens; null when the harness's own limits apply. */
     max_steps: number | null;
     max_total_tokens: number | null;
+    /** --fallback-model and the reasoning effort in force (null: none); absent when not recorded. */
+    fallback_model?: string | null;
+    reasoning_effort?: string | null;
   };
   backend: BackendKind;
   concurrency: number;
@@ -126,6 +129,8 @@ function describeJob(o: JobOptions): JobIdentity {
       // 0 is no limit of ahe's own, as the trial reads it.
       max_steps: o.agent.maxSteps || null,
       max_total_tokens: o.agent.maxTotalTokens || null,
+      ...(o.agent.fallbackModelSpec !== undefined ? { fallback_model: o.agent.fallbackModelSpec } : {}),
+      ...(o.agent.reasoningEffort !== undefined ? { reasoning_effort: o.agent.reasoningEffort } : {}),
     },
     backend: o.backend,
     concurrency: o.concurrency,

@@ -27,6 +27,13 @@ export interface TrialAgent {
   /** Extra limits for the harness agent (steps, tokens); its wall time is the task's agent timeout. */
   maxSteps?: number;
   maxTotalTokens?: number;
+  /**
+   * What config.json records of the model's options, compared when the job is continued: the fallback
+   * model's spec and the reasoning effort in force (null: none). Undefined: not recorded (evolve's own
+   * evaluations, whose fallback may change on resume and whose shares it compares itself).
+   */
+  fallbackModelSpec?: string | null;
+  reasoningEffort?: string | null;
 }
 
 export interface TrialOptions {

@@ -144,6 +144,9 @@ export async function runEval(
     agent.newModel = () => createModel(spec, modelOptions);
     agent.maxSteps = flags.maxSteps;
     agent.maxTotalTokens = flags.maxTokens;
+    // Recorded in config.json: continuing the job with another fallback or effort is refused (job-settings.ts).
+    agent.fallbackModelSpec = flags.fallbackModel ?? null;
+    agent.reasoningEffort = modelOptions.reasoningEffort ?? null;
   } else if (flags.harness || flags.model) {
     throw new UserError(`--agent ${flags.agent} runs no model: drop --harness/--model, or use --agent harness`);
   }

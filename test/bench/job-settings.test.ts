@@ -22,6 +22,8 @@ const recorded: JobSettings = {
     harness: { content_hash: 'h1' },
     max_steps: null,
     max_total_tokens: 100_000,
+    fallback_model: null,
+    reasoning_effort: 'high',
   },
   backend: 'bwrap',
   timeout_multiplier: 1,
@@ -44,6 +46,14 @@ test('every setting that changes outcomes is compared, and named by its flag', (
       { agent: { ...recorded.agent, max_total_tokens: null } },
       /^--max-tokens \(agent\.max_total_tokens: 100000 recorded/,
     ],
+    [
+      { agent: { ...recorded.agent, fallback_model: 'anthropic:claude-sonnet-4-5' } },
+      /^--fallback-model \(agent\.fallback_model: null recorded, "anthropic:claude-sonnet-4-5" requested\)$/,
+    ],
+    [
+      { agent: { ...recorded.agent, reasoning_effort: null } },
+      /^--reasoning-effort \(agent\.reasoning_effort: "high" recorded, null requested\)$/,
+    ],
     [{ backend: 'podman' }, /^--backend /],
     [{ timeout_multiplier: 2 }, /^--timeout-multiplier /],
   ];
@@ -55,7 +65,13 @@ test('every setting that changes outcomes is compared, and named by its flag', (
   // The task set is compared as a set; a field an older job never recorded is not compared.
   assert.deepEqual(differingSettings(recorded, { ...recorded, task_names: ['b', 'a'] }), []);
   assert.deepEqual(differingSettings({ k: 2 }, recorded), []);
-  const { max_steps: _, max_total_tokens: __, ...olderAgent } = recorded.agent!;
+  const {
+    max_steps: _,
+    max_total_tokens: __,
+    fallback_model: ___,
+    reasoning_effort: ____,
+    ...olderAgent
+  } = recorded.agent!;
   assert.deepEqual(differingSettings({ ...recorded, agent: olderAgent }, recorded), []);
 });
 
