@@ -35,6 +35,11 @@ export interface DigestStep {
   isError?: boolean;
   /** Set on a step a sub-agent took: the sub-agent's name. Its `step` is the parent's step (the `agent` call). */
   subagent?: string;
+  /**
+   * In a multi-step trial, where the trace of this step is: the step's directory in the trial
+   * (`steps/<name>`) and the step as that trace numbers it (`step` runs on across the task's steps).
+   */
+  origin?: { dir: string; step: number };
 }
 
 export interface FailingTest {

@@ -105,7 +105,11 @@ export async function readMultiStepEvidence(
   const steps: DigestStep[] = [];
   let offset = 0;
   for (const { name, evidence } of withEvidence) {
-    const numbered = evidence.steps.map((s) => ({ ...s, step: s.step + offset }));
+    const numbered = evidence.steps.map((s) => ({
+      ...s,
+      step: s.step + offset,
+      origin: { dir: `steps/${name}`, step: s.step },
+    }));
     const first = numbered[0];
     if (first) first.text = `[step ${name}] ${first.text ?? ''}`.trim();
     steps.push(...numbered);

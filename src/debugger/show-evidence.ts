@@ -117,7 +117,11 @@ export async function showStep(
       `--step ${step}: ${d.trial} has steps ${d.steps.length ? `${d.steps[0]!.step}…${d.steps.at(-1)!.step}` : 'none'}`,
     );
   if (!options.raw) return steps.map(renderStep).join('\n\n');
-  const raw = (await rawAheStep(d.dir, step)) ?? rawAtifStep(d.dir, step);
+  // A multi-step trial's step lives in its task step's own trace, numbered there from 1.
+  const origin = steps[0]!.origin;
+  const traceDir = origin ? join(d.dir, origin.dir) : d.dir;
+  const traceStep = origin ? origin.step : step;
+  const raw = (await rawAheStep(traceDir, traceStep)) ?? rawAtifStep(traceDir, traceStep);
   return (
     raw ?? `${steps.map(renderStep).join('\n\n')}\n\n(no raw trace holds step ${step}; this is the cleaned digest)`
   );

@@ -12,6 +12,7 @@ import { runTrial } from '../../src/bench/run-trial.ts';
 import type { Task } from '../../src/bench/task.ts';
 import { findTrialDirs } from '../../src/debugger/debug-job.ts';
 import { digestTrial } from '../../src/debugger/digest-trial.ts';
+import { showStep } from '../../src/debugger/show-evidence.ts';
 import { loadHarness } from '../../src/harness/load-harness.ts';
 import type { CompletionRequest } from '../../src/model/types.ts';
 import { bwrapAvailable, bwrapInstallHint } from '../../src/sandbox/bwrap-sandbox.ts';
@@ -89,6 +90,13 @@ test("a multi-step harness trial is digested as one: every step's commands in or
   ])
     assert.ok(digest.sourceFiles.includes(file), `${file} in ${digest.sourceFiles.join(', ')}`);
   assert.equal(digest.stats.tokens?.prompt, 600);
+  // `ahe debug show --step N --raw` finds a later task step's raw trace by the running number.
+  const last = digest.steps.find((s) => s.command === commands[2])!;
+  assert.ok(last.step > 1 && last.origin?.dir === 'steps/document', JSON.stringify(last));
+  const raw = await showStep(jobDir, 'greet', '1', last.step, { raw: true });
+  assert.match(raw, /## tool_result run_shell_command/);
+  assert.match(raw, /no-readme-written/);
+  assert.doesNotMatch(raw, /no raw trace holds step/);
 });
 
 test("a step's exception explains a multi-step trial that has none of its own", { skip }, async () => {
