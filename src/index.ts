@@ -11,6 +11,7 @@ export const version: string = AGENT_INFO.version;
 // agent: the loop itself (any trace, any sandbox), or one session recorded to a directory.
 export { type RecordedSession, type RecordSessionOptions, recordSession } from './agent/record-session.ts';
 export { type AgentProgress, type AgentRunResult, type RunAgentOptions, runAgent } from './agent/run-agent.ts';
+export type { Conversation } from './agent/session.ts';
 // bench: load tasks, run a job of tasks × k trials, read and compare its results.
 export { compareJobs, type JobComparison } from './bench/compare-jobs.ts';
 export type { JobResult, JobSummary, TaskSummary } from './bench/job-summary.ts';
