@@ -2,7 +2,8 @@
 // failed over to its fallback model (`ahe.fallback_used`, src/model/fallback-model.ts) measured another
 // model, so a change in how many trials did so would read as a change of the harness. After a complete
 // training evaluation, its share of fallback trials is checked against the evaluations the loop will
-// compare it with (the previous iteration's and the best one's); when they differ nothing is judged:
+// compare it with (the previous iteration's and the best one's), and a held-out evaluation's against the
+// first and the previous held-out ones; when they differ nothing is judged:
 // the evaluation is treated as incomplete — its fallback trials are moved aside (kept under
 // `.replaced/`) and the run stops resumably, so `--resume` runs them again, on the primary model once it
 // is back. When this evaluation used no fallback but the other did, there is nothing to run again: the

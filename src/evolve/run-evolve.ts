@@ -260,6 +260,18 @@ export async function runEvolve(options: EvolveOptions): Promise<RunState> {
             join(dir, 'holdout-job'),
             `iteration ${n}: held-out evaluation`,
           );
+          // The held-out numbers are read against each other (the baseline's and the previous one's):
+          // never across differing shares of fallback-model trials, as for training (fallback-shares.ts).
+          const earlier = Array.from({ length: n }, (_, i) => i).filter((i) => summaryOf(runDir, i, 'holdout-job'));
+          refuseMixedFallbackShares({
+            jobDir: join(dir, 'holdout-job'),
+            current: result,
+            others: [...new Set([earlier[0], earlier.at(-1)])].flatMap((i) =>
+              i === undefined ? [] : [{ label: `iteration ${i}`, summary: summaryOf(runDir, i, 'holdout-job')! }],
+            ),
+            what: `iteration ${n}: held-out evaluation`,
+            runDir,
+          });
           const training = readIterationUsage(runDir, n).coding ?? ZERO_SPEND;
           recordIterationUsage(runDir, n, 'coding', addSpend(training, jobSpend(result)));
           log(`iteration ${n}: held-out pass@1 ${(result.pass_at_1 * 100).toFixed(1)}%`);

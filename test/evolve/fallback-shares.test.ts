@@ -112,3 +112,69 @@ test('an iteration whose evaluation used the fallback is not compared with one t
   assert.deepEqual(job.missing_trials, []);
   assert.ok(existsSync(it1('attribution.json')), 'judged once the evaluations measure the same model');
 });
+
+test('a held-out evaluation that used the fallback is not compared with one that did not; --resume reruns those trials', {
+  skip,
+}, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ahe-evolve-fallback-holdout-'));
+  const demo = makeDemo(dir);
+  const config: EvolveConfig = {
+    harness: SEED,
+    tasks: demo.tasks,
+    holdout: demo.tasks,
+    model: `scripted:${demo.codingScript}`,
+    evolve_model: `scripted:${demo.evolveScript}`,
+    debug_model: null,
+    iterations: 1,
+    k: 1,
+    concurrency: 3,
+    holdout_every: 1,
+    budget_usd: null,
+    budget_tokens: null,
+    budget_minutes: null,
+    timeout_multiplier: 1,
+  };
+  const runDir = join(dir, 'run');
+  const it1 = (file: string) => join(runDir, 'iterations', '1', file);
+  let outage = true;
+  // During the outage, iteration 1's held-out top-words trial fails over to its fallback (the demo's model).
+  const execute: TrialExecutor = async (o, hooks) => {
+    hooks.onStart();
+    const inner = o.agent.newModel;
+    if (outage && inner && o.jobDir.includes('/iterations/1/holdout-job') && o.task.name === 'top-words') {
+      const down: Model = {
+        spec: 'openai:down',
+        provider: 'openai',
+        name: 'down',
+        complete: async () => {
+          throw new ModelUnavailableError('openai kept answering HTTP 500 after 4 retries');
+        },
+      };
+      return runTrial({ ...o, agent: { ...o.agent, newModel: async () => withFallback(down, await inner()) } });
+    }
+    return runTrial(o);
+  };
+  const error = await runEvolve({ runDir, config, executeTrial: execute }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  assert.ok(error instanceof EvaluationIncompleteError, String(error));
+  assert.match(
+    error.message,
+    /^iteration 1: held-out evaluation: 1 of its measured trials used the fallback model \(33\.3%\), iteration 0's evaluation 0\.0%: evaluations of different models are not compared/,
+  );
+  assert.deepEqual(error.missingTrials, ['top-words__1']);
+  const state = loadRunState(runDir);
+  assert.deepEqual([state.iteration, state.step], [1, 'holdout'], 'stopped at the held-out evaluation, resumable');
+  assert.equal(existsSync(it1('stats.json')), false, 'no held-out number recorded across different models');
+  assert.equal(readJson(it1('holdout-job/.replaced/top-words__1.1/result.json')).ahe.fallback_used, true);
+  assert.equal(existsSync(it1('holdout-job/top-words__1')), false);
+
+  outage = false;
+  const done = await runEvolve({ runDir, executeTrial: execute });
+  assert.equal(done.step, 'done');
+  const held = readJson(it1('holdout-job/result.json'));
+  assert.equal(held.n_fallback_trials, undefined, 'the rerun used the primary model');
+  assert.deepEqual(held.missing_trials, []);
+  assert.ok(readJson(it1('stats.json')).holdout, 'the held-out result is recorded once it measures the same model');
+});
