@@ -16,6 +16,7 @@ import { countMessageTokens } from './count-tokens.ts';
 import { mapProviderError, type ProviderIdentity } from './provider-options.ts';
 import { parseToolArguments } from './tool-arguments.ts';
 import type { Completion, CompletionRequest, FinishReason, Model, ToolCall } from './types.ts';
+import { wrapModel } from './wrap-model.ts';
 
 export const CHAOS_FAULTS = [
   'malformed_arguments',
@@ -233,16 +234,9 @@ export function chaosModel(inner: Model, options: ChaosOptions): Model {
   const opts = `seed=${options.seed}:${options.faults.length === CHAOS_FAULTS.length ? '' : `faults=${options.faults.join(',')}:`}`;
   let calls = 0;
   const injected = new Set<string>();
-  return {
-    spec: `chaos:${options.rate}:${opts}${inner.spec}`,
-    provider: inner.provider,
-    name: inner.name,
-    contextWindow: inner.contextWindow,
-    // Read through, not copied: a provider knows its price only once it has reported a call's cost.
-    get priced() {
-      return inner.priced;
-    },
-    async complete(request, signal): Promise<Completion> {
+  return wrapModel(
+    inner,
+    async (request, signal): Promise<Completion> => {
       const index = calls++;
       const fault = chooseFault(request, options, draws);
       if (!fault) return inner.complete(withoutInjected(request, injected), signal);
@@ -267,5 +261,6 @@ export function chaosModel(inner: Model, options: ChaosOptions): Model {
         model: `${inner.name} [chaos: ${fault}]`,
       };
     },
-  };
+    `chaos:${options.rate}:${opts}${inner.spec}`,
+  );
 }

@@ -11,6 +11,7 @@
 // infrastructure-error rules apply unchanged (docs/results.md).
 import { ModelConnectionError, ModelNotFoundError, ModelUnavailableError } from '../errors.ts';
 import type { Completion, Model } from './types.ts';
+import { wrapModel } from './wrap-model.ts';
 
 /** Error names on which the fallback takes over. */
 export const FALLBACK_ERRORS: readonly string[] = [
@@ -73,24 +74,16 @@ export interface FallbackUse {
  */
 export function observeFallback(model: Model): Model & { used(): FallbackUse | undefined } {
   let use: FallbackUse | undefined;
-  return {
-    spec: model.spec,
-    provider: model.provider,
-    name: model.name,
-    contextWindow: model.contextWindow,
-    get priced() {
-      return model.priced;
-    },
-    async complete(request, signal) {
-      const completion = await model.complete(request, signal);
-      if (completion.fallback) {
-        use ??= { ...completion.fallback, calls: 0 };
-        use.calls++;
-      }
-      return completion;
-    },
-    used: () => (use ? { ...use } : undefined),
-  };
+  const observed = wrapModel(model, async (request, signal) => {
+    const completion = await model.complete(request, signal);
+    if (completion.fallback) {
+      use ??= { ...completion.fallback, calls: 0 };
+      use.calls++;
+    }
+    return completion;
+  });
+  // Object.assign keeps the wrapper's priced getter: the source has no `priced` of its own.
+  return Object.assign(observed, { used: () => (use ? { ...use } : undefined) });
 }
 
 /** What a model wrapped by observeFallback used of its fallback (undefined for any other model). */

@@ -2,6 +2,7 @@
 // (the table in docs/models.md). One place, so every provider refuses an unsupported level the same way.
 import { UserError } from '../errors.ts';
 import { type Model, REASONING_EFFORTS, type ReasoningEffort } from './types.ts';
+import { wrapModel } from './wrap-model.ts';
 
 /**
  * Anthropic extended thinking: `thinking.budget_tokens` for each level. Anthropic's smallest budget is
@@ -54,14 +55,6 @@ export function anthropicThinkingBudget(level: ReasoningEffort): number {
  */
 export function withReasoningEffort(model: Model, level: ReasoningEffort): Model {
   checkReasoningEffort(model.provider, level);
-  return {
-    spec: model.spec,
-    provider: model.provider,
-    name: model.name,
-    contextWindow: model.contextWindow,
-    get priced() {
-      return model.priced;
-    },
-    complete: (request, signal) => model.complete({ ...request, reasoningEffort: level }, signal),
-  };
+  const wrapped = wrapModel(model, (request, signal) => model.complete({ ...request, reasoningEffort: level }, signal));
+  return Object.assign(wrapped, { reasoningEffort: level });
 }
