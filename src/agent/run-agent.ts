@@ -74,6 +74,10 @@ function startSession(session: Session): void {
     ...(spec.subagentName ? { subagent: spec.subagentName } : {}),
     model: options.model.spec,
     model_name: options.model.name,
+    // The effort asked of the model: the run's (the model applies it) over harness.yaml's.
+    ...((options.model.reasoningEffort ?? harness.model.reasoningEffort)
+      ? { reasoning_effort: options.model.reasoningEffort ?? harness.model.reasoningEffort }
+      : {}),
     harness: { name: harness.name, dir: harness.dir, content_hash: harness.contentHash },
     instruction: spec.instruction,
     system_prompt: session.systemPrompt,

@@ -30,6 +30,8 @@ export async function createModel(spec: string, options: CreateModelOptions = {}
     const { fallback, recordTo, ...rest } = options;
     const { withFallback } = await import('./fallback-model.ts');
     const model = withFallback(await createModel(spec, rest), await createModel(fallback, rest));
+    // Both ask the run's effort; the pair says so too (traced at session start).
+    if (rest.reasoningEffort) Object.assign(model, { reasoningEffort: rest.reasoningEffort });
     return recordTo ? (await import('./record-model.ts')).recordModel(model, recordTo) : model;
   }
   const { provider, name } = parseModelSpec(spec);

@@ -103,5 +103,7 @@ export interface Model {
   readonly contextWindow?: number;
   /** False when the price table does not know this model: costs then read 0 and are shown as unknown. */
   readonly priced?: boolean;
+  /** The reasoning effort this model asks on every request, over the request's own (a run's --reasoning-effort). */
+  readonly reasoningEffort?: ReasoningEffort;
   complete(request: CompletionRequest, signal?: AbortSignal): Promise<Completion>;
 }

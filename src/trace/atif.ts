@@ -156,6 +156,7 @@ export function sessionToAtif(sessionId: string, events: readonly TraceEvent[]):
       extra: {
         model_spec: start?.model,
         harness: start?.harness,
+        ...(start?.reasoning_effort ? { reasoning_effort: start.reasoning_effort } : {}),
         ...(start?.subagent ? { subagent: start.subagent } : {}),
       },
     },
