@@ -156,6 +156,16 @@ const spanSchema = z
   .nullish();
 
 /** What ahe needs from any Harbor-layout trial result.json (its own or another tool's). */
+// The reward and the exception as a trial and each of a multi-step trial's steps record them.
+const verifierResultSchema = z
+  .object({ rewards: z.record(z.string(), z.number().nullable()).nullish() })
+  .passthrough()
+  .nullish();
+const exceptionInfoSchema = z
+  .object({ exception_type: z.string(), exception_message: z.string().nullish() })
+  .passthrough()
+  .nullish();
+
 export const TrialResultReadSchema = z
   .object({
     task_name: z.string(),
@@ -169,14 +179,8 @@ export const TrialResultReadSchema = z
       })
       .passthrough()
       .nullish(),
-    verifier_result: z
-      .object({ rewards: z.record(z.string(), z.number().nullable()).nullish() })
-      .passthrough()
-      .nullish(),
-    exception_info: z
-      .object({ exception_type: z.string(), exception_message: z.string().nullish() })
-      .passthrough()
-      .nullish(),
+    verifier_result: verifierResultSchema,
+    exception_info: exceptionInfoSchema,
     /** Present in ahe's trials only. */
     ahe: AheTrialInfoSchema.nullish(),
     started_at: z.string().nullish(),
@@ -190,14 +194,8 @@ export const TrialResultReadSchema = z
         z
           .object({
             step_name: z.string(),
-            verifier_result: z
-              .object({ rewards: z.record(z.string(), z.number().nullable()).nullish() })
-              .passthrough()
-              .nullish(),
-            exception_info: z
-              .object({ exception_type: z.string(), exception_message: z.string().nullish() })
-              .passthrough()
-              .nullish(),
+            verifier_result: verifierResultSchema,
+            exception_info: exceptionInfoSchema,
           })
           .passthrough(),
       )
