@@ -22,8 +22,26 @@ export type Price = z.infer<typeof PriceSchema>;
 export type PriceTable = Record<string, Price>;
 
 export const DEFAULT_PRICES: PriceTable = {
-  // OpenAI: https://platform.openai.com/docs/pricing (Standard tier; the "Cached input" column), as listed
-  // there in late 2025. OpenAI's caching is automatic and its cache writes cost nothing extra.
+  // OpenAI, Standard tier, the "Cached input" column (OpenAI's caching is automatic; cache writes cost
+  // nothing extra). OpenAI's own page (https://developers.openai.com/api/docs/pricing, formerly
+  // https://platform.openai.com/docs/pricing) was not among the pages readable here (no internet,
+  // 2026-12-06), so these rows were read from pages that copy its table, each dated by the page itself:
+  // - gpt-5.4 / -mini / -nano: https://benchlm.ai/blog/posts/openai-api-pricing (published 2026-04-13,
+  //   "from the live API pricing page"), the same numbers on https://www.morphllm.com/openai-api-pricing
+  //   ("as of June 2026"). Both say these are the rates for prompts under ~270K tokens; longer prompts
+  //   cost more and are priced here at the short-prompt rate (too low).
+  // - gpt-5.5: https://www.morphllm.com/openai-api-pricing ("as of June 2026").
+  // - gpt-5.2, gpt-5.1: https://benchlm.ai/blog/posts/openai-api-pricing (2026-04-13, from OpenAI's
+  //   GPT-5.2 launch page).
+  // Prices as of those pages (April and June 2026), not re-read at a later date.
+  'openai:gpt-5.5': { input: 5, cached_input: 0.5, output: 30 },
+  'openai:gpt-5.4': { input: 2.5, cached_input: 0.25, output: 15 },
+  'openai:gpt-5.4-mini': { input: 0.75, cached_input: 0.075, output: 4.5 },
+  'openai:gpt-5.4-nano': { input: 0.2, cached_input: 0.02, output: 1.25 },
+  'openai:gpt-5.2': { input: 1.75, cached_input: 0.175, output: 14 },
+  'openai:gpt-5.1': { input: 1.25, cached_input: 0.125, output: 10 },
+  // OpenAI, older models: https://platform.openai.com/docs/pricing as listed there in late 2025 (kept from
+  // then; not re-read here — some may have left the page since).
   'openai:gpt-5': { input: 1.25, cached_input: 0.125, output: 10 },
   'openai:gpt-5-mini': { input: 0.25, cached_input: 0.025, output: 2 },
   'openai:gpt-5-nano': { input: 0.05, cached_input: 0.005, output: 0.4 },
@@ -33,16 +51,40 @@ export const DEFAULT_PRICES: PriceTable = {
   'openai:gpt-4o-mini': { input: 0.15, cached_input: 0.075, output: 0.6 },
   'openai:o3': { input: 2, cached_input: 0.5, output: 8 },
   'openai:o4-mini': { input: 1.1, cached_input: 0.275, output: 4.4 },
-  // Anthropic: https://docs.claude.com/en/docs/about-claude/pricing ("Cache Hits & Refreshes" = 0.1×
-  // input, "5m Cache Writes" = 1.25× input; ahe sets no 1-hour TTL), read 2026-12-06.
-  'anthropic:claude-opus-4-1': { input: 15, cached_input: 1.5, cache_write: 18.75, output: 75 },
+  // Anthropic ("Cache hits and refreshes" → cached_input, "5m cache writes" → cache_write; ahe sets no
+  // 1-hour TTL). Stored copies of Anthropic's own pages, read 2026-12-06 (the pages show no date):
+  // - Opus 5, 4.8, 4.7, 4.6, 4.5, 4.1: https://platform.claude.com/docs/en/about-claude/pricing (a copy
+  //   that lists models up to Claude Fable 5.1; Opus 4.1 is marked retired except on Bedrock and
+  //   Google Cloud).
+  // - Sonnet 5: its model page, https://platform.claude.com/docs/zh-CN/models/sonnet-5/overview.
+  // - Sonnet 4.6, 4.5, 4 and Haiku 4.5: an older copy of the pricing page,
+  //   https://platform.claude.com/docs/en/docs/about-claude/pricing (newest model listed: Opus 4.6, so
+  //   prices as of early 2026); Sonnet 4.6 at $3/$15 and Haiku 4.5 at $1/$5 also on the current model
+  //   pages.
+  // Left out: Opus 5.5 and Sonnet 5.5 (their rows were not readable on the stored official pricing page,
+  // and their cache-read prices changed during 2026), Haiku 5.5 (priced by prompt length), Fable and
+  // Mythos — give them with --prices.
+  'anthropic:claude-opus-5': { input: 5, cached_input: 0.5, cache_write: 6.25, output: 25 },
+  'anthropic:claude-opus-4-8': { input: 5, cached_input: 0.5, cache_write: 6.25, output: 25 },
+  'anthropic:claude-opus-4-7': { input: 5, cached_input: 0.5, cache_write: 6.25, output: 25 },
+  'anthropic:claude-opus-4-6': { input: 5, cached_input: 0.5, cache_write: 6.25, output: 25 },
   'anthropic:claude-opus-4-5': { input: 5, cached_input: 0.5, cache_write: 6.25, output: 25 },
+  'anthropic:claude-opus-4-1': { input: 15, cached_input: 1.5, cache_write: 18.75, output: 75 },
+  'anthropic:claude-sonnet-5': { input: 2, cached_input: 0.2, cache_write: 2.5, output: 10 },
+  'anthropic:claude-sonnet-4-6': { input: 3, cached_input: 0.3, cache_write: 3.75, output: 15 },
   'anthropic:claude-sonnet-4-5': { input: 3, cached_input: 0.3, cache_write: 3.75, output: 15 },
   'anthropic:claude-sonnet-4': { input: 3, cached_input: 0.3, cache_write: 3.75, output: 15 },
   'anthropic:claude-haiku-4-5': { input: 1, cached_input: 0.1, cache_write: 1.25, output: 5 },
+  // Gemini (through its OpenAI-compatible endpoint) and others: not built in — Google's pricing page
+  // was not readable here and its Pro models are priced by prompt length. Give them with --prices.
 };
 
-/** Context windows (tokens) of well-known models, for compaction when the harness sets no budget. */
+/**
+ * Context windows (tokens) of well-known models, for compaction when the harness sets no budget. A key
+ * also matches longer names it begins (`anthropic:claude` covers every Claude model not listed).
+ * Anthropic's 1M windows are from the model pages on platform.claude.com (models/opus-4-6, sonnet-4-6,
+ * opus-5, sonnet-5 overview; read 2026-12-06); OpenAI's from its model pages as of late 2025.
+ */
 const CONTEXT_WINDOWS: Record<string, number> = {
   'openai:gpt-5': 400_000,
   'openai:gpt-4.1': 1_047_576,
@@ -50,6 +92,10 @@ const CONTEXT_WINDOWS: Record<string, number> = {
   'openai:o3': 200_000,
   'openai:o4-mini': 200_000,
   'anthropic:claude': 200_000,
+  'anthropic:claude-opus-4-6': 1_000_000,
+  'anthropic:claude-sonnet-4-6': 1_000_000,
+  'anthropic:claude-opus-5': 1_000_000,
+  'anthropic:claude-sonnet-5': 1_000_000,
 };
 
 function lookup<T>(table: Record<string, T>, spec: string, prefixes = false): T | undefined {

@@ -88,7 +88,7 @@ test('evolve --budget-usd with a model of unknown price refuses to start, naming
     '--holdout',
     join(ROOT, 'tasks', 'holdout'),
     '--model',
-    'openai:gpt-5.4',
+    'openai:gpt-5.4-pro', // not in the built-in table
     '--iterations',
     '5',
     '-k',
@@ -105,10 +105,10 @@ test('evolve --budget-usd with a model of unknown price refuses to start, naming
   assert.equal(refused.exitCode, 2, refused.stderr);
   assert.match(
     refused.stderr,
-    /--budget-usd 50: no price is known for openai:gpt-5\.4 \(coding agent, --model; evolve agent, --evolve-model; debugger analyst, --debug-model\)/,
+    /--budget-usd 50: no price is known for openai:gpt-5\.4-pro \(coding agent, --model; evolve agent, --evolve-model; debugger analyst, --debug-model\)/,
   );
   assert.match(refused.stderr, /--prices FILE/);
-  assert.match(refused.stderr, /^ {2}openai:gpt-5\.4: \{ input: .*, output: .* \}/m);
+  assert.match(refused.stderr, /^ {2}openai:gpt-5\.4-pro: \{ input: .*, output: .* \}/m);
   assert.doesNotMatch(refused.stderr, STACK_LINE);
 
   // The README's main command, with the price file it shows.

@@ -19,11 +19,53 @@ test('costs use the cached rate for cached prompt tokens; dated snapshots match 
     2.5 + 1.25 + 10,
   );
   assert.deepEqual(priceOf('anthropic:claude-haiku-4-5-20251001'), priceOf('anthropic:claude-haiku-4-5'));
-  assert.equal(priceOf('openai:gpt-5.4'), undefined); // not gpt-5's price: unknown until the user adds it
-  assert.equal(costOf('openai:gpt-5.4', { promptTokens: 1e6, completionTokens: 1e6, cachedTokens: 0 }), 0);
+  // Not gpt-5.4's price (a key matches its model and dated snapshots, not longer names): unknown until the user adds it.
+  assert.equal(priceOf('openai:gpt-5.4-pro'), undefined);
+  assert.equal(costOf('openai:gpt-5.4-pro', { promptTokens: 1e6, completionTokens: 1e6, cachedTokens: 0 }), 0);
 });
 
-test('a user price file extends the table; a bad one names the file and key', () => {
+test('the built-in table: the current models at their listed prices, Anthropic cache rates at 0.1× and 1.25× input', () => {
+  // The values below are the ones src/model/prices.ts cites its pages for; a change there is a change here.
+  assert.deepEqual(priceOf('openai:gpt-5.4'), { input: 2.5, cached_input: 0.25, output: 15 });
+  assert.deepEqual(priceOf('openai-responses:gpt-5.4'), priceOf('openai:gpt-5.4'));
+  assert.deepEqual(priceOf('openai:gpt-5.4-mini'), { input: 0.75, cached_input: 0.075, output: 4.5 });
+  assert.deepEqual(priceOf('anthropic:claude-opus-4-6'), {
+    input: 5,
+    cached_input: 0.5,
+    cache_write: 6.25,
+    output: 25,
+  });
+  assert.deepEqual(priceOf('anthropic:claude-sonnet-4-6'), {
+    input: 3,
+    cached_input: 0.3,
+    cache_write: 3.75,
+    output: 15,
+  });
+  assert.equal(priceOf('anthropic:claude-opus-5-5'), undefined); // not Opus 5's price: left out, see prices.ts
+  assert.equal(priceOf('anthropic:claude-haiku-5-5'), undefined); // priced by prompt length: not built in
+  assert.equal(priceOf('openai:gemini-2.5-flash'), undefined);
+  for (const spec of [
+    'opus-5',
+    'opus-4-8',
+    'opus-4-7',
+    'opus-4-5',
+    'opus-4-1',
+    'sonnet-5',
+    'sonnet-4-5',
+    'haiku-4-5',
+  ]) {
+    const price = priceOf(`anthropic:claude-${spec}`);
+    assert.ok(price, spec);
+    assert.equal(price.cached_input, Math.round(price.input * 0.1 * 1000) / 1000, spec);
+    assert.equal(price.cache_write, price.input * 1.25, spec);
+  }
+  assert.equal(contextWindowOf('anthropic:claude-opus-4-6'), 1_000_000);
+  assert.equal(contextWindowOf('anthropic:claude-sonnet-5'), 1_000_000);
+  assert.equal(contextWindowOf('anthropic:claude-haiku-4-5-20251001'), 200_000);
+  assert.equal(contextWindowOf('anthropic:claude-opus-4-5'), 200_000);
+});
+
+test('a user price file extends and overrides the table; a bad one names the file and key', () => {
   const table = loadPriceTable(file('p.yaml', 'openai:gpt-5.4: { input: 2, output: 16, cached_input: 0.2 }\n'));
   assert.equal(costOf('openai:gpt-5.4', { promptTokens: 1e6, completionTokens: 1e6, cachedTokens: 0 }, table), 18);
   assert.ok(priceOf('openai:gpt-4o', table));
