@@ -227,7 +227,7 @@ export function formatJobSummary(result: JobResult, costKnown = true): string {
     '',
     result.n_tasks === 0
       ? 'pass@1 n/a: no task was measured'
-      : `pass@1 ${pct(result.pass_at_1)} ± ${pct(result.stderr)} (95% CI ${pct(result.ci95[0])}–${pct(result.ci95[1])}) over ${result.n_tasks} tasks, k=${result.k}${passAtK ? ` · ${passAtK}` : ''}`,
+      : `pass@1 ${pct(result.pass_at_1)} (95% CI ${pct(result.ci95[0])}–${pct(result.ci95[1])}; standard error ${pct(result.stderr)}) over ${result.n_tasks} tasks, k=${result.k}${passAtK ? ` · ${passAtK}` : ''}`,
     `tokens ${formatTokens(result.tokens.prompt)} prompt + ${formatTokens(result.tokens.completion)} completion (${formatTokens(result.tokens.cached)} cached${result.cache_hit_rate != null ? `, cache hit rate ${pct(result.cache_hit_rate)}` : ''}) · cost ${result.cost_usd === null ? '$?' : formatCost(result.cost_usd, costKnown)} · wall ${formatDuration(result.wall_sec)}`,
     ...(result.n_fallback_trials
       ? [

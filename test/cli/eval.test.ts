@@ -47,7 +47,7 @@ test('eval --agent oracle -k 2 writes a Harbor job with hand-checkable pass@k; t
   );
   assert.equal(r.exitCode, 0, r.stderr);
   assert.match(r.stderr, /skipped .*broken\/task\.toml: agent\.timeout_sec: /);
-  assert.match(r.stdout, /pass@1 33\.3% ± 33\.3% .* over 3 tasks, k=2 · pass@2 33\.3%/);
+  assert.match(r.stdout, /pass@1 33\.3% \(95% CI .*; standard error 33\.3%\) over 3 tasks, k=2 · pass@2 33\.3%/);
   assert.match(r.stdout, /half\s+0\/2\s+0\.5 0\.5/);
   const job = readJson(join(out, 'result.json'));
   assert.equal(job.n_total_trials, 6);
