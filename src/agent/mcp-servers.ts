@@ -7,6 +7,7 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { MCP_PREFIX, mcpToolName } from '../harness/mcp-selection.ts';
 import type { Harness, LoadedTool, McpServerConfig, ToolResult } from '../harness/types.ts';
 import { shellQuote } from '../sandbox/shell-quote.ts';
 import type { Sandbox, SandboxProcess } from '../sandbox/types.ts';
@@ -178,7 +179,7 @@ async function connectOne(
   return listing
     .filter((t) => !allowed || allowed.has(t.name))
     .map((t): LoadedTool => {
-      const name = `mcp__${server.name}__${t.name.replace(/[^a-zA-Z0-9_-]/g, '_')}`;
+      const name = mcpToolName(server.name, t.name);
       if (!TOOL_NAME.test(name))
         throw new McpServerError(
           `MCP server '${server.name}': tool '${t.name}' makes the name ${name}, longer than 64 characters`,
@@ -268,6 +269,15 @@ export async function withMcpTools<T>(
     throw error;
   }
   try {
+    // A sub-agent's MCP tools were checked against the servers' names and allow-lists when the harness
+    // loaded (load-documents.ts); whether the server offers them is known only now.
+    const offered = new Set(servers.tools.map((t) => t.definition.name));
+    for (const subagent of harness.subagents)
+      for (const tool of subagent.tools)
+        if (tool.startsWith(MCP_PREFIX) && !offered.has(tool))
+          throw new McpServerError(
+            `${subagent.file} lists '${tool}', which no MCP server offers (MCP tools: ${[...offered].join(', ') || 'none'})`,
+          );
     return await body({ ...harness, tools: [...harness.tools, ...servers.tools] });
   } finally {
     await servers.close();

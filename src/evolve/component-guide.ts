@@ -173,7 +173,7 @@ description: A procedure to check a result against the task's requirements befor
     layout: 'subagents/<name>.yaml — a sub-agent the built-in `agent` tool ({subagent, task}) starts',
     schema: { name: 'subagents/<name>.yaml', schema: SubagentSpecSchema },
     notes: [
-      "`tools` names tools of this harness (an unknown name is an error). A sub-agent shares the session's limits and middleware; its `max_steps` is a further limit on its own calls.",
+      "`tools` names tools of this harness (an unknown name is an error), including MCP tools as `mcp__<server>__<tool>` of a server the harness enables (in its `tools:` allow-list when it has one; a tool the server does not offer stops the run). A sub-agent shares the session's limits and middleware; its `max_steps` is a further limit on its own calls.",
     ],
     example: {
       'subagents/explorer.yaml': `name: explorer

@@ -3,8 +3,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Diagnostic } from './harness-error.ts';
 import { listComponentFiles, listSkillFolders, selectComponents } from './list-harness-files.ts';
+import { MCP_PREFIX, mcpToolProblem } from './mcp-selection.ts';
 import { readYamlFile } from './read-yaml.ts';
-import { type ComponentSelection, SkillFrontmatterSchema, SubagentSpecSchema } from './schemas.ts';
+import { type ComponentSelection, type McpServerSpec, SkillFrontmatterSchema, SubagentSpecSchema } from './schemas.ts';
 import type { MemoryEntry, Skill, SubagentConfig } from './types.ts';
 
 function splitFrontmatter(text: string): { front: string; body: string } | undefined {
@@ -48,6 +49,8 @@ export function loadSubagents(
   selection: ComponentSelection,
   toolNames: readonly string[],
   problems: Diagnostic[],
+  /** The MCP servers the harness enables: a sub-agent may list their tools as mcp__<server>__<tool>. */
+  mcpServers: readonly McpServerSpec[] = [],
 ): SubagentConfig[] {
   const out: SubagentConfig[] = [];
   for (const name of selectComponents(
@@ -68,14 +71,12 @@ export function loadSubagents(
         message: `'${spec.name}' must equal the file name '${name}'`,
       });
     spec.tools.forEach((tool, i) => {
-      if (!toolNames.includes(tool)) {
-        problems.push({
-          file,
-          field: `tools.${i}`,
-          ...source.locate(['tools', i]),
-          message: `unknown tool '${tool}' (harness tools: ${toolNames.join(', ') || 'none'})`,
-        });
-      }
+      const message = toolNames.includes(tool)
+        ? undefined
+        : tool.startsWith(MCP_PREFIX)
+          ? mcpToolProblem(tool, mcpServers)
+          : `unknown tool '${tool}' (harness tools: ${toolNames.join(', ') || 'none'})`;
+      if (message) problems.push({ file, field: `tools.${i}`, ...source.locate(['tools', i]), message });
     });
     if (problems.length === before)
       out.push({

@@ -142,7 +142,7 @@ export async function loadHarnessReport(dirArg: string, options: LoadOptions = {
   problems.push(...toolProblems, ...middlewareProblems);
   warnings.push(...middlewareWarnings);
   const skills = loadSkills(dir, selected.skills, problems);
-  const subagents = loadSubagents(dir, selected.subagents, toolNames, problems);
+  const subagents = loadSubagents(dir, selected.subagents, toolNames, problems, mcp.servers);
   const memory = loadMemory(dir, selected.memory, problems, warnings);
   // Component lists are checked where the components are loaded; point those problems at their line.
   for (const [i, d] of problems.entries()) {

@@ -40,3 +40,24 @@ export function selectMcpServers(
       });
   return { fileSelection: selection.filter((e) => !e.startsWith(MCP_PREFIX)), servers: enabled };
 }
+
+/** The name an MCP server's tool takes in the harness: mcp__<server>__<tool>, the tool's other characters as `_`. */
+export function mcpToolName(server: string, tool: string): string {
+  return `${MCP_PREFIX}${server}__${tool.replace(/[^a-zA-Z0-9_-]/g, '_')}`;
+}
+
+/**
+ * Why a sub-agent cannot list `name` as an MCP tool of the enabled servers, or undefined when it can: the
+ * server must be one of them and, when it has a `tools:` allow-list, the tool in it. Tools a server offers
+ * are only known once it runs: the runtime checks the rest (mcp-servers.ts).
+ */
+export function mcpToolProblem(name: string, servers: readonly McpServerSpec[]): string | undefined {
+  const server = servers
+    .filter((s) => name.startsWith(`${MCP_PREFIX}${s.name}__`) && name.length > `${MCP_PREFIX}${s.name}__`.length)
+    .sort((a, b) => b.name.length - a.name.length)[0];
+  if (!server)
+    return `'${name}' names no MCP server the harness enables (${servers.length ? `enabled: ${servers.map((s) => s.name).join(', ')}` : 'none: declare it in mcp_servers and list mcp__<server> in components.tools'})`;
+  if (server.tools && !server.tools.some((t) => mcpToolName(server.name, t) === name))
+    return `'${name}' is not in MCP server '${server.name}''s tools: allow-list (${server.tools.join(', ')})`;
+  return undefined;
+}
