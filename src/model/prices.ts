@@ -26,14 +26,14 @@ export const DEFAULT_PRICES: PriceTable = {
   // nothing extra). OpenAI's own page (https://developers.openai.com/api/docs/pricing, formerly
   // https://platform.openai.com/docs/pricing) was not among the pages readable here (no internet,
   // 2026-12-06), so these rows were read from pages that copy its table, each dated by the page itself:
-  // - gpt-5.4 / -mini / -nano: https://benchlm.ai/blog/posts/openai-api-pricing (published 2026-04-13,
-  //   "from the live API pricing page"), the same numbers on https://www.morphllm.com/openai-api-pricing
-  //   ("as of June 2026"). Both say these are the rates for prompts under ~270K tokens; longer prompts
-  //   cost more and are priced here at the short-prompt rate (too low).
-  // - gpt-5.5: https://www.morphllm.com/openai-api-pricing ("as of June 2026").
+  // - gpt-5.5, gpt-5.4 / -mini / -nano: https://tokenmix.ai/blog/openai-api-cost-2026-gpt-5-5-5-4-nano-batch
+  //   ("data verified: 2026-06-04" against OpenAI's pricing page); the same numbers on
+  //   https://www.morphllm.com/openai-api-pricing ("as of June 2026") and, for gpt-5.4 and its mini and
+  //   nano, https://benchlm.ai/blog/posts/openai-api-pricing (2026-04-13). These are the rates for
+  //   prompts under ~270K tokens; longer prompts cost more and are priced here at the short-prompt rate.
   // - gpt-5.2, gpt-5.1: https://benchlm.ai/blog/posts/openai-api-pricing (2026-04-13, from OpenAI's
   //   GPT-5.2 launch page).
-  // Prices as of those pages (April and June 2026), not re-read at a later date.
+  // Prices as of those pages (April to June 2026), not re-read at a later date.
   'openai:gpt-5.5': { input: 5, cached_input: 0.5, output: 30 },
   'openai:gpt-5.4': { input: 2.5, cached_input: 0.25, output: 15 },
   'openai:gpt-5.4-mini': { input: 0.75, cached_input: 0.075, output: 4.5 },
@@ -82,8 +82,12 @@ export const DEFAULT_PRICES: PriceTable = {
 /**
  * Context windows (tokens) of well-known models, for compaction when the harness sets no budget. A key
  * also matches longer names it begins (`anthropic:claude` covers every Claude model not listed).
- * Anthropic's 1M windows are from the model pages on platform.claude.com (models/opus-4-6, sonnet-4-6,
- * opus-5, sonnet-5 overview; read 2026-12-06); OpenAI's from its model pages as of late 2025.
+ * Opus 5 and Sonnet 5 (and their .5 successors, which the prefix covers) have 1M windows per their model
+ * pages on platform.claude.com (models/opus-5, sonnet-5, sonnet-5-5 overview, whose comparison tables
+ * list 1M for Opus 5.5 too; read 2026-12-06).
+ * Opus 4.6 and Sonnet 4.6 stay at 200K: pages disagree on whether their 1M window needs a separate
+ * variant, and a window set too large makes the provider refuse the call instead of ahe compacting.
+ * OpenAI's are from its model pages as of late 2025.
  */
 const CONTEXT_WINDOWS: Record<string, number> = {
   'openai:gpt-5': 400_000,
@@ -92,8 +96,6 @@ const CONTEXT_WINDOWS: Record<string, number> = {
   'openai:o3': 200_000,
   'openai:o4-mini': 200_000,
   'anthropic:claude': 200_000,
-  'anthropic:claude-opus-4-6': 1_000_000,
-  'anthropic:claude-sonnet-4-6': 1_000_000,
   'anthropic:claude-opus-5': 1_000_000,
   'anthropic:claude-sonnet-5': 1_000_000,
 };

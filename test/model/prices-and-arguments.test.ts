@@ -59,7 +59,8 @@ test('the built-in table: the current models at their listed prices, Anthropic c
     assert.equal(price.cached_input, Math.round(price.input * 0.1 * 1000) / 1000, spec);
     assert.equal(price.cache_write, price.input * 1.25, spec);
   }
-  assert.equal(contextWindowOf('anthropic:claude-opus-4-6'), 1_000_000);
+  assert.equal(contextWindowOf('anthropic:claude-opus-5'), 1_000_000);
+  assert.equal(contextWindowOf('anthropic:claude-opus-4-6'), 200_000);
   assert.equal(contextWindowOf('anthropic:claude-sonnet-5'), 1_000_000);
   assert.equal(contextWindowOf('anthropic:claude-haiku-4-5-20251001'), 200_000);
   assert.equal(contextWindowOf('anthropic:claude-opus-4-5'), 200_000);
