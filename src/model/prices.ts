@@ -75,8 +75,15 @@ export const DEFAULT_PRICES: PriceTable = {
   'anthropic:claude-sonnet-4-5': { input: 3, cached_input: 0.3, cache_write: 3.75, output: 15 },
   'anthropic:claude-sonnet-4': { input: 3, cached_input: 0.3, cache_write: 3.75, output: 15 },
   'anthropic:claude-haiku-4-5': { input: 1, cached_input: 0.1, cache_write: 1.25, output: 5 },
-  // Gemini (through its OpenAI-compatible endpoint) and others: not built in — Google's pricing page
-  // was not readable here and its Pro models are priced by prompt length. Give them with --prices.
+  // Gemini, used as `openai:<model>` with OPENAI_BASE_URL at Google's OpenAI-compatible endpoint (Paid
+  // tier, standard). Google's page https://ai.google.dev/gemini-api/docs/pricing was not readable here;
+  // these are its rows as transcribed verbatim, read 2026-10-07, in
+  // https://github.com/api-evangelist/deepmind/blob/main/plans/deepmind-plans-pricing.yml (prices as of
+  // that date). That copy has no context-caching prices, so cached reads are billed at the input price
+  // (too high, never too low). Left out: the Pro models (priced by prompt length), Gemini 3.8 Flash (an
+  // introductory price until 2026-12-31, then another), Gemini 2.5 Flash (no output price in the copy).
+  'openai:gemini-3.5-flash': { input: 1.5, output: 9 },
+  'openai:gemini-3.5-flash-lite': { input: 0.3, output: 2.5 },
 };
 
 /**

@@ -43,7 +43,8 @@ test('the built-in table: the current models at their listed prices, Anthropic c
   });
   assert.equal(priceOf('anthropic:claude-opus-5-5'), undefined); // not Opus 5's price: left out, see prices.ts
   assert.equal(priceOf('anthropic:claude-haiku-5-5'), undefined); // priced by prompt length: not built in
-  assert.equal(priceOf('openai:gemini-2.5-flash'), undefined);
+  assert.deepEqual(priceOf('openai:gemini-3.5-flash'), { input: 1.5, output: 9 });
+  assert.equal(priceOf('openai:gemini-3.1-pro-preview'), undefined); // priced by prompt length: not built in
   for (const spec of [
     'opus-5',
     'opus-4-8',
