@@ -28,8 +28,10 @@ export const DEFAULT_PRICES: PriceTable = {
   // 2026-12-06), so these rows were read from pages that copy its table, each dated by the page itself:
   // - gpt-5.5, gpt-5.4 / -mini / -nano: https://tokenmix.ai/blog/openai-api-cost-2026-gpt-5-5-5-4-nano-batch
   //   ("data verified: 2026-06-04" against OpenAI's pricing page); the same numbers on
-  //   https://www.morphllm.com/openai-api-pricing ("as of June 2026") and, for gpt-5.4 and its mini and
-  //   nano, https://benchlm.ai/blog/posts/openai-api-pricing (2026-04-13). These are the rates for
+  //   https://www.morphllm.com/openai-api-pricing ("as of June 2026"), in
+  //   https://github.com/api-evangelist/openai/blob/main/plans/openai-plans-pricing.yml (from OpenAI's page,
+  //   2026-05-04) and, for gpt-5.4 and its mini and nano, on
+  //   https://benchlm.ai/blog/posts/openai-api-pricing (2026-04-13). These are the rates for
   //   prompts under ~270K tokens; longer prompts cost more and are priced here at the short-prompt rate.
   // - gpt-5.2, gpt-5.1: https://benchlm.ai/blog/posts/openai-api-pricing (2026-04-13, from OpenAI's
   //   GPT-5.2 launch page).
