@@ -2,7 +2,7 @@
 import { type Command, Option } from 'commander';
 import type { BackendKind } from '../bench/trial-context.ts';
 import { MODEL_SPEC_HELP } from '../model/create-model.ts';
-import { REASONING_EFFORTS, type ReasoningEffort } from '../model/types.ts';
+import { REASONING_EFFORTS, type ReasoningEffort } from '../model/reasoning-levels.ts';
 import {
   attempts,
   concurrency,

@@ -1,7 +1,7 @@
 // `ahe run`: one agent session on the host, with a live progress view and its traces written to --out.
 import { type Command, Option } from 'commander';
 import { MODEL_SPEC_HELP } from '../model/create-model.ts';
-import { REASONING_EFFORTS, type ReasoningEffort } from '../model/types.ts';
+import { REASONING_EFFORTS, type ReasoningEffort } from '../model/reasoning-levels.ts';
 import {
   existingDir,
   existingFile,

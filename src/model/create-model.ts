@@ -2,7 +2,6 @@
 import { resolve } from 'node:path';
 import { UserError } from '../errors.ts';
 import type { ProviderOptions } from './provider-options.ts';
-import { withReasoningEffort } from './reasoning-effort.ts';
 import type { Model, ReasoningEffort } from './types.ts';
 
 export const MODEL_SPEC_HELP =
@@ -63,5 +62,9 @@ export async function createModel(spec: string, options: CreateModelOptions = {}
       throw new UserError(`unknown model provider '${provider}' in '${spec}': expected ${MODEL_SPEC_HELP}`);
   }
   if (options.recordTo) model = (await import('./record-model.ts')).recordModel(model, options.recordTo);
-  return options.reasoningEffort ? withReasoningEffort(model, options.reasoningEffort) : model;
+  // Imported here, not at the top: the CLI's option definitions read MODEL_SPEC_HELP from this module,
+  // and `ahe --help` must not load the model layer.
+  return options.reasoningEffort
+    ? (await import('./reasoning-effort.ts')).withReasoningEffort(model, options.reasoningEffort)
+    : model;
 }

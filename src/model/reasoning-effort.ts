@@ -1,7 +1,8 @@
 // Reasoning effort per provider: which levels each provider accepts and the setting a level becomes
 // (the table in docs/models.md). One place, so every provider refuses an unsupported level the same way.
 import { UserError } from '../errors.ts';
-import { type Model, REASONING_EFFORTS, type ReasoningEffort } from './types.ts';
+import { REASONING_EFFORTS, type ReasoningEffort } from './reasoning-levels.ts';
+import type { Model } from './types.ts';
 import { wrapModel } from './wrap-model.ts';
 
 /**

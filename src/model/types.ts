@@ -63,9 +63,10 @@ export type CompletionDelta =
   | { type: 'reasoning'; text: string }
   | { type: 'tool_call'; index: number; id?: string; name?: string; argumentsDelta: string };
 
-/** How hard a reasoning model thinks; each provider maps a level to its own setting (docs/models.md). */
-export const REASONING_EFFORTS = ['minimal', 'low', 'medium', 'high', 'xhigh'] as const;
-export type ReasoningEffort = (typeof REASONING_EFFORTS)[number];
+// The reasoning-effort levels live in a module that imports nothing (the CLI's options name them).
+export { REASONING_EFFORTS, type ReasoningEffort } from './reasoning-levels.ts';
+
+import type { ReasoningEffort } from './reasoning-levels.ts';
 
 export interface CompletionRequest {
   messages: Message[];

@@ -59,7 +59,7 @@ function run(args: string[], options: { env?: NodeJS.ProcessEnv; closeStdout?: b
 async function loadedPackages(
   args: string[],
   env: NodeJS.ProcessEnv = {},
-): Promise<{ run: Run; packages: Set<string> }> {
+): Promise<{ run: Run; packages: Set<string>; bundled: Set<string> }> {
   const log = join(mkdtempSync(join(tmpdir(), 'ahe-startup-')), 'modules.txt');
   const result = await run(['--import', PRELOAD, BIN, ...args], { env: { ...env, AHE_TEST_MODULE_LOG: log } });
   const packages = new Set<string>();
@@ -74,7 +74,16 @@ async function loadedPackages(
     const m = /node_modules\/((?:@[^/]+\/)?[^/]+)\/(.*)$/.exec(line);
     if (m && !m[2]!.endsWith('package.json')) packages.add(m[1]!);
   }
-  return { run: result, packages };
+  // Packages the bundle carries inside its chunks (commander, zod, yaml…): esbuild marks each module's
+  // code with a `// node_modules/<package>/…` line. A chunk loaded at start-up brings all of its modules.
+  const bundled = new Set<string>();
+  for (const line of lines) {
+    const chunk = /(\/[^\s]*dist\/cli-bundle\/[^/\s]+\.js)$/.exec(line.replace(/^file:\/\//, ''))?.[1];
+    if (!chunk) continue;
+    for (const m of readFileSync(chunk, 'utf8').matchAll(/^\/\/ node_modules\/((?:@[^/]+\/)?[^/]+)\//gm))
+      bundled.add(m[1]!);
+  }
+  return { run: result, packages, bundled };
 }
 
 const heavyIn = (packages: Set<string>) => HEAVY.filter((p) => packages.has(p));
@@ -84,6 +93,9 @@ test('ahe --help and every command --help load no SDK, queue, tokenizer or compi
   assert.equal(top.run.exitCode, 0, top.run.stderr);
   assert.match(top.run.stdout, /Usage: ahe/);
   assert.deepEqual(heavyIn(top.packages), []);
+  // Of the packages inside the bundle, help needs commander only (zod came in once through a value
+  // import of the model layer's types by an option definition).
+  assert.deepEqual([...top.bundled], ['commander']);
   for (const command of ['run', 'eval', 'evolve', 'debug', 'worker', 'tasks check', 'gc', 'compare']) {
     const help = await loadedPackages([...command.split(' '), '--help']);
     assert.equal(help.run.exitCode, 0, `${command} --help: ${help.run.stderr}`);
