@@ -12,6 +12,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { compareJobs } from '../bench/compare-jobs.ts';
 import type { JobResult, JobSummary } from '../bench/job-summary.ts';
+import { replacedTrialsSpend } from '../bench/keep-replaced-trial.ts';
 import type { JobEvent, TrialExecutor } from '../bench/run-job.ts';
 import { HOLDOUT_SELECTION_FLAGS, type TaskSelection, TRAIN_SELECTION_FLAGS } from '../bench/select-tasks.ts';
 import type { Task } from '../bench/task.ts';
@@ -93,14 +94,21 @@ function listTrials(names: readonly string[], max = 5): string {
 
 const readJson = <T>(file: string): T => JSON.parse(readFileSync(file, 'utf8')) as T;
 
-/** What an evaluation's trials spent (a job result counts its tokens per trial, not per model call). */
-const jobSpend = (result: JobResult): Spend => ({
-  calls: result.n_total_trials,
-  promptTokens: result.tokens.prompt,
-  completionTokens: result.tokens.completion,
-  cachedTokens: result.tokens.cached,
-  costUsd: result.cost_usd ?? 0,
-});
+/**
+ * What an evaluation's trials spent (a job result counts its tokens per trial, not per model call),
+ * including the trials moved aside to run again (an infrastructure error, a fallback share): the job's
+ * result no longer counts them, but their calls were made and paid for.
+ */
+function jobSpend(result: JobResult, jobDir: string): Spend {
+  const replaced = replacedTrialsSpend(jobDir);
+  return {
+    calls: result.n_total_trials + replaced.trials,
+    promptTokens: result.tokens.prompt + replaced.promptTokens,
+    completionTokens: result.tokens.completion + replaced.completionTokens,
+    cachedTokens: result.tokens.cached + replaced.cachedTokens,
+    costUsd: (result.cost_usd ?? 0) + replaced.costUsd,
+  };
+}
 
 /** The reason to stop before spending more, or undefined. */
 function budgetExceeded(state: RunState, config: EvolveConfig): string | undefined {
@@ -242,7 +250,7 @@ export async function runEvolve(options: EvolveOptions): Promise<RunState> {
           what: `iteration ${n}: training evaluation`,
           runDir,
         });
-        recordIterationUsage(runDir, n, 'coding', jobSpend(result));
+        recordIterationUsage(runDir, n, 'coding', jobSpend(result, join(dir, 'job')));
         await ws.exportTo(`iter-${n}`, join(dir, 'harness'));
         log(
           `iteration ${n}: train pass@1 ${(result.pass_at_1 * 100).toFixed(1)}% (95% CI ${(result.ci95[0] * 100).toFixed(1)}–${(result.ci95[1] * 100).toFixed(1)}%)`,
@@ -273,7 +281,7 @@ export async function runEvolve(options: EvolveOptions): Promise<RunState> {
             runDir,
           });
           const training = readIterationUsage(runDir, n).coding ?? ZERO_SPEND;
-          recordIterationUsage(runDir, n, 'coding', addSpend(training, jobSpend(result)));
+          recordIterationUsage(runDir, n, 'coding', addSpend(training, jobSpend(result, join(dir, 'holdout-job'))));
           log(`iteration ${n}: held-out pass@1 ${(result.pass_at_1 * 100).toFixed(1)}%`);
         }
         done('holdout');

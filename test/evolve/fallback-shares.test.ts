@@ -111,6 +111,11 @@ test('an iteration whose evaluation used the fallback is not compared with one t
   assert.equal(job.n_fallback_trials, undefined, 'the rerun used the primary model');
   assert.deepEqual(job.missing_trials, []);
   assert.ok(existsSync(it1('attribution.json')), 'judged once the evaluations measure the same model');
+  // What the trial moved aside spent is still in the ledger: it is not in the job's result any more.
+  assert.ok(kept.agent_result.n_input_tokens > 0, 'the fallback trial spent tokens');
+  const usage = readJson(it1('usage.json'));
+  assert.equal(usage.coding.prompt_tokens, job.tokens.prompt + kept.agent_result.n_input_tokens);
+  assert.equal(usage.coding.calls, job.n_total_trials + 1);
 });
 
 test('a held-out evaluation that used the fallback is not compared with one that did not; --resume reruns those trials', {
