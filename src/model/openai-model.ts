@@ -89,31 +89,39 @@ function toUsage(u: WireUsage | null | undefined): Usage {
   };
 }
 
-export function createOpenAIModel(name: string, options: ProviderOptions = {}): Model {
+/**
+ * The OpenAI client of a provider that speaks an OpenAI API (`openai`, `openai-responses`): the key and
+ * base URL from OPENAI_API_KEY / OPENAI_BASE_URL, the identity errors name, the SDK's retries and timeout.
+ */
+export function connectOpenAI(
+  provider: string,
+  options: ProviderOptions,
+  keyHint: string,
+): { id: ProviderIdentity; client: OpenAI; env: NodeJS.ProcessEnv } {
   const env = options.env ?? process.env;
-  const apiKey = requireApiKey(
-    env,
-    'OPENAI_API_KEY',
-    '(for a local OpenAI-compatible server any non-empty value works)',
-  );
+  const apiKey = requireApiKey(env, 'OPENAI_API_KEY', keyHint);
   const baseURL = env.OPENAI_BASE_URL?.trim() || DEFAULT_BASE_URL;
-  const id: ProviderIdentity = {
-    provider: 'openai',
-    keyVar: 'OPENAI_API_KEY',
-    baseUrlVar: 'OPENAI_BASE_URL',
-    baseURL,
-    apiKey,
-  };
-  // prompt_cache_key is OpenAI's own field: some compatible servers refuse unknown fields, so it goes to
-  // api.openai.com only, unless OPENAI_PROMPT_CACHE_KEY=1 (send it anywhere) or 0 (never).
-  const cacheKeySetting = env.OPENAI_PROMPT_CACHE_KEY?.trim();
-  const sendsCacheKey = cacheKeySetting ? cacheKeySetting === '1' : new URL(baseURL).hostname === 'api.openai.com';
+  const id: ProviderIdentity = { provider, keyVar: 'OPENAI_API_KEY', baseUrlVar: 'OPENAI_BASE_URL', baseURL, apiKey };
   const client = new OpenAI({
     apiKey,
     baseURL,
     maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES,
     timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
   });
+  return { id, client, env };
+}
+
+export function createOpenAIModel(name: string, options: ProviderOptions = {}): Model {
+  const { id, client, env } = connectOpenAI(
+    'openai',
+    options,
+    '(for a local OpenAI-compatible server any non-empty value works)',
+  );
+  const { baseURL } = id;
+  // prompt_cache_key is OpenAI's own field: some compatible servers refuse unknown fields, so it goes to
+  // api.openai.com only, unless OPENAI_PROMPT_CACHE_KEY=1 (send it anywhere) or 0 (never).
+  const cacheKeySetting = env.OPENAI_PROMPT_CACHE_KEY?.trim();
+  const sendsCacheKey = cacheKeySetting ? cacheKeySetting === '1' : new URL(baseURL).hostname === 'api.openai.com';
 
   const params = (request: CompletionRequest) => ({
     model: name,

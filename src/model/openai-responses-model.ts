@@ -4,28 +4,18 @@
 // assistant message as providerItems tagged 'openai-responses', and are sent back verbatim, in order,
 // before that turn's function calls. Their summaries become AssistantMessage.reasoning (the trace's
 // reasoning_content), never prompt text.
-import OpenAI from 'openai';
 import type {
   ResponseCreateParams,
   ResponseInputItem,
   ResponseStreamEvent,
 } from 'openai/resources/responses/responses';
 import { ModelResponseError } from '../errors.ts';
-import {
-  type CompletionParts,
-  DEFAULT_MAX_RETRIES,
-  DEFAULT_TIMEOUT_MS,
-  excerpt,
-  type ProviderIdentity,
-  type ProviderOptions,
-  providerModel,
-  requireApiKey,
-} from './provider-options.ts';
+import { connectOpenAI } from './openai-model.ts';
+import { type CompletionParts, excerpt, type ProviderOptions, providerModel } from './provider-options.ts';
 import { parseToolArguments } from './tool-arguments.ts';
 import type { CompletionRequest, FinishReason, Message, Model, Usage } from './types.ts';
 
 const PROVIDER = 'openai-responses';
-const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 
 /** A reasoning item as ahe keeps it: enough for the API to restore the reasoning under store: false. */
 interface ReasoningItem {
@@ -162,26 +152,12 @@ function partsOf(r: WireResponse, where: string): CompletionParts {
 }
 
 export function createOpenAIResponsesModel(name: string, options: ProviderOptions = {}): Model {
-  const env = options.env ?? process.env;
-  const apiKey = requireApiKey(
-    env,
-    'OPENAI_API_KEY',
+  const { id, client } = connectOpenAI(
+    PROVIDER,
+    options,
     '(for a local server with the Responses API any non-empty value works)',
   );
-  const baseURL = env.OPENAI_BASE_URL?.trim() || DEFAULT_BASE_URL;
-  const id: ProviderIdentity = {
-    provider: PROVIDER,
-    keyVar: 'OPENAI_API_KEY',
-    baseUrlVar: 'OPENAI_BASE_URL',
-    baseURL,
-    apiKey,
-  };
-  const client = new OpenAI({
-    apiKey,
-    baseURL,
-    maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES,
-    timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-  });
+  const { baseURL } = id;
 
   // Non-reasoning models refuse `include: ["reasoning.encrypted_content"]` ("Encrypted content is not
   // supported with this model"): it is asked of every model but the GPT-4 and GPT-3.5 families.
