@@ -134,6 +134,12 @@ function configFrom(flags: EvolveFlags): RunConfig {
     },
     HOLDOUT_SELECTION_FLAGS,
   );
+  if (flags.method === 'tf-grpo' && flags.k < 2)
+    throw new UserError(
+      `--method tf-grpo compares each task's group of rollouts: it needs -k 2 or more (given -k ${flags.k})`,
+    );
+  if (flags.evolvers > 1 && flags.method !== 'ahe')
+    throw new UserError(`--evolvers ${flags.evolvers} runs several evolve-agent sessions: it needs --method ahe`);
   if (!flags.holdout && selects(holdout))
     throw new UserError(
       `${describeSelection(holdout, HOLDOUT_SELECTION_FLAGS)}: there is no --holdout DIR to select from`,
@@ -170,6 +176,11 @@ function configFrom(flags: EvolveFlags): RunConfig {
     holdout_exclude: holdout.exclude,
     holdout_n_tasks: holdout.n_tasks,
     holdout_sample_seed: holdout.sample_seed,
+    method: flags.method,
+    evolvers: flags.evolvers,
+    evolver_hints: flags.evolverHints ?? [],
+    target_pass_rate: flags.targetPassRate ?? null,
+    experiment: null,
   };
 }
 

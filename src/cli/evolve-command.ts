@@ -1,6 +1,7 @@
 // `ahe evolve`: evolve a harness on a task suite — evaluate, distil, change, verify, keep what helps.
 import { type Command, Option } from 'commander';
 import type { BackendKind } from '../bench/trial-context.ts';
+import { EVOLVE_METHODS, type EvolveMethod } from '../evolve/evolve-methods.ts';
 import { MODEL_SPEC_HELP } from '../model/create-model.ts';
 import { REASONING_EFFORTS, type ReasoningEffort } from '../model/reasoning-levels.ts';
 import {
@@ -8,6 +9,7 @@ import {
   concurrency,
   existingDir,
   existingFile,
+  fraction,
   iterationInterval,
   iterations,
   minutes,
@@ -57,6 +59,12 @@ export interface EvolveFlags extends SelectionFlagValues {
   holdoutExclude?: string[];
   holdoutNTasks?: number;
   holdoutSampleSeed?: number;
+  method: EvolveMethod;
+  evolvers: number;
+  evolverHints?: string[];
+  targetPassRate?: number;
+  /** `--config exp.yaml`: an experiment file whose keys are these flags (docs/experiments.md). */
+  config?: string;
 }
 
 export function registerEvolveCommand(program: Command): void {
@@ -117,6 +125,30 @@ export function registerEvolveCommand(program: Command): void {
       'evaluate the held-out split every m iterations (and at the end; m ≥ 1)',
       iterationInterval,
       5,
+    )
+    .addOption(
+      new Option(
+        '--method <name>',
+        'how the harness changes between evaluations: ahe (the evolve agent, any component, with predictions), ace (reflector + curator of a memory playbook), tf-grpo (experience library from groups of k ≥ 2 rollouts)',
+      )
+        .choices(EVOLVE_METHODS)
+        .default('ahe'),
+    )
+    .option(
+      '--evolvers <n>',
+      'best-of-N: evolve-agent sessions per iteration from the same evidence; each candidate is evaluated and the best by the paired test is kept',
+      positiveInt,
+      1,
+    )
+    .option(
+      '--evolver-hints <hint...>',
+      'strategy hints given to the --evolvers sessions in turn, e.g. "prefer memory" "prefer tools"',
+    )
+    .option('--target-pass-rate <x>', 'stop once the training pass@1 reaches x (0–1)', fraction)
+    .option(
+      '--config <file>',
+      'an experiment file (YAML): every flag is a key; extends: and ${ENV} (docs/experiments.md)',
+      existingFile,
     )
     .option('--budget-usd <x>', 'stop cleanly once the run has cost this much', usd)
     .option('--budget-tokens <n>', 'stop cleanly once the run has used this many tokens', positiveInt)

@@ -4,16 +4,21 @@
 // checks that `ahe --help` and `ahe harness validate` load none of the heavy packages.
 import { Command, CommanderError } from 'commander';
 import { AGENT_INFO } from '../agent/agent-info.ts';
+import { registerAblateCommand } from './ablate-command.ts';
 import { registerCompareCommand } from './compare-command.ts';
 import { registerDebugCommands } from './debug-command.ts';
 import { registerEvalCommand } from './eval-command.ts';
 import { registerEvolveCommand } from './evolve-command.ts';
+import { registerExperimentsCommand } from './experiments-command.ts';
 import { registerGcCommand } from './gc-command.ts';
 import { registerHarnessCommands } from './harness-command.ts';
+import { registerReportCommand } from './report-command.ts';
 import { reportError } from './report-error.ts';
 import { registerRunCommand } from './run-command.ts';
+import { registerServeCommand } from './serve-command.ts';
 import { registerTasksCommands } from './tasks-command.ts';
 import { registerTraceCommands } from './trace-command.ts';
+import { registerTransferCommand } from './transfer-command.ts';
 import { registerWorkerCommand } from './worker-command.ts';
 
 export function buildProgram(): Command {
@@ -33,6 +38,11 @@ export function buildProgram(): Command {
   registerCompareCommand(program);
   registerDebugCommands(program);
   registerEvolveCommand(program);
+  registerAblateCommand(program);
+  registerTransferCommand(program);
+  registerExperimentsCommand(program);
+  registerReportCommand(program);
+  registerServeCommand(program);
   registerWorkerCommand(program);
   program.addHelpText(
     'after',

@@ -77,6 +77,8 @@ export const seconds = numberOption({ min: 0, minExclusive: true, max: LIMITS.se
 export const minutes = numberOption({ min: 0, minExclusive: true, max: LIMITS.minutes });
 export const usd = numberOption({ min: 0, minExclusive: true, max: LIMITS.usd });
 export const lockMs = intOption({ min: 1000, max: LIMITS.lockMs });
+/** A rate between 0 and 1 (e.g. --target-pass-rate). */
+export const fraction = numberOption({ min: 0, max: 1 });
 
 const kind = (path: string) => {
   try {

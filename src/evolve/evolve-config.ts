@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { TaskSelection } from '../bench/select-tasks.ts';
 import { BACKENDS } from '../bench/trial-context.ts';
 import { REASONING_EFFORTS } from '../model/types.ts';
+import { EVOLVE_METHODS } from './evolve-methods.ts';
 
 const int = z.number().int();
 const spec = z.string().min(1);
@@ -65,7 +66,22 @@ export const EvolveConfigSchema = z.strictObject({
   /** The evolve agent's model calls and wall time per session (--evolve-max-steps, --evolve-max-minutes); null: harnesses/evolver's. */
   evolve_max_steps: int.positive().nullable().default(null),
   evolve_max_minutes: z.number().positive().nullable().default(null),
+  /**
+   * How the harness is changed between evaluations (--method): `ahe` (the evolve agent, every component,
+   * with predictions), `ace` (Agentic Context Engineering: reflector + curator of a memory playbook) or
+   * `tf-grpo` (Training-Free GRPO: an experience library from groups of k rollouts). Fixed on resume.
+   */
+  method: z.enum(EVOLVE_METHODS).default('ahe'),
+  /** Best-of-N (--evolvers): evolve-agent sessions per iteration from the same evidence; the best candidate is kept. */
+  evolvers: int.positive().default(1),
+  /** Strategy hints given to the N sessions in turn (--evolver-hints); empty: none. */
+  evolver_hints: z.array(z.string().min(1)).default([]),
+  /** Stop once the training pass@1 reaches this (--target-pass-rate, 0–1); null: run every iteration. */
+  target_pass_rate: z.number().min(0).max(1).nullable().default(null),
+  /** The experiment file this run was started from (--config), resolved; null: flags only. */
+  experiment: z.record(z.string(), z.unknown()).nullable().default(null),
 });
+
 /** The reasoning effort a role's model calls ask for (null: the harness's own setting). */
 export function roleEffort(
   config: EvolveConfig,

@@ -41,6 +41,8 @@ export interface EvolveSessionOptions {
   /** Model calls and wall time of each session (--evolve-max-steps, --evolve-max-minutes); default: the evolver harness's. */
   maxSteps?: number;
   maxWallSec?: number;
+  /** A strategy hint for this session (best-of-N's --evolver-hints), added to its instruction. */
+  strategyHint?: string;
   signal?: AbortSignal;
   log?: (line: string) => void;
 }
@@ -69,6 +71,7 @@ function instruction(o: EvolveSessionOptions, retry?: string): string {
     `Evidence sections: ${o.evidenceSections.join(', ')}. Start with read_evidence("overview").`,
     'Commit each change with commit_change, then write_manifest with iteration',
     `${o.iteration}, then reply with a short summary.`,
+    o.strategyHint ? `\nStrategy for this session: ${o.strategyHint}.` : '',
     retry
       ? `\nYour previous session ended without an accepted manifest: ${retry}. Your committed changes are still there; describe them in write_manifest (or commit what is missing first).`
       : '',

@@ -29,7 +29,7 @@ import { attributeManifest, type ManifestAttribution, runPredictionQuality } fro
 import { EvaluationIncompleteError, evaluateHarness, loadSplit } from './evaluate-harness.ts';
 import { readEvidenceInput } from './evidence-input.ts';
 import { type EvolveConfig, holdoutSelection, roleEffort, roleFallback, trainSelection } from './evolve-config.ts';
-import { runEvolveSession } from './evolve-session.ts';
+import { runEvolveStep } from './evolve-step.ts';
 import { refuseMixedFallbackShares } from './fallback-shares.ts';
 import { applyGate, decideGate } from './gate.ts';
 import { type IterationStats, iterationStats } from './iteration-stats.ts';
@@ -92,6 +92,7 @@ function listTrials(names: readonly string[], max = 5): string {
   return names.length <= max ? names.join(', ') : `${names.slice(0, max).join(', ')} and ${names.length - max} more`;
 }
 
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 const readJson = <T>(file: string): T => JSON.parse(readFileSync(file, 'utf8')) as T;
 
 /**
@@ -124,6 +125,16 @@ function budgetExceeded(state: RunState, config: EvolveConfig): string | undefin
   if (config.budget_minutes !== null && minutes >= config.budget_minutes)
     return `time budget reached: ${minutes.toFixed(1)} of ${config.budget_minutes} minutes`;
   return undefined;
+}
+
+/** What iteration n's own evaluations (training, and held-out when it has one) spent, from their job files. */
+function evaluationsSpend(runDir: string, n: number): Spend {
+  return (['job', 'holdout-job'] as const).reduce((total, split) => {
+    const file = join(iterationDir(runDir, n), split, 'result.json');
+    return existsSync(file)
+      ? addSpend(total, jobSpend(readJson<JobResult>(file), join(iterationDir(runDir, n), split)))
+      : total;
+  }, ZERO_SPEND);
 }
 
 const summaryOf = (runDir: string, n: number, split: 'job' | 'holdout-job'): JobSummary | undefined => {
@@ -169,6 +180,11 @@ export async function runEvolve(options: EvolveOptions): Promise<RunState> {
     options.afterStep?.(state);
   };
   const retries = options.evaluationRetries ?? DEFAULT_EVALUATION_RETRIES;
+  /** Whether iteration n's training pass@1 reached --target-pass-rate (the run then ends after it, held-out included). */
+  const reachedTarget = (n: number): boolean => {
+    const summary = config.target_pass_rate === null ? undefined : summaryOf(runDir, n, 'job');
+    return summary !== undefined && summary.pass_at_1 >= config.target_pass_rate!;
+  };
   /** A complete evaluation's result, or EvaluationIncompleteError with the run left at this step. */
   const evaluate = async (
     tasks: Task[],
@@ -176,10 +192,11 @@ export async function runEvolve(options: EvolveOptions): Promise<RunState> {
     taskSelection: TaskSelection,
     jobDir: string,
     what: string,
+    harnessDir: string = ws.dir,
   ) => {
     for (let tries = 1; ; tries++) {
       const evaluation = await evaluateHarness({
-        harnessDir: ws.dir,
+        harnessDir,
         tasks,
         tasksDir,
         taskSelection,
@@ -259,7 +276,7 @@ export async function runEvolve(options: EvolveOptions): Promise<RunState> {
         break;
       }
       case 'holdout': {
-        if (holdout.length && (n % config.holdout_every === 0 || n === config.iterations)) {
+        if (holdout.length && (n % config.holdout_every === 0 || n === config.iterations || reachedTarget(n))) {
           log(`iteration ${n}: evaluating ${holdout.length} held-out tasks × ${config.k}`);
           const result = await evaluate(
             holdout,
@@ -359,10 +376,12 @@ export async function runEvolve(options: EvolveOptions): Promise<RunState> {
         log(
           `iteration ${n}: debugger report ${join(dir, 'debug', 'overview.md')} (${result.written.overviewTokens} tokens)`,
         );
-        if (n >= config.iterations) {
+        if (n >= config.iterations || reachedTarget(n)) {
           state = stopRun(
             { ...state, ledger: ledgerFromIterations(runDir, n) },
-            `all ${config.iterations} iterations done`,
+            n >= config.iterations
+              ? `all ${config.iterations} iterations done`
+              : `target reached: train pass@1 ${pct(summaryOf(runDir, n, 'job')!.pass_at_1)} ≥ --target-pass-rate ${pct(config.target_pass_rate!)}`,
           );
           saveRunState(runDir, state);
         } else done('debug');
@@ -383,21 +402,27 @@ export async function runEvolve(options: EvolveOptions): Promise<RunState> {
             .filter((r) => r.iteration === n)
             .map((r) => ({ id: r.change_id, reason: r.reason })),
         });
-        const model = await modelFor(config.evolve_model, 'evolver');
-        log(`iteration ${n}: evolve agent (${config.evolve_model})`);
-        const result = await runEvolveSession({
+        log(
+          `iteration ${n}: ${config.method === 'ahe' ? `evolve agent${config.evolvers > 1 ? ` × ${config.evolvers}` : ''}` : config.method} (${config.evolve_model})`,
+        );
+        const result = await runEvolveStep({
+          runDir,
           iteration: n,
-          workspace: ws,
           iterationDir: dir,
-          model,
+          workspace: ws,
+          config,
           trainTasks: train,
           evidenceSections: listEvidenceSections(evidence),
           readEvidence: async (section) => renderEvidence(evidence, section),
-          maxSteps: config.evolve_max_steps ?? undefined,
-          maxWallSec: config.evolve_max_minutes ? config.evolve_max_minutes * 60 : undefined,
+          evolveModel: () => modelFor(config.evolve_model, 'evolver'),
+          evaluate: (harnessDir, jobDir, what) =>
+            evaluate(train, resolve(config.tasks), trainSelection(config), jobDir, what, harnessDir),
           signal: options.signal,
           log,
         });
+        // Candidate evaluations (best-of-N) are coding spend: recomputed from the files, so a redone step never counts twice.
+        if (result.evaluationUsage)
+          recordIterationUsage(runDir, n, 'coding', addSpend(evaluationsSpend(runDir, n), result.evaluationUsage));
         // Earlier attempts of this step that stopped on an unreachable model spent tokens too: they are
         // kept apart (not in usage.json alone, which a crash after it would make count twice).
         const stoppedFile = join(dir, 'evolve', 'stopped-usage.json');

@@ -58,6 +58,11 @@ const config = {
   fallback_model: null,
   evolve_fallback_model: null,
   debug_fallback_model: null,
+  method: 'ahe' as const,
+  evolvers: 1,
+  evolver_hints: [],
+  target_pass_rate: null,
+  experiment: null,
 };
 
 test('every flag of ahe evolve is in the resume table, as changeable, fixed, or of one invocation', () => {
@@ -92,8 +97,11 @@ test('every flag of ahe evolve is in the resume table, as changeable, fixed, or 
     '--evolve-fallback-model',
     '--evolve-max-minutes',
     '--evolve-max-steps',
+    '--evolver-hints',
+    '--evolvers',
     '--fallback-model',
     '--iterations',
+    '--target-pass-rate',
   ]);
 });
 
@@ -194,7 +202,7 @@ test('the CLI: a run stopped by its time budget is extended by --resume --budget
   assert.equal(refused.exitCode, 2, refused.stderr);
   assert.match(
     refused.stderr,
-    /^ahe: --resume .*: --model \(recorded "scripted:.*", given "scripted:other\.yaml"\), -k \(recorded 1, given 2\) cannot change when a run is resumed \(only --iterations, --concurrency, --budget-usd, --budget-tokens, --budget-minutes, --evolve-max-steps, --evolve-max-minutes, --fallback-model, --evolve-fallback-model, --debug-fallback-model can\); start a new run with --out for other settings$/m,
+    /^ahe: --resume .*: --model \(recorded "scripted:.*", given "scripted:other\.yaml"\), -k \(recorded 1, given 2\) cannot change when a run is resumed \(only --iterations, --concurrency, --budget-usd, --budget-tokens, --budget-minutes, --evolve-max-steps, --evolve-max-minutes, --fallback-model, --evolve-fallback-model, --debug-fallback-model, --evolvers, --evolver-hints, --target-pass-rate can\); start a new run with --out for other settings$/m,
   );
   assert.doesNotMatch(refused.stderr, STACK_LINE);
   assert.equal(

@@ -42,6 +42,7 @@ const BAD: [parsers.ValueParser<unknown>, string[]][] = [
   [parsers.minutes, ['0', '-5', '1e9']],
   [parsers.usd, ['0', '-1', 'NaN', '1e7', '$5']],
   [parsers.lockMs, ['0', '999', '1.5', '3e9']],
+  [parsers.fraction, ['-0.1', '1.01', 'NaN', '50%', '']],
 ];
 
 const GOOD: [parsers.ValueParser<unknown>, string, unknown][] = [
@@ -55,6 +56,8 @@ const GOOD: [parsers.ValueParser<unknown>, string, unknown][] = [
   [parsers.usd, '.5', 0.5],
   [parsers.iterations, '0', 0],
   [parsers.iterationInterval, '1', 1],
+  [parsers.fraction, '0.75', 0.75],
+  [parsers.fraction, '1', 1],
 ];
 
 test('each value parser refuses every bad value of its table with a reason, and keeps good values', () => {
@@ -85,6 +88,7 @@ const FREE_TEXT = new Set([
   '--holdout-exclude',
   '--queue',
   '--trial',
+  '--evolver-hints',
   '<task>',
 ]);
 const KNOWN_PARSERS = new Set<unknown>(Object.values(parsers).filter((v) => typeof v === 'function'));

@@ -68,6 +68,11 @@ const ADDED_DEFAULTS = {
   fallback_model: null,
   evolve_fallback_model: null,
   debug_fallback_model: null,
+  method: 'ahe' as const,
+  evolvers: 1,
+  evolver_hints: [],
+  target_pass_rate: null,
+  experiment: null,
 };
 const spend = (s: Partial<typeof ZERO_SPEND>) => ({ ...ZERO_SPEND, calls: 1, ...s });
 const NOW = new Date('2026-05-01T10:00:00.000Z');
