@@ -32,6 +32,12 @@ export interface EvolveSessionOptions {
   workspace: Workspace;
   /** RUN/iterations/N: the manifest, transcript and audit are written here. */
   iterationDir: string;
+  /**
+   * Where this session's own files go (manifest, transcript, commit attempts, leak records); default
+   * iterationDir. Best-of-N gives each candidate session its own directory, while the evidence and
+   * traces it reads stay the iteration's (iterationDir/job, iterationDir/debug).
+   */
+  outputDir?: string;
   model: Model;
   trainTasks: Task[];
   evidenceSections: string[];
@@ -130,11 +136,12 @@ async function auditCommit(ws: Workspace, sha: string, tasks: Task[], index: Lea
 
 export async function runEvolveSession(o: EvolveSessionOptions): Promise<EvolveSessionResult> {
   const ws = o.workspace;
+  const out = o.outputDir ?? o.iterationDir;
   const log = o.log ?? (() => {});
   await ws.discardUncommitted();
   // An evolve step interrupted after some commits (Ctrl-C, crash) left changes without a manifest:
   // they are reverted before the step runs again, so nothing unexplained reaches an evaluation.
-  const baseFile = join(o.iterationDir, 'evolve-base.json');
+  const baseFile = join(out, 'evolve-base.json');
   if (existsSync(baseFile)) {
     const base = (JSON.parse(readFileSync(baseFile, 'utf8')) as { head: string }).head;
     for (const sha of await ws.commitsAfter(base))
@@ -142,7 +149,7 @@ export async function runEvolveSession(o: EvolveSessionOptions): Promise<EvolveS
   }
   writeJsonAtomic(baseFile, { head: await ws.head() });
   // This step starts afresh: attempts of an interrupted run of it described commits that are now reverted.
-  rmSync(join(o.iterationDir, 'evolve', COMMIT_ATTEMPTS_FILE), { force: true });
+  rmSync(join(out, 'evolve', COMMIT_ATTEMPTS_FILE), { force: true });
   const trainNames = new Set(o.trainTasks.map((t) => t.name));
   const seedPrompt = (await ws.fileAt(SEED_TAG, 'system_prompt.md')) ?? '';
   const evolver = await loadHarness(EVOLVER_HARNESS_DIR);
@@ -152,7 +159,7 @@ export async function runEvolveSession(o: EvolveSessionOptions): Promise<EvolveS
   let retry: string | undefined;
   const maxSessions = o.maxSessions ?? 2;
   const leakIndex = buildLeakIndex(o.trainTasks);
-  mkdirSync(o.iterationDir, { recursive: true });
+  mkdirSync(out, { recursive: true });
 
   for (let session = 1; session <= maxSessions && !manifest; session++) {
     const tools = createEvolverTools({
@@ -186,9 +193,9 @@ export async function runEvolveSession(o: EvolveSessionOptions): Promise<EvolveS
       uncommittedFiles: () => ws.uncommittedFiles(),
       // Every attempt is kept for the run summary's per-component-type outcome (run-summary.ts).
       onCommitAttempt: (attempt) => {
-        mkdirSync(join(o.iterationDir, 'evolve'), { recursive: true });
+        mkdirSync(join(out, 'evolve'), { recursive: true });
         appendFileSync(
-          join(o.iterationDir, 'evolve', COMMIT_ATTEMPTS_FILE),
+          join(out, 'evolve', COMMIT_ATTEMPTS_FILE),
           `${JSON.stringify({ ts: new Date().toISOString(), session, ...attempt })}\n`,
         );
       },
@@ -203,7 +210,7 @@ export async function runEvolveSession(o: EvolveSessionOptions): Promise<EvolveS
         if (audit.ok) return undefined;
         // Rejected attempts are kept for the record: what the agent tried to write, and why it leaked.
         appendFileSync(
-          join(o.iterationDir, 'leak-rejections.jsonl'),
+          join(out, 'leak-rejections.jsonl'),
           `${JSON.stringify({ ts: new Date().toISOString(), session, findings: audit.findings })}\n`,
         );
         return formatLeakFindings(audit);
@@ -238,7 +245,7 @@ export async function runEvolveSession(o: EvolveSessionOptions): Promise<EvolveS
         ...(o.maxWallSec ? { maxWallSec: o.maxWallSec } : {}),
       },
       sandbox: createHostSandbox({ workdir: ws.dir }),
-      outDir: join(o.iterationDir, 'evolve', `session-${session}`),
+      outDir: join(out, 'evolve', `session-${session}`),
       signal: o.signal,
     });
     usage = addSpend(usage, spendOf(result, result.steps));
@@ -281,11 +288,11 @@ export async function runEvolveSession(o: EvolveSessionOptions): Promise<EvolveS
       }
     }
     if (Object.keys(leaks).length) {
-      writeJsonAtomic(join(o.iterationDir, 'leak-audit.json'), leaks);
+      writeJsonAtomic(join(out, 'leak-audit.json'), leaks);
       manifest = { ...manifest, changes: manifest.changes.filter((c) => !(c.id in leaks)) };
     }
     await ws.discardUncommitted();
   }
-  writeJsonAtomic(join(o.iterationDir, MANIFEST_FILE), skipped ? { ...manifest, skipped } : manifest);
+  writeJsonAtomic(join(out, MANIFEST_FILE), skipped ? { ...manifest, skipped } : manifest);
   return { manifest, usage, reverted, ...(skipped ? { skipped } : {}) };
 }

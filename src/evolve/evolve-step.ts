@@ -43,10 +43,18 @@ export interface EvolveStepResult {
   evaluationUsage?: Spend;
   /** The evolve model could not be reached: the run stops here, resumably. */
   unavailable?: string;
+  /**
+   * `usage` already includes what earlier, stopped attempts of this step spent (the method keeps its own
+   * record of them, e.g. per candidate), so the caller must not add its stopped-usage.json to it.
+   */
+  usageIsTotal?: boolean;
 }
 
 /** The `ahe` method with one evolve-agent session (and its retry). */
-export async function aheEvolveStep(input: EvolveStepInput, hint?: string): Promise<EvolveStepResult> {
+export async function aheEvolveStep(
+  input: EvolveStepInput,
+  session: { hint?: string; outputDir?: string } = {},
+): Promise<EvolveStepResult> {
   const { config } = input;
   return runEvolveSession({
     iteration: input.iteration,
@@ -58,7 +66,8 @@ export async function aheEvolveStep(input: EvolveStepInput, hint?: string): Prom
     readEvidence: input.readEvidence,
     maxSteps: config.evolve_max_steps ?? undefined,
     maxWallSec: config.evolve_max_minutes ? config.evolve_max_minutes * 60 : undefined,
-    strategyHint: hint,
+    strategyHint: session.hint,
+    outputDir: session.outputDir,
     signal: input.signal,
     log: input.log,
   });

@@ -12,7 +12,6 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { compareJobs } from '../bench/compare-jobs.ts';
 import type { JobResult, JobSummary } from '../bench/job-summary.ts';
-import { replacedTrialsSpend } from '../bench/keep-replaced-trial.ts';
 import type { JobEvent, TrialExecutor } from '../bench/run-job.ts';
 import { HOLDOUT_SELECTION_FLAGS, type TaskSelection, TRAIN_SELECTION_FLAGS } from '../bench/select-tasks.ts';
 import type { Task } from '../bench/task.ts';
@@ -40,6 +39,7 @@ import {
   recordIterationUsage,
   writeSpendFile,
 } from './iteration-usage.ts';
+import { jobSpend } from './job-spend.ts';
 import { type ChangeManifest, readManifest } from './manifest.ts';
 import { listEvidenceSections, renderEvidence } from './render-evidence.ts';
 import {
@@ -94,22 +94,6 @@ function listTrials(names: readonly string[], max = 5): string {
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 const readJson = <T>(file: string): T => JSON.parse(readFileSync(file, 'utf8')) as T;
-
-/**
- * What an evaluation's trials spent (a job result counts its tokens per trial, not per model call),
- * including the trials moved aside to run again (an infrastructure error, a fallback share): the job's
- * result no longer counts them, but their calls were made and paid for.
- */
-function jobSpend(result: JobResult, jobDir: string): Spend {
-  const replaced = replacedTrialsSpend(jobDir);
-  return {
-    calls: result.n_total_trials + replaced.trials,
-    promptTokens: result.tokens.prompt + replaced.promptTokens,
-    completionTokens: result.tokens.completion + replaced.completionTokens,
-    cachedTokens: result.tokens.cached + replaced.cachedTokens,
-    costUsd: (result.cost_usd ?? 0) + replaced.costUsd,
-  };
-}
 
 /** The reason to stop before spending more, or undefined. */
 function budgetExceeded(state: RunState, config: EvolveConfig): string | undefined {
@@ -426,7 +410,10 @@ export async function runEvolve(options: EvolveOptions): Promise<RunState> {
         // Earlier attempts of this step that stopped on an unreachable model spent tokens too: they are
         // kept apart (not in usage.json alone, which a crash after it would make count twice).
         const stoppedFile = join(dir, 'evolve', 'stopped-usage.json');
-        const spent = addSpend(readSpendFile(stoppedFile) ?? ZERO_SPEND, result.usage);
+        // A method that keeps its own record of stopped attempts (best-of-N) returns its whole spend.
+        const spent = result.usageIsTotal
+          ? result.usage
+          : addSpend(readSpendFile(stoppedFile) ?? ZERO_SPEND, result.usage);
         if (result.unavailable) writeSpendFile(stoppedFile, spent);
         recordIterationUsage(runDir, n, 'evolver', spent);
         if (result.unavailable)

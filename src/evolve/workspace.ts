@@ -319,6 +319,17 @@ export class Workspace {
     if (old) rmSync(old, { recursive: true, force: true });
   }
 
+  /**
+   * Moves HEAD (and the working tree) to a commit of this repository, dropping uncommitted work: best-of-N
+   * starts each candidate session from the same commit and finally moves to the winner's. Commits left
+   * behind stay reachable through their tags (`cand-<n>-<i>`).
+   */
+  async resetTo(ref: string): Promise<void> {
+    const sha = await this.resolveRef(ref);
+    await this.git.raw(['reset', '--hard', sha]);
+    await this.git.raw(['clean', '-d', '--force', '-x', '--quiet']);
+  }
+
   /** Restores the working tree to HEAD (e.g. after a refused change); the paths that were discarded. */
   async discardUncommitted(): Promise<string[]> {
     const discarded = await this.uncommittedFiles();
