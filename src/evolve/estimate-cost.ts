@@ -26,6 +26,8 @@ export interface EstimateInput {
   /** Held-out evaluations over the run (every M iterations and at the end). */
   holdoutEvaluations: number;
   k: number;
+  /** Evolve-agent sessions per iteration (best-of-N, --evolvers; default 1): each candidate is also evaluated. */
+  evolvers?: number;
   model: string;
   evolveModel: string;
   debugModel?: string;
@@ -62,7 +64,10 @@ const priced = (model: string, usage: Usage, prices?: PriceTable): number | null
 export function estimateRunCost(input: EstimateInput): CostEstimate {
   const a = input.assumptions ?? DEFAULT_ASSUMPTIONS;
   // Iteration 0 evaluates the seed; every later iteration evaluates the previous one's changes.
-  const trainTrials = (input.iterations + 1) * input.trainTasks * input.k;
+  // With best-of-N every candidate of an iteration is evaluated on the training split too (at most N per iteration).
+  const evolvers = input.evolvers ?? 1;
+  const candidateTrials = evolvers > 1 ? input.iterations * evolvers * input.trainTasks * input.k : 0;
+  const trainTrials = (input.iterations + 1) * input.trainTasks * input.k + candidateTrials;
   const holdoutTrials = input.holdoutEvaluations * input.holdoutTasks * input.k;
   const trials = trainTrials + holdoutTrials;
   const codingUsage = scale(a.trial, trials);
@@ -87,11 +92,11 @@ export function estimateRunCost(input: EstimateInput): CostEstimate {
       cost_usd: priced(input.debugModel, u, input.prices),
     });
   }
-  const ev = scale(a.evolve, input.iterations);
+  const ev = scale(a.evolve, input.iterations * evolvers);
   roles.push({
     role: 'evolver',
     model: input.evolveModel,
-    calls: input.iterations,
+    calls: input.iterations * evolvers,
     tokens: ev.promptTokens + ev.completionTokens,
     cost_usd: priced(input.evolveModel, ev, input.prices),
   });
