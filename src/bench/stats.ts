@@ -159,28 +159,95 @@ export function comparePaired(
 ): PairedComparison {
   if (a.length !== b.length) throw new RangeError(`paired comparison needs the same tasks: ${a.length} vs ${b.length}`);
   const diffs = a.map((t, i) => (b[i]!.n ? b[i]!.c / b[i]!.n : 0) - (t.n ? t.c / t.n : 0));
-  const observed = Math.abs(mean(diffs));
-  const nonZero = diffs.filter((d) => d !== 0);
-  let extreme = 0;
-  let total = 0;
-  if (nonZero.length <= 16) {
-    // Exact: every assignment of signs.
-    for (let mask = 0; mask < 1 << nonZero.length; mask++) {
-      const sum = nonZero.reduce((acc, d, i) => acc + (mask & (1 << i) ? -d : d), 0);
-      if (Math.abs(sum / diffs.length) >= observed - 1e-12) extreme++;
-      total++;
-    }
-  } else {
+  const exact = signFlipPValue(a, b, 'two-sided');
+  let pValue: number;
+  if (exact !== undefined) pValue = exact;
+  else {
+    // Differences without a small common denominator: sampled sign assignments.
+    const observed = Math.abs(mean(diffs));
+    const nonZero = diffs.filter((d) => d !== 0);
+    let extreme = 0;
     for (let s = 0; s < PERMUTATION_SAMPLES; s++) {
       const sum = nonZero.reduce((acc, d) => acc + (random() < 0.5 ? -d : d), 0);
       if (Math.abs(sum / diffs.length) >= observed - 1e-12) extreme++;
-      total++;
     }
+    pValue = extreme / PERMUTATION_SAMPLES;
   }
   return {
     nTasks: diffs.length,
     meanDifference: mean(diffs),
     ci95: pairedDifferenceInterval(a, b),
-    pValue: extreme / total,
+    pValue,
   };
+}
+
+const gcd = (x: number, y: number): number => (y === 0 ? x : gcd(y, x % y));
+/** The largest sign-flip distribution computed exactly (distinct sums × tasks). */
+const EXACT_LIMIT = 4_000_000;
+
+/**
+ * The exact p-value of the sign-flip permutation test on per-task differences of pass rates (B − A): every
+ * assignment of signs to the non-zero differences is equally likely under "no difference". Rates are
+ * fractions c/n, so the differences are integers over a common denominator and the distribution of their
+ * sum is counted exactly by dynamic programming over the possible sums (no sampling, any number of tasks).
+ * 'two-sided': P(|sum| ≥ |observed|); 'less': P(sum ≤ observed) (B worse than A). Undefined when the
+ * common denominator is too large to count (the caller then samples).
+ */
+export function signFlipPValue(
+  a: readonly TaskOutcome[],
+  b: readonly TaskOutcome[],
+  alternative: 'two-sided' | 'less',
+): number | undefined {
+  let denominator = 1;
+  for (let i = 0; i < a.length; i++)
+    for (const n of [a[i]!.n || 1, b[i]!.n || 1]) {
+      denominator = (denominator / gcd(denominator, n)) * n;
+      if (denominator > 10_000) return undefined;
+    }
+  const rate = (t: TaskOutcome) => (t.n ? (t.c * denominator) / t.n : 0);
+  const diffs = a.map((t, i) => Math.round(rate(b[i]!) - rate(t))).filter((d) => d !== 0);
+  const observed = diffs.reduce((s, d) => s + d, 0);
+  const span = diffs.reduce((s, d) => s + Math.abs(d), 0);
+  if (diffs.length === 0) return 1;
+  if ((2 * span + 1) * diffs.length > EXACT_LIMIT) return undefined;
+  // counts[s + span] = number of sign assignments (over the differences so far) summing to s.
+  let counts = new Float64Array(2 * span + 1);
+  counts[span] = 1;
+  for (const d of diffs) {
+    const next = new Float64Array(2 * span + 1);
+    const m = Math.abs(d);
+    for (let s = 0; s < counts.length; s++) {
+      const c = counts[s]!;
+      if (c === 0) continue;
+      if (s + m < next.length) next[s + m] = next[s + m]! + c;
+      if (s - m >= 0) next[s - m] = next[s - m]! + c;
+    }
+    counts = next;
+  }
+  let extreme = 0;
+  let total = 0;
+  for (let s = 0; s < counts.length; s++) {
+    const sum = s - span;
+    total += counts[s]!;
+    if (alternative === 'less' ? sum <= observed : Math.abs(sum) >= Math.abs(observed)) extreme += counts[s]!;
+  }
+  return extreme / total;
+}
+
+/**
+ * Holm's step-down correction (1979) of a family of p-values, in the order given: sort ascending, multiply
+ * the i-th smallest (0-based) by (m − i), carry the running maximum so the adjusted values keep the
+ * p-values' order, cap at 1. Rejecting where the adjusted value is < α controls the family-wise error
+ * rate at α for any dependence between the tests, and is never less powerful than Bonferroni.
+ */
+export function holmAdjust(pValues: readonly number[]): number[] {
+  const m = pValues.length;
+  const order = pValues.map((p, i) => ({ p, i })).sort((a, b) => a.p - b.p || a.i - b.i);
+  const adjusted = new Array<number>(m);
+  let running = 0;
+  order.forEach(({ p, i }, rank) => {
+    running = Math.max(running, Math.min(1, (m - rank) * p));
+    adjusted[i] = running;
+  });
+  return adjusted;
 }

@@ -5,6 +5,7 @@ import {
   computePassStats,
   pairedDifferenceInterval,
   passAtKForTask,
+  signFlipPValue,
   wilsonInterval,
 } from '../../src/bench/stats.ts';
 
@@ -115,4 +116,28 @@ test('paired comparison: exact sign-flip p-value and the direction of the differ
   close(same.meanDifference, 0);
   close(same.pValue, 1);
   assert.throws(() => comparePaired(a, b.slice(1)), /same tasks/);
+});
+
+test('the sign-flip test is exact for any number of tasks: 20 tasks all one attempt better gives 2 / 2^20 two-sided and 1 / 2^20 one-sided', () => {
+  const a = Array.from({ length: 20 }, () => ({ n: 2, c: 0 }));
+  const b = Array.from({ length: 20 }, () => ({ n: 2, c: 1 }));
+  close(comparePaired(a, b).pValue, 2 / 2 ** 20);
+  close(signFlipPValue(b, a, 'less')!, 1 / 2 ** 20);
+  close(signFlipPValue(a, b, 'less')!, 1);
+});
+
+test('the one-sided sign-flip test counts the assignments as low as the observed sum, with unequal attempts', () => {
+  // Differences (over 2): −2, −1, +1 → observed −2; of the 8 sign assignments, sums ≤ −2: {−4, −2, −2} → 3/8.
+  const a = [
+    { n: 1, c: 1 },
+    { n: 2, c: 1 },
+    { n: 2, c: 0 },
+  ];
+  const b = [
+    { n: 2, c: 0 },
+    { n: 1, c: 0 },
+    { n: 2, c: 1 },
+  ];
+  close(signFlipPValue(a, b, 'less')!, 3 / 8);
+  close(signFlipPValue(a, a, 'less')!, 1);
 });
