@@ -29,6 +29,7 @@ import { checkBackend } from './check-backend.ts';
 import { refuseInvalidTasks } from './eval-action.ts';
 import type { EvolveFlags } from './evolve-command.ts';
 import { compareResumeFlags, EVOLVE_FLAGS } from './evolve-flags.ts';
+import { loadExperimentFile, showPath } from './experiment-file.ts';
 import { INTERRUPTED_EXIT, interruptible } from './interruptible.ts';
 import { createJobProgress } from './job-progress.ts';
 import { formatCost, formatTokens } from './progress-view.ts';
@@ -91,14 +92,36 @@ function checkSuites(config: RunConfig, skip: boolean | undefined): void {
 }
 
 /**
- * --resume with other flags: changeable ones (iterations, budgets, concurrency) are applied and may
- * reopen a finished run; a fixed one with another value is refused by name (src/cli/evolve-flags.ts).
+ * --config FILE: the experiment file's keys become the values of the flags not given on the command
+ * line (commander's value source 'config'), so the rest of the command reads them as flags. Returns
+ * what the run records of it (RunConfig.experiment).
+ */
+function applyExperimentFile(file: string, command: Command): NonNullable<RunConfig['experiment']> {
+  const experiment = loadExperimentFile(file, command);
+  const overridden: string[] = [];
+  for (const option of command.options) {
+    const name = option.attributeName();
+    if (!(name in experiment.values)) continue;
+    if (command.getOptionValueSource(name) === 'cli') overridden.push(option.name());
+    else command.setOptionValueWithSource(name, experiment.values[name], 'config');
+  }
+  process.stderr.write(
+    `experiment file ${showPath(experiment.file)}${experiment.bases.length ? ` (extends ${experiment.bases.map(showPath).join(', ')})` : ''}${overridden.length ? `; the command line overrides its ${overridden.join(', ')}` : ''}\n`,
+  );
+  return { file: experiment.file, extends: experiment.bases, keys: experiment.keys, overridden_by_flags: overridden };
+}
+
+/**
+ * --resume with other flags (or an experiment file's keys): changeable ones (iterations, budgets,
+ * concurrency) are applied and may reopen a finished run; a fixed one with another value is refused by
+ * name (src/cli/evolve-flags.ts).
  */
 function applyResumeFlags(runDir: string, flags: EvolveFlags, command: Command): void {
   const given: Record<string, unknown> = {};
   for (const option of command.options) {
     const name = option.attributeName();
-    if (command.getOptionValueSource(name) === 'cli') given[name] = (flags as unknown as Record<string, unknown>)[name];
+    const source = command.getOptionValueSource(name);
+    if (source === 'cli' || source === 'config') given[name] = (flags as unknown as Record<string, unknown>)[name];
   }
   const state = loadRunState(runDir);
   const { changes, refused } = compareResumeFlags(given, state.config);
@@ -115,14 +138,17 @@ function applyResumeFlags(runDir: string, flags: EvolveFlags, command: Command):
   checkSuites(loadRunState(runDir).config, flags.skipInvalidTasks);
 }
 
-function configFrom(flags: EvolveFlags): RunConfig {
+function configFrom(flags: EvolveFlags, experiment: RunConfig['experiment']): RunConfig {
   const missing = [
     !flags.harness && '--harness',
     !flags.tasks && '--tasks',
     !flags.model && '--model',
     !flags.out && '--out',
   ].filter(Boolean);
-  if (missing.length) throw new UserError(`missing ${missing.join(', ')} (or continue a run with --resume RUN)`);
+  if (missing.length)
+    throw new UserError(
+      `missing ${missing.join(', ')}${experiment ? ` (as keys of ${showPath(String(experiment.file))} or as flags)` : ''} (or continue a run with --resume RUN)`,
+    );
   const debug = flags.debugModel ?? flags.model!;
   const train = selectionFrom(flags, TRAIN_SELECTION_FLAGS);
   const holdout = selectionFrom(
@@ -180,11 +206,13 @@ function configFrom(flags: EvolveFlags): RunConfig {
     evolvers: flags.evolvers,
     evolver_hints: flags.evolverHints ?? [],
     target_pass_rate: flags.targetPassRate ?? null,
-    experiment: null,
+    experiment,
   };
 }
 
-export async function evolveCommand(flags: EvolveFlags, command: Command): Promise<void> {
+export async function evolveCommand(parsed: EvolveFlags, command: Command): Promise<void> {
+  const experiment = parsed.config ? applyExperimentFile(parsed.config, command) : null;
+  const flags = experiment ? (command.opts() as EvolveFlags) : parsed;
   const prices = flags.prices ? loadPriceTable(resolve(flags.prices)) : undefined;
   let runDir: string;
   let config: RunConfig | undefined;
@@ -203,7 +231,7 @@ export async function evolveCommand(flags: EvolveFlags, command: Command): Promi
     // Prices are not part of the run: a USD budget needs them again on every invocation.
     costKnown = await checkModels(loadRunState(runDir).config, prices, flags.maxRetries);
   } else {
-    config = configFrom(flags);
+    config = configFrom(flags, experiment);
     runDir = resolve(flags.out!);
     if (existsSync(join(runDir, 'state.json')))
       throw new UserError(
