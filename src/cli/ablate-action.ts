@@ -1,0 +1,60 @@
+// `ahe ablate` at work: plans the variants (writing and validating their harnesses, spending nothing),
+// prints what will be evaluated and the estimate, then evaluates and writes RUN/ablation/.
+import { resolve } from 'node:path';
+import { UserError } from '../errors.ts';
+import { runAblation } from '../experiments/ablate.ts';
+import { ABLATION_TYPES, type AblationType, ablationTypeOf } from '../experiments/compose-harness.ts';
+import { openExperimentRun } from '../experiments/open-run.ts';
+import { evaluatedVariants, planAblation, variantJobDir } from '../experiments/plan-ablation.ts';
+import type { AblateFlags } from './ablate-command.ts';
+import { evaluationContext, finish, printEstimate, setUpExperiment } from './harness-experiment-action.ts';
+
+function componentsFrom(list: string | undefined): AblationType[] {
+  if (list === undefined) return [...ABLATION_TYPES];
+  const words = list
+    .split(',')
+    .map((w) => w.trim())
+    .filter(Boolean);
+  if (words.length === 0) throw new UserError('--components: give at least one component type');
+  return words.map((w) => {
+    const type = ablationTypeOf(w);
+    if (!type) throw new UserError(`--components: unknown component type '${w}' (types: ${ABLATION_TYPES.join(', ')})`);
+    return type;
+  });
+}
+
+export async function ablateCommand(runArg: string, flags: AblateFlags): Promise<void> {
+  const types = componentsFrom(flags.components);
+  const run = openExperimentRun(resolve(runArg), 'ablate');
+  const setup = await setUpExperiment(flags, run, flags.model ?? run.config.model);
+  const plan = await planAblation(run, types);
+  const evaluated = evaluatedVariants(plan);
+  const err = (l: string) => process.stderr.write(`${l}\n`);
+  for (const v of plan.variants) {
+    if (v.invalid) err(`  ${v.label.padEnd(24)} does not validate, not evaluated: ${v.invalid.join('; ')}`);
+    else if (v.sameAs) err(`  ${v.label.padEnd(24)} same files as ${v.sameAs}: reads its job`);
+    else err(`  ${v.label.padEnd(24)} ${v.harnessDir}`);
+  }
+  if (plan.unchanged.length) err(`  unchanged by the best harness (not evaluated): ${plan.unchanged.join(', ')}`);
+  printEstimate(
+    'ablate',
+    setup,
+    evaluated.map((v) => variantJobDir(plan.dir, v.name)),
+    `${evaluated.length} harnesses to evaluate`,
+  );
+  if (flags.estimateOnly) return;
+  const { options, close } = await evaluationContext(flags, setup);
+  try {
+    const { report, markdown, interrupted } = await runAblation({
+      ...options,
+      run,
+      plan,
+      suite: setup.suite,
+      costKnown: setup.costKnown,
+    });
+    process.stdout.write(markdown);
+    finish('ablate', { interrupted, complete: report.complete, stopped: report.stopped });
+  } finally {
+    await close();
+  }
+}

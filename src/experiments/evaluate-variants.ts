@@ -1,0 +1,178 @@
+// Evaluates several harnesses on the same tasks, one job each, one after another, under one budget —
+// the measuring part of `ahe ablate` and `ahe transfer`. Every job is an ordinary `ahe eval` job
+// (evaluateHarness, Harbor layout), so running the same command again continues each job and never
+// re-runs a finished trial, also after kill -9. The budget counts everything the experiment's jobs
+// have spent, earlier invocations included: it stops between jobs, and inside a job as soon as the
+// running trials reach it (they are torn down; finished trials are kept), so the same command with
+// a larger budget continues where it stopped.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { JobResult } from '../bench/job-summary.ts';
+import type { JobEvent, TrialExecutor } from '../bench/run-job.ts';
+import type { TaskSelection } from '../bench/select-tasks.ts';
+import type { Task } from '../bench/task.ts';
+import type { BackendKind } from '../bench/trial-context.ts';
+import { evaluateHarness } from '../evolve/evaluate-harness.ts';
+import { jobSpend } from '../evolve/job-spend.ts';
+import type { Model } from '../model/types.ts';
+import { addSpend, type Spend, ZERO_SPEND } from '../model/usage.ts';
+
+export interface VariantJob {
+  name: string;
+  harnessDir: string;
+  jobDir: string;
+}
+
+export interface Budget {
+  usd: number | null;
+  tokens: number | null;
+}
+
+export interface EvaluateVariantsOptions {
+  jobs: readonly VariantJob[];
+  tasks: Task[];
+  tasksDir: string;
+  selection: TaskSelection;
+  model: string;
+  newModel: () => Promise<Model>;
+  k: number;
+  concurrency: number;
+  backend: BackendKind;
+  timeoutMultiplier?: number;
+  executeTrial?: TrialExecutor;
+  maxConsecutiveInfraFailures?: number;
+  budget: Budget;
+  signal?: AbortSignal;
+  onEvent?: (event: JobEvent) => void;
+  log: (line: string) => void;
+}
+
+export type VariantStatus = 'complete' | 'incomplete' | 'not run';
+
+export interface VariantJobOutcome {
+  name: string;
+  jobDir: string;
+  status: VariantStatus;
+  /** The job's result.json, once the job has run at all. */
+  result?: JobResult;
+}
+
+export interface VariantsOutcome {
+  outcomes: VariantJobOutcome[];
+  /** Why the experiment stopped before measuring everything (a budget, infrastructure errors), if it did. */
+  stopped?: string;
+  interrupted: boolean;
+  /** What every job of the experiment has spent, earlier invocations included. */
+  spent: Spend;
+}
+
+/** Runs of a job within one invocation when trials are missing (lost, crashed, infrastructure errors), as in evolve. */
+const ATTEMPTS = 3;
+
+export function readJobResult(jobDir: string): JobResult | undefined {
+  const file = join(jobDir, 'result.json');
+  if (!existsSync(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as JobResult;
+  } catch {
+    return undefined;
+  }
+}
+
+/** What the jobs have spent so far, from their files (trials run again after an infrastructure error included). */
+export function spentByJobs(jobDirs: readonly string[]): Spend {
+  return jobDirs.reduce((sum, dir) => {
+    const result = readJobResult(dir);
+    return result ? addSpend(sum, jobSpend(result, dir)) : sum;
+  }, ZERO_SPEND);
+}
+
+/** The reason to stop, or undefined. */
+export function budgetReached(spent: { tokens: number; costUsd: number }, budget: Budget): string | undefined {
+  if (budget.usd !== null && spent.costUsd >= budget.usd)
+    return `cost budget reached: $${spent.costUsd.toFixed(2)} of $${budget.usd}`;
+  if (budget.tokens !== null && spent.tokens >= budget.tokens)
+    return `token budget reached: ${spent.tokens} of ${budget.tokens}`;
+  return undefined;
+}
+
+const tokensOf = (s: Spend) => s.promptTokens + s.completionTokens;
+
+/** Evaluates the jobs in order; stops at a budget, an interruption, or a job that stays incomplete. */
+export async function evaluateVariants(options: EvaluateVariantsOptions): Promise<VariantsOutcome> {
+  const allDirs = options.jobs.map((j) => j.jobDir);
+  const outcomes: VariantJobOutcome[] = options.jobs.map((j) => ({
+    name: j.name,
+    jobDir: j.jobDir,
+    status: 'not run',
+    result: readJobResult(j.jobDir),
+  }));
+  let stopped: string | undefined;
+  let interrupted = false;
+  for (const [i, job] of options.jobs.entries()) {
+    const outcome = outcomes[i]!;
+    // A job finished by an earlier invocation is opened again all the same (nothing runs): run-job then
+    // checks that it was measured under the same settings (model, tasks, k…), and no budget applies.
+    const finished = outcome.result !== undefined && outcome.result.missing_trials.length === 0;
+    const before = spentByJobs(allDirs);
+    if (!finished) {
+      stopped = budgetReached({ tokens: tokensOf(before), costUsd: before.costUsd }, options.budget);
+      if (stopped) break;
+    }
+    // Inside the job: the running trials' usage (cumulative per trial) over what the files said before.
+    const live = new Map<string, { tokens: number; costUsd: number }>();
+    const budgetStop = new AbortController();
+    const signal = options.signal ? AbortSignal.any([options.signal, budgetStop.signal]) : budgetStop.signal;
+    const onEvent = (e: JobEvent) => {
+      options.onEvent?.(e);
+      if (e.type !== 'trial-usage' || budgetStop.signal.aborted) return;
+      live.set(e.trial, { tokens: e.tokens, costUsd: e.costUsd });
+      let tokens = tokensOf(before);
+      let costUsd = before.costUsd;
+      for (const u of live.values()) {
+        tokens += u.tokens;
+        costUsd += u.costUsd;
+      }
+      const reason = budgetReached({ tokens, costUsd }, options.budget);
+      if (reason) {
+        stopped = reason;
+        budgetStop.abort();
+      }
+    };
+    options.log(`${job.name}: evaluating ${job.harnessDir}`);
+    for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+      const evaluation = await evaluateHarness({
+        harnessDir: job.harnessDir,
+        tasks: options.tasks,
+        tasksDir: options.tasksDir,
+        taskSelection: options.selection,
+        backend: options.backend,
+        model: options.model,
+        newModel: options.newModel,
+        k: options.k,
+        concurrency: options.concurrency,
+        jobDir: job.jobDir,
+        timeoutMultiplier: options.timeoutMultiplier,
+        signal,
+        onEvent,
+        executeTrial: options.executeTrial,
+        maxConsecutiveInfraFailures: options.maxConsecutiveInfraFailures,
+      });
+      outcome.result = evaluation.result;
+      outcome.status = evaluation.complete ? 'complete' : 'incomplete';
+      if (evaluation.complete) break;
+      if (evaluation.interrupted) {
+        interrupted = !budgetStop.signal.aborted;
+        break;
+      }
+      if (evaluation.stopped) {
+        stopped = `${job.name}: ${evaluation.stopped}`;
+        break;
+      }
+      if (attempt === ATTEMPTS)
+        stopped = `${job.name}: ${evaluation.result.missing_trials.length} trials still have no measured result after ${ATTEMPTS} runs`;
+    }
+    if (interrupted || stopped) break;
+  }
+  return { outcomes, ...(stopped ? { stopped } : {}), interrupted, spent: spentByJobs(allDirs) };
+}
