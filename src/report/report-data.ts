@@ -81,6 +81,10 @@ export interface JobReport {
   progress?: ProgressView;
   /** The debugger's overview (Markdown, shown as text) when a debug output belongs to the job. */
   debug_overview?: string;
+  /** Trial directories without a result.json yet (running, or killed before the end), by name. */
+  unfinished?: string[];
+  /** Files that could not be read (malformed, caught mid-write), each naming the file; never fatal. */
+  problems?: string[];
 }
 
 export interface ProgressView {
@@ -115,7 +119,10 @@ export interface TrialDetail {
   exception: { type: string; message: string } | null;
   instruction: string | null;
   steps: TraceStep[];
-  /** Multi-step tasks: each step's own trajectory and reward. */
+  /**
+   * Multi-step tasks: each step's own trajectory and reward, in the order they ran; `steps` is then empty
+   * (each step of the task has its own trajectory, numbered from 1).
+   */
   task_steps?: { name: string; reward: number | null; steps: TraceStep[] }[];
   verifier_output: string | null;
   /** The debugger's digest of this trial and its signatures, when present. */
@@ -178,6 +185,8 @@ export interface RunIteration {
   usage: Record<string, SpendView>;
   /** The iteration's training job, for the task × trial drill-down (may be absent in a static file). */
   job: JobReport | null;
+  /** The iteration's held-out job, when it had one. */
+  holdout_job?: JobReport | null;
 }
 
 export interface RunReport {
@@ -195,6 +204,8 @@ export interface RunReport {
   prediction_quality: { precision: number | null; recall: number | null } | null;
   spend: SpendView;
   progress?: ProgressView;
+  /** Files that could not be read (malformed, caught mid-write), each naming the file; never fatal. */
+  problems?: string[];
 }
 
 export interface CompareJobsReport {
@@ -238,6 +249,12 @@ export interface ReportPayload {
   generated_at: string;
   ahe_version: string;
   report: AnyReport;
+  /**
+   * A static file's trial details: how many of the report's trials are embedded. Those in `left_out` (over
+   * the file's size budget, or unreadable) are not in the file: the page says to open the report with
+   * `ahe serve` to see them. Absent when the payload comes from `ahe serve` (every detail is fetched).
+   */
+  embedded_trials?: { total: number; embedded: number; left_out: string[]; reason: string | null };
 }
 
 /**

@@ -1,0 +1,89 @@
+// Which trial details a static report file carries. Every trial's detail (its whole trajectory) would
+// make a 20-iteration run's file hundreds of megabytes, so details are embedded gzip-compressed (the page
+// inflates them with DecompressionStream) in priority order until a byte budget is spent: the trials a
+// reader opens first — the latest and the best iteration's, failing trials of failed or partial tasks
+// before passing ones — and the rest are named in the payload as left out (`ahe serve` shows them).
+// Each detail is read once; a trial whose trajectory is far larger than what is left of the budget is
+// not read at all.
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { atifCandidates } from '../debugger/source-atif.ts';
+import { createTrialLoader, type TrialLoader } from './load-trial.ts';
+import type { JobReport, TrialDetail } from './report-data.ts';
+
+export interface TrialCandidate {
+  ref: string;
+  jobDir: string;
+  trialId: string;
+  /** Lower first. */
+  rank: number;
+}
+
+/** Base64 of gzip: what one embedded detail costs in the file (its ref and JSON punctuation aside). */
+export const embeddedSize = (detail: TrialDetail) => Math.ceil(gzipSync(JSON.stringify(detail)).length / 3) * 4;
+
+/** A trajectory compresses well, but not by more than this: larger than this many budgets, it cannot fit. */
+const MAX_COMPRESSION = 25;
+/** Below this much budget left, no detail fits: stop reading. */
+const MIN_DETAIL_BYTES = 1024;
+
+/**
+ * The order within one job: failing trials of tasks that did not always pass, then the passing trials of
+ * those tasks (what worked, beside what did not), then the trials of tasks that always passed.
+ */
+export function jobCandidates(dir: string, job: JobReport, tier: number): TrialCandidate[] {
+  const status = new Map(job.tasks.map((t) => [t.task, t.status]));
+  return job.trials.map((t) => {
+    const troubled = status.get(t.task) !== 'passed';
+    const within = troubled ? (t.passed ? 1 : 0) : 2;
+    return { ref: t.detail_ref, jobDir: dir, trialId: t.id, rank: tier * 10 + within };
+  });
+}
+
+export interface Embedded {
+  trials: Record<string, TrialDetail>;
+  leftOut: string[];
+  bytes: number;
+}
+
+function trajectoryBytes(trialDir: string): number {
+  try {
+    return atifCandidates(trialDir).reduce((n, f) => n + statSync(f).size, 0);
+  } catch {
+    return 0;
+  }
+}
+
+export async function embedTrials(candidates: TrialCandidate[], budgetBytes: number): Promise<Embedded> {
+  const ordered = candidates.map((c, i) => ({ c, i })).sort((a, b) => a.c.rank - b.c.rank || a.i - b.i);
+  const loaders = new Map<string, TrialLoader>();
+  const out: Embedded = { trials: {}, leftOut: [], bytes: 0 };
+  const seen = new Set<string>();
+  for (const { c } of ordered) {
+    if (seen.has(c.ref)) continue;
+    seen.add(c.ref);
+    const left = budgetBytes - out.bytes;
+    if (left < MIN_DETAIL_BYTES || trajectoryBytes(join(c.jobDir, c.trialId)) > left * MAX_COMPRESSION) {
+      out.leftOut.push(c.ref);
+      continue;
+    }
+    let loader = loaders.get(c.jobDir);
+    if (!loader) loaders.set(c.jobDir, (loader = createTrialLoader(c.jobDir)));
+    let detail: TrialDetail;
+    try {
+      detail = await loader.load(c.trialId);
+    } catch {
+      out.leftOut.push(c.ref);
+      continue;
+    }
+    const size = embeddedSize(detail) + c.ref.length + 8;
+    if (size > left) {
+      out.leftOut.push(c.ref);
+      continue;
+    }
+    out.trials[c.ref] = detail;
+    out.bytes += size;
+  }
+  return out;
+}
