@@ -83,7 +83,7 @@ async function readTrialDetail(jobDir: string, trialId: string, debug: DebugInfo
         steps: trace.steps,
       });
       const output = readVerifierOutput(stepDir, notes, `steps/${name}/verifier`);
-      if (output !== null) outputs.push(`── step ${name} ──\n${output}`);
+      if (output?.trim()) outputs.push(`── step ${name} ──\n${output}`);
     }
     detail.verifier_output = outputs.length ? outputs.join('\n\n') : null;
   } else {
@@ -122,7 +122,7 @@ function readVerifierOutput(dir: string, notes: string[], label: string): string
     .sort();
   for (const name of [...preferred, ...others]) {
     const text = readTextFile(join(verifier, name), notes, `${label}/${name}`);
-    if (text !== null) return text.replace(ANSI, '');
+    if (text?.trim()) return text.replace(ANSI, '');
   }
   return null;
 }
