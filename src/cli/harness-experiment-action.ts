@@ -9,7 +9,7 @@ import type { Task } from '../bench/task.ts';
 import type { BackendKind } from '../bench/trial-context.ts';
 import { UserError } from '../errors.ts';
 import { estimateExperiment } from '../experiments/estimate-experiment.ts';
-import type { EvaluateVariantsOptions } from '../experiments/evaluate-variants.ts';
+import type { EvaluateVariantsOptions, ExperimentEvaluation } from '../experiments/evaluate-variants.ts';
 import { defaultSuite, type ExperimentRun, type Suite } from '../experiments/open-run.ts';
 import { createModel } from '../model/create-model.ts';
 import { loadPriceTable, type PriceTable } from '../model/prices.ts';
@@ -112,7 +112,7 @@ export function printEstimate(command: string, setup: ExperimentSetup, jobDirs: 
 export async function evaluationContext(
   flags: HarnessExperimentFlags,
   setup: ExperimentSetup,
-): Promise<{ options: Omit<EvaluateVariantsOptions, 'jobs'>; close: () => Promise<void> }> {
+): Promise<{ options: ExperimentEvaluation; close: () => Promise<void> }> {
   if (!flags.queue) await checkBackend(setup.backend);
   const trialQueue = flags.queue
     ? await openTrialQueue({

@@ -9,7 +9,12 @@ import { join } from 'node:path';
 import type { JobResult } from '../bench/job-summary.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../trace/write-atomic.ts';
 import type { AblationType } from './compose-harness.ts';
-import { type EvaluateVariantsOptions, evaluateVariants, type VariantStatus } from './evaluate-variants.ts';
+import {
+  type ExperimentEvaluation,
+  evaluateVariants,
+  UNRECORDED_SPEND_FILE,
+  type VariantStatus,
+} from './evaluate-variants.ts';
 import type { ExperimentRun, Suite } from './open-run.ts';
 import { type AblationPlan, evaluatedVariants, type PlannedVariant, variantJobDir } from './plan-ablation.ts';
 import { renderAblation } from './render-ablation.ts';
@@ -52,7 +57,7 @@ export interface AblationReport {
   stopped: string | null;
 }
 
-export type AblateOptions = Omit<EvaluateVariantsOptions, 'jobs'> & {
+export type AblateOptions = ExperimentEvaluation & {
   run: ExperimentRun;
   plan: AblationPlan;
   suite: Suite;
@@ -68,12 +73,13 @@ export interface AblationOutcome {
 
 export async function runAblation(options: AblateOptions): Promise<AblationOutcome> {
   const { plan } = options;
+  const dir = plan.dir;
   const jobs = evaluatedVariants(plan).map((v) => ({
     name: v.name,
     harnessDir: v.harnessDir,
     jobDir: variantJobDir(plan.dir, v.name),
   }));
-  const outcome = await evaluateVariants({ ...options, jobs });
+  const outcome = await evaluateVariants({ ...options, jobs, spendFile: join(dir, UNRECORDED_SPEND_FILE) });
   const results = new Map<string, JobResult>();
   const status = new Map<string, VariantStatus>();
   for (const o of outcome.outcomes) {

@@ -4,7 +4,9 @@
 // re-runs a finished trial, also after kill -9. The budget counts everything the experiment's jobs
 // have spent, earlier invocations included: it stops between jobs, and inside a job as soon as the
 // running trials reach it (they are torn down; finished trials are kept), so the same command with
-// a larger budget continues where it stopped.
+// a larger budget continues where it stopped. Trials torn down by a budget or Ctrl-C leave no result,
+// but their model calls were paid for: what they had spent is added to a small ledger (`spendFile`), so
+// the budget of the next invocation counts it (a kill -9 gives no chance to, and loses that part).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JobResult } from '../bench/job-summary.ts';
@@ -16,6 +18,7 @@ import { evaluateHarness } from '../evolve/evaluate-harness.ts';
 import { jobSpend } from '../evolve/job-spend.ts';
 import type { Model } from '../model/types.ts';
 import { addSpend, type Spend, ZERO_SPEND } from '../model/usage.ts';
+import { writeJsonAtomic } from '../trace/write-atomic.ts';
 
 export interface VariantJob {
   name: string;
@@ -45,7 +48,15 @@ export interface EvaluateVariantsOptions {
   signal?: AbortSignal;
   onEvent?: (event: JobEvent) => void;
   log: (line: string) => void;
+  /** The experiment's ledger of trials torn down before they wrote a result (JSON, written atomically). */
+  spendFile: string;
 }
+
+/** What an experiment (ablate, transfer) gives: everything but its jobs and its ledger file, which it places itself. */
+export type ExperimentEvaluation = Omit<EvaluateVariantsOptions, 'jobs' | 'spendFile'>;
+
+/** The ledger of torn-down trials in an experiment directory. */
+export const UNRECORDED_SPEND_FILE = 'torn-down-spend.json';
 
 export type VariantStatus = 'complete' | 'incomplete' | 'not run';
 
@@ -79,12 +90,34 @@ export function readJobResult(jobDir: string): JobResult | undefined {
   }
 }
 
-/** What the jobs have spent so far, from their files (trials run again after an infrastructure error included). */
-export function spentByJobs(jobDirs: readonly string[]): Spend {
-  return jobDirs.reduce((sum, dir) => {
+interface Unrecorded {
+  trials: number;
+  tokens: number;
+  cost_usd: number;
+}
+
+function readUnrecorded(file: string): Unrecorded {
+  try {
+    const v = JSON.parse(readFileSync(file, 'utf8')) as Partial<Unrecorded>;
+    return { trials: v.trials ?? 0, tokens: v.tokens ?? 0, cost_usd: v.cost_usd ?? 0 };
+  } catch {
+    return { trials: 0, tokens: 0, cost_usd: 0 };
+  }
+}
+
+/**
+ * What the jobs have spent so far, from their files (trials run again after an infrastructure error
+ * included), plus the ledger of torn-down trials when given.
+ */
+export function spentByJobs(jobDirs: readonly string[], spendFile?: string): Spend {
+  const recorded = jobDirs.reduce((sum, dir) => {
     const result = readJobResult(dir);
     return result ? addSpend(sum, jobSpend(result, dir)) : sum;
   }, ZERO_SPEND);
+  if (!spendFile || !existsSync(spendFile)) return recorded;
+  const u = readUnrecorded(spendFile);
+  // Torn-down trials report a running total of tokens, not their split: counted as completion tokens.
+  return addSpend(recorded, { ...ZERO_SPEND, calls: u.trials, completionTokens: u.tokens, costUsd: u.cost_usd });
 }
 
 /** The reason to stop, or undefined. */
@@ -114,17 +147,19 @@ export async function evaluateVariants(options: EvaluateVariantsOptions): Promis
     // A job finished by an earlier invocation is opened again all the same (nothing runs): run-job then
     // checks that it was measured under the same settings (model, tasks, k…), and no budget applies.
     const finished = outcome.result !== undefined && outcome.result.missing_trials.length === 0;
-    const before = spentByJobs(allDirs);
+    const before = spentByJobs(allDirs, options.spendFile);
     if (!finished) {
       stopped = budgetReached({ tokens: tokensOf(before), costUsd: before.costUsd }, options.budget);
       if (stopped) break;
     }
     // Inside the job: the running trials' usage (cumulative per trial) over what the files said before.
     const live = new Map<string, { tokens: number; costUsd: number }>();
+    const finishedHere = new Set<string>();
     const budgetStop = new AbortController();
     const signal = options.signal ? AbortSignal.any([options.signal, budgetStop.signal]) : budgetStop.signal;
     const onEvent = (e: JobEvent) => {
       options.onEvent?.(e);
+      if (e.type === 'trial-done') finishedHere.add(e.trial);
       if (e.type !== 'trial-usage' || budgetStop.signal.aborted) return;
       live.set(e.trial, { tokens: e.tokens, costUsd: e.costUsd });
       let tokens = tokensOf(before);
@@ -172,7 +207,24 @@ export async function evaluateVariants(options: EvaluateVariantsOptions): Promis
       if (attempt === ATTEMPTS)
         stopped = `${job.name}: ${evaluation.result.missing_trials.length} trials still have no measured result after ${ATTEMPTS} runs`;
     }
+    recordTornDown(options.spendFile, live, finishedHere);
     if (interrupted || stopped) break;
   }
-  return { outcomes, ...(stopped ? { stopped } : {}), interrupted, spent: spentByJobs(allDirs) };
+  return { outcomes, ...(stopped ? { stopped } : {}), interrupted, spent: spentByJobs(allDirs, options.spendFile) };
+}
+
+/** Adds what trials that started but wrote no result had spent to the ledger. */
+function recordTornDown(
+  file: string,
+  live: ReadonlyMap<string, { tokens: number; costUsd: number }>,
+  finished: ReadonlySet<string>,
+): void {
+  const torn = [...live].filter(([trial]) => !finished.has(trial)).map(([, u]) => u);
+  if (torn.length === 0) return;
+  const u = readUnrecorded(file);
+  writeJsonAtomic(file, {
+    trials: u.trials + torn.length,
+    tokens: u.tokens + torn.reduce((s, x) => s + x.tokens, 0),
+    cost_usd: u.cost_usd + torn.reduce((s, x) => s + x.costUsd, 0),
+  });
 }

@@ -8,7 +8,12 @@ import type { TaskChange } from '../bench/compare-jobs.ts';
 import type { JobResult } from '../bench/job-summary.ts';
 import { UserError } from '../errors.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../trace/write-atomic.ts';
-import { type EvaluateVariantsOptions, evaluateVariants, type VariantStatus } from './evaluate-variants.ts';
+import {
+  type ExperimentEvaluation,
+  evaluateVariants,
+  UNRECORDED_SPEND_FILE,
+  type VariantStatus,
+} from './evaluate-variants.ts';
 import { type ExperimentRun, exportSeed, type Suite } from './open-run.ts';
 import {
   formatCount,
@@ -76,7 +81,7 @@ export interface TransferReport {
   stopped: string | null;
 }
 
-export type TransferOptions = Omit<EvaluateVariantsOptions, 'jobs'> & {
+export type TransferOptions = ExperimentEvaluation & {
   run: ExperimentRun;
   name: string;
   suite: Suite;
@@ -101,7 +106,7 @@ export async function runTransfer(
   options: TransferOptions,
 ): Promise<{ report: TransferReport; markdown: string; interrupted: boolean }> {
   const { dir, jobs } = await planTransfer(options.run, options.name);
-  const outcome = await evaluateVariants({ ...options, jobs });
+  const outcome = await evaluateVariants({ ...options, jobs, spendFile: join(dir, UNRECORDED_SPEND_FILE) });
   const side = (name: string): { side: TransferSide; result?: JobResult } => {
     const o = outcome.outcomes.find((x) => x.name === name)!;
     const result = o.status === 'complete' ? o.result : undefined;
