@@ -1,0 +1,81 @@
+// The view of an `ahe evolve` run: its header, then the train and held-out pass@1 curves with their CIs,
+// the task × iteration heatmap, the timeline of changes with their verdicts and diffs, the spend per role
+// and the prediction quality. Rendering again into the same root (a live run under `ahe serve`) keeps the
+// harness diffs that were open and the heatmap cell that was chosen.
+import type { RunReport } from '../report-data.ts';
+import { type ScoreCurve, scoreChartOption } from './chart-scores.ts';
+import { disposeCharts, PALETTE, renderChart } from './charts.ts';
+import { clear, h } from './dom.ts';
+import { renderAttribution } from './run-attribution.ts';
+import { renderRunHeader } from './run-header.ts';
+import { renderRunHeatmap, showCellTrials } from './run-heatmap.ts';
+import { section } from './run-section.ts';
+import { renderRunSpend } from './run-spend.ts';
+import { renderRunTimeline } from './run-timeline.ts';
+import type { ViewContext } from './view-context.ts';
+
+export function renderRunView(root: HTMLElement, report: RunReport, ctx: ViewContext): void {
+  const kept = keepState(root, report, ctx);
+  disposeCharts(root);
+  clear(root);
+  root.append(
+    renderRunHeader(report),
+    section('pass@1 per iteration', { id: 'run-scores' }, renderScores(report)),
+    section('Tasks × iterations', { id: 'run-heatmap' }, renderRunHeatmap(report, ctx)),
+    section('Changes, verdicts and diffs', { id: 'run-timeline' }, renderRunTimeline(report)),
+    section('Tokens and cost per role', { id: 'run-spend' }, renderRunSpend(report)),
+    section('Prediction quality (attribution)', { id: 'run-attribution' }, renderAttribution(report)),
+  );
+  kept();
+}
+
+function renderScores(report: RunReport): HTMLElement {
+  const iterations = [...report.iterations].sort((a, b) => a.iteration - b.iteration);
+  if (!iterations.some((it) => it.train || it.holdout))
+    return h('p', { class: 'empty' }, 'No iteration has been scored yet.');
+  const xLabels = iterations.map((it) => String(it.iteration));
+  const bestIndex = report.best ? iterations.findIndex((it) => it.iteration === report.best?.iteration) : -1;
+  const curves: ScoreCurve[] = [
+    {
+      name: 'train',
+      color: PALETTE[0]!,
+      dashed: false,
+      points: iterations.map((it) => it.train),
+      best: bestIndex >= 0 ? bestIndex : null,
+    },
+  ];
+  if (iterations.some((it) => it.holdout)) {
+    curves.push({ name: 'held-out', color: PALETTE[5]!, dashed: true, points: iterations.map((it) => it.holdout) });
+  }
+  return renderChart({
+    name: 'pass-at-1',
+    title: 'Train and held-out pass@1 with 95% confidence intervals',
+    height: 340,
+    option: scoreChartOption(xLabels, curves),
+    caption: 'Bands: 95% CI. ◆ best iteration. Click a point for that iteration’s changes.',
+    onClick: (event) => {
+      const it = iterations[event.dataIndex];
+      if (it) document.getElementById(`iteration-${it.iteration}`)?.scrollIntoView({ block: 'start' });
+    },
+  });
+}
+
+/**
+ * Notes which harness diffs are open and which heatmap cell is shown before a re-render, and returns the
+ * function that restores them afterwards (a live run re-renders whenever a trial finishes).
+ */
+function keepState(root: HTMLElement, report: RunReport, ctx: ViewContext): () => void {
+  const key = (d: Element) => `${d.closest('article')?.id}/${d.className}`;
+  const open = new Set([...root.querySelectorAll('article.iteration details[open]')].map(key));
+  const cell = root.querySelector('[data-cell-trials]');
+  const cellIteration = cell?.getAttribute('data-iteration');
+  const cellTask = cell?.getAttribute('data-task');
+  return () => {
+    for (const details of root.querySelectorAll<HTMLDetailsElement>('article.iteration details')) {
+      if (open.has(key(details))) details.open = true;
+    }
+    const panel = root.querySelector<HTMLElement>('[data-cell-trials]');
+    const it = report.iterations.find((i) => String(i.iteration) === cellIteration);
+    if (panel && it && cellTask) showCellTrials(panel, it, cellTask, ctx);
+  };
+}
