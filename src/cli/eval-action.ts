@@ -15,6 +15,7 @@ import { loadPriceTable } from '../model/prices.ts';
 import { openTrialQueue } from '../queue/enqueue-job.ts';
 import { displayUrl } from '../queue/redis-connection.ts';
 import { createCgroup } from '../sandbox/cgroup-limits.ts';
+import { followAlongUrl } from '../serve/find-server.ts';
 import { checkBackend } from './check-backend.ts';
 import type { EvalFlags } from './eval-command.ts';
 import { INTERRUPTED_EXIT, interruptible } from './interruptible.ts';
@@ -159,6 +160,9 @@ export async function runEval(
     io.err.write(
       `ahe eval · ${tasks.length} tasks${selects(selection) ? ` (${describeSelection(selection)})` : ''} × ${flags.k} · agent ${flags.agent}${agent.modelSpec ? ` · model ${agent.modelSpec}` : ''} · backend ${flags.backend} · ${flags.queue ? `queue ${displayUrl(flags.queue)}` : `concurrency ${flags.concurrency}`}\n${resuming ? 'resuming' : 'job'} ${jobDir}\n`,
     );
+  // A running `ahe serve` whose directory holds the job shows it live.
+  const follow = flags.quiet ? undefined : followAlongUrl(jobDir);
+  if (follow) io.err.write(`follow along: ${follow}\n`);
   // With --queue, trials run on `ahe worker` processes: all are enqueued at once, workers bound concurrency.
   const trialQueue = flags.queue
     ? await openTrialQueue({

@@ -1,6 +1,6 @@
 // A served directory for the serve tests: a real job written by `ahe eval --agent oracle` (bwrap), and
 // an HTTP client that can send any method and Host header (fetch cannot set Host).
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -12,15 +12,34 @@ export const BIN = join(ROOT, 'bin', 'ahe.js');
 
 export const tmp = (prefix: string) => mkdtempSync(join(tmpdir(), `ahe-serve-${prefix}-`));
 
-/** Writes a real job with the oracle agent on `n` bundled training tasks (needs `npm run build` and bwrap); returns its stderr. */
-export function makeJob(out: string, n = 2, env: NodeJS.ProcessEnv = process.env): string {
-  const run = spawnSync(
-    process.execPath,
-    [BIN, 'eval', '--agent', 'oracle', '--tasks', join(ROOT, 'tasks/train'), '--n-tasks', String(n), '--out', out],
-    { cwd: ROOT, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 300_000 },
-  );
-  if (run.status !== 0) throw new Error(`ahe eval --out ${out} failed (${run.status}): ${run.stderr}`);
-  return run.stderr;
+/**
+ * Writes a real job with the oracle agent on `n` bundled training tasks (needs `npm run build` and bwrap);
+ * returns its stderr. Asynchronous: a server in the test's own process keeps answering meanwhile.
+ */
+export function makeJob(out: string, n = 2, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  const args = [
+    BIN,
+    'eval',
+    '--agent',
+    'oracle',
+    '--tasks',
+    join(ROOT, 'tasks/train'),
+    '--n-tasks',
+    String(n),
+    '--out',
+    out,
+  ];
+  return new Promise((done, fail) => {
+    execFile(
+      process.execPath,
+      args,
+      { cwd: ROOT, env, encoding: 'utf8', timeout: 300_000 },
+      (error, _stdout, stderr) => {
+        if (error) fail(new Error(`ahe eval --out ${out} failed (${error.code}): ${stderr}`));
+        else done(stderr);
+      },
+    );
+  });
 }
 
 export interface Answer {
@@ -40,7 +59,16 @@ export function call(
   if (options.host !== null) headers.host = options.host ?? url.host;
   return new Promise((done, fail) => {
     const req = request(
-      { host: url.hostname, port: url.port, path: target, method: options.method ?? 'GET', headers, setHost: false },
+      // agent: false: a fresh connection each time, so no request races the server closing an idle one.
+      {
+        host: url.hostname,
+        port: url.port,
+        path: target,
+        method: options.method ?? 'GET',
+        headers,
+        setHost: false,
+        agent: false,
+      },
       (res) => {
         let body = '';
         res.setEncoding('utf8');
