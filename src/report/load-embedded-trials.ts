@@ -27,6 +27,8 @@ export const embeddedSize = (detail: TrialDetail) => Math.ceil(gzipSync(JSON.str
 const MAX_COMPRESSION = 25;
 /** Below this much budget left, no detail fits: stop reading. */
 const MIN_DETAIL_BYTES = 1024;
+/** After this many details in a row did not fit, the budget is spent: the rest are not read. */
+const MAX_MISSES = 8;
 
 /**
  * The order within one job: failing trials of tasks that did not always pass, then the passing trials of
@@ -60,12 +62,26 @@ export async function embedTrials(candidates: TrialCandidate[], budgetBytes: num
   const loaders = new Map<string, TrialLoader>();
   const out: Embedded = { trials: {}, leftOut: [], bytes: 0 };
   const seen = new Set<string>();
+  // Trajectory bytes read and embedded bytes they became: predicts whether the next one fits before reading it.
+  let raw = 0;
+  let packed = 0;
+  let misses = 0;
+  const miss = (ref: string) => {
+    out.leftOut.push(ref);
+    misses++;
+  };
   for (const { c } of ordered) {
     if (seen.has(c.ref)) continue;
     seen.add(c.ref);
     const left = budgetBytes - out.bytes;
-    if (left < MIN_DETAIL_BYTES || trajectoryBytes(join(c.jobDir, c.trialId)) > left * MAX_COMPRESSION) {
+    if (left < MIN_DETAIL_BYTES || misses >= MAX_MISSES) {
       out.leftOut.push(c.ref);
+      continue;
+    }
+    const bytes = trajectoryBytes(join(c.jobDir, c.trialId));
+    const predicted = raw > 0 ? (bytes * packed) / raw : bytes / MAX_COMPRESSION;
+    if (bytes > left * MAX_COMPRESSION || predicted > left * 1.5) {
+      miss(c.ref);
       continue;
     }
     let loader = loaders.get(c.jobDir);
@@ -78,10 +94,13 @@ export async function embedTrials(candidates: TrialCandidate[], budgetBytes: num
       continue;
     }
     const size = embeddedSize(detail) + c.ref.length + 8;
+    raw += bytes;
+    packed += size;
     if (size > left) {
-      out.leftOut.push(c.ref);
+      miss(c.ref);
       continue;
     }
+    misses = 0;
     out.trials[c.ref] = detail;
     out.bytes += size;
   }
