@@ -189,7 +189,7 @@ export async function experimentsRunCommand(files: string[], flags: ExperimentsR
     const other = seen.get(p.out);
     if (other)
       throw new UserError(
-        `${showPath(p.experiment.file)} and ${other} both run into ${showPath(p.out)}: give each experiment its own out`,
+        `${other} and ${showPath(p.experiment.file)} both run into ${showPath(p.out)}: give each experiment its own out`,
       );
     seen.set(p.out, showPath(p.experiment.file));
   }
