@@ -19,10 +19,8 @@ export function registerExperimentsCommand(program: Command): void {
     .description(
       'Run each experiment file as `ahe evolve --config FILE` into its own out (a finished one is skipped, an interrupted one resumed), then write a table comparing them.',
     )
-    .argument('<files...>', 'experiment files (YAML; docs/experiments.md)', (value: string, previous?: string[]) => [
-      ...(previous ?? []),
-      existingFile(value),
-    ])
+    // existingFile checks each file (commander folds a variadic argument through its parser); the list itself is command.args.
+    .argument('<files...>', 'experiment files (YAML; docs/experiments.md)', existingFile)
     .option(
       '--out <dir>',
       'where experiments.md and experiments.json go (default: the directory of the first file)',
@@ -45,7 +43,7 @@ Example:
   ahe experiments run exp/ahe.yaml exp/ace.yaml exp/tf-grpo.yaml --out exp/
 See docs/experiments.md.`,
     )
-    .action(async (files: string[], flags: ExperimentsRunFlags) =>
-      (await import('./experiments-action.ts')).experimentsRunCommand(files, flags),
+    .action(async (_lastFile: string, flags: ExperimentsRunFlags, command: Command) =>
+      (await import('./experiments-action.ts')).experimentsRunCommand(command.args, flags),
     );
 }
