@@ -13,11 +13,15 @@ export interface ScoreCurve {
   dashed: boolean;
   /** One score per x position (null: not measured there). */
   points: (ScoreView | null)[];
-  /** x position of the best iteration, marked on this curve. */
+  /** x position of the best iteration, marked on this curve (a diamond). */
   best?: number | null;
+  /** Also a vertical line at the best iteration (one run's chart; too busy when runs are overlaid). */
+  bestLine?: boolean;
+  /** Opacity of the CI band (lower when several curves overlap). */
+  bandOpacity?: number;
 }
 
-const missing = '-'; // ECharts' "no value here": the line breaks
+const missing = '-'; // ECharts' "no value here"
 
 /** The option of a pass@1 chart; xLabels are the iterations ("0", "1", …). */
 export function scoreChartOption(xLabels: string[], curves: ScoreCurve[]): ChartOption {
@@ -34,7 +38,7 @@ export function scoreChartOption(xLabels: string[], curves: ScoreCurve[]): Chart
       z: 3,
       color: curve.color,
       symbolSize: 6,
-      connectNulls: false,
+      connectNulls: true, // an iteration without this split (held-out measured every few) is bridged
       lineStyle: { width: 2, type: curve.dashed ? 'dashed' : 'solid' },
       data: values.map((v, x) =>
         x === best && v !== missing
@@ -42,7 +46,7 @@ export function scoreChartOption(xLabels: string[], curves: ScoreCurve[]): Chart
           : v,
       ),
       markLine:
-        best !== null && best < xLabels.length
+        curve.bestLine && best !== null && best < xLabels.length
           ? {
               silent: true,
               symbol: 'none',
@@ -59,6 +63,7 @@ export function scoreChartOption(xLabels: string[], curves: ScoreCurve[]): Chart
       color: curve.color,
       symbol: 'none',
       silent: true,
+      connectNulls: true,
       lineStyle: { opacity: 0 },
       data: lows,
     });
@@ -69,8 +74,9 @@ export function scoreChartOption(xLabels: string[], curves: ScoreCurve[]): Chart
       color: curve.color,
       symbol: 'none',
       silent: true,
+      connectNulls: true,
       lineStyle: { opacity: 0 },
-      areaStyle: { color: curve.color, opacity: curve.dashed ? 0.12 : 0.2 },
+      areaStyle: { color: curve.color, opacity: curve.bandOpacity ?? 0.2 },
       data: widths,
     });
   });

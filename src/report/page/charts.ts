@@ -9,7 +9,6 @@
 // the data is shown as text and can never become markup (SVG exports: zrender encodes text).
 import { BarChart, HeatmapChart, LineChart, ScatterChart } from 'echarts/charts';
 import {
-  DataZoomComponent,
   GridComponent,
   LegendComponent,
   MarkLineComponent,
@@ -30,7 +29,6 @@ echarts.use([
   LegendComponent,
   VisualMapComponent,
   MarkLineComponent,
-  DataZoomComponent,
   CanvasRenderer,
   SVGRenderer,
 ]);
@@ -45,7 +43,7 @@ export const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '
 const BASE: ChartOption = {
   animation: false,
   color: PALETTE,
-  textStyle: { fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif' },
+  textStyle: { fontFamily: 'system-ui, -apple-system, Segoe UI, Roboto, sans-serif' },
 };
 
 interface LiveChart {
@@ -136,7 +134,7 @@ export function renderChart(spec: ChartSpec): HTMLElement {
 export function renderSvg(option: ChartOption, width: number, height: number): string {
   const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height });
   try {
-    chart.setOption({ ...option, backgroundColor: '#ffffff', tooltip: { show: false }, dataZoom: [] });
+    chart.setOption({ ...option, backgroundColor: '#ffffff', tooltip: { show: false } });
     return chart.renderToSVGString();
   } finally {
     chart.dispose();

@@ -115,6 +115,12 @@ export function renderDiff(diff: string): HTMLElement {
       ),
     );
   }
+  for (const [selector, colour] of [
+    ['.diff-added', '#1a7f37'],
+    ['.diff-removed', '#cf222e'],
+  ] as const) {
+    for (const span of root.querySelectorAll<HTMLElement>(selector)) span.style.color = colour;
+  }
   return root;
 }
 

@@ -22,6 +22,10 @@ export function heatmapTasks(report: RunReport): string[] {
   return tasks;
 }
 
+/** Marker shapes: an upward and a downward triangle (legend icons do not rotate, so both are paths). */
+const FIXED = 'path://M5,0 L10,10 L0,10 Z';
+const REGRESSED = 'path://M0,0 L10,0 L5,10 Z';
+
 interface Grid {
   tasks: string[];
   iterations: RunIteration[];
@@ -30,13 +34,15 @@ interface Grid {
 
 function heatmapOption(grid: Grid): ChartOption {
   const { tasks, iterations, row } = grid;
-  const cells: [number, number, number | string][] = [];
+  const cells: [number, number, number][] = [];
+  const unmeasured: [number, number, number][] = [];
   const fixed: [number, number][] = [];
   const regressed: [number, number][] = [];
   iterations.forEach((it, x) => {
     tasks.forEach((task, y) => {
       const v = it.task_pass[task];
-      cells.push([x, y, v === null || v === undefined ? '-' : v]);
+      if (v === null || v === undefined) unmeasured.push([x, y, 0]);
+      else cells.push([x, y, v]);
     });
     for (const task of it.fixed) if (row.has(task)) fixed.push([x, row.get(task)!]);
     for (const task of it.regressed) if (row.has(task)) regressed.push([x, row.get(task)!]);
@@ -46,9 +52,17 @@ function heatmapOption(grid: Grid): ChartOption {
   const marker = Math.max(6, Math.min(12, cell - 2));
   return {
     grid: { left: Math.min(230, Math.max(60, longest * 6.5 + 16)), right: 24, top: 48, bottom: 44 },
-    legend: { top: 4, left: 0, data: ['fixed', 'regressed'] },
+    legend: {
+      top: 4,
+      left: 0,
+      data: [
+        { name: 'fixed', icon: FIXED },
+        { name: 'regressed', icon: REGRESSED },
+        { name: 'not measured', icon: 'rect' },
+      ],
+    },
     tooltip: {
-      formatter: (p: { data?: unknown }) => {
+      formatter: (p: { data?: unknown; seriesName?: string }) => {
         const [x, y] = (Array.isArray(p.data) ? p.data : [0, 0]) as [number, number];
         const it = iterations[x];
         const task = tasks[y] ?? '';
@@ -62,14 +76,14 @@ function heatmapOption(grid: Grid): ChartOption {
       type: 'continuous',
       min: 0,
       max: 1,
-      seriesIndex: 0,
+      seriesIndex: 0, // the other series keep their own colours
       orient: 'horizontal',
       top: 4,
       right: 24,
       itemHeight: 120,
       itemWidth: 12,
       text: ['pass 100%', '0%'],
-      inRange: { color: ['#f7fbff', '#c6dbef', '#6baed6', '#2171b5', '#08306b'] },
+      inRange: { color: ['#eff3ff', '#c6dbef', '#6baed6', '#2171b5', '#08306b'] },
     },
     xAxis: {
       type: 'category',
@@ -94,9 +108,16 @@ function heatmapOption(grid: Grid): ChartOption {
         emphasis: { itemStyle: { borderColor: '#000', borderWidth: 1 } },
       },
       {
+        type: 'heatmap',
+        name: 'not measured',
+        data: unmeasured,
+        color: '#bdbdbd',
+        itemStyle: { color: '#bdbdbd', borderColor: '#ffffff', borderWidth: cell < 14 ? 0.5 : 1 },
+      },
+      {
         type: 'scatter',
         name: 'fixed',
-        symbol: 'triangle',
+        symbol: FIXED,
         symbolSize: marker,
         color: '#F0E442',
         itemStyle: { borderColor: '#000', borderWidth: 1 },
@@ -105,8 +126,7 @@ function heatmapOption(grid: Grid): ChartOption {
       {
         type: 'scatter',
         name: 'regressed',
-        symbol: 'triangle',
-        symbolRotate: 180,
+        symbol: REGRESSED,
         symbolSize: marker,
         color: '#D55E00',
         itemStyle: { borderColor: '#000', borderWidth: 1 },

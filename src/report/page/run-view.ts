@@ -42,10 +42,17 @@ function renderScores(report: RunReport): HTMLElement {
       dashed: false,
       points: iterations.map((it) => it.train),
       best: bestIndex >= 0 ? bestIndex : null,
+      bestLine: true,
     },
   ];
   if (iterations.some((it) => it.holdout)) {
-    curves.push({ name: 'held-out', color: PALETTE[5]!, dashed: true, points: iterations.map((it) => it.holdout) });
+    curves.push({
+      name: 'held-out',
+      color: PALETTE[5]!,
+      dashed: true,
+      points: iterations.map((it) => it.holdout),
+      bandOpacity: 0.12,
+    });
   }
   return renderChart({
     name: 'pass-at-1',
