@@ -7,7 +7,13 @@ import { ABLATION_TYPES, type AblationType, ablationTypeOf } from '../experiment
 import { openExperimentRun } from '../experiments/open-run.ts';
 import { evaluatedVariants, planAblation, variantJobDir } from '../experiments/plan-ablation.ts';
 import type { AblateFlags } from './ablate-command.ts';
-import { evaluationContext, finish, printEstimate, setUpExperiment } from './harness-experiment-action.ts';
+import {
+  evaluationContext,
+  finish,
+  printEstimate,
+  refuseOtherSettings,
+  setUpExperiment,
+} from './harness-experiment-action.ts';
 
 function componentsFrom(list: string | undefined): AblationType[] {
   if (list === undefined) return [...ABLATION_TYPES];
@@ -36,10 +42,16 @@ export async function ablateCommand(runArg: string, flags: AblateFlags): Promise
     else err(`  ${v.label.padEnd(24)} ${v.harnessDir}`);
   }
   if (plan.unchanged.length) err(`  unchanged by the best harness (not evaluated): ${plan.unchanged.join(', ')}`);
+  const jobs = evaluated.map((v) => ({
+    name: v.name,
+    harnessDir: v.harnessDir,
+    jobDir: variantJobDir(plan.dir, v.name),
+  }));
+  refuseOtherSettings(setup, jobs, `run with the recorded settings, or move ${plan.dir} aside to measure anew`);
   printEstimate(
     'ablate',
     setup,
-    evaluated.map((v) => variantJobDir(plan.dir, v.name)),
+    jobs.map((j) => j.jobDir),
     `${evaluated.length} harnesses to evaluate`,
   );
   if (flags.estimateOnly) return;

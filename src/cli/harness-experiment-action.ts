@@ -9,7 +9,12 @@ import type { Task } from '../bench/task.ts';
 import type { BackendKind } from '../bench/trial-context.ts';
 import { UserError } from '../errors.ts';
 import { estimateExperiment } from '../experiments/estimate-experiment.ts';
-import type { EvaluateVariantsOptions, ExperimentEvaluation } from '../experiments/evaluate-variants.ts';
+import {
+  checkRecordedSettings,
+  type EvaluateVariantsOptions,
+  type ExperimentEvaluation,
+  type VariantJob,
+} from '../experiments/evaluate-variants.ts';
 import { defaultSuite, type ExperimentRun, type Suite } from '../experiments/open-run.ts';
 import { createModel } from '../model/create-model.ts';
 import { loadPriceTable, type PriceTable } from '../model/prices.ts';
@@ -91,6 +96,21 @@ export async function setUpExperiment(
     newModel: () => createModel(model, modelOptions),
     costKnown,
   };
+}
+
+/** Refuses to continue jobs measured under other settings (see checkRecordedSettings), with the command's way out. */
+export function refuseOtherSettings(setup: ExperimentSetup, jobs: readonly VariantJob[], hint: string): void {
+  checkRecordedSettings(
+    jobs,
+    {
+      tasksDir: setup.suite.dir,
+      taskNames: setup.tasks.map((t) => t.name).sort(),
+      k: setup.k,
+      model: setup.model,
+      backend: setup.backend,
+    },
+    hint,
+  );
 }
 
 /** Prints the plan's estimate (trials still to run at the evolve estimate's per-trial assumption). */

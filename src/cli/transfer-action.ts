@@ -2,7 +2,13 @@
 import { resolve } from 'node:path';
 import { openExperimentRun } from '../experiments/open-run.ts';
 import { planTransfer, runTransfer, transferName } from '../experiments/transfer.ts';
-import { evaluationContext, finish, printEstimate, setUpExperiment } from './harness-experiment-action.ts';
+import {
+  evaluationContext,
+  finish,
+  printEstimate,
+  refuseOtherSettings,
+  setUpExperiment,
+} from './harness-experiment-action.ts';
 import type { TransferFlags } from './transfer-command.ts';
 
 export async function transferCommand(runArg: string, flags: TransferFlags): Promise<void> {
@@ -11,6 +17,7 @@ export async function transferCommand(runArg: string, flags: TransferFlags): Pro
   const name = transferName(flags.name, model, flags.tasks ? resolve(flags.tasks) : undefined);
   const setup = await setUpExperiment(flags, run, model);
   const { dir, jobs } = await planTransfer(run, name);
+  refuseOtherSettings(setup, jobs, `run with the recorded settings, or give another --name (this is ${dir})`);
   printEstimate(
     'transfer',
     setup,

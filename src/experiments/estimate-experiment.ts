@@ -39,7 +39,8 @@ export function estimateExperiment(input: {
     completionTokens: t.completionTokens * toRun,
     cachedTokens: t.cachedTokens * toRun,
   };
-  const free = /^(scripted|replay):/.test(input.model);
+  // A scripted or replay model (also under a chaos: wrapper) costs nothing.
+  const free = /(^|:)(scripted|replay):/.test(input.model);
   const cost = free ? 0 : priceOf(input.model, input.prices) ? costOf(input.model, usage, input.prices) : null;
   return {
     jobs: input.jobDirs.length,

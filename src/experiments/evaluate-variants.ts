@@ -9,13 +9,17 @@
 // the budget of the next invocation counts it (a kill -9 gives no chance to, and loses that part).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { differingSettings, type JobSettings } from '../bench/job-settings.ts';
 import type { JobResult } from '../bench/job-summary.ts';
 import type { JobEvent, TrialExecutor } from '../bench/run-job.ts';
 import type { TaskSelection } from '../bench/select-tasks.ts';
 import type { Task } from '../bench/task.ts';
 import type { BackendKind } from '../bench/trial-context.ts';
+import { UserError } from '../errors.ts';
 import { evaluateHarness } from '../evolve/evaluate-harness.ts';
 import { jobSpend } from '../evolve/job-spend.ts';
+import { harnessContentHash } from '../harness/content-hash.ts';
+import { listHarnessFiles } from '../harness/list-harness-files.ts';
 import type { Model } from '../model/types.ts';
 import { addSpend, type Spend, ZERO_SPEND } from '../model/usage.ts';
 import { writeJsonAtomic } from '../trace/write-atomic.ts';
@@ -118,6 +122,53 @@ export function spentByJobs(jobDirs: readonly string[], spendFile?: string): Spe
   const u = readUnrecorded(spendFile);
   // Torn-down trials report a running total of tokens, not their split: counted as completion tokens.
   return addSpend(recorded, { ...ZERO_SPEND, calls: u.trials, completionTokens: u.tokens, costUsd: u.cost_usd });
+}
+
+/** What a job of the experiment will be measured under, as its config.json records it. */
+export interface RequestedSettings {
+  tasksDir: string;
+  taskNames: string[];
+  k: number;
+  model: string;
+  backend: BackendKind;
+}
+
+const recordedPart = (s: JobSettings, hash: string | null): JobSettings => ({
+  tasks_dir: s.tasks_dir,
+  task_names: s.task_names,
+  k: s.k,
+  backend: s.backend,
+  agent: { model: s.agent?.model ?? null, harness: { content_hash: hash ?? undefined } },
+});
+
+/**
+ * Refuses, before anything runs or is estimated, to continue a job of the experiment that was measured
+ * under other settings (tasks, k, model, backend, or a harness whose files changed since, e.g. RUN/best
+ * after the run went on): its trials would be mixed with new ones. run-job checks every setting again.
+ */
+export function checkRecordedSettings(jobs: readonly VariantJob[], requested: RequestedSettings, hint: string): void {
+  for (const job of jobs) {
+    const file = join(job.jobDir, 'config.json');
+    if (!existsSync(file)) continue;
+    let recorded: JobSettings;
+    try {
+      recorded = JSON.parse(readFileSync(file, 'utf8')) as JobSettings;
+    } catch {
+      continue; // run-job says what is wrong with it
+    }
+    const hash = harnessContentHash(job.harnessDir, listHarnessFiles(job.harnessDir));
+    const differences = differingSettings(recordedPart(recorded, recorded.agent?.harness?.content_hash ?? null), {
+      tasks_dir: requested.tasksDir,
+      task_names: requested.taskNames,
+      k: requested.k,
+      backend: requested.backend,
+      agent: { model: requested.model, harness: { content_hash: hash } },
+    });
+    if (differences.length)
+      throw new UserError(
+        `${job.name}: ${file} was measured with other settings; differs: ${differences.join('; ')} — ${hint}`,
+      );
+  }
 }
 
 /** The reason to stop, or undefined. */

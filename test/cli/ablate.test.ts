@@ -110,6 +110,14 @@ test('only the memory change matters: memory only ≈ best, tools only ≈ seed;
   assert.equal(again.exitCode, 0, again.stderr);
   assert.deepEqual(finishedTrials(runDir), before);
   assert.equal(again.stdout.trim(), markdown.trim());
+  // Other settings would mix conditions into the jobs: refused before anything runs, naming the setting.
+  const other = await runCli(['ablate', runDir, '-k', '2']);
+  assert.equal(other.exitCode, 2, other.stderr);
+  assert.match(
+    other.stderr,
+    /seed: .*jobs\/seed\/config\.json was measured with other settings; differs: -k \(k: 1 recorded, 2 requested\) — run with the recorded settings, or move .*ablation aside/,
+  );
+  assert.deepEqual(finishedTrials(runDir), before);
 });
 
 test('a token budget stops cleanly; the same command without it continues and re-runs no finished trial', {

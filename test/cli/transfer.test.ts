@@ -70,6 +70,10 @@ test('transfer to a second model: the lesson that helped the first hurts it, and
     same.best_vs_seed.flips.map((f: { task: string; change: string }) => [f.task, f.change]),
     [['top-words', 'fixed']],
   );
+  // The same name with another model would mix two models into one job: refused, naming the setting.
+  const mixed = await runCli(['transfer', runDir, '--model', secondModel, '--name', 'same']);
+  assert.equal(mixed.exitCode, 2, mixed.stderr);
+  assert.match(mixed.stderr, /differs: --model .* or give another --name/);
   const bad = await runCli(['transfer', runDir, '--model', secondModel, '--name', '../out']);
   assert.equal(bad.exitCode, 2);
   assert.match(bad.stderr, /--name "\.\.\/out": 1–100 letters/);
