@@ -87,7 +87,7 @@ export interface ChartSpec {
  */
 export function renderChart(spec: ChartSpec): HTMLElement {
   disposeCharts(null); // the charts whose figures left the document
-  const option = withPlainTooltip({ ...BASE, ...spec.option });
+  const option = prepareOption(spec.option);
   const container = h('div', { class: 'chart-canvas', 'data-chart': spec.name, role: 'img', 'aria-label': spec.title });
   container.style.height = `${spec.height}px`;
   container.style.width = '100%';
@@ -148,8 +148,12 @@ function dataUrlToBlob(url: string): Blob {
   return new Blob([bytes], { type });
 }
 
-/** Tooltips drawn as canvas text (never HTML): formatters return plain text with '\n' line breaks. */
-function withPlainTooltip(option: ChartOption): ChartOption {
+/**
+ * A view's option with the shared defaults, and its tooltip forced to canvas text (never HTML, whatever
+ * the view asked for): formatters return plain text with '\n' line breaks.
+ */
+export function prepareOption(viewOption: ChartOption): ChartOption {
+  const option = { ...BASE, ...viewOption };
   const tooltip = (option.tooltip ?? {}) as Record<string, unknown>;
   return {
     ...option,
