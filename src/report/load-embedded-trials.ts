@@ -21,7 +21,12 @@ export interface TrialCandidate {
 }
 
 /** Base64 of gzip: what one embedded detail costs in the file (its ref and JSON punctuation aside). */
-export const embeddedSize = (detail: TrialDetail) => Math.ceil(gzipSync(JSON.stringify(detail)).length / 3) * 4;
+export const embeddedSize = (detail: TrialDetail | string) =>
+  Math.ceil(gzipSync(typeof detail === 'string' ? detail : JSON.stringify(detail)).length / 3) * 4;
+
+/** Details compressed to learn the ratio; the others are estimated from it, with a margin. */
+const MEASURED_DETAILS = 12;
+const ESTIMATE_MARGIN = 1.1;
 
 /** A trajectory compresses well, but not by more than this: larger than this many budgets, it cannot fit. */
 const MAX_COMPRESSION = 25;
@@ -57,6 +62,11 @@ function trajectoryBytes(trialDir: string): number {
   }
 }
 
+/**
+ * Sizes are measured by compressing the first details and estimated from their ratio after that (with a
+ * margin): compressing every detail twice, here and again when the page is written, would double the
+ * cost of writing a large report. The file's writer checks the real size (write-report.ts).
+ */
 export async function embedTrials(candidates: TrialCandidate[], budgetBytes: number): Promise<Embedded> {
   const ordered = candidates.map((c, i) => ({ c, i })).sort((a, b) => a.c.rank - b.c.rank || a.i - b.i);
   const loaders = new Map<string, TrialLoader>();
@@ -66,6 +76,21 @@ export async function embedTrials(candidates: TrialCandidate[], budgetBytes: num
   let raw = 0;
   let packed = 0;
   let misses = 0;
+  // JSON characters and compressed bytes of the measured details: the ratio the others are estimated by.
+  let measured = 0;
+  let json = 0;
+  let gz = 0;
+  const sizeOf = (detail: TrialDetail): number => {
+    const text = JSON.stringify(detail);
+    if (measured < MEASURED_DETAILS) {
+      const size = embeddedSize(text);
+      measured++;
+      json += text.length;
+      gz += size;
+      return size;
+    }
+    return Math.ceil(((text.length * gz) / json) * ESTIMATE_MARGIN);
+  };
   const miss = (ref: string) => {
     out.leftOut.push(ref);
     misses++;
@@ -93,7 +118,7 @@ export async function embedTrials(candidates: TrialCandidate[], budgetBytes: num
       out.leftOut.push(c.ref);
       continue;
     }
-    const size = embeddedSize(detail) + c.ref.length + 8;
+    const size = sizeOf(detail) + c.ref.length + 8;
     raw += bytes;
     packed += size;
     if (size > left) {
