@@ -2,7 +2,7 @@
 // oracle job written by `ahe eval` and debugged by `ahe debug`, a Harbor job of another agent, a job
 // caught while it is written, a comparison of two jobs, and paths that are no job at all.
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, realpathSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { compareJobs } from '../../src/bench/compare-jobs.ts';
@@ -128,7 +128,7 @@ test('two jobs compared: fixed tasks and the paired test are those of ahe compar
   for (const [i, job] of report.jobs.entries())
     for (const row of job.trials) {
       assert.ok(row.detail_ref.startsWith(`${i}:.#`));
-      assert.equal(resolveTrialRef([noop, oracle], row.detail_ref).jobDir, [noop, oracle][i]);
+      assert.equal(resolveTrialRef([noop, oracle], row.detail_ref).jobDir, realpathSync([noop, oracle][i]!));
       assert.ok(trials[row.detail_ref]);
     }
 });
@@ -147,7 +147,7 @@ test('a debug output: its overview and tasks, and the job it analysed with refs 
   assert.ok(report.tasks[0]!.detail.startsWith(`# ${report.tasks[0]!.task}`));
   const row = report.job!.trials[0]!;
   assert.equal(row.detail_ref, `..#${row.id}`);
-  assert.deepEqual(resolveTrialRef(debugDir, row.detail_ref), { jobDir: oracle, trialId: row.id });
+  assert.deepEqual(resolveTrialRef(debugDir, row.detail_ref), { jobDir: realpathSync(oracle), trialId: row.id });
 });
 
 test('what a directory is; a path of no supported kind is a UserError naming it and what was expected', async () => {
@@ -170,3 +170,14 @@ test('what a directory is; a path of no supported kind is a UserError naming it 
 function readdirTrial(job: string): string {
   return `${(readJson(join(job, 'config.json')).task_names as string[])[0]}__1`;
 }
+
+test('a debug output written elsewhere (--out): its job found through report.json; refs reach that job and nothing else', async () => {
+  const out = join(tmp('debug-out'), 'analysis');
+  ahe(['debug', oracle, '--no-llm', '--quiet', '--out', out]);
+  const report = (await loadReport([out], { embedTrials: false })).payload.report as DebugReport;
+  assert.equal(report.name, 'analysis');
+  const row = report.job!.trials[0]!;
+  assert.ok(row.detail_ref.endsWith(`#${row.id}`) && row.detail_ref.includes('..'));
+  assert.deepEqual(resolveTrialRef(out, row.detail_ref), { jobDir: realpathSync(oracle), trialId: row.id });
+  assert.throws(() => resolveTrialRef(out, `..#${row.id}`), /leads outside/);
+});
