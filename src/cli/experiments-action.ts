@@ -18,6 +18,7 @@ import { compareResumeFlags } from './evolve-flags.ts';
 import { type Experiment, ExperimentFileError, loadExperimentFile, showPath } from './experiment-file.ts';
 import type { ExperimentsRunFlags } from './experiments-command.ts';
 import { INTERRUPTED_EXIT, interruptible } from './interruptible.ts';
+import { formatTokens } from './progress-view.ts';
 
 interface PlannedExperiment {
   experiment: Experiment;
@@ -160,7 +161,7 @@ export function renderComparison(rows: ExperimentRow[]): string {
         score(r.final_train),
         score(r.best_train),
         score(r.holdout),
-        String(r.tokens),
+        formatTokens(r.tokens),
         r.status === 'not started' ? '-' : formatUsdSum([r.cost_usd]),
         r.stop_reason ?? r.status,
       ]
