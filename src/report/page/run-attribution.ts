@@ -71,10 +71,19 @@ function option(rows: IterationPrediction[]): ChartOption {
       data: rows.map((r) => String(r.iteration)),
     },
     yAxis: { type: 'value', min: 0, max: 1, axisLabel: { formatter: (v: number) => `${Math.round(v * 100)}%` } },
-    series: [
-      { type: 'bar', name: 'precision', barMaxWidth: 32, data: rows.map((r) => r.precision ?? '-') },
-      { type: 'bar', name: 'recall', barMaxWidth: 32, data: rows.map((r) => r.recall ?? '-') },
-    ],
+    series: (['precision', 'recall'] as const).map((name) => ({
+      type: 'bar',
+      name,
+      barMaxWidth: 32,
+      // A value label, so a 0% bar (nothing predicted happened) reads differently from no bar (nothing to count).
+      label: {
+        show: true,
+        position: 'top',
+        fontSize: 10,
+        formatter: (p: { value: unknown }) => `${Math.round(Number(p.value) * 100)}%`,
+      },
+      data: rows.map((r) => r[name] ?? '-'),
+    })),
   };
 }
 

@@ -77,7 +77,8 @@ export function renderRunSpend(report: RunReport): HTMLElement {
       ),
     }),
   );
-  const priced = iterations.some((it) => Object.values(it.usage).some((s) => s.cost_usd !== null));
+  // Scripted and unpriced models cost nothing known: a chart of zeros would say nothing.
+  const priced = iterations.some((it) => Object.values(it.usage).some((s) => (s.cost_usd ?? 0) > 0));
   if (priced) {
     root.append(
       renderChart({
@@ -89,7 +90,7 @@ export function renderRunSpend(report: RunReport): HTMLElement {
       }),
     );
   } else {
-    root.append(h('p', { class: 'note' }, 'No cost is shown: the models’ prices were unknown.'));
+    root.append(h('p', { class: 'note' }, 'No cost chart: no role had a known, non-zero cost.'));
   }
   root.append(totals(report, roles));
   return root;

@@ -1,14 +1,15 @@
 // The view of an `ahe evolve` run: its header, then the train and held-out pass@1 curves with their CIs,
-// the task × iteration heatmap, the timeline of changes with their verdicts and diffs, the spend per role
+// the table of iterations, the task × iteration heatmap, the timeline of changes with their verdicts and diffs, the spend per role
 // and the prediction quality. Rendering again into the same root (a live run under `ahe serve`) keeps the
 // harness diffs that were open and the heatmap cell that was chosen.
 import type { RunReport } from '../report-data.ts';
 import { type ScoreCurve, scoreChartOption } from './chart-scores.ts';
 import { disposeCharts, PALETTE, renderChart } from './charts.ts';
-import { clear, h } from './dom.ts';
+import { append, clear, h } from './dom.ts';
 import { renderAttribution } from './run-attribution.ts';
 import { renderRunHeader } from './run-header.ts';
 import { renderRunHeatmap, showCellTrials } from './run-heatmap.ts';
+import { renderIterationsTable } from './run-iterations.ts';
 import { section } from './run-section.ts';
 import { renderRunSpend } from './run-spend.ts';
 import { renderRunTimeline } from './run-timeline.ts';
@@ -18,9 +19,11 @@ export function renderRunView(root: HTMLElement, report: RunReport, ctx: ViewCon
   const kept = keepState(root, report, ctx);
   disposeCharts(root);
   clear(root);
-  root.append(
+  append(
+    root,
     renderRunHeader(report),
     section('pass@1 per iteration', { id: 'run-scores' }, renderScores(report)),
+    report.iterations.length ? section('Iterations', { id: 'run-iterations' }, renderIterationsTable(report)) : null,
     section('Tasks × iterations', { id: 'run-heatmap' }, renderRunHeatmap(report, ctx)),
     section('Changes, verdicts and diffs', { id: 'run-timeline' }, renderRunTimeline(report)),
     section('Tokens and cost per role', { id: 'run-spend' }, renderRunSpend(report)),
