@@ -1,15 +1,23 @@
-// The offline evolution demo: three bundled training tasks, a scripted coding model that does better
-// when a general lesson is in its context (and worse under a harmful one), and a scripted evolve agent
-// that, over three iterations, adds the helpful lesson (predicting the fix), tries a leaking change
-// (rejected), adds a harmful lesson (rolled back automatically), then changes nothing. Used by the
-// end-to-end test and by `npm run demo:evolve`. Writes into `dir` and returns the paths.
+// The offline evolution demo: six bundled training tasks, a scripted coding model that does better
+// when a general lesson is in its context (and worse under a harmful one: it then gives up on four tasks
+// it otherwise solves), and a scripted evolve agent that, over three iterations, adds the helpful lesson
+// (predicting the fix), tries a leaking change (rejected), adds a harmful lesson (rolled back
+// automatically: four tasks worse and none better is beyond noise, one-sided p = 1/16), then changes
+// nothing. Used by the end-to-end test and by `npm run demo:evolve`. Writes into `dir` and returns the paths.
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const DEMO_TASKS = ['csv-region-totals', 'repair-json-config', 'top-words'];
+export const DEMO_TASKS = [
+  'csv-region-totals',
+  'incident-timeline',
+  'repair-json-config',
+  'session-durations',
+  'sort-files-by-extension',
+  'top-words',
+];
 export const HELPFUL_LESSON =
   'Before finishing, list every ordering and tie-breaking rule the instruction states and check the output against each one.';
 export const HARMFUL_LESSON =
@@ -32,8 +40,15 @@ function codingScript(): unknown {
     variants: [
       solving({ system_contains: 'tie-breaking rule', user_contains: 'book.txt' }, 'top-words'),
       givingUp({ user_contains: 'book.txt' }),
+      // Under the harmful lesson it stops early on the four tasks it otherwise solves.
       givingUp({ system_contains: 'never run extra verification', user_contains: 'sales.csv' }),
+      givingUp({ system_contains: 'never run extra verification', user_contains: '/app/incoming' }),
+      givingUp({ system_contains: 'never run extra verification', user_contains: 'auth.log' }),
+      givingUp({ system_contains: 'never run extra verification', user_contains: 'incident report' }),
       solving({ user_contains: 'sales.csv' }, 'csv-region-totals'),
+      solving({ user_contains: '/app/incoming' }, 'sort-files-by-extension'),
+      solving({ user_contains: 'auth.log' }, 'session-durations'),
+      solving({ user_contains: 'incident report' }, 'incident-timeline'),
       givingUp({ user_contains: 'config.json' }),
     ],
   };

@@ -251,3 +251,43 @@ export function holmAdjust(pValues: readonly number[]): number[] {
   });
   return adjusted;
 }
+
+/**
+ * The exact one-sided p-value that the attempts of B succeeded less than those of A, stratified by task: an
+ * exact conditional test (Cochran–Mantel–Haenszel's, computed exactly). Within a task, under "no
+ * difference" every attempt of A and B is exchangeable, so given the task's total successes the number of
+ * B's successes is hypergeometric; the tasks' counts are independent and their sum's distribution is their
+ * convolution. p = P(Σ B successes ≤ observed). Unlike a test over tasks, a task that went from 3 of 3 to 0
+ * of 3 is evidence on its own (p = 0.05), while one flipped attempt never is (p = 0.5).
+ */
+export function stratifiedLessPValue(a: readonly TaskOutcome[], b: readonly TaskOutcome[]): number {
+  let dist = [1];
+  let observed = 0;
+  for (let i = 0; i < a.length; i++) {
+    const { n: na, c: ca } = a[i]!;
+    const { n: nb, c: cb } = b[i]!;
+    if (na === 0 || nb === 0) continue;
+    observed += cb;
+    const total = ca + cb;
+    const all = na + nb;
+    // P(X = x) for x successes among B's nb attempts: C(total, x) C(all − total, nb − x) / C(all, nb).
+    const pmf: number[] = [];
+    for (let x = 0; x <= nb; x++)
+      pmf.push(
+        x > total || nb - x > all - total ? 0 : (choose(total, x) * choose(all - total, nb - x)) / choose(all, nb),
+      );
+    const next = new Array<number>(dist.length + nb).fill(0);
+    for (let s = 0; s < dist.length; s++) for (let x = 0; x <= nb; x++) next[s + x] = next[s + x]! + dist[s]! * pmf[x]!;
+    dist = next;
+  }
+  let p = 0;
+  for (let s = 0; s <= Math.min(observed, dist.length - 1); s++) p += dist[s]!;
+  return Math.min(1, p);
+}
+
+function choose(n: number, k: number): number {
+  if (k < 0 || k > n) return 0;
+  let r = 1;
+  for (let i = 1; i <= Math.min(k, n - k); i++) r = (r * (n - i + 1)) / i;
+  return r;
+}

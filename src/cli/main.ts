@@ -16,6 +16,7 @@ import { registerReportCommand } from './report-command.ts';
 import { reportError } from './report-error.ts';
 import { registerRunCommand } from './run-command.ts';
 import { registerServeCommand } from './serve-command.ts';
+import { registerSimulateCommand } from './simulate-command.ts';
 import { registerTasksCommands } from './tasks-command.ts';
 import { registerTraceCommands } from './trace-command.ts';
 import { registerTransferCommand } from './transfer-command.ts';
@@ -43,6 +44,7 @@ export function buildProgram(): Command {
   registerExperimentsCommand(program);
   registerReportCommand(program);
   registerServeCommand(program);
+  registerSimulateCommand(program);
   registerWorkerCommand(program);
   program.addHelpText(
     'after',

@@ -4,7 +4,8 @@
 // happened. Attribution is by prediction, not by causal proof: two changes predicting the same task
 // both get the credit, and a regression nobody predicted is listed rather than pinned on a guess —
 // except when one change is all the iteration changed (rule in verdictOf).
-import type { JobComparison } from '../bench/compare-jobs.ts';
+import type { JobComparison, TaskChange } from '../bench/compare-jobs.ts';
+import { stratifiedLessPValue } from '../bench/stats.ts';
 import type { Change, ChangeManifest } from './manifest.ts';
 
 export const VERDICTS = ['EFFECTIVE', 'PARTIALLY_EFFECTIVE', 'INEFFECTIVE', 'MIXED', 'HARMFUL'] as const;
@@ -33,7 +34,56 @@ export interface ChangeAttribution {
   verdict: Verdict;
   /** The rule that gave the verdict, in words. */
   reason: string;
+  /** The harm test a HARMFUL verdict (the one that rolls a change back) must pass; absent when no harm was in question. */
+  harm_test?: HarmTest;
 }
+
+/**
+ * A rollback rests on this test, not on raw counts: an exact one-sided test that the attempts after the
+ * change succeeded less often than before, stratified by task (stats.ts stratifiedLessPValue: an exact
+ * Cochran–Mantel–Haenszel test) over the tasks the change is judged on. One flipped attempt is never
+ * significant (p = 0.5), so a good change is not reverted on noise; a task that went from 3 of 3 to 0 of 3,
+ * or several tasks that each lost attempts, are.
+ */
+export interface HarmTest {
+  rule: string;
+  /** The tasks it was computed on (the change's predicted and risk tasks, or every task for a sole change). */
+  tasks: string[];
+  /** Tasks whose pass rate fell / rose. */
+  worse: number;
+  better: number;
+  /** Mean over `tasks` of (rate after − rate before). */
+  mean_difference: number;
+  p_value: number;
+  alpha: number;
+  significant: boolean;
+}
+
+/** The significance level of the harm test (one-sided). */
+export const HARM_ALPHA = 0.1;
+
+/** The harm test over the given tasks of a comparison. */
+export function harmTest(changes: readonly TaskChange[], rule: string, alpha = HARM_ALPHA): HarmTest {
+  const rate = (o: { n: number; c: number }) => (o.n ? o.c / o.n : 0);
+  const diffs = changes.map((t) => rate(t.b) - rate(t.a));
+  const p = stratifiedLessPValue(
+    changes.map((t) => t.a),
+    changes.map((t) => t.b),
+  );
+  return {
+    rule,
+    tasks: changes.map((t) => t.task).sort(byName),
+    worse: diffs.filter((d) => d < 0).length,
+    better: diffs.filter((d) => d > 0).length,
+    mean_difference: diffs.length ? diffs.reduce((a, b) => a + b, 0) / diffs.length : 0,
+    p_value: p,
+    alpha,
+    significant: p < alpha,
+  };
+}
+
+const fmtP = (t: HarmTest) =>
+  `exact stratified test, one-sided p = ${t.p_value.toFixed(3)} ${t.significant ? '<' : '≥'} α = ${t.alpha}`;
 
 export interface ManifestAttribution {
   /** The iteration whose manifest this is (its changes were evaluated by the next iteration). */
@@ -55,38 +105,61 @@ const sorted = (xs: Iterable<string>) => [...new Set(xs)].sort(byName);
 /**
  * The verdict of one change, from P = |predicted_fixes|, A = |actually_fixed|, R = |risk_realised|:
  * - R = 0: A = P > 0 → EFFECTIVE; 0 < A < P → PARTIALLY_EFFECTIVE; A = 0 (also when P = 0) → INEFFECTIVE.
- * - R > 0: A > 0 → MIXED; A = 0 → HARMFUL.
+ * - R > 0: A > 0 → MIXED; A = 0 → HARMFUL when the harm test over its predicted and risk tasks is
+ *   significant, else INEFFECTIVE (the risk showed, but not beyond noise). This holds for a sole change too.
  * - Sole change: when the manifest has exactly one change, every per-task change of the iteration is
- *   taken as its effect, and it is HARMFUL whenever the tasks that regressed or worsened outnumber the
- *   tasks that were fixed or improved (predicted or not), whatever the rules above say.
+ *   taken as its effect: HARMFUL when the harm test over every task both evaluations ran is significant,
+ *   whatever the rules above say; a sole change is never HARMFUL by the rules above alone.
+ * HARMFUL is what the gate rolls back, so it always rests on a test (`harm_test`), never on counts.
  */
 function verdictOf(
   a: { P: number; A: number; R: number },
-  sole?: { hurt: number; gained: number },
-): { verdict: Verdict; reason: string } {
-  if (sole && sole.hurt > sole.gained) {
+  tests: { own?: HarmTest; sole?: HarmTest },
+): { verdict: Verdict; reason: string; harm_test?: HarmTest } {
+  const { sole, own } = tests;
+  if (sole?.significant)
     return {
       verdict: 'HARMFUL',
-      reason: `the only change of its iteration: ${sole.hurt} task(s) regressed or worsened against ${sole.gained} fixed or improved`,
+      reason: `the only change of its iteration: ${sole.worse} task(s) worse against ${sole.better} better over ${sole.tasks.length} (${fmtP(sole)})`,
+      harm_test: sole,
+    };
+  const { P, A, R } = a;
+  if (R > 0 && A > 0)
+    return {
+      verdict: 'MIXED',
+      reason: `${A} of ${P} predicted fix(es) happened and ${R} risk task(s) regressed or worsened`,
+    };
+  if (R > 0) {
+    const test = own!;
+    if (own?.significant)
+      return {
+        verdict: 'HARMFUL',
+        reason: `none of ${P} predicted fix(es) happened and ${R} risk task(s) regressed or worsened (${fmtP(own)})`,
+        harm_test: own,
+      };
+    return {
+      verdict: 'INEFFECTIVE',
+      reason: `none of ${P} predicted fix(es) happened; ${R} risk task(s) regressed or worsened, not beyond noise (${fmtP(test)}): kept`,
+      harm_test: test,
     };
   }
-  const { P, A, R } = a;
-  if (R > 0) {
-    return A > 0
+  const withSole = (r: { verdict: Verdict; reason: string }) =>
+    sole && sole.worse > sole.better
       ? {
-          verdict: 'MIXED',
-          reason: `${A} of ${P} predicted fix(es) happened and ${R} risk task(s) regressed or worsened`,
+          ...r,
+          reason: `${r.reason}; as the only change, ${sole.worse} task(s) worse against ${sole.better} better, not beyond noise (${fmtP(sole)})`,
+          harm_test: sole,
         }
-      : {
-          verdict: 'HARMFUL',
-          reason: `none of ${P} predicted fix(es) happened and ${R} risk task(s) regressed or worsened`,
-        };
-  }
-  if (P === 0) return { verdict: 'INEFFECTIVE', reason: 'no predicted fix to verify, and no risk realised' };
-  if (A === P) return { verdict: 'EFFECTIVE', reason: `all ${P} predicted fix(es) happened, no risk realised` };
+      : r;
+  if (P === 0) return withSole({ verdict: 'INEFFECTIVE', reason: 'no predicted fix to verify, and no risk realised' });
+  if (A === P)
+    return withSole({ verdict: 'EFFECTIVE', reason: `all ${P} predicted fix(es) happened, no risk realised` });
   if (A > 0)
-    return { verdict: 'PARTIALLY_EFFECTIVE', reason: `${A} of ${P} predicted fix(es) happened, no risk realised` };
-  return { verdict: 'INEFFECTIVE', reason: `none of ${P} predicted fix(es) happened, no risk realised` };
+    return withSole({
+      verdict: 'PARTIALLY_EFFECTIVE',
+      reason: `${A} of ${P} predicted fix(es) happened, no risk realised`,
+    });
+  return withSole({ verdict: 'INEFFECTIVE', reason: `none of ${P} predicted fix(es) happened, no risk realised` });
 }
 
 /** Checks each change of `manifest` against the classification of the job before it → the job after it. */
@@ -98,16 +171,30 @@ export function attributeManifest(manifest: ChangeManifest, comparison: TaskClas
   const hurt = new Set(
     comparison.tasks.filter((t) => t.change === 'regressed' || t.change === 'worsened').map((t) => t.task),
   );
-  const sole = manifest.changes.length === 1 ? { hurt: hurt.size, gained: gained.size } : undefined;
+  const measuredChanges = comparison.tasks.filter((t) => measured.has(t.task));
+  const sole =
+    manifest.changes.length === 1
+      ? harmTest(
+          measuredChanges,
+          'exact one-sided test over the attempts of every task both evaluations ran, stratified by task',
+        )
+      : undefined;
 
   const changes = manifest.changes.map((change): ChangeAttribution => {
     const predicted = sorted(change.predicted_fixes.filter((t) => measured.has(t)));
     const risk = sorted(change.risk_tasks.filter((t) => measured.has(t)));
     const actually_fixed = predicted.filter((t) => gained.has(t));
     const risk_realised = risk.filter((t) => hurt.has(t));
-    const { verdict, reason } = verdictOf(
+    const judged = new Set([...predicted, ...risk]);
+    const own = risk_realised.length
+      ? harmTest(
+          measuredChanges.filter((t) => judged.has(t.task)),
+          "exact one-sided test over the attempts of the change's predicted and risk tasks, stratified by task",
+        )
+      : undefined;
+    const { verdict, reason, harm_test } = verdictOf(
       { P: predicted.length, A: actually_fixed.length, R: risk_realised.length },
-      sole,
+      { own, sole },
     );
     return {
       id: change.id,
@@ -122,6 +209,7 @@ export function attributeManifest(manifest: ChangeManifest, comparison: TaskClas
       not_evaluated: sorted([...change.predicted_fixes, ...change.risk_tasks].filter((t) => !measured.has(t))),
       verdict,
       reason,
+      ...(harm_test ? { harm_test } : {}),
     };
   });
   const predictedAny = new Set(manifest.changes.flatMap((c) => c.predicted_fixes));

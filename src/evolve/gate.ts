@@ -1,7 +1,7 @@
 // The gate: after an evaluation, which changes of the previous iteration are rolled back. A pure
 // decision (decideGate) and its separate effect on the workspace (applyGate), so the rule is tested
 // without git and the effect without statistics.
-import type { Verdict } from './attribution.ts';
+import type { HarmTest, Verdict } from './attribution.ts';
 import type { RevertResult, Workspace } from './workspace.ts';
 
 /** Attribution verdicts (docs/evolve.md, "Attribution and verdicts"), as attribution.ts gives them. */
@@ -15,6 +15,8 @@ export interface ChangeVerdictInput {
   commit: string;
   /** Evidence for the verdict, e.g. `regressed: a, b; fixed: none`, copied into the rollback reason. */
   detail?: string;
+  /** The harm test a HARMFUL verdict rests on (attribution.ts), copied into the rollback. */
+  test?: HarmTest;
 }
 
 export interface GateInput {
@@ -28,6 +30,8 @@ export interface GateRollback {
   changeId: string;
   commit: string;
   reason: string;
+  /** The test the rollback rests on: the change's harm test, or the iteration's paired test. */
+  test?: HarmTest | { rule: string; mean_difference: number; p_value: number; alpha: number };
 }
 
 export interface GateDecision {
@@ -62,12 +66,24 @@ export function decideGate(input: GateInput): GateDecision {
   const rollbacks: GateRollback[] = [];
   const kept: GateDecision['kept'] = [];
   for (const v of input.verdicts) {
-    if (v.verdict === 'HARMFUL') rollbacks.push({ changeId: v.id, commit: v.commit, reason: harmfulReason(v) });
+    if (v.verdict === 'HARMFUL')
+      rollbacks.push({
+        changeId: v.id,
+        commit: v.commit,
+        reason: harmfulReason(v),
+        ...(v.test ? { test: v.test } : {}),
+      });
     else if (significantDrop)
       rollbacks.push({
         changeId: v.id,
         commit: v.commit,
         reason: `iteration rollback: ${pairedText} on the training split (verdict ${v.verdict})`,
+        test: {
+          rule: 'two-sided sign-flip permutation test of the paired difference on the training split',
+          mean_difference: paired.meanDifference,
+          p_value: paired.pValue,
+          alpha,
+        },
       });
     else kept.push({ changeId: v.id, verdict: v.verdict });
   }

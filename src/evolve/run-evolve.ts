@@ -461,7 +461,13 @@ async function gateStep(
     const decision = decideGate({
       verdicts: attribution.changes
         .filter((c) => c.commit)
-        .map((c) => ({ id: c.id, verdict: c.verdict, commit: c.commit!, detail: c.reason })),
+        .map((c) => ({
+          id: c.id,
+          verdict: c.verdict,
+          commit: c.commit!,
+          detail: c.reason,
+          ...(c.harm_test ? { test: c.harm_test } : {}),
+        })),
       paired: stats.vs_previous
         ? { meanDifference: stats.vs_previous.paired.meanDifference, pValue: stats.vs_previous.paired.pValue }
         : undefined,

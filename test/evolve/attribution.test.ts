@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { compareJobs } from '../../src/bench/compare-jobs.ts';
-import { attributeManifest, runPredictionQuality } from '../../src/evolve/attribution.ts';
+import { attributeManifest, HARM_ALPHA, runPredictionQuality } from '../../src/evolve/attribution.ts';
 import type { Change, ChangeManifest } from '../../src/evolve/manifest.ts';
 import { summaryOf } from './summary-fixture.ts';
 
@@ -18,6 +18,7 @@ const change = (id: string, predicted_fixes: string[], risk_tasks: string[]): Ch
   risk_tasks,
   why_this_component: 'w',
 });
+const close = (a: number, b: number) => assert.ok(Math.abs(a - b) < 1e-12, `${a} ≠ ${b}`);
 const manifest = (iteration: number, ...changes: Change[]): ChangeManifest => ({ iteration, changes });
 
 // before → after: t1 fixed, t2 unchanged (still failing), t3 improved, t4 regressed, t5 worsened, t6 fixed,
@@ -66,9 +67,17 @@ test('each change: actually fixed, realised risk, missed fixes and a verdict by 
       ['ineff', 'INEFFECTIVE'],
       ['none', 'INEFFECTIVE'],
       ['mixed', 'MIXED'],
-      ['harm', 'HARMFUL'],
+      // Its one risk task worsened: not beyond noise (one task of two moved), so no rollback.
+      ['harm', 'INEFFECTIVE'],
     ],
   );
+  assert.match(
+    by.harm!.reason,
+    /risk task\(s\) regressed or worsened, not beyond noise \(exact stratified test, one-sided p = 0\.500/,
+  );
+  assert.deepEqual(by.harm!.harm_test!.tasks, ['t2', 't5']);
+  assert.equal(by.harm!.harm_test!.significant, false);
+  assert.equal(by.eff!.harm_test, undefined);
   assert.deepEqual(by.eff!.predicted_fixes, ['t1', 't3']);
   assert.deepEqual(by.eff!.actually_fixed, ['t1', 't3']);
   assert.deepEqual(by.eff!.risk_realised, []);
@@ -91,18 +100,39 @@ test('fixes and regressions no change predicted are listed', () => {
   assert.deepEqual(r.unattributed_regressions, ['t8']);
 });
 
-test('the only change of an iteration is HARMFUL when regressions outnumber fixes, predicted or not', () => {
-  // 3 regressed or worsened against 3 fixed or improved: not more, so the ordinary rule holds.
-  const even = attributeManifest(manifest(1, change('solo', ['t1'], [])), cmp);
-  assert.equal(even.changes[0]!.verdict, 'EFFECTIVE');
-  // Fix t6 is undone: 3 regressed or worsened against 2 fixed or improved.
+test('the only change of an iteration is HARMFUL when the harm test over every task is significant, never on counts alone', () => {
+  // Fix t6 is undone: 3 regressed or worsened against 2 fixed or improved — more hurt than helped, but
+  // within noise (one-sided p well above α): the change stays, and its reason says why.
   const worse = compareJobs(before.tasks, { ...after.tasks, t6: { n: 2, c: 0 } });
   const solo = attributeManifest(manifest(1, change('solo', ['t1'], [])), worse);
-  assert.equal(solo.changes[0]!.verdict, 'HARMFUL');
-  assert.match(solo.changes[0]!.reason, /only change.*3 task\(s\) regressed or worsened against 2 fixed or improved/);
-  // The same change beside another one is judged on its own predictions only.
-  const pair = attributeManifest(manifest(1, change('solo', ['t1'], []), change('other', [], [])), worse);
-  assert.equal(pair.changes[0]!.verdict, 'EFFECTIVE');
+  assert.equal(solo.changes[0]!.verdict, 'EFFECTIVE');
+  assert.match(solo.changes[0]!.reason, /as the only change, 3 task\(s\) worse against 2 better, not beyond noise/);
+  assert.ok(solo.changes[0]!.harm_test!.p_value >= HARM_ALPHA);
+  // Four passing tasks fail both attempts after it, a fifth one of two: p = (1/6)^4 · 1/2, HARMFUL,
+  // whatever its predictions said.
+  const five = summaryOf({ a: [1, 1], b: [1, 1], c: [1, 1], d: [1, 1], e: [1, 1] });
+  const broken = summaryOf({ a: [0, 0], b: [0, 0], c: [0, 0], d: [0, 0], e: [1, 0] });
+  const harmful = attributeManifest(manifest(1, change('solo', ['a'], [])), compareJobs(five.tasks, broken.tasks));
+  assert.equal(harmful.changes[0]!.verdict, 'HARMFUL');
+  close(harmful.changes[0]!.harm_test!.p_value, 1 / 6 ** 4 / 2);
+  assert.match(
+    harmful.changes[0]!.reason,
+    /only change.*5 task\(s\) worse against 0 better over 5 \(exact stratified test, one-sided p = 0\.000 < α = 0\.1\)/,
+  );
+  // The same change beside another one is judged on its own predicted and risk tasks: HARMFUL when they
+  // fell beyond noise (four risk tasks lost both attempts: p = (1/6)^4), not otherwise.
+  const pair = attributeManifest(
+    manifest(1, change('risky', [], ['a', 'b', 'c', 'd']), change('other', ['e'], [])),
+    compareJobs(five.tasks, broken.tasks),
+  );
+  assert.deepEqual(
+    pair.changes.map((c) => [c.id, c.verdict]),
+    [
+      ['risky', 'HARMFUL'],
+      ['other', 'INEFFECTIVE'],
+    ],
+  );
+  close(pair.changes[0]!.harm_test!.p_value, 1 / 6 ** 4);
 });
 
 test('run prediction quality: precision over changes, recall over manifests with changes', () => {

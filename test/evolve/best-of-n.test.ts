@@ -119,9 +119,15 @@ test('best-of-2 keeps the candidate with the better paired difference and record
   const [speed, checking] = candidates;
   assert.equal(speed.hint, 'prefer speed');
   assert.equal(checking.hint, 'prefer checking');
-  // The seed fails top-words and repair-json-config: the helpful lesson fixes top-words, the harmful one breaks csv-region-totals.
+  // The seed fails top-words and repair-json-config: the helpful lesson fixes top-words, the harmful one
+  // breaks the four tasks the seed solves.
   assert.deepEqual(checking.paired.fixed, ['top-words']);
-  assert.deepEqual(speed.paired.regressed, ['csv-region-totals']);
+  assert.deepEqual(speed.paired.regressed, [
+    'csv-region-totals',
+    'incident-timeline',
+    'session-durations',
+    'sort-files-by-extension',
+  ]);
   assert.ok(checking.paired.mean_difference > 0 && speed.paired.mean_difference < 0);
   assert.equal(checking.chosen, true);
   assert.equal(speed.chosen, false);
@@ -143,7 +149,7 @@ test('best-of-2 keeps the candidate with the better paired difference and record
   assert.equal(readJson(join(runDir, 'iterations', '1', 'job', 'result.json')).tasks['top-words'].c, 1);
 
   // The redone step ran no session again (each candidate one session transcript) and counted each
-  // candidate evaluation's trials once in the iteration's coding spend: 3 training + 2 × 3 candidate trials.
+  // candidate evaluation's trials once in the iteration's coding spend: 6 training + 2 × 6 candidate trials.
   for (const i of [0, 1])
     assert.deepEqual(
       execFileSync('ls', [join(runDir, 'iterations', '0', 'candidates', String(i), 'evolve')])
@@ -153,7 +159,7 @@ test('best-of-2 keeps the candidate with the better paired difference and record
         .filter((f) => f.startsWith('session-')),
       ['session-1'],
     );
-  assert.equal(readJson(it0('usage.json')).coding.calls, 9);
+  assert.equal(readJson(it0('usage.json')).coding.calls, 18);
   // Both candidates' commit attempts count in the iteration's proposals.
   const attempts = readFileSync(it0('evolve/commit-attempts.jsonl'), 'utf8')
     .trim()

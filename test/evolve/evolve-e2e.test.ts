@@ -113,7 +113,9 @@ test('three iterations offline: effective lesson kept, leak rejected, harmful ch
     ['save-time'],
   );
 
-  // Iteration 2: the harmful lesson regressed csv-region-totals; it is HARMFUL and rolled back automatically.
+  // Iteration 2: the harmful lesson made four tasks fail (csv-region-totals among them, its predicted risk);
+  // four tasks worse and none better is beyond noise (exact stratified test, one-sided p = 1/16 < 0.1):
+  // HARMFUL, rolled back.
   const attribution2 = readJson(it(2, 'attribution.json'));
   assert.deepEqual(
     attribution2.changes.map((c: { id: string; verdict: string; risk_realised: string[] }) => [
@@ -123,6 +125,10 @@ test('three iterations offline: effective lesson kept, leak rejected, harmful ch
     ]),
     [['save-time', 'HARMFUL', ['csv-region-totals']]],
   );
+  assert.equal(attribution2.changes[0].harm_test.p_value, 1 / 16);
+  const gate2 = readJson(it(2, 'gate.json'));
+  assert.equal(gate2.rollbacks[0].test.p_value, 1 / 16);
+  assert.match(gate2.rollbacks[0].reason, /exact stratified test, one-sided p = 0\.063 < α = 0\.1/);
   assert.deepEqual(
     state.rollbacks.map((r) => [r.iteration, r.change_id]),
     [[2, 'save-time']],
@@ -176,7 +182,7 @@ test('the held-out split is scored at 0 and at the end, beside train, and never 
   const transcript = readFileSync(join(runDir, 'iterations', '0', 'evolve', 'session-1', 'events.jsonl'), 'utf8');
   assert.match(transcript, /read_evidence/);
   assert.doesNotMatch(transcript, /held-config-task/);
-  assert.match(readFileSync(join(runDir, 'summary.md'), 'utf8'), /\| 1 \| 66\.7% .* \| 0\.0% \|/);
+  assert.match(readFileSync(join(runDir, 'summary.md'), 'utf8'), /\| 1 \| 83\.3% .* \| 0\.0% \|/);
 });
 
 test('a token budget stops the run cleanly between steps, with the reason recorded', { skip }, async () => {

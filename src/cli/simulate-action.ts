@@ -1,0 +1,55 @@
+// `ahe simulate` at work: loads the scenario and the seed harness, runs the evolutions of each policy,
+// prints a table (or JSON lines) of what each policy cost and decided.
+import { bundledPath } from '../bundled-path.ts';
+import type { EvalPolicy } from '../evolve/eval-policy.ts';
+import { readHarnessFiles } from '../sim/draw.ts';
+import { loadScenario } from '../sim/scenario.ts';
+import { type PolicySummary, simulatePolicy } from '../sim/simulate.ts';
+import type { SimulateFlags } from './simulate-command.ts';
+import { table } from './table.ts';
+
+const pct = (x: number | null) => (x === null ? '—' : `${(x * 100).toFixed(1)}%`);
+
+export async function simulateCommand(file: string, flags: SimulateFlags): Promise<void> {
+  const scenario = loadScenario(file);
+  const seedHarness = readHarnessFiles(flags.harness ?? bundledPath('harnesses/seed'));
+  const iterations = flags.iterations ?? Math.max(1, scenario.candidates.length);
+  const summaries: PolicySummary[] = [];
+  for (const policy of [...new Set(flags.policy)] as EvalPolicy[]) {
+    const { details: _details, ...summary } = await simulatePolicy(
+      { scenario, seedHarness, policy, iterations, k: flags.k, holdoutEvery: flags.holdoutEvery, seed: flags.seed },
+      flags.runs,
+    );
+    summaries.push(summary);
+    if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+  }
+  if (flags.json) return;
+  const base = summaries.find((s) => s.policy === 'fixed');
+  process.stdout.write(
+    `${scenario.file}: ${Object.keys(scenario.tasks).length} training + ${Object.keys(scenario.holdout).length} held-out tasks, ${iterations} iterations, k=${flags.k}, ${flags.runs} runs from seed ${flags.seed ?? scenario.seed}\n\n`,
+  );
+  process.stdout.write(
+    table([
+      [
+        'policy',
+        'rollouts / evolution',
+        'decision accuracy',
+        'harmful kept',
+        'good rolled back',
+        'no-effect decisions',
+        'final true train',
+        'final true held-out',
+      ],
+      ...summaries.map((s) => [
+        s.policy,
+        `${s.rollouts_mean.toFixed(1)}${base && s !== base ? ` (${((s.rollouts_mean / base.rollouts_mean) * 100).toFixed(0)}%)` : ''}`,
+        `${pct(s.decision_accuracy)} of ${s.decisions}`,
+        String(s.harmful_kept),
+        String(s.beneficial_rolled_back),
+        String(s.zero_effect_decisions),
+        pct(s.final_true_train),
+        pct(s.final_true_holdout),
+      ]),
+    ]),
+  );
+}

@@ -1,0 +1,116 @@
+// A simulation scenario (`sim:<scenario.yaml>`, `sim-evolver:<scenario.yaml>`, `ahe simulate SCENARIO`):
+// the ground truth of an evolution. Each training and held-out task has the seed harness's success
+// probability; effects add to a task's probability while the harness text contains their string; the
+// candidates are what the simulated evolve agent proposes, one per iteration, in order. Because the
+// truth is known, a policy's keep/rollback decisions can be scored (docs/evolution-cost.md).
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse } from 'yaml';
+import { z } from 'zod';
+import { COMPONENT_TYPES } from '../debugger/analysis.ts';
+import { UserError } from '../errors.ts';
+
+const probability = z.number().min(0).max(1);
+const name = z.string().min(1);
+
+const EffectSchema = z.strictObject({
+  id: name,
+  /** The rule holds while any component file of the harness contains `text`. */
+  when: z.strictObject({ text: z.string().min(1) }),
+  tasks: z.array(name).min(1),
+  /** Added to each named task's success probability (the sum is clamped to [0, 1]). */
+  delta: z.number().min(-1).max(1),
+});
+
+const CandidateSchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lowercase letters, digits and -'),
+  /** A manifest component type (memory, system_prompt, tool_description, …). */
+  component: z.enum(COMPONENT_TYPES),
+  /** Harness-relative path → the file's whole new content. */
+  files: z.record(z.string().min(1), z.string()),
+  description: z.string().min(1).optional(),
+  predicted_fixes: z.array(name).default([]),
+  risk_tasks: z.array(name).default([]),
+});
+
+export const ScenarioSchema = z.strictObject({
+  /** Seeds every draw (`--seed` overrides it). */
+  seed: z.number().int().nonnegative().default(1),
+  /** Training task → the seed harness's success probability. */
+  tasks: z.record(name, probability).refine((t) => Object.keys(t).length > 0, 'at least one task'),
+  /** Held-out task → probability: scored, never shown to the evolve agent. */
+  holdout: z.record(name, probability).default({}),
+  effects: z.array(EffectSchema).default([]),
+  candidates: z.array(CandidateSchema).default([]),
+});
+
+export type Scenario = z.output<typeof ScenarioSchema> & { file: string };
+export type SimEffect = Scenario['effects'][number];
+export type SimCandidate = Scenario['candidates'][number];
+
+const cache = new Map<string, Scenario>();
+
+/** Checks a parsed scenario: the schema, then every task an effect or a candidate names is a scenario task. */
+export function checkScenario(raw: unknown, file: string): Scenario {
+  const parsed = ScenarioSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const where = issue.path.join('.') || '(root)';
+    const what = issue.code === 'unrecognized_keys' ? `unknown field ${issue.keys.join(', ')}` : issue.message;
+    throw new UserError(`${file}: ${where}: ${what}`);
+  }
+  const s = parsed.data;
+  const train = new Set(Object.keys(s.tasks));
+  const all = new Set([...train, ...Object.keys(s.holdout)]);
+  for (const t of Object.keys(s.holdout))
+    if (train.has(t)) throw new UserError(`${file}: holdout.${t}: also a training task (the splits must not overlap)`);
+  s.effects.forEach((e, i) => {
+    e.tasks.forEach((t, j) => {
+      if (!all.has(t)) throw new UserError(`${file}: effects.${i}.tasks.${j}: unknown task '${t}'`);
+    });
+  });
+  const ids = new Set<string>();
+  s.candidates.forEach((c, i) => {
+    if (ids.has(c.id)) throw new UserError(`${file}: candidates.${i}.id: '${c.id}' is used twice`);
+    ids.add(c.id);
+    for (const key of ['predicted_fixes', 'risk_tasks'] as const)
+      c[key].forEach((t, j) => {
+        if (!train.has(t)) throw new UserError(`${file}: candidates.${i}.${key}.${j}: '${t}' is not a training task`);
+      });
+    for (const path of Object.keys(c.files))
+      if (path.startsWith('/') || path.split('/').includes('..'))
+        throw new UserError(`${file}: candidates.${i}.files: '${path}' must be a path inside the harness`);
+  });
+  return { ...s, file };
+}
+
+/** Reads and checks a scenario file (cached by absolute path: trials of a job share one). */
+export function loadScenario(path: string): Scenario {
+  const file = resolve(path);
+  const hit = cache.get(file);
+  if (hit) return hit;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UserError(`${file}: cannot read the scenario: ${(error as Error).message}`);
+  }
+  let raw: unknown;
+  try {
+    raw = parse(text);
+  } catch (error) {
+    throw new UserError(`${file}: not valid YAML: ${(error as Error).message.split('\n')[0]}`);
+  }
+  const scenario = checkScenario(raw, file);
+  cache.set(file, scenario);
+  return scenario;
+}
+
+/** The success probability of a task under a harness whose component files' text is `harnessText`. */
+export function successProbability(scenario: Scenario, task: string, harnessText: string): number {
+  const base = scenario.tasks[task] ?? scenario.holdout[task];
+  if (base === undefined) throw new UserError(`${scenario.file}: task '${task}' is not in the scenario`);
+  let p = base;
+  for (const e of scenario.effects) if (e.tasks.includes(task) && harnessText.includes(e.when.text)) p += e.delta;
+  return Math.min(1, Math.max(0, p));
+}

@@ -1,0 +1,285 @@
+// `ahe simulate`: whole evolutions in memory on a scenario with known ground truth, to measure what an
+// evaluation policy costs (rollouts) and what it decides (keep / roll back) against the truth. Only the
+// trial executor differs from `ahe evolve`: a trial's reward is drawn directly (simDraw against the
+// scenario's probability) instead of a model working in a sandbox. The evaluation policy
+// (src/evolve/eval-policy.ts), the comparison (compare-jobs.ts, iteration-stats.ts), the attribution
+// (attribution.ts), the gate (gate.ts) and the best-iteration rule (run-evolve.ts beatsBest) are the same
+// functions `ahe evolve` calls, in the same order: evaluate iteration n → judge iteration n−1's changes
+// against each task's last measured outcome → roll back what the gate says → the best harness → the
+// evolve step adds the scenario's next candidate. The harness is held as files in memory and hashed as
+// on disk, so a trial's draw equals the draw of the same trial under `ahe evolve` with `sim:` models.
+//
+// Not simulated: the debugger and the leak audit (the candidates are fixed), infrastructure errors.
+import { compareJobs } from '../bench/compare-jobs.ts';
+import type { TaskOutcome } from '../bench/stats.ts';
+import { attributeManifest, type ManifestAttribution } from '../evolve/attribution.ts';
+import {
+  type AdaptiveSettings,
+  baselineOutcomes,
+  carriedOutcomes,
+  type EvalPolicy,
+  evaluateWithPolicy,
+  type TaskMeasurement,
+} from '../evolve/eval-policy.ts';
+import { decideGate, type GateDecision } from '../evolve/gate.ts';
+import type { Change, ChangeManifest } from '../evolve/manifest.ts';
+import { type HarnessSnapshot, simDraw, snapshotOf } from './draw.ts';
+import { type Scenario, type SimCandidate, successProbability } from './scenario.ts';
+
+export interface SimulateOptions {
+  scenario: Scenario;
+  /** The seed harness's files (path → content), e.g. readHarnessFiles('harnesses/seed'). */
+  seedHarness: ReadonlyMap<string, string>;
+  policy: EvalPolicy;
+  /** Evolve steps after the seed evaluation (as `ahe evolve --iterations`). */
+  iterations: number;
+  k: number;
+  /** Held-out evaluation every this many iterations and at the end (as `ahe evolve --holdout-every`). */
+  holdoutEvery: number;
+  /** The seed of the first run (default the scenario's); run r uses seed + r. */
+  seed?: number;
+  adaptive?: AdaptiveSettings;
+}
+
+/** One keep/rollback decision, with the truth it is scored against. */
+export interface SimDecision {
+  iteration: number;
+  change: string;
+  verdict: string;
+  rolledBack: boolean;
+  /** True mean effect of the change on the training tasks' success probability. */
+  trueEffect: number;
+  /** The tasks × attempts it was decided on. */
+  evidence: Record<string, number>;
+  gateReason: string;
+}
+
+export interface SimRun {
+  seed: number;
+  rollouts: number;
+  trainRollouts: number;
+  holdoutRollouts: number;
+  decisions: SimDecision[];
+  bestIteration: number;
+  finalTrueTrain: number;
+  finalTrueHoldout: number | null;
+  /** Per iteration: the plan's phases and the attempts each task got. */
+  evaluations: { iteration: number; attempts: Record<string, number>; phases: number }[];
+}
+
+export interface PolicySummary {
+  policy: EvalPolicy;
+  runs: number;
+  rollouts_mean: number;
+  /** Correct decisions / decisions on changes with a non-zero true effect (null: none). */
+  decision_accuracy: number | null;
+  /** Harmful changes (true effect < 0) that were not rolled back, over all runs. */
+  harmful_kept: number;
+  final_true_train: number;
+  final_true_holdout: number | null;
+  /** Decisions scored, and those on changes with no true effect (counted apart). */
+  decisions: number;
+  zero_effect_decisions: number;
+  beneficial_rolled_back: number;
+}
+
+/** The manifest change the simulated evolve agent writes for a candidate (as sim-evolver does). */
+export function candidateChange(c: SimCandidate): Change {
+  return {
+    id: c.id,
+    type: 'new',
+    component: c.component,
+    files: Object.keys(c.files),
+    description: c.description ?? `simulated candidate ${c.id}`,
+    evidence: ['simulation'],
+    root_cause: 'simulated',
+    failure_pattern: 'simulated',
+    predicted_fixes: c.predicted_fixes,
+    risk_tasks: c.risk_tasks,
+    why_this_component: 'simulated',
+  };
+}
+
+const EPSILON = 1e-9;
+
+export async function simulateRun(options: SimulateOptions, run = 0): Promise<SimRun> {
+  const { scenario, k } = options;
+  const seed = (options.seed ?? scenario.seed) + run;
+  const train = Object.keys(scenario.tasks);
+  const holdout = Object.keys(scenario.holdout);
+  let files = new Map(options.seedHarness);
+  const probabilityCache = new Map<string, number>();
+  const p = (task: string, snap: HarnessSnapshot) => {
+    const key = `${snap.hash}\0${task}`;
+    let v = probabilityCache.get(key);
+    if (v === undefined) probabilityCache.set(key, (v = successProbability(scenario, task, snap.text)));
+    return v;
+  };
+  const trueRate = (tasks: readonly string[], snap: HarnessSnapshot) =>
+    tasks.reduce((s, t) => s + p(t, snap), 0) / tasks.length;
+  /** Draws attempts `from`..`to` of a task (1-based) under a harness. */
+  const draw = (task: string, snap: HarnessSnapshot, iteration: number, from: number, to: number) => {
+    let c = 0;
+    for (let attempt = from; attempt <= to; attempt++)
+      if (simDraw({ seed, task, attempt, harnessHash: snap.hash, iteration }) < p(task, snap)) c++;
+    return c;
+  };
+
+  const history: Record<string, TaskMeasurement[]> = {};
+  const decisions: SimDecision[] = [];
+  const evaluations: SimRun['evaluations'] = [];
+  let trainRollouts = 0;
+  let holdoutRollouts = 0;
+  let manifest: ChangeManifest = { iteration: 0, changes: [] };
+  /** The files each change of the manifest replaced (null: the file did not exist), to roll it back. */
+  let replaced = new Map<string, Map<string, string | null>>();
+  let best: { iteration: number; outcomes: Record<string, TaskOutcome>; snap: HarnessSnapshot } | undefined;
+
+  for (let n = 0; n <= options.iterations; n++) {
+    const snap = snapshotOf(files);
+    const focus = [...new Set(manifest.changes.flatMap((c) => [...c.predicted_fixes, ...c.risk_tasks]))];
+    const measured: Record<string, TaskOutcome> = {};
+    const evaluation = await evaluateWithPolicy(
+      { policy: options.policy, iteration: n, tasks: train, k, history, focus, settings: options.adaptive },
+      async (plan) => {
+        for (const [task, want] of Object.entries(plan)) {
+          const have = measured[task]?.n ?? 0;
+          if (want <= have) continue;
+          measured[task] = { n: want, c: (measured[task]?.c ?? 0) + draw(task, snap, n, have + 1, want) };
+        }
+        return measured;
+      },
+    );
+    trainRollouts += evaluation.rollouts;
+    evaluations.push({
+      iteration: n,
+      attempts: Object.fromEntries(Object.entries(evaluation.outcomes).map(([t, o]) => [t, o.n])),
+      phases: evaluation.phases.length,
+    });
+
+    if (holdout.length && (n % options.holdoutEvery === 0 || n === options.iterations)) {
+      for (const task of holdout) draw(task, snap, n, 1, k);
+      holdoutRollouts += holdout.length * k;
+    }
+
+    // Judge the previous iteration's changes on this evaluation, against each task's last measured outcome.
+    const previous = baselineOutcomes(options.policy, history, options.adaptive);
+    if (n > 0 && manifest.changes.length) {
+      const comparison = compareJobs(previous, evaluation.outcomes);
+      const attribution: ManifestAttribution = attributeManifest(manifest, comparison);
+      // stats.json's vs_previous.paired in ahe evolve (iteration-stats.ts jobDelta is this comparison's).
+      const delta = comparison;
+      const decision: GateDecision = decideGate({
+        verdicts: attribution.changes.map((c) => ({
+          id: c.id,
+          verdict: c.verdict,
+          commit: c.id,
+          detail: c.reason,
+          ...(c.harm_test ? { test: c.harm_test } : {}),
+        })),
+        paired: { meanDifference: delta.paired.meanDifference, pValue: delta.paired.pValue },
+      });
+      const rolledBack = new Set(decision.rollbacks.map((r) => r.changeId));
+      for (const c of attribution.changes) {
+        // The true effect of a change: this harness against the same harness without the change's files.
+        const without = new Map(files);
+        for (const [path, before] of replaced.get(c.id) ?? []) {
+          if (before === null) without.delete(path);
+          else without.set(path, before);
+        }
+        const effect = trueRate(train, snap) - trueRate(train, snapshotOf(without));
+        decisions.push({
+          iteration: n,
+          change: c.id,
+          verdict: c.verdict,
+          rolledBack: rolledBack.has(c.id),
+          trueEffect: effect,
+          evidence: Object.fromEntries(comparison.commonTasks.map((t) => [t, evaluation.outcomes[t]!.n])),
+          gateReason: decision.reason,
+        });
+      }
+      for (const id of rolledBack) {
+        for (const [path, before] of replaced.get(id) ?? []) {
+          if (before === null) files.delete(path);
+          else files.set(path, before);
+        }
+      }
+    }
+    for (const [task, o] of Object.entries(evaluation.outcomes))
+      if (o.n > 0) (history[task] ??= []).push({ iteration: n, n: o.n, c: o.c });
+
+    // The best harness: beats the best so far by the paired difference over the tasks both measured.
+    if (!best) best = { iteration: n, outcomes: carriedOutcomes(history), snap };
+    else {
+      const vs = compareJobs(best.outcomes, bestComparand(options.policy, history, evaluation.outcomes));
+      if (vs.paired.nTasks > 0 && vs.paired.meanDifference > 0)
+        best = { iteration: n, outcomes: carriedOutcomes(history), snap };
+    }
+
+    // The evolve step: the scenario's next candidate, one change per iteration.
+    replaced = new Map();
+    manifest = { iteration: n, changes: [] };
+    const candidate = n < options.iterations ? scenario.candidates[n] : undefined;
+    if (candidate) {
+      const before = new Map<string, string | null>();
+      files = new Map(files);
+      for (const [path, content] of Object.entries(candidate.files)) {
+        before.set(path, files.get(path) ?? null);
+        files.set(path, content);
+      }
+      replaced.set(candidate.id, before);
+      manifest = { iteration: n, changes: [candidateChange(candidate)] };
+    }
+  }
+  return {
+    seed,
+    rollouts: trainRollouts + holdoutRollouts,
+    trainRollouts,
+    holdoutRollouts,
+    decisions,
+    bestIteration: best!.iteration,
+    finalTrueTrain: trueRate(train, best!.snap),
+    finalTrueHoldout: holdout.length ? trueRate(holdout, best!.snap) : null,
+    evaluations,
+  };
+}
+
+/** N whole evolutions under one policy, summarised (runs use seeds seed, seed + 1, …). */
+export async function simulatePolicy(
+  options: SimulateOptions,
+  runs: number,
+): Promise<PolicySummary & { details: SimRun[] }> {
+  const details: SimRun[] = [];
+  for (let r = 0; r < runs; r++) details.push(await simulateRun(options, r));
+  const all = details.flatMap((d) => d.decisions);
+  const scored = all.filter((d) => Math.abs(d.trueEffect) > EPSILON);
+  const correct = scored.filter((d) => (d.trueEffect > 0 ? !d.rolledBack : d.rolledBack)).length;
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const holdouts = details.map((d) => d.finalTrueHoldout).filter((x): x is number => x !== null);
+  return {
+    policy: options.policy,
+    runs,
+    rollouts_mean: mean(details.map((d) => d.rollouts)),
+    decision_accuracy: scored.length ? correct / scored.length : null,
+    harmful_kept: scored.filter((d) => d.trueEffect < 0 && !d.rolledBack).length,
+    final_true_train: mean(details.map((d) => d.finalTrueTrain)),
+    final_true_holdout: holdouts.length ? mean(holdouts) : null,
+    decisions: scored.length,
+    zero_effect_decisions: all.length - scored.length,
+    beneficial_rolled_back: scored.filter((d) => d.trueEffect > 0 && d.rolledBack).length,
+    details,
+  };
+}
+
+/**
+ * What an iteration is compared with the best one on (the best-iteration rule): under `fixed`, its own
+ * evaluation; under `adaptive`, which runs only some tasks, every task's last measured outcome (this
+ * iteration's where it ran), so tasks it skipped weigh the same on both sides instead of being left out.
+ */
+export function bestComparand(
+  policy: EvalPolicy,
+  history: Readonly<Record<string, readonly TaskMeasurement[]>>,
+  current: Readonly<Record<string, TaskOutcome>>,
+): Record<string, TaskOutcome> {
+  return policy === 'fixed' ? { ...current } : carriedOutcomes(history);
+}

@@ -1,0 +1,147 @@
+// `ahe simulate`: whole evolutions in memory. Same seed, same result; held-out evaluated in full at the
+// same iterations under both policies; decisions scored against the scenario's truth; the adaptive
+// policy's plan (focus, stable tasks, surprises).
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { stringify } from 'yaml';
+import { firstPhase, nextPhase, stableOutcome } from '../../src/evolve/eval-policy.ts';
+import { readHarnessFiles } from '../../src/sim/draw.ts';
+import { loadScenario } from '../../src/sim/scenario.ts';
+import { simulatePolicy, simulateRun } from '../../src/sim/simulate.ts';
+
+const seedHarness = readHarnessFiles(new URL('../../harnesses/seed', import.meta.url).pathname);
+const dir = mkdtempSync(join(tmpdir(), 'ahe-simulate-'));
+
+/** 12 tasks: 8 stable, 4 flaky; a helpful candidate (+0.6 on two failing tasks), a harmful one (−0.9 on four passing tasks), a neutral one. */
+function scenario() {
+  const tasks: Record<string, number> = {};
+  for (let i = 0; i < 4; i++) tasks[`pass-${i}`] = 0.99;
+  for (let i = 0; i < 4; i++) tasks[`fail-${i}`] = 0.01;
+  for (let i = 0; i < 4; i++) tasks[`flaky-${i}`] = 0.5;
+  const file = join(dir, 'scenario.yaml');
+  writeFileSync(
+    file,
+    stringify({
+      seed: 3,
+      tasks,
+      holdout: { 'held-a': 0.5, 'held-b': 0.2 },
+      effects: [
+        { id: 'good', when: { text: 'GOOD-RULE' }, tasks: ['fail-0', 'fail-1', 'held-b'], delta: 0.9 },
+        { id: 'bad', when: { text: 'BAD-RULE' }, tasks: ['pass-0', 'pass-1', 'pass-2', 'pass-3'], delta: -0.9 },
+      ],
+      candidates: [
+        {
+          id: 'good',
+          component: 'memory',
+          files: { 'memory/good.md': 'GOOD-RULE' },
+          predicted_fixes: ['fail-0', 'fail-1'],
+        },
+        {
+          id: 'bad',
+          component: 'memory',
+          files: { 'memory/bad.md': 'BAD-RULE' },
+          risk_tasks: ['pass-0', 'pass-1', 'pass-2', 'pass-3'],
+        },
+        { id: 'neutral', component: 'memory', files: { 'memory/neutral.md': 'nothing' }, predicted_fixes: ['flaky-0'] },
+      ],
+    }),
+  );
+  return loadScenario(file);
+}
+
+const options = (policy: 'fixed' | 'adaptive') => ({
+  scenario: scenario(),
+  seedHarness,
+  policy,
+  iterations: 4,
+  k: 2,
+  holdoutEvery: 2,
+});
+
+test('the same seed gives the same evolution; another seed another one', async () => {
+  const a = await simulateRun(options('adaptive'), 0);
+  const b = await simulateRun(options('adaptive'), 0);
+  assert.deepEqual(a, b);
+  const c = await simulateRun(options('adaptive'), 5);
+  assert.notDeepEqual(c.evaluations, a.evaluations);
+});
+
+test('fixed runs every task k times; both policies evaluate the held-out split in full at 0, every 2 and at the end', async () => {
+  const fixed = await simulateRun(options('fixed'), 0);
+  for (const e of fixed.evaluations) assert.deepEqual(Object.values(e.attempts), Array(12).fill(2));
+  assert.equal(fixed.trainRollouts, 5 * 12 * 2);
+  for (const policy of ['fixed', 'adaptive'] as const) {
+    const run = await simulateRun(options(policy), 0);
+    assert.equal(run.holdoutRollouts, 3 * 2 * 2, policy); // iterations 0, 2, 4 × 2 tasks × k
+  }
+  const adaptive = await simulateRun(options('adaptive'), 0);
+  assert.ok(adaptive.trainRollouts < fixed.trainRollouts);
+  assert.deepEqual(Object.values(adaptive.evaluations[0]!.attempts), Array(12).fill(2)); // nothing known yet: all × k
+});
+
+test('decisions are scored against the truth: the good change is kept, the harmful one rolled back, the neutral one counted apart', async () => {
+  for (const policy of ['fixed', 'adaptive'] as const) {
+    const s = await simulatePolicy(options(policy), 40);
+    const decisions = s.details.flatMap((d) => d.decisions);
+    const good = decisions.filter((d) => d.change === 'good');
+    const bad = decisions.filter((d) => d.change === 'bad');
+    assert.ok(good.every((d) => d.trueEffect > 0) && bad.every((d) => d.trueEffect < 0), policy);
+    assert.ok(
+      good.filter((d) => !d.rolledBack).length >= 36,
+      `${policy}: good kept ${good.filter((d) => !d.rolledBack).length}/40`,
+    );
+    assert.ok(
+      bad.filter((d) => d.rolledBack).length >= 36,
+      `${policy}: bad rolled back ${bad.filter((d) => d.rolledBack).length}/40`,
+    );
+    assert.equal(s.zero_effect_decisions, 40, policy); // the neutral candidate, once per run
+    assert.equal(s.decisions, 80);
+    assert.ok(s.decision_accuracy! >= 0.9, `${policy}: ${s.decision_accuracy}`);
+    assert.equal(s.harmful_kept, bad.filter((d) => !d.rolledBack).length);
+    // The best harness keeps the good rule and not the bad one: its true training rate is above the seed's.
+    assert.ok(s.final_true_train > (4 * 0.99 + 4 * 0.01 + 4 * 0.5) / 12 + 0.1, `${policy}: ${s.final_true_train}`);
+  }
+});
+
+test('adaptive plan: changed tasks get k attempts, stable ones are re-checked in turn, a surprise brings in every task', () => {
+  const history = {
+    steady: [
+      { iteration: 0, n: 2, c: 2 },
+      { iteration: 1, n: 1, c: 1 },
+    ],
+    flaky: [
+      { iteration: 0, n: 2, c: 1 },
+      { iteration: 1, n: 1, c: 0 },
+    ],
+    named: [{ iteration: 0, n: 2, c: 0 }],
+  };
+  assert.equal(stableOutcome(history.steady), 1);
+  assert.equal(stableOutcome(history.flaky), undefined);
+  assert.equal(
+    stableOutcome([
+      { iteration: 0, n: 1, c: 1 },
+      { iteration: 1, n: 1, c: 1 },
+    ]),
+    undefined,
+  ); // 2 attempts: too few
+  const input = { policy: 'adaptive' as const, tasks: ['steady', 'flaky', 'named'], k: 3, history, focus: ['named'] };
+  const plans = [2, 3, 4, 5].map((iteration) => firstPhase({ ...input, iteration }));
+  for (const plan of plans) assert.equal(plan.named, 3);
+  // The stable task is run once in every 4 iterations, the uncertain one every other iteration.
+  assert.equal(plans.filter((p) => p.steady === 1).length, 1);
+  assert.equal(plans.filter((p) => p.flaky === 1).length, 2);
+  const skipping = plans.find((p) => p.steady === 1)!;
+  // The re-checked stable task failed: it gets its remaining attempts and every task not run yet gets one.
+  const next = nextPhase({ ...input, iteration: 2 }, skipping, { steady: { n: 1, c: 0 }, named: { n: 3, c: 1 } });
+  assert.deepEqual(next, { ...skipping, steady: 3, flaky: Math.max(skipping.flaky!, 1) });
+  // As expected: nothing more to run.
+  assert.equal(
+    nextPhase({ ...input, iteration: 2 }, skipping, { steady: { n: 1, c: 1 }, named: { n: 3, c: 1 } }),
+    undefined,
+  );
+  // fixed: every task k times, one phase.
+  assert.deepEqual(firstPhase({ ...input, policy: 'fixed', iteration: 2 }), { steady: 3, flaky: 3, named: 3 });
+});
