@@ -185,19 +185,20 @@ const tokensOf = (s: Spend) => s.promptTokens + s.completionTokens;
 /** Evaluates the jobs in order; stops at a budget, an interruption, or a job that stays incomplete. */
 export async function evaluateVariants(options: EvaluateVariantsOptions): Promise<VariantsOutcome> {
   const allDirs = options.jobs.map((j) => j.jobDir);
-  const outcomes: VariantJobOutcome[] = options.jobs.map((j) => ({
-    name: j.name,
-    jobDir: j.jobDir,
-    status: 'not run',
-    result: readJobResult(j.jobDir),
-  }));
+  const planned = options.tasks.length * options.k;
+  // A job an earlier invocation finished counts as complete even if this one stops before reaching it.
+  const outcomes: VariantJobOutcome[] = options.jobs.map((j) => {
+    const result = readJobResult(j.jobDir);
+    const done = result !== undefined && result.missing_trials.length === 0 && result.n_total_trials === planned;
+    return { name: j.name, jobDir: j.jobDir, status: done ? 'complete' : 'not run', result };
+  });
   let stopped: string | undefined;
   let interrupted = false;
   for (const [i, job] of options.jobs.entries()) {
     const outcome = outcomes[i]!;
     // A job finished by an earlier invocation is opened again all the same (nothing runs): run-job then
     // checks that it was measured under the same settings (model, tasks, k…), and no budget applies.
-    const finished = outcome.result !== undefined && outcome.result.missing_trials.length === 0;
+    const finished = outcome.status === 'complete';
     const before = spentByJobs(allDirs, options.spendFile);
     if (!finished) {
       stopped = budgetReached({ tokens: tokensOf(before), costUsd: before.costUsd }, options.budget);
