@@ -102,7 +102,7 @@ export function renderChart(spec: ChartSpec): HTMLElement {
   );
 
   let entry: LiveChart | null = null;
-  const observer = new ResizeObserver(() => {
+  const draw = () => {
     if (!container.isConnected) return;
     if (entry) {
       entry.chart.resize();
@@ -115,6 +115,17 @@ export function renderChart(spec: ChartSpec): HTMLElement {
     chart.setOption(option);
     entry = { element: container, chart, observer };
     live.add(entry);
+  };
+  // Drawn in the next frame rather than inside the observer's callback: a layout change made there (a
+  // scrollbar appearing) would make the browser report a ResizeObserver loop error.
+  let pending = false;
+  const observer = new ResizeObserver(() => {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(() => {
+      pending = false;
+      draw();
+    });
   });
   observer.observe(container);
 

@@ -138,7 +138,7 @@ export function renderCompareJobsView(root: HTMLElement, report: CompareJobsRepo
       renderTable<JobRow>({
         columns,
         rows: jobs.map((job, index) => ({ index, job })),
-        filename: 'jobs.csv',
+        filename: 'compare-jobs.csv',
         onRowClick: (r) => ctx.openJob(r.job, r.job.name),
       }),
       h('p', { class: 'note' }, 'Click a job for its tasks and trials.'),
@@ -182,7 +182,7 @@ function renderTaskTable(report: CompareJobsReport, ctx: ViewContext): HTMLEleme
   return renderTable<TaskEntry>({
     columns,
     rows: report.tasks,
-    filename: 'tasks.csv',
+    filename: 'compare-tasks.csv',
     search: (t) => t.task,
     filters: [
       { label: 'changed', test: (t) => t.change.some((c, j) => j > 0 && c !== 'same') },
@@ -344,7 +344,7 @@ function renderRunsTable(runs: RunReport[], ctx: ViewContext): HTMLElement {
   return renderTable<Row>({
     columns,
     rows: runs.map((run, index) => ({ index, run })),
-    filename: 'runs.csv',
+    filename: 'compare-runs.csv',
     onRowClick: openEntry ? (r) => openEntry(r.run.path) : undefined,
   });
 }

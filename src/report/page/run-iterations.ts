@@ -44,7 +44,13 @@ export function renderIterationsTable(report: RunReport): HTMLElement {
       },
       numeric: true,
     },
-    { key: 'p', label: 'p', value: (it) => it.paired_vs_previous?.p_value ?? null, numeric: true },
+    {
+      key: 'p',
+      label: 'p',
+      value: (it) => it.paired_vs_previous?.p_value ?? null,
+      render: (it) => it.paired_vs_previous?.p_value.toPrecision(2) ?? '—',
+      numeric: true,
+    },
     { key: 'fixed', label: 'fixed', value: (it) => it.fixed.length, numeric: true },
     { key: 'regressed', label: 'regressed', value: (it) => it.regressed.length, numeric: true },
     {
