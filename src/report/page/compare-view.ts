@@ -2,13 +2,14 @@
 // against the first job, then every task side by side with what changed from the first job (fixed,
 // regressed, improved, worsened). Runs (`ahe report RUN_A RUN_B …`, e.g. one task set evolved by
 // different methods): their train and held-out curves overlaid with CI bands and a table of their final
-// scores, spend and method.
+// scores, spend and method; a click on a run shows its own view under the comparison.
 import type { CompareJobsReport, CompareRunsReport, JobReport, RunReport, ScoreView } from '../report-data.ts';
 import { type ScoreCurve, scoreChartOption } from './chart-scores.ts';
 import { type ChartOption, disposeCharts, PALETTE, plain, renderChart } from './charts.ts';
 import { clear, h, pct, tokens, usd } from './dom.ts';
 import { chip, section } from './run-section.ts';
 import { scoreText } from './run-timeline.ts';
+import { renderRunView } from './run-view.ts';
 import { type Column, renderTable } from './table.ts';
 import type { ViewContext } from './view-context.ts';
 
@@ -240,10 +241,30 @@ export function renderCompareRunsView(root: HTMLElement, report: CompareRunsRepo
     root.append(h('p', { class: 'empty' }, 'No run to compare.'));
     return;
   }
+  const detail = h('div', { class: 'compared-run', 'data-compared-run': '' });
   root.append(
     section('pass@1 per iteration', { id: 'compare-curves' }, renderRunCurves(runs)),
-    section('Runs', { id: 'compare-runs' }, renderRunsTable(runs, ctx)),
+    section(
+      'Runs',
+      { id: 'compare-runs' },
+      renderRunsTable(runs, (run) => showRun(detail, run, ctx)),
+      h('p', { class: 'note' }, 'Click a run for its own view below.'),
+    ),
+    detail,
   );
+  const chosen = runs.find((r) => r.path === detailPath.get(root));
+  if (chosen) showRun(detail, chosen, ctx);
+}
+
+/** The run shown below a comparison, by root, so a live re-render shows it again. */
+const detailPath = new WeakMap<HTMLElement, string>();
+
+/** One compared run's own view, under the comparison. */
+function showRun(detail: HTMLElement, run: RunReport, ctx: ViewContext): void {
+  const root = detail.parentElement;
+  if (root) detailPath.set(root, run.path);
+  renderRunView(detail, run, ctx);
+  detail.scrollIntoView({ block: 'start' });
 }
 
 function renderRunCurves(runs: RunReport[]): HTMLElement {
@@ -287,7 +308,7 @@ function renderRunCurves(runs: RunReport[]): HTMLElement {
   });
 }
 
-function renderRunsTable(runs: RunReport[], ctx: ViewContext): HTMLElement {
+function renderRunsTable(runs: RunReport[], open: (run: RunReport) => void): HTMLElement {
   type Row = { index: number; run: RunReport };
   const final = (split: 'train' | 'holdout') => (r: Row) => finalScore(r.run, split)?.score.pass_at_1 ?? null;
   const finalText = (split: 'train' | 'holdout') => (r: Row) => {
@@ -340,11 +361,10 @@ function renderRunsTable(runs: RunReport[], ctx: ViewContext): HTMLElement {
       value: (r) => (r.run.status.done ? 'finished' : r.run.progress?.running ? 'running' : 'stopped'),
     },
   ];
-  const openEntry = ctx.openEntry;
   return renderTable<Row>({
     columns,
     rows: runs.map((run, index) => ({ index, run })),
     filename: 'compare-runs.csv',
-    onRowClick: openEntry ? (r) => openEntry(r.run.path) : undefined,
+    onRowClick: (r) => open(r.run),
   });
 }
