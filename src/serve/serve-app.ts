@@ -161,11 +161,7 @@ export function createServeApp(options: ServeAppOptions): (req: IncomingMessage,
   /** The page, rendered once: it fetches everything else from the API. Imported when first asked for (the bundle is large). */
   async function pageHtml(): Promise<{ html: string; csp: string }> {
     if (!page) {
-      // TEMPORARY until src/report/html.ts lands: a specifier tsc does not resolve (swapped back before committing).
-      const htmlModule = '../report/html.ts';
-      const { renderReportHtml } = (await import(htmlModule)) as {
-        renderReportHtml: (input: { api: string; title: string }) => { html: string; csp: string };
-      };
+      const { renderReportHtml } = await import('../report/html.ts');
       page = renderReportHtml({ api: '/api', title: `ahe serve · ${basename(rootReal)}` });
     }
     return page;
