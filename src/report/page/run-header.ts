@@ -33,6 +33,7 @@ export function renderRunHeader(report: RunReport): HTMLElement {
       ['status', stateText],
       ['progress', progress && !status.done ? progressElement(progress.done, progress.total) : null],
       ['ETA', progress?.eta_sec ? duration(progress.eta_sec) : null],
+      ['cost so far', running && progress && progress.cost_usd !== null ? usd(progress.cost_usd) : null],
       ['best', bestLink],
       [
         'spend',

@@ -21,7 +21,13 @@ export function renderRunTimeline(report: RunReport): HTMLElement {
   const iterations = [...report.iterations].sort((a, b) => a.iteration - b.iteration);
   const root = h('div', { class: 'run-timeline' });
   if (!iterations.length) root.append(h('p', { class: 'empty' }, 'No iteration has finished yet.'));
-  for (const it of iterations) root.append(renderIteration(it, report.best?.iteration === it.iteration));
+  const current = report.status.done ? null : report.status.iteration;
+  for (const it of iterations) {
+    const article = renderIteration(it, report.best?.iteration === it.iteration);
+    if (it.iteration === current)
+      article.querySelector('h4')?.append(chip(`in progress: ${report.status.step}`, 'running'));
+    root.append(article);
+  }
   return root;
 }
 
