@@ -1,6 +1,6 @@
 // De-duplication of learned items (ace's bullets, tf-grpo's experiences). ACE prunes redundant bullets by
 // comparing embeddings; offline and without an embedding model, two items are taken as the same lesson
-// when their normalised words are equal or overlap almost entirely (Jaccard ≥ 0.8 over word sets of four
+// when their normalised words are equal or overlap almost entirely (Jaccard ≥ 0.9 over word sets of four
 // words or more). Conservative on purpose: a near-miss stays as two items rather than losing one.
 
 /** Lowercase words of letters and digits, in order. */
@@ -12,7 +12,7 @@ export function oneLine(text: string, max = 600): string {
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
 
-export const NEAR_DUPLICATE_JACCARD = 0.8;
+export const NEAR_DUPLICATE_JACCARD = 0.9;
 
 export function isNearDuplicate(a: string, b: string): boolean {
   const wa = wordsOf(a);
