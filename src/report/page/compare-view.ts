@@ -7,11 +7,12 @@ import type { CompareJobsReport, CompareRunsReport, JobReport, RunReport, ScoreV
 import { type ScoreCurve, scoreChartOption } from './chart-scores.ts';
 import { type ChartOption, disposeCharts, PALETTE, plain, renderChart } from './charts.ts';
 import { clear, h, pct, tokens, usd } from './dom.ts';
-import { chip, section } from './run-section.ts';
+import { chip } from './run-labels.ts';
 import { scoreText } from './run-timeline.ts';
 import { renderRunView } from './run-view.ts';
 import { type Column, renderTable } from './table.ts';
 import type { ViewContext } from './view-context.ts';
+import { panel } from './view-parts.ts';
 
 const signed = (x: number) => `${x >= 0 ? '+' : '−'}${pct(Math.abs(x))}`;
 
@@ -133,7 +134,7 @@ export function renderCompareJobsView(root: HTMLElement, report: CompareJobsRepo
     },
   ];
   root.append(
-    section(
+    panel(
       'Jobs',
       { id: 'compare-jobs' },
       renderTable<JobRow>({
@@ -150,7 +151,7 @@ export function renderCompareJobsView(root: HTMLElement, report: CompareJobsRepo
         option: jobsForestOption(jobs),
       }),
     ),
-    section('Tasks side by side', { id: 'compare-tasks' }, renderTaskTable(report, ctx)),
+    panel('Tasks side by side', { id: 'compare-tasks' }, renderTaskTable(report, ctx)),
   );
 }
 
@@ -243,8 +244,8 @@ export function renderCompareRunsView(root: HTMLElement, report: CompareRunsRepo
   }
   const detail = h('div', { class: 'compared-run', 'data-compared-run': '' });
   root.append(
-    section('pass@1 per iteration', { id: 'compare-curves' }, renderRunCurves(runs)),
-    section(
+    panel('pass@1 per iteration', { id: 'compare-curves' }, renderRunCurves(runs)),
+    panel(
       'Runs',
       { id: 'compare-runs' },
       renderRunsTable(runs, (run) => showRun(detail, run, ctx)),

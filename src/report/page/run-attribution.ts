@@ -6,7 +6,7 @@
 import type { RunIteration, RunReport } from '../report-data.ts';
 import { type ChartOption, renderChart } from './charts.ts';
 import { h, pct } from './dom.ts';
-import { facts } from './run-section.ts';
+import { facts } from './run-labels.ts';
 
 export interface IterationPrediction {
   /** The iteration whose changes were judged (by the next one). */

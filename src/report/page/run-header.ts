@@ -3,7 +3,7 @@
 // iteration and what it spent.
 import type { RunReport } from '../report-data.ts';
 import { duration, h, pct, tokens, usd } from './dom.ts';
-import { chip, facts } from './run-section.ts';
+import { chip, facts } from './run-labels.ts';
 
 export function renderRunHeader(report: RunReport): HTMLElement {
   const { config, status, progress, best } = report;

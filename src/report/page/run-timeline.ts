@@ -4,7 +4,7 @@
 import type { RunChange, RunIteration, RunReport, ScoreView } from '../report-data.ts';
 import { renderDiff } from './diff-view.ts';
 import { h, pct } from './dom.ts';
-import { chip, facts, names } from './run-section.ts';
+import { chip, facts, names } from './run-labels.ts';
 
 /** "62.5% (95% CI 40.1–80.2%, 8 tasks)" or a dash. */
 export function scoreText(score: ScoreView | null | undefined): string {

@@ -10,10 +10,10 @@ import { renderAttribution } from './run-attribution.ts';
 import { renderRunHeader } from './run-header.ts';
 import { renderRunHeatmap, showCellTrials } from './run-heatmap.ts';
 import { renderIterationsTable } from './run-iterations.ts';
-import { section } from './run-section.ts';
 import { renderRunSpend } from './run-spend.ts';
 import { renderRunTimeline } from './run-timeline.ts';
 import type { ViewContext } from './view-context.ts';
+import { panel } from './view-parts.ts';
 
 export function renderRunView(root: HTMLElement, report: RunReport, ctx: ViewContext): void {
   const kept = keepState(root, report, ctx);
@@ -22,12 +22,12 @@ export function renderRunView(root: HTMLElement, report: RunReport, ctx: ViewCon
   append(
     root,
     renderRunHeader(report),
-    section('pass@1 per iteration', { id: 'run-scores' }, renderScores(report)),
-    report.iterations.length ? section('Iterations', { id: 'run-iterations' }, renderIterationsTable(report)) : null,
-    section('Tasks × iterations', { id: 'run-heatmap' }, renderRunHeatmap(report, ctx)),
-    section('Changes, verdicts and diffs', { id: 'run-timeline' }, renderRunTimeline(report)),
-    section('Tokens and cost per role', { id: 'run-spend' }, renderRunSpend(report)),
-    section('Prediction quality (attribution)', { id: 'run-attribution' }, renderAttribution(report)),
+    panel('pass@1 per iteration', { id: 'run-scores' }, renderScores(report)),
+    report.iterations.length ? panel('Iterations', { id: 'run-iterations' }, renderIterationsTable(report)) : null,
+    panel('Tasks × iterations', { id: 'run-heatmap' }, renderRunHeatmap(report, ctx)),
+    panel('Changes, verdicts and diffs', { id: 'run-timeline' }, renderRunTimeline(report)),
+    panel('Tokens and cost per role', { id: 'run-spend' }, renderRunSpend(report)),
+    panel('Prediction quality (attribution)', { id: 'run-attribution' }, renderAttribution(report)),
   );
   kept();
 }

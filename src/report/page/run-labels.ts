@@ -1,15 +1,10 @@
-// Small building blocks the run and comparison views share: a titled section, a coloured label (a verdict,
-// a flip) and a list of facts. Colours that carry meaning are set through the CSSOM (element.style, which
-// the page's Content-Security-Policy allows), so they show whatever the stylesheet defines; a label always
-// says in words what its colour says.
-import { type Attrs, h } from './dom.ts';
+// Small building blocks the run and comparison views share (their sections are view-parts.ts' panels): a
+// coloured label (a verdict, a flip) and a two-column list of facts. Colours and layout that carry meaning
+// are set through the CSSOM (element.style, which the page's Content-Security-Policy allows), so they hold
+// whatever the stylesheet says; a label always says in words what its colour says.
+import { h } from './dom.ts';
 
 type Child = Node | string | null | undefined | false;
-
-/** A section of a view with a heading and an anchor id. */
-export function section(title: string, attrs: Attrs, ...children: Child[]): HTMLElement {
-  return h('section', { class: 'view-section', ...attrs }, h('h3', {}, title), ...children);
-}
 
 /** Okabe–Ito colours for the evolve verdicts (src/evolve/attribution.ts) and task changes. */
 const LABEL_COLOURS: Record<string, [string, string]> = {
@@ -49,9 +44,15 @@ export function chip(text: string, colourKey = text): HTMLElement {
 /** A definition list of facts; null values are left out. */
 export function facts(entries: [string, Child | number][]): HTMLElement {
   const dl = h('dl', { class: 'facts' });
+  dl.style.display = 'grid';
+  dl.style.gridTemplateColumns = 'max-content 1fr';
+  dl.style.gap = '2px 16px';
+  dl.style.margin = '8px 0';
   for (const [term, value] of entries) {
     if (value === null || value === undefined || value === false) continue;
-    dl.append(h('dt', {}, term), h('dd', {}, typeof value === 'number' ? String(value) : value));
+    const dd = h('dd', {}, typeof value === 'number' ? String(value) : value);
+    dd.style.margin = '0';
+    dl.append(h('dt', {}, term), dd);
   }
   return dl;
 }
