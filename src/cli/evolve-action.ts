@@ -206,11 +206,16 @@ function configFrom(flags: EvolveFlags, experiment: RunConfig['experiment']): Ru
     evolvers: flags.evolvers,
     evolver_hints: flags.evolverHints ?? [],
     target_pass_rate: flags.targetPassRate ?? null,
+    eval_policy: flags.evalPolicy ?? 'fixed',
     experiment,
   };
 }
 
-export async function evolveCommand(parsed: EvolveFlags, command: Command): Promise<void> {
+/**
+ * `stop`: a caller's own stop signal (`ahe experiments run`, whose Ctrl-C may come before this run's
+ * handler is installed); the run stops cleanly on it as on Ctrl-C.
+ */
+export async function evolveCommand(parsed: EvolveFlags, command: Command, stop?: AbortSignal): Promise<void> {
   const experiment = parsed.config ? applyExperimentFile(parsed.config, command) : null;
   const flags = experiment ? (command.opts() as EvolveFlags) : parsed;
   const prices = flags.prices ? loadPriceTable(resolve(flags.prices)) : undefined;
@@ -225,7 +230,9 @@ export async function evolveCommand(parsed: EvolveFlags, command: Command): Prom
       throw new UserError(`--resume ${runDir}: not an ahe evolve run (no state.json)`);
     if (typeof flags.resume === 'string' && flags.out && resolve(flags.out) !== runDir)
       throw new UserError(
-        `--out ${flags.out} with --resume ${flags.resume}: a resumed run stays in its directory; drop --out`,
+        command.getOptionValueSource('out') === 'config'
+          ? `--resume ${flags.resume}: the experiment file's out is ${flags.out}, another run; resume that one, or drop --config`
+          : `--out ${flags.out} with --resume ${flags.resume}: a resumed run stays in its directory; drop --out`,
       );
     applyResumeFlags(runDir, flags, command);
     // Prices are not part of the run: a USD budget needs them again on every invocation.
@@ -279,7 +286,9 @@ export async function evolveCommand(parsed: EvolveFlags, command: Command): Prom
   const backend = runConfig.backend;
   // With --queue the workers run the trials, and check their own backend.
   if (!flags.queue) await checkBackend(backend);
-  const { signal, dispose } = interruptible(process.stderr);
+  const interrupt = interruptible(process.stderr);
+  const { dispose } = interrupt;
+  const signal = stop ? AbortSignal.any([interrupt.signal, stop]) : interrupt.signal;
   // One progress view per evaluation: a new job starts with its 'planned' event.
   let progress: ReturnType<typeof createJobProgress> | undefined;
   const onJobEvent = (e: JobEvent) => {

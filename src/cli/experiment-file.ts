@@ -139,7 +139,7 @@ function readEntries(file: string, stack: string[], env: NodeJS.ProcessEnv, base
       if (!existsSync(base) || !statSync(base).isFile())
         fail(file, line, `${EXTENDS_KEY}: ${name} does not exist (looked for ${showPath(base)})`);
       for (const [key, entry] of readEntries(base, [...stack, base], env, bases)) merged.set(key, entry);
-      bases.push(base);
+      if (!bases.includes(base)) bases.push(base);
     }
   }
   for (const [key, raw] of own) {

@@ -13,7 +13,8 @@ import { loadRunState, type Role, type RunState, stateFile } from '../evolve/run
 import { collectRows } from '../evolve/run-summary.ts';
 import { DEFAULT_PRICES, formatUsdSum, loadPriceTable, type PriceTable, priceOf } from '../model/prices.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../trace/write-atomic.ts';
-import { registerEvolveCommand } from './evolve-command.ts';
+import { evolveCommand } from './evolve-action.ts';
+import { type EvolveFlags, registerEvolveCommand } from './evolve-command.ts';
 import { compareResumeFlags } from './evolve-flags.ts';
 import { type Experiment, ExperimentFileError, loadExperimentFile, showPath } from './experiment-file.ts';
 import type { ExperimentsRunFlags } from './experiments-command.ts';
@@ -51,11 +52,16 @@ export interface ExperimentRow {
   stop_reason: string | null;
 }
 
-/** A fresh `ahe evolve` definition: the keys of experiment files and the command each one runs. */
-function evolveProgram(): { program: Command; evolve: Command } {
+/**
+ * A fresh `ahe evolve` definition: the keys of experiment files and the command each one runs. With
+ * `stop`, its action also stops cleanly on that signal (a Ctrl-C of `ahe experiments run`).
+ */
+function evolveProgram(stop?: AbortSignal): { program: Command; evolve: Command } {
   const program = new Command('ahe').exitOverride();
   registerEvolveCommand(program);
-  return { program, evolve: program.commands.find((c) => c.name() === 'evolve')! };
+  const evolve = program.commands.find((c) => c.name() === 'evolve')!;
+  if (stop) evolve.action(async (flags: EvolveFlags, command: Command) => evolveCommand(flags, command, stop));
+  return { program, evolve };
 }
 
 /** Reads and checks one file, and decides what to do with its run. */
@@ -78,8 +84,8 @@ function plan(file: string): PlannedExperiment {
 }
 
 /** Runs `ahe evolve` with these arguments, in this process, as the command line would. */
-async function runEvolveCommand(args: string[]): Promise<void> {
-  await evolveProgram().program.parseAsync(['evolve', ...args], { from: 'user' });
+async function runEvolveCommand(args: string[], stop: AbortSignal): Promise<void> {
+  await evolveProgram(stop).program.parseAsync(['evolve', ...args], { from: 'user' });
 }
 
 const isPriced = (spec: string, table: PriceTable) => /^(scripted|replay):/.test(spec) || !!priceOf(spec, table);
@@ -202,19 +208,26 @@ export async function experimentsRunCommand(files: string[], flags: ExperimentsR
   let interrupted = false;
   try {
     for (const [i, p] of planned.entries()) {
+      if (signal.aborted) {
+        interrupted = true;
+        break;
+      }
       const name = `experiment ${i + 1}/${planned.length} ${showPath(p.experiment.file)} → ${showPath(p.out)}`;
       if (p.action === 'skip') {
         process.stderr.write(`${name}: finished, skipped\n`);
         continue;
       }
       process.stderr.write(`${name}: ${p.action === 'start' ? 'starting' : 'resuming'}\n`);
-      await runEvolveCommand([
-        ...(p.action === 'resume' ? ['--resume', p.out] : []),
-        '--config',
-        p.experiment.file,
-        ...(flags.queue ? ['--queue', flags.queue] : []),
-        ...(flags.quiet ? ['--quiet'] : []),
-      ]);
+      await runEvolveCommand(
+        [
+          ...(p.action === 'resume' ? ['--resume', p.out] : []),
+          '--config',
+          p.experiment.file,
+          ...(flags.queue ? ['--queue', flags.queue] : []),
+          ...(flags.quiet ? ['--quiet'] : []),
+        ],
+        signal,
+      );
       if (signal.aborted || process.exitCode === INTERRUPTED_EXIT) {
         interrupted = true;
         break;

@@ -91,6 +91,7 @@ test('every option of ahe evolve is a key, parsed to the value the flag would gi
     assert.ok(value, `no sample value for ${option.long}`);
     return option.variadic ? [value] : value;
   };
+  assert.equal(keys.has('extends'), false, 'no flag may be named like the extends key');
   let checked = 0;
   for (const option of command.options) {
     if (option.name() === 'config') {
