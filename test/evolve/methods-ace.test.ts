@@ -9,6 +9,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { z } from 'zod';
 import { HELPFUL_LESSON } from '../../examples/evolve-demo/make-demo.ts';
+import { compareJobs } from '../../src/bench/compare-jobs.ts';
+import { attributeManifest } from '../../src/evolve/attribution.ts';
+import { decideGate } from '../../src/evolve/gate.ts';
 import { aceStep } from '../../src/evolve/methods/ace.ts';
 import { applyAceDelta, parsePlaybook, renderPlaybook } from '../../src/evolve/methods/ace-playbook.ts';
 import { callForJson } from '../../src/evolve/methods/model-json.ts';
@@ -181,4 +184,44 @@ test('ace step: a malformed reply is retried once; two malformed replies skip th
   assert.equal(git(two.input.workspace.dir, ['rev-parse', 'HEAD']), base);
   assert.equal(readJson(join(two.iterationDir, 'change_manifest.json')).skipped, skipped.skipped);
   assert.equal(existsSync(join(two.input.workspace.dir, 'memory/playbook.md')), false);
+});
+
+test('a change without predictions is never judged on predictions: kept unless the tests over every task find harm', () => {
+  const manifest = {
+    iteration: 0,
+    changes: [
+      {
+        id: 'ace-it0',
+        type: 'new' as const,
+        component: 'memory' as const,
+        files: ['memory/playbook.md'],
+        description: 'ACE playbook delta',
+        evidence: ['debugger_overview'],
+        root_cause: 'r',
+        failure_pattern: 'f',
+        predicted_fixes: [],
+        risk_tasks: [],
+        why_this_component: 'w',
+        commit: 'c0ffee',
+      },
+    ],
+  };
+  const job = (passed: string[], all: string[]) =>
+    Object.fromEntries(all.map((t) => [t, { n: 1, c: passed.includes(t) ? 1 : 0 }]));
+  const tasks = ['a', 'b', 'c', 'd', 'e', 'f'];
+  // One task better, one worse: neither a predicted fix nor a realised risk exists, and no test finds harm.
+  const mixed = attributeManifest(
+    manifest,
+    compareJobs(job(['a', 'b', 'c', 'd'], tasks), job(['a', 'b', 'c', 'e'], tasks)),
+  );
+  assert.equal(mixed.changes[0]!.verdict, 'INEFFECTIVE');
+  const kept = decideGate({
+    verdicts: [{ id: 'ace-it0', verdict: mixed.changes[0]!.verdict, commit: 'c0ffee' }],
+    paired: { meanDifference: 0, pValue: 1 },
+  });
+  assert.deepEqual(kept.rollbacks, []);
+  // Every task worse: the iteration's own test over every task rolls it back (HARMFUL), as for any sole change.
+  const worse = attributeManifest(manifest, compareJobs(job(['a', 'b', 'c', 'd', 'e'], tasks), job([], tasks)));
+  assert.equal(worse.changes[0]!.verdict, 'HARMFUL');
+  assert.match(worse.changes[0]!.reason, /the only change of its iteration/);
 });
