@@ -95,7 +95,9 @@ export function renderTable<T>(options: TableOptions<T>): HTMLElement {
   const pager = h('div', { class: 'table-pager' });
   table.append(thead, tbody);
 
-  const chipButtons = filters.map((filter) => {
+  // A chip that would match nothing is not offered (unless it is on: it can still be turned off).
+  const offered = filters.filter((f) => state.filters.has(f.label) || rows.some(f.test));
+  const chipButtons = offered.map((filter) => {
     const n = rows.filter(filter.test).length;
     const button = h(
       'button',
@@ -166,7 +168,7 @@ export function renderTable<T>(options: TableOptions<T>): HTMLElement {
       tr.tabIndex = 0;
       tr.addEventListener('click', (event) => {
         // A link or button inside the row does its own thing.
-        if ((event.target as Element).closest('a, button, summary')) return;
+        if ((event.target as Element).closest('a, button, summary, input, label, select, textarea')) return;
         click(row);
       });
       tr.addEventListener('keydown', (event) => {

@@ -1,0 +1,235 @@
+// One trial: what went wrong (exception, reward), the debugger's digest and signatures when present, the
+// task's instruction, the trajectory step by step — who spoke, the model's text, its reasoning (folded),
+// each tool call with its arguments (pretty JSON) and its output (folded when long, cut at ~2000
+// characters / 40 lines with a button that shows all), timestamps and tokens — a multi-step task's
+// steps as sections, the verifier's output and what the loader left out. Everything is text: a trace
+// holding HTML or script shows as the characters it holds.
+import type { ReportPayload, TraceStep, TrialDetail } from '../report-data.ts';
+import { append, clear, h, pct, tokens } from './dom.ts';
+import { findTrial } from './router.ts';
+import type { ViewContext } from './view-context.ts';
+import { collapsible, cutText, factLine, lines, longText, panel, statusLabel } from './view-parts.ts';
+
+/** Steps drawn at once; more on demand (a trajectory may have thousands). */
+const STEP_CHUNK = 100;
+
+/** Tool arguments as indented JSON when they are JSON, else as given. */
+export function prettyArguments(text: string): string {
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2);
+  } catch {
+    return text;
+  }
+}
+
+/** A tool output: open when short, folded when long, cut with a show-all button. */
+function outputBlock(label: string, content: string): HTMLElement {
+  const long = cutText(content) !== null;
+  return collapsible(
+    `${label} (${lines(content)}${long ? `, ${content.length.toLocaleString('en-US')} characters` : ''})`,
+    !long,
+    longText(content, 'tool-output'),
+  );
+}
+
+function stepBlock(step: TraceStep): HTMLElement {
+  const meta: string[] = [];
+  if (step.timestamp) meta.push(step.timestamp);
+  if (step.tokens && (step.tokens.prompt !== null || step.tokens.completion !== null))
+    meta.push(`${tokens(step.tokens.prompt)} in · ${tokens(step.tokens.completion)} out`);
+  const answered = new Set<number>();
+  const calls = step.tool_calls.map((call, i) => {
+    let index = call.id ? step.observations.findIndex((o) => o.call_id === call.id) : -1;
+    // Without ids, outputs answer the calls in order.
+    if (index < 0 && !call.id && i < step.observations.length && !step.observations[i]?.call_id) index = i;
+    const output = index >= 0 ? step.observations[index] : undefined;
+    if (index >= 0) answered.add(index);
+    return h(
+      'div',
+      { class: 'tool-call' },
+      h(
+        'div',
+        { class: 'tool-name' },
+        'tool ',
+        h('code', {}, call.name),
+        call.id ? h('span', { class: 'muted' }, ` ${call.id}`) : null,
+      ),
+      longText(prettyArguments(call.arguments), 'tool-args'),
+      output ? outputBlock('output', output.content) : h('p', { class: 'muted' }, 'no output recorded'),
+    );
+  });
+  const loose = step.observations
+    .map((o, i) =>
+      answered.has(i) ? null : outputBlock(o.call_id ? `output of ${o.call_id}` : 'observation', o.content),
+    )
+    .filter((e): e is HTMLDetailsElement => e !== null);
+  return h(
+    'article',
+    {
+      class: `step source-${/^(system|user|agent)$/.test(step.source) ? step.source : 'other'}`,
+      'data-step': step.index,
+    },
+    h(
+      'header',
+      { class: 'step-head' },
+      h('span', { class: 'step-index' }, `#${step.index}`),
+      h('span', { class: 'step-source' }, step.source),
+      meta.length ? h('span', { class: 'muted' }, meta.join(' · ')) : null,
+    ),
+    step.reasoning
+      ? collapsible(`reasoning (${lines(step.reasoning)})`, false, longText(step.reasoning, 'reasoning'))
+      : null,
+    step.text ? longText(step.text, 'step-text') : null,
+    ...calls,
+    ...loose,
+  );
+}
+
+/** Steps in chunks, with a button for the next chunk. */
+function stepList(steps: TraceStep[]): HTMLElement {
+  const list = h('div', { class: 'steps' });
+  if (steps.length === 0) {
+    list.append(h('p', { class: 'empty' }, 'No trajectory steps were recorded.'));
+    return list;
+  }
+  let shown = 0;
+  const more = h('button', { type: 'button', class: 'more-steps' });
+  const showMore = () => {
+    const next = steps.slice(shown, shown + STEP_CHUNK);
+    for (const step of next) list.insertBefore(stepBlock(step), more);
+    shown += next.length;
+    more.textContent = `show ${Math.min(STEP_CHUNK, steps.length - shown)} more of ${steps.length - shown} remaining steps`;
+    if (shown >= steps.length) more.remove();
+  };
+  more.addEventListener('click', showMore);
+  list.append(more);
+  showMore();
+  return list;
+}
+
+/** Opens or closes every fold of the trajectory under root. */
+function foldButtons(root: HTMLElement): HTMLElement {
+  const all = (open: boolean) => {
+    for (const d of root.querySelectorAll<HTMLDetailsElement>('.steps details')) d.open = open;
+  };
+  const expand = h('button', { type: 'button' }, 'expand all');
+  const collapse = h('button', { type: 'button' }, 'collapse all');
+  expand.addEventListener('click', () => all(true));
+  collapse.addEventListener('click', () => all(false));
+  return h('span', { class: 'fold-buttons' }, expand, collapse);
+}
+
+function renderDetail(root: HTMLElement, detail: TrialDetail): void {
+  const passed = detail.reward !== null && detail.reward >= 1 && !detail.exception;
+  const trajectory = panel('Trajectory', { id: 'trial-trajectory' });
+  if (detail.task_steps?.length) {
+    for (const [i, part] of detail.task_steps.entries()) {
+      trajectory.append(
+        h(
+          'section',
+          { class: 'task-step' },
+          h('h3', {}, `Step ${i + 1}: `, h('code', {}, part.name), ` · reward ${part.reward ?? '—'}`),
+          stepList(part.steps),
+        ),
+      );
+    }
+  } else trajectory.append(stepList(detail.steps));
+  trajectory.querySelector('h2')?.append(' ', foldButtons(trajectory));
+  append(
+    root,
+    h(
+      'div',
+      { class: 'view-head' },
+      h(
+        'h2',
+        {},
+        h('code', {}, detail.task),
+        ' ',
+        h('span', { class: 'muted' }, detail.id),
+        ' ',
+        statusLabel(passed ? 'passed' : detail.exception ? 'error' : 'failed'),
+      ),
+      factLine([
+        ['reward', detail.reward === null ? '—' : String(detail.reward)],
+        [
+          'steps',
+          detail.task_steps?.length ? detail.task_steps.reduce((n, s) => n + s.steps.length, 0) : detail.steps.length,
+        ],
+      ]),
+    ),
+    detail.exception
+      ? panel(
+          'Exception',
+          { id: 'trial-exception' },
+          h('p', {}, h('code', {}, detail.exception.type)),
+          longText(detail.exception.message, 'exception'),
+        )
+      : null,
+    detail.digest || detail.signatures.length
+      ? panel(
+          "Debugger's digest",
+          { id: 'trial-digest' },
+          detail.signatures.length
+            ? h('ul', { class: 'signatures' }, ...detail.signatures.map((s) => h('li', {}, h('code', {}, s))))
+            : null,
+          detail.digest ? longText(detail.digest, 'digest') : null,
+        )
+      : null,
+    detail.instruction ? collapsible('Instruction', false, longText(detail.instruction, 'instruction')) : null,
+    trajectory,
+    panel(
+      'Verifier output',
+      { id: 'trial-verifier' },
+      detail.verifier_output
+        ? longText(detail.verifier_output, 'verifier')
+        : h('p', { class: 'empty' }, 'None recorded.'),
+    ),
+    detail.notes.length
+      ? panel('Notes', { id: 'trial-notes' }, h('ul', {}, ...detail.notes.map((n) => h('li', {}, n))))
+      : null,
+  );
+}
+
+/** Loads a trial's detail from the source and shows it (or says why it cannot). */
+export function renderTrialView(root: HTMLElement, ref: string, ctx: ViewContext, payload: ReportPayload): void {
+  clear(root);
+  root.append(h('p', { class: 'loading' }, 'Loading the trial…'));
+  const row = findTrial(payload.report, ref)?.row;
+  ctx.source.trial(ref).then(
+    (detail) => {
+      // The reader may have moved on while it loaded.
+      if (!root.querySelector(':scope > .loading')) return;
+      clear(root);
+      if (detail) {
+        renderDetail(root, detail);
+        return;
+      }
+      append(
+        root,
+        h(
+          'div',
+          { class: 'view-head' },
+          h('h2', {}, h('code', {}, row?.task ?? ref), ' ', h('span', { class: 'muted' }, row?.id ?? '')),
+        ),
+        row
+          ? factLine([
+              ['reward', row.reward === null ? '—' : String(row.reward)],
+              ['exception', row.exception],
+              ['pass', pct(row.passed ? 1 : 0)],
+            ])
+          : null,
+        h(
+          'p',
+          { class: 'notice' },
+          "This trial's trajectory is not in this file",
+          payload.embedded_trials?.reason ? ` (${payload.embedded_trials.reason})` : '',
+          ". Open the job's directory with `ahe serve` to see it.",
+        ),
+      );
+    },
+    (error: unknown) => {
+      clear(root);
+      root.append(h('p', { class: 'error' }, `The trial could not be loaded: ${String(error)}`));
+    },
+  );
+}
