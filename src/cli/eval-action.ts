@@ -160,9 +160,8 @@ export async function runEval(
     io.err.write(
       `ahe eval · ${tasks.length} tasks${selects(selection) ? ` (${describeSelection(selection)})` : ''} × ${flags.k} · agent ${flags.agent}${agent.modelSpec ? ` · model ${agent.modelSpec}` : ''} · backend ${flags.backend} · ${flags.queue ? `queue ${displayUrl(flags.queue)}` : `concurrency ${flags.concurrency}`}\n${resuming ? 'resuming' : 'job'} ${jobDir}\n`,
     );
-  // A running `ahe serve` whose directory holds the job shows it live.
+  // A running `ahe serve` whose directory holds the job shows it live (said once the job is on disk).
   const follow = flags.quiet ? undefined : followAlongUrl(jobDir);
-  if (follow) io.err.write(`follow along: ${follow}\n`);
   // With --queue, trials run on `ahe worker` processes: all are enqueued at once, workers bound concurrency.
   const trialQueue = flags.queue
     ? await openTrialQueue({
@@ -194,6 +193,7 @@ export async function runEval(
       maxConsecutiveInfraFailures: flags.maxInfraFailures,
       onEvent: (e) => {
         if (e.type === 'trial-crashed') crashed += 1;
+        if (e.type === 'planned' && follow) io.err.write(`follow along: ${follow}\n`);
         progress.onEvent(e);
       },
     });
