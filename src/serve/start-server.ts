@@ -47,6 +47,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       done();
     });
   });
+  // After listening, an error (too many open files…) is said, never a crash: the next request may succeed.
+  server.on('error', (error) =>
+    (options.log ?? ((l: string) => process.stderr.write(`${l}\n`)))(`ahe serve: ${error.message}`),
+  );
   const port = (server.address() as AddressInfo).port;
   const url = `http://${urlHost(options.host)}:${port}/`;
   const unregister = registerServer({ url, root }, options.registryDir);
