@@ -101,7 +101,8 @@ export async function runMemoryMethod<D>(input: EvolveStepInput, method: MemoryM
   }
   const finish = (manifest: ChangeManifest, skipped?: string): EvolveStepResult => {
     writeJsonAtomic(manifestFile, skipped ? { ...manifest, skipped } : manifest);
-    log(`iteration ${n}: ${method.name}: ${skipped ? `no change — ${skipped}` : manifest.changes[0]!.description}`);
+    // run-evolve logs a skip with its reason; a change is logged here with what the delta did.
+    if (!skipped) log(`iteration ${n}: ${method.name}: ${manifest.changes[0]!.description}`);
     return { manifest, usage: proposal.usage, ...(skipped ? { skipped } : {}) };
   };
   if (!proposal.delta) return finish({ iteration: n, changes: [] }, proposal.skipped ?? 'nothing proposed');
