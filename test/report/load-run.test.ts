@@ -10,7 +10,8 @@ import { test } from 'node:test';
 import { embeddedSize } from '../../src/report/load-embedded-trials.ts';
 import { loadReport, loadTrialDetail, resolveTrialRef } from '../../src/report/load-report.ts';
 import type { CompareRunsReport, RunReport } from '../../src/report/report-data.ts';
-import { copyOf, demoRun } from './load-fixtures.ts';
+import { writeReportFile } from '../../src/report/write-report.ts';
+import { copyOf, demoRun, tmp } from './load-fixtures.ts';
 
 const run = demoRun();
 const readJson = (file: string) => JSON.parse(readFileSync(file, 'utf8'));
@@ -187,4 +188,19 @@ test('two runs compared: each run whole, refs prefixed by the index of their run
   assert.match(ref, /^1:iterations\/0\/job#/);
   assert.ok(resolveTrialRef([run, other], ref).jobDir.startsWith(other));
   assert.ok(Object.keys(trials).some((r) => r.startsWith('0:')) && Object.keys(trials).some((r) => r.startsWith('1:')));
+});
+
+test('the written file stays under its byte budget; the details left out are named in its data', async () => {
+  const out = join(tmp('write'), 'run.html');
+  const full = await writeReportFile([run], out);
+  assert.equal(full.embedded, full.total);
+  const maxFileBytes = full.bytes - 2500;
+  const small = await writeReportFile([run], out, { maxFileBytes });
+  assert.ok(small.bytes <= maxFileBytes, `${small.bytes} ≤ ${maxFileBytes}`);
+  assert.ok(small.embedded > 0 && small.embedded < small.total, `${small.embedded} of ${small.total}`);
+  const html = readFileSync(out, 'utf8');
+  assert.equal(Buffer.byteLength(html), small.bytes);
+  const data = /<script type="application\/json" id="ahe-report-data">([\s\S]*?)<\/script>/.exec(html)![1]!;
+  const info = JSON.parse(data).embedded_trials;
+  assert.equal(info.left_out.length, small.total - small.embedded);
 });
