@@ -84,6 +84,8 @@ describe('ahe serve API', { skip, timeout: 600_000 }, () => {
     assert.equal(answer.headers['x-content-type-options'], 'nosniff');
     assert.equal(answer.headers['referrer-policy'], 'no-referrer');
     assert.equal(answer.headers['cache-control'], 'no-store');
+    assert.match(String(answer.headers['content-security-policy']), /^default-src 'none'/);
+    assert.equal(answer.headers['access-control-allow-origin'], undefined, 'no CORS: other origins cannot read it');
     const job = (JSON.parse(answer.body) as ReportPayload).report as JobReport;
     assert.equal(job.kind, 'job');
     assert.equal(job.trials.length, 2);
