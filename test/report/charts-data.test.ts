@@ -8,7 +8,7 @@ import { scoreChartOption } from '../../src/report/page/chart-scores.ts';
 import { plain, prepareOption } from '../../src/report/page/charts.ts';
 import { parseUnifiedDiff } from '../../src/report/page/diff-view.ts';
 import { predictionsPerIteration } from '../../src/report/page/run-attribution.ts';
-import { heatmapTasks } from '../../src/report/page/run-heatmap.ts';
+import { heatmapTasks, orderTasks } from '../../src/report/page/run-heatmap.ts';
 import { spendRoles } from '../../src/report/page/run-spend.ts';
 import type { CompareRunsReport, ReportPayload, RunReport, ScoreView } from '../../src/report/report-data.ts';
 
@@ -93,6 +93,20 @@ describe('run view data', () => {
     assert.deepEqual(rows.slice(0, -1), run.train_tasks.slice(1));
     assert.equal(rows.at(-1), run.train_tasks[0]);
     assert.deepEqual(heatmapTasks({ ...run, train_tasks: [], iterations: [] }), []);
+  });
+
+  it('heatmap rows can be ordered by lowest mean pass or by most flips, ties kept in the listed order', () => {
+    const base = sampleRun().iterations[0]!;
+    const iterations = [
+      { ...base, task_pass: { a: 1, b: 0, c: 0.5, d: null }, fixed: [], regressed: [] },
+      { ...base, task_pass: { a: 0, b: 0, c: 0.5, d: null }, fixed: [], regressed: ['a'] },
+      { ...base, task_pass: { a: 1, b: 0.5, c: 0.5, d: null }, fixed: ['a', 'b'], regressed: [] },
+    ];
+    const tasks = ['a', 'b', 'c', 'd'];
+    assert.deepEqual(orderTasks(tasks, iterations, 'listed'), tasks);
+    // means: a 2/3, b 1/6, c 1/2, d never measured (last)
+    assert.deepEqual(orderTasks(tasks, iterations, 'hardest'), ['b', 'c', 'a', 'd']);
+    assert.deepEqual(orderTasks(tasks, iterations, 'flips'), ['a', 'b', 'c', 'd']);
   });
 
   it('spend roles come in the order coding, debugger, evolver, then others', () => {

@@ -3,7 +3,7 @@
 // Clicking a cell lists that iteration's trials of that task below the chart, each opening its trial view.
 // Drawn on canvas: 100 tasks × 20 iterations are 2,000 rectangles, well within one frame.
 import type { JobReport, RunIteration, RunReport, TrialRow } from '../report-data.ts';
-import { type ChartClick, type ChartOption, plain, renderChart } from './charts.ts';
+import { type ChartClick, type ChartOption, disposeCharts, plain, renderChart } from './charts.ts';
 import { clear, h, pct } from './dom.ts';
 import type { ViewContext } from './view-context.ts';
 
@@ -141,26 +141,75 @@ function cellHeight(rows: number): number {
 }
 
 /** The heatmap figure and the panel its clicks fill. */
+export type HeatmapOrder = 'listed' | 'hardest' | 'flips';
+
+const ORDERS: [HeatmapOrder, string][] = [
+  ['listed', 'as listed'],
+  ['hardest', 'lowest mean pass first'],
+  ['flips', 'most flips first'],
+];
+
+/** The order the reader chose, kept for the page's lifetime (a live re-render keeps it). */
+let chosenOrder: HeatmapOrder = 'listed';
+
+/** The rows in an order: as listed, by mean pass fraction (lowest first), or by flips (most first). */
+export function orderTasks(tasks: string[], iterations: RunIteration[], order: HeatmapOrder): string[] {
+  if (order === 'listed') return tasks;
+  const key = new Map<string, number>();
+  for (const task of tasks) {
+    if (order === 'hardest') {
+      const values = iterations.map((it) => it.task_pass[task]).filter((v): v is number => typeof v === 'number');
+      key.set(task, values.length ? values.reduce((a, b) => a + b, 0) / values.length : Number.POSITIVE_INFINITY);
+    } else {
+      key.set(task, -iterations.filter((it) => it.fixed.includes(task) || it.regressed.includes(task)).length);
+    }
+  }
+  // Stable: equal keys keep the listed order.
+  return tasks
+    .map((task, i) => ({ task, i }))
+    .sort((a, b) => key.get(a.task)! - key.get(b.task)! || a.i - b.i)
+    .map((e) => e.task);
+}
+
+/** The heatmap figure, a choice of row order, and the panel its clicks fill. */
 export function renderRunHeatmap(report: RunReport, ctx: ViewContext): HTMLElement {
-  const tasks = heatmapTasks(report);
+  const listed = heatmapTasks(report);
   const iterations = [...report.iterations].sort((a, b) => a.iteration - b.iteration);
-  if (!tasks.length || !iterations.length) return h('p', { class: 'empty' }, 'No task has been measured yet.');
-  const grid: Grid = { tasks, iterations, row: new Map(tasks.map((t, i) => [t, i])) };
+  if (!listed.length || !iterations.length) return h('p', { class: 'empty' }, 'No task has been measured yet.');
   const panel = h('div', { class: 'cell-trials', 'data-cell-trials': '' });
-  const chart = renderChart({
-    name: 'task-heatmap',
-    title: 'Pass fraction per training task and iteration',
-    option: heatmapOption(grid),
-    height: tasks.length * cellHeight(tasks.length) + 100,
-    caption: '▲ fixed and ▼ regressed against the previous iteration. Click a cell for its trials.',
-    onClick: (event: ChartClick) => {
-      const [x, y] = (Array.isArray(event.data) ? event.data : []) as number[];
-      const it = x === undefined ? undefined : iterations[x];
-      const task = y === undefined ? undefined : tasks[y];
-      if (it && task) showCellTrials(panel, it, task, ctx);
-    },
+  const holder = h('div', {});
+  const draw = () => {
+    const tasks = orderTasks(listed, iterations, chosenOrder);
+    const grid: Grid = { tasks, iterations, row: new Map(tasks.map((t, i) => [t, i])) };
+    disposeCharts(holder);
+    clear(holder);
+    holder.append(
+      renderChart({
+        name: 'task-heatmap',
+        title: 'Pass fraction per training task and iteration',
+        option: heatmapOption(grid),
+        height: tasks.length * cellHeight(tasks.length) + 100,
+        caption: '▲ fixed and ▼ regressed against the previous iteration. Click a cell for its trials.',
+        onClick: (event: ChartClick) => {
+          const [x, y] = (Array.isArray(event.data) ? event.data : []) as number[];
+          const it = x === undefined ? undefined : iterations[x];
+          const task = y === undefined ? undefined : tasks[y];
+          if (it && task) showCellTrials(panel, it, task, ctx);
+        },
+      }),
+    );
+  };
+  const select = h(
+    'select',
+    { class: 'heatmap-order', 'aria-label': 'order of the tasks' },
+    ...ORDERS.map(([value, label]) => h('option', { value, selected: value === chosenOrder }, label)),
+  );
+  select.addEventListener('change', () => {
+    chosenOrder = select.value as HeatmapOrder;
+    draw();
   });
-  return h('div', { class: 'run-heatmap' }, chart, panel);
+  draw();
+  return h('div', { class: 'run-heatmap' }, h('label', {}, 'Tasks: ', select), holder, panel);
 }
 
 /** Lists an iteration's trials of one task, each opening its trial view. */
