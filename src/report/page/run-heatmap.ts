@@ -1,6 +1,7 @@
 // The task × iteration heatmap of a run: one row per training task, one column per iteration, the cell's
 // colour its pass fraction; triangles mark the flips against the previous iteration (▲ fixed, ▼ regressed).
-// Clicking a cell lists that iteration's trials of that task below the chart, each opening its trial view.
+// Clicking a cell lists that iteration's trials of that task below the chart, each opening its trial view
+// (or says the iteration's job is not in the report). Rows as listed, hardest first or most flips first.
 // Drawn on canvas: 100 tasks × 20 iterations are 2,000 rectangles, well within one frame.
 import type { JobReport, RunIteration, RunReport, TrialRow } from '../report-data.ts';
 import { type ChartClick, type ChartOption, disposeCharts, plain, renderChart } from './charts.ts';
