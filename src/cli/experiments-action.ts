@@ -157,24 +157,23 @@ export function renderComparison(rows: ExperimentRow[]): string {
     '',
     '| experiment | run | method | model | iterations | final train pass@1 | best train pass@1 | held-out pass@1 | tokens | cost | status |',
     '|---|---|---|---|---|---|---|---|---|---|---|',
-    ...rows.map((r) =>
-      [
-        r.file,
-        r.out,
-        r.method,
-        r.model,
-        `${r.iterations.done ?? '-'}/${r.iterations.planned}`,
-        score(r.final_train),
-        score(r.best_train),
-        score(r.holdout),
-        formatTokens(r.tokens),
-        r.status === 'not started' ? '-' : formatUsdSum([r.cost_usd]),
-        r.stop_reason ?? r.status,
-      ]
-        .map((c) => ` ${cell(c)} `)
-        .join('|')
-        .replace(/^/, '|')
-        .concat('|'),
+    ...rows.map(
+      (r) =>
+        `| ${[
+          r.file,
+          r.out,
+          r.method,
+          r.model,
+          `${r.iterations.done ?? '-'}/${r.iterations.planned}`,
+          score(r.final_train),
+          score(r.best_train),
+          score(r.holdout),
+          formatTokens(r.tokens),
+          r.status === 'not started' ? '-' : formatUsdSum([r.cost_usd]),
+          r.stop_reason ?? r.status,
+        ]
+          .map(cell)
+          .join(' | ')} |`,
     ),
   ];
   return `${lines.join('\n')}\n`;
