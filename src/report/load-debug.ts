@@ -2,7 +2,7 @@
 // signatures, and the job it analysed when that directory is still there (its parent JOB/ for the
 // default JOB/debug, the sibling job/ of an evolve iteration, or the job report.json names).
 import { existsSync } from 'node:fs';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { readDebugInfo, taskDetailText } from './load-debug-info.ts';
 import { detectEntryKind } from './load-entry-kind.ts';
 import { type LoadedJob, loadJob } from './load-job.ts';
@@ -15,6 +15,13 @@ export function jobOfDebugDir(debugDir: string, recordedJobDir?: string): string
   if (basename(dir) === 'debug') candidates.push(dirname(dir), join(dirname(dir), 'job'));
   if (recordedJobDir) candidates.push(resolve(dir, recordedJobDir));
   return candidates.find((c) => existsSync(c) && detectEntryKind(c) === 'job') ?? null;
+}
+
+/** A path as a report shows it: relative to the current directory when inside it, else absolute. */
+export function shownPath(dir: string): string {
+  const rel = relative(process.cwd(), dir);
+  if (rel === '') return '.';
+  return !rel.startsWith('..') && !isAbsolute(rel) ? rel.split(sep).join('/') : dir;
 }
 
 /** A relative path as refs write it: '/'-separated, '.' for the directory itself. */
@@ -31,7 +38,7 @@ export function loadDebug(debugDir: string, options: { path: string; refPrefix?:
   const jobDir = jobOfDebugDir(dir, info.report?.job.dir);
   const job = jobDir
     ? loadJob(jobDir, {
-        path: refPath(process.cwd(), jobDir),
+        path: shownPath(jobDir),
         refBase: `${options.refPrefix ?? ''}${refPath(dir, jobDir)}`,
         ...(options.now !== undefined ? { now: options.now } : {}),
       })

@@ -135,7 +135,9 @@ export function loadJob(dir: string, options: LoadJobOptions): LoadedJob {
   const agentConfig = obj(config.agent);
   const harborAgent = obj(Array.isArray(config.agents) ? config.agents[0] : undefined);
   const firstInfo = obj(results[0]?.agent_info);
-  const harness = str(agentConfig.harness);
+  // ahe records the harness as { dir, name, content_hash }; a name is what a reader recognises.
+  const harnessConfig = obj(agentConfig.harness);
+  const harness = str(agentConfig.harness) ?? str(harnessConfig.name) ?? str(harnessConfig.dir);
   const report: JobReport = {
     kind: 'job',
     path: options.path,

@@ -11,11 +11,11 @@
 // path it is relative to, except from a debug output to the job it analysed; resolveTrialRef refuses
 // anything else (`..` elsewhere, absolute paths, symlinks that lead out).
 import { realpathSync } from 'node:fs';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { isAbsolute, resolve, sep } from 'node:path';
 import { PACKAGE_JSON } from '../bundled-path.ts';
 import { UserError } from '../errors.ts';
 import { compareJobsReport } from './load-compare.ts';
-import { jobOfDebugDir, loadDebug } from './load-debug.ts';
+import { jobOfDebugDir, loadDebug, shownPath } from './load-debug.ts';
 import { readDebugInfo } from './load-debug-info.ts';
 import { embedTrials, jobCandidates, type TrialCandidate } from './load-embedded-trials.ts';
 import { detectEntryKind } from './load-entry-kind.ts';
@@ -48,13 +48,6 @@ export interface BuiltReport {
 
 const EXPECTED =
   'expected an `ahe eval` job or any Harbor job (trial directories <task>__<suffix>/ with result.json), an `ahe debug` output (report.json and overview.md) or an `ahe evolve` run directory (state.json and iterations/)';
-
-/** A path as the report shows it: relative to the current directory when inside it, else absolute. */
-function shownPath(dir: string): string {
-  const rel = relative(process.cwd(), dir);
-  if (rel === '') return '.';
-  return !rel.startsWith('..') && !isAbsolute(rel) ? rel.split(sep).join('/') : dir;
-}
 
 /** The latest and the best iteration's jobs first (tier 0), then the others from the newest. */
 function runCandidates(run: LoadedRun, tierOffset = 0): TrialCandidate[] {

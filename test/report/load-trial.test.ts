@@ -40,6 +40,7 @@ test('a harness trial: every step of its ATIF trajectory, hostile markup passed 
   const job = (await loadReport([hostile], { embedTrials: false })).payload.report as JobReport;
   assert.equal(job.trials[0]!.steps, readJson(join(hostile, 'csv-region-totals__1', 'result.json')).ahe.steps);
   assert.equal(job.tasks[0]!.status, 'failed');
+  assert.equal(job.harness, 'seed', "the harness by its name (config.json's agent.harness)");
 });
 
 test("a multi-step trial: each step's trajectory and reward in order, every step's verifier output", async () => {
