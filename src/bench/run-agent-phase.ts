@@ -84,7 +84,18 @@ async function runHarnessAgent(ctx: TrialContext, { sandbox }: TrialEnvironment)
   // The steps of a multi-step trial share one model and one conversation (ctx.agentCarry).
   const carry = ctx.agentCarry;
   // Observed: a trial whose agent used a fallback model is marked (docs/models.md, "Fallback model").
-  const model = carry?.model ?? observeFallback(await agent.newModel());
+  const model =
+    carry?.model ??
+    observeFallback(
+      await agent.newModel({
+        task: ctx.task.name,
+        taskDir: ctx.task.dir,
+        attempt: ctx.options.attempt,
+        harnessHash: agent.harness.contentHash,
+        harnessDir: agent.harness.dir,
+        ...(agent.iteration !== undefined ? { iteration: agent.iteration } : {}),
+      }),
+    );
   if (carry) carry.model = model;
   const before = carry?.spent ?? { tokens: 0, costUsd: 0 };
   const session = await recordSession({

@@ -78,6 +78,11 @@ export interface JobOptions {
   jobDir: string;
   tasks: Task[];
   k: number;
+  /**
+   * Attempts per task name, overriding k (an evolve evaluation policy's plan): a task planned 0 times is
+   * not run. Trials already measured beyond a task's number stay in the job. config.json records k.
+   */
+  attempts?: Readonly<Record<string, number>>;
   agent: TrialAgent;
   backend: BackendKind;
   concurrency: number;
@@ -181,7 +186,8 @@ export async function runJob(options: JobOptions): Promise<JobOutcome> {
       results.set(trial.result.trial_name, trial.result);
 
   const plan: { task: Task; attempt: number }[] = [];
-  for (const task of options.tasks) for (let attempt = 1; attempt <= k; attempt++) plan.push({ task, attempt });
+  for (const task of options.tasks)
+    for (let attempt = 1; attempt <= (options.attempts?.[task.name] ?? k); attempt++) plan.push({ task, attempt });
   // An infrastructure error is kept (and shown) until its trial is run again, which happens now.
   const measured = (name: string) => {
     const r = results.get(name);

@@ -4,7 +4,7 @@
 import type { Conversation } from '../agent/session.ts';
 import { InterruptedError } from '../errors.ts';
 import type { Harness } from '../harness/types.ts';
-import type { Model } from '../model/types.ts';
+import type { Model, ModelContext } from '../model/types.ts';
 import { SandboxCleanupError } from '../sandbox/kill-strays.ts';
 import type { ExecResult, Sandbox } from '../sandbox/types.ts';
 import type { Task } from './task.ts';
@@ -23,7 +23,9 @@ export interface TrialAgent {
   harness?: Harness;
   /** The model spec (recorded) and a factory: each trial gets its own model (a scripted model keeps a cursor). */
   modelSpec?: string;
-  newModel?: () => Promise<Model>;
+  newModel?: (context?: ModelContext) => Promise<Model>;
+  /** The ahe evolve iteration this trial evaluates (part of the model's context); absent outside a run. */
+  iteration?: number;
   /** Extra limits for the harness agent (steps, tokens); its wall time is the task's agent timeout. */
   maxSteps?: number;
   maxTotalTokens?: number;

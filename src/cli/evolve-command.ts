@@ -1,6 +1,7 @@
 // `ahe evolve`: evolve a harness on a task suite — evaluate, distil, change, verify, keep what helps.
 import { type Command, Option } from 'commander';
 import type { BackendKind } from '../bench/trial-context.ts';
+import { EVAL_POLICY_NAMES, type EvalPolicyName } from '../evolve/eval-policy-names.ts';
 import { EVOLVE_METHODS, type EvolveMethod } from '../evolve/evolve-methods.ts';
 import { MODEL_SPEC_HELP } from '../model/create-model.ts';
 import { REASONING_EFFORTS, type ReasoningEffort } from '../model/reasoning-levels.ts';
@@ -60,6 +61,7 @@ export interface EvolveFlags extends SelectionFlagValues {
   holdoutNTasks?: number;
   holdoutSampleSeed?: number;
   method: EvolveMethod;
+  evalPolicy: EvalPolicyName;
   evolvers: number;
   evolverHints?: string[];
   targetPassRate?: number;
@@ -133,6 +135,14 @@ export function registerEvolveCommand(program: Command): void {
       )
         .choices(EVOLVE_METHODS)
         .default('ahe'),
+    )
+    .addOption(
+      new Option(
+        '--eval-policy <name>',
+        'which trials each training evaluation runs: fixed (every task k times) or adaptive (the tasks a change names k times, the others once every other iteration, stable ones re-checked in turn; about half the rollouts, docs/evolution-cost.md); held-out evaluations are always in full',
+      )
+        .choices(EVAL_POLICY_NAMES)
+        .default('fixed'),
     )
     .option(
       '--evolvers <n>',

@@ -211,3 +211,16 @@ export function carriedOutcomes(
   }
   return out;
 }
+
+/**
+ * What an iteration is compared with the best one on (the best-iteration rule): under `fixed`, its own
+ * evaluation; under `adaptive`, which runs only some tasks, every task's last measured outcome (this
+ * iteration's where it ran), so tasks it skipped weigh the same on both sides instead of being left out.
+ */
+export function bestComparand(
+  policy: EvalPolicy,
+  history: Readonly<Record<string, readonly TaskMeasurement[]>>,
+  current: Readonly<Record<string, TaskOutcome>>,
+): Record<string, TaskOutcome> {
+  return policy === 'fixed' ? { ...current } : carriedOutcomes(history);
+}

@@ -19,7 +19,7 @@ import { RunStoppedError, UserError } from '../errors.ts';
 import { loadHarness } from '../harness/load-harness.ts';
 import { createModel } from '../model/create-model.ts';
 import type { PriceTable } from '../model/prices.ts';
-import type { Model } from '../model/types.ts';
+import type { Model, ModelContext } from '../model/types.ts';
 
 export interface EvaluateOptions {
   harnessDir: string;
@@ -31,7 +31,11 @@ export interface EvaluateOptions {
   backend?: BackendKind;
   model: string;
   /** Makes each trial's model (default: createModel of `model` with `prices` and `maxRetries`). */
-  newModel?: () => Promise<Model>;
+  newModel?: (context?: ModelContext) => Promise<Model>;
+  /** The evolve iteration this evaluation belongs to (part of each trial model's context). */
+  iteration?: number;
+  /** Attempts per task (the evaluation policy's plan; default k for every task). */
+  attempts?: Readonly<Record<string, number>>;
   k: number;
   concurrency: number;
   jobDir: string;
@@ -89,13 +93,22 @@ export function loadSplit(
 export async function evaluateHarness(options: EvaluateOptions): Promise<Evaluation> {
   const harness = await loadHarness(options.harnessDir);
   const newModel =
-    options.newModel ?? (() => createModel(options.model, { prices: options.prices, maxRetries: options.maxRetries }));
+    options.newModel ??
+    ((context?: ModelContext) =>
+      createModel(options.model, { prices: options.prices, maxRetries: options.maxRetries, context }));
   const outcome = await runJob({
     jobDir: options.jobDir,
     tasks: options.tasks,
     taskSelection: options.taskSelection,
     k: options.k,
-    agent: { kind: 'harness', harness, modelSpec: options.model, newModel },
+    ...(options.attempts ? { attempts: options.attempts } : {}),
+    agent: {
+      kind: 'harness',
+      harness,
+      modelSpec: options.model,
+      newModel,
+      ...(options.iteration !== undefined ? { iteration: options.iteration } : {}),
+    },
     backend: options.backend ?? 'bwrap',
     concurrency: options.executeTrial ? Number.POSITIVE_INFINITY : options.concurrency,
     executeTrial: options.executeTrial,

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { TaskSelection } from '../bench/select-tasks.ts';
 import { BACKENDS } from '../bench/trial-context.ts';
 import { REASONING_EFFORTS } from '../model/types.ts';
+import { EVAL_POLICY_NAMES } from './eval-policy-names.ts';
 import { EVOLVE_METHODS } from './evolve-methods.ts';
 
 const int = z.number().int();
@@ -78,6 +79,11 @@ export const EvolveConfigSchema = z.strictObject({
   evolver_hints: z.array(z.string().min(1)).default([]),
   /** Stop once the training pass@1 reaches this (--target-pass-rate, 0–1); null: run every iteration. */
   target_pass_rate: z.number().min(0).max(1).nullable().default(null),
+  /**
+   * Which trials each training evaluation runs (--eval-policy): `fixed` every task k times, `adaptive`
+   * where a decision can turn on them (src/evolve/eval-policy.ts). Held-out evaluations are always in full.
+   */
+  eval_policy: z.enum(EVAL_POLICY_NAMES).default('fixed'),
   /** The experiment file this run was started from (--config), resolved; null: flags only. */
   experiment: z.record(z.string(), z.unknown()).nullable().default(null),
 });

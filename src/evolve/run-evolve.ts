@@ -14,6 +14,7 @@ import { compareJobs } from '../bench/compare-jobs.ts';
 import type { JobResult, JobSummary } from '../bench/job-summary.ts';
 import type { JobEvent, TrialExecutor } from '../bench/run-job.ts';
 import { HOLDOUT_SELECTION_FLAGS, type TaskSelection, TRAIN_SELECTION_FLAGS } from '../bench/select-tasks.ts';
+import type { TaskOutcome } from '../bench/stats.ts';
 import type { Task } from '../bench/task.ts';
 import { debugJob } from '../debugger/debug-job.ts';
 import { InterruptedError, RunStoppedError } from '../errors.ts';
@@ -21,17 +22,18 @@ import { createModel } from '../model/create-model.ts';
 import { withFallback } from '../model/fallback-model.ts';
 import type { PriceTable } from '../model/prices.ts';
 import { withReasoningEffort } from '../model/reasoning-effort.ts';
-import type { Model } from '../model/types.ts';
+import type { Model, ModelContext } from '../model/types.ts';
 import { addSpend, type Spend, ZERO_SPEND } from '../model/usage.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../trace/write-atomic.ts';
 import { attributeManifest, type ManifestAttribution, runPredictionQuality } from './attribution.ts';
+import { baselineOutcomes, bestComparand, carriedOutcomes, evaluateWithPolicy } from './eval-policy.ts';
 import { EvaluationIncompleteError, evaluateHarness, loadSplit } from './evaluate-harness.ts';
 import { readEvidenceInput } from './evidence-input.ts';
 import { type EvolveConfig, holdoutSelection, roleEffort, roleFallback, trainSelection } from './evolve-config.ts';
 import { runEvolveStep } from './evolve-step.ts';
 import { refuseMixedFallbackShares } from './fallback-shares.ts';
 import { applyGate, decideGate } from './gate.ts';
-import { type IterationStats, iterationStats } from './iteration-stats.ts';
+import { type IterationStats, iterationStats, jobDelta } from './iteration-stats.ts';
 import {
   ledgerFromIterations,
   readIterationUsage,
@@ -41,6 +43,7 @@ import {
 } from './iteration-usage.ts';
 import { jobSpend } from './job-spend.ts';
 import { type ChangeManifest, readManifest } from './manifest.ts';
+import { asSummaryTasks, focusOf, trainHistory, trainOutcomes } from './policy-views.ts';
 import { listEvidenceSections, renderEvidence } from './render-evidence.ts';
 import {
   completeStep,
@@ -143,11 +146,11 @@ export async function runEvolve(options: EvolveOptions): Promise<RunState> {
     saveRunState(runDir, state);
   }
   const config = state.config;
-  const modelFor = async (spec: string, role: Role): Promise<Model> => {
+  const modelFor = async (spec: string, role: Role, context?: ModelContext): Promise<Model> => {
     const make = async (s: string) =>
       options.resolveModel
         ? options.resolveModel(s, role)
-        : createModel(s, { prices: options.prices, maxRetries: options.maxRetries });
+        : createModel(s, { prices: options.prices, maxRetries: options.maxRetries, context });
     // The role's fallback model takes over once this one fails with retries exhausted (src/model/fallback-model.ts).
     const fallback = roleFallback(config, role);
     const model = fallback ? withFallback(await make(spec), await make(fallback)) : await make(spec);
@@ -177,6 +180,7 @@ export async function runEvolve(options: EvolveOptions): Promise<RunState> {
     jobDir: string,
     what: string,
     harnessDir: string = ws.dir,
+    plan: { iteration?: number; attempts?: Record<string, number> } = {},
   ) => {
     for (let tries = 1; ; tries++) {
       const evaluation = await evaluateHarness({
@@ -186,7 +190,9 @@ export async function runEvolve(options: EvolveOptions): Promise<RunState> {
         taskSelection,
         backend: config.backend,
         model: config.model,
-        newModel: () => modelFor(config.model, 'coding'),
+        newModel: (context) => modelFor(config.model, 'coding', context),
+        ...(plan.iteration !== undefined ? { iteration: plan.iteration } : {}),
+        ...(plan.attempts ? { attempts: plan.attempts } : {}),
         k: config.k,
         concurrency: config.concurrency,
         jobDir,
@@ -232,14 +238,44 @@ export async function runEvolve(options: EvolveOptions): Promise<RunState> {
         }
         await ws.discardUncommitted();
         await ws.tag(`iter-${n}`);
-        log(`iteration ${n}: evaluating ${train.length} training tasks × ${config.k}`);
-        const result = await evaluate(
-          train,
-          resolve(config.tasks),
-          trainSelection(config),
-          join(dir, 'job'),
-          `iteration ${n}: training evaluation`,
+        log(
+          `iteration ${n}: evaluating ${train.length} training tasks × ${config.k}${config.eval_policy === 'adaptive' ? ' (adaptive: only where a decision can turn on them)' : ''}`,
         );
+        // The evaluation policy says which trials to run, phase by phase (eval-policy.ts); each phase is the
+        // same job directory brought up to its plan, so a resumed step never runs a finished trial again.
+        let result: JobResult | undefined;
+        const previousManifest =
+          n > 0 ? readManifest(join(iterationDir(runDir, n - 1), 'change_manifest.json')) : undefined;
+        const evaluation = await evaluateWithPolicy(
+          {
+            policy: config.eval_policy,
+            iteration: n,
+            tasks: train.map((t) => t.name),
+            k: config.k,
+            history: trainHistory(runDir, n),
+            focus: focusOf(previousManifest?.ok ? previousManifest.manifest : undefined),
+          },
+          async (attempts) => {
+            result = await evaluate(
+              train,
+              resolve(config.tasks),
+              trainSelection(config),
+              join(dir, 'job'),
+              `iteration ${n}: training evaluation`,
+              ws.dir,
+              { iteration: n, attempts },
+            );
+            return Object.fromEntries(Object.entries(result.tasks).map(([t, s]) => [t, { n: s.n, c: s.c }]));
+          },
+        );
+        // The evidence the iteration's decisions rest on: the tasks × attempts actually run.
+        writeJsonAtomic(join(dir, 'evaluation.json'), {
+          policy: config.eval_policy,
+          rollouts: evaluation.rollouts,
+          attempts: Object.fromEntries(Object.entries(evaluation.outcomes).map(([t, o]) => [t, o.n])),
+          phases: evaluation.phases,
+        });
+        if (!result) throw new Error(`iteration ${n}: the evaluation policy ran no phase`);
         // Never compared with an evaluation whose share of fallback-model trials differs (fallback-shares.ts).
         refuseMixedFallbackShares({
           jobDir: join(dir, 'job'),
@@ -268,6 +304,8 @@ export async function runEvolve(options: EvolveOptions): Promise<RunState> {
             holdoutSelection(config),
             join(dir, 'holdout-job'),
             `iteration ${n}: held-out evaluation`,
+            ws.dir,
+            { iteration: n },
           );
           // The held-out numbers are read against each other (the baseline's and the previous one's):
           // never across differing shares of fallback-model trials, as for training (fallback-shares.ts).
@@ -289,20 +327,36 @@ export async function runEvolve(options: EvolveOptions): Promise<RunState> {
         break;
       }
       case 'stats': {
-        const current = summaryOf(runDir, n, 'job')!;
+        const measured = summaryOf(runDir, n, 'job')!;
         const history = Array.from({ length: n }, (_, i) => summaryOf(runDir, i, 'job')).filter(
           (s): s is JobSummary => s !== undefined,
         );
-        const best =
-          state.best && state.best.iteration < n
-            ? { iteration: state.best.iteration, summary: summaryOf(runDir, state.best.iteration, 'job')! }
-            : undefined;
-        const stats: IterationStats = iterationStats({
-          current,
-          previous: n > 0 ? summaryOf(runDir, n - 1, 'job') : undefined,
-          best,
-          history,
-        });
+        const bestSummary =
+          state.best && state.best.iteration < n ? summaryOf(runDir, state.best.iteration, 'job')! : undefined;
+        let stats: IterationStats;
+        if (config.eval_policy === 'fixed')
+          stats = iterationStats({
+            current: measured,
+            previous: n > 0 ? summaryOf(runDir, n - 1, 'job') : undefined,
+            best: bestSummary && { iteration: state.best!.iteration, summary: bestSummary },
+            history,
+          });
+        else {
+          // Adaptive: the score is over every training task (the tasks not run keep their last outcome),
+          // the change against each task's pooled recent outcomes, the best against its own state then.
+          const before = trainHistory(runDir, n);
+          const now = trainHistory(runDir, n + 1);
+          const withTasks = (tasks: Record<string, TaskOutcome>) => ({ ...measured, tasks: asSummaryTasks(tasks) });
+          stats = iterationStats({
+            current: withTasks(bestComparand('adaptive', now, {})),
+            best: bestSummary && {
+              iteration: state.best!.iteration,
+              summary: withTasks(carriedOutcomes(trainHistory(runDir, state.best!.iteration + 1))),
+            },
+            history,
+          });
+          if (n > 0) stats.vs_previous = jobDelta(asSummaryTasks(baselineOutcomes('adaptive', before)), measured.tasks);
+        }
         const held = summaryOf(runDir, n, 'holdout-job');
         writeJsonAtomic(join(dir, 'stats.json'), {
           iteration: n,
@@ -319,7 +373,11 @@ export async function runEvolve(options: EvolveOptions): Promise<RunState> {
         if (n > 0 && existsSync(manifestFile)) {
           const reading = readManifest(manifestFile);
           if (reading.ok && reading.manifest.changes.length) {
-            const comparison = compareJobs(summaryOf(runDir, n - 1, 'job')!.tasks, summaryOf(runDir, n, 'job')!.tasks);
+            // Each task against its baseline under the run's policy (the previous iteration under fixed).
+            const comparison = compareJobs(
+              baselineOutcomes(config.eval_policy, trainHistory(runDir, n)),
+              trainOutcomes(runDir, n)!,
+            );
             const attribution = attributeManifest(reading.manifest, comparison);
             const all = collectAttributions(runDir, n - 1).concat(attribution);
             writeJsonAtomic(join(dir, 'attribution.json'), {
@@ -398,9 +456,9 @@ export async function runEvolve(options: EvolveOptions): Promise<RunState> {
           trainTasks: train,
           evidenceSections: listEvidenceSections(evidence),
           readEvidence: async (section) => renderEvidence(evidence, section),
-          evolveModel: () => modelFor(config.evolve_model, 'evolver'),
+          evolveModel: () => modelFor(config.evolve_model, 'evolver', { iteration: n }),
           evaluate: (harnessDir, jobDir, what) =>
-            evaluate(train, resolve(config.tasks), trainSelection(config), jobDir, what, harnessDir),
+            evaluate(train, resolve(config.tasks), trainSelection(config), jobDir, what, harnessDir, { iteration: n }),
           signal: options.signal,
           log,
         });

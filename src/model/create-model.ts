@@ -2,10 +2,10 @@
 import { resolve } from 'node:path';
 import { UserError } from '../errors.ts';
 import type { ProviderOptions } from './provider-options.ts';
-import type { Model, ReasoningEffort } from './types.ts';
+import type { Model, ModelContext, ReasoningEffort } from './types.ts';
 
 export const MODEL_SPEC_HELP =
-  'openai:<model>, openai-responses:<model>, anthropic:<model>, scripted:<script.yaml> or replay:<cassette.jsonl>';
+  'openai:<model>, openai-responses:<model>, anthropic:<model>, scripted:<script.yaml>, replay:<cassette.jsonl> or sim:<scenario.yaml> (sim-evolver: for the evolve agent)';
 
 export interface CreateModelOptions extends ProviderOptions {
   /** A model spec that answers once this one fails with retries exhausted or is not found (fallback-model.ts). */
@@ -14,6 +14,8 @@ export interface CreateModelOptions extends ProviderOptions {
   recordTo?: string;
   /** Every request asks for this reasoning effort (a run's --reasoning-effort, over harness.yaml's). */
   reasoningEffort?: ReasoningEffort;
+  /** Where the model is used (a trial, an evolve iteration): read by the simulator's models only. */
+  context?: ModelContext;
 }
 
 export function parseModelSpec(spec: string): { provider: string; name: string } {
@@ -52,6 +54,12 @@ export async function createModel(spec: string, options: CreateModelOptions = {}
       break;
     case 'replay':
       model = await (await import('./replay-model.ts')).createReplayModel(resolve(name));
+      break;
+    case 'sim': // the simulator's coding agent (docs/evolution-cost.md)
+      model = (await import('../sim/sim-model.ts')).createSimModel(resolve(name), options.context ?? {});
+      break;
+    case 'sim-evolver': // the simulator's evolve agent
+      model = (await import('../sim/sim-model.ts')).createSimEvolverModel(resolve(name), options.context ?? {});
       break;
     case 'chaos': // fault injection around another spec (docs/models.md)
       model = await (await import('./chaos-model.ts')).createChaosModel(name, options.env, (inner) =>

@@ -95,6 +95,25 @@ export interface Completion {
   fallback?: { from: string; to: string; reason: string };
 }
 
+/**
+ * What a model factory may know of the call site besides the spec: the trial a coding model serves (task,
+ * attempt, harness) and the evolve iteration. Passed to `createModel(spec, { context })` and to a trial
+ * agent's `newModel(context)`. Real providers ignore it; the simulator's `sim:` and `sim-evolver:` models
+ * draw their behaviour from it (docs/evolution-cost.md) — never from the instruction text.
+ */
+export interface ModelContext {
+  /** The task's name and directory (a coding trial). */
+  task?: string;
+  taskDir?: string;
+  /** The attempt of the task in its job, from 1. */
+  attempt?: number;
+  /** The harness the agent runs: its content hash (as the job records it) and its directory. */
+  harnessHash?: string;
+  harnessDir?: string;
+  /** The `ahe evolve` iteration (evaluations and the evolve step); absent outside a run. */
+  iteration?: number;
+}
+
 export interface Model {
   /** The spec the model was created from, e.g. `openai:gpt-5.4`. Never contains a secret. */
   readonly spec: string;

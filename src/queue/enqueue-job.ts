@@ -134,6 +134,7 @@ export async function openTrialQueue(options: TrialQueueOptions): Promise<TrialQ
         prices: options.prices,
         ...(options.reasoningEffort ? { reasoning_effort: options.reasoningEffort } : {}),
         ...(options.fallback ? { fallback_model: options.fallback } : {}),
+        ...(agent.iteration !== undefined ? { iteration: agent.iteration } : {}),
       },
       backend: o.backend,
       timeout_multiplier: o.timeoutMultiplier,

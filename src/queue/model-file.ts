@@ -14,7 +14,8 @@ export interface ModelSpecFile {
 /** The file `spec` reads, or undefined when it reads none (a provider's model). Throws for an invalid chaos spec. */
 export function modelSpecFile(spec: string): ModelSpecFile | undefined {
   const { provider, name } = parseModelSpec(spec);
-  if (provider === 'scripted' || provider === 'replay') return { prefix: `${provider}:`, path: name };
+  if (provider === 'scripted' || provider === 'replay' || provider === 'sim')
+    return { prefix: `${provider}:`, path: name };
   if (provider !== 'chaos') return undefined;
   // The inner spec is the tail of the chaos spec; the environment's rate and seed do not move it.
   const { inner } = parseChaosSpec(name, {});

@@ -89,7 +89,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
         fallback: a.fallback_model,
       };
       agent.modelSpec = spec; // recorded as the producer named it
-      agent.newModel = () => createModel(local, modelOptions);
+      agent.newModel = (context) => createModel(local, { ...modelOptions, context });
+      if (a.iteration !== undefined) agent.iteration = a.iteration;
     }
     return { agent, harnessDir };
   };

@@ -34,6 +34,8 @@ export const TrialPayloadSchema = z.object({
     /** The run's reasoning effort (over the harness's own), and a fallback model spec (a provider's). */
     reasoning_effort: z.enum(REASONING_EFFORTS).optional(),
     fallback_model: z.string().optional(),
+    /** The ahe evolve iteration the trial belongs to (a model's context: the simulator's draws). */
+    iteration: z.number().int().nonnegative().optional(),
   }),
   backend: z.string(),
   timeout_multiplier: z.number().positive().optional(),

@@ -16,6 +16,7 @@ import { attributeManifest, type ManifestAttribution } from '../evolve/attributi
 import {
   type AdaptiveSettings,
   baselineOutcomes,
+  bestComparand,
   carriedOutcomes,
   type EvalPolicy,
   evaluateWithPolicy,
@@ -63,8 +64,13 @@ export interface SimRun {
   bestIteration: number;
   finalTrueTrain: number;
   finalTrueHoldout: number | null;
-  /** Per iteration: the plan's phases and the attempts each task got. */
-  evaluations: { iteration: number; attempts: Record<string, number>; phases: number }[];
+  /** Per iteration: the plan's phases, the attempts each task got and their outcomes. */
+  evaluations: {
+    iteration: number;
+    attempts: Record<string, number>;
+    phases: number;
+    outcomes: Record<string, TaskOutcome>;
+  }[];
 }
 
 export interface PolicySummary {
@@ -155,6 +161,7 @@ export async function simulateRun(options: SimulateOptions, run = 0): Promise<Si
       iteration: n,
       attempts: Object.fromEntries(Object.entries(evaluation.outcomes).map(([t, o]) => [t, o.n])),
       phases: evaluation.phases.length,
+      outcomes: evaluation.outcomes,
     });
 
     if (holdout.length && (n % options.holdoutEvery === 0 || n === options.iterations)) {
@@ -269,17 +276,4 @@ export async function simulatePolicy(
     beneficial_rolled_back: scored.filter((d) => d.trueEffect > 0 && d.rolledBack).length,
     details,
   };
-}
-
-/**
- * What an iteration is compared with the best one on (the best-iteration rule): under `fixed`, its own
- * evaluation; under `adaptive`, which runs only some tasks, every task's last measured outcome (this
- * iteration's where it ran), so tasks it skipped weigh the same on both sides instead of being left out.
- */
-export function bestComparand(
-  policy: EvalPolicy,
-  history: Readonly<Record<string, readonly TaskMeasurement[]>>,
-  current: Readonly<Record<string, TaskOutcome>>,
-): Record<string, TaskOutcome> {
-  return policy === 'fixed' ? { ...current } : carriedOutcomes(history);
 }

@@ -62,6 +62,7 @@ const config = {
   evolvers: 1,
   evolver_hints: [],
   target_pass_rate: null,
+  eval_policy: 'fixed' as const,
   experiment: null,
 };
 

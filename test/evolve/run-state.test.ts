@@ -72,6 +72,7 @@ const ADDED_DEFAULTS = {
   evolvers: 1,
   evolver_hints: [],
   target_pass_rate: null,
+  eval_policy: 'fixed' as const,
   experiment: null,
 };
 const spend = (s: Partial<typeof ZERO_SPEND>) => ({ ...ZERO_SPEND, calls: 1, ...s });

@@ -1,0 +1,44 @@
+// How an `ahe evolve` run reads its own evaluations through the evaluation policy (eval-policy.ts): each
+// training task's measurements so far, the baseline a new evaluation is judged against, and the outcomes
+// it is compared with the best iteration on. Under `fixed` these are exactly the previous and the best
+// iteration's job results; under `adaptive`, whose evaluations run only some tasks, they come from each
+// task's own history. `ahe simulate` calls the same eval-policy.ts functions on its in-memory history.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { JobSummary, TaskSummary } from '../bench/job-summary.ts';
+import type { TaskOutcome } from '../bench/stats.ts';
+import { historyOf, type TaskMeasurement } from './eval-policy.ts';
+import type { ChangeManifest } from './manifest.ts';
+import { iterationDir } from './run-state.ts';
+
+const readJson = <T>(file: string): T => JSON.parse(readFileSync(file, 'utf8')) as T;
+
+/** The training job's per-task outcomes of iteration i, or undefined when it has none. */
+export function trainOutcomes(runDir: string, i: number): Record<string, TaskOutcome> | undefined {
+  const file = join(iterationDir(runDir, i), 'job', 'result.json');
+  if (!existsSync(file)) return undefined;
+  const tasks = readJson<JobSummary>(file).tasks;
+  return Object.fromEntries(Object.entries(tasks).map(([t, s]) => [t, { n: s.n, c: s.c }]));
+}
+
+/** Each training task's measurements in iterations 0 … upTo − 1, oldest first. */
+export function trainHistory(runDir: string, upTo: number): Record<string, TaskMeasurement[]> {
+  const evaluations = [];
+  for (let i = 0; i < upTo; i++) {
+    const outcomes = trainOutcomes(runDir, i);
+    if (outcomes) evaluations.push({ iteration: i, outcomes });
+  }
+  return historyOf(evaluations);
+}
+
+/** The tasks a manifest's changes predict to fix or risk: what the next evaluation focuses on. */
+export function focusOf(manifest: ChangeManifest | undefined): string[] {
+  return [...new Set((manifest?.changes ?? []).flatMap((c) => [...c.predicted_fixes, ...c.risk_tasks]))];
+}
+
+/** Outcomes as a job summary's tasks (what the statistics functions take; only n and c are read). */
+export function asSummaryTasks(outcomes: Readonly<Record<string, TaskOutcome>>): Record<string, TaskSummary> {
+  return Object.fromEntries(
+    Object.entries(outcomes).map(([t, o]) => [t, { n: o.n, c: o.c, rewards: [], exceptions: [] } as TaskSummary]),
+  );
+}

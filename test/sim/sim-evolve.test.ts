@@ -1,0 +1,183 @@
+// `ahe evolve` with the simulator's models on real tasks and sandboxes (bwrap) reaches the decisions
+// `ahe simulate` reaches in memory on the same seed, under both evaluation policies: the same trials
+// (tasks × attempts), the same outcomes, the same verdicts, rollbacks and best iteration. The adaptive
+// policy evaluates the held-out split in full; a run killed with SIGKILL resumes to the same end.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { stringify } from 'yaml';
+import { makeDemo } from '../../examples/evolve-demo/make-demo.ts';
+import type { EvalPolicy } from '../../src/evolve/eval-policy.ts';
+import { type EvolveConfig, runEvolve } from '../../src/evolve/run-evolve.ts';
+import { bwrapAvailable, bwrapInstallHint } from '../../src/sandbox/bwrap-sandbox.ts';
+import { readHarnessFiles } from '../../src/sim/draw.ts';
+import { loadScenario } from '../../src/sim/scenario.ts';
+import { simulateRun } from '../../src/sim/simulate.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const SEED = join(ROOT, 'harnesses', 'seed');
+const skip = bwrapAvailable() ? false : `bwrap not available: ${bwrapInstallHint()}`;
+const readJson = (file: string) => JSON.parse(readFileSync(file, 'utf8'));
+
+function setup(policy: EvalPolicy) {
+  const dir = mkdtempSync(join(tmpdir(), `ahe-sim-evolve-${policy}-`));
+  const { tasks } = makeDemo(dir);
+  const holdout = join(dir, 'holdout');
+  mkdirSync(holdout);
+  cpSync(join(ROOT, 'tasks', 'holdout', 'failed-ssh-logins'), join(holdout, 'failed-ssh-logins'), { recursive: true });
+  const scenario = join(dir, 'scenario.yaml');
+  writeFileSync(
+    scenario,
+    stringify({
+      seed: 11,
+      tasks: {
+        'csv-region-totals': 0.9,
+        'incident-timeline': 0.6,
+        'repair-json-config': 0.1,
+        'session-durations': 0.95,
+        'sort-files-by-extension': 0.5,
+        'top-words': 0.2,
+      },
+      holdout: { 'failed-ssh-logins': 0.4 },
+      effects: [
+        { id: 'rules', when: { text: 'stated ordering rule' }, tasks: ['top-words', 'failed-ssh-logins'], delta: 0.7 },
+        {
+          id: 'rush',
+          when: { text: 'stop early' },
+          tasks: ['csv-region-totals', 'session-durations', 'sort-files-by-extension'],
+          delta: -0.8,
+        },
+      ],
+      candidates: [
+        {
+          id: 'check-rules',
+          component: 'memory',
+          files: { 'memory/check-rules.md': 'Check every stated ordering rule before finishing.\n' },
+          predicted_fixes: ['top-words'],
+        },
+        {
+          id: 'save-time',
+          component: 'memory',
+          files: { 'memory/save-time.md': 'To save time, stop early once an answer looks plausible.\n' },
+          predicted_fixes: ['repair-json-config'],
+          risk_tasks: ['csv-region-totals'],
+        },
+      ],
+    }),
+  );
+  const config: EvolveConfig = {
+    harness: SEED,
+    tasks,
+    holdout,
+    model: `sim:${scenario}`,
+    evolve_model: `sim-evolver:${scenario}`,
+    debug_model: null,
+    iterations: 2,
+    k: 2,
+    concurrency: 4,
+    holdout_every: 1,
+    budget_usd: null,
+    budget_tokens: null,
+    budget_minutes: null,
+    timeout_multiplier: 1,
+    eval_policy: policy,
+  };
+  return { dir, scenario, config };
+}
+
+/** What both must agree on, read from an evolve run directory. */
+function evolveDecisions(runDir: string, iterations: number) {
+  const it = (n: number, f: string) => join(runDir, 'iterations', String(n), f);
+  return Array.from({ length: iterations + 1 }, (_, n) => {
+    const tasks = readJson(it(n, 'job/result.json')).tasks as Record<string, { n: number; c: number }>;
+    const attribution = existsSync(it(n, 'attribution.json')) ? readJson(it(n, 'attribution.json')) : undefined;
+    const gate = readJson(it(n, 'gate.json'));
+    return {
+      iteration: n,
+      attempts: readJson(it(n, 'evaluation.json')).attempts,
+      outcomes: Object.fromEntries(
+        Object.entries(tasks)
+          .filter(([, o]) => o.n > 0)
+          .map(([t, o]) => [t, { n: o.n, c: o.c }]),
+      ),
+      verdicts: (attribution?.changes ?? []).map((c: { id: string; verdict: string }) => [c.id, c.verdict]),
+      rolledBack: gate.rollbacks.map((r: { changeId: string }) => r.changeId),
+    };
+  });
+}
+
+async function simulated(scenarioFile: string, policy: EvalPolicy) {
+  const run = await simulateRun({
+    scenario: loadScenario(scenarioFile),
+    seedHarness: readHarnessFiles(SEED),
+    policy,
+    iterations: 2,
+    k: 2,
+    holdoutEvery: 1,
+  });
+  return {
+    best: run.bestIteration,
+    iterations: run.evaluations.map((e) => ({
+      iteration: e.iteration,
+      attempts: e.attempts,
+      outcomes: e.outcomes,
+      verdicts: run.decisions.filter((d) => d.iteration === e.iteration).map((d) => [d.change, d.verdict]),
+      rolledBack: run.decisions.filter((d) => d.iteration === e.iteration && d.rolledBack).map((d) => d.change),
+    })),
+  };
+}
+
+for (const policy of ['fixed', 'adaptive'] as const) {
+  test(`${policy}: ahe evolve with sim: models and ahe simulate --runs 1 make the same trials and decisions on one seed`, {
+    skip,
+  }, async () => {
+    const { dir, scenario, config } = setup(policy);
+    const runDir = join(dir, 'run');
+    const state = await runEvolve({ runDir, config });
+    assert.equal(state.step, 'done');
+    const sim = await simulated(scenario, policy);
+    assert.deepEqual(evolveDecisions(runDir, 2), sim.iterations);
+    assert.equal(state.best?.iteration, sim.best);
+    // The harmful candidate's risk was measured and judged (whatever the draws made of it), and the
+    // held-out split was evaluated in full at every iteration under both policies.
+    assert.equal(sim.iterations[2]!.verdicts.length, 1);
+    for (const n of [0, 1, 2]) {
+      const held = readJson(join(runDir, 'iterations', String(n), 'holdout-job', 'result.json'));
+      assert.deepEqual(held.tasks['failed-ssh-logins'].n, 2, `iteration ${n}`);
+    }
+    if (policy === 'adaptive') {
+      const rollouts = [1, 2].map((n) => readJson(join(runDir, 'iterations', String(n), 'evaluation.json')).rollouts);
+      assert.ok(
+        rollouts.some((r) => r < 12),
+        `adaptive ran every trial: ${rollouts}`,
+      );
+    }
+  });
+}
+
+test('adaptive: a run killed with SIGKILL mid-evaluation resumes to the same decisions', { skip }, async () => {
+  const { dir, config } = setup('adaptive');
+  const reference = join(dir, 'reference');
+  await runEvolve({ runDir: reference, config });
+  const runDir = join(dir, 'killed');
+  const script = join(dir, 'run.mts');
+  writeFileSync(
+    script,
+    `import { runEvolve } from ${JSON.stringify(join(ROOT, 'src/evolve/run-evolve.ts'))};\nawait runEvolve({ runDir: ${JSON.stringify(runDir)}, config: ${JSON.stringify(config)} });\n`,
+  );
+  const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, stdio: 'ignore' });
+  const exited = new Promise((r) => child.on('exit', r));
+  // Killed once iteration 1's training evaluation has started.
+  const deadline = Date.now() + 120_000;
+  while (!existsSync(join(runDir, 'iterations', '1', 'job', 'config.json')) && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 50));
+  child.kill('SIGKILL');
+  await exited;
+  const state = await runEvolve({ runDir });
+  assert.equal(state.step, 'done');
+  assert.deepEqual(evolveDecisions(runDir, 2), evolveDecisions(reference, 2));
+});
