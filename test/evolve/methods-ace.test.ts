@@ -4,17 +4,21 @@
 // record, and a step redone after a crash that neither calls the model again nor applies the delta twice.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { HELPFUL_LESSON } from '../../examples/evolve-demo/make-demo.ts';
 import { compareJobs } from '../../src/bench/compare-jobs.ts';
+import { ModelConnectionError } from '../../src/errors.ts';
 import { attributeManifest } from '../../src/evolve/attribution.ts';
 import { decideGate } from '../../src/evolve/gate.ts';
 import { aceStep } from '../../src/evolve/methods/ace.ts';
 import { applyAceDelta, parsePlaybook, renderPlaybook } from '../../src/evolve/methods/ace-playbook.ts';
 import { callForJson } from '../../src/evolve/methods/model-json.ts';
+import { createModel } from '../../src/model/create-model.ts';
+import type { Model } from '../../src/model/types.ts';
 import { fakeModel, stepFixture } from './methods-support.ts';
 
 const readJson = (file: string) => JSON.parse(readFileSync(file, 'utf8'));
@@ -224,4 +228,41 @@ test('a change without predictions is never judged on predictions: kept unless t
   const worse = attributeManifest(manifest, compareJobs(job(['a', 'b', 'c', 'd', 'e'], tasks), job([], tasks)));
   assert.equal(worse.changes[0]!.verdict, 'HARMFUL');
   assert.match(worse.changes[0]!.reason, /the only change of its iteration/);
+});
+
+test('ace step: a crash before the commit re-applies the recorded proposal once; an unreachable model stops the step resumably', async () => {
+  const fake = aceModel();
+  const { input, iterationDir } = await stepFixture('ace', fake.model, OUTCOMES, 1);
+  const base = git(input.workspace.dir, ['rev-parse', 'HEAD']);
+  await aceStep(input);
+  const playbook = readFileSync(join(input.workspace.dir, 'memory/playbook.md'), 'utf8');
+  // As if killed after the proposal was recorded, with the file half-written and nothing committed.
+  git(input.workspace.dir, ['reset', '--hard', base]);
+  mkdirSync(join(input.workspace.dir, 'memory'), { recursive: true });
+  writeFileSync(join(input.workspace.dir, 'memory', 'playbook.md'), '- [ver-00001] helpful=9');
+  rmSync(join(iterationDir, 'change_manifest.json'));
+  const again = await aceStep(input);
+  assert.equal(fake.calls.length, 2);
+  assert.equal(again.manifest.changes.length, 1);
+  assert.equal(git(input.workspace.dir, ['rev-list', '--count', `${base}..HEAD`]), '1');
+  assert.equal(readFileSync(join(input.workspace.dir, 'memory/playbook.md'), 'utf8'), playbook);
+
+  const down: Model = {
+    ...fake.model,
+    async complete() {
+      throw new ModelConnectionError('connect ECONNREFUSED 127.0.0.1:9');
+    },
+  };
+  const stopped = await stepFixture('ace', down, OUTCOMES, 1);
+  const result = await aceStep({ ...stopped.input, evolveModel: async () => down });
+  assert.match(result.unavailable ?? '', /ECONNREFUSED/);
+  assert.equal(existsSync(join(stopped.iterationDir, 'ace', 'proposal.json')), false);
+  assert.equal(existsSync(join(stopped.iterationDir, 'change_manifest.json')), false);
+});
+
+test('the ace script of the offline demo drives the step (docs/experiments.md uses it)', async () => {
+  const spec = `scripted:${fileURLToPath(new URL('fixtures/methods/ace.script.yaml', import.meta.url))}`;
+  const { input } = await stepFixture('ace', fakeModel(() => '').model, OUTCOMES, 1);
+  const result = await aceStep({ ...input, evolveModel: () => createModel(spec) });
+  assert.equal(result.manifest.changes[0]!.description, 'ACE playbook delta: +2 bullet(s) (ver-00001, com-00002)');
 });

@@ -7,8 +7,10 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { applyExperienceOperations, parseExperiences } from '../../src/evolve/methods/experience-library.ts';
 import { tfGrpoStep } from '../../src/evolve/methods/tf-grpo.ts';
+import { createModel } from '../../src/model/create-model.ts';
 import { fakeModel, stepFixture } from './methods-support.ts';
 
 const readJson = (file: string) => JSON.parse(readFileSync(file, 'utf8'));
@@ -114,4 +116,15 @@ test('tf-grpo step: without a mixed group there is nothing to learn: no model ca
 
   const single = await stepFixture('tf-grpo', fake.model, { 'top-words': [0] }, 1);
   await assert.rejects(tfGrpoStep(single.input), /needs -k 2 or more \(the run has k = 1\)/);
+});
+
+test('the tf-grpo script of the offline demo drives the step (docs/experiments.md uses it)', async () => {
+  const spec = `scripted:${fileURLToPath(new URL('fixtures/methods/tf-grpo.script.yaml', import.meta.url))}`;
+  const { input } = await stepFixture('tf-grpo', fakeModel(() => '').model, {
+    'top-words': [1, 0],
+    'incident-timeline': [1, 1],
+  });
+  const result = await tfGrpoStep({ ...input, evolveModel: () => createModel(spec) });
+  assert.equal(result.manifest.changes[0]!.description, 'TF-GRPO experience update: +1 (G0)');
+  assert.equal(result.usage.calls, 2);
 });
