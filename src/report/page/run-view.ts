@@ -36,7 +36,11 @@ function renderScores(report: RunReport): HTMLElement {
   const iterations = [...report.iterations].sort((a, b) => a.iteration - b.iteration);
   if (!iterations.some((it) => it.train || it.holdout))
     return h('p', { class: 'empty' }, 'No iteration has been scored yet.');
-  const xLabels = iterations.map((it) => String(it.iteration));
+  // While the run goes, the axis already spans the planned iterations, so it does not rescale at each one.
+  const last = iterations.at(-1)?.iteration ?? 0;
+  const planned = report.status.done ? last : Math.max(last, report.config.iterations);
+  const xLabels = [...iterations.map((it) => String(it.iteration))];
+  for (let n = last + 1; n <= planned; n++) xLabels.push(String(n));
   const bestIndex = report.best ? iterations.findIndex((it) => it.iteration === report.best?.iteration) : -1;
   const curves: ScoreCurve[] = [
     {
