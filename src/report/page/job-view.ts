@@ -7,7 +7,7 @@ import type { JobReport, TaskRow, TrialRow } from '../report-data.ts';
 import { append, clear, duration, h, pct, tokens, usd } from './dom.ts';
 import { type Column, renderTable } from './table.ts';
 import type { ViewContext } from './view-context.ts';
-import { collapsible, factLine, longText, panel, statusLabel } from './view-parts.ts';
+import { factLine, fold, longText, panel, statusLabel } from './view-parts.ts';
 
 /** The task whose trials are shown, per job path: kept across live re-renders. */
 const openTasks = new Map<string, string>();
@@ -204,17 +204,20 @@ export function renderJobView(root: HTMLElement, job: JobReport, ctx: ViewContex
         ? factLine(Object.entries(job.exceptions).map(([type, n]): [string, string] => [type, `${n}×`]))
         : null,
       unfinished.length
-        ? collapsible(`${unfinished.length} trial(s) not finished`, false, h('p', {}, unfinished.join(', ')))
+        ? fold('unfinished', `${unfinished.length} trial(s) not finished`, false, h('p', {}, unfinished.join(', ')))
         : null,
       problems.length
-        ? collapsible(
+        ? fold(
+            'problems',
             `${problems.length} file problem(s) while loading`,
             false,
             h('ul', {}, ...problems.map((p) => h('li', {}, p))),
           )
         : null,
     ),
-    job.debug_overview ? collapsible("Debugger's overview", false, longText(job.debug_overview, 'markdown')) : null,
+    job.debug_overview
+      ? fold('debug-overview', "Debugger's overview", false, longText(job.debug_overview, 'markdown'))
+      : null,
     panel(
       'Tasks',
       { id: 'job-tasks' },

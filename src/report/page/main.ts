@@ -141,7 +141,9 @@ async function boot(app: HTMLElement): Promise<void> {
     // reader expanded in it) alone.
     if (reason === 'update' && route.trial && route.trial === shownTrial) return;
     const scroll = reason === 'update' ? window.scrollY : (scrolls.get(location.hash) ?? 0);
+    const kept = reason === 'update' ? keepReaderState(view) : () => {};
     renderView(route);
+    kept();
     shownTrial = route.trial ?? null;
     shownHash = location.hash;
     window.scrollTo(0, scroll);
@@ -156,6 +158,35 @@ async function boot(app: HTMLElement): Promise<void> {
       render('update');
     });
   }
+}
+
+/**
+ * What a live re-render would lose and the reader was using: the search box being typed in (tables keep
+ * their query themselves) and the folds opened or closed. Returns the function that puts them back.
+ */
+function keepReaderState(view: HTMLElement): () => void {
+  const active = document.activeElement;
+  const table =
+    active instanceof HTMLInputElement && active.classList.contains('table-search')
+      ? active.closest('[data-table]')?.getAttribute('data-table')
+      : null;
+  const caret = active instanceof HTMLInputElement ? active.selectionStart : null;
+  const folds = new Map<string, boolean>();
+  for (const d of view.querySelectorAll<HTMLDetailsElement>('details[data-fold]'))
+    folds.set(d.getAttribute('data-fold') ?? '', d.open);
+  return () => {
+    for (const d of view.querySelectorAll<HTMLDetailsElement>('details[data-fold]')) {
+      const open = folds.get(d.getAttribute('data-fold') ?? '');
+      if (open !== undefined) d.open = open;
+    }
+    if (!table) return;
+    const input = [...view.querySelectorAll<HTMLElement>('[data-table]')]
+      .find((e) => e.getAttribute('data-table') === table)
+      ?.querySelector<HTMLInputElement>('.table-search');
+    if (!input) return;
+    input.focus();
+    if (caret !== null) input.setSelectionRange(caret, caret);
+  };
 }
 
 function fail(app: HTMLElement, error: unknown): void {

@@ -191,14 +191,19 @@ function renderDetail(root: HTMLElement, detail: TrialDetail): void {
 }
 
 /** Loads a trial's detail from the source and shows it (or says why it cannot). */
+/** Which load a view root is waiting for: a detail that arrives after the reader moved on is dropped. */
+const pending = new WeakMap<HTMLElement, object>();
+
 export function renderTrialView(root: HTMLElement, ref: string, ctx: ViewContext, payload: ReportPayload): void {
   clear(root);
   root.append(h('p', { class: 'loading' }, 'Loading the trial…'));
   const row = findTrial(payload.report, ref)?.row;
+  const token = {};
+  pending.set(root, token);
+  const current = () => pending.get(root) === token && root.querySelector(':scope > .loading') !== null;
   ctx.source.trial(ref).then(
     (detail) => {
-      // The reader may have moved on while it loaded.
-      if (!root.querySelector(':scope > .loading')) return;
+      if (!current()) return;
       clear(root);
       if (detail) {
         renderDetail(root, detail);
@@ -228,6 +233,7 @@ export function renderTrialView(root: HTMLElement, ref: string, ctx: ViewContext
       );
     },
     (error: unknown) => {
+      if (!current()) return;
       clear(root);
       root.append(h('p', { class: 'error' }, `The trial could not be loaded: ${String(error)}`));
     },

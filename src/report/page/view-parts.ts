@@ -76,3 +76,8 @@ export function longText(text: string, className = 'text-block'): HTMLElement {
 export function collapsible(summary: string, open: boolean, ...children: Child[]): HTMLDetailsElement {
   return h('details', { open }, h('summary', {}, summary), ...children);
 }
+
+/** A collapsible whose state survives live re-renders (its name must be unique in the view). */
+export function fold(name: string, summary: string, open: boolean, ...children: Child[]): HTMLDetailsElement {
+  return h('details', { open, 'data-fold': name }, h('summary', {}, summary), ...children);
+}
