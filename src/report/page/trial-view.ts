@@ -4,9 +4,9 @@
 // characters / 40 lines with a button that shows all), timestamps and tokens — a multi-step task's
 // steps as sections, the verifier's output and what the loader left out. Everything is text: a trace
 // holding HTML or script shows as the characters it holds.
-import type { ReportPayload, TraceStep, TrialDetail } from '../report-data.ts';
-import { append, clear, h, pct, tokens } from './dom.ts';
-import { findTrial } from './router.ts';
+import type { ReportPayload, TraceStep, TrialDetail, TrialRow } from '../report-data.ts';
+import { append, clear, duration, h, pct, tokens, usd } from './dom.ts';
+import { findTrial, jobsOf } from './router.ts';
 import type { ViewContext } from './view-context.ts';
 import { collapsible, cutText, factLine, lines, longText, panel, statusLabel } from './view-parts.ts';
 
@@ -119,7 +119,12 @@ function foldButtons(root: HTMLElement): HTMLElement {
   return h('span', { class: 'fold-buttons' }, expand, collapse);
 }
 
-function renderDetail(root: HTMLElement, detail: TrialDetail): void {
+function renderDetail(
+  root: HTMLElement,
+  detail: TrialDetail,
+  row: TrialRow | undefined,
+  nav: HTMLElement | null,
+): void {
   const passed = detail.reward !== null && detail.reward >= 1 && !detail.exception;
   const trajectory = panel('Trajectory', { id: 'trial-trajectory' });
   if (detail.task_steps?.length) {
@@ -155,7 +160,13 @@ function renderDetail(root: HTMLElement, detail: TrialDetail): void {
           'steps',
           detail.task_steps?.length ? detail.task_steps.reduce((n, s) => n + s.steps.length, 0) : detail.steps.length,
         ],
+        ['prompt tokens', row ? tokens(row.spend.prompt_tokens) : null],
+        ['completion tokens', row ? tokens(row.spend.completion_tokens) : null],
+        ['cached', row?.spend.cached_tokens ? tokens(row.spend.cached_tokens) : null],
+        ['cost', row ? usd(row.spend.cost_usd) : null],
+        ['time', row ? duration(row.duration_sec) : null],
       ]),
+      nav,
     ),
     detail.exception
       ? panel(
@@ -191,6 +202,27 @@ function renderDetail(root: HTMLElement, detail: TrialDetail): void {
 }
 
 /** Loads a trial's detail from the source and shows it (or says why it cannot). */
+/** Buttons to the previous and next trial of the same job (in the job's order), when there are some. */
+function neighbours(payload: ReportPayload, ref: string, ctx: ViewContext): HTMLElement | null {
+  const found = findTrial(payload.report, ref);
+  const trials = found ? jobsOf(payload.report).find((e) => e.key === found.key)?.job.trials : undefined;
+  if (!found || !trials || trials.length < 2) return null;
+  const at = trials.findIndex((t) => t.detail_ref === ref);
+  const step = (to: TrialRow | undefined, text: string) => {
+    if (!to) return h('button', { type: 'button', disabled: true }, text);
+    const button = h('button', { type: 'button', title: `${to.task} · ${to.id}` }, text);
+    button.addEventListener('click', () => ctx.openTrial(to.detail_ref, `${to.task} · ${to.id}`));
+    return button;
+  };
+  return h(
+    'p',
+    { class: 'trial-nav' },
+    step(trials[at - 1], '‹ previous trial'),
+    h('span', { class: 'muted' }, ` ${at + 1} of ${trials.length} `),
+    step(trials[at + 1], 'next trial ›'),
+  );
+}
+
 /** Which load a view root is waiting for: a detail that arrives after the reader moved on is dropped. */
 const pending = new WeakMap<HTMLElement, object>();
 
@@ -206,7 +238,7 @@ export function renderTrialView(root: HTMLElement, ref: string, ctx: ViewContext
       if (!current()) return;
       clear(root);
       if (detail) {
-        renderDetail(root, detail);
+        renderDetail(root, detail, row, neighbours(payload, ref, ctx));
         return;
       }
       append(
