@@ -4,6 +4,12 @@
 // comparison, a job inside one of them, or a trial. A live page (ahe serve) re-renders the open view in
 // place when the data changed, keeping the scroll position, the tables' sort and filters and what views
 // keep themselves.
+//
+// Hooks the browser tests rely on (keep them stable): #view (the open view), .breadcrumb, .live (live
+// header); job view: #job-tasks / #job-trials with rows tr.clickable, .task-panel[data-task], and
+// [data-progress="done/total"] while live; trial view: .steps > .step[data-step], .trial-nav; tables:
+// [data-table="<csv name>"], .filter-chip, .table-search, .csv-export; index: [data-table="ahe-index.csv"].
+// Routes: #job=<key>&trial=<detail_ref> (router.ts).
 import type { AnyReport, ReportPayload } from '../report-data.ts';
 import { disposeCharts } from './charts.ts';
 import { renderCompareJobsView, renderCompareRunsView } from './compare-view.ts';
