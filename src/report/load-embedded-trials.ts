@@ -9,13 +9,17 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { atifCandidates } from '../debugger/source-atif.ts';
+import type { DebugInfo } from './load-debug-info.ts';
+import type { LoadedJob } from './load-job.ts';
 import { createTrialLoader, type TrialLoader } from './load-trial.ts';
-import type { JobReport, TrialDetail } from './report-data.ts';
+import type { TrialDetail } from './report-data.ts';
 
 export interface TrialCandidate {
   ref: string;
   jobDir: string;
   trialId: string;
+  /** The job's debug info, read once when the job was loaded. */
+  debug: DebugInfo | null;
   /** Lower first. */
   rank: number;
 }
@@ -39,12 +43,12 @@ const MAX_MISSES = 8;
  * The order within one job: failing trials of tasks that did not always pass, then the passing trials of
  * those tasks (what worked, beside what did not), then the trials of tasks that always passed.
  */
-export function jobCandidates(dir: string, job: JobReport, tier: number): TrialCandidate[] {
-  const status = new Map(job.tasks.map((t) => [t.task, t.status]));
-  return job.trials.map((t) => {
+export function jobCandidates(job: LoadedJob, tier: number): TrialCandidate[] {
+  const status = new Map(job.report.tasks.map((t) => [t.task, t.status]));
+  return job.report.trials.map((t) => {
     const troubled = status.get(t.task) !== 'passed';
     const within = troubled ? (t.passed ? 1 : 0) : 2;
-    return { ref: t.detail_ref, jobDir: dir, trialId: t.id, rank: tier * 10 + within };
+    return { ref: t.detail_ref, jobDir: job.dir, trialId: t.id, debug: job.debug, rank: tier * 10 + within };
   });
 }
 
@@ -110,7 +114,7 @@ export async function embedTrials(candidates: TrialCandidate[], budgetBytes: num
       continue;
     }
     let loader = loaders.get(c.jobDir);
-    if (!loader) loaders.set(c.jobDir, (loader = createTrialLoader(c.jobDir)));
+    if (!loader) loaders.set(c.jobDir, (loader = createTrialLoader(c.jobDir, c.debug)));
     let detail: TrialDetail;
     try {
       detail = await loader.load(c.trialId);

@@ -57,7 +57,7 @@ function runCandidates(run: LoadedRun, tierOffset = 0): TrialCandidate[] {
   for (const n of numbers) {
     const jobs = run.jobs.get(n)!;
     const tier = tierOffset + (first.has(n) ? 0 : 1);
-    for (const job of [jobs.train, jobs.holdout]) if (job) out.push(...jobCandidates(job.dir, job.report, tier));
+    for (const job of [jobs.train, jobs.holdout]) if (job) out.push(...jobCandidates(job, tier));
   }
   return out;
 }
@@ -87,7 +87,7 @@ export function buildReport(paths: string[], options: { now?: number } = {}): Bu
       const job = loadJob(dir, { path, refBase: '.', ...at });
       report = job.report;
       title = `Job ${job.report.name}`;
-      candidates = jobCandidates(dir, job.report, 0);
+      candidates = jobCandidates(job, 0);
     } else if (kinds[0] === 'run') {
       const run = loadRun(dir, { path, ...at });
       report = run.report;
@@ -97,13 +97,13 @@ export function buildReport(paths: string[], options: { now?: number } = {}): Bu
       const debug = loadDebug(dir, { path, ...at });
       report = debug.report;
       title = `Debug ${debug.report.name}`;
-      if (debug.job) candidates = jobCandidates(debug.job.dir, debug.job.report, 0);
+      if (debug.job) candidates = jobCandidates(debug.job, 0);
     }
   } else if (kinds.every((k) => k === 'job')) {
     const jobs: LoadedJob[] = dirs.map((dir, i) => loadJob(dir, { path: shownPath(dir), refBase: `${i}:.`, ...at }));
     report = compareJobsReport(jobs);
     title = `Comparison of ${jobs.length} jobs: ${jobs.map((j) => j.report.name).join(' vs ')}`;
-    candidates = jobs.flatMap((j) => jobCandidates(j.dir, j.report, 0));
+    candidates = jobs.flatMap((j) => jobCandidates(j, 0));
   } else if (kinds.every((k) => k === 'run')) {
     const runs = dirs.map((dir, i) => loadRun(dir, { path: shownPath(dir), refPrefix: `${i}:`, ...at }));
     report = { kind: 'compare-runs', runs: runs.map((r) => r.report) };

@@ -26,8 +26,9 @@ export interface TrialLoader {
   load(trialId: string): Promise<TrialDetail>;
 }
 
-export function createTrialLoader(jobDir: string): TrialLoader {
-  let debug: DebugInfo | null | undefined;
+/** `debug`: the job's debug info when the caller read it already (undefined: found and read here, once). */
+export function createTrialLoader(jobDir: string, known?: DebugInfo | null): TrialLoader {
+  let debug = known;
   return {
     async load(trialId) {
       debug ??= debugInfoForJob(jobDir);
