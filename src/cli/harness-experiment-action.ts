@@ -8,13 +8,9 @@ import { selectionFrom, selects, TRAIN_SELECTION_FLAGS } from '../bench/select-t
 import type { Task } from '../bench/task.ts';
 import type { BackendKind } from '../bench/trial-context.ts';
 import { UserError } from '../errors.ts';
+import { checkRecordedSettings } from '../experiments/check-recorded-settings.ts';
 import { estimateExperiment } from '../experiments/estimate-experiment.ts';
-import {
-  checkRecordedSettings,
-  type EvaluateVariantsOptions,
-  type ExperimentEvaluation,
-  type VariantJob,
-} from '../experiments/evaluate-variants.ts';
+import type { EvaluateVariantsOptions, ExperimentEvaluation, VariantJob } from '../experiments/evaluate-variants.ts';
 import { defaultSuite, type ExperimentRun, type Suite } from '../experiments/open-run.ts';
 import { createModel } from '../model/create-model.ts';
 import { loadPriceTable, type PriceTable } from '../model/prices.ts';

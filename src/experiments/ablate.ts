@@ -9,12 +9,8 @@ import { join } from 'node:path';
 import type { JobResult } from '../bench/job-summary.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../trace/write-atomic.ts';
 import type { AblationType } from './compose-harness.ts';
-import {
-  type ExperimentEvaluation,
-  evaluateVariants,
-  UNRECORDED_SPEND_FILE,
-  type VariantStatus,
-} from './evaluate-variants.ts';
+import { type ExperimentEvaluation, evaluateVariants, type VariantStatus } from './evaluate-variants.ts';
+import { UNRECORDED_SPEND_FILE } from './experiment-spend.ts';
 import type { ExperimentRun, Suite } from './open-run.ts';
 import { type AblationPlan, evaluatedVariants, type PlannedVariant, variantJobDir } from './plan-ablation.ts';
 import { renderAblation } from './render-ablation.ts';

@@ -3,7 +3,7 @@
 // estimate (src/evolve/estimate-cost.ts), stated with the number. Unknown prices say so.
 import { DEFAULT_ASSUMPTIONS } from '../evolve/estimate-cost.ts';
 import { costOf, type PriceTable, priceOf } from '../model/prices.ts';
-import { readJobResult } from './evaluate-variants.ts';
+import { readJobResult } from './experiment-spend.ts';
 
 export interface ExperimentEstimate {
   jobs: number;

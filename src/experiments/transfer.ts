@@ -8,12 +8,8 @@ import type { TaskChange } from '../bench/compare-jobs.ts';
 import type { JobResult } from '../bench/job-summary.ts';
 import { UserError } from '../errors.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../trace/write-atomic.ts';
-import {
-  type ExperimentEvaluation,
-  evaluateVariants,
-  UNRECORDED_SPEND_FILE,
-  type VariantStatus,
-} from './evaluate-variants.ts';
+import { type ExperimentEvaluation, evaluateVariants, type VariantStatus } from './evaluate-variants.ts';
+import { UNRECORDED_SPEND_FILE } from './experiment-spend.ts';
 import { type ExperimentRun, exportSeed, type Suite } from './open-run.ts';
 import {
   formatCount,
