@@ -66,7 +66,7 @@ test('the hostile trial view: trajectory and verifier output shown as text, noth
   const w = await openReport(browser, jobFile);
   try {
     await openTaskTrial(w.page, HOSTILE_TASK, HOSTILE_TRIAL);
-    const expand = w.page.locator('#trial-trajectory button', { hasText: 'expand all' });
+    const expand = w.page.locator('#view button', { hasText: 'expand all' });
     if (await expand.count()) await expand.first().click();
     const text = await viewText(w.page);
     for (const [name, payload] of Object.entries(PAYLOADS))

@@ -76,8 +76,8 @@ test('a job with trajectories: the trial view shows each step of the ATIF trajec
   try {
     await openTaskTrial(w.page, 'csv-region-totals', 'csv-region-totals__1');
     const steps = trajectory(join(demo, 'iterations', '0', 'job', 'csv-region-totals__1')).steps;
-    await w.page.waitForSelector('#trial-trajectory article.step');
-    assert.equal(await w.page.locator('#trial-trajectory article.step').count(), steps.length, 'one article per step');
+    await w.page.waitForSelector('.steps > .step[data-step]');
+    assert.equal(await w.page.locator('.steps > .step[data-step]').count(), steps.length, 'one article per step');
     const last = steps.at(-1)?.message ?? '';
     assert.ok(last && (await viewText(w.page)).includes(last.trim()), `the last step's message is shown: ${last}`);
     assertClean(w, 'demo job report');
@@ -96,7 +96,7 @@ test('a debug output: loads clean with the overview and the job it analysed', { 
     assert.match(await visibleText(w.page, '#debug-tasks'), /Attempt top-words__1/, "a task's detail opens");
     await w.page.locator('.open-job').click();
     await openTaskTrial(w.page, 'top-words', 'top-words__1');
-    await w.page.waitForSelector('#trial-trajectory article.step');
+    await w.page.waitForSelector('.steps > .step[data-step]');
     assertClean(w, 'debug report');
   } finally {
     await w.close();
@@ -110,7 +110,7 @@ test('an evolve run: every chart drawn, a heatmap cell opens a trial with its tr
     const buttons = await clickHeatmapCell(w.page);
     assert.ok(buttons > 0, 'a click on the heatmap lists the cell’s trials');
     await w.page.locator('[data-cell-trials] button[data-trial]').first().click();
-    await w.page.waitForSelector('#trial-trajectory article.step', { timeout: 30_000 });
+    await w.page.waitForSelector('.steps > .step[data-step]', { timeout: 30_000 });
     assertClean(w, 'run report');
   } finally {
     await w.close();

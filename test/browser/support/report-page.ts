@@ -1,6 +1,6 @@
 // Steps the browser tests take on a report page: open it watched, check its charts are drawn, open a
 // task's trial, click a heatmap cell. Selectors are the page's own (src/report/page/): tables
-// `[data-table] tr.clickable`, the task panel `.task-slot`, the trial view `#trial-trajectory article.step`,
+// `[data-table] tr.clickable`, the task panel `.task-panel`, the trial view (route `#…&trial=`) `.steps > .step[data-step]`,
 // the run heatmap's panel `[data-cell-trials]`, charts `[data-chart][data-rendered="true"]`.
 import assert from 'node:assert/strict';
 import { pathToFileURL } from 'node:url';
@@ -38,8 +38,16 @@ export async function assertChartsDrawn(page: Page, expected: string[]): Promise
 /** In a job view: clicks the task's row, then its first trial in the task's panel; waits for the trial view. */
 export async function openTaskTrial(page: Page, task: string, trial: string): Promise<void> {
   await page.locator('[data-table] tr.clickable', { hasText: task }).first().click();
-  await page.locator('.task-slot tr.clickable', { hasText: trial }).first().click();
-  await page.waitForSelector('#trial-trajectory, #view h2:has-text("Verifier")', { timeout: 30_000 });
+  await page.locator('.task-panel tr.clickable', { hasText: trial }).first().click();
+  // The trial's route is set and its detail drawn: the trajectory's steps, or the verifier's output.
+  await page.waitForFunction(
+    () =>
+      location.hash.includes('trial=') &&
+      (!!document.querySelector('#view .steps') ||
+        [...document.querySelectorAll('#view h2')].some((h) => /Verifier/.test(h.textContent ?? ''))),
+    null,
+    { timeout: 30_000 },
+  );
 }
 
 /**
