@@ -1,9 +1,8 @@
 // `ahe ablate` at work: plans the variants (writing and validating their harnesses, spending nothing),
 // prints what will be evaluated and the estimate, then evaluates and writes RUN/ablation/.
 import { resolve } from 'node:path';
-import { UserError } from '../errors.ts';
 import { runAblation } from '../experiments/ablate.ts';
-import { ABLATION_TYPES, type AblationType, ablationTypeOf } from '../experiments/compose-harness.ts';
+import { ABLATION_TYPES } from '../experiments/ablation-types.ts';
 import { openExperimentRun } from '../experiments/open-run.ts';
 import { evaluatedVariants, planAblation, variantJobDir } from '../experiments/plan-ablation.ts';
 import type { AblateFlags } from './ablate-command.ts';
@@ -15,22 +14,8 @@ import {
   setUpExperiment,
 } from './harness-experiment-action.ts';
 
-function componentsFrom(list: string | undefined): AblationType[] {
-  if (list === undefined) return [...ABLATION_TYPES];
-  const words = list
-    .split(',')
-    .map((w) => w.trim())
-    .filter(Boolean);
-  if (words.length === 0) throw new UserError('--components: give at least one component type');
-  return words.map((w) => {
-    const type = ablationTypeOf(w);
-    if (!type) throw new UserError(`--components: unknown component type '${w}' (types: ${ABLATION_TYPES.join(', ')})`);
-    return type;
-  });
-}
-
 export async function ablateCommand(runArg: string, flags: AblateFlags): Promise<void> {
-  const types = componentsFrom(flags.components);
+  const types = flags.components ?? [...ABLATION_TYPES];
   const run = openExperimentRun(resolve(runArg), 'ablate');
   const setup = await setUpExperiment(flags, run, flags.model ?? run.config.model);
   const plan = await planAblation(run, types);

@@ -1,12 +1,13 @@
 // `ahe ablate RUN`: which parts of an evolved harness made the difference — the seed, the best, the seed
 // plus each component type taken from the best, and the best minus each, measured on the same tasks.
 import type { Command } from 'commander';
+import type { AblationType } from '../experiments/ablation-types.ts';
 import { MODEL_SPEC_HELP } from '../model/create-model.ts';
 import { addHarnessExperimentOptions, type HarnessExperimentFlags } from './harness-experiment-options.ts';
-import { existingDir } from './parse-options.ts';
+import { componentTypes, existingDir } from './parse-options.ts';
 
 export interface AblateFlags extends HarnessExperimentFlags {
-  components?: string;
+  components?: AblationType[];
 }
 
 export function registerAblateCommand(program: Command): void {
@@ -20,6 +21,7 @@ export function registerAblateCommand(program: Command): void {
     .option(
       '--components <types>',
       'only these component types, comma-separated: system_prompt, tools, middleware, skills, subagents, memory, harness_yaml (default: every type the best changed)',
+      componentTypes,
     );
   addHarnessExperimentOptions(command)
     .addHelpText(

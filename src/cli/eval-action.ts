@@ -142,7 +142,7 @@ export async function runEval(
     };
     costKnown = (await createModel(spec, modelOptions)).priced !== false;
     agent.modelSpec = spec;
-    agent.newModel = () => createModel(spec, modelOptions);
+    agent.newModel = (context) => createModel(spec, { ...modelOptions, context });
     agent.maxSteps = flags.maxSteps;
     agent.maxTotalTokens = flags.maxTokens;
     // Recorded in config.json: continuing the job with another fallback or effort is refused (job-settings.ts).

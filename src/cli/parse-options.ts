@@ -5,6 +5,7 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
+import { ABLATION_TYPES, type AblationType, ablationTypeOf } from '../experiments/ablation-types.ts';
 
 export type ValueParser<T> = (value: string) => T;
 
@@ -77,8 +78,34 @@ export const seconds = numberOption({ min: 0, minExclusive: true, max: LIMITS.se
 export const minutes = numberOption({ min: 0, minExclusive: true, max: LIMITS.minutes });
 export const usd = numberOption({ min: 0, minExclusive: true, max: LIMITS.usd });
 export const lockMs = intOption({ min: 1000, max: LIMITS.lockMs });
+/** A TCP port to listen on (0: any free port). */
+export const port = intOption({ min: 0, max: 65535 });
 /** A rate between 0 and 1 (e.g. --target-pass-rate). */
 export const fraction = numberOption({ min: 0, max: 1 });
+
+/** A name that becomes one directory (`ahe transfer --name`): 1–100 letters, digits, '.', '_' or '-'. */
+export const directoryName: ValueParser<string> = (value) => {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(value))
+    throw new InvalidArgumentError(
+      `expected 1–100 letters, digits, '.', '_' or '-' (a directory name), got '${value}'`,
+    );
+  return value;
+};
+
+/** A comma-separated list of component types (`ahe ablate --components memory,tools`). */
+export const componentTypes: ValueParser<AblationType[]> = (value) => {
+  const words = value
+    .split(',')
+    .map((w) => w.trim())
+    .filter(Boolean);
+  if (words.length === 0)
+    throw new InvalidArgumentError(`expected one or more component types, comma-separated, got '${value}'`);
+  return words.map((w) => {
+    const type = ablationTypeOf(w);
+    if (!type) throw new InvalidArgumentError(`expected component types (${ABLATION_TYPES.join(', ')}), got '${w}'`);
+    return type;
+  });
+};
 
 const kind = (path: string) => {
   try {

@@ -2,7 +2,7 @@
 // comparison of jobs or of runs (docs/report.md). The work is in report-action.ts, loaded only when the
 // command runs, so `ahe report --help` loads no layer.
 import type { Command } from 'commander';
-import { outputFile } from './parse-options.ts';
+import { existingDir, outputFile } from './parse-options.ts';
 
 export interface ReportFlags {
   out?: string;
@@ -15,9 +15,11 @@ export function registerReportCommand(program: Command): void {
     .description(
       'Write one self-contained HTML report (no network needed to view it) of a job, a debug output, an evolve run, or a comparison of jobs or of runs.',
     )
+    // existingDir checks each path (commander folds a variadic argument through its parser); the list itself is command.args.
     .argument(
       '<path...>',
       'an `ahe eval` job or any Harbor job, an `ahe debug` output, an `ahe evolve` run directory; two or more jobs (or runs) are compared, the first as the baseline',
+      existingDir,
     )
     .option(
       '--out <file>',
@@ -49,7 +51,7 @@ Examples:
   ahe report jobs/seed jobs/evolved --out seed-vs-evolved.html
   ahe report runs/ahe runs/ace --out methods.html`,
     )
-    .action(async (paths: string[], flags: ReportFlags) =>
-      (await import('./report-action.ts')).reportCommand(paths, flags),
+    .action(async (_lastPath: string, flags: ReportFlags, command: Command) =>
+      (await import('./report-action.ts')).reportCommand(command.args, flags),
     );
 }

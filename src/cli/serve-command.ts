@@ -1,7 +1,7 @@
 // `ahe serve [DIR]`: a local, read-only web app over the jobs, evolve runs and debug outputs under DIR,
 // updating live while `ahe eval` or `ahe evolve` write into them (docs/serve.md).
 import type { Command } from 'commander';
-import { existingDir, intOption } from './parse-options.ts';
+import { existingDir, port } from './parse-options.ts';
 
 /** The port when --port is not given. */
 export const DEFAULT_SERVE_PORT = 7420;
@@ -18,7 +18,7 @@ export function registerServeCommand(program: Command): void {
       'A local read-only web app over the jobs, evolve runs and debug outputs under DIR: the views of ahe report, updated live while ahe eval or ahe evolve write.',
     )
     .argument('[dir]', 'the directory to serve (default: the current directory)', existingDir)
-    .option('--port <n>', 'the port (0: any free port)', intOption({ min: 0, max: 65535 }), DEFAULT_SERVE_PORT)
+    .option('--port <n>', 'the port (0: any free port)', port, DEFAULT_SERVE_PORT)
     .option(
       '--host <host>',
       'the interface to bind (127.0.0.1: this machine only; any other makes the data visible to the network)',

@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { MODEL_SPEC_HELP } from '../model/create-model.ts';
 import { addHarnessExperimentOptions, type HarnessExperimentFlags } from './harness-experiment-options.ts';
-import { existingDir } from './parse-options.ts';
+import { directoryName, existingDir } from './parse-options.ts';
 
 export interface TransferFlags extends HarnessExperimentFlags {
   name?: string;
@@ -20,7 +20,11 @@ export function registerTransferCommand(program: Command): void {
       '--model <spec>',
       `the coding model to transfer to (the run's own model is allowed): ${MODEL_SPEC_HELP}`,
     )
-    .option('--name <name>', 'the directory under RUN/transfer/ (default: made of the model and the --tasks folder)');
+    .option(
+      '--name <name>',
+      'the directory under RUN/transfer/ (default: made of the model and the --tasks folder)',
+      directoryName,
+    );
   addHarnessExperimentOptions(command)
     .addHelpText(
       'after',

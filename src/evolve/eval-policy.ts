@@ -7,7 +7,7 @@
 //      the same way each time) is re-checked with one attempt every `recheckEvery` iterations (staggered
 //      by task) and otherwise carries its last outcome forward;
 //   4. when a re-checked stable task comes out against its history, the change evidently reaches past its
-//      predictions: that task gets its remaining attempts, and every stable task not yet run this
+//      predictions: that task gets its remaining attempts, and every task not yet run this
 //      iteration gets one attempt.
 // The first evaluation (nothing is known yet) runs every task k times under both policies. Decisions are
 // made on the tasks actually run (the evidence), against each task's last measured outcome.
@@ -138,6 +138,8 @@ export function nextPhase(
       next[t] = Math.max(next[t] ?? 0, input.k);
     }
   }
+  // Escalating to the stable tasks only saves ~5% more rollouts but loses accuracy where predictions are
+  // wrong (docs/evolution-cost.md): every task not yet run gets its one attempt.
   if (surprised) for (const t of input.tasks) if ((next[t] ?? 0) === 0) next[t] = 1;
   const changed = input.tasks.some((t) => (next[t] ?? 0) > (plan[t] ?? 0));
   return changed ? next : undefined;

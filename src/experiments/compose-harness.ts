@@ -12,35 +12,9 @@ import { parse, parseDocument } from 'yaml';
 import { listHarnessFiles } from '../harness/list-harness-files.ts';
 import { writeFileAtomic } from '../trace/write-atomic.ts';
 
-/** The component types an ablation takes apart, named as harness.yaml's `components:` keys plus the prompt and the manifest. */
-export const ABLATION_TYPES = [
-  'system_prompt',
-  'tools',
-  'middleware',
-  'skills',
-  'subagents',
-  'memory',
-  'harness_yaml',
-] as const;
-export type AblationType = (typeof ABLATION_TYPES)[number];
+export { ABLATION_TYPES, type AblationType, ablationTypeOf } from './ablation-types.ts';
 
-/** The change manifest's names (src/debugger/analysis.ts COMPONENT_TYPES) and a few spellings, for --components. */
-const ALIASES: Record<string, AblationType> = {
-  prompt: 'system_prompt',
-  tool: 'tools',
-  tool_description: 'tools',
-  tool_implementation: 'tools',
-  skill: 'skills',
-  subagent: 'subagents',
-  manifest: 'harness_yaml',
-  'harness.yaml': 'harness_yaml',
-};
-
-/** An ablation type from a user's word (`memory`, `tool_implementation`, `manifest`…), or undefined. */
-export function ablationTypeOf(word: string): AblationType | undefined {
-  const w = word.trim().toLowerCase().replace(/-/g, '_');
-  return (ABLATION_TYPES as readonly string[]).includes(w) ? (w as AblationType) : ALIASES[w];
-}
+import { ABLATION_TYPES, type AblationType } from './ablation-types.ts';
 
 const COMPONENT_KINDS = ['tools', 'middleware', 'skills', 'subagents', 'memory'] as const;
 /** The type a harness file belongs to; undefined for harness.yaml (split by key) and files of no type. */

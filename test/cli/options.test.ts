@@ -25,6 +25,9 @@ const outUnderFile = join(aFile, 'sub');
 // Bad values by parser: every one must be refused with a message.
 const BAD: [parsers.ValueParser<unknown>, string[]][] = [
   [parsers.existingDir, [missing, aFile]],
+  [parsers.port, ['-1', '65536', '80.5']],
+  [parsers.directoryName, ['', '../up', 'a/b', '.hidden']],
+  [parsers.componentTypes, ['', ' , ', 'memory,prompts-and-more']],
   [parsers.existingFile, [missing, work]],
   [parsers.outputDir, [aFile, outUnderFile, unwritable]],
   [parsers.outputFile, [work, outUnderFile, unwritable]],
@@ -89,6 +92,7 @@ const FREE_TEXT = new Set([
   '--queue',
   '--trial',
   '--evolver-hints',
+  '--host',
   '<task>',
 ]);
 const KNOWN_PARSERS = new Set<unknown>(Object.values(parsers).filter((v) => typeof v === 'function'));
@@ -124,6 +128,12 @@ async function parseError(argv: string[]): Promise<CommanderError> {
   assert.fail(`${argv.join(' ')} was accepted`);
 }
 
+/** Commander checks required options before arguments: give the others a good value. */
+function mandatory(command: Command, except?: Option): string[] {
+  const good = (o: Option) => (parserOf(o) === parsers.existingFile ? aFile : work);
+  return command.options.filter((o) => o.mandatory && o !== except).flatMap((o) => [o.long!, good(o)]);
+}
+
 test('every path and number option of every command is checked: a bad value names the option and is a usage error', async () => {
   let checked = 0;
   for (const { path, command } of commandsOf(buildProgram())) {
@@ -145,7 +155,7 @@ test('every path and number option of every command is checked: a bad value name
       );
       const positional = args.map(() => work);
       for (const bad of badFor.get(parse) ?? []) {
-        const error = await parseError([...path, ...positional, option.long!, bad]);
+        const error = await parseError([...path, ...positional, ...mandatory(command, option), option.long!, bad]);
         assert.equal(
           error.code,
           'commander.invalidArgument',
@@ -165,7 +175,7 @@ test('every path and number option of every command is checked: a bad value name
       );
       for (const bad of badFor.get(parse) ?? []) {
         const positional = args.map((_, j) => (j === i ? bad : work));
-        const error = await parseError([...path, ...positional]);
+        const error = await parseError([...path, ...positional, ...mandatory(command)]);
         assert.equal(error.code, 'commander.invalidArgument', `${path.join(' ')} ${bad}: ${error.message}`);
         assert.ok(error.message.includes(argument.name()), error.message);
         checked += 1;

@@ -93,7 +93,7 @@ test('an iteration whose evaluation used the fallback is not compared with one t
   assert.ok(error instanceof EvaluationIncompleteError, String(error));
   assert.match(
     error.message,
-    /^iteration 1: training evaluation: 1 of its measured trials used the fallback model \(33\.3%\), iteration 0's evaluation 0\.0%: evaluations of different models are not compared — nothing was judged on it; the run is saved; its fallback trials were moved aside to run again: continue with ahe evolve --resume /,
+    /^iteration 1: training evaluation: 1 of its measured trials used the fallback model \(16\.7%\), iteration 0's evaluation 0\.0%: evaluations of different models are not compared — nothing was judged on it; the run is saved; its fallback trials were moved aside to run again: continue with ahe evolve --resume /,
   );
   assert.deepEqual(error.missingTrials, ['top-words__1']);
   const state = loadRunState(runDir);
@@ -166,7 +166,7 @@ test('a held-out evaluation that used the fallback is not compared with one that
   assert.ok(error instanceof EvaluationIncompleteError, String(error));
   assert.match(
     error.message,
-    /^iteration 1: held-out evaluation: 1 of its measured trials used the fallback model \(33\.3%\), iteration 0's evaluation 0\.0%: evaluations of different models are not compared/,
+    /^iteration 1: held-out evaluation: 1 of its measured trials used the fallback model \(16\.7%\), iteration 0's evaluation 0\.0%: evaluations of different models are not compared/,
   );
   assert.deepEqual(error.missingTrials, ['top-words__1']);
   const state = loadRunState(runDir);
