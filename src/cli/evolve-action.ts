@@ -25,10 +25,12 @@ import { loadHarness } from '../harness/load-harness.ts';
 import { createModel } from '../model/create-model.ts';
 import { loadPriceTable, type PriceTable } from '../model/prices.ts';
 import { openTrialQueue } from '../queue/enqueue-job.ts';
+import { followAlongUrl } from '../serve/find-server.ts';
 import { checkBackend } from './check-backend.ts';
 import { refuseInvalidTasks } from './eval-action.ts';
 import type { EvolveFlags } from './evolve-command.ts';
 import { compareResumeFlags, EVOLVE_FLAGS } from './evolve-flags.ts';
+import { keepReport } from './evolve-report.ts';
 import { loadExperimentFile, showPath } from './experiment-file.ts';
 import { INTERRUPTED_EXIT, interruptible } from './interruptible.ts';
 import { createJobProgress } from './job-progress.ts';
@@ -289,11 +291,18 @@ export async function evolveCommand(parsed: EvolveFlags, command: Command, stop?
   const interrupt = interruptible(process.stderr);
   const { dispose } = interrupt;
   const signal = stop ? AbortSignal.any([interrupt.signal, stop]) : interrupt.signal;
+  // RUN/report.html, rewritten as the run goes on (best-effort: a failed write is a warning).
+  const report = keepReport(runDir, { warn: (l) => process.stderr.write(`${l}\n`) });
+  if (!flags.quiet) process.stderr.write(`report: ${report.file} (kept up to date)\n`);
+  // A running `ahe serve` whose directory holds the run shows it live (said once the first job starts).
+  let follow = flags.quiet ? undefined : followAlongUrl(runDir);
   // One progress view per evaluation: a new job starts with its 'planned' event.
   let progress: ReturnType<typeof createJobProgress> | undefined;
   const onJobEvent = (e: JobEvent) => {
     if (flags.quiet) return;
     if (e.type === 'planned') {
+      if (follow) process.stderr.write(`follow along: ${follow}\n`);
+      follow = undefined;
       progress?.stop();
       progress = createJobProgress(process.stderr, { quiet: false });
     }
@@ -321,6 +330,7 @@ export async function evolveCommand(parsed: EvolveFlags, command: Command, stop?
       log: (l) => process.stderr.write(`${l}\n`),
       onJobEvent,
       executeTrial: trialQueue?.executeTrial,
+      afterStep: report.afterStep,
     });
     const { markdown } = writeRunSummary(runDir, state, costKnown);
     process.stdout.write(markdown);
@@ -333,6 +343,8 @@ export async function evolveCommand(parsed: EvolveFlags, command: Command, stop?
     throw error;
   } finally {
     progress?.stop();
+    // The report's last write: the run's final state (or where an interrupted or failed run stopped).
+    await report.finish();
     dispose();
     await trialQueue?.close();
   }

@@ -71,7 +71,7 @@ export interface EvolveOptions {
   onJobEvent?: (event: JobEvent) => void;
   /** Where the evaluations' trials run (default here; `ahe evolve --queue` passes a queue's executor). */
   executeTrial?: TrialExecutor;
-  /** Test seam: called after every completed step (e.g. to simulate a crash). */
+  /** Called after every completed step (`ahe evolve` rewrites RUN/report.html; tests simulate a crash). */
   afterStep?: (state: RunState) => void;
   /** An evaluation stops after this many infrastructure errors in a row (default 5, run-job's). */
   maxConsecutiveInfraFailures?: number;

@@ -89,9 +89,12 @@ export function writeRunSummary(
         join(iterationDir(runDir, last.iteration), 'attribution.json'),
       )?.run_prediction_quality
     : undefined;
+  // How the harness was changed (--method); runs written before the key existed were evolved by ahe.
+  const method = state.config.method ?? 'ahe';
   const lines = [
     `# ahe evolve — ${runDir}`,
     '',
+    `Method: ${method}`,
     state.stopped
       ? `Stopped: ${state.stopped.reason}.`
       : `In progress: iteration ${state.iteration}, step ${state.step}.`,
@@ -130,6 +133,7 @@ export function writeRunSummary(
   const markdown = `${lines.filter((l, i) => l !== '' || lines[i - 1] !== '').join('\n')}\n`;
   writeFileAtomic(join(runDir, 'summary.md'), markdown);
   writeJsonAtomic(join(runDir, 'summary.json'), {
+    method,
     stopped: state.stopped ?? null,
     best: state.best,
     // Spend is written as every file records it (snake_case), the same as in state.json and usage.json.

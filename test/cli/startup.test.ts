@@ -96,7 +96,22 @@ test('ahe --help and every command --help load no SDK, queue, tokenizer or compi
   // Of the packages inside the bundle, help needs commander only (zod came in once through a value
   // import of the model layer's types by an option definition).
   assert.deepEqual([...top.bundled], ['commander']);
-  for (const command of ['run', 'eval', 'evolve', 'debug', 'worker', 'tasks check', 'gc', 'compare']) {
+  for (const command of [
+    'run',
+    'eval',
+    'evolve',
+    'debug',
+    'worker',
+    'tasks check',
+    'gc',
+    'compare',
+    'report',
+    'serve',
+    'ablate',
+    'transfer',
+    'simulate',
+    'experiments',
+  ]) {
     const help = await loadedPackages([...command.split(' '), '--help']);
     assert.equal(help.run.exitCode, 0, `${command} --help: ${help.run.stderr}`);
     assert.deepEqual(heavyIn(help.packages), [], `ahe ${command} --help`);

@@ -242,6 +242,8 @@ test('tf-grpo: two iterations with k = 2 learn only from groups with both passin
     'TF-GRPO experience update: modified G0',
   );
   const summary = readJson(join(runDir, 'summary.json'));
+  assert.equal(summary.method, 'tf-grpo');
+  assert.match(readFileSync(join(runDir, 'summary.md'), 'utf8'), /^Method: tf-grpo$/m);
   assert.deepEqual(
     summary.iterations.slice(0, 2).map((r: { changes: { id: string }[] }) => r.changes.map((c) => c.id)),
     [['tf-grpo-it0'], ['tf-grpo-it1']],

@@ -279,6 +279,9 @@ test('a run written by ahe 0.2.0 loads, keeps its ledger, and resumes with a cha
   writeRunSummary(dir, state);
   const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
   assert.deepEqual(summary.ledger, JSON.parse(readFileSync(join(fixture, 'state.json'), 'utf8')).ledger);
+  // Written before --method existed: evolved by ahe, and the summary says so.
+  assert.equal(summary.method, 'ahe');
+  assert.match(readFileSync(join(dir, 'summary.md'), 'utf8'), /^Method: ahe$/m);
   assert.deepEqual(
     summary.iterations.map((r: { usage: unknown }) => r.usage),
     [0, 1].map((n) => JSON.parse(readFileSync(usageFile(fixture, n), 'utf8'))),
