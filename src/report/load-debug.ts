@@ -40,6 +40,8 @@ export function loadDebug(debugDir: string, options: { path: string; refPrefix?:
     ? loadJob(jobDir, {
         path: shownPath(jobDir),
         refBase: `${options.refPrefix ?? ''}${refPath(dir, jobDir)}`,
+        // This output's findings and digests, wherever it was written (--out elsewhere included).
+        debug: info,
         ...(options.now !== undefined ? { now: options.now } : {}),
       })
     : null;

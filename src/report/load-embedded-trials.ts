@@ -7,8 +7,8 @@
 // not read at all.
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { atifCandidates } from '../debugger/source-atif.ts';
+import { gzipDetail } from './html.ts';
 import type { DebugInfo } from './load-debug-info.ts';
 import type { LoadedJob } from './load-job.ts';
 import { createTrialLoader, type TrialLoader } from './load-trial.ts';
@@ -26,7 +26,7 @@ export interface TrialCandidate {
 
 /** Base64 of gzip: what one embedded detail costs in the file (its ref and JSON punctuation aside). */
 export const embeddedSize = (detail: TrialDetail | string) =>
-  Math.ceil(gzipSync(typeof detail === 'string' ? detail : JSON.stringify(detail)).length / 3) * 4;
+  Math.ceil(gzipDetail(typeof detail === 'string' ? detail : JSON.stringify(detail)).length / 3) * 4;
 
 /** Details compressed to learn the ratio; the others are estimated from it, with a margin. */
 const MEASURED_DETAILS = 12;

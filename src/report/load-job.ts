@@ -3,7 +3,7 @@
 // result.json another tool may write differently; config.json adds the agent, the model and the plan.
 // A job being written loads too: trials without a result.json are listed as unfinished, a trial file
 // caught mid-write is a problem, and `progress` says how far it is.
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import {
   isInfrastructureTrial,
   type JobTrials,
@@ -17,6 +17,59 @@ import { type DebugInfo, debugInfoForJob, taskDebug } from './load-debug-info.ts
 import { newestMtime, num, obj, RUNNING_WINDOW_MS, readJsonObject, str, strings } from './load-file.ts';
 import type { JobReport, ProgressView, ScoreView, TaskRow, TaskStatus, TrialRow } from './report-data.ts';
 
+/** Directory names that say nothing by themselves: an evolve iteration's jobs, a run called run, a default folder. */
+const GENERIC_JOB_NAMES = new Set(['job', 'holdout-job', 'jobs']);
+const GENERIC_RUN_NAMES = new Set(['run', 'runs']);
+
+/** What an evolve run is called: its directory's name, with its parent's when that name is generic ("evolve-demo/run"). */
+export function runName(dir: string): string {
+  const own = basename(dir);
+  const parent = basename(dirname(dir));
+  return GENERIC_RUN_NAMES.has(own) && parent ? `${parent}/${own}` : own;
+}
+
+/**
+ * What a job is called: its recorded name (ahe's `job_name`, its directory's name), unless that is a
+ * generic one. A job of an evolve run (RUN/iterations/<n>/job or holdout-job) is then "<run> · iteration
+ * <n> · train" (or "· held-out"); any other is named with its parent directory ("seed/job").
+ */
+export function jobName(dir: string, recorded?: string | null): string {
+  const own = basename(dir);
+  const name = recorded || own;
+  if (!GENERIC_JOB_NAMES.has(name)) return name;
+  const parent = dirname(dir);
+  const iterations = dirname(parent);
+  if (/^\d+$/.test(basename(parent)) && basename(iterations) === 'iterations') {
+    const run = runName(dirname(iterations));
+    return `${run ? `${run} · ` : ''}iteration ${basename(parent)} · ${own === 'holdout-job' ? 'held-out' : 'train'}`;
+  }
+  return basename(parent) ? `${basename(parent)}/${own}` : own;
+}
+
+/**
+ * Labels that tell directories apart: each name that is shared is replaced by the shortest path suffix
+ * ('a/x/job', 'b/x/job' → 'a/x/job', 'b/x/job'; 'runs/a/job', 'runs/b/job' → 'a/job', 'b/job') that no other
+ * of those directories has. Unique names stay.
+ */
+export function distinctNames(names: string[], dirs: string[]): string[] {
+  const out = [...names];
+  const groups = new Map<string, number[]>();
+  for (const [i, n] of names.entries()) groups.set(n, [...(groups.get(n) ?? []), i]);
+  for (const group of groups.values()) {
+    if (group.length < 2) continue;
+    const parts = group.map((i) => dirs[i]!.split(/[\\/]/).filter(Boolean));
+    const longest = Math.max(...parts.map((p) => p.length));
+    for (let k = 1; k <= longest; k++) {
+      const labels = parts.map((p) => p.slice(-k).join('/'));
+      if (new Set(labels).size === labels.length || k === longest) {
+        for (const [j, i] of group.entries()) out[i] = labels[j]!;
+        break;
+      }
+    }
+  }
+  return out;
+}
+
 export interface LoadJobOptions {
   /** JobReport.path: the directory as the user named it. */
   path: string;
@@ -24,6 +77,8 @@ export interface LoadJobOptions {
   refBase: string;
   /** A name to show instead of the job's own (e.g. `iteration 3 · train`). */
   name?: string;
+  /** The debug output to read its findings and digests from (default: the one beside or inside the job). */
+  debug?: DebugInfo | null;
   now?: number;
 }
 
@@ -112,7 +167,7 @@ export function loadJob(dir: string, options: LoadJobOptions): LoadedJob {
   const result = readJsonObject(join(dir, 'result.json'), problems) ?? {};
   const results = job.trials.map((t) => t.result);
   const summary = summarizeTrials(results);
-  const debug = debugInfoForJob(dir);
+  const debug = options.debug !== undefined ? options.debug : debugInfoForJob(dir);
   const trials = job.trials.map((t) => trialRow(t.dir, t.result, options.refBase, debug));
   if (debug) problems.push(...debug.problems);
 
@@ -141,7 +196,7 @@ export function loadJob(dir: string, options: LoadJobOptions): LoadedJob {
   const report: JobReport = {
     kind: 'job',
     path: options.path,
-    name: options.name ?? str(config.job_name) ?? basename(dir),
+    name: options.name ?? jobName(dir, str(config.job_name)),
     agent: str(agentConfig.name) ?? str(harborAgent.name) ?? str(firstInfo.name),
     model: str(agentConfig.model) ?? str(harborAgent.model_name) ?? str(obj(firstInfo.model_info).name),
     harness,

@@ -19,7 +19,7 @@ import { jobOfDebugDir, loadDebug, shownPath } from './load-debug.ts';
 import { readDebugInfo } from './load-debug-info.ts';
 import { embedTrials, jobCandidates, type TrialCandidate } from './load-embedded-trials.ts';
 import { detectEntryKind } from './load-entry-kind.ts';
-import { type LoadedJob, loadJob } from './load-job.ts';
+import { distinctNames, type LoadedJob, loadJob } from './load-job.ts';
 import { type LoadedRun, loadRun } from './load-run.ts';
 import { checkTrialId } from './load-trial.ts';
 import type { AnyReport, ReportPayload, TrialDetail } from './report-data.ts';
@@ -101,11 +101,22 @@ export function buildReport(paths: string[], options: { now?: number } = {}): Bu
     }
   } else if (kinds.every((k) => k === 'job')) {
     const jobs: LoadedJob[] = dirs.map((dir, i) => loadJob(dir, { path: shownPath(dir), refBase: `${i}:.`, ...at }));
+    // Two jobs of the same name (each seed/job…) are told apart by their paths.
+    const names = distinctNames(
+      jobs.map((j) => j.report.name),
+      dirs,
+    );
+    for (const [i, j] of jobs.entries()) j.report.name = names[i]!;
     report = compareJobsReport(jobs);
     title = `Comparison of ${jobs.length} jobs: ${jobs.map((j) => j.report.name).join(' vs ')}`;
     candidates = jobs.flatMap((j) => jobCandidates(j, 0));
   } else if (kinds.every((k) => k === 'run')) {
     const runs = dirs.map((dir, i) => loadRun(dir, { path: shownPath(dir), refPrefix: `${i}:`, ...at }));
+    const names = distinctNames(
+      runs.map((r) => r.report.name),
+      dirs,
+    );
+    for (const [i, r] of runs.entries()) r.report.name = names[i]!;
     report = { kind: 'compare-runs', runs: runs.map((r) => r.report) };
     title = `Comparison of ${runs.length} runs: ${runs.map((r) => r.report.name).join(' vs ')}`;
     candidates = runs.flatMap((r) => runCandidates(r));

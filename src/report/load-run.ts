@@ -7,10 +7,10 @@
 // evolve agent's prediction quality from the last attribution.json. A run being written loads too: an
 // iteration without stats.json yet has no score, and `progress` says where the run is.
 import { readdirSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { readIterationUsage } from '../evolve/iteration-usage.ts';
 import { newestMtime, num, obj, RUNNING_WINDOW_MS, readJsonObject, readTextFile, str, strings } from './load-file.ts';
-import { type LoadedJob, loadJob, scoreView } from './load-job.ts';
+import { type LoadedJob, loadJob, runName, scoreView } from './load-job.ts';
 import type {
   Interval,
   ProgressView,
@@ -252,7 +252,7 @@ export function loadRun(runDir: string, options: LoadRunOptions): LoadedRun {
       diff: readTextFile(join(dir, 'diff.patch'), problems, `${rel}/diff.patch`),
       usage: usageOf(runDir, n, problems),
       job: train?.report ?? null,
-      ...(holdout ? { holdout_job: holdout.report } : {}),
+      holdout_job: holdout?.report ?? null,
     });
   }
 
@@ -266,7 +266,7 @@ export function loadRun(runDir: string, options: LoadRunOptions): LoadedRun {
   const report: RunReport = {
     kind: 'run',
     path: options.path,
-    name: basename(runDir),
+    name: runName(runDir),
     method: str(config.method) ?? 'ahe',
     config: {
       model: str(config.model) ?? '',

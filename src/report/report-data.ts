@@ -79,7 +79,7 @@ export interface JobReport {
   trials: TrialRow[];
   /** While a job is still being written (ahe serve): how far it is. */
   progress?: ProgressView;
-  /** The debugger's overview (Markdown, shown as text) when a debug output belongs to the job. */
+  /** The debugger's overview (Markdown; the page draws a safe subset of it, from text nodes) when a debug output belongs to the job. */
   debug_overview?: string;
   /** Trial directories without a result.json yet (running, or killed before the end), by name. */
   unfinished?: string[];
@@ -185,8 +185,8 @@ export interface RunIteration {
   usage: Record<string, SpendView>;
   /** The iteration's training job, for the task × trial drill-down (may be absent in a static file). */
   job: JobReport | null;
-  /** The iteration's held-out job, when it had one. */
-  holdout_job?: JobReport | null;
+  /** The iteration's held-out job; null when it had none (no --holdout, or not this iteration). */
+  holdout_job: JobReport | null;
 }
 
 export interface RunReport {

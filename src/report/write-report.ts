@@ -6,8 +6,8 @@
 // reader (or `ahe serve`) never sees half a file.
 import { resolve } from 'node:path';
 import { writeFileAtomic } from '../trace/write-atomic.ts';
-import { renderReportHtml } from './html.ts';
-import { embeddedSize, embedTrials } from './load-embedded-trials.ts';
+import { encodeTrialDetail, renderReportHtml } from './html.ts';
+import { embedTrials } from './load-embedded-trials.ts';
 import { buildReport, embeddingOf } from './load-report.ts';
 import type { ReportPayload, TrialDetail } from './report-data.ts';
 
@@ -55,7 +55,8 @@ export async function writeReportFile(
     let over = Buffer.byteLength(html) - maxBytes + 1024;
     while (over > 0 && refs.length) {
       const ref = refs.pop()!;
-      over -= embeddedSize(trials[ref]!);
+      // Its encoding as the page carries it (already made by the render above, not compressed again).
+      over -= encodeTrialDetail(trials[ref]!).length;
       delete trials[ref];
       leftOut.push(ref);
     }

@@ -54,6 +54,7 @@ const trajectory = (trial: string) =>
 test('a job: loads clean, its tasks listed, a task opens its trial with the verifier output', { skip }, async () => {
   const w = await openReport(browser, files.job!);
   try {
+    assert.doesNotMatch(await w.page.title(), /^Job job$/, 'the title names the job by where it is');
     const tasks = await w.page.locator('#job-tasks tbody tr').allInnerTexts();
     assert.equal(tasks.length, 3, `three task rows: ${tasks}`);
     await assertChartsDrawn(w.page, []);
@@ -94,9 +95,22 @@ test('a debug output: loads clean with the overview and the job it analysed', { 
     assert.match(text, /test assertion/, "the debugger's signatures are shown");
     await w.page.locator('#debug-tasks tr.clickable', { hasText: 'top-words' }).click();
     assert.match(await visibleText(w.page, '#debug-tasks'), /Attempt top-words__1/, "a task's detail opens");
+    // The debugger's Markdown is drawn (headings, lists, code), not shown as its raw text.
+    const detail = '#debug-tasks .task-panel .md';
+    assert.match(await visibleText(w.page, `${detail} h4 >> nth=0`), /^Attempt top-words__1/);
+    assert.ok((await w.page.locator(`${detail} li`).count()) > 0, 'its lists are lists');
+    assert.ok((await w.page.locator(`${detail} pre.md-code`).count()) > 0, 'its code block is preformatted');
+    assert.doesNotMatch(await visibleText(w.page, detail), /^#+ |^```/m, 'no Markdown markup is left in the text');
+    assert.ok((await w.page.locator('#debug-overview .md h3').count()) > 0, 'the overview has its headings');
     await w.page.locator('.open-job').click();
     await openTaskTrial(w.page, 'top-words', 'top-words__1');
     await w.page.waitForSelector('.steps > .step[data-step]');
+    assert.match(
+      await visibleText(w.page, '#trial-digest .md h4 >> nth=0'),
+      /^Attempt top-words__1/,
+      'the digest is drawn',
+    );
+    assert.doesNotMatch(await visibleText(w.page, '#trial-digest .md'), /^#+ /m);
     assertClean(w, 'debug report');
   } finally {
     await w.close();
@@ -122,7 +136,37 @@ test('a comparison of two jobs: the forest plot drawn, regressed tasks side by s
   try {
     await assertChartsDrawn(w.page, ['jobs-pass-at-1']);
     assert.match(await viewText(w.page), /regressed/, 'the oracle → noop tasks are marked regressed');
+    // Both directories are called job: the page labels them by their paths, never "job" twice.
+    const title = await w.page.title();
+    assert.match(title, /^Comparison of 2 jobs: (\S+\/job) vs (\S+\/job)$/);
+    const [, first, second] = /: (\S+) vs (\S+)$/.exec(title)!;
+    assert.notEqual(first, second);
     assertClean(w, 'job comparison');
+  } finally {
+    await w.close();
+  }
+});
+
+test('a filter chip that is on stays readable under the pointer (not white on white)', { skip }, async () => {
+  const w = await openReport(browser, files.job!);
+  try {
+    const chip = w.page.locator('.filter-chip').first();
+    await chip.click();
+    await w.page.waitForSelector('.filter-chip.on');
+    const on = w.page.locator('.filter-chip.on').first();
+    await on.hover();
+    const { color, background } = await on.evaluate((e) => {
+      const style = getComputedStyle(e);
+      return { color: style.color, background: style.backgroundColor };
+    });
+    const luminance = (rgb: string) => {
+      const [r, g, b] = (rgb.match(/\d+/g) ?? []).map(Number);
+      return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+    };
+    assert.ok(
+      Math.abs(luminance(color) - luminance(background)) > 100,
+      `label ${color} on ${background} must contrast`,
+    );
   } finally {
     await w.close();
   }

@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { browserSkipReason, launchBrowser, openWatchedPage } from './support/browser.ts';
+import { browserSkipReason, launchBrowser, openWatchedPage, waitForCharts } from './support/browser.ts';
 import { demoRun, evalJob, ROOT, startServe, tmp, writeReport } from './support/fixtures.ts';
 import { openReport, openTaskTrial } from './support/report-page.ts';
 
@@ -39,9 +39,8 @@ for (const [file, name] of [
   [files.compare, 'report-compare.png'],
 ] as const) {
   const w = await openReport(browser, file);
-  await w.page.waitForFunction(() =>
-    [...document.querySelectorAll('[data-chart]')].every((c) => c.getAttribute('data-rendered') === 'true'),
-  );
+  // Charts are drawn as they come near the viewport: each is scrolled to (waitForCharts), then the page is shot whole.
+  await waitForCharts(w.page, []);
   await shot(w.page, name);
   if (w.problems.length) console.log(`  problems: ${w.problems.join('; ')}`);
   await w.close();

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { scoreChartOption } from '../../src/report/page/chart-scores.ts';
 import { plain, prepareOption } from '../../src/report/page/charts.ts';
 import { parseUnifiedDiff } from '../../src/report/page/diff-view.ts';
-import { predictionsPerIteration } from '../../src/report/page/run-attribution.ts';
+import { predictionsPerIteration, scoredPredictions } from '../../src/report/page/run-attribution.ts';
 import { heatmapTasks, orderTasks } from '../../src/report/page/run-heatmap.ts';
 import { spendRoles } from '../../src/report/page/run-spend.ts';
 import type { CompareRunsReport, ReportPayload, RunReport, ScoreView } from '../../src/report/report-data.ts';
@@ -145,6 +145,23 @@ describe('run view data', () => {
       credited: 1,
       recall: 1 / 2,
     });
+  });
+
+  it('an iteration with neither ratio (nothing predicted, nothing fixed next) gets no bar: no "0%" over nothing', () => {
+    const run = sampleRun();
+    const base = run.iterations[0]!;
+    const change = { ...base.changes[0]!, predicted_fixes: [], actually_fixed: [], verdict: 'INEFFECTIVE' };
+    const iterations = [
+      { ...base, iteration: 0, changes: [change] },
+      { ...base, iteration: 1, fixed: [], changes: [] },
+    ];
+    const rows = predictionsPerIteration({ ...run, iterations });
+    assert.equal(rows.length, 1);
+    assert.equal(rows[0]!.precision, null);
+    assert.equal(rows[0]!.recall, null);
+    assert.deepEqual(scoredPredictions(rows), []);
+    const zero = { ...rows[0]!, predicted: 2, happened: 0, precision: 0 };
+    assert.deepEqual(scoredPredictions([zero, rows[0]!]), [zero], 'a measured 0% stays');
   });
 });
 

@@ -3,10 +3,11 @@
 // caught while it is written, a comparison of two jobs, and paths that are no job at all.
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, realpathSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { compareJobs } from '../../src/bench/compare-jobs.ts';
 import { UserError } from '../../src/errors.ts';
+import { distinctNames, jobName, runName } from '../../src/report/load-job.ts';
 import { detectEntryKind, loadReport, loadTrialDetail, resolveTrialRef } from '../../src/report/load-report.ts';
 import type { CompareJobsReport, DebugReport, JobReport } from '../../src/report/report-data.ts';
 import { ahe, copyOf, evalJob, ROOT, tmp } from './load-fixtures.ts';
@@ -124,6 +125,12 @@ test('two jobs compared: fixed tasks and the paired test are those of ahe compar
   assert.equal(report.paired[1]?.mean_difference, expected.paired.meanDifference);
   assert.deepEqual(report.paired[1]?.ci95, expected.paired.ci95);
   assert.equal(report.paired[1]?.p_value, expected.paired.pValue);
+  // Both directories are called job: each is labelled with its parent, and the title says which is which.
+  assert.deepEqual(
+    report.jobs.map((j) => j.name),
+    [noop, oracle].map((d) => `${basename(dirname(d))}/job`),
+  );
+  assert.equal(payload.title, `Comparison of 2 jobs: ${report.jobs[0]!.name} vs ${report.jobs[1]!.name}`);
   // Each side's refs carry its index and resolve inside that side.
   for (const [i, job] of report.jobs.entries())
     for (const row of job.trials) {
@@ -180,4 +187,23 @@ test('a debug output written elsewhere (--out): its job found through report.jso
   assert.ok(row.detail_ref.endsWith(`#${row.id}`) && row.detail_ref.includes('..'));
   assert.deepEqual(resolveTrialRef(out, row.detail_ref), { jobDir: realpathSync(oracle), trialId: row.id });
   assert.throws(() => resolveTrialRef(out, `..#${row.id}`), /leads outside/);
+});
+
+test('a job or run directory with a generic name is named by where it is; shared names get a distinguishing path suffix', async () => {
+  assert.equal(jobName('/w/jobs/2026-11-26__10-00-00'), '2026-11-26__10-00-00');
+  assert.equal(jobName('/w/seed/job', 'job'), 'seed/job');
+  assert.equal(jobName('/w/x/job', 'my-job'), 'my-job');
+  assert.equal(jobName('/w/runs/first/iterations/3/job', 'job'), 'first · iteration 3 · train');
+  assert.equal(jobName('/w/demo/run/iterations/0/holdout-job'), 'demo/run · iteration 0 · held-out');
+  assert.equal(runName('/w/runs/evolve-demo/run'), 'evolve-demo/run');
+  assert.equal(runName('/w/runs/first'), 'first');
+  assert.deepEqual(distinctNames(['seed/job', 'seed/job', 'other'], ['/a/x/seed/job', '/b/x/seed/job', '/c/other']), [
+    'a/x/seed/job',
+    'b/x/seed/job',
+    'other',
+  ]);
+  assert.deepEqual(distinctNames(['job', 'job'], ['/runs/a/job', '/runs/b/job']), ['a/job', 'b/job']);
+  // A job directory given alone: its page is titled by its name, never "Job job".
+  const { payload } = await loadReport([oracle], { embedTrials: false });
+  assert.equal(payload.title, `Job ${basename(dirname(oracle))}/job`);
 });

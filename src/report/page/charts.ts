@@ -1,7 +1,9 @@
 // The page's charts: a small wrapper over Apache ECharts (only the chart types and components the report
 // draws are registered, to keep the bundle small). A chart is a <figure> with a title, "SVG" and "PNG"
 // export buttons and a container marked data-chart="<name>"; the container gets data-rendered="true" once
-// ECharts says it finished drawing (the browser tests wait for it).
+// ECharts says it finished drawing (the browser tests wait for it). A chart is drawn when its container
+// comes near the viewport (NEAR_VIEWPORT): a long run view shows its first screen without drawing the
+// heatmap, spend and attribution charts below it, which are drawn as the reader scrolls to them.
 //
 // Safety: by default ECharts renders tooltips as HTML strings (innerHTML), with inline style attributes
 // the page's Content-Security-Policy refuses. Every chart's tooltip is therefore forced to renderMode
@@ -46,10 +48,16 @@ const BASE: ChartOption = {
   textStyle: { fontFamily: 'system-ui, -apple-system, Segoe UI, Roboto, sans-serif' },
 };
 
+/** How close to the viewport a chart's container must come to be drawn. */
+export const NEAR_VIEWPORT = '300px';
+
 interface LiveChart {
   element: HTMLElement;
-  chart: echarts.ECharts;
-  observer: ResizeObserver;
+  /** null until the chart is drawn. */
+  chart: echarts.ECharts | null;
+  /** Whether its container was ever seen in the document (before, a detached container is not gone yet). */
+  seen: boolean;
+  observers: { disconnect(): void }[];
 }
 
 const live = new Set<LiveChart>();
@@ -57,13 +65,15 @@ const live = new Set<LiveChart>();
 /**
  * Disposes the charts under root (every chart when root is undefined; none but the detached when null) and
  * those no longer in the document. Views call it on their root before re-rendering; the page may call it
- * on a view change (charts whose figures were removed are also swept whenever a new chart is made).
+ * on a view change (charts whose figures were removed are also swept whenever a new chart is made). A chart
+ * whose container was never in the document is swept only with its root (its figure may be about to go in).
  */
 export function disposeCharts(root?: Node | null): void {
   for (const entry of [...live]) {
-    if (root === undefined || root?.contains(entry.element) || !entry.element.isConnected) {
-      entry.observer.disconnect();
-      entry.chart.dispose();
+    const detached = entry.seen && !entry.element.isConnected;
+    if (root === undefined || root?.contains(entry.element) || detached) {
+      for (const observer of entry.observers) observer.disconnect();
+      entry.chart?.dispose();
       live.delete(entry);
     }
   }
@@ -101,20 +111,23 @@ export function renderChart(spec: ChartSpec): HTMLElement {
     spec.caption ? h('p', { class: 'chart-note' }, spec.caption) : null,
   );
 
-  let entry: LiveChart | null = null;
+  const entry: LiveChart = { element: container, chart: null, seen: false, observers: [] };
+  live.add(entry);
+  // Whether the container has come near the viewport (where there is no IntersectionObserver: at once).
+  let near = typeof IntersectionObserver === 'undefined';
   const draw = () => {
-    if (!container.isConnected) return;
-    if (entry) {
+    if (!container.isConnected || !live.has(entry)) return;
+    entry.seen = true;
+    if (entry.chart) {
       entry.chart.resize();
       return;
     }
-    if (container.clientWidth === 0) return;
+    if (container.clientWidth === 0 || !near) return;
     const chart = echarts.init(container, null, { renderer: 'canvas' });
     chart.on('finished', () => container.setAttribute('data-rendered', 'true'));
     if (spec.onClick) chart.on('click', (event) => spec.onClick?.(event as ChartClick));
     chart.setOption(option);
-    entry = { element: container, chart, observer };
-    live.add(entry);
+    entry.chart = chart;
   };
   // Drawn in the next frame rather than inside the observer's callback: a layout change made there (a
   // scrollbar appearing) would make the browser report a ResizeObserver loop error.
@@ -128,13 +141,28 @@ export function renderChart(spec: ChartSpec): HTMLElement {
     });
   });
   observer.observe(container);
+  entry.observers.push(observer);
+  if (!near) {
+    const visibility = new IntersectionObserver(
+      (entries) => {
+        if (!entries.some((e) => e.isIntersecting)) return;
+        visibility.disconnect();
+        near = true;
+        // Not inside a ResizeObserver callback: drawing at once cannot trip its loop error.
+        draw();
+      },
+      { rootMargin: `${NEAR_VIEWPORT} 0px` },
+    );
+    visibility.observe(container);
+    entry.observers.push(visibility);
+  }
 
   svgButton.addEventListener('click', () => {
     const width = container.clientWidth || 900;
     download(`${spec.name}.svg`, renderSvg(option, width, spec.height), 'image/svg+xml');
   });
   pngButton.addEventListener('click', () => {
-    if (!entry) return;
+    if (!entry.chart) return;
     const url = entry.chart.getDataURL({ type: 'png', pixelRatio: 2, backgroundColor: '#ffffff' });
     download(`${spec.name}.png`, dataUrlToBlob(url));
   });

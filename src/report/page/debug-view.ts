@@ -1,11 +1,11 @@
-// The view of an `ahe debug` output: the debugger's overview (Markdown, shown as text), then each task's
+// The view of an `ahe debug` output: the debugger's overview (Markdown, drawn as its safe subset: markdown.ts), then each task's
 // classification, detail and failure signatures; a click on a task shows its detail in full and, when the
 // analysed job is still there, its trials to open. A link leads to that job's own view.
 import type { DebugReport, JobReport } from '../report-data.ts';
 import { append, clear, h } from './dom.ts';
 import { type Column, renderTable } from './table.ts';
 import type { ViewContext } from './view-context.ts';
-import { factLine, longText, panel, statusLabel } from './view-parts.ts';
+import { factLine, markdownText, panel, statusLabel } from './view-parts.ts';
 
 type DebugTask = DebugReport['tasks'][number];
 
@@ -22,7 +22,7 @@ function taskDetail(task: DebugTask, job: JobReport | null, ctx: ViewContext): H
     task.signatures.length
       ? h('ul', { class: 'signatures' }, ...task.signatures.map((s) => h('li', {}, h('code', {}, s))))
       : null,
-    task.detail ? longText(task.detail, 'markdown') : null,
+    task.detail ? markdownText(task.detail, 'markdown') : null,
     trials.length
       ? h(
           'p',
@@ -85,7 +85,7 @@ export function renderDebugView(root: HTMLElement, report: DebugReport, ctx: Vie
     panel(
       'Overview',
       { id: 'debug-overview' },
-      report.overview ? longText(report.overview, 'markdown') : h('p', { class: 'empty' }, 'No overview.'),
+      report.overview ? markdownText(report.overview, 'markdown') : h('p', { class: 'empty' }, 'No overview.'),
     ),
     panel(
       'Tasks',

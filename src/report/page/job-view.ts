@@ -7,7 +7,7 @@ import type { JobReport, TaskRow, TrialRow } from '../report-data.ts';
 import { append, clear, duration, h, pct, tokens, usd } from './dom.ts';
 import { type Column, renderTable } from './table.ts';
 import type { ViewContext } from './view-context.ts';
-import { factLine, fold, longText, panel, statusLabel } from './view-parts.ts';
+import { factLine, fold, markdownText, panel, statusLabel } from './view-parts.ts';
 
 /** The task whose trials are shown, per job path: kept across live re-renders. */
 const openTasks = new Map<string, string>();
@@ -216,7 +216,7 @@ export function renderJobView(root: HTMLElement, job: JobReport, ctx: ViewContex
         : null,
     ),
     job.debug_overview
-      ? fold('debug-overview', "Debugger's overview", false, longText(job.debug_overview, 'markdown'))
+      ? fold('debug-overview', "Debugger's overview", false, markdownText(job.debug_overview, 'markdown'))
       : null,
     panel(
       'Tasks',

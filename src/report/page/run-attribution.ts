@@ -45,6 +45,14 @@ export function predictionsPerIteration(report: RunReport): IterationPrediction[
   return out;
 }
 
+/**
+ * The iterations the chart can show a bar for: an iteration whose changes predicted no fix, after which
+ * the next iteration fixed no task, has neither ratio (a bar of 0% there would claim a measurement).
+ */
+export function scoredPredictions(rows: IterationPrediction[]): IterationPrediction[] {
+  return rows.filter((r) => r.precision !== null || r.recall !== null);
+}
+
 function option(rows: IterationPrediction[]): ChartOption {
   return {
     grid: { left: 56, right: 24, top: 40, bottom: 44 },
@@ -80,7 +88,7 @@ function option(rows: IterationPrediction[]): ChartOption {
         show: true,
         position: 'top',
         fontSize: 10,
-        formatter: (p: { value: unknown }) => `${Math.round(Number(p.value) * 100)}%`,
+        formatter: (p: { value: unknown }) => (typeof p.value === 'number' ? `${Math.round(p.value * 100)}%` : ''),
       },
       data: rows.map((r) => r[name] ?? '-'),
     })),
@@ -89,7 +97,8 @@ function option(rows: IterationPrediction[]): ChartOption {
 
 export function renderAttribution(report: RunReport): HTMLElement {
   const quality = report.prediction_quality;
-  const rows = predictionsPerIteration(report);
+  const judged = predictionsPerIteration(report);
+  const rows = scoredPredictions(judged);
   const root = h(
     'div',
     { class: 'run-attribution' },
@@ -98,8 +107,18 @@ export function renderAttribution(report: RunReport): HTMLElement {
       ['recall', quality ? pct(quality.recall) : '—'],
     ]),
   );
-  if (!rows.length) {
+  if (!judged.length) {
     root.append(h('p', { class: 'empty' }, 'No change has been judged yet.'));
+    return root;
+  }
+  if (!rows.length) {
+    root.append(
+      h(
+        'p',
+        { class: 'empty' },
+        'No predictions to score: the judged changes predicted no fixes, and the iterations after them fixed no task.',
+      ),
+    );
     return root;
   }
   root.append(

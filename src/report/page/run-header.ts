@@ -17,7 +17,7 @@ export function renderRunHeader(report: RunReport): HTMLElement {
   const bestLink = best
     ? scrollButton(`iteration-${best.iteration}`, `iteration ${best.iteration}: ${pct(best.pass_at_1)} pass@1`)
     : null;
-  const problems = (report as { problems?: unknown }).problems;
+  const problems = report.problems ?? [];
   return h(
     'header',
     { class: 'run-header' },
@@ -40,12 +40,12 @@ export function renderRunHeader(report: RunReport): HTMLElement {
         `${tokens(report.spend.prompt_tokens + report.spend.completion_tokens)} tokens, ${usd(report.spend.cost_usd)}${running ? ' so far' : ''}`,
       ],
     ]),
-    Array.isArray(problems) && problems.length
+    problems.length
       ? h(
           'details',
           { class: 'problems' },
           h('summary', {}, `${problems.length} file problem(s) while loading`),
-          h('ul', {}, ...problems.map((p) => h('li', {}, String(p)))),
+          h('ul', {}, ...problems.map((p) => h('li', {}, p))),
         )
       : null,
   );

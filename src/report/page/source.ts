@@ -31,16 +31,29 @@ export async function inflateDetail(encoded: string): Promise<TrialDetail> {
   return JSON.parse(await new Response(stream).text()) as TrialDetail;
 }
 
-/** The static file's source: its embedded payload and details. */
+/** Resolves once the whole document is parsed (at once when it already is). */
+const documentParsed = (): Promise<void> =>
+  document.readyState === 'loading'
+    ? new Promise((done) => document.addEventListener('DOMContentLoaded', () => done(), { once: true }))
+    : Promise.resolve();
+
+/**
+ * The static file's source: its embedded payload and details. The details' block follows the page's
+ * script (html.ts) and is read on the first trial asked for, after the document is parsed: the first
+ * view is drawn without parsing megabytes of details it does not show.
+ */
 export function staticSource(): ReportSource {
   const payload = readBlock(PAYLOAD_ELEMENT_ID) as ReportPayload | null;
   if (!payload) throw new Error(`this page has no report data (no #${PAYLOAD_ELEMENT_ID} block)`);
-  const encoded = (readBlock(TRIALS_ELEMENT_ID) ?? {}) as Record<string, string>;
+  let encoded: Promise<Record<string, string>> | undefined;
+  const details = () =>
+    (encoded ??= documentParsed().then(() => (readBlock(TRIALS_ELEMENT_ID) ?? {}) as Record<string, string>));
   const inflated = new Map<string, Promise<TrialDetail>>();
   return {
     load: async () => payload,
     async trial(ref) {
-      const data = Object.hasOwn(encoded, ref) ? encoded[ref] : undefined;
+      const all = await details();
+      const data = Object.hasOwn(all, ref) ? all[ref] : undefined;
       if (data === undefined) return null;
       let detail = inflated.get(ref);
       if (!detail) {

@@ -8,7 +8,7 @@ import type { ReportPayload, TraceStep, TrialDetail, TrialRow } from '../report-
 import { append, clear, duration, h, pct, tokens, usd } from './dom.ts';
 import { findTrial, jobsOf } from './router.ts';
 import type { ViewContext } from './view-context.ts';
-import { collapsible, cutText, factLine, lines, longText, panel, statusLabel } from './view-parts.ts';
+import { collapsible, cutText, factLine, lines, longText, markdownText, panel, statusLabel } from './view-parts.ts';
 
 /** Steps drawn at once; more on demand (a trajectory may have thousands). */
 const STEP_CHUNK = 100;
@@ -183,7 +183,7 @@ function renderDetail(
           detail.signatures.length
             ? h('ul', { class: 'signatures' }, ...detail.signatures.map((s) => h('li', {}, h('code', {}, s))))
             : null,
-          detail.digest ? longText(detail.digest, 'digest') : null,
+          detail.digest ? markdownText(detail.digest, 'digest') : null,
         )
       : null,
     detail.instruction ? collapsible('Instruction', false, longText(detail.instruction, 'instruction')) : null,

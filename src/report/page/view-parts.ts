@@ -2,6 +2,7 @@
 // status label and a block of long text cut to its first lines with a button that shows the rest. Text
 // from the data always goes in as text nodes (dom.ts).
 import { type Attrs, h } from './dom.ts';
+import { renderMarkdown } from './markdown.ts';
 
 type Child = Node | string | null | undefined | false;
 
@@ -70,6 +71,27 @@ export function longText(text: string, className = 'text-block'): HTMLElement {
     button.remove();
   });
   return h('div', { class: 'long-text' }, pre, button);
+}
+
+/**
+ * Markdown (the debugger's overview, details and digests) drawn as its safe subset (markdown.ts), cut like
+ * longText when long, with the same "show all" button.
+ */
+export function markdownText(text: string, className = 'markdown'): HTMLElement {
+  const cut = cutText(text);
+  if (cut === null) return renderMarkdown(text, `md ${className}`);
+  const shown = renderMarkdown(`${cut}\n…`, `md ${className}`);
+  const button = h(
+    'button',
+    { type: 'button', class: 'show-all' },
+    `show all ${lineCount(text)} lines (${text.length.toLocaleString('en-US')} characters)`,
+  );
+  const box = h('div', { class: 'long-text' }, shown, button);
+  button.addEventListener('click', () => {
+    shown.replaceWith(renderMarkdown(text, `md ${className}`));
+    button.remove();
+  });
+  return box;
 }
 
 /** A collapsible block: summary line, then content (closed unless `open`). */

@@ -93,11 +93,20 @@ export async function openWatchedPage(
   return { page, context, problems, csp, close: () => context.close() };
 }
 
-/** Waits until every chart container under the page is drawn; returns their names. */
+/**
+ * Waits until every chart container under the page is drawn; returns their names. A chart is drawn when
+ * it comes near the viewport (src/report/page/charts.ts), so each is scrolled into view first; the page is
+ * scrolled back to its top afterwards.
+ */
 export async function waitForCharts(page: Page, expected: string[], timeout = 30_000): Promise<string[]> {
-  for (const name of expected)
+  for (const name of expected) await page.waitForSelector(`[data-chart="${name}"]`, { state: 'attached', timeout });
+  const names = await page.$$eval('[data-chart]', (els) => els.map((e) => e.getAttribute('data-chart') ?? ''));
+  for (const name of names) {
+    await page.locator(`[data-chart="${name}"]`).first().scrollIntoViewIfNeeded({ timeout });
     await page.waitForSelector(`[data-chart="${name}"][data-rendered="true"]`, { state: 'attached', timeout });
-  return page.$$eval('[data-chart]', (els) => els.map((e) => e.getAttribute('data-chart') ?? ''));
+  }
+  await page.evaluate(() => window.scrollTo(0, 0));
+  return names;
 }
 
 /**
