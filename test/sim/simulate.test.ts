@@ -11,6 +11,7 @@ import { firstPhase, nextPhase, stableOutcome } from '../../src/evolve/eval-poli
 import { readHarnessFiles } from '../../src/sim/draw.ts';
 import { loadScenario } from '../../src/sim/scenario.ts';
 import { simulatePolicy, simulateRun } from '../../src/sim/simulate.ts';
+import { runCli, STACK_LINE } from '../support/run-cli.ts';
 
 const seedHarness = readHarnessFiles(new URL('../../harnesses/seed', import.meta.url).pathname);
 const dir = mkdtempSync(join(tmpdir(), 'ahe-simulate-'));
@@ -144,4 +145,42 @@ test('adaptive plan: changed tasks get k attempts, stable ones are re-checked in
   );
   // fixed: every task k times, one phase.
   assert.deepEqual(firstPhase({ ...input, policy: 'fixed', iteration: 2 }), { steady: 3, flaky: 3, named: 3 });
+});
+
+test('ahe simulate: one JSON object per policy with the documented keys, the same as the library; a table by default; a bad scenario is one line naming the file', async () => {
+  const file = scenario().file;
+  const json = await runCli(['simulate', file, '--runs', '5', '--iterations', '3', '--holdout-every', '2', '--json']);
+  assert.equal(json.exitCode, 0, json.stderr);
+  const lines = json.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  assert.deepEqual(
+    lines.map((l) => l.policy),
+    ['fixed', 'adaptive'],
+  );
+  for (const line of lines) {
+    for (const key of [
+      'policy',
+      'runs',
+      'rollouts_mean',
+      'decision_accuracy',
+      'harmful_kept',
+      'final_true_train',
+      'final_true_holdout',
+    ])
+      assert.ok(key in line, `${key} in ${JSON.stringify(line)}`);
+    const { details: _details, ...direct } = await simulatePolicy({ ...options(line.policy), iterations: 3 }, 5);
+    assert.deepEqual(line, JSON.parse(JSON.stringify(direct)), 'the CLI runs the same code as the library');
+  }
+  const table = await runCli(['simulate', file, '--runs', '2', '--policy', 'adaptive', '-k', '3']);
+  assert.equal(table.exitCode, 0, table.stderr);
+  assert.match(table.stdout, /k=3, 2 runs from seed 3/);
+  assert.match(table.stdout, /adaptive/);
+  const bad = join(dir, 'bad.yaml');
+  writeFileSync(bad, stringify({ seed: 1, tasks: { a: 1.5 }, candidates: [] }));
+  const refused = await runCli(['simulate', bad]);
+  assert.equal(refused.exitCode, 2, refused.stderr);
+  assert.match(refused.stderr, /bad\.yaml: tasks\.a/);
+  assert.doesNotMatch(refused.stderr, STACK_LINE);
 });
