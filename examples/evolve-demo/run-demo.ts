@@ -3,7 +3,7 @@
 // `AHE_DEMO_CHAOS=<rate>` runs the coding model under fault injection (`chaos:<rate>:scripted:…`, see
 // docs/models.md); `-- --resume [OUT_DIR]` continues a stopped demo run (`AHE_CHAOS_RATE=0` makes it healthy).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeDemo } from './make-demo.ts';
@@ -22,7 +22,7 @@ const demo = makeDemo(out);
 const chaos = process.env.AHE_DEMO_CHAOS?.trim();
 const codingModel = `${chaos ? `chaos:${chaos}:` : ''}scripted:${demo.codingScript}`;
 console.log(
-  `offline demo: scripted coding and evolve agents (${demo.codingScript}, ${demo.evolveScript}) on 3 bundled tasks${chaos ? `, coding model under fault injection (${codingModel.split(':scripted:')[0]})` : ''}\n`,
+  `offline demo: scripted coding and evolve agents (${demo.codingScript}, ${demo.evolveScript}) on ${readdirSync(demo.tasks).length} bundled tasks${chaos ? `, coding model under fault injection (${codingModel.split(':scripted:')[0]})` : ''}\n`,
 );
 const status = spawnSync(
   'node',

@@ -269,6 +269,7 @@ export async function evolveCommand(parsed: EvolveFlags, command: Command, stop?
       model: config.model,
       evolveModel: config.evolve_model,
       debugModel: config.debug_model ?? undefined,
+      evolvers: config.evolvers,
       prices,
     });
     process.stderr.write(

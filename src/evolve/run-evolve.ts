@@ -169,9 +169,19 @@ export async function runEvolve(options: EvolveOptions): Promise<RunState> {
   const retries = options.evaluationRetries ?? DEFAULT_EVALUATION_RETRIES;
   /** Whether iteration n's training pass@1 reached --target-pass-rate (the run then ends after it, held-out included). */
   const reachedTarget = (n: number): boolean => {
-    const summary = config.target_pass_rate === null ? undefined : summaryOf(runDir, n, 'job');
-    return summary !== undefined && summary.pass_at_1 >= config.target_pass_rate!;
+    const score = config.target_pass_rate === null ? undefined : trainScore(n);
+    return score !== undefined && score >= config.target_pass_rate!;
   };
+  /**
+   * Iteration n's training pass@1 over every training task: the job's under `fixed`; under `adaptive`,
+   * whose job ran only some tasks, the tasks not run carry their last outcome (as stats.json scores it).
+   */
+  function trainScore(n: number): number | undefined {
+    const summary = summaryOf(runDir, n, 'job');
+    if (!summary || config.eval_policy === 'fixed') return summary?.pass_at_1;
+    const outcomes = Object.values(carriedOutcomes(trainHistory(runDir, n + 1))).filter((o) => o.n > 0);
+    return outcomes.length ? outcomes.reduce((sum, o) => sum + o.c / o.n, 0) / outcomes.length : undefined;
+  }
   /** A complete evaluation's result, or EvaluationIncompleteError with the run left at this step. */
   const evaluate = async (
     tasks: Task[],
@@ -289,9 +299,14 @@ export async function runEvolve(options: EvolveOptions): Promise<RunState> {
         });
         recordIterationUsage(runDir, n, 'coding', jobSpend(result, join(dir, 'job')));
         await ws.exportTo(`iter-${n}`, join(dir, 'harness'));
-        log(
-          `iteration ${n}: train pass@1 ${(result.pass_at_1 * 100).toFixed(1)}% (95% CI ${(result.ci95[0] * 100).toFixed(1)}–${(result.ci95[1] * 100).toFixed(1)}%)`,
-        );
+        if (config.eval_policy === 'fixed' || n === 0)
+          log(
+            `iteration ${n}: train pass@1 ${(result.pass_at_1 * 100).toFixed(1)}% (95% CI ${(result.ci95[0] * 100).toFixed(1)}–${(result.ci95[1] * 100).toFixed(1)}%)`,
+          );
+        else
+          log(
+            `iteration ${n}: train pass@1 ${((trainScore(n) ?? 0) * 100).toFixed(1)}% over all ${train.length} tasks (${result.n_tasks} run this iteration, ${(result.pass_at_1 * 100).toFixed(1)}% of them; the others carry their last outcome)`,
+          );
         done('evaluate');
         break;
       }
@@ -423,7 +438,7 @@ export async function runEvolve(options: EvolveOptions): Promise<RunState> {
             { ...state, ledger: ledgerFromIterations(runDir, n) },
             n >= config.iterations
               ? `all ${config.iterations} iterations done`
-              : `target reached: train pass@1 ${pct(summaryOf(runDir, n, 'job')!.pass_at_1)} ≥ --target-pass-rate ${pct(config.target_pass_rate!)}`,
+              : `target reached: train pass@1 ${pct(trainScore(n)!)} ≥ --target-pass-rate ${pct(config.target_pass_rate!)}`,
           );
           saveRunState(runDir, state);
         } else done('debug');

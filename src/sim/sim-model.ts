@@ -71,10 +71,28 @@ const need = <T>(value: T | undefined, what: string, spec: string): T => {
   return value;
 };
 
+/**
+ * A sim model made with no trial context: the commands' up-front check that a model spec works (the
+ * scenario loads). Asked to complete, it says what it lacks.
+ */
+function contextless(spec: string, what: string): Model {
+  return {
+    spec,
+    provider: spec.slice(0, spec.indexOf(':')),
+    name: 'sim',
+    priced: true,
+    async complete(): Promise<never> {
+      need(undefined, what, spec);
+      throw new Error('unreachable');
+    },
+  };
+}
+
 /** `sim:<scenario>`: succeeds with the scenario's probability, by running the task's reference solution. */
 export function createSimModel(file: string, context: ModelContext): Model {
   const spec = `sim:${file}`;
   const scenario = loadScenario(file);
+  if (Object.values(context).every((v) => v === undefined)) return contextless(spec, 'task');
   const task = need(context.task, 'task', spec);
   const taskDir = need(context.taskDir, 'task directory', spec);
   const attempt = need(context.attempt, 'attempt', spec);
@@ -101,6 +119,7 @@ export function createSimModel(file: string, context: ModelContext): Model {
 export function createSimEvolverModel(file: string, context: ModelContext): Model {
   const spec = `sim-evolver:${file}`;
   const scenario = loadScenario(file);
+  if (Object.values(context).every((v) => v === undefined)) return contextless(spec, 'evolve iteration');
   const iteration = need(context.iteration, 'evolve iteration', spec);
   const candidate = scenario.candidates[iteration];
   if (!candidate)
