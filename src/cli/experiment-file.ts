@@ -8,6 +8,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import type { Command, Option } from 'commander';
+import { editDistance as distance } from '../edit-distance.ts';
 import { UserError } from '../errors.ts';
 import { parseYaml } from '../harness/read-yaml.ts';
 import type { JSONValue } from './evolve-flags.ts';
@@ -52,18 +53,6 @@ interface Entry {
 const fail = (file: string, line: number | undefined, message: string): never => {
   throw new ExperimentFileError(`${showPath(file)}:${line ?? 1}: ${message}`);
 };
-
-/** Edit distance, to suggest the key a misspelled one meant. */
-function distance(a: string, b: string): number {
-  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const next = [i];
-    for (let j = 1; j <= b.length; j++)
-      next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    row = next;
-  }
-  return row[b.length]!;
-}
 
 /** The key a misspelled or differently cased one meant (`evolve_model`, `evolveModel`, `modle`), if any. */
 function suggestKey(key: string, keys: readonly string[]): string | undefined {

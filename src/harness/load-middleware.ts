@@ -1,23 +1,12 @@
 // middleware/<name>.ts: a default-exported object of hooks (types.ts `Middleware`), in the order
 // harness.yaml lists them (alphabetical with "all").
 
+import { editDistance as distance } from '../edit-distance.ts';
 import { type ComponentLog, loadComponent } from './compile-component.ts';
 import type { Diagnostic } from './harness-error.ts';
 import { listComponentFiles, selectComponents } from './list-harness-files.ts';
 import { type ComponentSelection, MIDDLEWARE_HOOKS } from './schemas.ts';
 import type { LoadedMiddleware, Middleware } from './types.ts';
-
-/** Edit distance, to tell a misspelled hook (beforeModal) from a deliberate extra field. */
-function distance(a: string, b: string): number {
-  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const next = [i];
-    for (let j = 1; j <= b.length; j++)
-      next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    row = next;
-  }
-  return row[b.length]!;
-}
 
 function closestHook(key: string): string | undefined {
   const ranked = MIDDLEWARE_HOOKS.map((hook) => ({ hook, d: distance(key.toLowerCase(), hook.toLowerCase()) })).sort(
