@@ -76,7 +76,7 @@ test('transfer to a second model: the lesson that helped the first hurts it, and
   assert.match(mixed.stderr, /differs: --model .* or give another --name/);
   const bad = await runCli(['transfer', runDir, '--model', secondModel, '--name', '../out']);
   assert.equal(bad.exitCode, 2);
-  assert.match(bad.stderr, /--name "\.\.\/out": 1–100 letters/);
+  assert.match(bad.stderr, /--name <name>' argument '\.\.\/out' is invalid\. expected 1–100 letters/);
 });
 
 test('transfer: a budget stops cleanly, a kill -9 loses nothing, the same command finishes the job', {
