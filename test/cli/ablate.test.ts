@@ -184,7 +184,10 @@ test('refused: a directory that is not a run, a run without a best harness, an u
   const { runDir } = await makeAblationRun(join(dir, 'r'));
   const b = await runCli(['ablate', runDir, '--components', 'memory,colour']);
   assert.equal(b.exitCode, 2);
-  assert.match(b.stderr, /--components <types>' argument 'memory,colour' is invalid\. expected component types .*got 'colour'/);
+  assert.match(
+    b.stderr,
+    /--components <types>' argument 'memory,colour' is invalid\. expected component types .*got 'colour'/,
+  );
 
   saveRunState(runDir, { ...loadRunState(runDir), best: null });
   const c = await runCli(['ablate', runDir]);
