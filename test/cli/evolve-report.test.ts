@@ -6,15 +6,14 @@ import { mkdirSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { makeDemo } from '../../examples/evolve-demo/make-demo.ts';
 import { keepReport } from '../../src/cli/evolve-report.ts';
 import type { RunState } from '../../src/evolve/run-state.ts';
 import { PAYLOAD_ELEMENT_ID, type ReportPayload, type RunReport } from '../../src/report/report-data.ts';
 import { bwrapAvailable, bwrapInstallHint } from '../../src/sandbox/bwrap-sandbox.ts';
+import { demoEvolveArgs } from '../support/demo-evolve.ts';
 import { runCli } from '../support/run-cli.ts';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const tmp = () => mkdtempSync(join(tmpdir(), 'ahe-evolve-report-'));
 const skip = bwrapAvailable() ? false : `bwrap not available: ${bwrapInstallHint()}`;
 
@@ -34,30 +33,10 @@ test('ahe evolve writes RUN/report.html, names it, and prints the ahe serve URL 
     join(runtime, 'ahe-serve', `${process.pid}-7999.json`),
     JSON.stringify({ url: 'http://127.0.0.1:7999/', root: dir, pid: process.pid }),
   );
-  const result = await runCli(
-    [
-      'evolve',
-      '--harness',
-      join(ROOT, 'harnesses', 'seed'),
-      '--tasks',
-      demo.tasks,
-      '--model',
-      `scripted:${demo.codingScript}`,
-      '--evolve-model',
-      `scripted:${demo.evolveScript}`,
-      '--debug-model',
-      'none',
-      '--iterations',
-      '1',
-      '-k',
-      '1',
-      '--concurrency',
-      '3',
-      '--out',
-      run,
-    ],
-    { env: { XDG_RUNTIME_DIR: runtime }, timeoutMs: 150_000 },
-  );
+  const result = await runCli(demoEvolveArgs(demo, { out: run, iterations: 1, concurrency: 3 }), {
+    env: { XDG_RUNTIME_DIR: runtime },
+    timeoutMs: 150_000,
+  });
   assert.equal(result.exitCode, 0, result.stderr);
   const file = join(run, 'report.html');
   const named = result.stderr.match(new RegExp(`^report: ${literal(file)} \\(kept up to date\\)$`, 'gm')) ?? [];
@@ -87,29 +66,9 @@ test('ahe evolve --quiet names neither the report nor a URL, and still writes th
   const dir = tmp();
   const demo = makeDemo(dir);
   const run = join(dir, 'run');
-  const result = await runCli(
-    [
-      'evolve',
-      '--harness',
-      join(ROOT, 'harnesses', 'seed'),
-      '--tasks',
-      demo.tasks,
-      '--model',
-      `scripted:${demo.codingScript}`,
-      '--evolve-model',
-      `scripted:${demo.evolveScript}`,
-      '--debug-model',
-      'none',
-      '--iterations',
-      '0',
-      '-k',
-      '1',
-      '--out',
-      run,
-      '--quiet',
-    ],
-    { timeoutMs: 150_000 },
-  );
+  const result = await runCli([...demoEvolveArgs(demo, { out: run, iterations: 0 }), '--quiet'], {
+    timeoutMs: 150_000,
+  });
   assert.equal(result.exitCode, 0, result.stderr);
   assert.doesNotMatch(result.stderr, /^report: |^follow along: /m);
   assert.ok(readFileSync(join(run, 'report.html'), 'utf8').startsWith('<!DOCTYPE html>'));

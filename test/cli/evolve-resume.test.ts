@@ -6,7 +6,6 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { makeDemo } from '../../examples/evolve-demo/make-demo.ts';
 import { compareResumeFlags, EVOLVE_FLAGS } from '../../src/cli/evolve-flags.ts';
 import { buildProgram } from '../../src/cli/main.ts';
@@ -20,9 +19,9 @@ import {
   stopRun,
 } from '../../src/evolve/run-state.ts';
 import { bwrapAvailable, bwrapInstallHint } from '../../src/sandbox/bwrap-sandbox.ts';
+import { demoEvolveArgs } from '../support/demo-evolve.ts';
 import { runCli, STACK_LINE } from '../support/run-cli.ts';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const skip = bwrapAvailable() ? false : `bwrap not available: ${bwrapInstallHint()}`;
 const tmp = () => mkdtempSync(join(tmpdir(), 'ahe-evolve-resume-'));
 
@@ -162,28 +161,7 @@ test('the CLI: a run stopped by its time budget is extended by --resume --budget
   const dir = tmp();
   const demo = makeDemo(dir);
   const run = join(dir, 'run');
-  const seed = join(ROOT, 'harnesses', 'seed');
-  const args = [
-    'evolve',
-    '--harness',
-    seed,
-    '--tasks',
-    demo.tasks,
-    '--model',
-    `scripted:${demo.codingScript}`,
-    '--evolve-model',
-    `scripted:${demo.evolveScript}`,
-    '--debug-model',
-    'none',
-    '--iterations',
-    '3',
-    '-k',
-    '1',
-    '--concurrency',
-    '3',
-    '--out',
-    run,
-  ];
+  const args = demoEvolveArgs(demo, { out: run, iterations: 3, concurrency: 3 });
   const stopped = await runCli([...args, '--budget-minutes', '0.0001', '--quiet'], { timeoutMs: 120_000 });
   assert.equal(stopped.exitCode, 0, stopped.stderr);
   assert.match(stopped.stdout, /Stopped: time budget reached/);

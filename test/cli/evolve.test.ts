@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { makeDemo } from '../../examples/evolve-demo/make-demo.ts';
 import { bwrapAvailable, bwrapInstallHint } from '../../src/sandbox/bwrap-sandbox.ts';
+import { demoEvolveArgs } from '../support/demo-evolve.ts';
 import { runCli, STACK_LINE } from '../support/run-cli.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -71,27 +72,7 @@ test('a run killed with -9 in the middle resumes with --resume and ends with the
   const dir = tmp();
   const demo = makeDemo(dir);
   const run = join(dir, 'run');
-  const args = [
-    'evolve',
-    '--harness',
-    join(ROOT, 'harnesses', 'seed'),
-    '--tasks',
-    demo.tasks,
-    '--model',
-    `scripted:${demo.codingScript}`,
-    '--evolve-model',
-    `scripted:${demo.evolveScript}`,
-    '--debug-model',
-    'none',
-    '--iterations',
-    '3',
-    '-k',
-    '1',
-    '--concurrency',
-    '3',
-    '--out',
-    run,
-  ];
+  const args = [...demoEvolveArgs(demo, { out: run, iterations: 3, concurrency: 3 })];
   const child = execa('node', [BIN, ...args], { reject: false, stdin: 'ignore' });
   const marker = join(run, 'iterations', '1', 'job', 'result.json');
   const deadline = Date.now() + 60_000;

@@ -18,6 +18,7 @@ import { runTrial } from '../../src/bench/run-trial.ts';
 import type { BackendKind } from '../../src/bench/trial-context.ts';
 import { bwrapAvailable, bwrapInstallHint } from '../../src/sandbox/bwrap-sandbox.ts';
 import { containerEngine, type EngineKind } from '../../src/sandbox/container-engine.ts';
+import { demoEvolveArgs } from '../support/demo-evolve.ts';
 import { redisSkipReason, startRedisServer } from '../support/redis-server.ts';
 import { runCli } from '../support/run-cli.ts';
 
@@ -71,30 +72,7 @@ const SKIPS: Record<Exclude<BackendKind, 'bwrap'>, () => Promise<string | false>
 };
 
 function evolveArgs(demo: ReturnType<typeof makeDemo>, run: string, backend: BackendKind): string[] {
-  return [
-    'evolve',
-    '--harness',
-    join(ROOT, 'harnesses', 'seed'),
-    '--tasks',
-    demo.tasks,
-    '--model',
-    `scripted:${demo.codingScript}`,
-    '--evolve-model',
-    `scripted:${demo.evolveScript}`,
-    '--debug-model',
-    'none',
-    '--iterations',
-    '3',
-    '-k',
-    '1',
-    '--concurrency',
-    '3',
-    '--backend',
-    backend,
-    '--quiet',
-    '--out',
-    run,
-  ];
+  return [...demoEvolveArgs(demo, { out: run, iterations: 3, concurrency: 3 }), '--backend', backend, '--quiet'];
 }
 
 /** The demo's verdicts, the run's recorded backend, and every evaluation's job and trials on `backend`. */

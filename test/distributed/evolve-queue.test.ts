@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
 import { makeDemo } from '../../examples/evolve-demo/make-demo.ts';
 import { bwrapAvailable, bwrapInstallHint } from '../../src/sandbox/bwrap-sandbox.ts';
+import { demoEvolveArgs } from '../support/demo-evolve.ts';
 import { redisSkipReason, startRedisServer } from '../support/redis-server.ts';
 import { runCli } from '../support/run-cli.ts';
 
@@ -41,29 +42,7 @@ test('evolve --queue: the demo evolution with its trials on two workers ends wit
   try {
     const run = join(dir, 'run');
     const r = await runCli(
-      [
-        'evolve',
-        '--harness',
-        join(ROOT, 'harnesses', 'seed'),
-        '--tasks',
-        demo.tasks,
-        '--model',
-        `scripted:${demo.codingScript}`,
-        '--evolve-model',
-        `scripted:${demo.evolveScript}`,
-        '--debug-model',
-        'none',
-        '--iterations',
-        '3',
-        '-k',
-        '1',
-        '--out',
-        run,
-        '--backend',
-        'bwrap',
-        '--queue',
-        redis.url,
-      ],
+      [...demoEvolveArgs(demo, { out: run, iterations: 3 }), '--backend', 'bwrap', '--queue', redis.url],
       { timeoutMs: 150_000 },
     );
     assert.equal(r.exitCode, 0, r.stderr);
