@@ -48,6 +48,8 @@ interface Arm {
   harmfulKeptPerRun: Stat;
   train: Stat;
   holdout: Stat;
+  /** The true train pass rate of the best harness the run evaluated (what a perfect best-iteration rule picks). */
+  pathBest: Stat;
   seconds: number;
 }
 
@@ -75,6 +77,7 @@ for (const file of files) {
       ),
       train: stat(s.details.map((d) => d.finalTrueTrain)),
       holdout: stat(s.details.map((d) => d.finalTrueHoldout ?? Number.NaN)),
+      pathBest: stat(s.details.map((d) => Math.max(...d.evaluations.map((e) => e.trueTrain)))),
       seconds,
     });
     process.stderr.write(`${scenario.file} ${arm.label}: ${seconds.toFixed(1)} s\n`);
@@ -96,13 +99,13 @@ for (const r of results) {
   out.push(
     `### ${r.scenario} (${r.tasks} training + ${r.holdout} held-out tasks, ${r.iterations} iterations, ${runs} runs)`,
     '',
-    '| policy | rollouts / evolution | decision accuracy % | harmful kept / evolution | final true train % | final true held-out % |',
-    '|---|---|---|---|---|---|',
+    '| policy | rollouts / evolution | decision accuracy % | harmful kept / evolution | final true train % | final true held-out % | best on the path: true train % |',
+    '|---|---|---|---|---|---|---|',
   );
   const base = r.arms.find((a) => a.label === 'fixed k=2')!;
   for (const a of r.arms)
     out.push(
-      `| ${a.label} | ${a.rollouts.mean.toFixed(0)} (${((a.rollouts.mean / base.rollouts.mean) * 100).toFixed(0)}%) | ${pct(a.accuracy)} | ${a.harmfulKeptPerRun.mean.toFixed(2)} ± ${a.harmfulKeptPerRun.se.toFixed(2)} | ${pct(a.train)} | ${pct(a.holdout)} |`,
+      `| ${a.label} | ${a.rollouts.mean.toFixed(0)} (${((a.rollouts.mean / base.rollouts.mean) * 100).toFixed(0)}%) | ${pct(a.accuracy)} | ${a.harmfulKeptPerRun.mean.toFixed(2)} ± ${a.harmfulKeptPerRun.se.toFixed(2)} | ${pct(a.train)} | ${pct(a.holdout)} | ${pct(a.pathBest)} |`,
     );
   out.push('');
 }

@@ -70,6 +70,8 @@ export interface SimRun {
     attempts: Record<string, number>;
     phases: number;
     outcomes: Record<string, TaskOutcome>;
+    /** The true training pass rate of the harness this evaluation measured. */
+    trueTrain: number;
   }[];
 }
 
@@ -162,6 +164,7 @@ export async function simulateRun(options: SimulateOptions, run = 0): Promise<Si
       attempts: Object.fromEntries(Object.entries(evaluation.outcomes).map(([t, o]) => [t, o.n])),
       phases: evaluation.phases.length,
       outcomes: evaluation.outcomes,
+      trueTrain: trueRate(train, snap),
     });
 
     if (holdout.length && (n % options.holdoutEvery === 0 || n === options.iterations)) {

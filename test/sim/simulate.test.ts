@@ -83,6 +83,18 @@ test('fixed runs every task k times; both policies evaluate the held-out split i
   assert.deepEqual(Object.values(adaptive.evaluations[0]!.attempts), Array(12).fill(2)); // nothing known yet: all × k
 });
 
+test('each evaluation records the true training pass rate of the harness it measured', async () => {
+  const run = await simulateRun(options('fixed'), 0);
+  // The seed: (4 × 0.99 + 4 × 0.01 + 4 × 0.5) / 12; with the good rule, two failing tasks gain 0.9 each.
+  assert.ok(Math.abs(run.evaluations[0]!.trueTrain - 0.5) < 1e-9, String(run.evaluations[0]!.trueTrain));
+  assert.ok(
+    Math.abs(run.evaluations[1]!.trueTrain - (0.5 + (2 * 0.9) / 12)) < 1e-9,
+    String(run.evaluations[1]!.trueTrain),
+  );
+  // The run's best harness is one it evaluated.
+  assert.ok(run.evaluations.some((e) => Math.abs(e.trueTrain - run.finalTrueTrain) < 1e-9));
+});
+
 test('decisions are scored against the truth: the good change is kept, the harmful one rolled back, the neutral one counted apart', async () => {
   for (const policy of ['fixed', 'adaptive'] as const) {
     const s = await simulatePolicy(options(policy), 40);
