@@ -6,13 +6,7 @@ import { ABLATION_TYPES } from '../experiments/ablation-types.ts';
 import { openExperimentRun } from '../experiments/open-run.ts';
 import { evaluatedVariants, planAblation, variantJobDir } from '../experiments/plan-ablation.ts';
 import type { AblateFlags } from './ablate-command.ts';
-import {
-  evaluationContext,
-  finish,
-  printEstimate,
-  refuseOtherSettings,
-  setUpExperiment,
-} from './harness-experiment-action.ts';
+import { estimateAndRun, setUpExperiment } from './harness-experiment-action.ts';
 
 export async function ablateCommand(runArg: string, flags: AblateFlags): Promise<void> {
   const types = flags.components ?? [...ABLATION_TYPES];
@@ -32,26 +26,15 @@ export async function ablateCommand(runArg: string, flags: AblateFlags): Promise
     harnessDir: v.harnessDir,
     jobDir: variantJobDir(plan.dir, v.name),
   }));
-  refuseOtherSettings(setup, jobs, `run with the recorded settings, or move ${plan.dir} aside to measure anew`);
-  printEstimate(
+  await estimateAndRun(
     'ablate',
+    flags,
     setup,
-    jobs.map((j) => j.jobDir),
-    `${evaluated.length} harnesses to evaluate`,
+    {
+      jobs,
+      what: `${evaluated.length} harnesses to evaluate`,
+      hint: `run with the recorded settings, or move ${plan.dir} aside to measure anew`,
+    },
+    (options) => runAblation({ ...options, run, plan, suite: setup.suite, costKnown: setup.costKnown }),
   );
-  if (flags.estimateOnly) return;
-  const { options, close } = await evaluationContext(flags, setup);
-  try {
-    const { report, markdown, interrupted } = await runAblation({
-      ...options,
-      run,
-      plan,
-      suite: setup.suite,
-      costKnown: setup.costKnown,
-    });
-    process.stdout.write(markdown);
-    finish('ablate', { interrupted, complete: report.complete, stopped: report.stopped });
-  } finally {
-    await close();
-  }
 }

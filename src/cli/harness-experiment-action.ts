@@ -95,7 +95,7 @@ export async function setUpExperiment(
 }
 
 /** Refuses to continue jobs measured under other settings (see checkRecordedSettings), with the command's way out. */
-export function refuseOtherSettings(setup: ExperimentSetup, jobs: readonly VariantJob[], hint: string): void {
+function refuseOtherSettings(setup: ExperimentSetup, jobs: readonly VariantJob[], hint: string): void {
   checkRecordedSettings(
     jobs,
     {
@@ -110,7 +110,7 @@ export function refuseOtherSettings(setup: ExperimentSetup, jobs: readonly Varia
 }
 
 /** Prints the plan's estimate (trials still to run at the evolve estimate's per-trial assumption). */
-export function printEstimate(command: string, setup: ExperimentSetup, jobDirs: readonly string[], what: string): void {
+function printEstimate(command: string, setup: ExperimentSetup, jobDirs: readonly string[], what: string): void {
   const e = estimateExperiment({
     jobDirs,
     tasks: setup.tasks.length,
@@ -125,7 +125,7 @@ export function printEstimate(command: string, setup: ExperimentSetup, jobDirs: 
 }
 
 /** The evaluation options of an experiment, and a cleanup; with --queue the workers run the trials. */
-export async function evaluationContext(
+async function evaluationContext(
   flags: HarnessExperimentFlags,
   setup: ExperimentSetup,
 ): Promise<{ options: ExperimentEvaluation; close: () => Promise<void> }> {
@@ -177,10 +177,7 @@ export async function evaluationContext(
 }
 
 /** Exit status and last line of an experiment: interrupted 130, stopped by missing trials 1, else 0 (a budget stop included). */
-export function finish(
-  command: string,
-  result: { interrupted: boolean; complete: boolean; stopped: string | null },
-): void {
+function finish(command: string, result: { interrupted: boolean; complete: boolean; stopped: string | null }): void {
   if (result.interrupted) {
     process.stderr.write(`ahe: interrupted; run the same ahe ${command} command again to continue\n`);
     process.exitCode = INTERRUPTED_EXIT;
@@ -191,5 +188,42 @@ export function finish(
       `ahe: incomplete (${result.stopped ?? 'trials are missing'}); run the same command again to run what is missing\n`,
     );
     process.exitCode = 1;
+  }
+}
+
+/** What an experiment's evaluation gives back (runAblation, runTransfer). */
+export interface ExperimentOutcome {
+  report: { complete: boolean; stopped: string | null };
+  markdown: string;
+  interrupted: boolean;
+}
+
+/**
+ * The part `ahe ablate` and `ahe transfer` share once their plan is made: refuse jobs measured under other
+ * settings, print the estimate, stop there with --estimate-only; otherwise evaluate with progress, Ctrl-C
+ * and the queue, print the Markdown report, and set the exit status.
+ */
+export async function estimateAndRun(
+  command: string,
+  flags: HarnessExperimentFlags,
+  setup: ExperimentSetup,
+  plan: { jobs: readonly VariantJob[]; what: string; hint: string },
+  evaluate: (options: ExperimentEvaluation) => Promise<ExperimentOutcome>,
+): Promise<void> {
+  refuseOtherSettings(setup, plan.jobs, plan.hint);
+  printEstimate(
+    command,
+    setup,
+    plan.jobs.map((j) => j.jobDir),
+    plan.what,
+  );
+  if (flags.estimateOnly) return;
+  const { options, close } = await evaluationContext(flags, setup);
+  try {
+    const { report, markdown, interrupted } = await evaluate(options);
+    process.stdout.write(markdown);
+    finish(command, { interrupted, complete: report.complete, stopped: report.stopped });
+  } finally {
+    await close();
   }
 }

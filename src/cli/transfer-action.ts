@@ -2,13 +2,7 @@
 import { resolve } from 'node:path';
 import { openExperimentRun } from '../experiments/open-run.ts';
 import { planTransfer, runTransfer, transferName } from '../experiments/transfer.ts';
-import {
-  evaluationContext,
-  finish,
-  printEstimate,
-  refuseOtherSettings,
-  setUpExperiment,
-} from './harness-experiment-action.ts';
+import { estimateAndRun, setUpExperiment } from './harness-experiment-action.ts';
 import type { TransferFlags } from './transfer-command.ts';
 
 export async function transferCommand(runArg: string, flags: TransferFlags): Promise<void> {
@@ -17,26 +11,15 @@ export async function transferCommand(runArg: string, flags: TransferFlags): Pro
   const name = transferName(flags.name, model, flags.tasks ? resolve(flags.tasks) : undefined);
   const setup = await setUpExperiment(flags, run, model);
   const { dir, jobs } = await planTransfer(run, name);
-  refuseOtherSettings(setup, jobs, `run with the recorded settings, or give another --name (this is ${dir})`);
-  printEstimate(
+  await estimateAndRun(
     'transfer',
+    flags,
     setup,
-    jobs.map((j) => j.jobDir),
-    `seed and best into ${dir}`,
+    {
+      jobs,
+      what: `seed and best into ${dir}`,
+      hint: `run with the recorded settings, or give another --name (this is ${dir})`,
+    },
+    (options) => runTransfer({ ...options, run, name, suite: setup.suite, costKnown: setup.costKnown }),
   );
-  if (flags.estimateOnly) return;
-  const { options, close } = await evaluationContext(flags, setup);
-  try {
-    const { report, markdown, interrupted } = await runTransfer({
-      ...options,
-      run,
-      name,
-      suite: setup.suite,
-      costKnown: setup.costKnown,
-    });
-    process.stdout.write(markdown);
-    finish('transfer', { interrupted, complete: report.complete, stopped: report.stopped });
-  } finally {
-    await close();
-  }
 }
