@@ -10,13 +10,12 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { HARMFUL_LESSON, HELPFUL_LESSON, makeDemo } from '../../examples/evolve-demo/make-demo.ts';
 import { type EvolveConfig, runEvolve } from '../../src/evolve/run-evolve.ts';
 import { bwrapAvailable, bwrapInstallHint } from '../../src/sandbox/bwrap-sandbox.ts';
+import { demoEvolveConfig } from '../support/demo-evolve.ts';
 
-const SEED = fileURLToPath(new URL('../../harnesses/seed', import.meta.url));
 const skip = bwrapAvailable() ? false : `bwrap not available: ${bwrapInstallHint()}`;
 const readJson = (file: string) => JSON.parse(readFileSync(file, 'utf8'));
 
@@ -73,24 +72,12 @@ test('best-of-2 keeps the candidate with the better paired difference and record
       ],
     }),
   );
-  const config: EvolveConfig = {
-    harness: SEED,
-    tasks: demo.tasks,
-    holdout: null,
-    model: `scripted:${demo.codingScript}`,
+  const config: EvolveConfig = demoEvolveConfig(demo, {
     evolve_model: `scripted:${evolver}`,
-    debug_model: null,
     iterations: 1,
-    k: 1,
-    concurrency: 3,
-    holdout_every: 5,
-    budget_usd: null,
-    budget_tokens: null,
-    budget_minutes: null,
-    timeout_multiplier: 1,
     evolvers: 2,
     evolver_hints: ['prefer speed', 'prefer checking'],
-  };
+  });
   const runDir = join(dir, 'run');
   let redo = false;
   const state = await runEvolve({

@@ -7,14 +7,12 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { makeDemo } from '../../examples/evolve-demo/make-demo.ts';
 import type { TrialExecutor } from '../../src/bench/run-job.ts';
 import { EvaluationIncompleteError } from '../../src/evolve/evaluate-harness.ts';
 import { runEvolve } from '../../src/evolve/run-evolve.ts';
 import { loadRunState } from '../../src/evolve/run-state.ts';
-
-const SEED = fileURLToPath(new URL('../../harnesses/seed', import.meta.url));
+import { demoEvolveConfig } from '../support/demo-evolve.ts';
 
 test('evolve passes its backend and its task selection to every trial of an evaluation, and records both', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ahe-evolve-backend-'));
@@ -27,24 +25,13 @@ test('evolve passes its backend and its task selection to every trial of an eval
   };
   const error = await runEvolve({
     runDir,
-    config: {
-      harness: SEED,
-      tasks: demo.tasks,
-      holdout: null,
-      model: `scripted:${demo.codingScript}`,
-      evolve_model: `scripted:${demo.evolveScript}`,
-      debug_model: null,
+    config: demoEvolveConfig(demo, {
       iterations: 1,
       k: 2,
       concurrency: 2,
-      holdout_every: 5,
-      budget_usd: null,
-      budget_tokens: null,
-      budget_minutes: null,
-      timeout_multiplier: 1,
       backend: 'docker',
       task_exclude: ['repair-*'],
-    },
+    }),
     executeTrial: execute,
     evaluationRetries: 0,
   }).then(

@@ -8,7 +8,6 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { makeDemo } from '../../examples/evolve-demo/make-demo.ts';
 import type { TrialExecutor } from '../../src/bench/run-job.ts';
 import { runTrial } from '../../src/bench/run-trial.ts';
@@ -18,31 +17,15 @@ import { beatsBest, type EvolveConfig, runEvolve } from '../../src/evolve/run-ev
 import { loadRunState } from '../../src/evolve/run-state.ts';
 import { bwrapAvailable, bwrapInstallHint } from '../../src/sandbox/bwrap-sandbox.ts';
 import { closedPortUrl } from '../support/closed-port.ts';
+import { demoEvolveConfig } from '../support/demo-evolve.ts';
 
-const SEED = fileURLToPath(new URL('../../harnesses/seed', import.meta.url));
 const skip = bwrapAvailable() ? false : `bwrap not available: ${bwrapInstallHint()}`;
 const readJson = (file: string) => JSON.parse(readFileSync(file, 'utf8'));
 
 function setup(overrides: Partial<EvolveConfig> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'ahe-evolve-complete-'));
   const demo = makeDemo(dir);
-  const config: EvolveConfig = {
-    harness: SEED,
-    tasks: demo.tasks,
-    holdout: null,
-    model: `scripted:${demo.codingScript}`,
-    evolve_model: `scripted:${demo.evolveScript}`,
-    debug_model: null,
-    iterations: 1,
-    k: 1,
-    concurrency: 3,
-    holdout_every: 5,
-    budget_usd: null,
-    budget_tokens: null,
-    budget_minutes: null,
-    timeout_multiplier: 1,
-    ...overrides,
-  };
+  const config: EvolveConfig = demoEvolveConfig(demo, { iterations: 1, ...overrides });
   return { runDir: join(dir, 'run'), config };
 }
 

@@ -10,35 +10,19 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { HELPFUL_LESSON, makeDemo } from '../../examples/evolve-demo/make-demo.ts';
 import { type EvolveConfig, runEvolve } from '../../src/evolve/run-evolve.ts';
 import type { RunState } from '../../src/evolve/run-state.ts';
 import { bwrapAvailable, bwrapInstallHint } from '../../src/sandbox/bwrap-sandbox.ts';
+import { demoEvolveConfig } from '../support/demo-evolve.ts';
 
-const SEED = fileURLToPath(new URL('../../harnesses/seed', import.meta.url));
 const skip = bwrapAvailable() ? false : `bwrap not available: ${bwrapInstallHint()}`;
 const readJson = (file: string) => JSON.parse(readFileSync(file, 'utf8'));
 
 function setup() {
   const dir = mkdtempSync(join(tmpdir(), 'ahe-evolve-e2e-'));
   const demo = makeDemo(dir);
-  const config: EvolveConfig = {
-    harness: SEED,
-    tasks: demo.tasks,
-    holdout: null,
-    model: `scripted:${demo.codingScript}`,
-    evolve_model: `scripted:${demo.evolveScript}`,
-    debug_model: null,
-    iterations: 3,
-    k: 1,
-    concurrency: 3,
-    holdout_every: 5,
-    budget_usd: null,
-    budget_tokens: null,
-    budget_minutes: null,
-    timeout_multiplier: 1,
-  };
+  const config: EvolveConfig = demoEvolveConfig(demo);
   return { dir, config };
 }
 

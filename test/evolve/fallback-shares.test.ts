@@ -7,7 +7,6 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { makeDemo } from '../../examples/evolve-demo/make-demo.ts';
 import type { JobSummary } from '../../src/bench/job-summary.ts';
 import type { TrialExecutor } from '../../src/bench/run-job.ts';
@@ -20,8 +19,8 @@ import { loadRunState } from '../../src/evolve/run-state.ts';
 import { withFallback } from '../../src/model/fallback-model.ts';
 import type { Model } from '../../src/model/types.ts';
 import { bwrapAvailable, bwrapInstallHint } from '../../src/sandbox/bwrap-sandbox.ts';
+import { demoEvolveConfig } from '../support/demo-evolve.ts';
 
-const SEED = fileURLToPath(new URL('../../harnesses/seed', import.meta.url));
 const skip = bwrapAvailable() ? false : `bwrap not available: ${bwrapInstallHint()}`;
 const readJson = (file: string) => JSON.parse(readFileSync(file, 'utf8'));
 
@@ -49,22 +48,7 @@ test('an iteration whose evaluation used the fallback is not compared with one t
 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ahe-evolve-fallback-'));
   const demo = makeDemo(dir);
-  const config: EvolveConfig = {
-    harness: SEED,
-    tasks: demo.tasks,
-    holdout: null,
-    model: `scripted:${demo.codingScript}`,
-    evolve_model: `scripted:${demo.evolveScript}`,
-    debug_model: null,
-    iterations: 1,
-    k: 1,
-    concurrency: 3,
-    holdout_every: 5,
-    budget_usd: null,
-    budget_tokens: null,
-    budget_minutes: null,
-    timeout_multiplier: 1,
-  };
+  const config: EvolveConfig = demoEvolveConfig(demo, { iterations: 1 });
   const runDir = join(dir, 'run');
   const it1 = (file: string) => join(runDir, 'iterations', '1', file);
   let outage = true;
@@ -123,22 +107,7 @@ test('a held-out evaluation that used the fallback is not compared with one that
 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ahe-evolve-fallback-holdout-'));
   const demo = makeDemo(dir);
-  const config: EvolveConfig = {
-    harness: SEED,
-    tasks: demo.tasks,
-    holdout: demo.tasks,
-    model: `scripted:${demo.codingScript}`,
-    evolve_model: `scripted:${demo.evolveScript}`,
-    debug_model: null,
-    iterations: 1,
-    k: 1,
-    concurrency: 3,
-    holdout_every: 1,
-    budget_usd: null,
-    budget_tokens: null,
-    budget_minutes: null,
-    timeout_multiplier: 1,
-  };
+  const config: EvolveConfig = demoEvolveConfig(demo, { holdout: demo.tasks, iterations: 1, holdout_every: 1 });
   const runDir = join(dir, 'run');
   const it1 = (file: string) => join(runDir, 'iterations', '1', file);
   let outage = true;

@@ -18,7 +18,8 @@ import { ScriptSchema } from '../../src/model/script-schema.ts';
 import { scriptedModel } from '../../src/model/scripted-model.ts';
 import type { Model } from '../../src/model/types.ts';
 import { bwrapAvailable, bwrapInstallHint } from '../../src/sandbox/bwrap-sandbox.ts';
-import { fakeModel, SEED } from './methods-support.ts';
+import { demoEvolveConfig } from '../support/demo-evolve.ts';
+import { fakeModel } from './methods-support.ts';
 
 const skip = bwrapAvailable() ? false : `bwrap not available: ${bwrapInstallHint()}`;
 const readJson = (file: string) => JSON.parse(readFileSync(file, 'utf8'));
@@ -27,23 +28,7 @@ const git = (dir: string, args: string[]) => execFileSync('git', args, { cwd: di
 function setup(method: 'ace' | 'tf-grpo', k: number) {
   const dir = mkdtempSync(join(tmpdir(), `ahe-${method}-e2e-`));
   const demo = makeDemo(dir);
-  const config: EvolveConfig = {
-    harness: SEED,
-    tasks: demo.tasks,
-    holdout: null,
-    model: `scripted:${demo.codingScript}`,
-    evolve_model: 'fake:evolver',
-    debug_model: null,
-    iterations: 2,
-    k,
-    concurrency: 3,
-    holdout_every: 5,
-    budget_usd: null,
-    budget_tokens: null,
-    budget_minutes: null,
-    timeout_multiplier: 1,
-    method,
-  };
+  const config: EvolveConfig = demoEvolveConfig(demo, { evolve_model: 'fake:evolver', iterations: 2, k, method });
   return { dir, demo, config, runDir: join(dir, 'run') };
 }
 

@@ -11,6 +11,7 @@ import { EvolveConfigSchema } from '../../src/evolve/evolve-config.ts';
 import type { EvolveStepInput } from '../../src/evolve/evolve-step.ts';
 import { createWorkspace } from '../../src/evolve/workspace.ts';
 import type { CompletionRequest, Model } from '../../src/model/types.ts';
+import { demoEvolveConfig } from '../support/demo-evolve.ts';
 
 export const SEED = fileURLToPath(new URL('../../harnesses/seed', import.meta.url));
 
@@ -63,23 +64,17 @@ export async function stepFixture(
   const iterationDir = join(runDir, 'iterations', '0');
   mkdirSync(join(iterationDir, 'job'), { recursive: true });
   writeJob(iterationDir, outcomes);
-  const config = EvolveConfigSchema.parse({
-    harness: SEED,
-    tasks: demo.tasks,
-    holdout: null,
-    model: 'fake:coding',
-    evolve_model: 'fake:evolver',
-    debug_model: null,
-    iterations: 2,
-    k,
-    concurrency: 1,
-    holdout_every: 5,
-    budget_usd: null,
-    budget_tokens: null,
-    budget_minutes: null,
-    timeout_multiplier: 1,
-    method,
-  });
+  const config = EvolveConfigSchema.parse(
+    demoEvolveConfig(demo, {
+      model: 'fake:coding',
+      evolve_model: 'fake:evolver',
+      iterations: 2,
+      k,
+      concurrency: 1,
+      method,
+    }),
+  );
+
   const input: EvolveStepInput = {
     runDir,
     iteration: 0,

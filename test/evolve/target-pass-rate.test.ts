@@ -8,14 +8,13 @@ import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { makeDemo } from '../../examples/evolve-demo/make-demo.ts';
 import { compareResumeFlags } from '../../src/cli/evolve-flags.ts';
 import { type EvolveConfig, runEvolve } from '../../src/evolve/run-evolve.ts';
 import { extendRun, loadRunState } from '../../src/evolve/run-state.ts';
 import { bwrapAvailable, bwrapInstallHint } from '../../src/sandbox/bwrap-sandbox.ts';
+import { demoEvolveConfig } from '../support/demo-evolve.ts';
 
-const SEED = fileURLToPath(new URL('../../harnesses/seed', import.meta.url));
 const skip = bwrapAvailable() ? false : `bwrap not available: ${bwrapInstallHint()}`;
 const readJson = (file: string) => JSON.parse(readFileSync(file, 'utf8'));
 
@@ -26,23 +25,7 @@ function setup(target: number | null) {
   const demo = makeDemo(dir);
   const holdout = join(dir, 'holdout');
   cpSync(join(demo.tasks, 'csv-region-totals'), join(holdout, 'csv-region-totals'), { recursive: true });
-  const config: EvolveConfig = {
-    harness: SEED,
-    tasks: demo.tasks,
-    holdout,
-    model: `scripted:${demo.codingScript}`,
-    evolve_model: `scripted:${demo.evolveScript}`,
-    debug_model: null,
-    iterations: 3,
-    k: 1,
-    concurrency: 3,
-    holdout_every: 5,
-    budget_usd: null,
-    budget_tokens: null,
-    budget_minutes: null,
-    timeout_multiplier: 1,
-    target_pass_rate: target,
-  };
+  const config: EvolveConfig = demoEvolveConfig(demo, { holdout, target_pass_rate: target });
   return { runDir: join(dir, 'run'), config };
 }
 

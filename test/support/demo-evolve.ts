@@ -2,6 +2,7 @@
 // evolve models, no debugger) that many tests run, so they cannot drift apart.
 import { fileURLToPath } from 'node:url';
 import type { Demo } from '../../examples/evolve-demo/make-demo.ts';
+import type { EvolveConfig } from '../../src/evolve/evolve-config.ts';
 
 const SEED = fileURLToPath(new URL('../../harnesses/seed', import.meta.url));
 
@@ -36,4 +37,28 @@ export function demoEvolveArgs(demo: Demo, options: DemoEvolveOptions): string[]
     '--out',
     options.out,
   ];
+}
+
+/**
+ * The in-process config of the demo evolution (runEvolve): 3 iterations, k=1, concurrency 3, no
+ * held-out split, no debugger, no budgets; `overrides` replaces any of them.
+ */
+export function demoEvolveConfig(demo: Demo, overrides: Partial<EvolveConfig> = {}): EvolveConfig {
+  return {
+    harness: SEED,
+    tasks: demo.tasks,
+    holdout: null,
+    model: `scripted:${demo.codingScript}`,
+    evolve_model: `scripted:${demo.evolveScript}`,
+    debug_model: null,
+    iterations: 3,
+    k: 1,
+    concurrency: 3,
+    holdout_every: 5,
+    budget_usd: null,
+    budget_tokens: null,
+    budget_minutes: null,
+    timeout_multiplier: 1,
+    ...overrides,
+  };
 }
