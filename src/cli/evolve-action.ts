@@ -270,6 +270,8 @@ export async function evolveCommand(parsed: EvolveFlags, command: Command, stop?
       evolveModel: config.evolve_model,
       debugModel: config.debug_model ?? undefined,
       evolvers: config.evolvers,
+      method: config.method,
+      evalPolicy: config.eval_policy,
       prices,
     });
     process.stderr.write(
@@ -278,7 +280,7 @@ export async function evolveCommand(parsed: EvolveFlags, command: Command, stop?
         estimate.roles
           .map(
             (r) =>
-              `  ${r.role.padEnd(8)} ${r.model}: ${r.calls} ${r.role === 'coding' ? 'trials' : r.role === 'debugger' ? 'analyses' : 'sessions'}, ~${formatTokens(r.tokens)} tokens, ${r.cost_usd === null ? 'price unknown (add it with --prices)' : `~${formatCost(r.cost_usd)}`}`,
+              `  ${r.role.padEnd(8)} ${r.model}: ${r.atMost ? 'at most ' : ''}${r.calls} ${r.unit}${r.note ? ` (${r.note})` : ''}, ~${formatTokens(r.tokens)} tokens, ${r.cost_usd === null ? 'price unknown (add it with --prices)' : `~${formatCost(r.cost_usd)}`}`,
           )
           .join('\n') +
         `\n  total ~${formatTokens(estimate.tokens)} tokens, ${estimate.cost_usd === null ? 'cost unknown' : `~${formatCost(estimate.cost_usd)}`}${config.budget_usd ? ` (budget $${config.budget_usd})` : ''}\n`,

@@ -3,6 +3,8 @@
 // and once iterations have run the loop replaces them by what was measured. Unknown prices say so.
 import { costOf, type PriceTable, priceOf } from '../model/prices.ts';
 import type { Usage } from '../model/types.ts';
+import type { EvalPolicyName } from './eval-policy-names.ts';
+import type { EvolveMethod } from './evolve-methods.ts';
 
 export interface CostAssumptions {
   /** Tokens of one coding trial (prompt, completion): many steps, each re-sending the conversation. */
@@ -11,12 +13,15 @@ export interface CostAssumptions {
   analysis: Usage;
   /** One evolve-agent session. */
   evolve: Usage;
+  /** One model call of a baseline method (ace's reflector or curator, tf-grpo's advantage or update call). */
+  methodCall: Usage;
 }
 
 export const DEFAULT_ASSUMPTIONS: CostAssumptions = {
   trial: { promptTokens: 250_000, completionTokens: 8_000, cachedTokens: 150_000 },
   analysis: { promptTokens: 20_000, completionTokens: 800, cachedTokens: 0 },
   evolve: { promptTokens: 400_000, completionTokens: 15_000, cachedTokens: 250_000 },
+  methodCall: { promptTokens: 30_000, completionTokens: 2_000, cachedTokens: 0 },
 };
 
 export interface EstimateInput {
@@ -30,6 +35,10 @@ export interface EstimateInput {
   evolvers?: number;
   model: string;
   evolveModel: string;
+  /** How the harness is changed (--method; default ahe): decides what the evolver role's calls are. */
+  method?: EvolveMethod;
+  /** --eval-policy (default fixed): under adaptive the training trials are an upper bound. */
+  evalPolicy?: EvalPolicyName;
   debugModel?: string;
   prices?: PriceTable;
   assumptions?: CostAssumptions;
@@ -39,6 +48,12 @@ export interface RoleEstimate {
   role: 'coding' | 'debugger' | 'evolver';
   model: string;
   calls: number;
+  /** What one call is: trials, analyses, evolve sessions, or single model calls (ace, tf-grpo). */
+  unit: 'trials' | 'analyses' | 'sessions' | 'calls';
+  /** True when `calls` (and so the tokens) is an upper bound rather than what the run will do. */
+  atMost: boolean;
+  /** How the calls are counted, when it is not one per item. */
+  note?: string;
   tokens: number;
   /** null when the model's price is unknown. */
   cost_usd: number | null;
@@ -76,6 +91,11 @@ export function estimateRunCost(input: EstimateInput): CostEstimate {
       role: 'coding',
       model: input.model,
       calls: trials,
+      unit: 'trials',
+      atMost: input.evalPolicy === 'adaptive',
+      ...(input.evalPolicy === 'adaptive'
+        ? { note: 'every training task k times, as fixed does; adaptive runs fewer' }
+        : {}),
       tokens: codingUsage.promptTokens + codingUsage.completionTokens,
       cost_usd: priced(input.model, codingUsage, input.prices),
     },
@@ -88,23 +108,44 @@ export function estimateRunCost(input: EstimateInput): CostEstimate {
       role: 'debugger',
       model: input.debugModel,
       calls: n,
+      unit: 'analyses',
+      atMost: true,
       tokens: u.promptTokens + u.completionTokens,
       cost_usd: priced(input.debugModel, u, input.prices),
     });
   }
-  const ev = scale(a.evolve, input.iterations * evolvers);
-  roles.push({
-    role: 'evolver',
-    model: input.evolveModel,
-    calls: input.iterations * evolvers,
-    tokens: ev.promptTokens + ev.completionTokens,
-    cost_usd: priced(input.evolveModel, ev, input.prices),
-  });
+  roles.push(evolverEstimate(input, a, evolvers));
   const known = roles.every((r) => r.cost_usd !== null);
   return {
     roles,
     tokens: roles.reduce((s, r) => s + r.tokens, 0),
     cost_usd: known ? roles.reduce((s, r) => s + (r.cost_usd ?? 0), 0) : null,
     assumptions: a,
+  };
+}
+
+/**
+ * The evolver role: one evolve-agent session per iteration and candidate (ahe); two calls per iteration
+ * (ace: reflector and curator); at most one advantage call per training task with a mixed group plus one
+ * update call per iteration (tf-grpo). Retries of malformed replies are not counted.
+ */
+function evolverEstimate(input: EstimateInput, a: CostAssumptions, evolvers: number): RoleEstimate {
+  const method = input.method ?? 'ahe';
+  const perIteration = method === 'ace' ? 2 : method === 'tf-grpo' ? input.trainTasks + 1 : 1;
+  const calls = input.iterations * evolvers * perIteration;
+  const u = scale(method === 'ahe' ? a.evolve : a.methodCall, calls);
+  return {
+    role: 'evolver',
+    model: input.evolveModel,
+    calls,
+    unit: method === 'ahe' ? 'sessions' : 'calls',
+    atMost: method === 'tf-grpo',
+    ...(method === 'ace'
+      ? { note: 'reflector + curator per iteration' }
+      : method === 'tf-grpo'
+        ? { note: 'one advantage call per task with passing and failing attempts, one update per iteration' }
+        : {}),
+    tokens: u.promptTokens + u.completionTokens,
+    cost_usd: priced(input.evolveModel, u, input.prices),
   };
 }

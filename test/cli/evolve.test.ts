@@ -59,6 +59,35 @@ test('evolve checks its input and prints a cost estimate before spending anythin
   assert.match(estimate.stderr, /evolver +openai:gpt-5\.4: 4 sessions/);
   assert.doesNotMatch(estimate.stderr + estimate.stdout, /sk-test-not-used/);
   assert.equal(existsSync(join(dir, 'run')), false);
+  // The same plan under --method ace and --eval-policy adaptive: the evolver's calls are ace's two per
+  // iteration, and the trials an upper bound.
+  const ace = await runCli(
+    [
+      'evolve',
+      '--harness',
+      join(ROOT, 'harnesses', 'seed'),
+      '--tasks',
+      join(ROOT, 'tasks', 'train'),
+      '--model',
+      'openai:gpt-5.4',
+      '--iterations',
+      '4',
+      '--method',
+      'ace',
+      '--eval-policy',
+      'adaptive',
+      '--out',
+      join(dir, 'run'),
+      '--estimate-only',
+    ],
+    { env: { OPENAI_API_KEY: 'sk-test-not-used' } },
+  );
+  assert.equal(ace.exitCode, 0, ace.stderr);
+  assert.match(
+    ace.stderr,
+    /coding +openai:gpt-5\.4: at most 300 trials \(every training task k times, as fixed does; adaptive runs fewer\)/,
+  );
+  assert.match(ace.stderr, /evolver +openai:gpt-5\.4: 8 calls \(reflector \+ curator per iteration\)/);
   const missing = await runCli(['evolve', '--tasks', join(ROOT, 'tasks', 'train')]);
   assert.equal(missing.exitCode, 2);
   assert.match(missing.stderr, /missing --harness, --model, --out \(or continue a run with --resume RUN\)/);
