@@ -34,25 +34,27 @@ test('evolve checks its input and prints a cost estimate before spending anythin
   assert.equal(noKey.exitCode, 2);
   assert.match(noKey.stderr, /OPENAI_API_KEY is not set/);
   assert.equal(existsSync(join(dir, 'run')), false);
-  const estimate = await runCli(
-    [
-      'evolve',
-      '--harness',
-      join(ROOT, 'harnesses', 'seed'),
-      '--tasks',
-      join(ROOT, 'tasks', 'train'),
-      '--holdout',
-      join(ROOT, 'tasks', 'holdout'),
-      '--model',
-      'openai:gpt-5.4',
-      '--iterations',
-      '4',
-      '--out',
-      join(dir, 'run'),
-      '--estimate-only',
-    ],
-    { env: { OPENAI_API_KEY: 'sk-test-not-used' } },
-  );
+  /** `ahe evolve --estimate-only` on the bundled training tasks, 4 iterations, with a key that must never be printed. */
+  const estimateOnly = (...extra: string[]) =>
+    runCli(
+      [
+        'evolve',
+        '--harness',
+        join(ROOT, 'harnesses', 'seed'),
+        '--tasks',
+        join(ROOT, 'tasks', 'train'),
+        '--model',
+        'openai:gpt-5.4',
+        '--iterations',
+        '4',
+        '--out',
+        join(dir, 'run'),
+        '--estimate-only',
+        ...extra,
+      ],
+      { env: { OPENAI_API_KEY: 'sk-test-not-used' } },
+    );
+  const estimate = await estimateOnly('--holdout', join(ROOT, 'tasks', 'holdout'));
   assert.equal(estimate.exitCode, 0, estimate.stderr);
   assert.match(estimate.stderr, /30 training tasks \+ 10 held-out × k=2 · 4 iterations/);
   assert.match(estimate.stderr, /coding +openai:gpt-5\.4: 340 trials/); // (4+1)·30·2 train + 2·10·2 held-out (at 0 and at the end)
@@ -61,27 +63,7 @@ test('evolve checks its input and prints a cost estimate before spending anythin
   assert.equal(existsSync(join(dir, 'run')), false);
   // The same plan under --method ace and --eval-policy adaptive: the evolver's calls are ace's two per
   // iteration, and the trials an upper bound.
-  const ace = await runCli(
-    [
-      'evolve',
-      '--harness',
-      join(ROOT, 'harnesses', 'seed'),
-      '--tasks',
-      join(ROOT, 'tasks', 'train'),
-      '--model',
-      'openai:gpt-5.4',
-      '--iterations',
-      '4',
-      '--method',
-      'ace',
-      '--eval-policy',
-      'adaptive',
-      '--out',
-      join(dir, 'run'),
-      '--estimate-only',
-    ],
-    { env: { OPENAI_API_KEY: 'sk-test-not-used' } },
-  );
+  const ace = await estimateOnly('--method', 'ace', '--eval-policy', 'adaptive');
   assert.equal(ace.exitCode, 0, ace.stderr);
   assert.match(
     ace.stderr,

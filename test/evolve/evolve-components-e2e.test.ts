@@ -16,6 +16,7 @@ import { makeDemo } from '../../examples/evolve-demo/make-demo.ts';
 import { guideExamples } from '../../src/evolve/component-guide.ts';
 import { type EvolveConfig, runEvolve } from '../../src/evolve/run-evolve.ts';
 import { bwrapAvailable, bwrapInstallHint } from '../../src/sandbox/bwrap-sandbox.ts';
+import { demoEvolveConfig } from '../support/demo-evolve.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const skip = bwrapAvailable() ? false : `bwrap not available: ${bwrapInstallHint()}`;
@@ -191,22 +192,11 @@ test('the evolve agent writes, tries and commits a tool, a middleware and a skil
   const coding = join(dir, 'coding.yaml');
   writeFileSync(evolver, stringify(evolveScript()));
   writeFileSync(coding, stringify(codingScript()));
-  const config: EvolveConfig = {
-    harness: join(ROOT, 'harnesses', 'seed'),
-    tasks: demo.tasks,
-    holdout: null,
+  const config: EvolveConfig = demoEvolveConfig(demo, {
     model: `scripted:${coding}`,
     evolve_model: `scripted:${evolver}`,
-    debug_model: null,
     iterations: 1,
-    k: 1,
-    concurrency: 3,
-    holdout_every: 5,
-    budget_usd: null,
-    budget_tokens: null,
-    budget_minutes: null,
-    timeout_multiplier: 1,
-  };
+  });
   const runDir = join(dir, 'run');
   const state = await runEvolve({ runDir, config, log: () => {} });
   const it = (n: number, p: string) => join(runDir, 'iterations', String(n), p);

@@ -9,17 +9,16 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { makeDemo } from '../../examples/evolve-demo/make-demo.ts';
 import { runEvolve } from '../../src/evolve/run-evolve.ts';
 import { createModel } from '../../src/model/create-model.ts';
 import { bwrapAvailable, bwrapInstallHint } from '../../src/sandbox/bwrap-sandbox.ts';
+import { demoEvolveConfig } from '../support/demo-evolve.ts';
 import { startScriptedAnthropicServer } from '../support/fake-anthropic-server.ts';
 import type { FakeServer } from '../support/fake-http-server.ts';
 import { startScriptedResponsesServer } from '../support/fake-openai-responses-server.ts';
 import { startScriptedOpenAIServer } from '../support/fake-openai-server.ts';
 
-const SEED = fileURLToPath(new URL('../../harnesses/seed', import.meta.url));
 const skip = bwrapAvailable() ? false : `bwrap not available: ${bwrapInstallHint()}`;
 const readJson = (file: string) => JSON.parse(readFileSync(file, 'utf8'));
 
@@ -47,23 +46,7 @@ for (const [provider, start] of PROVIDERS)
       };
       const state = await runEvolve({
         runDir,
-        config: {
-          harness: SEED,
-          tasks: demo.tasks,
-          holdout: null,
-          model: `${provider}:demo-coding`,
-          evolve_model: `scripted:${demo.evolveScript}`,
-          debug_model: null,
-          iterations: 3,
-          k: 1,
-          concurrency: 3,
-          holdout_every: 5,
-          budget_usd: null,
-          budget_tokens: null,
-          budget_minutes: null,
-          timeout_multiplier: 1,
-          reasoning_effort: 'high',
-        },
+        config: demoEvolveConfig(demo, { model: `${provider}:demo-coding`, reasoning_effort: 'high' }),
         resolveModel: (spec) => createModel(spec, { env, maxRetries: 0 }),
       });
       assert.equal(state.step, 'done', JSON.stringify(state.stopped));
