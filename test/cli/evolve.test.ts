@@ -83,7 +83,7 @@ test('a run killed with -9 in the middle resumes with --resume and ends with the
   const dir = tmp();
   const demo = makeDemo(dir);
   const run = join(dir, 'run');
-  const args = [...demoEvolveArgs(demo, { out: run, iterations: 3, concurrency: 3 })];
+  const args = demoEvolveArgs(demo, { out: run, iterations: 3, concurrency: 3 });
   const child = execa('node', [BIN, ...args], { reject: false, stdin: 'ignore' });
   const marker = join(run, 'iterations', '1', 'job', 'result.json');
   const deadline = Date.now() + 60_000;
