@@ -3,6 +3,7 @@
 // and once iterations have run the loop replaces them by what was measured. Unknown prices say so.
 import { costOf, type PriceTable, priceOf } from '../model/prices.ts';
 import type { Usage } from '../model/types.ts';
+import { ADAPTIVE_DEFAULTS } from './eval-policy.ts';
 import type { EvalPolicyName } from './eval-policy-names.ts';
 import type { EvolveMethod } from './evolve-methods.ts';
 
@@ -37,7 +38,7 @@ export interface EstimateInput {
   evolveModel: string;
   /** How the harness is changed (--method; default ahe): decides what the evolver role's calls are. */
   method?: EvolveMethod;
-  /** --eval-policy (default fixed): under adaptive the training trials are an upper bound. */
+  /** --eval-policy (default fixed): under adaptive the trials are its budget, a share of fixed's. */
   evalPolicy?: EvalPolicyName;
   debugModel?: string;
   prices?: PriceTable;
@@ -82,9 +83,11 @@ export function estimateRunCost(input: EstimateInput): CostEstimate {
   // With best-of-N every candidate of an iteration is evaluated on the training split too (at most N per iteration).
   const evolvers = input.evolvers ?? 1;
   const candidateTrials = evolvers > 1 ? input.iterations * evolvers * input.trainTasks * input.k : 0;
-  const trainTrials = (input.iterations + 1) * input.trainTasks * input.k + candidateTrials;
-  const holdoutTrials = input.holdoutEvaluations * input.holdoutTasks * input.k;
-  const trials = trainTrials + holdoutTrials;
+  const fixedTrials =
+    (input.iterations + 1) * input.trainTasks * input.k + input.holdoutEvaluations * input.holdoutTasks * input.k;
+  // Adaptive keeps to its budget (eval-policy.ts): a share of what fixed runs, held-out included.
+  const adaptive = input.evalPolicy === 'adaptive';
+  const trials = (adaptive ? Math.floor(ADAPTIVE_DEFAULTS.budgetShare * fixedTrials) : fixedTrials) + candidateTrials;
   const codingUsage = scale(a.trial, trials);
   const roles: RoleEstimate[] = [
     {
@@ -92,9 +95,11 @@ export function estimateRunCost(input: EstimateInput): CostEstimate {
       model: input.model,
       calls: trials,
       unit: 'trials',
-      atMost: input.evalPolicy === 'adaptive',
-      ...(input.evalPolicy === 'adaptive'
-        ? { note: 'every training task k times, as fixed does; adaptive runs fewer' }
+      atMost: false,
+      ...(adaptive
+        ? {
+            note: `adaptive's budget, ${ADAPTIVE_DEFAULTS.budgetShare * 100}% of fixed's ${fixedTrials}; the predicted and surprised tasks' attempts can take it past that`,
+          }
         : {}),
       tokens: codingUsage.promptTokens + codingUsage.completionTokens,
       cost_usd: priced(input.model, codingUsage, input.prices),

@@ -11,6 +11,11 @@
 //      iteration gets one attempt.
 // The first evaluation (nothing is known yet) runs every task k times under both policies. Decisions are
 // made on the tasks actually run (the evidence), against each task's last measured outcome.
+// Adaptive keeps to a budget: `budgetShare` (half) of the trials fixed would run over the whole run,
+// training and held-out together (adaptiveTrainBudget). The second phase (step 4's tasks not yet run)
+// spends only what is left of it beyond what the later evaluations would need at this one's size so far;
+// the first phase and the surprised tasks' attempts are never cut, so a run goes over the budget only
+// when those alone do.
 //
 // The policy is pure: it only says how many attempts each task should have after each phase; a runner
 // (runJob over a job directory in `ahe evolve`, direct draws in `ahe simulate`) brings the measured
@@ -33,6 +38,8 @@ export interface AdaptiveSettings {
   uncertainEvery: number;
   /** The baseline a task's outcome is compared with: its last this many measurements, pooled. */
   baselineEvaluations: number;
+  /** The share of the fixed policy's trials (training and held-out, at the same k) a run may spend. */
+  budgetShare: number;
 }
 
 export const ADAPTIVE_DEFAULTS: AdaptiveSettings = {
@@ -41,7 +48,47 @@ export const ADAPTIVE_DEFAULTS: AdaptiveSettings = {
   recheckEvery: 4,
   uncertainEvery: 2,
   baselineEvaluations: 3,
+  budgetShare: 0.5,
 };
+
+/** Held-out evaluations over a run: every `every` iterations and at the last one (as `ahe evolve` runs them). */
+export function holdoutEvaluationCount(iterations: number, every: number): number {
+  let count = 0;
+  for (let n = 0; n <= iterations; n++) if ((every > 0 && n % every === 0) || n === iterations) count++;
+  return count;
+}
+
+export interface RunShape {
+  trainTasks: number;
+  holdoutTasks: number;
+  k: number;
+  /** Evolve steps after the seed evaluation (`--iterations`). */
+  iterations: number;
+  holdoutEvery: number;
+}
+
+/** Trials the fixed policy runs over a whole run, training and held-out. */
+export function fixedRollouts(shape: RunShape): number {
+  const holdout = shape.holdoutTasks ? holdoutEvaluationCount(shape.iterations, shape.holdoutEvery) : 0;
+  return shape.k * (shape.trainTasks * (shape.iterations + 1) + shape.holdoutTasks * holdout);
+}
+
+/**
+ * The training trials the adaptive policy may run over a whole run: its share of what fixed runs, less
+ * the held-out evaluations (in full under both policies), so that everything it runs stays within that share.
+ */
+export function adaptiveTrainBudget(shape: RunShape, settings: AdaptiveSettings = ADAPTIVE_DEFAULTS): number {
+  const holdout = shape.holdoutTasks ? holdoutEvaluationCount(shape.iterations, shape.holdoutEvery) : 0;
+  return Math.floor(settings.budgetShare * fixedRollouts(shape)) - shape.k * shape.holdoutTasks * holdout;
+}
+
+/** What is left of the adaptive policy's budget when an evaluation starts. */
+export interface BudgetLeft {
+  /** Training trials the run may still spend, in this evaluation and the later ones. */
+  remaining: number;
+  /** Evaluations still to come after this one. */
+  evaluationsAfter: number;
+}
 
 /** One measured evaluation of a task: n attempts, c passed. */
 export interface TaskMeasurement {
@@ -60,6 +107,8 @@ export interface PolicyInput {
   /** Tasks the changes under judgement predict to fix or risk. */
   focus: readonly string[];
   settings?: AdaptiveSettings;
+  /** The adaptive policy's budget (adaptiveTrainBudget less what earlier evaluations ran); none: unlimited. */
+  budget?: BudgetLeft;
 }
 
 /** Attempts each task should have measured (cumulative) after a phase. */
@@ -108,8 +157,21 @@ export function firstPhase(input: PolicyInput): AttemptPlan {
       plan[t] = recheckDue(t, input.iteration, s.uncertainEvery) ? 1 : 0;
     else plan[t] = recheckDue(t, input.iteration, s.recheckEvery) ? 1 : 0;
   }
+  // An evaluation always runs something: with nothing predicted and nothing due, the longest unmeasured task once.
+  if (!tasks.some((t) => (plan[t] ?? 0) > 0) && tasks.length) plan[byStaleness(tasks, input.history)[0]!] = 1;
   return plan;
 }
+
+/** Tasks ordered by when they were last measured, the longest ago (or never) first, then by name. */
+function byStaleness(
+  tasks: readonly string[],
+  history: Readonly<Record<string, readonly TaskMeasurement[]>>,
+): string[] {
+  const last = (t: string) => history[t]?.at(-1)?.iteration ?? -1;
+  return [...tasks].sort((a, b) => last(a) - last(b) || (a < b ? -1 : a > b ? 1 : 0));
+}
+
+const planned = (plan: AttemptPlan) => Object.values(plan).reduce((sum, n) => sum + n, 0);
 
 /**
  * The next phase after `measured` (this iteration's outcomes so far) met `plan`, or undefined when the
@@ -139,8 +201,18 @@ export function nextPhase(
     }
   }
   // Escalating to the stable tasks only saves ~5% more rollouts but loses accuracy where predictions are
-  // wrong (docs/evolution-cost.md): every task not yet run gets its one attempt.
-  if (surprised) for (const t of input.tasks) if ((next[t] ?? 0) === 0) next[t] = 1;
+  // wrong (docs/evolution-cost.md): every task not yet run gets its one attempt — as many as the budget
+  // allows beyond what the later evaluations would need at this one's size so far, the longest unmeasured first.
+  if (surprised) {
+    const room = input.budget
+      ? input.budget.remaining - planned(next) * (1 + input.budget.evaluationsAfter)
+      : Number.POSITIVE_INFINITY;
+    const notRun = byStaleness(
+      input.tasks.filter((t) => (next[t] ?? 0) === 0),
+      input.history,
+    );
+    for (const t of notRun.slice(0, Math.max(0, room))) next[t] = 1;
+  }
   const changed = input.tasks.some((t) => (next[t] ?? 0) > (plan[t] ?? 0));
   return changed ? next : undefined;
 }
@@ -169,6 +241,11 @@ export async function evaluateWithPolicy(input: PolicyInput, run: PlanRunner): P
   }
   const ran = Object.fromEntries(Object.entries(outcomes).filter(([, o]) => o.n > 0));
   return { outcomes: ran, phases, rollouts: Object.values(ran).reduce((sum, o) => sum + o.n, 0) };
+}
+
+/** Trials measured over a history (what earlier evaluations ran). */
+export function measuredTrials(history: Readonly<Record<string, readonly TaskMeasurement[]>>): number {
+  return Object.values(history).reduce((sum, ms) => sum + ms.reduce((s, m) => s + m.n, 0), 0);
 }
 
 /** Each task's measurements from a series of evaluations' outcomes (oldest first). */

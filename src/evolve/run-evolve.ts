@@ -26,7 +26,14 @@ import type { Model, ModelContext } from '../model/types.ts';
 import { addSpend, type Spend, ZERO_SPEND } from '../model/usage.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../trace/write-atomic.ts';
 import { attributeManifest, type ManifestAttribution, runPredictionQuality } from './attribution.ts';
-import { baselineOutcomes, bestComparand, carriedOutcomes, evaluateWithPolicy } from './eval-policy.ts';
+import {
+  adaptiveTrainBudget,
+  baselineOutcomes,
+  bestComparand,
+  carriedOutcomes,
+  evaluateWithPolicy,
+  measuredTrials,
+} from './eval-policy.ts';
 import { EvaluationIncompleteError, evaluateHarness, loadSplit } from './evaluate-harness.ts';
 import { readEvidenceInput } from './evidence-input.ts';
 import { type EvolveConfig, holdoutSelection, roleEffort, roleFallback, trainSelection } from './evolve-config.ts';
@@ -256,14 +263,27 @@ export async function runEvolve(options: EvolveOptions): Promise<RunState> {
         let result: JobResult | undefined;
         const previousManifest =
           n > 0 ? readManifest(join(iterationDir(runDir, n - 1), 'change_manifest.json')) : undefined;
+        const history = trainHistory(runDir, n);
         const evaluation = await evaluateWithPolicy(
           {
             policy: config.eval_policy,
             iteration: n,
             tasks: train.map((t) => t.name),
             k: config.k,
-            history: trainHistory(runDir, n),
+            history,
             focus: focusOf(previousManifest?.ok ? previousManifest.manifest : undefined),
+            // Adaptive's budget: half of what fixed would run over the run, less what earlier evaluations ran.
+            budget: {
+              remaining:
+                adaptiveTrainBudget({
+                  trainTasks: train.length,
+                  holdoutTasks: holdout.length,
+                  k: config.k,
+                  iterations: config.iterations,
+                  holdoutEvery: config.holdout_every,
+                }) - measuredTrials(history),
+              evaluationsAfter: config.iterations - n,
+            },
           },
           async (attempts) => {
             result = await evaluate(

@@ -15,11 +15,13 @@ import type { TaskOutcome } from '../bench/stats.ts';
 import { attributeManifest, type ManifestAttribution } from '../evolve/attribution.ts';
 import {
   type AdaptiveSettings,
+  adaptiveTrainBudget,
   baselineOutcomes,
   bestComparand,
   carriedOutcomes,
   type EvalPolicy,
   evaluateWithPolicy,
+  measuredTrials,
   type TaskMeasurement,
 } from '../evolve/eval-policy.ts';
 import { decideGate, type GateDecision } from '../evolve/gate.ts';
@@ -133,6 +135,17 @@ export async function simulateRun(options: SimulateOptions, run = 0): Promise<Si
     return c;
   };
 
+  // The adaptive policy's budget over the whole run (the held-out evaluations run in full under both).
+  const trainBudget = adaptiveTrainBudget(
+    {
+      trainTasks: train.length,
+      holdoutTasks: holdout.length,
+      k,
+      iterations: options.iterations,
+      holdoutEvery: options.holdoutEvery,
+    },
+    options.adaptive,
+  );
   const history: Record<string, TaskMeasurement[]> = {};
   const decisions: SimDecision[] = [];
   const evaluations: SimRun['evaluations'] = [];
@@ -148,7 +161,16 @@ export async function simulateRun(options: SimulateOptions, run = 0): Promise<Si
     const focus = [...new Set(manifest.changes.flatMap((c) => [...c.predicted_fixes, ...c.risk_tasks]))];
     const measured: Record<string, TaskOutcome> = {};
     const evaluation = await evaluateWithPolicy(
-      { policy: options.policy, iteration: n, tasks: train, k, history, focus, settings: options.adaptive },
+      {
+        policy: options.policy,
+        iteration: n,
+        tasks: train,
+        k,
+        history,
+        focus,
+        settings: options.adaptive,
+        budget: { remaining: trainBudget - measuredTrials(history), evaluationsAfter: options.iterations - n },
+      },
       async (plan) => {
         for (const [task, want] of Object.entries(plan)) {
           const have = measured[task]?.n ?? 0;

@@ -62,13 +62,10 @@ test('evolve checks its input and prints a cost estimate before spending anythin
   assert.doesNotMatch(estimate.stderr + estimate.stdout, /sk-test-not-used/);
   assert.equal(existsSync(join(dir, 'run')), false);
   // The same plan under --method ace and --eval-policy adaptive: the evolver's calls are ace's two per
-  // iteration, and the trials an upper bound.
+  // iteration, and the trials adaptive's budget, half of fixed's.
   const ace = await estimateOnly('--method', 'ace', '--eval-policy', 'adaptive');
   assert.equal(ace.exitCode, 0, ace.stderr);
-  assert.match(
-    ace.stderr,
-    /coding +openai:gpt-5\.4: at most 300 trials \(every training task k times, as fixed does; adaptive runs fewer\)/,
-  );
+  assert.match(ace.stderr, /coding +openai:gpt-5\.4: 150 trials \(adaptive's budget, 50% of fixed's 300;/);
   assert.match(ace.stderr, /evolver +openai:gpt-5\.4: 8 calls \(reflector \+ curator per iteration\)/);
   const missing = await runCli(['evolve', '--tasks', join(ROOT, 'tasks', 'train')]);
   assert.equal(missing.exitCode, 2);

@@ -1,5 +1,5 @@
 // The cost estimate before a run: trials per evaluation, best-of-N's extra sessions and candidate evaluations,
-// the baselines' model calls, and the adaptive policy's upper bound.
+// the baselines' model calls, and the adaptive policy's budget.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { estimateRunCost } from '../../src/evolve/estimate-cost.ts';
@@ -42,12 +42,12 @@ test('ace counts two small calls per iteration, tf-grpo at most one per task and
   assert.equal(calls(ace, 'coding'), calls(ahe, 'coding'));
 });
 
-test('under the adaptive policy the trials are the fixed count, marked as an upper bound', () => {
+test("under the adaptive policy the trials are its budget: half of fixed's, held-out included", () => {
   const fixed = estimateRunCost(base);
   const adaptive = estimateRunCost({ ...base, evalPolicy: 'adaptive' });
   const coding = (e: ReturnType<typeof estimateRunCost>) => e.roles.find((r) => r.role === 'coding')!;
-  assert.equal(coding(adaptive).calls, coding(fixed).calls);
-  assert.equal(coding(fixed).atMost, false);
-  assert.equal(coding(adaptive).atMost, true);
-  assert.match(coding(adaptive).note ?? '', /adaptive runs fewer/);
+  assert.equal(coding(adaptive).calls, Math.floor(coding(fixed).calls / 2));
+  assert.ok(coding(adaptive).tokens < coding(fixed).tokens);
+  assert.equal(coding(adaptive).atMost, false);
+  assert.match(coding(adaptive).note ?? '', new RegExp(`adaptive's budget, 50% of fixed's ${coding(fixed).calls}`));
 });

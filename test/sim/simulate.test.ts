@@ -7,7 +7,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { stringify } from 'yaml';
-import { firstPhase, nextPhase, stableOutcome } from '../../src/evolve/eval-policy.ts';
+import {
+  ADAPTIVE_DEFAULTS,
+  adaptiveTrainBudget,
+  firstPhase,
+  fixedRollouts,
+  holdoutEvaluationCount,
+  nextPhase,
+  stableOutcome,
+} from '../../src/evolve/eval-policy.ts';
 import { readHarnessFiles } from '../../src/sim/draw.ts';
 import { loadScenario } from '../../src/sim/scenario.ts';
 import { simulatePolicy, simulateRun } from '../../src/sim/simulate.ts';
@@ -157,6 +165,85 @@ test('adaptive plan: changed tasks get k attempts, stable ones are re-checked in
   );
   // fixed: every task k times, one phase.
   assert.deepEqual(firstPhase({ ...input, policy: 'fixed', iteration: 2 }), { steady: 3, flaky: 3, named: 3 });
+});
+
+test('the adaptive budget: half of what fixed runs (training and held-out), less the held-out evaluations', () => {
+  assert.equal(holdoutEvaluationCount(10, 5), 3); // 0, 5, 10
+  assert.equal(holdoutEvaluationCount(10, 4), 4); // 0, 4, 8 and the last, 10
+  assert.equal(holdoutEvaluationCount(3, 0), 1); // only the last
+  const shape = { trainTasks: 40, holdoutTasks: 12, k: 2, iterations: 10, holdoutEvery: 5 };
+  assert.equal(fixedRollouts(shape), 40 * 2 * 11 + 12 * 2 * 3);
+  assert.equal(adaptiveTrainBudget(shape), Math.floor(952 / 2) - 72);
+  assert.equal(adaptiveTrainBudget({ ...shape, holdoutTasks: 0 }), 440);
+});
+
+test('adaptive keeps to its budget: the second phase spends what the later evaluations do not need, the longest unmeasured first; the first phase is never cut and never empty', () => {
+  const tasks = ['a', 'b', 'c', 'd', 'e', 'steady'];
+  const history: Record<string, { iteration: number; n: number; c: number }[]> = {
+    steady: [
+      { iteration: 0, n: 2, c: 2 },
+      { iteration: 1, n: 1, c: 1 },
+    ],
+    a: [{ iteration: 1, n: 1, c: 0 }],
+    b: [{ iteration: 0, n: 2, c: 1 }],
+    c: [],
+    d: [{ iteration: 1, n: 1, c: 1 }],
+    e: [{ iteration: 0, n: 2, c: 1 }],
+  };
+  const input = { policy: 'adaptive' as const, iteration: 4, tasks, k: 2, history, focus: ['a'] };
+  const plan = { a: 2, b: 0, c: 0, d: 0, e: 0, steady: 1 };
+  const surprise = { a: { n: 2, c: 1 }, steady: { n: 1, c: 0 } };
+  // Unlimited: the surprised task gets k, every task not run one attempt.
+  assert.deepEqual(nextPhase(input, plan, surprise), { a: 2, b: 1, c: 1, d: 1, e: 1, steady: 2 });
+  // 4 evaluations after this one at this one's size (4 with the escalation) need 16 of the 22 left, this one
+  // has 4: 2 more tasks, the never-measured c first, then b (last measured at 0, before e by name).
+  assert.deepEqual(nextPhase({ ...input, budget: { remaining: 22, evaluationsAfter: 4 } }, plan, surprise), {
+    ...plan,
+    steady: 2,
+    b: 1,
+    c: 1,
+  });
+  // The last evaluation may spend all that is left; a spent budget still lets the surprised task have its k.
+  assert.deepEqual(nextPhase({ ...input, budget: { remaining: 6, evaluationsAfter: 0 } }, plan, surprise), {
+    ...plan,
+    steady: 2,
+    b: 1,
+    c: 1,
+  });
+  assert.deepEqual(nextPhase({ ...input, budget: { remaining: 0, evaluationsAfter: 0 } }, plan, surprise), {
+    ...plan,
+    steady: 2,
+  });
+  // The first phase is the same whatever is left.
+  assert.deepEqual(firstPhase({ ...input, budget: { remaining: 0, evaluationsAfter: 3 } }), firstPhase(input));
+  // Nothing predicted and nothing due: the longest unmeasured task once.
+  const quiet = { a: history.a, b: history.b, d: history.d };
+  const due = firstPhase({ ...input, tasks: ['a', 'b', 'd'], history: quiet, focus: [], iteration: 1 });
+  assert.ok(Object.values(due).some((n) => n > 0));
+});
+
+test('the budget holds where surprises would take adaptive past half of fixed (tb2-89-wrong)', async () => {
+  const scenario = loadScenario(new URL('../../examples/simulation/tb2-89-wrong.yaml', import.meta.url).pathname);
+  const shape = { trainTasks: 89, holdoutTasks: 20, k: 2, iterations: 10, holdoutEvery: 5 };
+  const spend = async (budgetShare: number) =>
+    (
+      await simulatePolicy(
+        {
+          scenario,
+          seedHarness,
+          policy: 'adaptive',
+          iterations: 10,
+          k: 2,
+          holdoutEvery: 5,
+          adaptive: { ...ADAPTIVE_DEFAULTS, budgetShare },
+        },
+        20,
+      )
+    ).rollouts_mean / fixedRollouts(shape);
+  const unlimited = await spend(1);
+  const half = await spend(0.5);
+  assert.ok(unlimited > 0.5, `without a budget: ${unlimited}`);
+  assert.ok(half <= 0.5, `with half of fixed's: ${half}`);
 });
 
 test('ahe simulate: one JSON object per policy with the documented keys, the same as the library; a table by default; a bad scenario is one line naming the file', async () => {
