@@ -217,7 +217,7 @@ test('adaptive keeps to its budget: the second phase spends what the later evalu
   // The first phase is the same whatever is left.
   assert.deepEqual(firstPhase({ ...input, budget: { remaining: 0, evaluationsAfter: 3 } }), firstPhase(input));
   // Nothing predicted and nothing due: the longest unmeasured task once.
-  const quiet = { a: history.a, b: history.b, d: history.d };
+  const quiet = { a: history.a!, b: history.b!, d: history.d! };
   const due = firstPhase({ ...input, tasks: ['a', 'b', 'd'], history: quiet, focus: [], iteration: 1 });
   assert.ok(Object.values(due).some((n) => n > 0));
 });
