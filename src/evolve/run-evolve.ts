@@ -264,6 +264,8 @@ export async function runEvolve(options: EvolveOptions): Promise<RunState> {
         const previousManifest =
           n > 0 ? readManifest(join(iterationDir(runDir, n - 1), 'change_manifest.json')) : undefined;
         const history = trainHistory(runDir, n);
+        let phase = 0;
+        let planned = 0;
         const evaluation = await evaluateWithPolicy(
           {
             policy: config.eval_policy,
@@ -286,6 +288,13 @@ export async function runEvolve(options: EvolveOptions): Promise<RunState> {
             },
           },
           async (attempts) => {
+            // A later phase: a task stable so far came out against its history (eval-policy.ts, step 4).
+            const wanted = Object.values(attempts).reduce((sum, a) => sum + a, 0);
+            if (phase++ > 0)
+              log(
+                `iteration ${n}: phase ${phase} (a task stable so far came out against its history): ${wanted - planned} more trials`,
+              );
+            planned = wanted;
             result = await evaluate(
               train,
               resolve(config.tasks),

@@ -179,3 +179,35 @@ test('a token budget stops the run cleanly between steps, with the reason record
   assert.equal(existsSync(join(runDir, 'iterations', '0', 'evolve')), false); // stopped before the evolve agent ran
   assert.match(readFileSync(join(runDir, 'summary.md'), 'utf8'), /Stopped: token budget reached/);
 });
+
+test('the demo under --eval-policy adaptive -k 2 (docs/evolve.md): 28 trials where fixed runs 48, a budget of 24, and a later phase that says why it runs', {
+  skip,
+}, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ahe-evolve-adaptive-'));
+  const config = demoEvolveConfig(makeDemo(dir), { eval_policy: 'adaptive', k: 2 });
+  const runDir = join(dir, 'run');
+  const lines: string[] = [];
+  const state = await runEvolve({ runDir, config, log: (l) => lines.push(l) });
+  assert.equal(state.step, 'done');
+  const evaluations = [0, 1, 2, 3].map((n) => readJson(join(runDir, 'iterations', String(n), 'evaluation.json')));
+  assert.deepEqual(
+    evaluations.map((e) => e.rollouts),
+    [12, 6, 4, 6],
+  );
+  // Iteration 3: the surprised tasks got their second attempts; the budget (24, half of 6 × 2 × 4) was
+  // spent, so the tasks not yet run got none.
+  assert.equal(evaluations[3].phases.length, 2);
+  const [first, second] = evaluations[3].phases as Record<string, number>[];
+  for (const [task, attempts] of Object.entries(second!))
+    if (!first![task]) assert.equal(attempts, 0, `${task} was not run in the first phase`);
+  assert.ok(
+    lines.some((l) => l === 'iteration 3: phase 2 (a task stable so far came out against its history): 2 more trials'),
+  );
+  // Iteration 2 (docs/evolve.md): the harmful lesson is judged on the tasks that were due, and kept.
+  const attribution = readJson(join(runDir, 'iterations', '2', 'attribution.json'));
+  assert.deepEqual(
+    attribution.changes.map((c: { id: string; verdict: string }) => [c.id, c.verdict]),
+    [['save-time', 'INEFFECTIVE']],
+  );
+  assert.deepEqual(readJson(join(runDir, 'iterations', '2', 'gate.json')).rollbacks, []);
+});

@@ -137,9 +137,19 @@ for (const policy of ['fixed', 'adaptive'] as const) {
   }, async () => {
     const { dir, scenario, config } = setup(policy);
     const runDir = join(dir, 'run');
-    const state = await runEvolve({ runDir, config });
+    const lines: string[] = [];
+    const state = await runEvolve({ runDir, config, log: (l) => lines.push(l) });
     assert.equal(state.step, 'done');
     const sim = await simulated(scenario, policy);
+    // A later phase of an evaluation says why it runs more trials.
+    for (const n of [0, 1, 2]) {
+      const phases = readJson(join(runDir, 'iterations', String(n), 'evaluation.json')).phases.length;
+      assert.equal(
+        lines.some((l) => l.startsWith(`iteration ${n}: phase 2 (a task stable so far came out against its history)`)),
+        phases > 1,
+        `iteration ${n}: ${phases} phase(s)`,
+      );
+    }
     assert.deepEqual(evolveDecisions(runDir, 2), sim.iterations);
     assert.equal(state.best?.iteration, sim.best);
     // The harmful candidate's risk was measured and judged (whatever the draws made of it), and the
