@@ -46,7 +46,7 @@ function headline(s: DigestStep, level: TimelineLevel): string {
     case 'error':
       return `ERROR: ${cut(oneLine(s.text ?? ''), level.textChars)}`;
     case 'compaction':
-      return 'context compacted';
+      return `context compacted${s.text ? ` (${cut(oneLine(s.text), level.textChars)})` : ''}`;
   }
 }
 

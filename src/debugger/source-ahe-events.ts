@@ -163,7 +163,8 @@ export async function readAheEvents(trialDir: string): Promise<AgentEvidence | N
         mark({
           step,
           kind: 'compaction',
-          text: `${num(e.tokens_before) ?? '?'} → ${num(e.tokens_after) ?? '?'} tokens, ${num(e.messages_removed) ?? '?'} messages removed`,
+          // How and why (src/agent/compact-session.ts), when the event says: "summary, after a context overflow: …".
+          text: `${compactionCause(str(e.strategy), str(e.reason))}${num(e.tokens_before) ?? '?'} → ${num(e.tokens_after) ?? '?'} tokens, ${num(e.messages_removed) ?? '?'} messages removed`,
         });
         break;
       case 'subagent_start': {
@@ -229,4 +230,16 @@ export async function readAheEvents(trialDir: string): Promise<AgentEvidence | N
     agentSteps: ev.agentSteps ?? lastStep,
     tokens: ev.tokens ?? (usage.prompt + usage.completion > 0 ? usage : undefined),
   };
+}
+
+const COMPACTION_REASONS: Record<string, string> = {
+  context_budget: 'over the context budget',
+  context_overflow: 'after a context overflow',
+};
+
+/** "summary, over the context budget: " from a compaction event's strategy and reason ('' when it has neither). */
+function compactionCause(strategy: string | undefined, reason: string | undefined): string {
+  const why = reason ? (COMPACTION_REASONS[reason] ?? reason) : undefined;
+  const parts = [strategy, why].filter((p): p is string => Boolean(p));
+  return parts.length ? `${parts.join(', ')}: ` : '';
 }

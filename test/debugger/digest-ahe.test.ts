@@ -185,7 +185,14 @@ test('crafted events: timeout, model and middleware errors, compaction, a torn l
       hook: 'beforeTool',
       message: 'TypeError: x is undefined',
     }),
-    ev('compaction', { step: 3, tokens_before: 120_000, tokens_after: 30_000, messages_removed: 40 }),
+    ev('compaction', {
+      step: 3,
+      strategy: 'summary',
+      reason: 'context_overflow',
+      tokens_before: 120_000,
+      tokens_after: 30_000,
+      messages_removed: 40,
+    }),
     shell(3, 'c3', 'cat build.log'),
     ev('tool_result', {
       step: 3,
@@ -212,7 +219,7 @@ test('crafted events: timeout, model and middleware errors, compaction, a torn l
   assert.equal(modelError!.kind, 'error');
   assert.equal(modelError!.text, 'RateLimitError: 429 Too Many Requests');
   assert.equal(mwError!.text, 'middleware loop-guard (beforeTool): TypeError: x is undefined');
-  assert.equal(compaction!.text, '120000 → 30000 tokens, 40 messages removed');
+  assert.equal(compaction!.text, 'summary, after a context overflow: 120000 → 30000 tokens, 40 messages removed');
   assert.equal(cat!.output, 'x'.repeat(100), 'a full output file outside the trial directory is never read');
   assert.equal(d.stopReason, 'timeout', 'no session_end: the stop reason comes from the AgentTimeoutError');
   assert.deepEqual(d.exception, { type: 'AgentTimeoutError', message: 'Agent timed out after 600 s' });

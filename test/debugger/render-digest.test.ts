@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { DigestStep, TrialDigest } from '../../src/debugger/digest.ts';
 import { renderDigest } from '../../src/debugger/render-digest.ts';
+import { renderTimeline } from '../../src/debugger/render-timeline.ts';
 import { countTokens } from '../../src/model/count-tokens.ts';
 
 function bigDigest(): TrialDigest {
@@ -103,4 +104,22 @@ test('a generous budget changes nothing', () => {
   const d = bigDigest();
   d.steps = d.steps.slice(0, 5);
   assert.equal(renderDigest(d, { maxTokens: 100_000 }), renderDigest(d));
+});
+
+test("a timeline's compaction step says how and why the context was compacted", () => {
+  const text = renderTimeline(
+    [
+      {
+        step: 4,
+        kind: 'compaction',
+        text: 'summary, over the context budget: 120000 → 30000 tokens, 40 messages removed',
+      },
+    ],
+    [],
+    { outputLines: 4, maxSteps: 10, textChars: 200 },
+  );
+  assert.equal(
+    text.trim(),
+    '- **4** context compacted (summary, over the context budget: 120000 → 30000 tokens, 40 messages removed)',
+  );
 });
