@@ -15,7 +15,6 @@ import {
 } from '../bench/select-tasks.ts';
 import { UserError } from '../errors.ts';
 import { estimateRunCost } from '../evolve/estimate-cost.ts';
-import { holdoutEvaluationCount } from '../evolve/eval-policy.ts';
 import { loadSplit } from '../evolve/evaluate-harness.ts';
 import { holdoutSelection, roleEffort, roleFallback, trainSelection } from '../evolve/evolve-config.ts';
 import { EVOLVER_HARNESS_DIR } from '../evolve/evolve-session.ts';
@@ -261,7 +260,7 @@ export async function evolveCommand(parsed: EvolveFlags, command: Command, stop?
       iterations: config.iterations,
       trainTasks: train.length,
       holdoutTasks: holdout.length,
-      holdoutEvaluations: holdout.length ? holdoutEvaluationCount(config.iterations, config.holdout_every) : 0,
+      holdoutEvery: config.holdout_every,
       k: config.k,
       model: config.model,
       evolveModel: config.evolve_model,

@@ -3,7 +3,7 @@
 // and once iterations have run the loop replaces them by what was measured. Unknown prices say so.
 import { costOf, type PriceTable, priceOf } from '../model/prices.ts';
 import type { Usage } from '../model/types.ts';
-import { ADAPTIVE_DEFAULTS } from './eval-policy.ts';
+import { ADAPTIVE_DEFAULTS, fixedRollouts } from './eval-policy.ts';
 import type { EvalPolicyName } from './eval-policy-names.ts';
 import type { EvolveMethod } from './evolve-methods.ts';
 
@@ -29,8 +29,8 @@ export interface EstimateInput {
   iterations: number;
   trainTasks: number;
   holdoutTasks: number;
-  /** Held-out evaluations over the run (every M iterations and at the end). */
-  holdoutEvaluations: number;
+  /** A held-out evaluation every this many iterations, and one at the end (--holdout-every). */
+  holdoutEvery: number;
   k: number;
   /** Evolve-agent sessions per iteration (best-of-N, --evolvers; default 1): each candidate is also evaluated. */
   evolvers?: number;
@@ -83,8 +83,7 @@ export function estimateRunCost(input: EstimateInput): CostEstimate {
   // With best-of-N every candidate of an iteration is evaluated on the training split too (at most N per iteration).
   const evolvers = input.evolvers ?? 1;
   const candidateTrials = evolvers > 1 ? input.iterations * evolvers * input.trainTasks * input.k : 0;
-  const fixedTrials =
-    (input.iterations + 1) * input.trainTasks * input.k + input.holdoutEvaluations * input.holdoutTasks * input.k;
+  const fixedTrials = fixedRollouts(input);
   // Adaptive keeps to its budget (eval-policy.ts): a share of what fixed runs, held-out included.
   const adaptive = input.evalPolicy === 'adaptive';
   const trials = (adaptive ? Math.floor(ADAPTIVE_DEFAULTS.budgetShare * fixedTrials) : fixedTrials) + candidateTrials;

@@ -67,10 +67,16 @@ export interface RunShape {
   holdoutEvery: number;
 }
 
+/** Held-out trials over a whole run (in full at every held-out evaluation, under both policies). */
+function holdoutRollouts(shape: RunShape): number {
+  return shape.holdoutTasks
+    ? shape.k * shape.holdoutTasks * holdoutEvaluationCount(shape.iterations, shape.holdoutEvery)
+    : 0;
+}
+
 /** Trials the fixed policy runs over a whole run, training and held-out. */
 export function fixedRollouts(shape: RunShape): number {
-  const holdout = shape.holdoutTasks ? holdoutEvaluationCount(shape.iterations, shape.holdoutEvery) : 0;
-  return shape.k * (shape.trainTasks * (shape.iterations + 1) + shape.holdoutTasks * holdout);
+  return shape.k * shape.trainTasks * (shape.iterations + 1) + holdoutRollouts(shape);
 }
 
 /**
@@ -78,8 +84,7 @@ export function fixedRollouts(shape: RunShape): number {
  * the held-out evaluations (in full under both policies), so that everything it runs stays within that share.
  */
 export function adaptiveTrainBudget(shape: RunShape, settings: AdaptiveSettings = ADAPTIVE_DEFAULTS): number {
-  const holdout = shape.holdoutTasks ? holdoutEvaluationCount(shape.iterations, shape.holdoutEvery) : 0;
-  return Math.floor(settings.budgetShare * fixedRollouts(shape)) - shape.k * shape.holdoutTasks * holdout;
+  return Math.floor(settings.budgetShare * fixedRollouts(shape)) - holdoutRollouts(shape);
 }
 
 /** What is left of the adaptive policy's budget when an evaluation starts. */

@@ -8,7 +8,7 @@ const base = {
   iterations: 3,
   trainTasks: 10,
   holdoutTasks: 5,
-  holdoutEvaluations: 2,
+  holdoutEvery: 3, // held-out evaluations at 0 and at the end, 3
   k: 2,
   model: 'scripted:a.yaml',
   evolveModel: 'scripted:b.yaml',
