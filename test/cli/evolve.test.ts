@@ -20,7 +20,8 @@ const tmp = () => mkdtempSync(join(tmpdir(), 'ahe-cli-evolve-'));
 
 test('evolve checks its input and prints a cost estimate before spending anything', async () => {
   const dir = tmp();
-  const noKey = await runCli([
+  /** `ahe evolve` of the seed harness on the bundled training tasks with an OpenAI model, into dir/run. */
+  const evolveArgs = [
     'evolve',
     '--harness',
     join(ROOT, 'harnesses', 'seed'),
@@ -30,30 +31,16 @@ test('evolve checks its input and prints a cost estimate before spending anythin
     'openai:gpt-5.4',
     '--out',
     join(dir, 'run'),
-  ]);
+  ];
+  const noKey = await runCli(evolveArgs);
   assert.equal(noKey.exitCode, 2);
   assert.match(noKey.stderr, /OPENAI_API_KEY is not set/);
   assert.equal(existsSync(join(dir, 'run')), false);
   /** `ahe evolve --estimate-only` on the bundled training tasks, 4 iterations, with a key that must never be printed. */
   const estimateOnly = (...extra: string[]) =>
-    runCli(
-      [
-        'evolve',
-        '--harness',
-        join(ROOT, 'harnesses', 'seed'),
-        '--tasks',
-        join(ROOT, 'tasks', 'train'),
-        '--model',
-        'openai:gpt-5.4',
-        '--iterations',
-        '4',
-        '--out',
-        join(dir, 'run'),
-        '--estimate-only',
-        ...extra,
-      ],
-      { env: { OPENAI_API_KEY: 'sk-test-not-used' } },
-    );
+    runCli([...evolveArgs, '--iterations', '4', '--estimate-only', ...extra], {
+      env: { OPENAI_API_KEY: 'sk-test-not-used' },
+    });
   const estimate = await estimateOnly('--holdout', join(ROOT, 'tasks', 'holdout'));
   assert.equal(estimate.exitCode, 0, estimate.stderr);
   assert.match(estimate.stderr, /30 training tasks \+ 10 held-out × k=2 · 4 iterations/);
