@@ -72,7 +72,7 @@ export function createJobProgress(
           passed = event.alreadyPassed;
           line(
             event.alreadyDone
-              ? `resuming: ${event.alreadyDone} of ${event.total} trials already finished, ${event.toRun} to run`
+              ? `${event.alreadyDone} of ${event.total} trials already finished, ${event.toRun} to run`
               : `${event.total} trials to run`,
           );
           break;

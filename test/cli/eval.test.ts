@@ -99,7 +99,7 @@ test('a job killed with -9 resumes: finished trials are kept, not re-run, and no
 
   const again = await runCli(args, { timeoutMs: 120_000 });
   assert.equal(again.exitCode, 0, again.stderr);
-  assert.match(again.stderr, /resuming: [1-3] of 4 trials already finished/);
+  assert.match(again.stderr, /resuming .*\n(.*\n)*[1-3] of 4 trials already finished/);
   assert.equal(readJson(firstResult).id, keptId);
   const job = readJson(join(out, 'result.json'));
   assert.equal(job.n_total_trials, 4);
@@ -111,7 +111,7 @@ test('a job killed with -9 resumes: finished trials are kept, not re-run, and no
   assert.equal(left.stdout.trim(), '0');
   // Running it once more runs nothing.
   const third = await runCli(args);
-  assert.match(third.stderr, /resuming: 4 of 4 trials already finished, 0 to run/);
+  assert.match(third.stderr, /^4 of 4 trials already finished, 0 to run$/m);
 });
 
 test('eval with a scripted model on bundled tasks: the harness agent solves two, gives up on one; traces are ATIF', {

@@ -30,7 +30,7 @@ test('eval --resume JOB and eval --out JOB --resume continue the job; nothing fi
   ]) {
     const again = await runCli(['eval', '--tasks', suite, '--agent', 'oracle', ...form]);
     assert.equal(again.exitCode, 0, `${form.join(' ')}: ${again.stderr}`);
-    assert.match(again.stderr, /resuming: 1 of 1 trials already finished, 0 to run/, form.join(' '));
+    assert.match(again.stderr, /^1 of 1 trials already finished, 0 to run$/m, form.join(' '));
     assert.match(again.stderr, new RegExp(`resuming ${job}`));
   }
   assert.deepEqual(
