@@ -3,7 +3,7 @@
 // trial executor differs from `ahe evolve`: a trial's reward is drawn directly (simDraw against the
 // scenario's probability) instead of a model working in a sandbox. The evaluation policy
 // (src/evolve/eval-policy.ts), the comparison (compare-jobs.ts, iteration-stats.ts), the attribution
-// (attribution.ts), the gate (gate.ts) and the best-iteration rule (run-evolve.ts beatsBest) are the same
+// (attribution.ts), the gate (gate.ts) and the best-iteration rule (steps/gate.ts beatsBest) are the same
 // functions `ahe evolve` calls, in the same order: evaluate iteration n → judge iteration n−1's changes
 // against each task's last measured outcome → roll back what the gate says → the best harness → the
 // evolve step adds the scenario's next candidate. The harness is held as files in memory and hashed as
