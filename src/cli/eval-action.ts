@@ -1,8 +1,9 @@
 // `ahe eval` at work: checks the flags against the machine, runs (or resumes) the job, prints its summary.
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { requestImageRebuild } from '../bench/container-image.ts';
 import { describeMissingTrials, fallbackShare, type JobResult } from '../bench/job-summary.ts';
+import { replacedTrialsSpend } from '../bench/keep-replaced-trial.ts';
 import { loadTaskSuite, type TaskProblem } from '../bench/load-task.ts';
 import { type JobOutcome, runJob } from '../bench/run-job.ts';
 import type { TrialAgent } from '../bench/run-trial.ts';
@@ -204,7 +205,10 @@ export async function runEval(
   }
 }
 
-export function formatJobSummary(result: JobResult, costKnown = true): string {
+/** What the tries moved aside to run again (`<job>/.replaced/`) spent: paid for, though no score counts them. */
+export type ReplacedSpend = ReturnType<typeof replacedTrialsSpend>;
+
+export function formatJobSummary(result: JobResult, costKnown = true, replaced?: ReplacedSpend): string {
   const rows = [['task', 'passed', 'rewards', 'exceptions']];
   for (const [name, t] of Object.entries(result.tasks).sort(([a], [b]) => a.localeCompare(b))) {
     const counts: Record<string, number> = {};
@@ -233,6 +237,11 @@ export function formatJobSummary(result: JobResult, costKnown = true): string {
       ? 'pass@1 n/a: no task was measured'
       : `pass@1 ${pct(result.pass_at_1)} (95% CI ${pct(result.ci95[0])}–${pct(result.ci95[1])}; standard error ${pct(result.stderr)}) over ${result.n_tasks} tasks, k=${result.k}${passAtK ? ` · ${passAtK}` : ''}`,
     `tokens ${formatTokens(result.tokens.prompt)} prompt + ${formatTokens(result.tokens.completion)} completion (${formatTokens(result.tokens.cached)} cached${result.cache_hit_rate != null ? `, cache hit rate ${pct(result.cache_hit_rate)}` : ''}) · cost ${result.cost_usd === null ? '$?' : formatCost(result.cost_usd, costKnown)} · wall ${formatDuration(result.wall_sec)}`,
+    ...(replaced?.trials
+      ? [
+          `also spent by ${replaced.trials} earlier ${replaced.trials === 1 ? 'try' : 'tries'} run again (kept in .replaced/, not scored): tokens ${formatTokens(replaced.promptTokens)} prompt + ${formatTokens(replaced.completionTokens)} completion · cost ${formatCost(replaced.costUsd, costKnown)}`,
+        ]
+      : []),
     ...(result.n_fallback_trials
       ? [
           `${result.n_fallback_trials} trials used the fallback model (${pct(fallbackShare(result))} of the measured ones; ahe.fallback_used in their result.json)`,
@@ -246,7 +255,8 @@ export async function evalCommand(flags: EvalFlags): Promise<void> {
   const { signal, dispose } = interruptible(process.stderr);
   try {
     const { outcome, crashed, costKnown } = await runEval(flags, { err: process.stderr, signal });
-    process.stdout.write(`${formatJobSummary(outcome.result, costKnown)}\njob: ${outcome.resultFile}\n`);
+    const replaced = replacedTrialsSpend(dirname(outcome.resultFile));
+    process.stdout.write(`${formatJobSummary(outcome.result, costKnown, replaced)}\njob: ${outcome.resultFile}\n`);
     if (outcome.stopped) {
       process.stderr.write(`ahe: ${outcome.stopped}\n`);
       process.exitCode = EVAL_EXIT.trialErrors;

@@ -1,7 +1,7 @@
 // --resume means the same on `ahe eval` and `ahe evolve`: continue an existing job or run, never start
 // one. `--resume DIR` names it, `--out DIR --resume` too; with nothing there to continue it is refused.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -38,6 +38,32 @@ test('eval --resume JOB and eval --out JOB --resume continue the job; nothing fi
     trials,
     'no trial was run again',
   );
+});
+
+test('eval counts what tries moved aside to run again spent (.replaced/), apart from the scored trials', {
+  skip,
+}, async () => {
+  const dir = tmp();
+  const suite = join(dir, 'suite');
+  makeTask({ name: 'solvable' }, suite);
+  const job = join(dir, 'job');
+  const first = await runCli(['eval', '--tasks', suite, '--agent', 'oracle', '--quiet', '--out', job]);
+  assert.equal(first.exitCode, 0, first.stderr);
+  assert.doesNotMatch(first.stdout, /also spent/);
+  // A try that ended in an infrastructure error after spending tokens, moved aside when it was run again.
+  const replaced = join(job, '.replaced', 'solvable__1.1');
+  mkdirSync(replaced, { recursive: true });
+  writeFileSync(
+    join(replaced, 'result.json'),
+    JSON.stringify({ agent_result: { n_input_tokens: 1200, n_output_tokens: 300, n_cache_tokens: 0, cost_usd: 0.25 } }),
+  );
+  const again = await runCli(['eval', '--tasks', suite, '--agent', 'oracle', '--quiet', '--resume', job]);
+  assert.equal(again.exitCode, 0, again.stderr);
+  assert.match(
+    again.stdout,
+    /^also spent by 1 earlier try run again \(kept in \.replaced\/, not scored\): tokens 1\.2k prompt \+ 300 completion · cost \$0\.2500$/m,
+  );
+  assert.match(again.stdout, /^pass@1 100\.0%/m, 'the moved-aside try is not scored');
 });
 
 test('--resume with nothing to continue is refused on eval and evolve alike, naming the directory', async () => {
