@@ -29,7 +29,7 @@ export async function simulateCommand(file: string, flags: SimulateFlags): Promi
     `${scenario.file}: ${Object.keys(scenario.tasks).length} training + ${Object.keys(scenario.holdout).length} held-out tasks, ${iterations} iterations, k=${flags.k}, ${flags.runs} runs from seed ${flags.seed ?? scenario.seed}\n\n`,
   );
   process.stdout.write(
-    table([
+    `${table([
       [
         'policy',
         'rollouts / evolution',
@@ -50,6 +50,6 @@ export async function simulateCommand(file: string, flags: SimulateFlags): Promi
         pct(s.final_true_train),
         pct(s.final_true_holdout),
       ]),
-    ]),
+    ])}\n`,
   );
 }

@@ -272,10 +272,12 @@ test('ahe simulate: one JSON object per policy with the documented keys, the sam
     const { details: _details, ...direct } = await simulatePolicy({ ...options(line.policy), iterations: 3 }, 5);
     assert.deepEqual(line, JSON.parse(JSON.stringify(direct)), 'the CLI runs the same code as the library');
   }
-  const table = await runCli(['simulate', file, '--runs', '2', '--policy', 'adaptive', '-k', '3']);
+  const table = await runCli(['simulate', file, '--runs', '2', '--policy', 'adaptive', '-k', '3'], {
+    keepFinalNewline: true,
+  });
   assert.equal(table.exitCode, 0, table.stderr);
   assert.match(table.stdout, /k=3, 2 runs from seed 3/);
-  assert.match(table.stdout, /adaptive/);
+  assert.match(table.stdout, /^adaptive .*%\n$/m, 'the table ends its last line');
   const bad = join(dir, 'bad.yaml');
   writeFileSync(bad, stringify({ seed: 1, tasks: { a: 1.5 }, candidates: [] }));
   const refused = await runCli(['simulate', bad]);

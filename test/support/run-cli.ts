@@ -13,7 +13,13 @@ export interface CliResult {
 
 export async function runCli(
   args: string[],
-  options: { env?: Record<string, string | undefined>; cwd?: string; timeoutMs?: number } = {},
+  options: {
+    env?: Record<string, string | undefined>;
+    cwd?: string;
+    timeoutMs?: number;
+    /** Keep stdout's and stderr's last newline (execa strips it by default). */
+    keepFinalNewline?: boolean;
+  } = {},
 ): Promise<CliResult> {
   const env: Record<string, string | undefined> = {
     ...process.env,
@@ -30,6 +36,7 @@ export async function runCli(
     reject: false,
     timeout: options.timeoutMs ?? 60_000,
     stdin: 'ignore',
+    stripFinalNewline: !options.keepFinalNewline,
   });
   return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };
 }
