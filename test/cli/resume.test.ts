@@ -12,23 +12,29 @@ import { runCli, STACK_LINE } from '../support/run-cli.ts';
 const skip = bwrapAvailable() ? false : `bwrap not available: ${bwrapInstallHint()}`;
 const tmp = () => mkdtempSync(join(tmpdir(), 'ahe-resume-'));
 
-test('eval --resume JOB and eval --out JOB --resume continue the job; nothing finished runs again', {
-  skip,
-}, async () => {
+/** A one-task suite evaluated once by the oracle: `ahe eval --tasks SUITE --agent oracle …` and its job. */
+async function oracleJob() {
   const dir = tmp();
   const suite = join(dir, 'suite');
   makeTask({ name: 'solvable' }, suite);
   const job = join(dir, 'job');
-  const base = ['eval', '--tasks', suite, '--agent', 'oracle', '--quiet'];
-  const first = await runCli([...base, '--out', job]);
+  const evalArgs = ['eval', '--tasks', suite, '--agent', 'oracle'];
+  const first = await runCli([...evalArgs, '--quiet', '--out', job]);
   assert.equal(first.exitCode, 0, first.stderr);
+  return { job, evalArgs, first };
+}
+
+test('eval --resume JOB and eval --out JOB --resume continue the job; nothing finished runs again', {
+  skip,
+}, async () => {
+  const { job, evalArgs } = await oracleJob();
   const trials = readdirSync(job).filter((f) => f.startsWith('solvable__'));
   assert.equal(trials.length, 1);
   for (const form of [
     ['--resume', job],
     ['--out', job, '--resume'],
   ]) {
-    const again = await runCli(['eval', '--tasks', suite, '--agent', 'oracle', ...form]);
+    const again = await runCli([...evalArgs, ...form]);
     assert.equal(again.exitCode, 0, `${form.join(' ')}: ${again.stderr}`);
     assert.match(again.stderr, /^1 of 1 trials already finished, 0 to run$/m, form.join(' '));
     assert.match(again.stderr, new RegExp(`resuming ${job}`));
@@ -43,12 +49,7 @@ test('eval --resume JOB and eval --out JOB --resume continue the job; nothing fi
 test('eval counts what tries moved aside to run again spent (.replaced/), apart from the scored trials', {
   skip,
 }, async () => {
-  const dir = tmp();
-  const suite = join(dir, 'suite');
-  makeTask({ name: 'solvable' }, suite);
-  const job = join(dir, 'job');
-  const first = await runCli(['eval', '--tasks', suite, '--agent', 'oracle', '--quiet', '--out', job]);
-  assert.equal(first.exitCode, 0, first.stderr);
+  const { job, evalArgs, first } = await oracleJob();
   assert.doesNotMatch(first.stdout, /also spent/);
   // A try that ended in an infrastructure error after spending tokens, moved aside when it was run again.
   const replaced = join(job, '.replaced', 'solvable__1.1');
@@ -57,7 +58,7 @@ test('eval counts what tries moved aside to run again spent (.replaced/), apart 
     join(replaced, 'result.json'),
     JSON.stringify({ agent_result: { n_input_tokens: 1200, n_output_tokens: 300, n_cache_tokens: 0, cost_usd: 0.25 } }),
   );
-  const again = await runCli(['eval', '--tasks', suite, '--agent', 'oracle', '--quiet', '--resume', job]);
+  const again = await runCli([...evalArgs, '--quiet', '--resume', job]);
   assert.equal(again.exitCode, 0, again.stderr);
   assert.match(
     again.stdout,
