@@ -22,8 +22,8 @@ import { holdoutStep } from './steps/holdout.ts';
 import { statsStep } from './steps/stats.ts';
 
 export type { EvolveConfig, RunConfig } from './evolve-config.ts';
+export { beatsBest } from './gate.ts';
 export { DEFAULT_EVALUATION_RETRIES, type EvolveOptions, type ModelResolver } from './steps/context.ts';
-export { beatsBest } from './steps/gate.ts';
 export type { ChangeManifest };
 
 /** Each step of an iteration, in order (run-state.ts STEPS); each records itself done or stops the run. */

@@ -3,7 +3,7 @@
 // trial executor differs from `ahe evolve`: a trial's reward is drawn directly (simDraw against the
 // scenario's probability) instead of a model working in a sandbox. The evaluation policy
 // (src/evolve/eval-policy.ts), the comparison (compare-jobs.ts, iteration-stats.ts), the attribution
-// (attribution.ts), the gate (gate.ts) and the best-iteration rule (steps/gate.ts beatsBest) are the same
+// (attribution.ts), the gate (gate.ts) and the best-iteration rule (gate.ts beatsBest) are the same
 // functions `ahe evolve` calls, in the same order: evaluate iteration n → judge iteration n−1's changes
 // against each task's last measured outcome → roll back what the gate says → the best harness → the
 // evolve step adds the scenario's next candidate. The harness is held as files in memory and hashed as
@@ -24,7 +24,7 @@ import {
   measuredTrials,
   type TaskMeasurement,
 } from '../evolve/eval-policy.ts';
-import { decideGate, type GateDecision } from '../evolve/gate.ts';
+import { beatsBest, decideGate, type GateDecision } from '../evolve/gate.ts';
 import type { Change, ChangeManifest } from '../evolve/manifest.ts';
 import { type HarnessSnapshot, simDraw, snapshotOf } from './draw.ts';
 import { type Scenario, type SimCandidate, successProbability } from './scenario.ts';
@@ -240,13 +240,12 @@ export async function simulateRun(options: SimulateOptions, run = 0): Promise<Si
     for (const [task, o] of Object.entries(evaluation.outcomes))
       if (o.n > 0) (history[task] ??= []).push({ iteration: n, n: o.n, c: o.c });
 
-    // The best harness: beats the best so far by the paired difference over the tasks both measured.
-    if (!best) best = { iteration: n, outcomes: carriedOutcomes(history), snap };
-    else {
-      const vs = compareJobs(best.outcomes, bestComparand(options.policy, history, evaluation.outcomes));
-      if (vs.paired.nTasks > 0 && vs.paired.meanDifference > 0)
-        best = { iteration: n, outcomes: carriedOutcomes(history), snap };
-    }
+    // The best harness (beatsBest, as the gate step decides it): the paired difference over the tasks both measured.
+    const vsBest = best && {
+      iteration: best.iteration,
+      paired: compareJobs(best.outcomes, bestComparand(options.policy, history, evaluation.outcomes)).paired,
+    };
+    if (beatsBest({ vs_best: vsBest }, best, n)) best = { iteration: n, outcomes: carriedOutcomes(history), snap };
 
     // The evolve step: the scenario's next candidate, one change per iteration.
     replaced = new Map();

@@ -5,21 +5,10 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../../trace/write-atomic.ts';
 import type { ManifestAttribution } from '../attribution.ts';
-import { applyGate, decideGate } from '../gate.ts';
+import { applyGate, beatsBest, decideGate } from '../gate.ts';
 import type { IterationStats } from '../iteration-stats.ts';
 import { iterationDir, type RunState, saveRunState } from '../run-state.ts';
 import { type RunContext, readJson, stepDone } from './context.ts';
-
-/**
- * Whether iteration n's harness is better than the best earlier one: by the paired difference over the
- * tasks both evaluations measured (stats.vs_best), never by pass rates over different task sets.
- */
-export function beatsBest(stats: Pick<IterationStats, 'vs_best'>, best: RunState['best'], n: number): boolean {
-  if (!best) return true;
-  if (best.iteration >= n) return false; // already recorded (a resumed gate step)
-  const vs = stats.vs_best;
-  return vs !== undefined && vs.iteration === best.iteration && vs.paired.nTasks > 0 && vs.paired.meanDifference > 0;
-}
 
 /** Applies the gate's decision on iteration n's attribution; returns the state with the new rollbacks. */
 async function rollBack(ctx: RunContext, n: number, stats: IterationStats): Promise<RunState> {
