@@ -2,6 +2,7 @@
 // prints a table (or JSON lines) of what each policy cost and decided.
 import { bundledPath } from '../bundled-path.ts';
 import type { EvalPolicy } from '../evolve/eval-policy.ts';
+import { ADVICE_LOW_PRECISION } from '../evolve/policy-advice.ts';
 import { readHarnessFiles } from '../sim/draw.ts';
 import { loadScenario } from '../sim/scenario.ts';
 import { type PolicySummary, simulatePolicy } from '../sim/simulate.ts';
@@ -39,6 +40,7 @@ export async function simulateCommand(file: string, flags: SimulateFlags): Promi
         'no-effect decisions',
         'final true train',
         'final true held-out',
+        'prediction precision',
       ],
       ...summaries.map((s) => [
         s.policy,
@@ -49,6 +51,7 @@ export async function simulateCommand(file: string, flags: SimulateFlags): Promi
         String(s.zero_effect_decisions),
         pct(s.final_true_train),
         pct(s.final_true_holdout),
+        `${pct(s.prediction_precision)} (${s.low_precision_runs} of ${s.runs} runs below ${ADVICE_LOW_PRECISION * 100}%)`,
       ]),
     ])}\n`,
   );

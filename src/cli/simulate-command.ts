@@ -60,6 +60,8 @@ probabilities (seeded by seed, task, attempt, harness content hash and iteration
 sandbox; the evaluation policy, attribution, gate and best-iteration rule are ahe evolve's own code.
 Decision accuracy counts a change with a positive true effect on the training tasks as rightly kept and
 one with a negative effect as rightly rolled back; changes with no true effect are counted apart.
+Prediction precision is the share of the evolve agent's predicted fixes that came true (mean over runs);
+a run below 25% (with 5 or more predictions) is one whose summary would advise --eval-policy fixed.
 
 Examples:
   ahe simulate examples/simulation/stable-40.yaml --runs 1000

@@ -12,6 +12,7 @@ import { componentOutcomes, outcomeTable } from './component-outcomes.ts';
 import type { IterationStats } from './iteration-stats.ts';
 import { encodeIterationUsage, type IterationUsage, readIterationUsage } from './iteration-usage.ts';
 import type { ChangeManifest } from './manifest.ts';
+import { evalPolicyAdvice } from './policy-advice.ts';
 import { iterationDir, type Role, type RunState } from './run-state.ts';
 
 export interface IterationRow {
@@ -130,6 +131,8 @@ export function writeRunSummary(
     lines.push(
       `Prediction quality of the evolve agent over the run: precision ${quality.precision === null ? '-' : pct(quality.precision)}, recall ${quality.recall === null ? '-' : pct(quality.recall)}.`,
     );
+  const advice = evalPolicyAdvice(state.config.eval_policy, quality);
+  if (advice) lines.push('', `Evaluation policy: ${advice}`);
   const markdown = `${lines.filter((l, i) => l !== '' || lines[i - 1] !== '').join('\n')}\n`;
   writeFileAtomic(join(runDir, 'summary.md'), markdown);
   writeJsonAtomic(join(runDir, 'summary.json'), {
@@ -139,6 +142,7 @@ export function writeRunSummary(
     // Spend is written as every file records it (snake_case), the same as in state.json and usage.json.
     ledger: encodeIterationUsage(state.ledger),
     prediction_quality: quality ?? null,
+    eval_policy_advice: advice ?? null,
     component_outcomes: outcomes,
     iterations: rows.map((r) => ({ ...r, usage: encodeIterationUsage(r.usage) })),
   });

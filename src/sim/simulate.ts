@@ -12,7 +12,12 @@
 // Not simulated: the debugger and the leak audit (the candidates are fixed), infrastructure errors.
 import { compareJobs } from '../bench/compare-jobs.ts';
 import type { TaskOutcome } from '../bench/stats.ts';
-import { attributeManifest, type ManifestAttribution } from '../evolve/attribution.ts';
+import {
+  attributeManifest,
+  type ManifestAttribution,
+  type PredictionQuality,
+  runPredictionQuality,
+} from '../evolve/attribution.ts';
 import {
   type AdaptiveSettings,
   adaptiveTrainBudget,
@@ -26,6 +31,7 @@ import {
 } from '../evolve/eval-policy.ts';
 import { beatsBest, decideGate, type GateDecision } from '../evolve/gate.ts';
 import type { Change, ChangeManifest } from '../evolve/manifest.ts';
+import { evalPolicyAdvice } from '../evolve/policy-advice.ts';
 import { type HarnessSnapshot, simDraw, snapshotOf } from './draw.ts';
 import { type Scenario, type SimCandidate, successProbability } from './scenario.ts';
 
@@ -66,6 +72,8 @@ export interface SimRun {
   bestIteration: number;
   finalTrueTrain: number;
   finalTrueHoldout: number | null;
+  /** The evolve agent's prediction quality over the run, as the run's last attribution.json records it. */
+  predictionQuality: PredictionQuality;
   /** Per iteration: the plan's phases, the attempts each task got and their outcomes. */
   evaluations: {
     iteration: number;
@@ -91,6 +99,10 @@ export interface PolicySummary {
   decisions: number;
   zero_effect_decisions: number;
   beneficial_rolled_back: number;
+  /** Mean over runs of the evolve agent's prediction precision (null: nothing was predicted). */
+  prediction_precision: number | null;
+  /** Runs whose summary would advise `--eval-policy fixed` (policy-advice.ts), were they run adaptive. */
+  low_precision_runs: number;
 }
 
 /** The manifest change the simulated evolve agent writes for a candidate (as sim-evolver does). */
@@ -148,6 +160,7 @@ export async function simulateRun(options: SimulateOptions, run = 0): Promise<Si
   );
   const history: Record<string, TaskMeasurement[]> = {};
   const decisions: SimDecision[] = [];
+  const attributions: ManifestAttribution[] = [];
   const evaluations: SimRun['evaluations'] = [];
   let trainRollouts = 0;
   let holdoutRollouts = 0;
@@ -199,6 +212,7 @@ export async function simulateRun(options: SimulateOptions, run = 0): Promise<Si
     if (n > 0 && manifest.changes.length) {
       const comparison = compareJobs(previous, evaluation.outcomes);
       const attribution: ManifestAttribution = attributeManifest(manifest, comparison);
+      attributions.push(attribution);
       // stats.json's vs_previous.paired in ahe evolve (iteration-stats.ts jobDelta is this comparison's).
       const delta = comparison;
       const decision: GateDecision = decideGate({
@@ -271,6 +285,7 @@ export async function simulateRun(options: SimulateOptions, run = 0): Promise<Si
     bestIteration: best!.iteration,
     finalTrueTrain: trueRate(train, best!.snap),
     finalTrueHoldout: holdout.length ? trueRate(holdout, best!.snap) : null,
+    predictionQuality: runPredictionQuality(attributions),
     evaluations,
   };
 }
@@ -287,6 +302,7 @@ export async function simulatePolicy(
   const correct = scored.filter((d) => (d.trueEffect > 0 ? !d.rolledBack : d.rolledBack)).length;
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const holdouts = details.map((d) => d.finalTrueHoldout).filter((x): x is number => x !== null);
+  const precisions = details.map((d) => d.predictionQuality.precision).filter((x): x is number => x !== null);
   return {
     policy: options.policy,
     runs,
@@ -298,6 +314,8 @@ export async function simulatePolicy(
     decisions: scored.length,
     zero_effect_decisions: all.length - scored.length,
     beneficial_rolled_back: scored.filter((d) => d.trueEffect > 0 && d.rolledBack).length,
+    prediction_precision: precisions.length ? mean(precisions) : null,
+    low_precision_runs: details.filter((d) => evalPolicyAdvice('adaptive', d.predictionQuality)).length,
     details,
   };
 }

@@ -267,6 +267,8 @@ test('ahe simulate: one JSON object per policy with the documented keys, the sam
       'harmful_kept',
       'final_true_train',
       'final_true_holdout',
+      'prediction_precision',
+      'low_precision_runs',
     ])
       assert.ok(key in line, `${key} in ${JSON.stringify(line)}`);
     const { details: _details, ...direct } = await simulatePolicy({ ...options(line.policy), iterations: 3 }, 5);
@@ -277,7 +279,7 @@ test('ahe simulate: one JSON object per policy with the documented keys, the sam
   });
   assert.equal(table.exitCode, 0, table.stderr);
   assert.match(table.stdout, /k=3, 2 runs from seed 3/);
-  assert.match(table.stdout, /^adaptive .*%\n$/m, 'the table ends its last line');
+  assert.match(table.stdout, /^adaptive .* \(\d+ of 2 runs below 25%\)\n$/m, 'the table ends its last line');
   const bad = join(dir, 'bad.yaml');
   writeFileSync(bad, stringify({ seed: 1, tasks: { a: 1.5 }, candidates: [] }));
   const refused = await runCli(['simulate', bad]);
