@@ -14,7 +14,10 @@ export const ADVICE_MIN_PREDICTED = 5;
 export const ADVICE_LOW_PRECISION = 0.25;
 
 /** The advice to switch to `fixed` for the next run, or undefined when there is none. */
-export function evalPolicyAdvice(policy: EvalPolicy, quality: PredictionQuality | undefined): string | undefined {
+export function evalPolicyAdvice(
+  policy: EvalPolicy,
+  quality: Pick<PredictionQuality, 'precision' | 'predicted' | 'actually_fixed'> | undefined,
+): string | undefined {
   if (policy !== 'adaptive' || !quality || quality.precision === null) return undefined;
   if (quality.predicted < ADVICE_MIN_PREDICTED || quality.precision >= ADVICE_LOW_PRECISION) return undefined;
   return `the evolve agent's predicted fixes came true for ${quality.actually_fixed} of ${quality.predicted} (${(quality.precision * 100).toFixed(0)}%). --eval-policy adaptive measures the predicted tasks first; where predictions are mostly wrong it picks the best harness less well than fixed (docs/evolution-cost.md), so --eval-policy fixed is the safer choice for a next run on this suite.`;

@@ -9,6 +9,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readIterationUsage } from '../evolve/iteration-usage.ts';
+import { evalPolicyAdvice } from '../evolve/policy-advice.ts';
 import { newestMtime, num, obj, RUNNING_WINDOW_MS, readJsonObject, readTextFile, str, strings } from './load-file.ts';
 import { type LoadedJob, loadJob, runName, scoreView } from './load-job.ts';
 import type {
@@ -289,6 +290,15 @@ export function loadRun(runDir: string, options: LoadRunOptions): LoadedRun {
     holdout_tasks: unionOf(iterations.map((i) => i.holdout_task_pass)),
     iterations,
     prediction_quality: lastQuality ? { precision: num(lastQuality.precision), recall: num(lastQuality.recall) } : null,
+    eval_policy_advice:
+      evalPolicyAdvice(
+        str(config.eval_policy) === 'adaptive' ? 'adaptive' : 'fixed',
+        lastQuality && {
+          precision: num(lastQuality.precision),
+          predicted: num(lastQuality.predicted) ?? 0,
+          actually_fixed: num(lastQuality.actually_fixed) ?? 0,
+        },
+      ) ?? null,
     spend: ROLES.map((r) => spendOf(ledger[r])).reduce(addSpend, ZERO),
   };
   const progress = runProgress(runDir, state, report, now);

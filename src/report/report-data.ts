@@ -202,6 +202,8 @@ export interface RunReport {
   holdout_tasks: string[];
   iterations: RunIteration[];
   prediction_quality: { precision: number | null; recall: number | null } | null;
+  /** Under --eval-policy adaptive, the advice to use fixed when predictions were mostly wrong (summary.md's). */
+  eval_policy_advice: string | null;
   spend: SpendView;
   progress?: ProgressView;
   /** Files that could not be read (malformed, caught mid-write), each naming the file; never fatal. */

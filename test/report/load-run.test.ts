@@ -111,6 +111,22 @@ test("changes carry the next iteration's verdict and the gate's rollback; leak r
   );
 });
 
+test("an adaptive run whose predictions were mostly wrong carries summary.md's advice; the demo's none", async () => {
+  const plain = (await loadReport([run], { embedTrials: false })).payload.report as RunReport;
+  assert.equal(plain.eval_policy_advice, null);
+  const copy = copyOf(run);
+  const stateFile = join(copy, 'state.json');
+  const state = readJson(stateFile);
+  writeFileSync(stateFile, JSON.stringify({ ...state, config: { ...state.config, eval_policy: 'adaptive' } }));
+  const judged = numbers.filter((n) => existsSync(iterationFile(n, 'attribution.json')));
+  const lastFile = join(copy, 'iterations', String(Math.max(...judged)), 'attribution.json');
+  const last = readJson(lastFile);
+  const poor = { ...last.run_prediction_quality, precision: 0.1, predicted: 10, actually_fixed: 1 };
+  writeFileSync(lastFile, JSON.stringify({ ...last, run_prediction_quality: poor }));
+  const report = (await loadReport([copy], { embedTrials: false })).payload.report as RunReport;
+  assert.match(report.eval_policy_advice ?? '', /^the evolve agent's predicted fixes came true for 1 of 10 \(10%\)\./);
+});
+
 test("refs lead to each iteration's trials; over the byte budget the latest and best iterations are embedded first", async () => {
   const all = await loadReport([run]);
   const report = all.payload.report as RunReport;

@@ -107,6 +107,8 @@ export function renderAttribution(report: RunReport): HTMLElement {
       ['recall', quality ? pct(quality.recall) : '—'],
     ]),
   );
+  if (report.eval_policy_advice)
+    root.append(h('p', { class: 'notice' }, `Evaluation policy: ${report.eval_policy_advice}`));
   if (!judged.length) {
     root.append(h('p', { class: 'empty' }, 'No change has been judged yet.'));
     return root;
