@@ -22,3 +22,13 @@ export function evalPolicyAdvice(
   if (quality.predicted < ADVICE_MIN_PREDICTED || quality.precision >= ADVICE_LOW_PRECISION) return undefined;
   return `the evolve agent's predicted fixes came true for ${quality.actually_fixed} of ${quality.predicted} (${(quality.precision * 100).toFixed(0)}%). --eval-policy adaptive measures the predicted tasks first; where predictions are mostly wrong it picks the best harness less well than fixed (docs/evolution-cost.md), so --eval-policy fixed is the safer choice for a next run on this suite.`;
 }
+
+/** The advice when it holds after this attribution and did not before it (the log says it once). */
+export function newEvalPolicyAdvice(
+  policy: EvalPolicy,
+  before: Pick<PredictionQuality, 'precision' | 'predicted' | 'actually_fixed'>,
+  after: Pick<PredictionQuality, 'precision' | 'predicted' | 'actually_fixed'>,
+): string | undefined {
+  const advice = evalPolicyAdvice(policy, after);
+  return advice && !evalPolicyAdvice(policy, before) ? advice : undefined;
+}

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { PredictionQuality } from '../../src/evolve/attribution.ts';
-import { evalPolicyAdvice } from '../../src/evolve/policy-advice.ts';
+import { evalPolicyAdvice, newEvalPolicyAdvice } from '../../src/evolve/policy-advice.ts';
 import { createRunState, iterationDir, saveRunState } from '../../src/evolve/run-state.ts';
 import { writeRunSummary } from '../../src/evolve/run-summary.ts';
 import { readHarnessFiles } from '../../src/sim/draw.ts';
@@ -34,6 +34,14 @@ test('adaptive is advised against only on enough predictions, fewer than a quart
     evalPolicyAdvice('adaptive', quality(8, 1)) ?? '',
     /^the evolve agent's predicted fixes came true for 1 of 8 \(13%\)\. .*--eval-policy fixed is the safer choice/,
   );
+});
+
+test('the log says it once: when the advice first holds, not again while it still does', () => {
+  assert.match(newEvalPolicyAdvice('adaptive', quality(4, 0), quality(5, 0)) ?? '', /came true for 0 of 5 \(0%\)/);
+  assert.equal(newEvalPolicyAdvice('adaptive', quality(5, 0), quality(6, 0)), undefined, 'said already');
+  assert.equal(newEvalPolicyAdvice('adaptive', quality(4, 0), quality(5, 2)), undefined, '40% came true');
+  assert.match(newEvalPolicyAdvice('adaptive', quality(5, 2), quality(9, 2)) ?? '', /2 of 9/, 'fell below after all');
+  assert.equal(newEvalPolicyAdvice('fixed', quality(4, 0), quality(5, 0)), undefined);
 });
 
 test('on the simulator it fires where predictions are mostly wrong, not where they are right', async () => {

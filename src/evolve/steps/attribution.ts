@@ -8,7 +8,7 @@ import { writeJsonAtomic } from '../../trace/write-atomic.ts';
 import { attributeManifest, type ManifestAttribution, runPredictionQuality } from '../attribution.ts';
 import { baselineOutcomes } from '../eval-policy.ts';
 import { readManifest } from '../manifest.ts';
-import { evalPolicyAdvice } from '../policy-advice.ts';
+import { newEvalPolicyAdvice } from '../policy-advice.ts';
 import { trainHistory, trainOutcomes } from '../policy-views.ts';
 import { iterationDir } from '../run-state.ts';
 import { type RunContext, readJson, stepDone } from './context.ts';
@@ -44,9 +44,8 @@ export async function attributionStep(ctx: RunContext, n: number): Promise<void>
       `iteration ${n}: attribution of iteration ${n - 1}: ${attribution.changes.map((c) => `${c.id} ${c.verdict}`).join(', ')}`,
     );
     // Said once, when the run's predictions first turn out too poor for adaptive evaluation (policy-advice.ts).
-    const advice = evalPolicyAdvice(ctx.config.eval_policy, quality);
-    if (advice && !evalPolicyAdvice(ctx.config.eval_policy, runPredictionQuality(earlier)))
-      ctx.log(`iteration ${n}: note: ${advice}`);
+    const advice = newEvalPolicyAdvice(ctx.config.eval_policy, runPredictionQuality(earlier), quality);
+    if (advice) ctx.log(`iteration ${n}: note: ${advice}`);
   }
   stepDone(ctx, 'attribution');
 }
