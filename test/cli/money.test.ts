@@ -15,6 +15,7 @@ import { createOpenAIModel } from '../../src/model/openai-model.ts';
 import { formatUsd, formatUsdSum } from '../../src/model/prices.ts';
 import { openaiCompletion, startFakeOpenAIServer } from '../support/fake-openai-server.ts';
 import { runCli, STACK_LINE } from '../support/run-cli.ts';
+import { testRunConfig } from '../support/run-config.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const tmp = () => mkdtempSync(join(tmpdir(), 'ahe-money-'));
@@ -32,22 +33,9 @@ test('an unknown cost reads $? and a total with unknown parts says so', () => {
 
 test('the evolve summary shows a role with an unknown price as $? and never sums it as $0', () => {
   const runDir = tmp();
-  const state = createRunState({
-    harness: '/h',
-    tasks: '/t',
-    holdout: null,
-    model: 'openai:gpt-unknown',
-    evolve_model: 'openai:gpt-5',
-    debug_model: null,
-    iterations: 1,
-    k: 1,
-    concurrency: 1,
-    holdout_every: 5,
-    budget_usd: null,
-    budget_tokens: null,
-    budget_minutes: null,
-    timeout_multiplier: 1,
-  });
+  const state = createRunState(
+    testRunConfig({ tasks: '/t', model: 'openai:gpt-unknown', evolve_model: 'openai:gpt-5' }),
+  );
   state.ledger.coding = { calls: 4, promptTokens: 1000, completionTokens: 100, cachedTokens: 0, costUsd: 0 };
   state.ledger.evolver = { calls: 1, promptTokens: 500, completionTokens: 50, cachedTokens: 0, costUsd: 1.5 };
   saveRunState(runDir, state);

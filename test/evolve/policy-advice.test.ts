@@ -12,6 +12,7 @@ import { writeRunSummary } from '../../src/evolve/run-summary.ts';
 import { readHarnessFiles } from '../../src/sim/draw.ts';
 import { loadScenario } from '../../src/sim/scenario.ts';
 import { simulatePolicy } from '../../src/sim/simulate.ts';
+import { testRunConfig } from '../support/run-config.ts';
 
 const quality = (predicted: number, actuallyFixed: number): PredictionQuality => ({
   precision: predicted ? actuallyFixed / predicted : null,
@@ -63,23 +64,16 @@ test('on the simulator it fires where predictions are mostly wrong, not where th
 test("an adaptive run's summary says it, and a fixed run's does not", () => {
   for (const policy of ['adaptive', 'fixed'] as const) {
     const runDir = mkdtempSync(join(tmpdir(), 'ahe-advice-'));
-    const state = createRunState({
-      harness: '/h',
-      tasks: '/t',
-      holdout: null,
-      model: 'scripted:/m.yaml',
-      evolve_model: 'scripted:/e.yaml',
-      debug_model: null,
-      iterations: 3,
-      k: 2,
-      concurrency: 1,
-      holdout_every: 5,
-      budget_usd: null,
-      budget_tokens: null,
-      budget_minutes: null,
-      timeout_multiplier: 1,
-      eval_policy: policy,
-    });
+    const state = createRunState(
+      testRunConfig({
+        tasks: '/t',
+        model: 'scripted:/m.yaml',
+        evolve_model: 'scripted:/e.yaml',
+        iterations: 3,
+        k: 2,
+        eval_policy: policy,
+      }),
+    );
     saveRunState(runDir, { ...state, iteration: 3 });
     mkdirSync(iterationDir(runDir, 3), { recursive: true });
     writeFileSync(

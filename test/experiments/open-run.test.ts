@@ -9,25 +9,9 @@ import { UserError } from '../../src/errors.ts';
 import { EvolveConfigSchema } from '../../src/evolve/evolve-config.ts';
 import { defaultSuite, openExperimentRun } from '../../src/experiments/open-run.ts';
 import { transferName } from '../../src/experiments/transfer.ts';
+import { testRunConfig } from '../support/run-config.ts';
 
-const config = (extra: Record<string, unknown>) =>
-  EvolveConfigSchema.parse({
-    harness: '/h',
-    tasks: '/train',
-    holdout: null,
-    model: 'scripted:/m.yaml',
-    evolve_model: 'scripted:/m.yaml',
-    debug_model: null,
-    iterations: 1,
-    k: 1,
-    concurrency: 1,
-    holdout_every: 5,
-    budget_usd: null,
-    budget_tokens: null,
-    budget_minutes: null,
-    timeout_multiplier: 1,
-    ...extra,
-  });
+const config = (extra: Record<string, unknown>) => EvolveConfigSchema.parse(testRunConfig(extra));
 
 test('the default suite: held-out with its recorded selection, else training with its', () => {
   const held = defaultSuite(config({ holdout: '/held', holdout_n_tasks: 5, holdout_sample_seed: 2, n_tasks: 9 }));
