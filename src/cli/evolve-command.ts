@@ -139,7 +139,7 @@ export function registerEvolveCommand(program: Command): void {
     .addOption(
       new Option(
         '--eval-policy <name>',
-        'which trials each training evaluation runs: fixed (every task k times) or adaptive (the tasks a change names k times, the others once every other iteration, stable ones re-checked in turn, within a budget of half the trials fixed runs; docs/evolution-cost.md); held-out evaluations are always in full',
+        'which trials each training evaluation runs: fixed (every task k times) or adaptive (the tasks a change names k times, the others once every other iteration, stable ones re-checked in turn, within a budget of half the trials fixed runs; a run whose predictions turn out mostly wrong says fixed is the safer choice; docs/evolution-cost.md); held-out evaluations are always in full',
       )
         .choices(EVAL_POLICY_NAMES)
         .default('fixed'),
