@@ -120,6 +120,8 @@ async function buildImage(engine: ContainerEngine, task: Task, tag: string, opti
     engine,
     [
       'build',
+      // A failed build leaves its intermediate container behind otherwise (docker's classic builder).
+      '--force-rm',
       ...(await buildNetworkArgs(engine)),
       '-t',
       tag,

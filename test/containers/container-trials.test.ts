@@ -16,7 +16,7 @@ import { loadTask } from '../../src/bench/load-task.ts';
 import { runJob } from '../../src/bench/run-job.ts';
 import { runTrial } from '../../src/bench/run-trial.ts';
 import type { Task } from '../../src/bench/task.ts';
-import { containerEngine } from '../../src/sandbox/container-engine.ts';
+import { containerEngine, runEngine } from '../../src/sandbox/container-engine.ts';
 import { createContainerSandbox } from '../../src/sandbox/container-sandbox.ts';
 import { CONTAINER_ENGINES, containerSkipReason, containersLabelled } from '../support/container-engines.ts';
 import { makeTask, type TaskSpec } from '../support/make-task.ts';
@@ -150,6 +150,13 @@ for (const kind of CONTAINER_ENGINES) {
     const fine = made({ name: 'fine' }, root);
     const dir = jobDir();
     const tasks = [broken, unpullable, fine];
+    // Containers left by a failed `RUN exit 3` step (this one's, or earlier runs' before --force-rm).
+    const leftBehind = async () => {
+      const ps = await runEngine(engine, ['ps', '-a', '--format', '{{.Command}}']);
+      assert.equal(ps.exitCode, 0, ps.stderr);
+      return ps.stdout.split('\n').filter((l) => /exit 3/.test(l)).length;
+    };
+    const before = await leftBehind();
     const outcome = await runJob({
       jobDir: dir,
       tasks,
@@ -166,6 +173,7 @@ for (const kind of CONTAINER_ENGINES) {
     assert.match(read('unpullable').exception_info.exception_message, /cannot be pulled/);
     assert.equal(read('fine').verifier_result.rewards.reward, 1);
     assert.equal(outcome.result.n_total_trials, 3);
+    assert.equal(await leftBehind(), before, 'the failed build left no container behind');
   });
 
   test(`${kind}: exec: a timed-out command is killed inside the container, output is capped, files go both ways`, {
