@@ -6,7 +6,7 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -122,13 +122,15 @@ for (const backend of ['podman', 'docker', 'image'] as const) {
     const run = join(dir, 'run');
     const redis = await startRedisServer();
     const logs: string[] = [];
-    const workers: ResultPromise[] = [1, 2].map((i) => {
+    // Each worker its own image-root cache, as on its own machine; removed after (a layer copy is GBs).
+    const caches = [1, 2].map((i) => tmp(`${backend}-cache${i}`));
+    const workers: ResultPromise[] = caches.map((cache) => {
       const w = execa('node', [BIN, 'worker', '--queue', redis.url, '--concurrency', '2', '--backend', backend], {
         reject: false,
         stdin: 'ignore',
         all: true,
         buffer: false,
-        env: { AHE_CACHE_DIR: tmp(`${backend}-cache${i}`) },
+        env: { AHE_CACHE_DIR: cache },
       });
       w.all?.on('data', (d: Buffer) => logs.push(...String(d).split('\n').filter(Boolean)));
       return w;
@@ -147,6 +149,7 @@ for (const backend of ['podman', 'docker', 'image'] as const) {
       for (const w of workers) w.kill('SIGTERM');
       await Promise.all(workers);
       await redis.stop();
+      for (const cache of caches) rmSync(cache, { recursive: true, force: true });
     }
   });
 }
