@@ -95,6 +95,19 @@ export interface BudgetLeft {
   evaluationsAfter: number;
 }
 
+/** What is left of adaptive's budget when iteration n's evaluation starts, after what `history` ran. */
+export function budgetLeft(
+  shape: RunShape,
+  history: Readonly<Record<string, readonly TaskMeasurement[]>>,
+  n: number,
+  settings: AdaptiveSettings = ADAPTIVE_DEFAULTS,
+): BudgetLeft {
+  return {
+    remaining: adaptiveTrainBudget(shape, settings) - measuredTrials(history),
+    evaluationsAfter: shape.iterations - n,
+  };
+}
+
 /** One measured evaluation of a task: n attempts, c passed. */
 export interface TaskMeasurement {
   iteration: number;

@@ -13,22 +13,22 @@ export const ADVICE_MIN_PREDICTED = 5;
 /** Below this share of predicted fixes coming true, adaptive is advised against. */
 export const ADVICE_LOW_PRECISION = 0.25;
 
+/** What the rule reads of a run's prediction quality (attribution.json's run_prediction_quality). */
+export type AdviceInput = Pick<PredictionQuality, 'precision' | 'predicted' | 'actually_fixed'>;
+
+/** Whether enough fixes were predicted and fewer than a quarter of them came true. */
+export function predictionsTooPoor(quality: AdviceInput | undefined): boolean {
+  if (!quality || quality.precision === null) return false;
+  return quality.predicted >= ADVICE_MIN_PREDICTED && quality.precision < ADVICE_LOW_PRECISION;
+}
+
 /** The advice to switch to `fixed` for the next run, or undefined when there is none. */
-export function evalPolicyAdvice(
-  policy: EvalPolicy,
-  quality: Pick<PredictionQuality, 'precision' | 'predicted' | 'actually_fixed'> | undefined,
-): string | undefined {
-  if (policy !== 'adaptive' || !quality || quality.precision === null) return undefined;
-  if (quality.predicted < ADVICE_MIN_PREDICTED || quality.precision >= ADVICE_LOW_PRECISION) return undefined;
-  return `the evolve agent's predicted fixes came true for ${quality.actually_fixed} of ${quality.predicted} (${(quality.precision * 100).toFixed(0)}%). --eval-policy adaptive measures the predicted tasks first; where predictions are mostly wrong it picks the best harness less well than fixed (docs/evolution-cost.md), so --eval-policy fixed is the safer choice for a next run on this suite.`;
+export function evalPolicyAdvice(policy: EvalPolicy, quality: AdviceInput | undefined): string | undefined {
+  if (policy !== 'adaptive' || !quality || !predictionsTooPoor(quality)) return undefined;
+  return `the evolve agent's predicted fixes came true for ${quality.actually_fixed} of ${quality.predicted} (${(quality.precision! * 100).toFixed(0)}%). --eval-policy adaptive measures the predicted tasks first; where predictions are mostly wrong it picks the best harness less well than fixed (docs/evolution-cost.md), so --eval-policy fixed is the safer choice for a next run on this suite.`;
 }
 
 /** The advice when it holds after this attribution and did not before it (the log says it once). */
-export function newEvalPolicyAdvice(
-  policy: EvalPolicy,
-  before: Pick<PredictionQuality, 'precision' | 'predicted' | 'actually_fixed'>,
-  after: Pick<PredictionQuality, 'precision' | 'predicted' | 'actually_fixed'>,
-): string | undefined {
-  const advice = evalPolicyAdvice(policy, after);
-  return advice && !evalPolicyAdvice(policy, before) ? advice : undefined;
+export function newEvalPolicyAdvice(policy: EvalPolicy, before: AdviceInput, after: AdviceInput): string | undefined {
+  return predictionsTooPoor(before) ? undefined : evalPolicyAdvice(policy, after);
 }

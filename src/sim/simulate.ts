@@ -20,18 +20,17 @@ import {
 } from '../evolve/attribution.ts';
 import {
   type AdaptiveSettings,
-  adaptiveTrainBudget,
   baselineOutcomes,
   bestComparand,
+  budgetLeft,
   carriedOutcomes,
   type EvalPolicy,
   evaluateWithPolicy,
-  measuredTrials,
   type TaskMeasurement,
 } from '../evolve/eval-policy.ts';
 import { beatsBest, decideGate, type GateDecision } from '../evolve/gate.ts';
 import type { Change, ChangeManifest } from '../evolve/manifest.ts';
-import { evalPolicyAdvice } from '../evolve/policy-advice.ts';
+import { predictionsTooPoor } from '../evolve/policy-advice.ts';
 import { type HarnessSnapshot, simDraw, snapshotOf } from './draw.ts';
 import { type Scenario, type SimCandidate, successProbability } from './scenario.ts';
 
@@ -147,17 +146,14 @@ export async function simulateRun(options: SimulateOptions, run = 0): Promise<Si
     return c;
   };
 
-  // The adaptive policy's budget over the whole run (the held-out evaluations run in full under both).
-  const trainBudget = adaptiveTrainBudget(
-    {
-      trainTasks: train.length,
-      holdoutTasks: holdout.length,
-      k,
-      iterations: options.iterations,
-      holdoutEvery: options.holdoutEvery,
-    },
-    options.adaptive,
-  );
+  // The run's shape, for the adaptive policy's budget (the held-out evaluations run in full under both).
+  const shape = {
+    trainTasks: train.length,
+    holdoutTasks: holdout.length,
+    k,
+    iterations: options.iterations,
+    holdoutEvery: options.holdoutEvery,
+  };
   const history: Record<string, TaskMeasurement[]> = {};
   const decisions: SimDecision[] = [];
   const attributions: ManifestAttribution[] = [];
@@ -182,7 +178,7 @@ export async function simulateRun(options: SimulateOptions, run = 0): Promise<Si
         history,
         focus,
         settings: options.adaptive,
-        budget: { remaining: trainBudget - measuredTrials(history), evaluationsAfter: options.iterations - n },
+        budget: budgetLeft(shape, history, n, options.adaptive),
       },
       async (plan) => {
         for (const [task, want] of Object.entries(plan)) {
@@ -315,7 +311,7 @@ export async function simulatePolicy(
     zero_effect_decisions: all.length - scored.length,
     beneficial_rolled_back: scored.filter((d) => d.trueEffect > 0 && d.rolledBack).length,
     prediction_precision: precisions.length ? mean(precisions) : null,
-    low_precision_runs: details.filter((d) => evalPolicyAdvice('adaptive', d.predictionQuality)).length,
+    low_precision_runs: details.filter((d) => predictionsTooPoor(d.predictionQuality)).length,
     details,
   };
 }

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import type { JobResult } from '../../bench/job-summary.ts';
 import { writeJsonAtomic } from '../../trace/write-atomic.ts';
-import { adaptiveTrainBudget, evaluateWithPolicy, measuredTrials } from '../eval-policy.ts';
+import { budgetLeft, evaluateWithPolicy } from '../eval-policy.ts';
 import { refuseMixedFallbackShares } from '../fallback-shares.ts';
 import { recordIterationUsage } from '../iteration-usage.ts';
 import { jobSpend } from '../job-spend.ts';
@@ -47,17 +47,17 @@ export async function evaluateStep(ctx: RunContext, n: number): Promise<void> {
       history,
       focus: focusOf(previousManifest?.ok ? previousManifest.manifest : undefined),
       // Adaptive's budget: half of what fixed would run over the run, less what earlier evaluations ran.
-      budget: {
-        remaining:
-          adaptiveTrainBudget({
-            trainTasks: train.length,
-            holdoutTasks: ctx.holdout.length,
-            k: config.k,
-            iterations: config.iterations,
-            holdoutEvery: config.holdout_every,
-          }) - measuredTrials(history),
-        evaluationsAfter: config.iterations - n,
-      },
+      budget: budgetLeft(
+        {
+          trainTasks: train.length,
+          holdoutTasks: ctx.holdout.length,
+          k: config.k,
+          iterations: config.iterations,
+          holdoutEvery: config.holdout_every,
+        },
+        history,
+        n,
+      ),
     },
     async (attempts) => {
       // A later phase: a task stable so far came out against its history (eval-policy.ts, step 4).
