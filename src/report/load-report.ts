@@ -180,9 +180,13 @@ const inside = (root: string, path: string) =>
 /**
  * The job directory and trial a detail ref names, for the report over `rootDir` (one path, or the
  * compared paths in order). Throws a UserError for a malformed ref and for one that leads outside its
- * path (through `..`, an absolute path or a symlink), a debug output's own job excepted.
+ * path (through `..`, an absolute path or a symlink), a debug output's own job excepted. `debugDir`: the
+ * debug output the ref was read from, when its trial belongs to the job that output analysed.
  */
-export function resolveTrialRef(rootDir: string | readonly string[], ref: string): { jobDir: string; trialId: string } {
+export function resolveTrialRef(
+  rootDir: string | readonly string[],
+  ref: string,
+): { jobDir: string; trialId: string; debugDir?: string } {
   const roots = typeof rootDir === 'string' ? [rootDir] : rootDir;
   const m = /^(?:(\d+):)?([^\0]*)#([^#]*)$/.exec(ref);
   if (!m) throw new UserError(`${JSON.stringify(ref)} is not a trial ref (<job path>#<trial>)`);
@@ -207,5 +211,7 @@ export function resolveTrialRef(rootDir: string | readonly string[], ref: string
   const trialReal = realOrNull(resolve(jobReal, trialId));
   if (trialReal && !inside(jobReal, trialReal))
     throw new UserError(`trial ref ${JSON.stringify(ref)}: ${trialId} leads outside its job (a symlink): refused`);
-  return { jobDir: jobReal, trialId };
+  // A debug output's trial: its findings (digest, signatures) are this output's, wherever it was written.
+  const ownJob = debugJob !== null && realOrNull(debugJob) === jobReal;
+  return { jobDir: jobReal, trialId, ...(ownJob ? { debugDir: rootReal } : {}) };
 }

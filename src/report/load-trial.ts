@@ -12,7 +12,7 @@ import { digestTrial } from '../debugger/digest-trial.ts';
 import { trialStepNames } from '../debugger/multi-step-evidence.ts';
 import { atifCandidates, MAX_TRAJECTORY_BYTES } from '../debugger/source-atif.ts';
 import { UserError } from '../errors.ts';
-import { type DebugInfo, debugInfoForJob, trialDebug } from './load-debug-info.ts';
+import { type DebugInfo, debugInfoForJob, readDebugInfo, trialDebug } from './load-debug-info.ts';
 import { capText, num, obj, readJsonFile, readJsonObject, readTextFile, str } from './load-file.ts';
 import type { TraceStep, TrialDetail } from './report-data.ts';
 
@@ -37,9 +37,12 @@ export function createTrialLoader(jobDir: string, known?: DebugInfo | null): Tri
   };
 }
 
-/** The detail of trial `trialId` (its directory name) of the job at `jobDir`. */
-export async function loadTrialDetail(jobDir: string, trialId: string): Promise<TrialDetail> {
-  return createTrialLoader(jobDir).load(trialId);
+/**
+ * The detail of trial `trialId` (its directory name) of the job at `jobDir`; its digest and signatures
+ * from the debug output at `debugDir` when given (one written with `--out` elsewhere), else the job's own.
+ */
+export async function loadTrialDetail(jobDir: string, trialId: string, debugDir?: string): Promise<TrialDetail> {
+  return createTrialLoader(jobDir, debugDir ? readDebugInfo(debugDir) : undefined).load(trialId);
 }
 
 /** A trial id is one directory name: never a path, never `.` or `..`. */

@@ -5,7 +5,7 @@
 // what a finishing trial changes; a run's state.json and each iteration's files and jobs likewise.
 import { createHash } from 'node:crypto';
 import { lstatSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { EntryKind } from '../report/load-report.ts';
 
 export interface EntryObservation {
@@ -66,10 +66,17 @@ export function observeEntry(dir: string, kind: EntryKind): EntryObservation {
   return observePaths(watchedPaths(dir, kind));
 }
 
-/** A trial's files: its directory, result, trajectory, events and verifier output. */
-export function observeTrial(trialDir: string): EntryObservation {
+/**
+ * A trial's files (its directory, result, trajectory, events and verifier output) and the debug outputs
+ * its digest comes from: `debugDir` when given, else where findDebugDir looks (JOB/debug, or an evolve
+ * iteration's debug/ beside its job/), so a digest written while the page is open shows up.
+ */
+export function observeTrial(trialDir: string, debugDir?: string): EntryObservation {
   const files = ['result.json', 'exception.txt', 'agent', 'agent/trajectory.json', 'agent/events.jsonl', 'verifier'];
-  return observePaths([trialDir, ...files.map((f) => join(trialDir, f))]);
+  const jobDir = dirname(trialDir);
+  const debugDirs = debugDir ? [debugDir] : [join(jobDir, 'debug'), join(dirname(jobDir), 'debug')];
+  const debugFiles = debugDirs.flatMap((d) => ['report.json', 'detail'].map((f) => join(d, f)));
+  return observePaths([trialDir, ...files.map((f) => join(trialDir, f)), ...debugFiles]);
 }
 
 /** Stats paths (a missing one counts as a state too: '-') and hashes what it saw. */

@@ -125,8 +125,9 @@ export function createServeApp(options: ServeAppOptions): (req: IncomingMessage,
     if (!ref) throw new HttpError(400, 'missing &ref=<detail_ref of a trial row>');
     let jobDir: string;
     let trialId: string;
+    let debugDir: string | undefined;
     try {
-      ({ jobDir, trialId } = resolveTrialRef(
+      ({ jobDir, trialId, debugDir } = resolveTrialRef(
         entries.map((e) => e.dir),
         ref,
       ));
@@ -143,9 +144,11 @@ export function createServeApp(options: ServeAppOptions): (req: IncomingMessage,
         throw new HttpError(404, `ref ${shown(ref)}: no such trial`);
       throw new HttpError(403, `ref ${shown(ref)} leads outside the served directory`);
     }
-    return trials.get(trialDir, observeTrial(trialDir).token, async () => {
+    // A debug output's trial carries that output's digest: the same trial read from its job may not.
+    const key = debugDir ? `${trialDir}\0${debugDir}` : trialDir;
+    return trials.get(key, observeTrial(trialDir, debugDir).token, async () => {
       refuseEscapes(trialDir, TRIAL_READ_DEPTH, ref);
-      return loadTrialDetail(jobDir, trialId);
+      return loadTrialDetail(jobDir, trialId, debugDir);
     });
   }
 

@@ -154,7 +154,11 @@ test('a debug output: its overview and tasks, and the job it analysed with refs 
   assert.ok(report.tasks[0]!.detail.startsWith(`# ${report.tasks[0]!.task}`));
   const row = report.job!.trials[0]!;
   assert.equal(row.detail_ref, `..#${row.id}`);
-  assert.deepEqual(resolveTrialRef(debugDir, row.detail_ref), { jobDir: realpathSync(oracle), trialId: row.id });
+  assert.deepEqual(resolveTrialRef(debugDir, row.detail_ref), {
+    jobDir: realpathSync(oracle),
+    trialId: row.id,
+    debugDir: realpathSync(debugDir),
+  });
 });
 
 test('what a directory is; a path of no supported kind is a UserError naming it and what was expected', async () => {
@@ -185,8 +189,12 @@ test('a debug output written elsewhere (--out): its job found through report.jso
   assert.equal(report.name, 'analysis');
   const row = report.job!.trials[0]!;
   assert.ok(row.detail_ref.endsWith(`#${row.id}`) && row.detail_ref.includes('..'));
-  assert.deepEqual(resolveTrialRef(out, row.detail_ref), { jobDir: realpathSync(oracle), trialId: row.id });
+  const resolved = resolveTrialRef(out, row.detail_ref);
+  assert.deepEqual(resolved, { jobDir: realpathSync(oracle), trialId: row.id, debugDir: realpathSync(out) });
   assert.throws(() => resolveTrialRef(out, `..#${row.id}`), /leads outside/);
+  // The trial's digest is this output's (the job itself has its own debug/ too: both hold one).
+  const detail = await loadTrialDetail(resolved.jobDir, resolved.trialId, resolved.debugDir);
+  assert.match(detail.digest ?? '', new RegExp(`^## Attempt ${row.id} `));
 });
 
 test('a job or run directory with a generic name is named by where it is; shared names get a distinguishing path suffix', async () => {

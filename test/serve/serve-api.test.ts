@@ -6,11 +6,11 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { IndexReport, JobReport, ReportPayload, TrialDetail } from '../../src/report/report-data.ts';
+import type { DebugReport, IndexReport, JobReport, ReportPayload, TrialDetail } from '../../src/report/report-data.ts';
 import { bwrapAvailable, bwrapInstallHint } from '../../src/sandbox/bwrap-sandbox.ts';
 import { followAlongUrl } from '../../src/serve/find-server.ts';
 import { type RunningServer, startServer } from '../../src/serve/start-server.ts';
-import { call, getJson, makeJob, tmp, until } from './support/serve-fixture.ts';
+import { call, debugJob, getJson, makeJob, tmp, until } from './support/serve-fixture.ts';
 
 const skip = bwrapAvailable() ? false : `bwrap not available: ${bwrapInstallHint()}`;
 const SECRET = 'SECRET-OUTSIDE-7f3a';
@@ -219,6 +219,29 @@ describe('ahe serve API', { skip, timeout: 600_000 }, () => {
       async () => (await getJson<{ version: string }>(base, '/api/version')).version !== indexBefore.version,
       'the index version to change',
     );
+  });
+
+  test("a trial read from a debug output written elsewhere (--out) carries that output's digest; a job's own debug/ shows once written", async () => {
+    const job = join(root, 'jobs', 'debugged');
+    cpSync(join(root, 'jobs', 'a'), job, { recursive: true });
+    await debugJob(job, join(root, 'analyses', 'debugged'));
+    const debugView = (await getJson<ReportPayload>(base, '/api/report?path=analyses/debugged')).report as DebugReport;
+    const row = debugView.job!.trials[0]!;
+    const fromDebug = await getJson<TrialDetail>(
+      base,
+      `/api/trial?path=analyses/debugged&ref=${encodeURIComponent(row.detail_ref)}`,
+    );
+    assert.match(fromDebug.digest ?? '', new RegExp(`^## Attempt ${row.id} `));
+    // The same trial from its job: the job has no debug/ of its own, so no digest…
+    const jobRow = (
+      (await getJson<ReportPayload>(base, '/api/report?path=jobs/debugged')).report as JobReport
+    ).trials.find((t) => t.id === row.id)!;
+    const fromJob = () =>
+      getJson<TrialDetail>(base, `/api/trial?path=jobs/debugged&ref=${encodeURIComponent(jobRow.detail_ref)}`);
+    assert.equal((await fromJob()).digest, null);
+    // …until `ahe debug` writes JOB/debug while the server runs: the cached detail is read again.
+    await debugJob(job);
+    assert.match((await fromJob()).digest ?? '', new RegExp(`^## Attempt ${row.id} `));
   });
 
   test('a JSON file caught half-written does not break the server', async () => {

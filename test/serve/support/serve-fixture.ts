@@ -42,6 +42,17 @@ export function makeJob(out: string, n = 2, env: NodeJS.ProcessEnv = process.env
   });
 }
 
+/** Runs `ahe debug JOB --no-llm --quiet [--out OUT]` (asynchronously, as makeJob). */
+export function debugJob(job: string, out?: string): Promise<void> {
+  const args = [BIN, 'debug', job, '--no-llm', '--quiet', ...(out ? ['--out', out] : [])];
+  return new Promise((done, fail) => {
+    execFile(process.execPath, args, { cwd: ROOT, encoding: 'utf8', timeout: 300_000 }, (error, _stdout, stderr) => {
+      if (error) fail(new Error(`ahe debug ${job} failed (${error.code}): ${stderr}`));
+      else done();
+    });
+  });
+}
+
 export interface Answer {
   status: number;
   headers: Record<string, string | string[] | undefined>;
