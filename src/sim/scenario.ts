@@ -5,10 +5,11 @@
 // truth is known, a policy's keep/rollback decisions can be scored (docs/evolution-cost.md).
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parse } from 'yaml';
 import { z } from 'zod';
 import { COMPONENT_TYPES } from '../debugger/analysis.ts';
 import { UserError } from '../errors.ts';
+import { type Diagnostic, formatDiagnostic } from '../harness/harness-error.ts';
+import { checkYaml, parseYaml, type YamlSource } from '../harness/read-yaml.ts';
 
 const probability = z.number().min(0).max(1);
 const name = z.string().min(1);
@@ -50,38 +51,53 @@ export type SimCandidate = Scenario['candidates'][number];
 
 const cache = new Map<string, Scenario>();
 
-/** Checks a parsed scenario: the schema, then every task an effect or a candidate names is a scenario task. */
-export function checkScenario(raw: unknown, file: string): Scenario {
-  const parsed = ScenarioSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const where = issue.path.join('.') || '(root)';
-    const what = issue.code === 'unrecognized_keys' ? `unknown field ${issue.keys.join(', ')}` : issue.message;
-    throw new UserError(`${file}: ${where}: ${what}`);
-  }
-  const s = parsed.data;
+/**
+ * Checks a parsed scenario: the schema, then every task an effect or a candidate names is a scenario task.
+ * Every problem is found, each with the field and, from the YAML source, its line and column.
+ */
+export function checkScenario(source: YamlSource, file: string): { scenario?: Scenario; problems: Diagnostic[] } {
+  const checked = checkYaml(ScenarioSchema, source, file);
+  if (!checked.value) return { problems: checked.diagnostics };
+  const s = checked.value;
+  const problems: Diagnostic[] = [];
+  /** `at`: where in the file, when more precise than the field (a key of a map field). */
+  const problem = (path: (string | number)[], message: string, at = path) =>
+    problems.push({ file, field: path.join('.'), message, ...source.locate(at.map(String)) });
   const train = new Set(Object.keys(s.tasks));
   const all = new Set([...train, ...Object.keys(s.holdout)]);
   for (const t of Object.keys(s.holdout))
-    if (train.has(t)) throw new UserError(`${file}: holdout.${t}: also a training task (the splits must not overlap)`);
+    if (train.has(t)) problem(['holdout', t], 'also a training task (the splits must not overlap)');
   s.effects.forEach((e, i) => {
     e.tasks.forEach((t, j) => {
-      if (!all.has(t)) throw new UserError(`${file}: effects.${i}.tasks.${j}: unknown task '${t}'`);
+      if (!all.has(t)) problem(['effects', i, 'tasks', j], `unknown task '${t}'`);
     });
   });
   const ids = new Set<string>();
   s.candidates.forEach((c, i) => {
-    if (ids.has(c.id)) throw new UserError(`${file}: candidates.${i}.id: '${c.id}' is used twice`);
+    if (ids.has(c.id)) problem(['candidates', i, 'id'], `'${c.id}' is used twice`);
     ids.add(c.id);
     for (const key of ['predicted_fixes', 'risk_tasks'] as const)
       c[key].forEach((t, j) => {
-        if (!train.has(t)) throw new UserError(`${file}: candidates.${i}.${key}.${j}: '${t}' is not a training task`);
+        if (!train.has(t)) problem(['candidates', i, key, j], `'${t}' is not a training task`);
       });
     for (const path of Object.keys(c.files))
       if (path.startsWith('/') || path.split('/').includes('..'))
-        throw new UserError(`${file}: candidates.${i}.files: '${path}' must be a path inside the harness`);
+        problem(['candidates', i, 'files'], `'${path}' must be a path inside the harness`, [
+          'candidates',
+          i,
+          'files',
+          path,
+        ]);
   });
-  return { ...s, file };
+  return problems.length ? { problems } : { scenario: { ...s, file }, problems };
+}
+
+/** Every problem of a scenario file, one per line (file:line:column: field: message). */
+function scenarioError(problems: Diagnostic[]): UserError {
+  const lines = problems.map(formatDiagnostic);
+  return new UserError(
+    lines.length === 1 ? lines[0]! : `${problems[0]!.file}: ${lines.length} problems:\n  ${lines.join('\n  ')}`,
+  );
 }
 
 /** Reads and checks a scenario file (cached by absolute path: trials of a job share one). */
@@ -95,13 +111,11 @@ export function loadScenario(path: string): Scenario {
   } catch (error) {
     throw new UserError(`${file}: cannot read the scenario: ${(error as Error).message}`);
   }
-  let raw: unknown;
-  try {
-    raw = parse(text);
-  } catch (error) {
-    throw new UserError(`${file}: not valid YAML: ${(error as Error).message.split('\n')[0]}`);
-  }
-  const scenario = checkScenario(raw, file);
+  const parsed = parseYaml(text, file);
+  if (!parsed.source)
+    throw scenarioError(parsed.diagnostics.map((d) => ({ ...d, message: `not valid YAML: ${d.message}` })));
+  const { scenario, problems } = checkScenario(parsed.source, file);
+  if (!scenario) throw scenarioError(problems);
   cache.set(file, scenario);
   return scenario;
 }

@@ -52,21 +52,21 @@ test('a scenario loads; a task’s probability is its base plus the deltas of th
 
 test('unknown fields, unknown tasks and bad values are errors naming the file and the field', () => {
   const cases: [unknown, RegExp][] = [
-    [{ ...valid, taks: {} }, /bad\.yaml: \(root\): unknown field taks/],
-    [{ ...valid, tasks: { a: 1.5 } }, /bad\.yaml: tasks\.a: /],
+    [{ ...valid, taks: {} }, /bad\.yaml:\d+:\d+: taks: unknown field 'taks'/],
+    [{ ...valid, tasks: { a: 1.5 } }, /bad\.yaml:\d+:\d+: tasks\.a: /],
     [
       { ...valid, effects: [{ ...valid.effects[0], tasks: ['nope'] }] },
-      /bad\.yaml: effects\.0\.tasks\.0: unknown task 'nope'/,
+      /bad\.yaml:\d+:\d+: effects\.0\.tasks\.0: unknown task 'nope'/,
     ],
     [
       { ...valid, candidates: [{ ...valid.candidates[0], predicted_fixes: ['failed-ssh-logins'] }] },
-      /bad\.yaml: candidates\.0\.predicted_fixes\.0: 'failed-ssh-logins' is not a training task/,
+      /bad\.yaml:\d+:\d+: candidates\.0\.predicted_fixes\.0: 'failed-ssh-logins' is not a training task/,
     ],
     [
       { ...valid, candidates: [{ ...valid.candidates[0], colour: 'red' }] },
-      /bad\.yaml: candidates\.0: unknown field colour/,
+      /bad\.yaml:\d+:\d+: candidates\.0\.colour: unknown field 'colour'/,
     ],
-    [{ ...valid, holdout: { 'top-words': 0.1 } }, /bad\.yaml: holdout\.top-words: also a training task/],
+    [{ ...valid, holdout: { 'top-words': 0.1 } }, /bad\.yaml:\d+:\d+: holdout\.top-words: also a training task/],
     [
       { ...valid, candidates: [{ ...valid.candidates[0], files: { '../x.md': 'x' } }] },
       /candidates\.0\.files: '\.\.\/x\.md' must be a path inside the harness/,
@@ -81,7 +81,25 @@ test('unknown fields, unknown tasks and bad values are errors naming the file an
       },
     );
   });
-  assert.throws(() => loadScenario(write('broken.yaml', 'tasks: [1, 2')), /broken\.yaml: not valid YAML/);
+  assert.throws(() => loadScenario(write('broken.yaml', 'tasks: [1, 2')), /broken\.yaml:1:13: not valid YAML/);
+  // Every problem at once, each at its line and column in the file as written.
+  const file = write(
+    'several.yaml',
+    'tasks:\n  a: 0.2\n  b: 1.3\neffects:\n  - id: e\n    when: { text: x }\n    tasks: [c]\n    delta: 0.5\nextra: 1\n',
+  );
+  assert.throws(
+    () => loadScenario(file),
+    (error: Error) => {
+      assert.match(
+        error.message,
+        /several\.yaml: 2 problems:\n {2}\S*several\.yaml:3:6: tasks\.b: .*\n {2}\S*several\.yaml:9:1: extra: unknown field 'extra'$/,
+      );
+      return true;
+    },
+  );
+  // The schema's problems come first: the tasks an effect names are checked once the file's shape is right.
+  writeFileSync(file, 'tasks:\n  a: 0.2\neffects:\n  - id: e\n    when: { text: x }\n    tasks: [c]\n    delta: 0.5\n');
+  assert.throws(() => loadScenario(file), /several\.yaml:6:13: effects\.0\.tasks\.0: unknown task 'c'$/);
 });
 
 test('draws are a pure function of (seed, task, attempt, harness hash, iteration) and uniform', () => {

@@ -284,6 +284,6 @@ test('ahe simulate: one JSON object per policy with the documented keys, the sam
   writeFileSync(bad, stringify({ seed: 1, tasks: { a: 1.5 }, candidates: [] }));
   const refused = await runCli(['simulate', bad]);
   assert.equal(refused.exitCode, 2, refused.stderr);
-  assert.match(refused.stderr, /bad\.yaml: tasks\.a/);
+  assert.match(refused.stderr, /bad\.yaml:3:6: tasks\.a: /);
   assert.doesNotMatch(refused.stderr, STACK_LINE);
 });
