@@ -16,6 +16,19 @@ export function formatDiagnostic(d: Diagnostic): string {
   return `${where}: ${d.field ? `${d.field}: ` : ''}${d.message}`;
 }
 
+/**
+ * Problems of one file as one error: the problem itself when there is one, else the file, a count and one
+ * problem per line. `prefix` starts the message (e.g. the option that named the file: `--prices `).
+ */
+export function diagnosticsError(problems: readonly Diagnostic[], prefix = ''): UserError {
+  const lines = problems.map(formatDiagnostic);
+  return new UserError(
+    lines.length === 1
+      ? `${prefix}${lines[0]}`
+      : `${prefix}${problems[0]!.file}: ${lines.length} problems:\n  ${lines.join('\n  ')}`,
+  );
+}
+
 export class HarnessError extends UserError {
   override name = 'HarnessError';
   constructor(

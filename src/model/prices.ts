@@ -5,9 +5,10 @@
 // the provider's cache (`cached_input`), written to it (`cache_write`, Anthropic's 5-minute writes),
 // and the rest (`input`). Unknown models cost "unknown", never a made-up number.
 import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
 import { z } from 'zod';
 import { UserError } from '../errors.ts';
+import { diagnosticsError } from '../harness/harness-error.ts';
+import { checkYaml, parseYaml } from '../harness/read-yaml.ts';
 import type { Usage } from './types.ts';
 
 const PriceSchema = z.strictObject({
@@ -19,6 +20,7 @@ const PriceSchema = z.strictObject({
   cache_write: z.number().nonnegative().optional(),
 });
 export type Price = z.infer<typeof PriceSchema>;
+const PriceFileSchema = z.record(z.string().regex(/^[\w.-]+:.+$/, 'keys are provider:model'), PriceSchema);
 export type PriceTable = Record<string, Price>;
 
 export const DEFAULT_PRICES: PriceTable = {
@@ -170,18 +172,18 @@ export function costOf(spec: string, usage: Usage, table: PriceTable = DEFAULT_P
 
 /** Reads a YAML/JSON price file (`provider:model: {input, output, cached_input?, cache_write?}` per 1M tokens) over the defaults. */
 export function loadPriceTable(file: string, base: PriceTable = DEFAULT_PRICES): PriceTable {
-  let raw: unknown;
+  let text: string;
   try {
-    raw = parse(readFileSync(file, 'utf8'));
+    text = readFileSync(file, 'utf8');
   } catch (error) {
     throw new UserError(`--prices ${file}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
   }
-  const parsed = z.record(z.string().regex(/^[\w.-]+:.+$/, 'keys are provider:model'), PriceSchema).safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new UserError(`--prices ${file}: ${issue.path.join('.') || '(top level)'}: ${issue.message}`);
-  }
-  return { ...base, ...parsed.data };
+  // Every problem at once, each at its line and column (as harness files are checked).
+  const parsed = parseYaml(text, file);
+  if (!parsed.source) throw diagnosticsError(parsed.diagnostics, '--prices ');
+  const checked = checkYaml(PriceFileSchema, parsed.source, file);
+  if (!checked.value) throw diagnosticsError(checked.diagnostics, '--prices ');
+  return { ...base, ...checked.value };
 }
 
 /** One way to show a cost everywhere: `$0.0123`, `$4.56`, and `$?` when it is unknown (never `$0`). */

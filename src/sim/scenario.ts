@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { COMPONENT_TYPES } from '../debugger/analysis.ts';
 import { UserError } from '../errors.ts';
-import { type Diagnostic, formatDiagnostic } from '../harness/harness-error.ts';
+import { type Diagnostic, diagnosticsError } from '../harness/harness-error.ts';
 import { checkYaml, parseYaml, type YamlSource } from '../harness/read-yaml.ts';
 
 const probability = z.number().min(0).max(1);
@@ -92,14 +92,6 @@ export function checkScenario(source: YamlSource, file: string): { scenario?: Sc
   return problems.length ? { problems } : { scenario: { ...s, file }, problems };
 }
 
-/** Every problem of a scenario file, one per line (file:line:column: field: message). */
-function scenarioError(problems: Diagnostic[]): UserError {
-  const lines = problems.map(formatDiagnostic);
-  return new UserError(
-    lines.length === 1 ? lines[0]! : `${problems[0]!.file}: ${lines.length} problems:\n  ${lines.join('\n  ')}`,
-  );
-}
-
 /** Reads and checks a scenario file (cached by absolute path: trials of a job share one). */
 export function loadScenario(path: string): Scenario {
   const file = resolve(path);
@@ -113,9 +105,9 @@ export function loadScenario(path: string): Scenario {
   }
   const parsed = parseYaml(text, file);
   if (!parsed.source)
-    throw scenarioError(parsed.diagnostics.map((d) => ({ ...d, message: `not valid YAML: ${d.message}` })));
+    throw diagnosticsError(parsed.diagnostics.map((d) => ({ ...d, message: `not valid YAML: ${d.message}` })));
   const { scenario, problems } = checkScenario(parsed.source, file);
-  if (!scenario) throw scenarioError(problems);
+  if (!scenario) throw diagnosticsError(problems);
   cache.set(file, scenario);
   return scenario;
 }

@@ -81,6 +81,27 @@ test('a user price file extends and overrides the table; a bad one names the fil
     () => loadPriceTable(broken),
     (e: Error) => e.message.includes(broken),
   );
+  // Every problem at once, each at its line and column.
+  const several = file(
+    'several.yaml',
+    'openai:gpt-5.4: { input: 2.5, cached_inpt: 0.25, output: 15 }\nanthropic:x: { input: -1 }\n',
+  );
+  assert.throws(
+    () => loadPriceTable(several),
+    (e: Error) => {
+      const lines = e.message.split('\n');
+      assert.equal(lines[0], `--prices ${several}: 3 problems:`);
+      assert.deepEqual(
+        lines.slice(1).map((l) => l.trim().replace(several, 'F')),
+        [
+          "F:1:31: openai:gpt-5.4.cached_inpt: unknown field 'cached_inpt'",
+          'F:2:23: anthropic:x.input: Too small: expected number to be >=0',
+          'F:2:14: anthropic:x.output: is required (number)',
+        ],
+      );
+      return true;
+    },
+  );
 });
 
 test('tool arguments: valid, repairable, empty and hopeless', () => {
