@@ -39,8 +39,12 @@ const readText = (path: string) => readFileSync(path, 'utf8');
 function validate<T>(schema: z.ZodType<T>, raw: unknown, path: string): { value: T } | { problem: TaskProblem } {
   const parsed = schema.safeParse(raw);
   if (parsed.success) return { value: parsed.data };
-  const issue = parsed.error.issues[0]!;
-  return { problem: { path, field: issue.path.join('.') || undefined, message: issue.message } };
+  const { issues } = parsed.error;
+  const fieldOf = (issue: (typeof issues)[number]) => issue.path.join('.') || undefined;
+  if (issues.length === 1) return { problem: { path, field: fieldOf(issues[0]!), message: issues[0]!.message } };
+  // Every problem at once: a task author fixes the file in one go.
+  const listed = issues.map((issue) => `${fieldOf(issue) ? `${fieldOf(issue)}: ` : ''}${issue.message}`);
+  return { problem: { path, message: `${issues.length} problems: ${listed.join('; ')}` } };
 }
 
 function loadHarbor(dir: string, env: NodeJS.ProcessEnv): LoadedTask {

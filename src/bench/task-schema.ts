@@ -12,6 +12,10 @@ const num = z.union(
   ],
   { error: 'expected a number' },
 );
+/** Timeouts, CPUs, memory and storage: a zero or negative value cannot be meant. */
+const positive = num.pipe(z.number().positive({ error: 'must be greater than 0' }));
+/** GPUs: none is a count too. */
+const count = num.pipe(z.number().nonnegative({ error: 'must not be negative' }));
 const stringList = z.union([z.array(z.string()), z.string().transform((s) => [s])]);
 const envTable = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String));
 const user = z.union([z.string(), z.number()]);
@@ -74,20 +78,20 @@ export const HarborTaskSchema = z.looseObject({
     })
     .optional(),
   tags: z.union([stringList, z.record(z.string(), z.unknown())]).optional(),
-  verifier: z.looseObject({ timeout_sec: num.optional(), env: envTable.optional(), ...verifierExtras }).optional(),
-  agent: z.looseObject({ timeout_sec: num.optional(), user: user.optional() }).optional(),
+  verifier: z.looseObject({ timeout_sec: positive.optional(), env: envTable.optional(), ...verifierExtras }).optional(),
+  agent: z.looseObject({ timeout_sec: positive.optional(), user: user.optional() }).optional(),
   solution: z.looseObject({ env: envTable.optional() }).optional(),
   environment: z
     .looseObject({
-      build_timeout_sec: num.optional(),
+      build_timeout_sec: positive.optional(),
       docker_image: z.string().optional(),
       image: z.string().optional(),
-      cpus: num.optional(),
-      gpus: num.optional(),
+      cpus: positive.optional(),
+      gpus: count.optional(),
       memory: z.union([z.string(), z.number()]).optional(),
-      memory_mb: num.optional(),
+      memory_mb: positive.optional(),
       storage: z.union([z.string(), z.number()]).optional(),
-      storage_mb: num.optional(),
+      storage_mb: positive.optional(),
       allow_internet: z.boolean().optional(),
       network_mode: z.string().optional(),
       os: z.string().optional(),
@@ -111,9 +115,9 @@ export const HarborTaskSchema = z.looseObject({
         inherit_prior_session: z.boolean().optional(),
         artifacts: artifactList.optional(),
         healthcheck: healthcheck.optional(),
-        agent: z.looseObject({ timeout_sec: num.optional(), user: user.optional() }).optional(),
+        agent: z.looseObject({ timeout_sec: positive.optional(), user: user.optional() }).optional(),
         verifier: z
-          .looseObject({ timeout_sec: num.optional(), env: envTable.optional(), ...verifierExtras })
+          .looseObject({ timeout_sec: positive.optional(), env: envTable.optional(), ...verifierExtras })
           .optional(),
       }),
     )
@@ -127,8 +131,8 @@ export const Tb1TaskSchema = z.looseObject({
   difficulty: z.string().optional(),
   category: z.string().optional(),
   tags: stringList.optional(),
-  max_agent_timeout_sec: num.optional(),
-  max_test_timeout_sec: num.optional(),
+  max_agent_timeout_sec: positive.optional(),
+  max_test_timeout_sec: positive.optional(),
   parser_name: z.string().optional(),
   run_tests_in_same_shell: z.boolean().optional(),
 });

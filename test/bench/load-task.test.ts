@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -73,6 +75,25 @@ test('Terminal-Bench 1: task.yaml with a block instruction, or adapter descripti
   assert.ok(t.testScript!.endsWith('run-tests.sh'));
   assert.ok(t.solutionScript!.endsWith('solution.sh'));
   assert.equal(byName('tb1-descriptions').instruction, 'Solve the base variant.');
+});
+
+test('every bad value of a task.toml is named at once; a timeout, CPU count or size of zero or below is refused', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ahe-load-task-'));
+  cpSync(join(TASKS, 'harbor-new'), join(dir, 't'), { recursive: true });
+  const toml = join(dir, 't', 'task.toml');
+  const original = readFileSync(toml, 'utf8');
+  // The fixture has no [verifier] or [agent] table of its own.
+  writeFileSync(toml, `${original}\n[verifier]\ntimeout_sec = "sixty"\n[agent]\ntimeout_sec = 0\n`);
+  const { problem } = loadTask(join(dir, 't'), env);
+  assert.ok(problem, 'refused');
+  assert.equal(problem.field, undefined);
+  assert.equal(
+    problem.message,
+    '2 problems: verifier.timeout_sec: expected a number; agent.timeout_sec: must be greater than 0',
+  );
+  writeFileSync(toml, `${original.replace(/^\[environment\][^[]*/m, '')}\n[environment]\ncpus = -2\ngpus = 0\n`);
+  const one = loadTask(join(dir, 't'), env).problem;
+  assert.deepEqual([one?.field, one?.message], ['environment.cpus', 'must be greater than 0']);
 });
 
 test('a directory that is not a task says so; sizes parse in the forms tasks use', () => {
