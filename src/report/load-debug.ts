@@ -2,11 +2,12 @@
 // signatures, and the job it analysed when that directory is still there (its parent JOB/ for the
 // default JOB/debug, the sibling job/ of an evolve iteration, or the job report.json names).
 import { existsSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { readDebugInfo, taskDetailText } from './load-debug-info.ts';
 import { detectEntryKind } from './load-entry-kind.ts';
 import { type LoadedJob, loadJob } from './load-job.ts';
 import type { DebugReport } from './report-data.ts';
+import { shownPath } from './shown.ts';
 
 /** The job directory a debug output analysed, when it can be found; null otherwise. */
 export function jobOfDebugDir(debugDir: string, recordedJobDir?: string): string | null {
@@ -17,15 +18,10 @@ export function jobOfDebugDir(debugDir: string, recordedJobDir?: string): string
   return candidates.find((c) => existsSync(c) && detectEntryKind(c) === 'job') ?? null;
 }
 
-/** A path as a report shows it: relative to the current directory when inside it, else absolute. */
-export function shownPath(dir: string): string {
-  const rel = relative(process.cwd(), dir);
-  if (rel === '') return '.';
-  return !rel.startsWith('..') && !isAbsolute(rel) ? rel.split(sep).join('/') : dir;
-}
-
 /** A relative path as refs write it: '/'-separated, '.' for the directory itself. */
 export const refPath = (from: string, to: string) => relative(from, to).split(/[\\/]/).join('/') || '.';
+
+export { shownPath } from './shown.ts';
 
 export interface LoadedDebug {
   report: DebugReport;
@@ -60,7 +56,7 @@ export function loadDebug(debugDir: string, options: { path: string; refPrefix?:
 }
 
 /** JOB/debug is named for its job, iterations/<n>/debug for its iteration, any other output for itself. */
-function debugName(dir: string): string {
+export function debugName(dir: string): string {
   if (basename(dir) !== 'debug') return basename(dir);
   const parent = basename(dirname(dir));
   return basename(dirname(dirname(dir))) === 'iterations' ? `iteration ${parent}` : parent;

@@ -16,6 +16,7 @@ import { rewardPassed, type TrialResultRead } from '../bench/trial-result.ts';
 import { type DebugInfo, debugInfoForJob, taskDebug } from './load-debug-info.ts';
 import { newestMtime, num, obj, RUNNING_WINDOW_MS, readJsonObject, str, strings } from './load-file.ts';
 import type { JobReport, ProgressView, ScoreView, TaskRow, TaskStatus, TrialRow } from './report-data.ts';
+import { shownModelOrNull } from './shown.ts';
 
 /** Directory names that say nothing by themselves: an evolve iteration's jobs, a run called run, a default folder. */
 const GENERIC_JOB_NAMES = new Set(['job', 'holdout-job', 'jobs']);
@@ -198,7 +199,9 @@ export function loadJob(dir: string, options: LoadJobOptions): LoadedJob {
     path: options.path,
     name: options.name ?? jobName(dir, str(config.job_name)),
     agent: str(agentConfig.name) ?? str(harborAgent.name) ?? str(firstInfo.name),
-    model: str(agentConfig.model) ?? str(harborAgent.model_name) ?? str(obj(firstInfo.model_info).name),
+    model: shownModelOrNull(
+      str(agentConfig.model) ?? str(harborAgent.model_name) ?? str(obj(firstInfo.model_info).name),
+    ),
     harness,
     k: summary.k || (num(config.k) ?? num(config.n_attempts) ?? 0),
     score: scoreView(summary),

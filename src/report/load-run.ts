@@ -21,6 +21,7 @@ import type {
   ScoreView,
   SpendView,
 } from './report-data.ts';
+import { shownModel, shownModelOrNull } from './shown.ts';
 
 type Obj = Record<string, unknown>;
 
@@ -270,9 +271,9 @@ export function loadRun(runDir: string, options: LoadRunOptions): LoadedRun {
     name: runName(runDir),
     method: str(config.method) ?? 'ahe',
     config: {
-      model: str(config.model) ?? '',
-      evolve_model: str(config.evolve_model) ?? '',
-      debug_model: str(config.debug_model),
+      model: shownModel(str(config.model) ?? ''),
+      evolve_model: shownModel(str(config.evolve_model) ?? ''),
+      debug_model: shownModelOrNull(str(config.debug_model)),
       k: num(config.k) ?? 0,
       iterations: num(config.iterations) ?? 0,
     },

@@ -4,7 +4,9 @@
 // run's iteration jobs and a job's debug/ are reached through their parent's view). The list is cached
 // for WALK_TTL_MS; the statuses are cheap stats on top (entry-status.ts).
 import { type Dirent, readdirSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
+import { debugName } from '../report/load-debug.ts';
+import { jobName, runName } from '../report/load-job.ts';
 import { detectEntryKind, type EntryKind } from '../report/load-report.ts';
 import type { IndexReport } from '../report/report-data.ts';
 import { entryStatus } from './entry-status.ts';
@@ -65,6 +67,13 @@ function subdirectories(dir: string): string[] {
     .sort();
 }
 
+/** What an entry is called, as its own report page names it (a generic `run/` or `job/` with its parent). */
+function entryName(dir: string, kind: EntryKind): string {
+  if (kind === 'run') return runName(dir);
+  if (kind === 'job') return jobName(dir);
+  return debugName(dir);
+}
+
 /** The index of one served directory, with its walk cached briefly. */
 export function createIndexer(rootReal: string, shownRoot: string): () => IndexReport {
   let walk: { at: number; entries: FoundEntry[] } | undefined;
@@ -77,7 +86,7 @@ export function createIndexer(rootReal: string, shownRoot: string): () => IndexR
       entries: walk.entries.map((e) => ({
         path: e.path,
         kind: e.kind,
-        name: e.path === '.' ? basename(rootReal) : basename(e.dir),
+        name: entryName(e.dir, e.kind),
         ...entryStatus(e.dir, e.kind, now),
       })),
     };

@@ -2,8 +2,10 @@
 // report-evolve.png (the run view), report-job.png (iteration 0's job), report-trial.png (a trial),
 // report-compare.png (two jobs compared) and serve-index.png (`ahe serve`'s index).
 //   npm run build && node --import tsx test/browser/screenshots.ts [DEMO_OUT]
-// DEMO_OUT: an existing `npm run demo:evolve` output (its run/ is used); without it the demo runs first.
-import { mkdirSync } from 'node:fs';
+// DEMO_OUT: an existing `npm run demo:evolve` output (its run/ is used); without it the demo runs first,
+// into runs/evolve-demo (where `npm run demo:evolve` writes it), so the pages show the paths a user's
+// own demo shows (`runs/evolve-demo/…`, relative to the project), not a temporary directory's.
+import { cpSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { browserSkipReason, launchBrowser, openWatchedPage, waitForCharts } from './support/browser.ts';
@@ -17,7 +19,7 @@ if (skip) {
 }
 const images = join(ROOT, 'docs', 'images');
 mkdirSync(images, { recursive: true });
-const run = process.argv[2] ? join(process.argv[2], 'run') : demoRun();
+const run = process.argv[2] ? join(process.argv[2], 'run') : demoRun(join(ROOT, 'runs', 'evolve-demo'));
 const out = tmp('screenshots');
 const job = join(run, 'iterations', '0', 'job');
 const files = {
@@ -51,10 +53,15 @@ await openTaskTrial(trial.page, 'top-words', 'top-words__1');
 await shot(trial.page, 'report-trial.png');
 await trial.close();
 
-const served = tmp('serve-shot');
-const { cpSync } = await import('node:fs');
-cpSync(run, join(served, 'runs', 'evolve-demo'), { recursive: true });
-cpSync(evalJob('oracle'), join(served, 'jobs', 'oracle'), { recursive: true });
+// The index of runs/ (the demo's run beside an oracle job), as `ahe serve runs` shows a project's runs;
+// with DEMO_OUT given, of a temporary copy instead.
+let served = join(ROOT, 'runs');
+if (process.argv[2]) {
+  served = tmp('serve-shot');
+  cpSync(run, join(served, 'evolve-demo', 'run'), { recursive: true });
+}
+rmSync(join(served, 'oracle-job'), { recursive: true, force: true });
+evalJob('oracle', join(served, 'oracle-job'));
 const server = await startServe(served);
 try {
   const w = await openWatchedPage(browser, { allowOrigin: server.url.replace(/\/$/, '') });

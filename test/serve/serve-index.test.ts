@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { findEntries } from '../../src/serve/entry-index.ts';
+import { createIndexer, findEntries } from '../../src/serve/entry-index.ts';
 import { ACTIVE_WINDOW_MS, entryStatus } from '../../src/serve/entry-status.ts';
 import { tmp } from './support/serve-fixture.ts';
 
@@ -43,6 +43,23 @@ test('findEntries: jobs, runs and debug outputs, breadth first; not inside entri
     findEntries(join(root, 'jobs', 'a')).map((e) => e.path),
     ['.'],
   );
+});
+
+test('the index names entries as their own pages do: a generic run/ or job/ with its parent directory', () => {
+  const root = realpathSync(tmp('names'));
+  run(join(root, 'evolve-demo', 'run'), { step: 'done', best: null });
+  job(join(root, 'seed', 'job'), null);
+  job(join(root, 'jobs', 'oracle'), null);
+  mkdirSync(join(root, 'analyses', 'first'), { recursive: true });
+  writeFileSync(join(root, 'analyses', 'first', 'report.json'), '{}');
+  writeFileSync(join(root, 'analyses', 'first', 'overview.md'), '# x');
+  const names = createIndexer(root, root)().entries.map((e) => `${e.path} = ${e.name}`);
+  assert.deepEqual(names.sort(), [
+    'analyses/first = first',
+    'evolve-demo/run = evolve-demo/run',
+    'jobs/oracle = oracle',
+    'seed/job = seed/job',
+  ]);
 });
 
 test('entryStatus: pass@1 when known; running while unfinished and changed lately, not once finished or quiet', () => {
