@@ -240,19 +240,18 @@ test('bad flags, a bad model spec and a broken harness are clear errors', async 
   ]);
   assert.equal(spec.exitCode, 2);
   assert.match(spec.stderr, /invalid model spec 'gpt-5.4'/);
-  const missing = await runCli([
-    'run',
-    '--harness',
-    '/nonexistent/harness',
-    '--model',
-    'openai:x',
-    '--instruction',
-    'x',
-  ]);
+  // Run from an empty directory: a developer's own runs/ (e.g. from npm run demo:evolve) does not matter.
+  const cwd = tmp('failed-run');
+  const missing = await runCli(
+    ['run', '--harness', '/nonexistent/harness', '--model', 'openai:x', '--instruction', 'x'],
+    {
+      cwd,
+    },
+  );
   assert.equal(missing.exitCode, 2);
   assert.match(missing.stderr, /\/nonexistent\/harness/);
   assert.doesNotMatch(missing.stderr, STACK_LINE);
-  assert.ok(!existsSync(join(ROOT, 'runs')), 'a failed run must not leave a runs/ directory');
+  assert.ok(!existsSync(join(cwd, 'runs')), 'a failed run must not leave a runs/ directory');
 });
 
 test('--record writes a cassette that replays the same session offline', async () => {
