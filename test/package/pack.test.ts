@@ -84,7 +84,7 @@ describe('the packed package, installed into a fresh project', SLOW, () => {
     if (temp) rmSync(temp, { recursive: true, force: true });
   });
 
-  it('ships the compiled code with declarations, the bundled harnesses and tasks, and no tests', () => {
+  it('ships the compiled code with declarations, the bundled harnesses and tasks, and no tests or build cache', () => {
     const installed = join(project, 'node_modules', 'ahe');
     for (const file of [
       'dist/index.js',
@@ -98,6 +98,7 @@ describe('the packed package, installed into a fresh project', SLOW, () => {
     ])
       assert.ok(existsSync(join(installed, file)), `${file} is in the package`);
     assert.equal(existsSync(join(installed, 'test')), false);
+    assert.equal(existsSync(join(installed, 'dist', '.tsbuildinfo')), false, 'the build cache is not shipped');
   });
 
   it('runs the agent on a directory with a harness and a model (run-agent.mjs)', () => {
