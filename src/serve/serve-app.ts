@@ -8,7 +8,7 @@ import { basename, join } from 'node:path';
 import { AGENT_INFO } from '../agent/agent-info.ts';
 import { UserError } from '../errors.ts';
 import { jobOfDebugDir } from '../report/load-debug.ts';
-import { readDebugInfo } from '../report/load-debug-info.ts';
+import { findDebugDir, readDebugInfo } from '../report/load-debug-info.ts';
 import {
   detectEntryKind,
   type EntryKind,
@@ -148,6 +148,9 @@ export function createServeApp(options: ServeAppOptions): (req: IncomingMessage,
     const key = debugDir ? `${trialDir}\0${debugDir}` : trialDir;
     return trials.get(key, observeTrial(trialDir, debugDir).token, async () => {
       refuseEscapes(trialDir, TRIAL_READ_DEPTH, ref);
+      // The debug output the digest is read from: the same check as when it is opened itself.
+      const digestFrom = debugDir ?? findDebugDir(jobDir);
+      if (digestFrom) refuseEscapes(digestFrom, READ_DEPTH.debug, ref);
       return loadTrialDetail(jobDir, trialId, debugDir);
     });
   }

@@ -242,6 +242,18 @@ describe('ahe serve API', { skip, timeout: 600_000 }, () => {
     // …until `ahe debug` writes JOB/debug while the server runs: the cached detail is read again.
     await debugJob(job);
     assert.match((await fromJob()).digest ?? '', new RegExp(`^## Attempt ${row.id} `));
+    // A digest file that is a link leading out is refused from either side, and leaks nothing.
+    for (const [debugDir, path, ref] of [
+      [join(root, 'analyses', 'debugged'), 'analyses/debugged', row.detail_ref],
+      [join(job, 'debug'), 'jobs/debugged', jobRow.detail_ref],
+    ] as const) {
+      const detail = join(debugDir, 'detail', `${row.task}.md`);
+      rmSync(detail);
+      symlinkSync(join(outside, 'secret.json'), detail);
+      const answer = await call(base, `/api/trial?path=${path}&ref=${encodeURIComponent(ref)}`);
+      assert.equal(answer.status, 403, `${path}: ${answer.body}`);
+      assert.doesNotMatch(answer.body, new RegExp(SECRET));
+    }
   });
 
   test('a JSON file caught half-written does not break the server', async () => {
