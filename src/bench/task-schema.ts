@@ -1,6 +1,7 @@
 // zod schemas of the two published task formats, forgiving where the world varies (docs/jobs.md, "Task formats"):
 // unknown keys are kept, numbers may come as strings or floats, sections are optional.
 import { z } from 'zod';
+import { parseSizeMb } from './parse-size.ts';
 
 const num = z.union(
   [
@@ -16,6 +17,14 @@ const num = z.union(
 const positive = num.pipe(z.number().positive({ error: 'must be greater than 0' }));
 /** GPUs: none is a count too. */
 const count = num.pipe(z.number().nonnegative({ error: 'must not be negative' }));
+/** `memory` / `storage` as the TB2 release writes them ("2G", "512Mi") or a number of MB: readable and above 0. */
+const size = z.union([z.string(), z.number()]).refine(
+  (v) => {
+    const mb = parseSizeMb(v);
+    return mb !== undefined && mb > 0;
+  },
+  { error: 'expected a size above 0 such as "2G", "512M" or a number of MB' },
+);
 const stringList = z.union([z.array(z.string()), z.string().transform((s) => [s])]);
 const envTable = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String));
 const user = z.union([z.string(), z.number()]);
@@ -88,9 +97,9 @@ export const HarborTaskSchema = z.looseObject({
       image: z.string().optional(),
       cpus: positive.optional(),
       gpus: count.optional(),
-      memory: z.union([z.string(), z.number()]).optional(),
+      memory: size.optional(),
       memory_mb: positive.optional(),
-      storage: z.union([z.string(), z.number()]).optional(),
+      storage: size.optional(),
       storage_mb: positive.optional(),
       allow_internet: z.boolean().optional(),
       network_mode: z.string().optional(),

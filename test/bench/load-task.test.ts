@@ -94,6 +94,16 @@ test('every bad value of a task.toml is named at once; a timeout, CPU count or s
   writeFileSync(toml, `${original.replace(/^\[environment\][^[]*/m, '')}\n[environment]\ncpus = -2\ngpus = 0\n`);
   const one = loadTask(join(dir, 't'), env).problem;
   assert.deepEqual([one?.field, one?.message], ['environment.cpus', 'must be greater than 0']);
+  // A size that cannot be read is refused, not left out (which ran the task without its limit).
+  writeFileSync(
+    toml,
+    `${original.replace(/^\[environment\][^[]*/m, '')}\n[environment]\nmemory = "lots"\nstorage = "10G"\n`,
+  );
+  const size = loadTask(join(dir, 't'), env).problem;
+  assert.deepEqual(
+    [size?.field, size?.message],
+    ['environment.memory', 'expected a size above 0 such as "2G", "512M" or a number of MB'],
+  );
 });
 
 test('a directory that is not a task says so; sizes parse in the forms tasks use', () => {
