@@ -11,11 +11,16 @@ import type { TaskRow } from './report-data.ts';
 
 const isFile = (p: string) => existsSync(p) && statSync(p).isFile();
 
-/** The debug output of a job directory, when one exists: JOB/debug, or the sibling debug/ of an evolve iteration's job/. */
-export function findDebugDir(jobDir: string): string | null {
+/** Where a job's debug output may be: JOB/debug, or the sibling debug/ of an evolve iteration's job/. */
+export function debugDirCandidates(jobDir: string): string[] {
   const candidates = [join(jobDir, 'debug')];
   if (basename(jobDir) === 'job') candidates.push(join(dirname(jobDir), 'debug'));
-  return candidates.find((dir) => isFile(join(dir, 'report.json'))) ?? null;
+  return candidates;
+}
+
+/** The debug output of a job directory, when one exists (the first of debugDirCandidates with a report.json). */
+export function findDebugDir(jobDir: string): string | null {
+  return debugDirCandidates(jobDir).find((dir) => isFile(join(dir, 'report.json'))) ?? null;
 }
 
 export interface DebugInfo {

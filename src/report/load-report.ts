@@ -206,12 +206,12 @@ export function resolveTrialRef(
   if (!jobReal) throw new UserError(`trial ref ${JSON.stringify(ref)}: ${jobDir} does not exist`);
   const debugJob =
     detectEntryKind(rootReal) === 'debug' ? jobOfDebugDir(rootReal, readDebugInfo(rootReal).report?.job.dir) : null;
-  const allowed = inside(rootReal, jobReal) || (debugJob !== null && realOrNull(debugJob) === jobReal);
-  if (!allowed) throw new UserError(`trial ref ${JSON.stringify(ref)} leads outside ${root}: refused`);
+  // A debug output's own job may lie outside it; its trials' findings are this output's, wherever it was written.
+  const ownJob = debugJob !== null && realOrNull(debugJob) === jobReal;
+  if (!inside(rootReal, jobReal) && !ownJob)
+    throw new UserError(`trial ref ${JSON.stringify(ref)} leads outside ${root}: refused`);
   const trialReal = realOrNull(resolve(jobReal, trialId));
   if (trialReal && !inside(jobReal, trialReal))
     throw new UserError(`trial ref ${JSON.stringify(ref)}: ${trialId} leads outside its job (a symlink): refused`);
-  // A debug output's trial: its findings (digest, signatures) are this output's, wherever it was written.
-  const ownJob = debugJob !== null && realOrNull(debugJob) === jobReal;
   return { jobDir: jobReal, trialId, ...(ownJob ? { debugDir: rootReal } : {}) };
 }

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { lstatSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { debugDirCandidates } from '../report/load-debug-info.ts';
 import type { EntryKind } from '../report/load-report.ts';
 
 export interface EntryObservation {
@@ -73,8 +74,7 @@ export function observeEntry(dir: string, kind: EntryKind): EntryObservation {
  */
 export function observeTrial(trialDir: string, debugDir?: string): EntryObservation {
   const files = ['result.json', 'exception.txt', 'agent', 'agent/trajectory.json', 'agent/events.jsonl', 'verifier'];
-  const jobDir = dirname(trialDir);
-  const debugDirs = debugDir ? [debugDir] : [join(jobDir, 'debug'), join(dirname(jobDir), 'debug')];
+  const debugDirs = debugDir ? [debugDir] : debugDirCandidates(dirname(trialDir));
   const debugFiles = debugDirs.flatMap((d) => ['report.json', 'detail'].map((f) => join(d, f)));
   return observePaths([trialDir, ...files.map((f) => join(trialDir, f)), ...debugFiles]);
 }

@@ -149,9 +149,9 @@ export function createServeApp(options: ServeAppOptions): (req: IncomingMessage,
     return trials.get(key, observeTrial(trialDir, debugDir).token, async () => {
       refuseEscapes(trialDir, TRIAL_READ_DEPTH, ref);
       // The debug output the digest is read from: the same check as when it is opened itself.
-      const digestFrom = debugDir ?? findDebugDir(jobDir);
+      const digestFrom = debugDir ?? findDebugDir(jobDir) ?? undefined;
       if (digestFrom) refuseEscapes(digestFrom, READ_DEPTH.debug, ref);
-      return loadTrialDetail(jobDir, trialId, debugDir);
+      return loadTrialDetail(jobDir, trialId, digestFrom);
     });
   }
 
