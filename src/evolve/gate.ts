@@ -150,19 +150,3 @@ export async function applyGate(workspace: Workspace, decision: GateDecision): P
   }
   return applied;
 }
-
-/**
- * The best-iteration rule: whether iteration n's harness is better than the best earlier one, by the
- * paired difference over the tasks both evaluations measured (stats.json's vs_best), never by pass rates
- * over different task sets. `ahe evolve`'s gate step and `ahe simulate` both decide by it.
- */
-export function beatsBest(
-  stats: { vs_best?: { iteration: number; paired: { nTasks: number; meanDifference: number } } },
-  best: { iteration: number } | null | undefined,
-  n: number,
-): boolean {
-  if (!best) return true;
-  if (best.iteration >= n) return false; // already recorded (a resumed gate step)
-  const vs = stats.vs_best;
-  return vs !== undefined && vs.iteration === best.iteration && vs.paired.nTasks > 0 && vs.paired.meanDifference > 0;
-}

@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JobSummary, TaskSummary } from '../bench/job-summary.ts';
 import type { TaskOutcome } from '../bench/stats.ts';
+import { changeKey, type EvaluatedHarness } from './best-estimate.ts';
 import { historyOf, type TaskMeasurement } from './eval-policy.ts';
 import type { ChangeManifest } from './manifest.ts';
 import { iterationDir } from './run-state.ts';
@@ -41,4 +42,35 @@ export function asSummaryTasks(outcomes: Readonly<Record<string, TaskOutcome>>):
   return Object.fromEntries(
     Object.entries(outcomes).map(([t, o]) => [t, { n: o.n, c: o.c, rewards: [], exceptions: [] } as TaskSummary]),
   );
+}
+
+/**
+ * Every evaluated training harness of iterations 0 … upTo − 1, with the changes active in it (what
+ * best-estimate.ts chooses the best from). A change committed by iteration j's evolve step (with its
+ * commit in change_manifest.json) is active from evaluation j + 1; one the gate of iteration r rolled back
+ * (state.json's rollbacks, matched by commit) is active through evaluation r.
+ */
+export function evaluatedHarnesses(
+  runDir: string,
+  rollbacks: readonly { iteration: number; commit: string }[],
+  upTo: number,
+): EvaluatedHarness[] {
+  const rolledBackAt = new Map(rollbacks.map((r) => [r.commit, r.iteration]));
+  const made: { key: string; from: number; until: number }[] = [];
+  const out: EvaluatedHarness[] = [];
+  for (let i = 0; i < upTo; i++) {
+    const outcomes = trainOutcomes(runDir, i);
+    if (outcomes)
+      out.push({ iteration: i, active: made.filter((m) => m.from <= i && i <= m.until).map((m) => m.key), outcomes });
+    const file = join(iterationDir(runDir, i), 'change_manifest.json');
+    const manifest = existsSync(file) ? readJson<Partial<ChangeManifest>>(file) : undefined;
+    for (const change of manifest?.changes ?? [])
+      if (change.commit)
+        made.push({
+          key: changeKey(i, change.id),
+          from: i + 1,
+          until: rolledBackAt.get(change.commit) ?? Number.POSITIVE_INFINITY,
+        });
+  }
+  return out;
 }

@@ -22,7 +22,6 @@ import { holdoutStep } from './steps/holdout.ts';
 import { statsStep } from './steps/stats.ts';
 
 export type { EvolveConfig, RunConfig } from './evolve-config.ts';
-export { beatsBest } from './gate.ts';
 export { DEFAULT_EVALUATION_RETRIES, type EvolveOptions, type ModelResolver } from './steps/context.ts';
 export type { ChangeManifest };
 

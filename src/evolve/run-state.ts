@@ -61,7 +61,16 @@ export const RunStateSchema = z
     config: EvolveConfigSchema,
     iteration: count,
     step: z.enum(STEPS),
-    best: z.strictObject({ iteration: count, pass_at_1: z.number().min(0).max(1), ref: z.string().min(1) }).nullable(),
+    best: z
+      .strictObject({
+        iteration: count,
+        /** That iteration's own train pass@1 (stats.json). */
+        pass_at_1: z.number().min(0).max(1),
+        ref: z.string().min(1),
+        /** Its training pass rate estimated over every evaluation of the run, by which it was chosen (best-estimate.ts). */
+        estimate: z.number().min(0).max(1).optional(),
+      })
+      .nullable(),
     rollbacks: z.array(RollbackRecordSchema),
     ledger: LedgerSchema,
     /** Why the run ended, and at which step (so that extending it knows where to go on). */

@@ -3,10 +3,11 @@
 // trial executor differs from `ahe evolve`: a trial's reward is drawn directly (simDraw against the
 // scenario's probability) instead of a model working in a sandbox. The evaluation policy
 // (src/evolve/eval-policy.ts), the comparison (compare-jobs.ts, iteration-stats.ts), the attribution
-// (attribution.ts), the gate (gate.ts) and the best-iteration rule (gate.ts beatsBest) are the same
+// (attribution.ts), the gate (gate.ts) and the best-harness rule (best-estimate.ts) are the same
 // functions `ahe evolve` calls, in the same order: evaluate iteration n → judge iteration n−1's changes
-// against each task's last measured outcome → roll back what the gate says → the best harness → the
-// evolve step adds the scenario's next candidate. The harness is held as files in memory and hashed as
+// against each task's last measured outcome → roll back what the gate says → the evolve step adds the
+// scenario's next candidate; the best harness is chosen over every evaluation (ahe evolve chooses it
+// after each gate step, so its last choice is this one). The harness is held as files in memory and hashed as
 // on disk, so a trial's draw equals the draw of the same trial under `ahe evolve` with `sim:` models.
 //
 // Not simulated: the debugger and the leak audit (the candidates are fixed), infrastructure errors.
@@ -18,17 +19,16 @@ import {
   type PredictionQuality,
   runPredictionQuality,
 } from '../evolve/attribution.ts';
+import { changeKey, chooseBest, type EvaluatedHarness } from '../evolve/best-estimate.ts';
 import {
   type AdaptiveSettings,
   baselineOutcomes,
-  bestComparand,
   budgetLeft,
-  carriedOutcomes,
   type EvalPolicy,
   evaluateWithPolicy,
   type TaskMeasurement,
 } from '../evolve/eval-policy.ts';
-import { beatsBest, decideGate, type GateDecision } from '../evolve/gate.ts';
+import { decideGate, type GateDecision } from '../evolve/gate.ts';
 import type { Change, ChangeManifest } from '../evolve/manifest.ts';
 import { predictionsTooPoor } from '../evolve/policy-advice.ts';
 import { type HarnessSnapshot, simDraw, snapshotOf } from './draw.ts';
@@ -163,7 +163,9 @@ export async function simulateRun(options: SimulateOptions, run = 0): Promise<Si
   let manifest: ChangeManifest = { iteration: 0, changes: [] };
   /** The files each change of the manifest replaced (null: the file did not exist), to roll it back. */
   let replaced = new Map<string, Map<string, string | null>>();
-  let best: { iteration: number; outcomes: Record<string, TaskOutcome>; snap: HarnessSnapshot } | undefined;
+  /** The changes in the harness (`<iteration made>/<id>`, as changeKey names them; ahe evolve's evaluatedHarnesses too). */
+  let active: string[] = [];
+  const evaluated: (EvaluatedHarness & { snap: HarnessSnapshot })[] = [];
 
   for (let n = 0; n <= options.iterations; n++) {
     const snap = snapshotOf(files);
@@ -190,6 +192,7 @@ export async function simulateRun(options: SimulateOptions, run = 0): Promise<Si
       },
     );
     trainRollouts += evaluation.rollouts;
+    evaluated.push({ iteration: n, active, outcomes: evaluation.outcomes, snap });
     evaluations.push({
       iteration: n,
       attempts: Object.fromEntries(Object.entries(evaluation.outcomes).map(([t, o]) => [t, o.n])),
@@ -246,16 +249,11 @@ export async function simulateRun(options: SimulateOptions, run = 0): Promise<Si
           else files.set(path, before);
         }
       }
+      const gone = new Set([...rolledBack].map((id) => changeKey(manifest.iteration, id)));
+      active = active.filter((key) => !gone.has(key));
     }
     for (const [task, o] of Object.entries(evaluation.outcomes))
       if (o.n > 0) (history[task] ??= []).push({ iteration: n, n: o.n, c: o.c });
-
-    // The best harness (beatsBest, as the gate step decides it): the paired difference over the tasks both measured.
-    const vsBest = best && {
-      iteration: best.iteration,
-      paired: compareJobs(best.outcomes, bestComparand(options.policy, history, evaluation.outcomes)).paired,
-    };
-    if (beatsBest({ vs_best: vsBest }, best, n)) best = { iteration: n, outcomes: carriedOutcomes(history), snap };
 
     // The evolve step: the scenario's next candidate, one change per iteration.
     replaced = new Map();
@@ -269,18 +267,22 @@ export async function simulateRun(options: SimulateOptions, run = 0): Promise<Si
         files.set(path, content);
       }
       replaced.set(candidate.id, before);
+      active = [...active, changeKey(n, candidate.id)];
       manifest = { iteration: n, changes: [candidateChange(candidate)] };
     }
   }
+  // The best harness (best-estimate.ts): chosen over every evaluation, as the last gate step of ahe evolve chooses it.
+  const choice = chooseBest(evaluated, train);
+  const best = evaluated.find((e) => e.iteration === choice.iteration)!;
   return {
     seed,
     rollouts: trainRollouts + holdoutRollouts,
     trainRollouts,
     holdoutRollouts,
     decisions,
-    bestIteration: best!.iteration,
-    finalTrueTrain: trueRate(train, best!.snap),
-    finalTrueHoldout: holdout.length ? trueRate(holdout, best!.snap) : null,
+    bestIteration: best.iteration,
+    finalTrueTrain: trueRate(train, best.snap),
+    finalTrueHoldout: holdout.length ? trueRate(holdout, best.snap) : null,
     predictionQuality: runPredictionQuality(attributions),
     evaluations,
   };

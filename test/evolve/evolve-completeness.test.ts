@@ -13,7 +13,7 @@ import type { TrialExecutor } from '../../src/bench/run-job.ts';
 import { runTrial } from '../../src/bench/run-trial.ts';
 import { RunStoppedError } from '../../src/errors.ts';
 import { EvaluationIncompleteError } from '../../src/evolve/evaluate-harness.ts';
-import { beatsBest, type EvolveConfig, runEvolve } from '../../src/evolve/run-evolve.ts';
+import { type EvolveConfig, runEvolve } from '../../src/evolve/run-evolve.ts';
 import { loadRunState } from '../../src/evolve/run-state.ts';
 import { bwrapAvailable, bwrapInstallHint } from '../../src/sandbox/bwrap-sandbox.ts';
 import { closedPortUrl } from '../support/closed-port.ts';
@@ -131,19 +131,6 @@ test('an unreachable model stops the run after N infrastructure errors in a row,
       else process.env[k] = v;
     }
   }
-});
-
-test('the best harness is chosen over the tasks both iterations measured, not by pass rates over different task sets', () => {
-  const best = { iteration: 0, pass_at_1: 0.5, ref: 'r' };
-  const vs = (meanDifference: number, nTasks = 3) => ({
-    vs_best: { iteration: 0, paired: { nTasks, meanDifference, ci95: [0, 0] as [number, number], pValue: 1 } } as never,
-  });
-  assert.equal(beatsBest({}, null, 0), true, 'the first evaluation is the best so far');
-  assert.equal(beatsBest(vs(0.1), best, 1), true);
-  assert.equal(beatsBest(vs(0), best, 1), false, 'a tie keeps the earlier best');
-  assert.equal(beatsBest(vs(-0.2), best, 1), false);
-  assert.equal(beatsBest(vs(0.1, 0), best, 1), false, 'no task measured on both sides: no claim');
-  assert.equal(beatsBest({}, best, 1), false, 'no paired comparison: no claim');
 });
 
 test('an unreachable evolve model stops the run resumably at the evolve step (no skipped iteration); --resume with a healthy model finishes it, its spend counted once', {

@@ -1,12 +1,16 @@
 // Step 5: the gate rolls back harmful changes (and a significantly worse iteration) on the tests
-// gate.json records, then the best-ever harness is exported to RUN/best when this iteration beats it.
+// gate.json records, then chooses the best harness of the run so far by the estimate over every
+// evaluation (best-estimate.ts) and exports it to RUN/best when the choice changed (it can move to an
+// earlier iteration: later evaluations say more about the harnesses before them).
 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../../trace/write-atomic.ts';
 import type { ManifestAttribution } from '../attribution.ts';
-import { applyGate, beatsBest, decideGate } from '../gate.ts';
+import { chooseBest } from '../best-estimate.ts';
+import { applyGate, decideGate } from '../gate.ts';
 import type { IterationStats } from '../iteration-stats.ts';
+import { evaluatedHarnesses } from '../policy-views.ts';
 import { iterationDir, type RunState, saveRunState } from '../run-state.ts';
 import { type RunContext, readJson, stepDone } from './context.ts';
 
@@ -58,18 +62,32 @@ async function rollBack(ctx: RunContext, n: number, stats: IterationStats): Prom
   return { ...ctx.state, rollbacks: [...ctx.state.rollbacks, ...records] };
 }
 
+/** The best harness of iterations 0 … n by the estimate over all their evaluations (best-estimate.ts). */
+export function bestOfRun(runDir: string, rollbacks: RunState['rollbacks'], n: number) {
+  const harnesses = evaluatedHarnesses(runDir, rollbacks, n + 1);
+  if (harnesses.length === 0) return undefined;
+  const tasks = [...new Set(harnesses.flatMap((h) => Object.keys(h.outcomes)))].sort();
+  return chooseBest(harnesses, tasks);
+}
+
 export async function gateStep(ctx: RunContext, n: number): Promise<void> {
   const { runDir, ws } = ctx;
   const stats = readJson<{ train: IterationStats }>(join(iterationDir(runDir, n), 'stats.json')).train;
   let next = await rollBack(ctx, n, stats);
-  if (beatsBest(stats, next.best, n)) {
-    const ref = await ws.resolveRef(`iter-${n}`);
+  const choice = bestOfRun(runDir, next.rollbacks, n);
+  if (choice && choice.iteration !== next.best?.iteration) {
+    const i = choice.iteration;
+    const ref = await ws.resolveRef(`iter-${i}`);
     await ws.exportTo(ref, join(runDir, 'best'));
-    next = { ...next, best: { iteration: n, pass_at_1: stats.pass_at_1, ref } };
+    const passAt1 =
+      i === n
+        ? stats.pass_at_1
+        : readJson<{ train: IterationStats }>(join(iterationDir(runDir, i), 'stats.json')).train.pass_at_1;
+    next = { ...next, best: { iteration: i, pass_at_1: passAt1, ref, estimate: choice.estimate } };
     ctx.log(
-      `iteration ${n}: best so far (train pass@1 ${(stats.pass_at_1 * 100).toFixed(1)}%) → ${join(runDir, 'best')}`,
+      `iteration ${n}: best harness is iteration ${i} (estimated train pass rate ${(choice.estimate * 100).toFixed(1)}% over every evaluation; its own train pass@1 ${(passAt1 * 100).toFixed(1)}%) → ${join(runDir, 'best')}`,
     );
-  }
+  } else if (choice && next.best) next = { ...next, best: { ...next.best, estimate: choice.estimate } };
   saveRunState(runDir, next);
   ctx.state = next;
   stepDone(ctx, 'gate');
