@@ -99,7 +99,9 @@ export function writeRunSummary(
     state.stopped
       ? `Stopped: ${state.stopped.reason}.`
       : `In progress: iteration ${state.iteration}, step ${state.step}.`,
-    state.best ? `Best: iteration ${state.best.iteration}, train pass@1 ${pct(state.best.pass_at_1)} → \`best/\`.` : '',
+    state.best
+      ? `Best: iteration ${state.best.iteration}, train pass@1 ${pct(state.best.pass_at_1)}${state.best.estimate === undefined ? '' : ` (chosen by its training pass rate estimated over every evaluation of the run: ${pct(state.best.estimate)})`} → \`best/\`.`
+      : '',
     '',
     '| iter | train pass@1 (95% CI) | held-out pass@1 | changes made here | verdicts of the previous changes | rolled back | coding tok | debugger tok | evolver tok | cost |',
     '|---|---|---|---|---|---|---|---|---|---|',

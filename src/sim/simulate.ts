@@ -47,6 +47,11 @@ export interface SimulateOptions {
   /** The seed of the first run (default the scenario's); run r uses seed + r. */
   seed?: number;
   adaptive?: AdaptiveSettings;
+  /**
+   * Which evaluated harness is the run's best (its iteration); default chooseBest's, as `ahe evolve`.
+   * scripts/best-rule-study.ts passes the rule it replaced, to compare the two on the same seeds.
+   */
+  bestRule?: (evaluated: readonly EvaluatedHarness[], train: readonly string[]) => number;
 }
 
 /** One keep/rollback decision, with the truth it is scored against. */
@@ -272,8 +277,8 @@ export async function simulateRun(options: SimulateOptions, run = 0): Promise<Si
     }
   }
   // The best harness (best-estimate.ts): chosen over every evaluation, as the last gate step of ahe evolve chooses it.
-  const choice = chooseBest(evaluated, train);
-  const best = evaluated.find((e) => e.iteration === choice.iteration)!;
+  const bestIteration = (options.bestRule ?? ((e, t) => chooseBest(e, t).iteration))(evaluated, train);
+  const best = evaluated.find((e) => e.iteration === bestIteration)!;
   return {
     seed,
     rollouts: trainRollouts + holdoutRollouts,

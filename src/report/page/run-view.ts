@@ -66,7 +66,8 @@ function renderScores(report: RunReport): HTMLElement {
     title: 'Train and held-out pass@1 with 95% confidence intervals',
     height: 340,
     option: scoreChartOption(xLabels, curves),
-    caption: 'Bands: 95% CI. ◆ best iteration. Click a point for that iteration’s changes.',
+    caption:
+      'Bands: 95% CI. ◆ best iteration (chosen by its pass rate estimated over every evaluation, not by its point alone). Click a point for that iteration’s changes.',
     onClick: (event) => {
       const it = iterations[event.dataIndex];
       if (it) document.getElementById(`iteration-${it.iteration}`)?.scrollIntoView({ block: 'start' });
