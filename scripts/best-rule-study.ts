@@ -7,17 +7,14 @@
 // The replaced rule, kept here only to measure against: iteration n became the best when its paired mean
 // difference against the best so far, over the tasks both measured, was above zero; under fixed the two
 // sides were the two evaluations, under adaptive each task's last measured outcome at either point.
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { compareJobs } from '../src/bench/compare-jobs.ts';
 import type { TaskOutcome } from '../src/bench/stats.ts';
 import type { EvaluatedHarness } from '../src/evolve/best-estimate.ts';
 import { bestComparand, carriedOutcomes, type EvalPolicy, historyOf } from '../src/evolve/eval-policy.ts';
-import { readHarnessFiles } from '../src/sim/draw.ts';
 import { loadScenario } from '../src/sim/scenario.ts';
 import { simulateRun } from '../src/sim/simulate.ts';
+import { scenarioFiles, seedHarness, stat } from './sim-study-common.ts';
 
 /** The replaced rule, applied after the fact to the evaluations in order (as the gate step applied it). */
 function pairedRunningBest(policy: EvalPolicy) {
@@ -34,24 +31,17 @@ function pairedRunningBest(policy: EvalPolicy) {
   };
 }
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const { values, positionals } = parseArgs({
   options: { runs: { type: 'string', default: '1000' }, policies: { type: 'string', default: 'fixed,adaptive' } },
   allowPositionals: true,
 });
 const runs = Number(values.runs);
 const policies = values.policies.split(',') as EvalPolicy[];
-const files = positionals.length
-  ? positionals
-  : readdirSync(join(root, 'examples/simulation'))
-      .filter((f) => f.endsWith('.yaml'))
-      .sort()
-      .map((f) => join(root, 'examples/simulation', f));
-const seedHarness = readHarnessFiles(join(root, 'harnesses/seed'));
+const files = scenarioFiles(positionals);
+const harness = seedHarness();
 const meanSe = (xs: number[]) => {
-  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
-  const variance = xs.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, xs.length - 1);
-  return `${mean >= 0 ? '+' : '−'}${Math.abs(mean * 100).toFixed(2)} ± ${(Math.sqrt(variance / xs.length) * 100).toFixed(2)}`;
+  const { mean, se } = stat(xs);
+  return `${mean >= 0 ? '+' : '−'}${Math.abs(mean * 100).toFixed(2)} ± ${(se * 100).toFixed(2)}`;
 };
 
 const rows: string[] = [];
@@ -62,7 +52,7 @@ for (const file of files) {
   for (const policy of policies) {
     const options = {
       scenario,
-      seedHarness,
+      seedHarness: harness,
       policy,
       iterations: Math.max(1, scenario.candidates.length),
       k: 2,

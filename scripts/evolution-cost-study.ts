@@ -3,28 +3,20 @@
 // as Markdown tables with each figure's standard error, and adaptive against fixed k=2 with the verdict
 // of the targets.
 //   node --import tsx scripts/evolution-cost-study.ts [--runs N] [--json FILE] [scenario.yaml …]
-import { readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { EvalPolicy } from '../src/evolve/eval-policy.ts';
-import { readHarnessFiles } from '../src/sim/draw.ts';
 import { loadScenario } from '../src/sim/scenario.ts';
 import { simulatePolicy } from '../src/sim/simulate.ts';
+import { type Stat, scenarioFiles, seedHarness, stat } from './sim-study-common.ts';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const { values, positionals } = parseArgs({
   options: { runs: { type: 'string', default: '1000' }, json: { type: 'string' } },
   allowPositionals: true,
 });
 const runs = Number(values.runs);
-const files = positionals.length
-  ? positionals
-  : readdirSync(join(root, 'examples/simulation'))
-      .filter((f) => f.endsWith('.yaml'))
-      .sort()
-      .map((f) => join(root, 'examples/simulation', f));
-const seedHarness = readHarnessFiles(join(root, 'harnesses/seed'));
+const files = scenarioFiles(positionals);
+const harness = seedHarness();
 const ARMS: { label: string; policy: EvalPolicy; k: number }[] = [
   { label: 'fixed k=1', policy: 'fixed', k: 1 },
   { label: 'fixed k=2', policy: 'fixed', k: 2 },
@@ -32,15 +24,6 @@ const ARMS: { label: string; policy: EvalPolicy; k: number }[] = [
   { label: 'adaptive k=2', policy: 'adaptive', k: 2 },
 ];
 
-interface Stat {
-  mean: number;
-  se: number;
-}
-const stat = (xs: number[]): Stat => {
-  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
-  const variance = xs.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, xs.length - 1);
-  return { mean, se: Math.sqrt(variance / xs.length) };
-};
 interface Arm {
   label: string;
   rollouts: Stat;
@@ -62,7 +45,7 @@ for (const file of files) {
   for (const arm of ARMS) {
     const started = process.hrtime.bigint();
     const s = await simulatePolicy(
-      { scenario, seedHarness, policy: arm.policy, iterations, k: arm.k, holdoutEvery: 5 },
+      { scenario, seedHarness: harness, policy: arm.policy, iterations, k: arm.k, holdoutEvery: 5 },
       runs,
     );
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
