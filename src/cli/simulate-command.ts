@@ -57,7 +57,9 @@ export function registerSimulateCommand(program: Command): void {
       `
 The trial executor is the only difference from ahe evolve: rewards are drawn from the scenario's
 probabilities (seeded by seed, task, attempt, harness content hash and iteration) instead of a model in a
-sandbox; the evaluation policy, attribution, gate and best-iteration rule are ahe evolve's own code.
+sandbox; the evaluation policy, attribution, gate and best-harness rule are ahe evolve's own code.
+The final true pass rate is that of the harness the run hands over: the one with the highest training
+pass rate estimated over every evaluation of the run (docs/evolve.md, "The best harness").
 Decision accuracy counts a change with a positive true effect on the training tasks as rightly kept and
 one with a negative effect as rightly rolled back; changes with no true effect are counted apart.
 Prediction precision is the share of the evolve agent's predicted fixes that came true (mean over runs);
