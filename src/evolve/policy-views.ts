@@ -14,9 +14,13 @@ import { iterationDir } from './run-state.ts';
 
 const readJson = <T>(file: string): T => JSON.parse(readFileSync(file, 'utf8')) as T;
 
-/** The training job's per-task outcomes of iteration i, or undefined when it has none. */
-export function trainOutcomes(runDir: string, i: number): Record<string, TaskOutcome> | undefined {
-  const file = join(iterationDir(runDir, i), 'job', 'result.json');
+/** The training job's per-task outcomes of iteration i (or of another job), or undefined when it has none. */
+export function trainOutcomes(
+  runDir: string,
+  i: number,
+  jobDir = join(iterationDir(runDir, i), 'job'),
+): Record<string, TaskOutcome> | undefined {
+  const file = join(jobDir, 'result.json');
   if (!existsSync(file)) return undefined;
   const tasks = readJson<JobSummary>(file).tasks;
   return Object.fromEntries(Object.entries(tasks).map(([t, s]) => [t, { n: s.n, c: s.c }]));
@@ -62,6 +66,12 @@ export function evaluatedHarnesses(
     const outcomes = trainOutcomes(runDir, i);
     if (outcomes)
       out.push({ iteration: i, active: made.filter((m) => m.from <= i && i <= m.until).map((m) => m.key), outcomes });
+    // An adaptive run's final check at iteration i measured earlier harnesses once more (final-check.ts).
+    for (const job of finalCheckJobs(runDir, i)) {
+      const original = out.find((h) => h.iteration === job.iteration);
+      const measured = trainOutcomes(runDir, i, job.jobDir);
+      if (original && measured) out.push({ ...original, outcomes: measured });
+    }
     const file = join(iterationDir(runDir, i), 'change_manifest.json');
     const manifest = existsSync(file) ? readJson<Partial<ChangeManifest>>(file) : undefined;
     for (const change of manifest?.changes ?? [])
@@ -73,4 +83,31 @@ export function evaluatedHarnesses(
         });
   }
   return out;
+}
+
+/** Where iteration n's final-check round r is planned and run (final-check.ts). */
+export const finalCheckDir = (runDir: string, n: number, round: number) =>
+  join(iterationDir(runDir, n), 'final-check', `round-${round}`);
+
+/** The final-check jobs of iteration n that have a result, in the order run (round, then the plan's order). */
+export function finalCheckJobs(runDir: string, n: number): { iteration: number; jobDir: string }[] {
+  const out: { iteration: number; jobDir: string }[] = [];
+  for (let round = 0; existsSync(join(finalCheckDir(runDir, n, round), 'plan.json')); round++) {
+    const dir = finalCheckDir(runDir, n, round);
+    const plan = readJson<{ iterations: number[] }>(join(dir, 'plan.json'));
+    for (const i of plan.iterations) {
+      const jobDir = join(dir, `iter-${i}`);
+      if (existsSync(join(jobDir, 'result.json'))) out.push({ iteration: i, jobDir });
+    }
+  }
+  return out;
+}
+
+/** Training trials the final checks of iterations 0 … upTo − 1 ran (they count against adaptive's budget). */
+export function finalCheckTrials(runDir: string, upTo: number): number {
+  let trials = 0;
+  for (let n = 0; n < upTo; n++)
+    for (const job of finalCheckJobs(runDir, n))
+      trials += Object.values(trainOutcomes(runDir, n, job.jobDir) ?? {}).reduce((s, o) => s + o.n, 0);
+  return trials;
 }

@@ -22,12 +22,19 @@ import {
 import { changeKey, chooseBest, type EvaluatedHarness } from '../evolve/best-estimate.ts';
 import {
   type AdaptiveSettings,
+  adaptiveTrainBudget,
   baselineOutcomes,
   budgetLeft,
   type EvalPolicy,
   evaluateWithPolicy,
   type TaskMeasurement,
 } from '../evolve/eval-policy.ts';
+import {
+  FINAL_CHECK_ROUNDS,
+  finalCheckBudget,
+  finalCheckIteration,
+  planFinalCheckRound,
+} from '../evolve/final-check.ts';
 import { decideGate, type GateDecision } from '../evolve/gate.ts';
 import type { Change, ChangeManifest } from '../evolve/manifest.ts';
 import { predictionsTooPoor } from '../evolve/policy-advice.ts';
@@ -74,6 +81,8 @@ export interface SimRun {
   holdoutRollouts: number;
   decisions: SimDecision[];
   bestIteration: number;
+  /** Adaptive's final check (final-check.ts): each checked harness's iteration and its once-more outcomes, in order. */
+  finalCheck: { iteration: number; outcomes: Record<string, TaskOutcome> }[];
   finalTrueTrain: number;
   finalTrueHoldout: number | null;
   /** The evolve agent's prediction quality over the run, as the run's last attribution.json records it. */
@@ -277,6 +286,25 @@ export async function simulateRun(options: SimulateOptions, run = 0): Promise<Si
     }
   }
   // The best harness (best-estimate.ts): chosen over every evaluation, as the last gate step of ahe evolve chooses it.
+  // Adaptive's final check (final-check.ts): what its budget has left, on the two best harnesses.
+  const finalCheck: SimRun['finalCheck'] = [];
+  if (options.policy === 'adaptive') {
+    let left = finalCheckBudget(adaptiveTrainBudget(shape, options.adaptive) - trainRollouts, shape);
+    for (let round = 0; round < FINAL_CHECK_ROUNDS; round++) {
+      const plan = planFinalCheckRound(evaluated, train, Math.floor(left / (FINAL_CHECK_ROUNDS - round)));
+      if (!plan) break;
+      for (const i of plan.iterations) {
+        const harness = evaluated.find((e) => e.iteration === i)!;
+        const outcomes: Record<string, TaskOutcome> = {};
+        for (const task of plan.tasks)
+          outcomes[task] = { n: 1, c: draw(task, harness.snap, finalCheckIteration(options.iterations, round), 1, 1) };
+        evaluated.push({ ...harness, outcomes });
+        finalCheck.push({ iteration: i, outcomes });
+      }
+      trainRollouts += 2 * plan.tasks.length;
+      left -= 2 * plan.tasks.length;
+    }
+  }
   const bestIteration = (options.bestRule ?? ((e, t) => chooseBest(e, t).iteration))(evaluated, train);
   const best = evaluated.find((e) => e.iteration === bestIteration)!;
   return {
@@ -286,6 +314,7 @@ export async function simulateRun(options: SimulateOptions, run = 0): Promise<Si
     holdoutRollouts,
     decisions,
     bestIteration: best.iteration,
+    finalCheck,
     finalTrueTrain: trueRate(train, best.snap),
     finalTrueHoldout: holdout.length ? trueRate(holdout, best.snap) : null,
     predictionQuality: runPredictionQuality(attributions),

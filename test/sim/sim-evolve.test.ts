@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { makeDemo } from '../../examples/evolve-demo/make-demo.ts';
 import type { EvalPolicy } from '../../src/evolve/eval-policy.ts';
+import { finalCheckJobs } from '../../src/evolve/policy-views.ts';
 import { type EvolveConfig, runEvolve } from '../../src/evolve/run-evolve.ts';
 import { bwrapAvailable, bwrapInstallHint } from '../../src/sandbox/bwrap-sandbox.ts';
 import { readHarnessFiles } from '../../src/sim/draw.ts';
@@ -23,7 +24,19 @@ const SEED = join(ROOT, 'harnesses', 'seed');
 const skip = bwrapAvailable() ? false : `bwrap not available: ${bwrapInstallHint()}`;
 const readJson = (file: string) => JSON.parse(readFileSync(file, 'utf8'));
 
-function setup(policy: EvalPolicy) {
+const TASKS = {
+  'csv-region-totals': 0.9,
+  'incident-timeline': 0.6,
+  'repair-json-config': 0.1,
+  'session-durations': 0.95,
+  'sort-files-by-extension': 0.5,
+  'top-words': 0.2,
+};
+
+function setup(
+  policy: EvalPolicy,
+  shape: { tasks?: Record<string, number>; iterations?: number; holdoutEvery?: number } = {},
+) {
   const dir = mkdtempSync(join(tmpdir(), `ahe-sim-evolve-${policy}-`));
   const { tasks } = makeDemo(dir);
   const holdout = join(dir, 'holdout');
@@ -34,14 +47,7 @@ function setup(policy: EvalPolicy) {
     scenario,
     stringify({
       seed: 11,
-      tasks: {
-        'csv-region-totals': 0.9,
-        'incident-timeline': 0.6,
-        'repair-json-config': 0.1,
-        'session-durations': 0.95,
-        'sort-files-by-extension': 0.5,
-        'top-words': 0.2,
-      },
+      tasks: shape.tasks ?? TASKS,
       holdout: { 'failed-ssh-logins': 0.4 },
       effects: [
         { id: 'rules', when: { text: 'stated ordering rule' }, tasks: ['top-words', 'failed-ssh-logins'], delta: 0.7 },
@@ -76,10 +82,10 @@ function setup(policy: EvalPolicy) {
     model: `sim:${scenario}`,
     evolve_model: `sim-evolver:${scenario}`,
     debug_model: null,
-    iterations: 2,
+    iterations: shape.iterations ?? 2,
     k: 2,
     concurrency: 4,
-    holdout_every: 1,
+    holdout_every: shape.holdoutEvery ?? 1,
     budget_usd: null,
     budget_tokens: null,
     budget_minutes: null,
@@ -110,17 +116,18 @@ function evolveDecisions(runDir: string, iterations: number) {
   });
 }
 
-async function simulated(scenarioFile: string, policy: EvalPolicy) {
+async function simulated(scenarioFile: string, policy: EvalPolicy, iterations = 2, holdoutEvery = 1) {
   const run = await simulateRun({
     scenario: loadScenario(scenarioFile),
     seedHarness: readHarnessFiles(SEED),
     policy,
-    iterations: 2,
+    iterations,
     k: 2,
-    holdoutEvery: 1,
+    holdoutEvery,
   });
   return {
     best: run.bestIteration,
+    finalCheck: run.finalCheck,
     iterations: run.evaluations.map((e) => ({
       iteration: e.iteration,
       attempts: e.attempts,
@@ -168,6 +175,42 @@ for (const policy of ['fixed', 'adaptive'] as const) {
     }
   });
 }
+
+test("adaptive: the final check runs what the budget has left on the two best harnesses, the same trials as ahe simulate's", {
+  skip,
+}, async () => {
+  // Mostly settled tasks over 6 iterations leave adaptive part of its budget (ahe simulate: 3 rounds).
+  const settled = { ...TASKS, 'csv-region-totals': 0.99, 'incident-timeline': 0.99, 'repair-json-config': 0.01 };
+  const { dir, scenario, config } = setup('adaptive', {
+    tasks: { ...settled, 'session-durations': 0.99, 'sort-files-by-extension': 0.99 },
+    iterations: 6,
+    holdoutEvery: 3,
+  });
+  const runDir = join(dir, 'run');
+  const lines: string[] = [];
+  const state = await runEvolve({ runDir, config, log: (l) => lines.push(l) });
+  assert.equal(state.step, 'done');
+  const sim = await simulated(scenario, 'adaptive', 6, 3);
+  assert.ok(sim.finalCheck.length > 0, 'the simulated run checks');
+  const checked = finalCheckJobs(runDir, 6).map((job) => ({
+    iteration: job.iteration,
+    outcomes: Object.fromEntries(
+      Object.entries(readJson(join(job.jobDir, 'result.json')).tasks as Record<string, { n: number; c: number }>)
+        .filter(([, o]) => o.n > 0)
+        .map(([t, o]) => [t, { n: o.n, c: o.c }]),
+    ),
+  }));
+  assert.deepEqual(checked, sim.finalCheck);
+  assert.equal(state.best?.iteration, sim.best);
+  assert.ok(
+    lines.some((l) =>
+      /^iteration 6: final check 1\/3 \(what adaptive's budget has left\): iterations \d+ and \d+ once more on \d+ training tasks$/.test(
+        l,
+      ),
+    ),
+    lines.join('\n'),
+  );
+});
 
 test('adaptive: a run killed with SIGKILL mid-evaluation resumes to the same decisions', { skip }, async () => {
   const { dir, config } = setup('adaptive');

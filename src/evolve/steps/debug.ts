@@ -1,5 +1,6 @@
 // Step 6: the debugger distils the training job's traces into RUN/iterations/N/debug (digests and an
-// overview for the evolve agent). After the last iteration, or once the target is reached, the run ends here.
+// overview for the evolve agent). After the last iteration, or once the target is reached, the run ends here
+// (an adaptive run after its final check, ./final-check.ts).
 
 import { join } from 'node:path';
 import { debugJob } from '../../debugger/debug-job.ts';
@@ -7,6 +8,7 @@ import { writeJsonAtomic } from '../../trace/write-atomic.ts';
 import { ledgerFromIterations, recordIterationUsage } from '../iteration-usage.ts';
 import { iterationDir } from '../run-state.ts';
 import { modelFor, pct, type RunContext, reachedTarget, stepDone, stopAt, trainScore } from './context.ts';
+import { finalCheck } from './final-check.ts';
 
 export async function debugStep(ctx: RunContext, n: number): Promise<void> {
   const { config, runDir } = ctx;
@@ -32,6 +34,8 @@ export async function debugStep(ctx: RunContext, n: number): Promise<void> {
     `iteration ${n}: debugger report ${join(dir, 'debug', 'overview.md')} (${result.written.overviewTokens} tokens)`,
   );
   if (n < config.iterations && !reachedTarget(ctx, n)) return stepDone(ctx, 'debug');
+  // An adaptive run spends what its budget has left on the two best harnesses before it ends.
+  await finalCheck(ctx, n);
   stopAt(
     ctx,
     n >= config.iterations

@@ -6,12 +6,12 @@
 import { join } from 'node:path';
 import type { JobResult } from '../../bench/job-summary.ts';
 import { writeJsonAtomic } from '../../trace/write-atomic.ts';
-import { budgetLeft, evaluateWithPolicy } from '../eval-policy.ts';
+import { type BudgetLeft, budgetLeft, evaluateWithPolicy } from '../eval-policy.ts';
 import { refuseMixedFallbackShares } from '../fallback-shares.ts';
 import { recordIterationUsage } from '../iteration-usage.ts';
 import { jobSpend } from '../job-spend.ts';
 import { readManifest } from '../manifest.ts';
-import { focusOf, trainHistory } from '../policy-views.ts';
+import { finalCheckTrials, focusOf, trainHistory } from '../policy-views.ts';
 import { iterationDir } from '../run-state.ts';
 import {
   budgetExceeded,
@@ -22,6 +22,11 @@ import {
   summaryOf,
   trainScore,
 } from './context.ts';
+
+const withoutFinalChecks = (budget: BudgetLeft, trials: number): BudgetLeft => ({
+  ...budget,
+  remaining: budget.remaining - trials,
+});
 
 export async function evaluateStep(ctx: RunContext, n: number): Promise<void> {
   const { config, runDir, train, log } = ctx;
@@ -46,17 +51,21 @@ export async function evaluateStep(ctx: RunContext, n: number): Promise<void> {
       k: config.k,
       history,
       focus: focusOf(previousManifest?.ok ? previousManifest.manifest : undefined),
-      // Adaptive's budget: half of what fixed would run over the run, less what earlier evaluations ran.
-      budget: budgetLeft(
-        {
-          trainTasks: train.length,
-          holdoutTasks: ctx.holdout.length,
-          k: config.k,
-          iterations: config.iterations,
-          holdoutEvery: config.holdout_every,
-        },
-        history,
-        n,
+      // Adaptive's budget: half of what fixed would run over the run, less what earlier evaluations ran
+      // (and the final check of a run that was extended after it).
+      budget: withoutFinalChecks(
+        budgetLeft(
+          {
+            trainTasks: train.length,
+            holdoutTasks: ctx.holdout.length,
+            k: config.k,
+            iterations: config.iterations,
+            holdoutEvery: config.holdout_every,
+          },
+          history,
+          n,
+        ),
+        finalCheckTrials(runDir, n),
       ),
     },
     async (attempts) => {

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../../trace/write-atomic.ts';
 import type { ManifestAttribution } from '../attribution.ts';
-import { chooseBest } from '../best-estimate.ts';
+import { type BestChoice, chooseBest } from '../best-estimate.ts';
 import { applyGate, decideGate } from '../gate.ts';
 import type { IterationStats } from '../iteration-stats.ts';
 import { evaluatedHarnesses } from '../policy-views.ts';
@@ -70,25 +70,26 @@ export function bestOfRun(runDir: string, rollbacks: RunState['rollbacks'], n: n
   return chooseBest(harnesses, tasks);
 }
 
-export async function gateStep(ctx: RunContext, n: number): Promise<void> {
+/** Records the choice as the run's best, exporting its harness to RUN/best when the choice changed. */
+export async function exportBest(ctx: RunContext, n: number, choice: BestChoice): Promise<RunState> {
   const { runDir, ws } = ctx;
-  const stats = readJson<{ train: IterationStats }>(join(iterationDir(runDir, n), 'stats.json')).train;
-  let next = await rollBack(ctx, n, stats);
-  const choice = bestOfRun(runDir, next.rollbacks, n);
-  if (choice && choice.iteration !== next.best?.iteration) {
-    const i = choice.iteration;
-    const ref = await ws.resolveRef(`iter-${i}`);
-    await ws.exportTo(ref, join(runDir, 'best'));
-    const passAt1 =
-      i === n
-        ? stats.pass_at_1
-        : readJson<{ train: IterationStats }>(join(iterationDir(runDir, i), 'stats.json')).train.pass_at_1;
-    next = { ...next, best: { iteration: i, pass_at_1: passAt1, ref, estimate: choice.estimate } };
-    ctx.log(
-      `iteration ${n}: best harness is iteration ${i} (estimated train pass rate ${(choice.estimate * 100).toFixed(1)}% over every evaluation; its own train pass@1 ${(passAt1 * 100).toFixed(1)}%) → ${join(runDir, 'best')}`,
-    );
-  } else if (choice && next.best) next = { ...next, best: { ...next.best, estimate: choice.estimate } };
-  saveRunState(runDir, next);
-  ctx.state = next;
+  const state = ctx.state;
+  const i = choice.iteration;
+  if (i === state.best?.iteration) return { ...state, best: { ...state.best, estimate: choice.estimate } };
+  const ref = await ws.resolveRef(`iter-${i}`);
+  await ws.exportTo(ref, join(runDir, 'best'));
+  const passAt1 = readJson<{ train: IterationStats }>(join(iterationDir(runDir, i), 'stats.json')).train.pass_at_1;
+  ctx.log(
+    `iteration ${n}: best harness is iteration ${i} (estimated train pass rate ${(choice.estimate * 100).toFixed(1)}% over every evaluation; its own train pass@1 ${(passAt1 * 100).toFixed(1)}%) → ${join(runDir, 'best')}`,
+  );
+  return { ...state, best: { iteration: i, pass_at_1: passAt1, ref, estimate: choice.estimate } };
+}
+
+export async function gateStep(ctx: RunContext, n: number): Promise<void> {
+  const stats = readJson<{ train: IterationStats }>(join(iterationDir(ctx.runDir, n), 'stats.json')).train;
+  ctx.state = await rollBack(ctx, n, stats);
+  const choice = bestOfRun(ctx.runDir, ctx.state.rollbacks, n);
+  if (choice) ctx.state = await exportBest(ctx, n, choice);
+  saveRunState(ctx.runDir, ctx.state);
   stepDone(ctx, 'gate');
 }
