@@ -59,6 +59,8 @@ export interface SimulateOptions {
    * scripts/best-rule-study.ts passes the rule it replaced, to compare the two on the same seeds.
    */
   bestRule?: (evaluated: readonly EvaluatedHarness[], train: readonly string[]) => number;
+  /** Adaptive's final check (default on, as `ahe evolve`); scripts/final-check-study.ts turns it off to measure it. */
+  finalCheck?: boolean;
 }
 
 /** One keep/rollback decision, with the truth it is scored against. */
@@ -288,7 +290,7 @@ export async function simulateRun(options: SimulateOptions, run = 0): Promise<Si
   // The best harness (best-estimate.ts): chosen over every evaluation, as the last gate step of ahe evolve chooses it.
   // Adaptive's final check (final-check.ts): what its budget has left, on the two best harnesses.
   const finalCheck: SimRun['finalCheck'] = [];
-  if (options.policy === 'adaptive') {
+  if (options.policy === 'adaptive' && options.finalCheck !== false) {
     let left = finalCheckBudget(adaptiveTrainBudget(shape, options.adaptive) - trainRollouts, shape);
     for (let round = 0; round < FINAL_CHECK_ROUNDS; round++) {
       const plan = planFinalCheckRound(evaluated, train, Math.floor(left / (FINAL_CHECK_ROUNDS - round)));
