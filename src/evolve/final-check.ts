@@ -6,8 +6,8 @@
 // after the last gate step (steps/final-check.ts); `ahe simulate` in memory, the same plan.
 //
 // Why: adaptive's decisions are as good as fixed's, but its final harness is chosen from fewer
-// measurements; on the simulator this check raised the final true train score by up to 0.4 points and
-// held-out by up to 0.5 at no cost beyond the budget (docs/evolution-cost.md, "The final check").
+// measurements; on the simulator this check raised the final true train and held-out scores by up to
+// 0.5 points at no cost beyond the budget (docs/evolution-cost.md, "The final check").
 import { chooseBest, type EvaluatedHarness } from './best-estimate.ts';
 import { fixedRollouts, type RunShape } from './eval-policy.ts';
 
