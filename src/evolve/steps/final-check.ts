@@ -19,12 +19,18 @@ import { recordIterationUsage } from '../iteration-usage.ts';
 import { jobSpend } from '../job-spend.ts';
 import { evaluatedHarnesses, finalCheckDir, finalCheckJobs, finalCheckTrials, trainHistory } from '../policy-views.ts';
 import { iterationDir, saveRunState } from '../run-state.ts';
-import { evaluateComplete, type RunContext, readJson } from './context.ts';
+import { budgetExceeded, evaluateComplete, type RunContext, readJson } from './context.ts';
 import { bestOfRun, exportBest } from './gate.ts';
 
 export async function finalCheck(ctx: RunContext, n: number): Promise<void> {
   const { config, runDir } = ctx;
   if (config.eval_policy !== 'adaptive') return;
+  // The run's own budgets (--budget-usd, --budget-tokens, --budget-minutes) come first.
+  const over = budgetExceeded(ctx);
+  if (over) {
+    ctx.log(`iteration ${n}: no final check (${over})`);
+    return;
+  }
   const shape = {
     trainTasks: ctx.train.length,
     holdoutTasks: ctx.holdout.length,
