@@ -1,9 +1,10 @@
 // What the simulator studies (evolution-cost-study.ts, best-rule-study.ts) share: the scenarios to run,
-// the seed harness, and a mean with its standard error.
+// the seed harness, a mean with its standard error, and the ground-truth rewrites of adaptive-bounds-study.ts.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readHarnessFiles } from '../src/sim/draw.ts';
+import type { Scenario } from '../src/sim/scenario.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -26,4 +27,24 @@ export const stat = (xs: readonly number[]): Stat => {
   const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
   const variance = xs.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, xs.length - 1);
   return { mean, se: Math.sqrt(variance / xs.length) };
+};
+
+/** The scenario with every candidate's predictions made true: the tasks its effects raise and lower. */
+export function withPerfectPredictions(scenario: Scenario): Scenario {
+  const train = new Set(Object.keys(scenario.tasks));
+  const candidates = scenario.candidates.map((c) => {
+    const text = Object.values(c.files).join('\n');
+    const own = scenario.effects.filter((e) => text.includes(e.when.text));
+    const tasks = (sign: number) => [
+      ...new Set(own.filter((e) => Math.sign(e.delta) === sign).flatMap((e) => e.tasks.filter((t) => train.has(t)))),
+    ];
+    return { ...c, predicted_fixes: tasks(1), risk_tasks: tasks(-1) };
+  });
+  return { ...scenario, candidates };
+}
+
+/** The training tasks some effect of the scenario touches. */
+export const affectedTasks = (scenario: Scenario): string[] => {
+  const train = new Set(Object.keys(scenario.tasks));
+  return [...new Set(scenario.effects.flatMap((e) => e.tasks.filter((t) => train.has(t))))].sort();
 };

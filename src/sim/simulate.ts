@@ -27,6 +27,7 @@ import {
   budgetLeft,
   type EvalPolicy,
   evaluateWithPolicy,
+  type PolicyEvaluation,
   type TaskMeasurement,
 } from '../evolve/eval-policy.ts';
 import {
@@ -61,6 +62,13 @@ export interface SimulateOptions {
   bestRule?: (evaluated: readonly EvaluatedHarness[], train: readonly string[]) => number;
   /** Adaptive's final check (default on, as `ahe evolve`); scripts/final-check-study.ts turns it off to measure it. */
   finalCheck?: boolean;
+  /**
+   * Study instruments of scripts/adaptive-bounds-study.ts, not policies: they use the ground truth, which
+   * only the simulator has. `measureOnly`: after the first evaluation every evaluation runs exactly these
+   * training tasks k times (through the runner, not the policy) and there is no final check.
+   * `finalCheckExtra`: the final check may spend this many trials beyond what the budget leaves it.
+   */
+  study?: { measureOnly?: readonly string[]; finalCheckExtra?: number };
 }
 
 /** One keep/rollback decision, with the truth it is scored against. */
@@ -187,26 +195,30 @@ export async function simulateRun(options: SimulateOptions, run = 0): Promise<Si
     const snap = snapshotOf(files);
     const focus = [...new Set(manifest.changes.flatMap((c) => [...c.predicted_fixes, ...c.risk_tasks]))];
     const measured: Record<string, TaskOutcome> = {};
-    const evaluation = await evaluateWithPolicy(
-      {
-        policy: options.policy,
-        iteration: n,
-        tasks: train,
-        k,
-        history,
-        focus,
-        settings: options.adaptive,
-        budget: budgetLeft(shape, history, n, options.adaptive),
-      },
-      async (plan) => {
-        for (const [task, want] of Object.entries(plan)) {
-          const have = measured[task]?.n ?? 0;
-          if (want <= have) continue;
-          measured[task] = { n: want, c: (measured[task]?.c ?? 0) + draw(task, snap, n, have + 1, want) };
-        }
-        return measured;
-      },
-    );
+    const runPlan = async (plan: Readonly<Record<string, number>>) => {
+      for (const [task, want] of Object.entries(plan)) {
+        const have = measured[task]?.n ?? 0;
+        if (want <= have) continue;
+        measured[task] = { n: want, c: (measured[task]?.c ?? 0) + draw(task, snap, n, have + 1, want) };
+      }
+      return measured;
+    };
+    const only = n > 0 ? options.study?.measureOnly : undefined;
+    const evaluation = only
+      ? await measureExactly(only, k, runPlan)
+      : await evaluateWithPolicy(
+          {
+            policy: options.policy,
+            iteration: n,
+            tasks: train,
+            k,
+            history,
+            focus,
+            settings: options.adaptive,
+            budget: budgetLeft(shape, history, n, options.adaptive),
+          },
+          runPlan,
+        );
     trainRollouts += evaluation.rollouts;
     evaluated.push({ iteration: n, active, outcomes: evaluation.outcomes, snap });
     evaluations.push({
@@ -290,8 +302,10 @@ export async function simulateRun(options: SimulateOptions, run = 0): Promise<Si
   // The best harness (best-estimate.ts): chosen over every evaluation, as the last gate step of ahe evolve chooses it.
   // Adaptive's final check (final-check.ts): what its budget has left, on the two best harnesses.
   const finalCheck: SimRun['finalCheck'] = [];
-  if (options.policy === 'adaptive' && options.finalCheck !== false) {
-    let left = finalCheckBudget(adaptiveTrainBudget(shape, options.adaptive) - trainRollouts, shape);
+  if (options.policy === 'adaptive' && options.finalCheck !== false && !options.study?.measureOnly) {
+    let left =
+      finalCheckBudget(adaptiveTrainBudget(shape, options.adaptive) - trainRollouts, shape) +
+      (options.study?.finalCheckExtra ?? 0);
     for (let round = 0; round < FINAL_CHECK_ROUNDS; round++) {
       const plan = planFinalCheckRound(evaluated, train, Math.floor(left / (FINAL_CHECK_ROUNDS - round)));
       if (!plan) break;
@@ -322,6 +336,17 @@ export async function simulateRun(options: SimulateOptions, run = 0): Promise<Si
     predictionQuality: runPredictionQuality(attributions),
     evaluations,
   };
+}
+
+/** An evaluation of exactly these tasks, k times each (the study instrument `measureOnly`). */
+async function measureExactly(
+  tasks: readonly string[],
+  k: number,
+  run: (plan: Readonly<Record<string, number>>) => Promise<Record<string, TaskOutcome>>,
+): Promise<PolicyEvaluation> {
+  const plan = Object.fromEntries(tasks.map((t) => [t, k]));
+  const outcomes = { ...(await run(plan)) };
+  return { outcomes, phases: [plan], rollouts: Object.values(outcomes).reduce((sum, o) => sum + o.n, 0) };
 }
 
 /** N whole evolutions under one policy, summarised (runs use seeds seed, seed + 1, …). */
