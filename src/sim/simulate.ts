@@ -67,8 +67,11 @@ export interface SimulateOptions {
    * only the simulator has. `measureOnly`: after the first evaluation every evaluation runs exactly these
    * training tasks k times (through the runner, not the policy) and there is no final check.
    * `finalCheckExtra`: the final check may spend this many trials beyond what the budget leaves it.
+   * `reviewKept` (scripts/review-kept-study.ts, a gate not shipped): after each gate, the kept change
+   * (other than the one just judged) whose removal raises the harness's estimate (best-estimate.ts) the
+   * most is rolled back when that rise is at least this much (a pass rate, 0.01 = one point).
    */
-  study?: { measureOnly?: readonly string[]; finalCheckExtra?: number };
+  study?: { measureOnly?: readonly string[]; finalCheckExtra?: number; reviewKept?: number };
 }
 
 /** One keep/rollback decision, with the truth it is scored against. */
@@ -93,6 +96,8 @@ export interface SimRun {
   bestIteration: number;
   /** Adaptive's final check (final-check.ts): each checked harness's iteration and its once-more outcomes, in order. */
   finalCheck: { iteration: number; outcomes: Record<string, TaskOutcome> }[];
+  /** The study gate `reviewKept`'s rollbacks: the iteration, the change (`<iteration made>/<id>`), the estimated rise. */
+  reviewRollbacks?: { iteration: number; change: string; rise: number }[];
   finalTrueTrain: number;
   finalTrueHoldout: number | null;
   /** The evolve agent's prediction quality over the run, as the run's last attribution.json records it. */
@@ -190,6 +195,9 @@ export async function simulateRun(options: SimulateOptions, run = 0): Promise<Si
   /** The changes in the harness (`<iteration made>/<id>`, as changeKey names them; ahe evolve's evaluatedHarnesses too). */
   let active: string[] = [];
   const evaluated: (EvaluatedHarness & { snap: HarnessSnapshot })[] = [];
+  /** What each change replaced, by changeKey (for the study gate `reviewKept`, which can roll back older changes). */
+  const replacedByKey = new Map<string, Map<string, string | null>>();
+  const reviewRollbacks: NonNullable<SimRun['reviewRollbacks']> = [];
 
   for (let n = 0; n <= options.iterations; n++) {
     const snap = snapshotOf(files);
@@ -280,6 +288,19 @@ export async function simulateRun(options: SimulateOptions, run = 0): Promise<Si
       const gone = new Set([...rolledBack].map((id) => changeKey(manifest.iteration, id)));
       active = active.filter((key) => !gone.has(key));
     }
+    const review = options.study?.reviewKept;
+    if (review !== undefined && n > 0) {
+      const judged = new Set(manifest.changes.map((c) => changeKey(manifest.iteration, c.id)));
+      const found = reviewKept(evaluated, active, judged, train, review, replacedByKey);
+      if (found) {
+        for (const [path, before] of replacedByKey.get(found.change)!) {
+          if (before === null) files.delete(path);
+          else files.set(path, before);
+        }
+        active = active.filter((key) => key !== found.change);
+        reviewRollbacks.push({ iteration: n, ...found });
+      }
+    }
     for (const [task, o] of Object.entries(evaluation.outcomes))
       if (o.n > 0) (history[task] ??= []).push({ iteration: n, n: o.n, c: o.c });
 
@@ -295,6 +316,7 @@ export async function simulateRun(options: SimulateOptions, run = 0): Promise<Si
         files.set(path, content);
       }
       replaced.set(candidate.id, before);
+      replacedByKey.set(changeKey(n, candidate.id), before);
       active = [...active, changeKey(n, candidate.id)];
       manifest = { iteration: n, changes: [candidateChange(candidate)] };
     }
@@ -331,11 +353,48 @@ export async function simulateRun(options: SimulateOptions, run = 0): Promise<Si
     decisions,
     bestIteration: best.iteration,
     finalCheck,
+    ...(reviewOn(options) ? { reviewRollbacks } : {}),
     finalTrueTrain: trueRate(train, best.snap),
     finalTrueHoldout: holdout.length ? trueRate(holdout, best.snap) : null,
     predictionQuality: runPredictionQuality(attributions),
     evaluations,
   };
+}
+
+const reviewOn = (options: SimulateOptions) => options.study?.reviewKept !== undefined;
+
+/**
+ * The study gate `reviewKept`: among the active changes other than those the gate has just judged, the one whose removal raises the estimated training pass rate the most, when that rise is at least
+ * `margin`. A change whose files a later active change also wrote is left alone (rolling it back would
+ * undo the later one too; `ahe evolve`'s revert would conflict).
+ */
+function reviewKept(
+  evaluated: readonly EvaluatedHarness[],
+  active: readonly string[],
+  judged: ReadonlySet<string>,
+  train: readonly string[],
+  margin: number,
+  replacedByKey: ReadonlyMap<string, ReadonlyMap<string, string | null>>,
+): { change: string; rise: number } | undefined {
+  const candidates = active.filter((key, i) => {
+    if (judged.has(key)) return false;
+    const paths = [...(replacedByKey.get(key)?.keys() ?? [])];
+    return active.slice(i + 1).every((later) => paths.every((p) => !replacedByKey.get(later)?.has(p)));
+  });
+  if (candidates.length === 0) return undefined;
+  const harnesses = [
+    ...evaluated.map(({ iteration, active: a, outcomes }) => ({ iteration, active: a, outcomes })),
+    { iteration: -1, active, outcomes: {} },
+    ...candidates.map((key) => ({ iteration: -1, active: active.filter((k) => k !== key), outcomes: {} })),
+  ];
+  const { estimates } = chooseBest(harnesses, train);
+  const now = estimates[evaluated.length]!.estimate;
+  let found: { change: string; rise: number } | undefined;
+  candidates.forEach((change, i) => {
+    const rise = estimates[evaluated.length + 1 + i]!.estimate - now;
+    if (rise >= margin && rise > (found?.rise ?? Number.NEGATIVE_INFINITY)) found = { change, rise };
+  });
+  return found;
 }
 
 /** An evaluation of exactly these tasks, k times each (the study instrument `measureOnly`). */

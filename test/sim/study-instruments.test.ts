@@ -1,5 +1,6 @@
 // The study instruments of scripts/adaptive-bounds-study.ts (docs/evolution-cost.md, "What would close the
-// gap"): the ground-truth rewrites and SimulateOptions.study do what the page says they do.
+// gap") and scripts/review-kept-study.ts: the ground-truth rewrites and SimulateOptions.study do what the
+// pages say they do.
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -82,4 +83,56 @@ test('finalCheckExtra: the same path, and a final check that spends more than th
   const trials = (r: typeof plain) => r.finalCheck.reduce((s, c) => s + Object.keys(c.outcomes).length, 0);
   assert.ok(trials(larger) > trials(plain), `${trials(larger)} final-check trials against ${trials(plain)}`);
   assert.equal(larger.trainRollouts - plain.trainRollouts, trials(larger) - trials(plain));
+});
+
+/** 12 stable tasks; a harmful change on one task that the gate keeps (one task moving is not significant), then three with no effect. */
+function lateHarmScenario() {
+  const tasks: Record<string, number> = {};
+  for (let i = 0; i < 8; i++) tasks[`pass-${i}`] = 0.99;
+  for (let i = 0; i < 4; i++) tasks[`fail-${i}`] = 0.01;
+  const file = join(mkdtempSync(join(tmpdir(), 'ahe-study-')), 'scenario.yaml');
+  writeFileSync(
+    file,
+    stringify({
+      seed: 1,
+      tasks,
+      holdout: {},
+      effects: [{ id: 'bad', when: { text: 'BAD-RULE' }, tasks: ['pass-0'], delta: -0.9 }],
+      candidates: [
+        { id: 'bad', component: 'memory', files: { 'memory/bad.md': 'BAD-RULE' } },
+        ...[1, 2, 3].map((i) => ({ id: `n${i}`, component: 'memory', files: { [`memory/n${i}.md`]: `nothing ${i}` } })),
+      ],
+    }),
+  );
+  return loadScenario(file);
+}
+
+test('reviewKept: a harmful change the gate kept is rolled back once later evaluations show it; none below the margin', async () => {
+  const base: SimulateOptions = {
+    scenario: lateHarmScenario(),
+    seedHarness,
+    policy: 'fixed',
+    iterations: 4,
+    k: 2,
+    holdoutEvery: 2,
+  };
+  const plain = await simulateRun(base);
+  assert.equal(plain.decisions[0]!.change, 'bad');
+  assert.equal(plain.decisions[0]!.rolledBack, false, 'the gate keeps it: the premise of this test');
+  assert.equal(plain.reviewRollbacks, undefined);
+
+  const reviewed = await simulateRun({ ...base, study: { reviewKept: 0.01 } });
+  assert.equal(reviewed.reviewRollbacks?.length, 1);
+  assert.equal(reviewed.reviewRollbacks[0]!.change, '0/bad');
+  assert.ok(reviewed.reviewRollbacks[0]!.rise >= 0.01);
+  const at = reviewed.reviewRollbacks[0]!.iteration;
+  // From the evaluation after the rollback on, the harness is back to the seed's true pass rate.
+  const seedRate = reviewed.evaluations[0]!.trueTrain;
+  for (const e of reviewed.evaluations)
+    if (e.iteration > at) assert.equal(e.trueTrain, seedRate, `iteration ${e.iteration}`);
+    else if (e.iteration > 0) assert.ok(e.trueTrain < seedRate, `iteration ${e.iteration}`);
+
+  const never = await simulateRun({ ...base, study: { reviewKept: 1 } });
+  assert.deepEqual(never.reviewRollbacks, []);
+  assert.deepEqual(never.evaluations, plain.evaluations);
 });
