@@ -16,7 +16,15 @@ import { parseArgs } from 'node:util';
 import { fixedRollouts } from '../src/evolve/eval-policy.ts';
 import { loadScenario } from '../src/sim/scenario.ts';
 import { type SimRun, type SimulateOptions, simulateRun } from '../src/sim/simulate.ts';
-import { affectedTasks, scenarioFiles, seedHarness, stat, withPerfectPredictions } from './sim-study-common.ts';
+import {
+  affectedTasks,
+  scenarioFiles,
+  scoreDecisions,
+  seedHarness,
+  signedPoints,
+  stat,
+  withPerfectPredictions,
+} from './sim-study-common.ts';
 
 const { values, positionals } = parseArgs({
   options: { runs: { type: 'string', default: '1000' } },
@@ -25,15 +33,7 @@ const { values, positionals } = parseArgs({
 const runs = Number(values.runs);
 const harness = seedHarness();
 
-const correctness = (r: SimRun) =>
-  r.decisions
-    .filter((d) => Math.abs(d.trueEffect) > 1e-9)
-    .map((d) => ((d.trueEffect > 0 ? !d.rolledBack : d.rolledBack) ? 1 : 0));
-const harmfulKept = (r: SimRun) => r.decisions.filter((d) => d.trueEffect < -1e-9 && !d.rolledBack).length;
-const pp = (xs: number[]) => {
-  const { mean, se } = stat(xs);
-  return `${mean >= 0 ? '+' : '−'}${Math.abs(mean * 100).toFixed(1)} ± ${(se * 100).toFixed(1)}`;
-};
+const pp = (xs: number[]) => signedPoints(xs, 1);
 
 console.log(
   '| scenario | arm | rollouts (share of fixed k=2) | decision accuracy % | harmful kept / evolution | train Δ pp | held-out Δ pp |',
@@ -76,7 +76,7 @@ for (const file of scenarioFiles(positionals)) {
   const reference = results[0]!;
   arms.forEach(([label], i) => {
     const rs = results[i]!;
-    const accuracy = stat(rs.flatMap(correctness));
+    const accuracy = stat(rs.flatMap((r) => scoreDecisions(r).correct));
     const train = rs.map((r, j) => r.finalTrueTrain - reference[j]!.finalTrueTrain);
     const holdout = rs.map((r, j) => (r.finalTrueHoldout ?? 0) - (reference[j]!.finalTrueHoldout ?? 0));
     const cells =
@@ -87,7 +87,7 @@ for (const file of scenarioFiles(positionals)) {
           ]
         : [pp(train), pp(holdout)];
     console.log(
-      `| ${i === 0 ? name : ''} | ${label} | ${((stat(rs.map((r) => r.rollouts)).mean / fixed) * 100).toFixed(1)}% | ${(accuracy.mean * 100).toFixed(1)} | ${stat(rs.map(harmfulKept)).mean.toFixed(2)} | ${cells[0]} | ${cells[1]} |`,
+      `| ${i === 0 ? name : ''} | ${label} | ${((stat(rs.map((r) => r.rollouts)).mean / fixed) * 100).toFixed(1)}% | ${(accuracy.mean * 100).toFixed(1)} | ${stat(rs.map((r) => scoreDecisions(r).harmfulKept)).mean.toFixed(2)} | ${cells[0]} | ${cells[1]} |`,
     );
   });
   console.error(`${name}: ${((Date.now() - started) / 1000).toFixed(1)} s`);

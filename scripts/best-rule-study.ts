@@ -14,7 +14,7 @@ import type { EvaluatedHarness } from '../src/evolve/best-estimate.ts';
 import { bestComparand, carriedOutcomes, type EvalPolicy, historyOf } from '../src/evolve/eval-policy.ts';
 import { loadScenario } from '../src/sim/scenario.ts';
 import { simulateRun } from '../src/sim/simulate.ts';
-import { scenarioFiles, seedHarness, stat } from './sim-study-common.ts';
+import { scenarioFiles, seedHarness, signedPoints } from './sim-study-common.ts';
 
 /** The replaced rule, applied after the fact to the evaluations in order (as the gate step applied it). */
 function pairedRunningBest(policy: EvalPolicy) {
@@ -39,10 +39,6 @@ const runs = Number(values.runs);
 const policies = values.policies.split(',') as EvalPolicy[];
 const files = scenarioFiles(positionals);
 const harness = seedHarness();
-const meanSe = (xs: number[]) => {
-  const { mean, se } = stat(xs);
-  return `${mean >= 0 ? '+' : '−'}${Math.abs(mean * 100).toFixed(2)} ± ${(se * 100).toFixed(2)}`;
-};
 
 const rows: string[] = [];
 for (const file of files) {
@@ -67,7 +63,7 @@ for (const file of files) {
       train.push(estimate.finalTrueTrain - replaced.finalTrueTrain);
       holdout.push((estimate.finalTrueHoldout ?? 0) - (replaced.finalTrueHoldout ?? 0));
     }
-    cells.push(meanSe(train), meanSe(holdout));
+    cells.push(signedPoints(train), signedPoints(holdout));
     console.error(`${name} ${policy}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }
   rows.push(`| ${name} | ${cells.join(' | ')} |`);

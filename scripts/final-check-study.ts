@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { fixedRollouts } from '../src/evolve/eval-policy.ts';
 import { loadScenario } from '../src/sim/scenario.ts';
 import { simulateRun } from '../src/sim/simulate.ts';
-import { scenarioFiles, seedHarness, stat } from './sim-study-common.ts';
+import { scenarioFiles, seedHarness, signedPoints, stat } from './sim-study-common.ts';
 
 const { values, positionals } = parseArgs({
   options: { runs: { type: 'string', default: '1000' } },
@@ -15,10 +15,6 @@ const { values, positionals } = parseArgs({
 });
 const runs = Number(values.runs);
 const harness = seedHarness();
-const delta = (xs: number[]) => {
-  const { mean, se } = stat(xs);
-  return `${mean >= 0 ? '+' : '−'}${Math.abs(mean * 100).toFixed(2)} ± ${(se * 100).toFixed(2)}`;
-};
 
 console.log('| scenario | rollouts (share of fixed k=2) | extra rollouts / evolution | train Δ | held-out Δ |');
 console.log('|---|---|---|---|---|');
@@ -48,7 +44,7 @@ for (const file of scenarioFiles(positionals)) {
   }
   const name = file.replace(/^.*\//, '').replace(/\.yaml$/, '');
   console.log(
-    `| ${name} | ${(stat(share).mean * 100).toFixed(1)}% | ${stat(extra).mean.toFixed(1)} | ${delta(train)} | ${delta(holdout)} |`,
+    `| ${name} | ${(stat(share).mean * 100).toFixed(1)}% | ${stat(extra).mean.toFixed(1)} | ${signedPoints(train)} | ${signedPoints(holdout)} |`,
   );
   console.error(`${name}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }

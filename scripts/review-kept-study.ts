@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import type { EvalPolicy } from '../src/evolve/eval-policy.ts';
 import { loadScenario } from '../src/sim/scenario.ts';
 import { type SimRun, simulateRun } from '../src/sim/simulate.ts';
-import { scenarioFiles, seedHarness, stat } from './sim-study-common.ts';
+import { scenarioFiles, scoreDecisions, seedHarness, signedPoints, stat } from './sim-study-common.ts';
 
 const { values, positionals } = parseArgs({
   options: { runs: { type: 'string', default: '200' }, margins: { type: 'string', default: '0.005,0.01,0.02' } },
@@ -20,20 +20,7 @@ const runs = Number(values.runs);
 const margins = values.margins.split(',').map(Number);
 const harness = seedHarness();
 
-/** Per scored decision (non-zero true effect): right by the change's final state, and harmful changes left in. */
-function finalDecisions(r: SimRun) {
-  const late = new Set((r.reviewRollbacks ?? []).map((x) => x.change.slice(x.change.indexOf('/') + 1)));
-  const scored = r.decisions.filter((d) => Math.abs(d.trueEffect) > 1e-9);
-  const out = scored.map((d) => ({ effect: d.trueEffect, rolledBack: d.rolledBack || late.has(d.change) }));
-  return {
-    correct: out.map((d) => ((d.effect > 0 ? !d.rolledBack : d.rolledBack) ? 1 : 0)),
-    harmfulKept: out.filter((d) => d.effect < 0 && !d.rolledBack).length,
-  };
-}
-const pp = (xs: number[]) => {
-  const { mean, se } = stat(xs);
-  return `${mean >= 0 ? '+' : '−'}${Math.abs(mean * 100).toFixed(1)} ± ${(se * 100).toFixed(1)}`;
-};
+const pp = (xs: number[]) => signedPoints(xs, 1);
 
 console.log(
   '| scenario | policy | review margin | decision accuracy % | harmful kept / evolution | late rollbacks / evolution | train Δ pp | held-out Δ pp |',
@@ -52,7 +39,7 @@ for (const file of scenarioFiles(positionals)) {
       const rs: SimRun[] = [];
       if (margin === undefined) rs.push(...plain);
       else for (let r = 0; r < runs; r++) rs.push(await simulateRun({ ...options, study: { reviewKept: margin } }, r));
-      const decided = rs.map(finalDecisions);
+      const decided = rs.map(scoreDecisions);
       const train = rs.map((r, j) => r.finalTrueTrain - plain[j]!.finalTrueTrain);
       const holdout = rs.map((r, j) => (r.finalTrueHoldout ?? 0) - (plain[j]!.finalTrueHoldout ?? 0));
       const cells =

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readHarnessFiles } from '../src/sim/draw.ts';
 import type { Scenario } from '../src/sim/scenario.ts';
+import type { SimRun } from '../src/sim/simulate.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -23,6 +24,27 @@ export interface Stat {
   mean: number;
   se: number;
 }
+/** A mean difference of rates in percentage points with its standard error: `+0.42 ± 0.10` (minus as −). */
+export const signedPoints = (xs: readonly number[], digits = 2): string => {
+  const { mean, se } = stat(xs);
+  return `${mean >= 0 ? '+' : '−'}${Math.abs(mean * 100).toFixed(digits)} ± ${(se * 100).toFixed(digits)}`;
+};
+
+/**
+ * A run's scored decisions (changes with a non-zero true effect), each by the change's final state: rolled
+ * back by its gate or, under the study gate `reviewKept`, later. `correct`: 1 per right decision, else 0.
+ */
+export function scoreDecisions(r: SimRun): { correct: number[]; harmfulKept: number } {
+  const late = new Set((r.reviewRollbacks ?? []).map((x) => x.change.slice(x.change.indexOf('/') + 1)));
+  const scored = r.decisions
+    .filter((d) => Math.abs(d.trueEffect) > 1e-9)
+    .map((d) => ({ effect: d.trueEffect, rolledBack: d.rolledBack || late.has(d.change) }));
+  return {
+    correct: scored.map((d) => ((d.effect > 0 ? !d.rolledBack : d.rolledBack) ? 1 : 0)),
+    harmfulKept: scored.filter((d) => d.effect < 0 && !d.rolledBack).length,
+  };
+}
+
 export const stat = (xs: readonly number[]): Stat => {
   const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
   const variance = xs.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, xs.length - 1);
