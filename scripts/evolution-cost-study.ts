@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import type { EvalPolicy } from '../src/evolve/eval-policy.ts';
 import { loadScenario } from '../src/sim/scenario.ts';
 import { simulatePolicy } from '../src/sim/simulate.ts';
-import { type Stat, scenarioFiles, seedHarness, stat } from './sim-study-common.ts';
+import { type Stat, scenarioFiles, scoreDecisions, seedHarness, stat } from './sim-study-common.ts';
 
 const { values, positionals } = parseArgs({
   options: { runs: { type: 'string', default: '1000' }, json: { type: 'string' } },
@@ -49,15 +49,13 @@ for (const file of files) {
       runs,
     );
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    const scored = s.details.flatMap((d) => d.decisions).filter((d) => Math.abs(d.trueEffect) > 1e-9);
-    const correct = scored.map((d) => ((d.trueEffect > 0 ? !d.rolledBack : d.rolledBack) ? 1 : 0));
+    const decided = s.details.map(scoreDecisions);
+    const correct = decided.flatMap((d) => d.correct);
     arms.push({
       label: arm.label,
       rollouts: stat(s.details.map((d) => d.rollouts)),
       accuracy: { ...stat(correct), n: correct.length },
-      harmfulKeptPerRun: stat(
-        s.details.map((d) => d.decisions.filter((x) => x.trueEffect < -1e-9 && !x.rolledBack).length),
-      ),
+      harmfulKeptPerRun: stat(decided.map((d) => d.harmfulKept)),
       train: stat(s.details.map((d) => d.finalTrueTrain)),
       holdout: stat(s.details.map((d) => d.finalTrueHoldout ?? Number.NaN)),
       pathBest: stat(s.details.map((d) => Math.max(...d.evaluations.map((e) => e.trueTrain)))),

@@ -190,13 +190,15 @@ export async function simulateRun(options: SimulateOptions, run = 0): Promise<Si
   let trainRollouts = 0;
   let holdoutRollouts = 0;
   let manifest: ChangeManifest = { iteration: 0, changes: [] };
-  /** The files each change of the manifest replaced (null: the file did not exist), to roll it back. */
-  let replaced = new Map<string, Map<string, string | null>>();
   /** The changes in the harness (`<iteration made>/<id>`, as changeKey names them; ahe evolve's evaluatedHarnesses too). */
   let active: string[] = [];
   const evaluated: (EvaluatedHarness & { snap: HarnessSnapshot })[] = [];
-  /** What each change replaced, by changeKey (for the study gate `reviewKept`, which can roll back older changes). */
+  /**
+   * The files each change replaced (null: the file did not exist), by changeKey, to roll it back: the gate
+   * rolls back the manifest's changes, the study gate `reviewKept` older ones.
+   */
   const replacedByKey = new Map<string, Map<string, string | null>>();
+  const replacedBy = (id: string) => replacedByKey.get(changeKey(manifest.iteration, id));
   const reviewRollbacks: NonNullable<SimRun['reviewRollbacks']> = [];
 
   for (let n = 0; n <= options.iterations; n++) {
@@ -263,11 +265,7 @@ export async function simulateRun(options: SimulateOptions, run = 0): Promise<Si
       const rolledBack = new Set(decision.rollbacks.map((r) => r.changeId));
       for (const c of attribution.changes) {
         // The true effect of a change: this harness against the same harness without the change's files.
-        const without = new Map(files);
-        for (const [path, before] of replaced.get(c.id) ?? []) {
-          if (before === null) without.delete(path);
-          else without.set(path, before);
-        }
+        const without = restoreFiles(new Map(files), replacedBy(c.id));
         const effect = trueRate(train, snap) - trueRate(train, snapshotOf(without));
         decisions.push({
           iteration: n,
@@ -279,12 +277,7 @@ export async function simulateRun(options: SimulateOptions, run = 0): Promise<Si
           gateReason: decision.reason,
         });
       }
-      for (const id of rolledBack) {
-        for (const [path, before] of replaced.get(id) ?? []) {
-          if (before === null) files.delete(path);
-          else files.set(path, before);
-        }
-      }
+      for (const id of rolledBack) restoreFiles(files, replacedBy(id));
       const gone = new Set([...rolledBack].map((id) => changeKey(manifest.iteration, id)));
       active = active.filter((key) => !gone.has(key));
     }
@@ -293,10 +286,7 @@ export async function simulateRun(options: SimulateOptions, run = 0): Promise<Si
       const judged = new Set(manifest.changes.map((c) => changeKey(manifest.iteration, c.id)));
       const found = reviewKept(evaluated, active, judged, train, review, replacedByKey);
       if (found) {
-        for (const [path, before] of replacedByKey.get(found.change)!) {
-          if (before === null) files.delete(path);
-          else files.set(path, before);
-        }
+        restoreFiles(files, replacedByKey.get(found.change));
         active = active.filter((key) => key !== found.change);
         reviewRollbacks.push({ iteration: n, ...found });
       }
@@ -305,7 +295,6 @@ export async function simulateRun(options: SimulateOptions, run = 0): Promise<Si
       if (o.n > 0) (history[task] ??= []).push({ iteration: n, n: o.n, c: o.c });
 
     // The evolve step: the scenario's next candidate, one change per iteration.
-    replaced = new Map();
     manifest = { iteration: n, changes: [] };
     const candidate = n < options.iterations ? scenario.candidates[n] : undefined;
     if (candidate) {
@@ -315,7 +304,6 @@ export async function simulateRun(options: SimulateOptions, run = 0): Promise<Si
         before.set(path, files.get(path) ?? null);
         files.set(path, content);
       }
-      replaced.set(candidate.id, before);
       replacedByKey.set(changeKey(n, candidate.id), before);
       active = [...active, changeKey(n, candidate.id)];
       manifest = { iteration: n, changes: [candidateChange(candidate)] };
@@ -353,7 +341,7 @@ export async function simulateRun(options: SimulateOptions, run = 0): Promise<Si
     decisions,
     bestIteration: best.iteration,
     finalCheck,
-    ...(reviewOn(options) ? { reviewRollbacks } : {}),
+    ...(options.study?.reviewKept !== undefined ? { reviewRollbacks } : {}),
     finalTrueTrain: trueRate(train, best.snap),
     finalTrueHoldout: holdout.length ? trueRate(holdout, best.snap) : null,
     predictionQuality: runPredictionQuality(attributions),
@@ -361,12 +349,23 @@ export async function simulateRun(options: SimulateOptions, run = 0): Promise<Si
   };
 }
 
-const reviewOn = (options: SimulateOptions) => options.study?.reviewKept !== undefined;
+/** Puts back in `files` what a change replaced (deleting the files it created); returns `files`. */
+function restoreFiles(
+  files: Map<string, string>,
+  replaced: ReadonlyMap<string, string | null> | undefined,
+): Map<string, string> {
+  for (const [path, before] of replaced ?? []) {
+    if (before === null) files.delete(path);
+    else files.set(path, before);
+  }
+  return files;
+}
 
 /**
- * The study gate `reviewKept`: among the active changes other than those the gate has just judged, the one whose removal raises the estimated training pass rate the most, when that rise is at least
- * `margin`. A change whose files a later active change also wrote is left alone (rolling it back would
- * undo the later one too; `ahe evolve`'s revert would conflict).
+ * The study gate `reviewKept`: among the active changes other than those the gate has just judged, the one
+ * whose removal raises the estimated training pass rate the most, when that rise is at least `margin`. A
+ * change whose files a later active change also wrote is left alone (rolling it back would undo the later
+ * one too; `ahe evolve`'s revert would conflict).
  */
 function reviewKept(
   evaluated: readonly EvaluatedHarness[],
