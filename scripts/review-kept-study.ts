@@ -13,11 +13,20 @@ import { type SimRun, simulateRun } from '../src/sim/simulate.ts';
 import { scenarioFiles, scoreDecisions, seedHarness, signedPoints, stat } from './sim-study-common.ts';
 
 const { values, positionals } = parseArgs({
-  options: { runs: { type: 'string', default: '200' }, margins: { type: 'string', default: '0.005,0.01,0.02' } },
+  options: {
+    runs: { type: 'string', default: '200' },
+    margins: { type: 'string', default: '0.005,0.01,0.02' },
+    z: { type: 'string', default: '0' },
+    policies: { type: 'string', default: 'fixed,adaptive' },
+  },
   allowPositionals: true,
 });
 const runs = Number(values.runs);
-const margins = values.margins.split(',').map(Number);
+const rules = values.margins
+  .split(',')
+  .map(Number)
+  .flatMap((margin) => values.z.split(',').map((z) => ({ margin, z: Number(z) })));
+const policies = values.policies.split(',') as EvalPolicy[];
 const harness = seedHarness();
 
 const pp = (xs: number[]) => signedPoints(xs, 1);
@@ -31,14 +40,17 @@ for (const file of scenarioFiles(positionals)) {
   const name = file.replace(/^.*\//, '').replace(/\.yaml$/, '');
   const iterations = Math.max(1, scenario.candidates.length);
   const started = Date.now();
-  for (const policy of ['fixed', 'adaptive'] as EvalPolicy[]) {
+  for (const policy of policies) {
     const options = { scenario, seedHarness: harness, policy, iterations, k: 2, holdoutEvery: 5 };
     const plain: SimRun[] = [];
     for (let r = 0; r < runs; r++) plain.push(await simulateRun(options, r));
-    for (const margin of [undefined, ...margins]) {
+    for (const rule of [undefined, ...rules]) {
+      const margin = rule?.margin;
       const rs: SimRun[] = [];
       if (margin === undefined) rs.push(...plain);
-      else for (let r = 0; r < runs; r++) rs.push(await simulateRun({ ...options, study: { reviewKept: margin } }, r));
+      else
+        for (let r = 0; r < runs; r++)
+          rs.push(await simulateRun({ ...options, reviewKept: { margin: rule!.margin, sd: rule!.z } }, r));
       const decided = rs.map(scoreDecisions);
       const train = rs.map((r, j) => r.finalTrueTrain - plain[j]!.finalTrueTrain);
       const holdout = rs.map((r, j) => (r.finalTrueHoldout ?? 0) - (plain[j]!.finalTrueHoldout ?? 0));
@@ -50,7 +62,7 @@ for (const file of scenarioFiles(positionals)) {
             ]
           : [pp(train), pp(holdout)];
       console.log(
-        `| ${policy === 'fixed' && margin === undefined ? name : ''} | ${margin === undefined ? policy : ''} | ${margin === undefined ? 'none' : `${margin * 100} point(s)`} | ${(stat(decided.flatMap((d) => d.correct)).mean * 100).toFixed(1)} | ${stat(decided.map((d) => d.harmfulKept)).mean.toFixed(2)} | ${stat(rs.map((r) => r.reviewRollbacks?.length ?? 0)).mean.toFixed(2)} | ${cells[0]} | ${cells[1]} |`,
+        `| ${policy === 'fixed' && margin === undefined ? name : ''} | ${margin === undefined ? policy : ''} | ${rule === undefined ? 'none' : `${rule.margin * 100} point(s)${rule.z ? `, ${rule.z} sd` : ''}`} | ${(stat(decided.flatMap((d) => d.correct)).mean * 100).toFixed(1)} | ${stat(decided.map((d) => d.harmfulKept)).mean.toFixed(2)} | ${stat(rs.map((r) => r.reviewRollbacks?.length ?? 0)).mean.toFixed(2)} | ${cells[0]} | ${cells[1]} |`,
       );
     }
   }

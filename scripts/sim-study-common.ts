@@ -3,10 +3,9 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { changeKey } from '../src/evolve/best-estimate.ts';
 import { readHarnessFiles } from '../src/sim/draw.ts';
 import type { Scenario } from '../src/sim/scenario.ts';
-import type { SimRun } from '../src/sim/simulate.ts';
+import { finallyRolledBack, type SimRun } from '../src/sim/simulate.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -33,14 +32,12 @@ export const signedPoints = (xs: readonly number[], digits = 2): string => {
 
 /**
  * A run's scored decisions (changes with a non-zero true effect), each by the change's final state: rolled
- * back by its gate or, under the study gate `reviewKept`, later. `correct`: 1 per right decision, else 0.
+ * back by its gate or, with `reviewKept`, by a later review. `correct`: 1 per right decision, else 0.
  */
 export function scoreDecisions(r: SimRun): { correct: number[]; harmfulKept: number } {
-  const late = new Set((r.reviewRollbacks ?? []).map((x) => x.change));
-  // A decision at iteration n judges the change the evolve step of iteration n − 1 made.
   const scored = r.decisions
     .filter((d) => Math.abs(d.trueEffect) > 1e-9)
-    .map((d) => ({ effect: d.trueEffect, rolledBack: d.rolledBack || late.has(changeKey(d.iteration - 1, d.change)) }));
+    .map((d) => ({ effect: d.trueEffect, rolledBack: finallyRolledBack(d) }));
   return {
     correct: scored.map((d) => ((d.effect > 0 ? !d.rolledBack : d.rolledBack) ? 1 : 0)),
     harmfulKept: scored.filter((d) => d.effect < 0 && !d.rolledBack).length,

@@ -209,6 +209,7 @@ function configFrom(flags: EvolveFlags, experiment: RunConfig['experiment']): Ru
     evolver_hints: flags.evolverHints ?? [],
     target_pass_rate: flags.targetPassRate ?? null,
     eval_policy: flags.evalPolicy ?? 'fixed',
+    review_kept: flags.reviewKept ?? false,
     experiment,
   };
 }

@@ -62,6 +62,7 @@ export interface EvolveFlags extends SelectionFlagValues {
   holdoutSampleSeed?: number;
   method: EvolveMethod;
   evalPolicy: EvalPolicyName;
+  reviewKept?: boolean;
   evolvers: number;
   evolverHints?: string[];
   targetPassRate?: number;
@@ -143,6 +144,10 @@ export function registerEvolveCommand(program: Command): void {
       )
         .choices(EVAL_POLICY_NAMES)
         .default('fixed'),
+    )
+    .option(
+      '--review-kept',
+      'after each gate, re-judge every change kept earlier on all evaluations so far, and roll back the one whose removal the estimate says raises the training pass rate by at least 1.5 points (and half a posterior sd); off by default (docs/evolve.md, "The review of kept changes")',
     )
     .option(
       '--evolvers <n>',

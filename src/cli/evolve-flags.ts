@@ -68,6 +68,7 @@ export const EVOLVE_FLAGS: Record<string, EvolveFlagRule> = {
   debugFallbackModel: { flag: '--debug-fallback-model', rule: 'changeable', key: 'debug_fallback_model' },
   method: { flag: '--method', rule: 'fixed', key: 'method' },
   evalPolicy: { flag: '--eval-policy', rule: 'fixed', key: 'eval_policy' },
+  reviewKept: { flag: '--review-kept', rule: 'fixed', key: 'review_kept' },
   evolvers: { flag: '--evolvers', rule: 'changeable', key: 'evolvers' },
   evolverHints: { flag: '--evolver-hints', rule: 'changeable', key: 'evolver_hints', record: list },
   targetPassRate: { flag: '--target-pass-rate', rule: 'changeable', key: 'target_pass_rate' },

@@ -3,6 +3,7 @@
 import { bundledPath } from '../bundled-path.ts';
 import type { EvalPolicy } from '../evolve/eval-policy.ts';
 import { ADVICE_LOW_PRECISION } from '../evolve/policy-advice.ts';
+import { REVIEW_RULE } from '../evolve/review-kept.ts';
 import { readHarnessFiles } from '../sim/draw.ts';
 import { loadScenario } from '../sim/scenario.ts';
 import { type PolicySummary, simulatePolicy } from '../sim/simulate.ts';
@@ -18,7 +19,16 @@ export async function simulateCommand(file: string, flags: SimulateFlags): Promi
   const summaries: PolicySummary[] = [];
   for (const policy of [...new Set(flags.policy)] as EvalPolicy[]) {
     const { details: _details, ...summary } = await simulatePolicy(
-      { scenario, seedHarness, policy, iterations, k: flags.k, holdoutEvery: flags.holdoutEvery, seed: flags.seed },
+      {
+        scenario,
+        seedHarness,
+        policy,
+        iterations,
+        k: flags.k,
+        holdoutEvery: flags.holdoutEvery,
+        seed: flags.seed,
+        ...(flags.reviewKept ? { reviewKept: REVIEW_RULE } : {}),
+      },
       flags.runs,
     );
     summaries.push(summary);
@@ -27,7 +37,7 @@ export async function simulateCommand(file: string, flags: SimulateFlags): Promi
   if (flags.json) return;
   const base = summaries.find((s) => s.policy === 'fixed');
   process.stdout.write(
-    `${scenario.file}: ${Object.keys(scenario.tasks).length} training + ${Object.keys(scenario.holdout).length} held-out tasks, ${iterations} iterations, k=${flags.k}, ${flags.runs} runs from seed ${flags.seed ?? scenario.seed}\n\n`,
+    `${scenario.file}: ${Object.keys(scenario.tasks).length} training + ${Object.keys(scenario.holdout).length} held-out tasks, ${iterations} iterations, k=${flags.k}, ${flags.runs} runs from seed ${flags.seed ?? scenario.seed}${flags.reviewKept ? ', kept changes reviewed after each gate' : ''}\n\n`,
   );
   process.stdout.write(
     `${table([

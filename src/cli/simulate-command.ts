@@ -20,6 +20,7 @@ export interface SimulateFlags {
   holdoutEvery: number;
   harness?: string;
   json?: boolean;
+  reviewKept?: boolean;
 }
 
 export function registerSimulateCommand(program: Command): void {
@@ -47,6 +48,10 @@ export function registerSimulateCommand(program: Command): void {
       '--harness <dir>',
       'the seed harness whose files the effects are matched against (default: the bundled seed)',
       existingDir,
+    )
+    .option(
+      '--review-kept',
+      "review kept changes after each gate, as ahe evolve --review-kept (decisions are then counted by each change's final state)",
     )
     .option(
       '--json',

@@ -60,68 +60,130 @@ const LOG_BETA_PRIOR = logBeta(0.5, 0.5);
 /** ln of a group's Beta-Binomial marginal (without the binomial coefficients, the same under every hypothesis). */
 const logMarginal = (n: number, c: number) => logBeta(c + 0.5, n - c + 0.5) - LOG_BETA_PRIOR;
 
+/** Per training task, the change-attribution posterior: hypotheses' weights and, per hypothesis and harness, its group. */
+interface TaskPosterior {
+  /** Posterior weight of each hypothesis, relative to the largest; `total` is their sum. */
+  weights: number[];
+  total: number;
+  /** Per hypothesis, per harness: the group (bit set of the hypothesis' changes active in it). */
+  groups: number[][];
+  /** Per hypothesis, per group: Beta posterior parameters of its rate (a group never measured: the task's pooled counts). */
+  rates: { a: number; b: number }[][];
+}
+
+function hypothesesOf(count: number): number[][] {
+  const hypotheses: number[][] = [[]];
+  for (let a = 0; a < count; a++) {
+    hypotheses.push([a]);
+    for (let b = a + 1; b < count; b++) hypotheses.push([a, b]);
+  }
+  return hypotheses;
+}
+
+/** Each task's posterior (undefined for a task never measured: it weighs the same on every harness). */
+function taskPosteriors(
+  harnesses: readonly EvaluatedHarness[],
+  tasks: readonly string[],
+): (TaskPosterior | undefined)[] {
+  const changes = [...new Set(harnesses.flatMap((h) => h.active))].sort();
+  const index = new Map(changes.map((c, i) => [c, i]));
+  // Each harness's active changes as a set of indices.
+  const activeSets = harnesses.map((h) => new Set(h.active.map((c) => index.get(c)!)));
+  const hypotheses = hypothesesOf(changes.length);
+  const groupsOf = hypotheses.map((h) =>
+    activeSets.map((set) => h.reduce((g, change, bit) => (set.has(change) ? g | (1 << bit) : g), 0)),
+  );
+  const groupCount = 1 << MAX_CHANGES_PER_TASK;
+  return tasks.map((task) => {
+    const measured = harnesses
+      .map((h, j) => ({ j, o: h.outcomes[task] }))
+      .filter((m): m is { j: number; o: TaskOutcome } => m.o !== undefined && m.o.n > 0);
+    if (measured.length === 0) return undefined;
+    const n = measured.reduce((s, m) => s + m.o.n, 0);
+    const c = measured.reduce((s, m) => s + m.o.c, 0);
+    const logWeights: number[] = [];
+    const rates: { a: number; b: number }[][] = [];
+    hypotheses.forEach((_, i) => {
+      const gn = new Array<number>(groupCount).fill(0);
+      const gc = new Array<number>(groupCount).fill(0);
+      for (const m of measured) {
+        const g = groupsOf[i]![m.j]!;
+        gn[g]! += m.o.n;
+        gc[g]! += m.o.c;
+      }
+      let logLik = 0;
+      for (let g = 0; g < groupCount; g++) if (gn[g]! > 0) logLik += logMarginal(gn[g]!, gc[g]!);
+      logWeights.push(logLik);
+      rates.push(
+        gn.map((gnG, g) => (gnG > 0 ? { a: gc[g]! + 0.5, b: gnG - gc[g]! + 0.5 } : { a: c + 0.5, b: n - c + 0.5 })),
+      );
+    });
+    const top = Math.max(...logWeights);
+    const weights = logWeights.map((w) => Math.exp(w - top));
+    return { weights, total: weights.reduce((a, b) => a + b, 0), groups: groupsOf, rates };
+  });
+}
+
+const betaMean = ({ a, b }: { a: number; b: number }) => a / (a + b);
+const betaVariance = ({ a, b }: { a: number; b: number }) => (a * b) / ((a + b) ** 2 * (a + b + 1));
+
 /**
  * Each evaluated harness's estimated training pass rate, and the best one. `tasks` are the training
  * tasks (a task never measured weighs the same on every harness). Throws on no harness.
  */
 export function chooseBest(harnesses: readonly EvaluatedHarness[], tasks: readonly string[]): BestChoice {
   if (harnesses.length === 0) throw new Error('chooseBest: no evaluated harness');
-  const changes = [...new Set(harnesses.flatMap((h) => h.active))].sort();
-  const index = new Map(changes.map((c, i) => [c, i]));
-  // Each harness's active changes as a set of indices.
-  const activeSets = harnesses.map((h) => new Set(h.active.map((c) => index.get(c)!)));
-  const hypotheses: number[][] = [[]];
-  for (let a = 0; a < changes.length; a++) {
-    hypotheses.push([a]);
-    for (let b = a + 1; b < changes.length; b++) hypotheses.push([a, b]);
-  }
   const totals = new Array<number>(harnesses.length).fill(0);
-  const groupOf = (h: readonly number[], j: number) =>
-    h.reduce((g, change, bit) => (activeSets[j]!.has(change) ? g | (1 << bit) : g), 0);
-  const groups = 1 << MAX_CHANGES_PER_TASK;
-  for (const task of tasks) {
-    const measured = harnesses
-      .map((h, j) => ({ j, o: h.outcomes[task] }))
-      .filter((m): m is { j: number; o: TaskOutcome } => m.o !== undefined && m.o.n > 0);
-    const n = measured.reduce((s, m) => s + m.o.n, 0);
-    const c = measured.reduce((s, m) => s + m.o.c, 0);
-    const pooled = (c + 0.5) / (n + 1);
-    if (measured.length === 0) {
-      for (let j = 0; j < harnesses.length; j++) totals[j]! += pooled;
-      continue;
-    }
-    const logWeights: number[] = [];
-    const means: number[][] = []; // per hypothesis, per harness
-    for (const h of hypotheses) {
-      const gn = new Array<number>(groups).fill(0);
-      const gc = new Array<number>(groups).fill(0);
-      for (const m of measured) {
-        const g = groupOf(h, m.j);
-        gn[g]! += m.o.n;
-        gc[g]! += m.o.c;
-      }
-      let logLik = 0;
-      for (let g = 0; g < groups; g++) if (gn[g]! > 0) logLik += logMarginal(gn[g]!, gc[g]!);
-      logWeights.push(logLik);
-      means.push(
-        harnesses.map((_, j) => {
-          const g = groupOf(h, j);
-          return gn[g]! > 0 ? (gc[g]! + 0.5) / (gn[g]! + 1) : pooled;
-        }),
-      );
-    }
-    const top = Math.max(...logWeights);
-    const weights = logWeights.map((w) => Math.exp(w - top));
-    const sum = weights.reduce((a, b) => a + b, 0);
+  taskPosteriors(harnesses, tasks).forEach((post) => {
     for (let j = 0; j < harnesses.length; j++) {
+      if (!post) {
+        totals[j]! += 0.5;
+        continue;
+      }
       let estimate = 0;
-      for (let i = 0; i < hypotheses.length; i++) estimate += weights[i]! * means[i]![j]!;
-      totals[j]! += estimate / sum;
+      post.weights.forEach((w, i) => {
+        estimate += w * betaMean(post.rates[i]![post.groups[i]![j]!]!);
+      });
+      totals[j]! += estimate / post.total;
     }
-  }
+  });
   const estimates = harnesses.map((h, j) => ({ iteration: h.iteration, estimate: totals[j]! / (tasks.length || 1) }));
   let best = 0;
   // Harnesses with the same active changes get the same sums in the same order, so equal means equal.
   for (let j = 1; j < estimates.length; j++) if (estimates[j]!.estimate > estimates[best]!.estimate) best = j;
   return { iteration: estimates[best]!.iteration, estimate: estimates[best]!.estimate, estimates };
+}
+
+/**
+ * The posterior of the difference in training pass rate between two harnesses (indices into `harnesses`):
+ * its mean and standard deviation. Under each hypothesis a task's two rates are the same when both
+ * harnesses fall in one group, else independent Beta posteriors; the tasks are independent.
+ */
+export function estimateDifference(
+  harnesses: readonly EvaluatedHarness[],
+  tasks: readonly string[],
+  pairs: readonly (readonly [number, number])[],
+): { mean: number; sd: number }[] {
+  const sums = pairs.map(() => ({ mean: 0, variance: 0 }));
+  for (const post of taskPosteriors(harnesses, tasks)) {
+    if (!post) continue;
+    pairs.forEach(([x, y], p) => {
+      let m1 = 0;
+      let m2 = 0;
+      post.weights.forEach((w, i) => {
+        const gx = post.groups[i]![x]!;
+        const gy = post.groups[i]![y]!;
+        if (gx === gy) return;
+        const rx = post.rates[i]![gx]!;
+        const ry = post.rates[i]![gy]!;
+        const mean = betaMean(rx) - betaMean(ry);
+        m1 += (w / post.total) * mean;
+        m2 += (w / post.total) * (betaVariance(rx) + betaVariance(ry) + mean * mean);
+      });
+      sums[p]!.mean += m1;
+      sums[p]!.variance += Math.max(0, m2 - m1 * m1);
+    });
+  }
+  const t = tasks.length || 1;
+  return sums.map((s) => ({ mean: s.mean / t, sd: Math.sqrt(s.variance) / t }));
 }

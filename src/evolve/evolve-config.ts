@@ -84,6 +84,11 @@ export const EvolveConfigSchema = z.strictObject({
    * where a decision can turn on them (src/evolve/eval-policy.ts). Held-out evaluations are always in full.
    */
   eval_policy: z.enum(EVAL_POLICY_NAMES).default('fixed'),
+  /**
+   * After each gate, roll back the earlier kept change whose removal the estimate over every evaluation
+   * says raises the training pass rate (--review-kept; src/evolve/review-kept.ts). Fixed on resume.
+   */
+  review_kept: z.boolean().default(false),
   /** The experiment file this run was started from (--config), resolved; null: flags only. */
   experiment: z.record(z.string(), z.unknown()).nullable().default(null),
 });

@@ -30,8 +30,14 @@ export interface GateRollback {
   changeId: string;
   commit: string;
   reason: string;
-  /** The test the rollback rests on: the change's harm test, or the iteration's paired test. */
-  test?: HarmTest | { rule: string; mean_difference: number; p_value: number; alpha: number };
+  /**
+   * The test the rollback rests on: the change's harm test, the iteration's paired test, or (--review-kept,
+   * review-kept.ts) the estimated rise in training pass rate without the change and its posterior sd.
+   */
+  test?:
+    | HarmTest
+    | { rule: string; mean_difference: number; p_value: number; alpha: number }
+    | { rule: string; rise: number; sd: number; margin: number; sd_factor: number };
 }
 
 export interface GateDecision {

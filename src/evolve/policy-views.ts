@@ -48,6 +48,42 @@ export function asSummaryTasks(outcomes: Readonly<Record<string, TaskOutcome>>):
   );
 }
 
+/** A change an evolve step committed: its key, its commit, and the evaluations it is active in (from … until). */
+export interface MadeChange {
+  /** `<iteration made>/<id>` (best-estimate.ts's changeKey). */
+  key: string;
+  id: string;
+  commit: string;
+  /** The first evaluation it is active in: the one after the evolve step that made it. */
+  from: number;
+  /** The last: the iteration whose gate rolled it back (state.json's rollbacks, by commit); else infinity. */
+  until: number;
+}
+
+/** The changes the evolve steps of iterations 0 … upTo − 1 committed (change_manifest.json), oldest first. */
+export function changesMade(
+  runDir: string,
+  rollbacks: readonly { iteration: number; commit: string }[],
+  upTo: number,
+): MadeChange[] {
+  const rolledBackAt = new Map(rollbacks.map((r) => [r.commit, r.iteration]));
+  const made: MadeChange[] = [];
+  for (let i = 0; i < upTo; i++) {
+    const file = join(iterationDir(runDir, i), 'change_manifest.json');
+    const manifest = existsSync(file) ? readJson<Partial<ChangeManifest>>(file) : undefined;
+    for (const change of manifest?.changes ?? [])
+      if (change.commit)
+        made.push({
+          key: changeKey(i, change.id),
+          id: change.id,
+          commit: change.commit,
+          from: i + 1,
+          until: rolledBackAt.get(change.commit) ?? Number.POSITIVE_INFINITY,
+        });
+  }
+  return made;
+}
+
 /**
  * Every evaluated training harness of iterations 0 … upTo − 1, with the changes active in it (what
  * best-estimate.ts chooses the best from). A change committed by iteration j's evolve step (with its
@@ -59,8 +95,7 @@ export function evaluatedHarnesses(
   rollbacks: readonly { iteration: number; commit: string }[],
   upTo: number,
 ): EvaluatedHarness[] {
-  const rolledBackAt = new Map(rollbacks.map((r) => [r.commit, r.iteration]));
-  const made: { key: string; from: number; until: number }[] = [];
+  const made = changesMade(runDir, rollbacks, upTo);
   const out: EvaluatedHarness[] = [];
   for (let i = 0; i < upTo; i++) {
     const outcomes = trainOutcomes(runDir, i);
@@ -72,15 +107,6 @@ export function evaluatedHarnesses(
       const measured = trainOutcomes(runDir, i, job.jobDir);
       if (original && measured) out.push({ ...original, outcomes: measured });
     }
-    const file = join(iterationDir(runDir, i), 'change_manifest.json');
-    const manifest = existsSync(file) ? readJson<Partial<ChangeManifest>>(file) : undefined;
-    for (const change of manifest?.changes ?? [])
-      if (change.commit)
-        made.push({
-          key: changeKey(i, change.id),
-          from: i + 1,
-          until: rolledBackAt.get(change.commit) ?? Number.POSITIVE_INFINITY,
-        });
   }
   return out;
 }

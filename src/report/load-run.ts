@@ -204,7 +204,11 @@ export function loadRun(runDir: string, options: LoadRunOptions): LoadedRun {
     const changes: RunChange[] = listOf(manifest?.changes).map((change) => {
       const id = str(change.id) ?? '';
       const verdict = judged.find((a) => a.id === id);
-      const rollback = rollbacks.find((r) => r.change_id === id && num(r.iteration) === n + 1);
+      // Rolled back by the next gate, or later by the review of kept changes (--review-kept; by its commit).
+      const commit = str(change.commit);
+      const rollback = rollbacks.find(
+        (r) => (r.change_id === id && num(r.iteration) === n + 1) || (commit !== null && r.commit === commit),
+      );
       const gateRollback = nextGateRollbacks.find((r) => r.changeId === id);
       return {
         id,

@@ -39,6 +39,7 @@ import {
 import { decideGate, type GateDecision } from '../evolve/gate.ts';
 import type { Change, ChangeManifest } from '../evolve/manifest.ts';
 import { predictionsTooPoor } from '../evolve/policy-advice.ts';
+import { type ReviewedChange, type ReviewRule, reviewable, reviewKept } from '../evolve/review-kept.ts';
 import { type HarnessSnapshot, simDraw, snapshotOf } from './draw.ts';
 import { type Scenario, type SimCandidate, successProbability } from './scenario.ts';
 
@@ -67,11 +68,13 @@ export interface SimulateOptions {
    * only the simulator has. `measureOnly`: after the first evaluation every evaluation runs exactly these
    * training tasks k times (through the runner, not the policy) and there is no final check.
    * `finalCheckExtra`: the final check may spend this many trials beyond what the budget leaves it.
-   * `reviewKept` (scripts/review-kept-study.ts, a gate not shipped): after each gate, the kept change
-   * (other than the one just judged) whose removal raises the harness's estimate (best-estimate.ts) the
-   * most is rolled back when that rise is at least this much (a pass rate, 0.01 = one point).
    */
-  study?: { measureOnly?: readonly string[]; finalCheckExtra?: number; reviewKept?: number };
+  study?: { measureOnly?: readonly string[]; finalCheckExtra?: number };
+  /**
+   * The review of kept changes after each gate (review-kept.ts; `--review-kept`, as `ahe evolve`'s);
+   * scripts/review-kept-study.ts passes other rules to measure them. Default: none.
+   */
+  reviewKept?: ReviewRule;
 }
 
 /** One keep/rollback decision, with the truth it is scored against. */
@@ -85,7 +88,12 @@ export interface SimDecision {
   /** The tasks × attempts it was decided on. */
   evidence: Record<string, number>;
   gateReason: string;
+  /** With `reviewKept`: the iteration whose review rolled the kept change back, if one did. */
+  reviewedAt?: number;
 }
+
+/** Whether a decision's change was rolled back in the end: by its gate or, with `reviewKept`, by a later review. */
+export const finallyRolledBack = (d: SimDecision) => d.rolledBack || d.reviewedAt !== undefined;
 
 export interface SimRun {
   seed: number;
@@ -96,8 +104,8 @@ export interface SimRun {
   bestIteration: number;
   /** Adaptive's final check (final-check.ts): each checked harness's iteration and its once-more outcomes, in order. */
   finalCheck: { iteration: number; outcomes: Record<string, TaskOutcome> }[];
-  /** The study gate `reviewKept`'s rollbacks: the iteration, the change (`<iteration made>/<id>`), the estimated rise. */
-  reviewRollbacks?: { iteration: number; change: string; rise: number }[];
+  /** With `reviewKept`: the review's rollbacks (the iteration whose gate made it; the change, its estimated rise and sd). */
+  reviewRollbacks?: ({ iteration: number } & ReviewedChange)[];
   finalTrueTrain: number;
   finalTrueHoldout: number | null;
   /** The evolve agent's prediction quality over the run, as the run's last attribution.json records it. */
@@ -195,7 +203,7 @@ export async function simulateRun(options: SimulateOptions, run = 0): Promise<Si
   const evaluated: (EvaluatedHarness & { snap: HarnessSnapshot })[] = [];
   /**
    * The files each change replaced (null: the file did not exist), by changeKey, to roll it back: the gate
-   * rolls back the manifest's changes, the study gate `reviewKept` older ones.
+   * rolls back the manifest's changes, the review of kept changes older ones.
    */
   const replacedByKey = new Map<string, Map<string, string | null>>();
   const replacedBy = (id: string) => replacedByKey.get(changeKey(manifest.iteration, id));
@@ -281,14 +289,21 @@ export async function simulateRun(options: SimulateOptions, run = 0): Promise<Si
       const gone = new Set([...rolledBack].map((id) => changeKey(manifest.iteration, id)));
       active = active.filter((key) => !gone.has(key));
     }
-    const review = options.study?.reviewKept;
-    if (review !== undefined && n > 0) {
+    if (options.reviewKept && n > 0) {
       const judged = new Set(manifest.changes.map((c) => changeKey(manifest.iteration, c.id)));
-      const found = reviewKept(evaluated, active, judged, train, review, replacedByKey);
-      if (found) {
-        restoreFiles(files, replacedByKey.get(found.change));
-        active = active.filter((key) => key !== found.change);
-        reviewRollbacks.push({ iteration: n, ...found });
+      const { rollback } = reviewKept(
+        evaluated,
+        active,
+        reviewable(active, judged, (key) => [...(replacedByKey.get(key)?.keys() ?? [])]),
+        train,
+        options.reviewKept,
+      );
+      if (rollback) {
+        restoreFiles(files, replacedByKey.get(rollback.change));
+        active = active.filter((key) => key !== rollback.change);
+        reviewRollbacks.push({ iteration: n, ...rollback });
+        const decision = decisions.find((d) => changeKey(d.iteration - 1, d.change) === rollback.change);
+        if (decision) decision.reviewedAt = n;
       }
     }
     for (const [task, o] of Object.entries(evaluation.outcomes))
@@ -341,7 +356,7 @@ export async function simulateRun(options: SimulateOptions, run = 0): Promise<Si
     decisions,
     bestIteration: best.iteration,
     finalCheck,
-    ...(options.study?.reviewKept !== undefined ? { reviewRollbacks } : {}),
+    ...(options.reviewKept ? { reviewRollbacks } : {}),
     finalTrueTrain: trueRate(train, best.snap),
     finalTrueHoldout: holdout.length ? trueRate(holdout, best.snap) : null,
     predictionQuality: runPredictionQuality(attributions),
@@ -359,41 +374,6 @@ function restoreFiles(
     else files.set(path, before);
   }
   return files;
-}
-
-/**
- * The study gate `reviewKept`: among the active changes other than those the gate has just judged, the one
- * whose removal raises the estimated training pass rate the most, when that rise is at least `margin`. A
- * change whose files a later active change also wrote is left alone (rolling it back would undo the later
- * one too; `ahe evolve`'s revert would conflict).
- */
-function reviewKept(
-  evaluated: readonly EvaluatedHarness[],
-  active: readonly string[],
-  judged: ReadonlySet<string>,
-  train: readonly string[],
-  margin: number,
-  replacedByKey: ReadonlyMap<string, ReadonlyMap<string, string | null>>,
-): { change: string; rise: number } | undefined {
-  const candidates = active.filter((key, i) => {
-    if (judged.has(key)) return false;
-    const paths = [...(replacedByKey.get(key)?.keys() ?? [])];
-    return active.slice(i + 1).every((later) => paths.every((p) => !replacedByKey.get(later)?.has(p)));
-  });
-  if (candidates.length === 0) return undefined;
-  const harnesses = [
-    ...evaluated.map(({ iteration, active: a, outcomes }) => ({ iteration, active: a, outcomes })),
-    { iteration: -1, active, outcomes: {} },
-    ...candidates.map((key) => ({ iteration: -1, active: active.filter((k) => k !== key), outcomes: {} })),
-  ];
-  const { estimates } = chooseBest(harnesses, train);
-  const now = estimates[evaluated.length]!.estimate;
-  let found: { change: string; rise: number } | undefined;
-  candidates.forEach((change, i) => {
-    const rise = estimates[evaluated.length + 1 + i]!.estimate - now;
-    if (rise >= margin && rise > (found?.rise ?? Number.NEGATIVE_INFINITY)) found = { change, rise };
-  });
-  return found;
 }
 
 /** An evaluation of exactly these tasks, k times each (the study instrument `measureOnly`). */
@@ -416,7 +396,7 @@ export async function simulatePolicy(
   for (let r = 0; r < runs; r++) details.push(await simulateRun(options, r));
   const all = details.flatMap((d) => d.decisions);
   const scored = all.filter((d) => Math.abs(d.trueEffect) > EPSILON);
-  const correct = scored.filter((d) => (d.trueEffect > 0 ? !d.rolledBack : d.rolledBack)).length;
+  const correct = scored.filter((d) => (d.trueEffect > 0 ? !finallyRolledBack(d) : finallyRolledBack(d))).length;
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const holdouts = details.map((d) => d.finalTrueHoldout).filter((x): x is number => x !== null);
   const precisions = details.map((d) => d.predictionQuality.precision).filter((x): x is number => x !== null);
@@ -425,12 +405,12 @@ export async function simulatePolicy(
     runs,
     rollouts_mean: mean(details.map((d) => d.rollouts)),
     decision_accuracy: scored.length ? correct / scored.length : null,
-    harmful_kept: scored.filter((d) => d.trueEffect < 0 && !d.rolledBack).length,
+    harmful_kept: scored.filter((d) => d.trueEffect < 0 && !finallyRolledBack(d)).length,
     final_true_train: mean(details.map((d) => d.finalTrueTrain)),
     final_true_holdout: holdouts.length ? mean(holdouts) : null,
     decisions: scored.length,
     zero_effect_decisions: all.length - scored.length,
-    beneficial_rolled_back: scored.filter((d) => d.trueEffect > 0 && d.rolledBack).length,
+    beneficial_rolled_back: scored.filter((d) => d.trueEffect > 0 && finallyRolledBack(d)).length,
     prediction_precision: precisions.length ? mean(precisions) : null,
     low_precision_runs: details.filter((d) => predictionsTooPoor(d.predictionQuality)).length,
     details,

@@ -62,6 +62,7 @@ const config = {
   evolver_hints: [],
   target_pass_rate: null,
   eval_policy: 'fixed' as const,
+  review_kept: false,
   experiment: null,
 };
 

@@ -13,7 +13,10 @@ import { stringify } from 'yaml';
 import { makeDemo } from '../../examples/evolve-demo/make-demo.ts';
 import type { EvalPolicy } from '../../src/evolve/eval-policy.ts';
 import { finalCheckJobs } from '../../src/evolve/policy-views.ts';
+import { REVIEW_RULE, type ReviewRule } from '../../src/evolve/review-kept.ts';
 import { type EvolveConfig, runEvolve } from '../../src/evolve/run-evolve.ts';
+import { loadReport } from '../../src/report/load-report.ts';
+import type { RunReport } from '../../src/report/report-data.ts';
 import { bwrapAvailable, bwrapInstallHint } from '../../src/sandbox/bwrap-sandbox.ts';
 import { readHarnessFiles } from '../../src/sim/draw.ts';
 import { loadScenario } from '../../src/sim/scenario.ts';
@@ -35,7 +38,14 @@ const TASKS = {
 
 function setup(
   policy: EvalPolicy,
-  shape: { tasks?: Record<string, number>; iterations?: number; holdoutEvery?: number } = {},
+  shape: {
+    tasks?: Record<string, number>;
+    iterations?: number;
+    holdoutEvery?: number;
+    /** Replaces the scenario's seed, effects and candidates. */
+    scenario?: { seed: number; effects: unknown[]; candidates: unknown[] };
+    reviewKept?: boolean;
+  } = {},
 ) {
   const dir = mkdtempSync(join(tmpdir(), `ahe-sim-evolve-${policy}-`));
   const { tasks } = makeDemo(dir);
@@ -49,7 +59,8 @@ function setup(
       seed: 11,
       tasks: shape.tasks ?? TASKS,
       holdout: { 'failed-ssh-logins': 0.4 },
-      effects: [
+      ...shape.scenario,
+      effects: shape.scenario?.effects ?? [
         { id: 'rules', when: { text: 'stated ordering rule' }, tasks: ['top-words', 'failed-ssh-logins'], delta: 0.7 },
         {
           id: 'rush',
@@ -58,7 +69,7 @@ function setup(
           delta: -0.8,
         },
       ],
-      candidates: [
+      candidates: shape.scenario?.candidates ?? [
         {
           id: 'check-rules',
           component: 'memory',
@@ -91,6 +102,7 @@ function setup(
     budget_minutes: null,
     timeout_multiplier: 1,
     eval_policy: policy,
+    review_kept: shape.reviewKept ?? false,
   };
   return { dir, scenario, config };
 }
@@ -116,7 +128,13 @@ function evolveDecisions(runDir: string, iterations: number) {
   });
 }
 
-async function simulated(scenarioFile: string, policy: EvalPolicy, iterations = 2, holdoutEvery = 1) {
+async function simulated(
+  scenarioFile: string,
+  policy: EvalPolicy,
+  iterations = 2,
+  holdoutEvery = 1,
+  reviewKept: ReviewRule | undefined = undefined,
+) {
   const run = await simulateRun({
     scenario: loadScenario(scenarioFile),
     seedHarness: readHarnessFiles(SEED),
@@ -124,10 +142,12 @@ async function simulated(scenarioFile: string, policy: EvalPolicy, iterations = 
     iterations,
     k: 2,
     holdoutEvery,
+    ...(reviewKept ? { reviewKept } : {}),
   });
   return {
     best: run.bestIteration,
     finalCheck: run.finalCheck,
+    reviewRollbacks: run.reviewRollbacks,
     iterations: run.evaluations.map((e) => ({
       iteration: e.iteration,
       attempts: e.attempts,
@@ -210,6 +230,82 @@ test("adaptive: the final check runs what the budget has left on the two best ha
     ),
     lines.join('\n'),
   );
+});
+
+test('--review-kept: ahe evolve rolls back the kept change ahe simulate --runs 1 rolls back, at the same gate, and the rest agrees', {
+  skip,
+}, async () => {
+  // The first candidate hurts three tasks; on this seed the gate keeps it and the next review rolls it
+  // back (found with the simulator; the premise is asserted below).
+  const { dir, scenario, config } = setup('fixed', {
+    iterations: 4,
+    holdoutEvery: 2,
+    reviewKept: true,
+    scenario: {
+      seed: 1,
+      effects: [
+        {
+          id: 'slip',
+          when: { text: 'skip the final re-read' },
+          tasks: ['csv-region-totals', 'session-durations', 'failed-ssh-logins'],
+          delta: -0.5,
+        },
+      ],
+      candidates: [
+        {
+          id: 'slip',
+          component: 'memory',
+          files: { 'memory/slip.md': 'To finish sooner, skip the final re-read of the output.\n' },
+          predicted_fixes: ['repair-json-config'],
+        },
+        ...[1, 2, 3].map((i) => ({
+          id: `note-${i}`,
+          component: 'memory',
+          files: { [`memory/note-${i}.md`]: `Note ${i}: keep a scratch file of commands tried.\n` },
+        })),
+      ],
+    },
+  });
+  const runDir = join(dir, 'run');
+  const lines: string[] = [];
+  const state = await runEvolve({ runDir, config, log: (l) => lines.push(l) });
+  assert.equal(state.step, 'done');
+  const sim = await simulated(scenario, 'fixed', 4, 2, REVIEW_RULE);
+  assert.deepEqual(sim.iterations[1]!.verdicts.length, 1);
+  assert.deepEqual(sim.iterations[1]!.rolledBack, [], 'the gate keeps slip: the premise of this test');
+  assert.equal(sim.reviewRollbacks?.[0]?.change, '0/slip', 'the review rolls it back: the premise of this test');
+  assert.deepEqual(evolveDecisions(runDir, 4), sim.iterations);
+  assert.equal(state.best?.iteration, sim.best);
+  const reviews = [1, 2, 3, 4].map((n) => readJson(join(runDir, 'iterations', String(n), 'gate.json')).review);
+  assert.deepEqual(
+    reviews.flatMap((r, i) => (r?.rollback ? [{ iteration: i + 1, change: r.rollback.change }] : [])),
+    sim.reviewRollbacks!.map((r) => ({ iteration: r.iteration, change: r.change })),
+  );
+  const first = reviews[sim.reviewRollbacks![0]!.iteration - 1];
+  assert.equal(first.rollback.rise, sim.reviewRollbacks![0]!.rise);
+  assert.equal(first.applied[0].changeId, 'slip');
+  assert.match(first.applied[0].reason, /^review of kept changes: the harness without slip \(made in iteration 0\)/);
+  assert.ok(state.rollbacks.some((r) => r.change_id === 'slip' && r.iteration === sim.reviewRollbacks![0]!.iteration));
+  assert.ok(
+    lines.some((l) => /^iteration \d: rolled back slip — review of kept changes/.test(l)),
+    lines.join('\n'),
+  );
+  // The rollbacks are revert commits: the harness at the end holds exactly the lessons neither the gate nor
+  // the review rolled back.
+  const gone = new Set([
+    ...sim.iterations.flatMap((i) => i.rolledBack),
+    ...sim.reviewRollbacks!.map((r) => r.change.replace(/^\d+\//, '')),
+  ]);
+  assert.ok(gone.has('slip'));
+  for (const id of ['slip', 'note-1', 'note-2', 'note-3'])
+    assert.equal(existsSync(join(runDir, 'harness', 'memory', `${id}.md`)), !gone.has(id), id);
+  // The report shows slip as rolled back, by the review, and the review's rollback at its gate.
+  const report = (await loadReport([runDir], { embedTrials: false })).payload.report as RunReport;
+  const slip = report.iterations[0]!.changes.find((c) => c.id === 'slip')!;
+  assert.equal(slip.rolled_back, true);
+  assert.match(slip.rollback_reason ?? '', /^review of kept changes/);
+  const at = report.iterations.find((i) => i.iteration === sim.reviewRollbacks![0]!.iteration)!;
+  assert.ok(at.rollbacks.some((r) => r.change_id === 'slip' && r.reason.startsWith('review of kept changes')));
 });
 
 test('adaptive: a run killed with SIGKILL mid-evaluation resumes to the same decisions', { skip }, async () => {

@@ -107,7 +107,7 @@ function lateHarmScenario() {
   return loadScenario(file);
 }
 
-test('reviewKept: a harmful change the gate kept is rolled back once later evaluations show it; none below the margin', async () => {
+test('reviewKept: a harmful change the gate kept is rolled back once later evaluations show it; none below the margin or the sd factor', async () => {
   const base: SimulateOptions = {
     scenario: lateHarmScenario(),
     seedHarness,
@@ -121,7 +121,7 @@ test('reviewKept: a harmful change the gate kept is rolled back once later evalu
   assert.equal(plain.decisions[0]!.rolledBack, false, 'the gate keeps it: the premise of this test');
   assert.equal(plain.reviewRollbacks, undefined);
 
-  const reviewed = await simulateRun({ ...base, study: { reviewKept: 0.01 } });
+  const reviewed = await simulateRun({ ...base, reviewKept: { margin: 0.01, sd: 0.5 } });
   assert.equal(reviewed.reviewRollbacks?.length, 1);
   assert.equal(reviewed.reviewRollbacks[0]!.change, '0/bad');
   assert.ok(reviewed.reviewRollbacks[0]!.rise >= 0.01);
@@ -132,7 +132,13 @@ test('reviewKept: a harmful change the gate kept is rolled back once later evalu
     if (e.iteration > at) assert.equal(e.trueTrain, seedRate, `iteration ${e.iteration}`);
     else if (e.iteration > 0) assert.ok(e.trueTrain < seedRate, `iteration ${e.iteration}`);
 
-  const never = await simulateRun({ ...base, study: { reviewKept: 1 } });
-  assert.deepEqual(never.reviewRollbacks, []);
-  assert.deepEqual(never.evaluations, plain.evaluations);
+  assert.ok(reviewed.reviewRollbacks[0]!.rise >= 0.5 * reviewed.reviewRollbacks[0]!.sd);
+  for (const rule of [
+    { margin: 1, sd: 0 },
+    { margin: 0, sd: 1000 },
+  ]) {
+    const never = await simulateRun({ ...base, reviewKept: rule });
+    assert.deepEqual(never.reviewRollbacks, [], JSON.stringify(rule));
+    assert.deepEqual(never.evaluations, plain.evaluations);
+  }
 });

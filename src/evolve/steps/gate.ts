@@ -1,18 +1,36 @@
 // Step 5: the gate rolls back harmful changes (and a significantly worse iteration) on the tests
 // gate.json records, then chooses the best harness of the run so far by the estimate over every
 // evaluation (best-estimate.ts) and exports it to RUN/best when the choice changed (it can move to an
-// earlier iteration: later evaluations say more about the harnesses before them).
+// earlier iteration: later evaluations say more about the harnesses before them). With --review-kept,
+// between the two, the review of kept changes (review-kept.ts) may roll back one change kept earlier.
 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../../trace/write-atomic.ts';
 import type { ManifestAttribution } from '../attribution.ts';
 import { type BestChoice, chooseBest } from '../best-estimate.ts';
-import { applyGate, decideGate } from '../gate.ts';
+import { type AppliedRollback, applyGate, decideGate } from '../gate.ts';
 import type { IterationStats } from '../iteration-stats.ts';
-import { evaluatedHarnesses } from '../policy-views.ts';
+import { changesMade, evaluatedHarnesses } from '../policy-views.ts';
+import { type Review, reviewable, reviewKept } from '../review-kept.ts';
 import { iterationDir, type RunState, saveRunState } from '../run-state.ts';
 import { type RunContext, readJson, stepDone } from './context.ts';
+
+/** The state with the gate of iteration n's applied rollbacks recorded (one already recorded is not twice). */
+function withRollbacks(state: RunState, n: number, applied: readonly AppliedRollback[]): RunState {
+  const known = new Set(state.rollbacks.map((r) => r.commit));
+  const records = applied
+    .filter((a) => !known.has(a.commit))
+    .map((a) => ({
+      iteration: n,
+      change_id: a.changeId,
+      commit: a.commit,
+      revert: a.revert,
+      reason: a.reason,
+      method: a.method,
+    }));
+  return { ...state, rollbacks: [...state.rollbacks, ...records] };
+}
 
 /** Applies the gate's decision on iteration n's attribution; returns the state with the new rollbacks. */
 async function rollBack(ctx: RunContext, n: number, stats: IterationStats): Promise<RunState> {
@@ -46,20 +64,59 @@ async function rollBack(ctx: RunContext, n: number, stats: IterationStats): Prom
   await ctx.ws.discardUncommitted();
   const applied = await applyGate(ctx.ws, decision);
   writeJsonAtomic(join(dir, 'gate.json'), { ...decision, applied });
-  const known = new Set(ctx.state.rollbacks.map((r) => r.commit));
-  const records = applied
-    .filter((a) => !known.has(a.commit))
-    .map((a) => ({
-      iteration: n,
-      change_id: a.changeId,
-      commit: a.commit,
-      revert: a.revert,
-      reason: a.reason,
-      method: a.method,
-    }));
   if (applied.length)
     ctx.log(`iteration ${n}: rolled back ${applied.map((a) => a.changeId).join(', ')} — ${decision.reason}`);
-  return { ...ctx.state, rollbacks: [...ctx.state.rollbacks, ...records] };
+  return withRollbacks(ctx.state, n, applied);
+}
+
+/**
+ * With --review-kept: reviews the changes kept before this gate on every evaluation of iterations 0 … n,
+ * rolls back the one the rule picks, and records the review in gate.json (`review`).
+ */
+async function reviewKeptChanges(ctx: RunContext, n: number): Promise<RunState> {
+  if (!ctx.config.review_kept || n === 0) return ctx.state;
+  const { runDir, ws } = ctx;
+  const made = changesMade(runDir, ctx.state.rollbacks, n);
+  const active = made.filter((m) => m.from <= n && m.until > n);
+  const files = new Map<string, string[]>();
+  for (const m of active) files.set(m.key, await ws.changedFiles(`${m.commit}^`, m.commit));
+  const judged = new Set(active.filter((m) => m.from === n).map((m) => m.key));
+  const keys = active.map((m) => m.key);
+  const evaluated = evaluatedHarnesses(runDir, ctx.state.rollbacks, n + 1);
+  const tasks = [...new Set(evaluated.flatMap((h) => Object.keys(h.outcomes)))].sort();
+  const review: Review = reviewKept(
+    evaluated,
+    keys,
+    reviewable(keys, judged, (key) => files.get(key) ?? []),
+    tasks,
+  );
+  const gateFile = join(iterationDir(runDir, n), 'gate.json');
+  const gate = readJson<Record<string, unknown>>(gateFile);
+  const points = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}`;
+  const change = review.rollback ? active.find((m) => m.key === review.rollback!.change)! : undefined;
+  if (!change || !review.rollback) {
+    writeJsonAtomic(gateFile, { ...gate, review });
+    return ctx.state;
+  }
+  const { rise, sd } = review.rollback;
+  const reason = `review of kept changes: the harness without ${change.id} (made in iteration ${change.from - 1}) is estimated ${points(rise)} points higher (posterior sd ${(sd * 100).toFixed(1)}) over every evaluation so far (rule: at least ${(review.margin * 100).toFixed(1)} points and ${review.sd_factor} sd)`;
+  await ws.discardUncommitted();
+  const applied = await applyGate(ws, {
+    rollbacks: [
+      {
+        changeId: change.id,
+        commit: change.commit,
+        reason,
+        test: { rule: review.rule, rise, sd, margin: review.margin, sd_factor: review.sd_factor },
+      },
+    ],
+    iterationRollback: false,
+    reason,
+    kept: [],
+  });
+  writeJsonAtomic(gateFile, { ...gate, review: { ...review, applied } });
+  ctx.log(`iteration ${n}: rolled back ${change.id} — ${reason}`);
+  return withRollbacks(ctx.state, n, applied);
 }
 
 /** The best harness of iterations 0 … n by the estimate over all their evaluations (best-estimate.ts). */
@@ -88,6 +145,7 @@ export async function exportBest(ctx: RunContext, n: number, choice: BestChoice)
 export async function gateStep(ctx: RunContext, n: number): Promise<void> {
   const stats = readJson<{ train: IterationStats }>(join(iterationDir(ctx.runDir, n), 'stats.json')).train;
   ctx.state = await rollBack(ctx, n, stats);
+  ctx.state = await reviewKeptChanges(ctx, n);
   const choice = bestOfRun(ctx.runDir, ctx.state.rollbacks, n);
   if (choice) ctx.state = await exportBest(ctx, n, choice);
   saveRunState(ctx.runDir, ctx.state);
