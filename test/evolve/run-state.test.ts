@@ -73,6 +73,7 @@ const ADDED_DEFAULTS = {
   evolver_hints: [],
   target_pass_rate: null,
   eval_policy: 'fixed' as const,
+  review_kept: false,
   experiment: null,
 };
 const spend = (s: Partial<typeof ZERO_SPEND>) => ({ ...ZERO_SPEND, calls: 1, ...s });
