@@ -49,7 +49,7 @@ export type Scenario = z.output<typeof ScenarioSchema> & { file: string };
 export type SimEffect = Scenario['effects'][number];
 export type SimCandidate = Scenario['candidates'][number];
 
-const cache = new Map<string, Scenario>();
+const cache = new Map<string, { text: string; scenario: Scenario }>();
 
 /**
  * Checks a parsed scenario: the schema, then every task an effect or a candidate names is a scenario task.
@@ -92,23 +92,26 @@ export function checkScenario(source: YamlSource, file: string): { scenario?: Sc
   return problems.length ? { problems } : { scenario: { ...s, file }, problems };
 }
 
-/** Reads and checks a scenario file (cached by absolute path: trials of a job share one). */
+/**
+ * Reads and checks a scenario file (the check cached by absolute path and content: trials of a job share
+ * one, and a long-lived process such as a worker sees an edited file).
+ */
 export function loadScenario(path: string): Scenario {
   const file = resolve(path);
-  const hit = cache.get(file);
-  if (hit) return hit;
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
     throw new UserError(`${file}: cannot read the scenario: ${(error as Error).message}`);
   }
+  const hit = cache.get(file);
+  if (hit?.text === text) return hit.scenario;
   const parsed = parseYaml(text, file);
   if (!parsed.source)
     throw diagnosticsError(parsed.diagnostics.map((d) => ({ ...d, message: `not valid YAML: ${d.message}` })));
   const { scenario, problems } = checkScenario(parsed.source, file);
   if (!scenario) throw diagnosticsError(problems);
-  cache.set(file, scenario);
+  cache.set(file, { text, scenario });
   return scenario;
 }
 

@@ -50,6 +50,13 @@ test('a scenario loads; a task’s probability is its base plus the deltas of th
   assert.equal(successProbability(s, 'csv-region-totals', 'stated ordering rule'), 1); // 0.9 + 0.5, clamped
 });
 
+test('a scenario file edited after it was loaded is read again (a long-lived worker sees the edit)', () => {
+  const file = write('edited.yaml', valid);
+  assert.equal(loadScenario(file), loadScenario(file), 'the same content: the same checked scenario');
+  writeFileSync(file, stringify({ ...valid, seed: 8 }));
+  assert.equal(loadScenario(file).seed, 8);
+});
+
 test('unknown fields, unknown tasks and bad values are errors naming the file and the field', () => {
   const cases: [unknown, RegExp][] = [
     [{ ...valid, taks: {} }, /bad\.yaml:\d+:\d+: taks: unknown field 'taks'/],
