@@ -10,8 +10,8 @@ export async function serveDirectory(dir: string, flags: ServeFlags): Promise<vo
       `ahe serve: warning: --host ${flags.host} makes the served data (traces, task files, model output) visible to the network; there is no authentication\n`,
     );
   const server = await startServer({ dir: resolve(dir), port: flags.port, host: flags.host });
-  process.stdout.write(`ahe serve: ${server.url} (serving ${server.root}; Ctrl-C stops)\n`);
-  await new Promise<void>((done) => {
+  // The handlers go in before the URL is printed: whoever reads the URL may stop the server at once.
+  const stopped = new Promise<void>((done) => {
     const stop = () => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
@@ -21,4 +21,6 @@ export async function serveDirectory(dir: string, flags: ServeFlags): Promise<vo
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+  process.stdout.write(`ahe serve: ${server.url} (serving ${server.root}; Ctrl-C stops)\n`);
+  await stopped;
 }
