@@ -51,6 +51,7 @@ export async function simulateCommand(file: string, flags: SimulateFlags): Promi
         'final true train',
         'final true held-out',
         'prediction precision',
+        ...(flags.reviewKept ? ['review rollbacks / run'] : []),
       ],
       ...summaries.map((s) => [
         s.policy,
@@ -62,6 +63,7 @@ export async function simulateCommand(file: string, flags: SimulateFlags): Promi
         pct(s.final_true_train),
         pct(s.final_true_holdout),
         `${pct(s.prediction_precision)} (${s.low_precision_runs} of ${s.runs} runs below ${ADVICE_LOW_PRECISION * 100}%)`,
+        ...(s.review_rollbacks === null ? [] : [s.review_rollbacks.toFixed(2)]),
       ]),
     ])}\n`,
   );

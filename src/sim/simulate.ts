@@ -139,6 +139,8 @@ export interface PolicySummary {
   prediction_precision: number | null;
   /** Runs whose summary would advise `--eval-policy fixed` (policy-advice.ts), were they run adaptive. */
   low_precision_runs: number;
+  /** With `reviewKept`: the review's rollbacks per run (mean); else null. */
+  review_rollbacks: number | null;
 }
 
 /** The manifest change the simulated evolve agent writes for a candidate (as sim-evolver does). */
@@ -413,6 +415,7 @@ export async function simulatePolicy(
     beneficial_rolled_back: scored.filter((d) => d.trueEffect > 0 && finallyRolledBack(d)).length,
     prediction_precision: precisions.length ? mean(precisions) : null,
     low_precision_runs: details.filter((d) => predictionsTooPoor(d.predictionQuality)).length,
+    review_rollbacks: options.reviewKept ? mean(details.map((d) => d.reviewRollbacks?.length ?? 0)) : null,
     details,
   };
 }

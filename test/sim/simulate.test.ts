@@ -16,6 +16,7 @@ import {
   nextPhase,
   stableOutcome,
 } from '../../src/evolve/eval-policy.ts';
+import { REVIEW_RULE } from '../../src/evolve/review-kept.ts';
 import { readHarnessFiles } from '../../src/sim/draw.ts';
 import { loadScenario } from '../../src/sim/scenario.ts';
 import { simulatePolicy, simulateRun } from '../../src/sim/simulate.ts';
@@ -280,6 +281,31 @@ test('ahe simulate: one JSON object per policy with the documented keys, the sam
   assert.equal(table.exitCode, 0, table.stderr);
   assert.match(table.stdout, /k=3, 2 runs from seed 3/);
   assert.match(table.stdout, /^adaptive .* \(\d+ of 2 runs below 25%\)\n$/m, 'the table ends its last line');
+  const reviewed = await runCli([
+    'simulate',
+    file,
+    '--runs',
+    '5',
+    '--iterations',
+    '3',
+    '--holdout-every',
+    '2',
+    '--policy',
+    'fixed',
+    '--review-kept',
+    '--json',
+  ]);
+  assert.equal(reviewed.exitCode, 0, reviewed.stderr);
+  const { details, ...direct } = await simulatePolicy(
+    { ...options('fixed'), iterations: 3, reviewKept: REVIEW_RULE },
+    5,
+  );
+  assert.deepEqual(JSON.parse(reviewed.stdout), JSON.parse(JSON.stringify(direct)), '--review-kept is REVIEW_RULE');
+  assert.equal(direct.review_rollbacks, details.reduce((n, d) => n + d.reviewRollbacks!.length, 0) / 5);
+  assert.equal(lines[0].review_rollbacks, null);
+  const reviewedTable = await runCli(['simulate', file, '--runs', '2', '--policy', 'fixed', '--review-kept']);
+  assert.match(reviewedTable.stdout, /kept changes reviewed after each gate/);
+  assert.match(reviewedTable.stdout, /review rollbacks \/ run/);
   const bad = join(dir, 'bad.yaml');
   writeFileSync(bad, stringify({ seed: 1, tasks: { a: 1.5 }, candidates: [] }));
   const refused = await runCli(['simulate', bad]);
