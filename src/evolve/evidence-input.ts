@@ -33,6 +33,8 @@ export interface ReadEvidenceOptions {
   bestIteration?: number;
   /** Changes the gate rolled back in this iteration, with why. */
   rolledBack?: { id: string; reason: string }[];
+  /** Changes kept at earlier gates that this iteration's review of kept changes rolled back. */
+  reviewRolledBack?: EvidenceInput['reviewRolledBack'];
   tokenBudget?: number;
 }
 
@@ -64,6 +66,7 @@ export function readEvidenceInput(runDir: string, iteration: number, options: Re
     bestIteration: options.bestIteration,
     debugDir: existsSync(join(dir, 'debug')) ? join(dir, 'debug') : undefined,
     attribution,
+    ...(options.reviewRolledBack?.length ? { reviewRolledBack: options.reviewRolledBack } : {}),
     tokenBudget: options.tokenBudget,
   };
 }

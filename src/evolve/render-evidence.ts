@@ -38,6 +38,11 @@ export interface EvidenceInput {
     /** Changes the gate rolled back, with why. */
     rolledBack?: { id: string; reason: string }[];
   };
+  /**
+   * Changes kept at earlier gates that the review of kept changes (--review-kept) rolled back in this
+   * iteration: the iteration that made each, and why.
+   */
+  reviewRolledBack?: { id: string; iteration: number; reason: string }[];
   /** Token budget of each section (default 6 000). */
   tokenBudget?: number;
 }
@@ -264,6 +269,19 @@ function bestEver(p: Prepared): string {
 }
 
 function attribution(p: Prepared): string {
+  const reviewed = p.input.reviewRolledBack ?? [];
+  const review = reviewed.length
+    ? [
+        '# Earlier changes rolled back by the review of kept changes',
+        'Kept when first judged; the estimate over every evaluation since says the harness is better without them:',
+        ...reviewed.map((r) => `- ${r.id} (made in iteration ${r.iteration}): ${r.reason}`),
+      ].join('\n')
+    : '';
+  const judged = judgedChanges(p);
+  return [judged, review].filter(Boolean).join('\n\n');
+}
+
+function judgedChanges(p: Prepared): string {
   const given = p.input.attribution;
   if (!given)
     return 'No previous changes to attribute (this is the first evaluation, or the previous iteration changed nothing).';
@@ -336,7 +354,7 @@ function taskDetail(p: Prepared, task: string): string {
 export function listEvidenceSections(input: EvidenceInput): string[] {
   const p = prepare(input);
   const out: string[] = ['overview', 'classification', 'cross_iteration', 'trends', 'best_ever'];
-  if (input.attribution) out.push('attribution');
+  if (input.attribution || input.reviewRolledBack?.length) out.push('attribution');
   if (debugReport(p).ok) out.push('debugger_overview', 'task_detail:<task>');
   return out;
 }

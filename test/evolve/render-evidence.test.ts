@@ -196,6 +196,23 @@ test('attribution: verdict table, reasons, descriptions, rollbacks, unattributed
   );
 });
 
+test('attribution: changes the review of kept changes rolled back are listed after the verdicts, and alone when nothing was judged', () => {
+  const reviewRolledBack = [{ id: 'it0-rush', iteration: 0, reason: 'review of kept changes: estimated +3.0 points' }];
+  const withReview = readEvidenceInput(run, 2, { trainTasks: TRAIN, reviewRolledBack });
+  const text = renderEvidence(withReview, 'attribution');
+  assert.match(text, /^it1-lesson \| memory \| MIXED/m);
+  assert.match(
+    text,
+    /# Earlier changes rolled back by the review of kept changes\n.*\n- it0-rush \(made in iteration 0\): review of kept changes: estimated \+3\.0 points$/,
+  );
+  assert.doesNotMatch(renderEvidence(input, 'attribution'), /review of kept changes/);
+  // Iteration 1 judged nothing (no attribution.json there): the section exists for the review alone.
+  const alone = readEvidenceInput(run, 1, { trainTasks: TRAIN, reviewRolledBack });
+  assert.ok(listEvidenceSections(alone).includes('attribution'));
+  assert.ok(!listEvidenceSections(readEvidenceInput(run, 1, { trainTasks: TRAIN })).includes('attribution'));
+  assert.match(renderEvidence(alone, 'attribution'), /^No previous changes to attribute[^\n]*\n\n# Earlier changes/);
+});
+
 test('debugger_overview and task_detail come from the debugger output; only training tasks, nothing outside the report directory', () => {
   assert.match(renderEvidence(input, 'debugger_overview'), /pass@1/);
   assert.match(renderEvidence(input, 'task_detail:alpha-task'), /alpha-task/);

@@ -12,9 +12,12 @@ import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { makeDemo } from '../../examples/evolve-demo/make-demo.ts';
 import type { EvalPolicy } from '../../src/evolve/eval-policy.ts';
+import { readEvidenceInput } from '../../src/evolve/evidence-input.ts';
 import { finalCheckJobs } from '../../src/evolve/policy-views.ts';
+import { renderEvidence } from '../../src/evolve/render-evidence.ts';
 import { REVIEW_RULE, type ReviewRule } from '../../src/evolve/review-kept.ts';
 import { type EvolveConfig, runEvolve } from '../../src/evolve/run-evolve.ts';
+import { rollbacksForEvidence } from '../../src/evolve/steps/evolve.ts';
 import { loadReport } from '../../src/report/load-report.ts';
 import type { RunReport } from '../../src/report/report-data.ts';
 import { bwrapAvailable, bwrapInstallHint } from '../../src/sandbox/bwrap-sandbox.ts';
@@ -306,6 +309,19 @@ test('--review-kept: ahe evolve rolls back the kept change ahe simulate --runs 1
   assert.match(slip.rollback_reason ?? '', /^review of kept changes/);
   const at = report.iterations.find((i) => i.iteration === sim.reviewRollbacks![0]!.iteration)!;
   assert.ok(at.rollbacks.some((r) => r.change_id === 'slip' && r.reason.startsWith('review of kept changes')));
+  // The evolve agent's evidence of that iteration says so.
+  const n = sim.reviewRollbacks![0]!.iteration;
+  const evidence = rollbacksForEvidence(runDir, state.rollbacks, n);
+  assert.deepEqual(
+    evidence.reviewRolledBack?.map((r) => [r.id, r.iteration]),
+    [['slip', 0]],
+  );
+  assert.ok(!evidence.rolledBack?.some((r) => r.id === 'slip'));
+  const text = renderEvidence(
+    readEvidenceInput(runDir, n, { trainTasks: Object.keys(TASKS), ...evidence }),
+    'attribution',
+  );
+  assert.match(text, /^- slip \(made in iteration 0\): review of kept changes/m);
 });
 
 test('adaptive: a run killed with SIGKILL mid-evaluation resumes to the same decisions', { skip }, async () => {

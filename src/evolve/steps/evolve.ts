@@ -8,12 +8,13 @@ import type { JobResult } from '../../bench/job-summary.ts';
 import { RunStoppedError } from '../../errors.ts';
 import { addSpend, type Spend, ZERO_SPEND } from '../../model/usage.ts';
 import { writeFileAtomic } from '../../trace/write-atomic.ts';
-import { readEvidenceInput } from '../evidence-input.ts';
+import { type ReadEvidenceOptions, readEvidenceInput } from '../evidence-input.ts';
 import { runEvolveStep } from '../evolve-step.ts';
 import { readSpendFile, recordIterationUsage, writeSpendFile } from '../iteration-usage.ts';
 import { jobSpend } from '../job-spend.ts';
+import { changesMade } from '../policy-views.ts';
 import { listEvidenceSections, renderEvidence } from '../render-evidence.ts';
-import { iterationDir } from '../run-state.ts';
+import { iterationDir, type RunState } from '../run-state.ts';
 import { budgetExceeded, evaluateComplete, modelFor, type RunContext, readJson, stepDone, stopAt } from './context.ts';
 
 /** What iteration n's own evaluations (training, and held-out when it has one) spent, from their job files. */
@@ -26,6 +27,27 @@ function evaluationsSpend(runDir: string, n: number): Spend {
   }, ZERO_SPEND);
 }
 
+/**
+ * The rollbacks of iteration n's gate for the evidence: those of the changes iteration n − 1 made (or of
+ * unknown origin), and (--review-kept) those of changes kept at earlier gates, with the iteration that made each.
+ */
+export function rollbacksForEvidence(
+  runDir: string,
+  rollbacks: RunState['rollbacks'],
+  n: number,
+): Pick<ReadEvidenceOptions, 'rolledBack' | 'reviewRolledBack'> {
+  const madeAt = new Map(changesMade(runDir, rollbacks, n).map((m) => [m.commit, m.from - 1]));
+  const now = rollbacks.filter((r) => r.iteration === n);
+  return {
+    rolledBack: now
+      .filter((r) => (madeAt.get(r.commit) ?? n - 1) === n - 1)
+      .map((r) => ({ id: r.change_id, reason: r.reason })),
+    reviewRolledBack: now
+      .filter((r) => (madeAt.get(r.commit) ?? n - 1) < n - 1)
+      .map((r) => ({ id: r.change_id, iteration: madeAt.get(r.commit)!, reason: r.reason })),
+  };
+}
+
 export async function evolveStep(ctx: RunContext, n: number): Promise<void> {
   const { config, runDir, train, log } = ctx;
   const over = budgetExceeded(ctx);
@@ -35,9 +57,7 @@ export async function evolveStep(ctx: RunContext, n: number): Promise<void> {
   const evidence = readEvidenceInput(runDir, n, {
     trainTasks: train.map((t) => t.name),
     bestIteration: ctx.state.best?.iteration,
-    rolledBack: ctx.state.rollbacks
-      .filter((r) => r.iteration === n)
-      .map((r) => ({ id: r.change_id, reason: r.reason })),
+    ...rollbacksForEvidence(runDir, ctx.state.rollbacks, n),
   });
   log(
     `iteration ${n}: ${config.method === 'ahe' ? `evolve agent${config.evolvers > 1 ? ` × ${config.evolvers}` : ''}` : config.method} (${config.evolve_model})`,
