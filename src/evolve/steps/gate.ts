@@ -82,13 +82,11 @@ async function reviewKeptChanges(ctx: RunContext, n: number): Promise<RunState> 
   for (const m of active) files.set(m.key, await ws.changedFiles(`${m.commit}^`, m.commit));
   const judged = new Set(active.filter((m) => m.from === n).map((m) => m.key));
   const keys = active.map((m) => m.key);
-  const evaluated = evaluatedHarnesses(runDir, ctx.state.rollbacks, n + 1);
-  const tasks = [...new Set(evaluated.flatMap((h) => Object.keys(h.outcomes)))].sort();
   const review: Review = reviewKept(
-    evaluated,
+    evaluatedHarnesses(runDir, ctx.state.rollbacks, n + 1),
     keys,
     reviewable(keys, judged, (key) => files.get(key) ?? []),
-    tasks,
+    ctx.train.map((t) => t.name),
   );
   const gateFile = join(iterationDir(runDir, n), 'gate.json');
   const gate = readJson<Record<string, unknown>>(gateFile);
