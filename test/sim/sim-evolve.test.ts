@@ -235,94 +235,97 @@ test("adaptive: the final check runs what the budget has left on the two best ha
   );
 });
 
-test('--review-kept: ahe evolve rolls back the kept change ahe simulate --runs 1 rolls back, at the same gate, and the rest agrees', {
-  skip,
-}, async () => {
-  // The first candidate hurts three tasks; on this seed the gate keeps it and the next review rolls it
-  // back (found with the simulator; the premise is asserted below).
-  const { dir, scenario, config } = setup('fixed', {
-    iterations: 4,
-    holdoutEvery: 2,
-    reviewKept: true,
-    scenario: {
-      seed: 1,
-      effects: [
-        {
-          id: 'slip',
-          when: { text: 'skip the final re-read' },
-          tasks: ['csv-region-totals', 'session-durations', 'failed-ssh-logins'],
-          delta: -0.5,
-        },
-      ],
-      candidates: [
-        {
-          id: 'slip',
-          component: 'memory',
-          files: { 'memory/slip.md': 'To finish sooner, skip the final re-read of the output.\n' },
-          predicted_fixes: ['repair-json-config'],
-        },
-        ...[1, 2, 3].map((i) => ({
-          id: `note-${i}`,
-          component: 'memory',
-          files: { [`memory/note-${i}.md`]: `Note ${i}: keep a scratch file of commands tried.\n` },
-        })),
-      ],
-    },
+for (const policy of ['fixed', 'adaptive'] as const)
+  test(`${policy} --review-kept: ahe evolve rolls back the kept change ahe simulate --runs 1 rolls back, at the same gate, and the rest agrees`, {
+    skip,
+  }, async () => {
+    // The first candidate hurts three tasks; on this seed the gate keeps it and the next review rolls it
+    // back (found with the simulator; the premise is asserted below).
+    const { dir, scenario, config } = setup(policy, {
+      iterations: 4,
+      holdoutEvery: 2,
+      reviewKept: true,
+      scenario: {
+        seed: 1,
+        effects: [
+          {
+            id: 'slip',
+            when: { text: 'skip the final re-read' },
+            tasks: ['csv-region-totals', 'session-durations', 'failed-ssh-logins'],
+            delta: -0.5,
+          },
+        ],
+        candidates: [
+          {
+            id: 'slip',
+            component: 'memory',
+            files: { 'memory/slip.md': 'To finish sooner, skip the final re-read of the output.\n' },
+            predicted_fixes: ['repair-json-config'],
+          },
+          ...[1, 2, 3].map((i) => ({
+            id: `note-${i}`,
+            component: 'memory',
+            files: { [`memory/note-${i}.md`]: `Note ${i}: keep a scratch file of commands tried.\n` },
+          })),
+        ],
+      },
+    });
+    const runDir = join(dir, 'run');
+    const lines: string[] = [];
+    const state = await runEvolve({ runDir, config, log: (l) => lines.push(l) });
+    assert.equal(state.step, 'done');
+    const sim = await simulated(scenario, policy, 4, 2, REVIEW_RULE);
+    assert.deepEqual(sim.iterations[1]!.verdicts.length, 1);
+    assert.deepEqual(sim.iterations[1]!.rolledBack, [], 'the gate keeps slip: the premise of this test');
+    assert.equal(sim.reviewRollbacks?.[0]?.change, '0/slip', 'the review rolls it back: the premise of this test');
+    assert.deepEqual(evolveDecisions(runDir, 4), sim.iterations);
+    assert.equal(state.best?.iteration, sim.best);
+    const reviews = [1, 2, 3, 4].map((n) => readJson(join(runDir, 'iterations', String(n), 'gate.json')).review);
+    assert.deepEqual(
+      reviews.flatMap((r, i) => (r?.rollback ? [{ iteration: i + 1, change: r.rollback.change }] : [])),
+      sim.reviewRollbacks!.map((r) => ({ iteration: r.iteration, change: r.change })),
+    );
+    const first = reviews[sim.reviewRollbacks![0]!.iteration - 1];
+    assert.equal(first.rollback.rise, sim.reviewRollbacks![0]!.rise);
+    assert.equal(first.applied[0].changeId, 'slip');
+    assert.match(first.applied[0].reason, /^review of kept changes: the harness without slip \(made in iteration 0\)/);
+    assert.ok(
+      state.rollbacks.some((r) => r.change_id === 'slip' && r.iteration === sim.reviewRollbacks![0]!.iteration),
+    );
+    assert.ok(
+      lines.some((l) => /^iteration \d: rolled back slip — review of kept changes/.test(l)),
+      lines.join('\n'),
+    );
+    // The rollbacks are revert commits: the harness at the end holds exactly the lessons neither the gate nor
+    // the review rolled back.
+    const gone = new Set([
+      ...sim.iterations.flatMap((i) => i.rolledBack),
+      ...sim.reviewRollbacks!.map((r) => r.change.replace(/^\d+\//, '')),
+    ]);
+    assert.ok(gone.has('slip'));
+    for (const id of ['slip', 'note-1', 'note-2', 'note-3'])
+      assert.equal(existsSync(join(runDir, 'harness', 'memory', `${id}.md`)), !gone.has(id), id);
+    // The report shows slip as rolled back, by the review, and the review's rollback at its gate.
+    const report = (await loadReport([runDir], { embedTrials: false })).payload.report as RunReport;
+    const slip = report.iterations[0]!.changes.find((c) => c.id === 'slip')!;
+    assert.equal(slip.rolled_back, true);
+    assert.match(slip.rollback_reason ?? '', /^review of kept changes/);
+    const at = report.iterations.find((i) => i.iteration === sim.reviewRollbacks![0]!.iteration)!;
+    assert.ok(at.rollbacks.some((r) => r.change_id === 'slip' && r.reason.startsWith('review of kept changes')));
+    // The evolve agent's evidence of that iteration says so.
+    const n = sim.reviewRollbacks![0]!.iteration;
+    const evidence = rollbacksForEvidence(runDir, state.rollbacks, n);
+    assert.deepEqual(
+      evidence.reviewRolledBack?.map((r) => [r.id, r.iteration]),
+      [['slip', 0]],
+    );
+    assert.ok(!evidence.rolledBack?.some((r) => r.id === 'slip'));
+    const text = renderEvidence(
+      readEvidenceInput(runDir, n, { trainTasks: Object.keys(TASKS), ...evidence }),
+      'attribution',
+    );
+    assert.match(text, /^- slip \(made in iteration 0\): review of kept changes/m);
   });
-  const runDir = join(dir, 'run');
-  const lines: string[] = [];
-  const state = await runEvolve({ runDir, config, log: (l) => lines.push(l) });
-  assert.equal(state.step, 'done');
-  const sim = await simulated(scenario, 'fixed', 4, 2, REVIEW_RULE);
-  assert.deepEqual(sim.iterations[1]!.verdicts.length, 1);
-  assert.deepEqual(sim.iterations[1]!.rolledBack, [], 'the gate keeps slip: the premise of this test');
-  assert.equal(sim.reviewRollbacks?.[0]?.change, '0/slip', 'the review rolls it back: the premise of this test');
-  assert.deepEqual(evolveDecisions(runDir, 4), sim.iterations);
-  assert.equal(state.best?.iteration, sim.best);
-  const reviews = [1, 2, 3, 4].map((n) => readJson(join(runDir, 'iterations', String(n), 'gate.json')).review);
-  assert.deepEqual(
-    reviews.flatMap((r, i) => (r?.rollback ? [{ iteration: i + 1, change: r.rollback.change }] : [])),
-    sim.reviewRollbacks!.map((r) => ({ iteration: r.iteration, change: r.change })),
-  );
-  const first = reviews[sim.reviewRollbacks![0]!.iteration - 1];
-  assert.equal(first.rollback.rise, sim.reviewRollbacks![0]!.rise);
-  assert.equal(first.applied[0].changeId, 'slip');
-  assert.match(first.applied[0].reason, /^review of kept changes: the harness without slip \(made in iteration 0\)/);
-  assert.ok(state.rollbacks.some((r) => r.change_id === 'slip' && r.iteration === sim.reviewRollbacks![0]!.iteration));
-  assert.ok(
-    lines.some((l) => /^iteration \d: rolled back slip — review of kept changes/.test(l)),
-    lines.join('\n'),
-  );
-  // The rollbacks are revert commits: the harness at the end holds exactly the lessons neither the gate nor
-  // the review rolled back.
-  const gone = new Set([
-    ...sim.iterations.flatMap((i) => i.rolledBack),
-    ...sim.reviewRollbacks!.map((r) => r.change.replace(/^\d+\//, '')),
-  ]);
-  assert.ok(gone.has('slip'));
-  for (const id of ['slip', 'note-1', 'note-2', 'note-3'])
-    assert.equal(existsSync(join(runDir, 'harness', 'memory', `${id}.md`)), !gone.has(id), id);
-  // The report shows slip as rolled back, by the review, and the review's rollback at its gate.
-  const report = (await loadReport([runDir], { embedTrials: false })).payload.report as RunReport;
-  const slip = report.iterations[0]!.changes.find((c) => c.id === 'slip')!;
-  assert.equal(slip.rolled_back, true);
-  assert.match(slip.rollback_reason ?? '', /^review of kept changes/);
-  const at = report.iterations.find((i) => i.iteration === sim.reviewRollbacks![0]!.iteration)!;
-  assert.ok(at.rollbacks.some((r) => r.change_id === 'slip' && r.reason.startsWith('review of kept changes')));
-  // The evolve agent's evidence of that iteration says so.
-  const n = sim.reviewRollbacks![0]!.iteration;
-  const evidence = rollbacksForEvidence(runDir, state.rollbacks, n);
-  assert.deepEqual(
-    evidence.reviewRolledBack?.map((r) => [r.id, r.iteration]),
-    [['slip', 0]],
-  );
-  assert.ok(!evidence.rolledBack?.some((r) => r.id === 'slip'));
-  const text = renderEvidence(
-    readEvidenceInput(runDir, n, { trainTasks: Object.keys(TASKS), ...evidence }),
-    'attribution',
-  );
-  assert.match(text, /^- slip \(made in iteration 0\): review of kept changes/m);
-});
 
 test('adaptive: a run killed with SIGKILL mid-evaluation resumes to the same decisions', { skip }, async () => {
   const { dir, config } = setup('adaptive');
