@@ -1,6 +1,6 @@
 // The study instruments of scripts/adaptive-bounds-study.ts (docs/evolution-cost.md, "What would close the
-// gap") and scripts/review-kept-study.ts: the ground-truth rewrites and SimulateOptions.study do what the
-// pages say they do.
+// gap"): the ground-truth rewrites and SimulateOptions.study do what the pages say they do; and the review
+// of kept changes (SimulateOptions.reviewKept, which scripts/review-kept-study.ts measures) in memory.
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
