@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readHarnessFiles } from '../src/sim/draw.ts';
 import type { Scenario } from '../src/sim/scenario.ts';
-import { finallyRolledBack, type SimRun } from '../src/sim/simulate.ts';
+import { decidedRight, harmfulKept, type SimRun, scoredDecisions } from '../src/sim/simulate.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -35,13 +35,8 @@ export const signedPoints = (xs: readonly number[], digits = 2): string => {
  * back by its gate or, with `reviewKept`, by a later review. `correct`: 1 per right decision, else 0.
  */
 export function scoreDecisions(r: SimRun): { correct: number[]; harmfulKept: number } {
-  const scored = r.decisions
-    .filter((d) => Math.abs(d.trueEffect) > 1e-9)
-    .map((d) => ({ effect: d.trueEffect, rolledBack: finallyRolledBack(d) }));
-  return {
-    correct: scored.map((d) => ((d.effect > 0 ? !d.rolledBack : d.rolledBack) ? 1 : 0)),
-    harmfulKept: scored.filter((d) => d.effect < 0 && !d.rolledBack).length,
-  };
+  const scored = scoredDecisions(r.decisions);
+  return { correct: scored.map((d) => (decidedRight(d) ? 1 : 0)), harmfulKept: scored.filter(harmfulKept).length };
 }
 
 export const stat = (xs: readonly number[]): Stat => {

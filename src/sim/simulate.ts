@@ -95,6 +95,18 @@ export interface SimDecision {
 /** Whether a decision's change was rolled back in the end: by its gate or, with `reviewKept`, by a later review. */
 export const finallyRolledBack = (d: SimDecision) => d.rolledBack || d.reviewedAt !== undefined;
 
+/** A true effect this close to zero is no effect. */
+const EPSILON = 1e-9;
+
+/** The decisions scored: on changes with a non-zero true effect on the training tasks (the others are counted apart). */
+export const scoredDecisions = (ds: readonly SimDecision[]) => ds.filter((d) => Math.abs(d.trueEffect) > EPSILON);
+
+/** A scored decision is right when, in the end, a helpful change stayed and a harmful one was rolled back. */
+export const decidedRight = (d: SimDecision) => (d.trueEffect > 0 ? !finallyRolledBack(d) : finallyRolledBack(d));
+
+/** A harmful change that stayed in the end. */
+export const harmfulKept = (d: SimDecision) => d.trueEffect < 0 && !finallyRolledBack(d);
+
 export interface SimRun {
   seed: number;
   rollouts: number;
@@ -159,8 +171,6 @@ export function candidateChange(c: SimCandidate): Change {
     why_this_component: 'simulated',
   };
 }
-
-const EPSILON = 1e-9;
 
 export async function simulateRun(options: SimulateOptions, run = 0): Promise<SimRun> {
   const { scenario, k } = options;
@@ -397,8 +407,8 @@ export async function simulatePolicy(
   const details: SimRun[] = [];
   for (let r = 0; r < runs; r++) details.push(await simulateRun(options, r));
   const all = details.flatMap((d) => d.decisions);
-  const scored = all.filter((d) => Math.abs(d.trueEffect) > EPSILON);
-  const correct = scored.filter((d) => (d.trueEffect > 0 ? !finallyRolledBack(d) : finallyRolledBack(d))).length;
+  const scored = scoredDecisions(all);
+  const correct = scored.filter(decidedRight).length;
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const holdouts = details.map((d) => d.finalTrueHoldout).filter((x): x is number => x !== null);
   const precisions = details.map((d) => d.predictionQuality.precision).filter((x): x is number => x !== null);
@@ -407,7 +417,7 @@ export async function simulatePolicy(
     runs,
     rollouts_mean: mean(details.map((d) => d.rollouts)),
     decision_accuracy: scored.length ? correct / scored.length : null,
-    harmful_kept: scored.filter((d) => d.trueEffect < 0 && !finallyRolledBack(d)).length,
+    harmful_kept: scored.filter(harmfulKept).length,
     final_true_train: mean(details.map((d) => d.finalTrueTrain)),
     final_true_holdout: holdouts.length ? mean(holdouts) : null,
     decisions: scored.length,
