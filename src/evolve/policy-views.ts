@@ -84,6 +84,22 @@ export function changesMade(
   return made;
 }
 
+/** The iteration whose evolve step made each change of iterations 0 … upTo − 1, by its commit. */
+export function madeInByCommit(runDir: string, upTo: number): Map<string, number> {
+  return new Map(changesMade(runDir, [], upTo).map((m) => [m.commit, m.from - 1]));
+}
+
+/**
+ * Whether a rollback was made by the review of kept changes (--review-kept) at gate n: it undid a change
+ * made before iteration n − 1 (the gate itself only undoes the changes of iteration n − 1; a change of
+ * unknown origin counts as the gate's).
+ */
+export const reviewRollbackAt = (
+  r: { iteration: number; commit: string },
+  n: number,
+  madeIn: ReadonlyMap<string, number>,
+): boolean => r.iteration === n && (madeIn.get(r.commit) ?? n - 1) < n - 1;
+
 /**
  * Every evaluated training harness of iterations 0 … upTo − 1, with the changes active in it (what
  * best-estimate.ts chooses the best from). A change committed by iteration j's evolve step (with its

@@ -17,7 +17,10 @@ import { finalCheckJobs } from '../../src/evolve/policy-views.ts';
 import { renderEvidence } from '../../src/evolve/render-evidence.ts';
 import { REVIEW_RULE, type ReviewRule } from '../../src/evolve/review-kept.ts';
 import { type EvolveConfig, runEvolve } from '../../src/evolve/run-evolve.ts';
+import { loadRunState, saveRunState } from '../../src/evolve/run-state.ts';
+import { openRun } from '../../src/evolve/steps/context.ts';
 import { rollbacksForEvidence } from '../../src/evolve/steps/evolve.ts';
+import { gateStep } from '../../src/evolve/steps/gate.ts';
 import { loadReport } from '../../src/report/load-report.ts';
 import type { RunReport } from '../../src/report/report-data.ts';
 import { bwrapAvailable, bwrapInstallHint } from '../../src/sandbox/bwrap-sandbox.ts';
@@ -325,6 +328,27 @@ for (const policy of ['fixed', 'adaptive'] as const)
       'attribution',
     );
     assert.match(text, /^- slip \(made in iteration 0\): review of kept changes/m);
+
+    // A crash between saving the gate step's state and marking the step done: the redone gate step finds
+    // the review's revert and makes no second rollback.
+    const copy = join(dir, 'run-redone');
+    cpSync(runDir, copy, { recursive: true });
+    const saved = loadRunState(copy);
+    saveRunState(copy, {
+      ...saved,
+      iteration: n,
+      step: 'gate',
+      rollbacks: saved.rollbacks.filter((r) => r.iteration <= n),
+    });
+    const ctx = await openRun({ runDir: copy });
+    await gateStep(ctx, n);
+    const redone = readJson(join(copy, 'iterations', String(n), 'gate.json')).review;
+    assert.equal(redone.rollback?.change, '0/slip');
+    assert.equal(redone.applied[0].alreadyReverted, true);
+    assert.deepEqual(
+      ctx.state.rollbacks.filter((r) => r.iteration === n),
+      saved.rollbacks.filter((r) => r.iteration === n),
+    );
   });
 
 test('adaptive: a run killed with SIGKILL mid-evaluation resumes to the same decisions', { skip }, async () => {

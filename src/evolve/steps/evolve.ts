@@ -12,7 +12,7 @@ import { type ReadEvidenceOptions, readEvidenceInput } from '../evidence-input.t
 import { runEvolveStep } from '../evolve-step.ts';
 import { readSpendFile, recordIterationUsage, writeSpendFile } from '../iteration-usage.ts';
 import { jobSpend } from '../job-spend.ts';
-import { changesMade } from '../policy-views.ts';
+import { madeInByCommit, reviewRollbackAt } from '../policy-views.ts';
 import { listEvidenceSections, renderEvidence } from '../render-evidence.ts';
 import { iterationDir, type RunState } from '../run-state.ts';
 import { budgetExceeded, evaluateComplete, modelFor, type RunContext, readJson, stepDone, stopAt } from './context.ts';
@@ -36,15 +36,13 @@ export function rollbacksForEvidence(
   rollbacks: RunState['rollbacks'],
   n: number,
 ): Pick<ReadEvidenceOptions, 'rolledBack' | 'reviewRolledBack'> {
-  const madeAt = new Map(changesMade(runDir, rollbacks, n).map((m) => [m.commit, m.from - 1]));
+  const madeIn = madeInByCommit(runDir, n);
   const now = rollbacks.filter((r) => r.iteration === n);
   return {
-    rolledBack: now
-      .filter((r) => (madeAt.get(r.commit) ?? n - 1) === n - 1)
-      .map((r) => ({ id: r.change_id, reason: r.reason })),
+    rolledBack: now.filter((r) => !reviewRollbackAt(r, n, madeIn)).map((r) => ({ id: r.change_id, reason: r.reason })),
     reviewRolledBack: now
-      .filter((r) => (madeAt.get(r.commit) ?? n - 1) < n - 1)
-      .map((r) => ({ id: r.change_id, iteration: madeAt.get(r.commit)!, reason: r.reason })),
+      .filter((r) => reviewRollbackAt(r, n, madeIn))
+      .map((r) => ({ id: r.change_id, iteration: madeIn.get(r.commit)!, reason: r.reason })),
   };
 }
 

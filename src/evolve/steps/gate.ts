@@ -11,7 +11,7 @@ import type { ManifestAttribution } from '../attribution.ts';
 import { type BestChoice, chooseBest } from '../best-estimate.ts';
 import { type AppliedRollback, applyGate, decideGate } from '../gate.ts';
 import type { IterationStats } from '../iteration-stats.ts';
-import { changesMade, evaluatedHarnesses } from '../policy-views.ts';
+import { changesMade, evaluatedHarnesses, madeInByCommit, reviewRollbackAt } from '../policy-views.ts';
 import { type Review, reviewable, reviewKept } from '../review-kept.ts';
 import { iterationDir, type RunState, saveRunState } from '../run-state.ts';
 import { type RunContext, readJson, stepDone } from './context.ts';
@@ -76,14 +76,19 @@ async function rollBack(ctx: RunContext, n: number, stats: IterationStats): Prom
 async function reviewKeptChanges(ctx: RunContext, n: number): Promise<RunState> {
   if (!ctx.config.review_kept || n === 0) return ctx.state;
   const { runDir, ws } = ctx;
-  const made = changesMade(runDir, ctx.state.rollbacks, n);
+  // A gate step redone after a crash between saving its state and marking it done already holds this
+  // review's rollback (of a change made before iteration n − 1: only the review undoes those at gate n).
+  // The review is judged as before it, so it picks the same change and finds its revert, not a second one.
+  const madeIn = madeInByCommit(runDir, n);
+  const rollbacks = ctx.state.rollbacks.filter((r) => !reviewRollbackAt(r, n, madeIn));
+  const made = changesMade(runDir, rollbacks, n);
   const active = made.filter((m) => m.from <= n && m.until > n);
   const files = new Map<string, string[]>();
   for (const m of active) files.set(m.key, await ws.changedFiles(`${m.commit}^`, m.commit));
   const judged = new Set(active.filter((m) => m.from === n).map((m) => m.key));
   const keys = active.map((m) => m.key);
   const review: Review = reviewKept(
-    evaluatedHarnesses(runDir, ctx.state.rollbacks, n + 1),
+    evaluatedHarnesses(runDir, rollbacks, n + 1),
     keys,
     reviewable(keys, judged, (key) => files.get(key) ?? []),
     ctx.train.map((t) => t.name),
