@@ -2,7 +2,7 @@
 // directories are mounted read-only, /app /tmp /root /logs /tests are per-trial directories, the
 // network is cut unless allowed, and a cgroup limits processes and memory. Each command enters the
 // running sandbox with nsenter, so files and background processes persist between commands.
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import {
   cpSync,
@@ -18,8 +18,9 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join, posix } from 'node:path';
 import { UserError } from '../errors.ts';
-import { type Cgroup, createCgroup, joinCgroupArgv } from './cgroup-limits.ts';
+import { type Cgroup, joinCgroupArgv } from './cgroup-limits.ts';
 import { killStraysScript, parseKillStrays, SandboxCleanupError } from './kill-strays.ts';
+import { reapedCgroup, spawnReaped } from './reaper.ts';
 import { killGroup, runProcess } from './run-process.ts';
 import { shellQuote } from './shell-quote.ts';
 import { spawnProcess } from './spawn-process.ts';
@@ -94,8 +95,8 @@ export function bwrapArgs(
 /** Starts bwrap; resolves with the pid of the sandbox's first process once it is ready to be joined. */
 function startBwrap(argv: string[], cgroup: Cgroup): Promise<{ proc: ChildProcess; childPid: number }> {
   return new Promise((resolve, reject) => {
-    const [command, ...rest] = joinCgroupArgv(cgroup, argv);
-    const proc = spawn(command!, rest, { stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+    // Its own process group, which the reaper kills should ahe die before the sandbox is up.
+    const proc = spawnReaped(joinCgroupArgv(cgroup, argv), ['ignore', 'pipe', 'pipe', 'pipe']);
     let info = '';
     let stdout = '';
     let stderr = '';
@@ -107,7 +108,7 @@ function startBwrap(argv: string[], cgroup: Cgroup): Promise<{ proc: ChildProces
     };
     const fail = (why: string) => {
       clearTimeout(timer);
-      proc.kill('SIGKILL');
+      killGroup(proc.pid); // bwrap and its child too: killed alone mid-setup, bwrap leaves its child waiting
       reject(new Error(`bwrap did not start: ${why}${stderr ? ` — ${stderr.trim()}` : ''}`));
     };
     const timer = setTimeout(() => fail('no answer within 10 s'), START_TIMEOUT_MS);
@@ -277,17 +278,19 @@ export async function startNamespaceSandbox(spec: NamespaceSandboxSpec): Promise
   let proc: ChildProcess;
   let childPid: number;
   let keepers: number[];
+  let unreap = () => {};
   try {
-    cgroup = createCgroup(`sandbox-${randomUUID()}`, spec.limits);
+    ({ cgroup, release: unreap } = reapedCgroup(`sandbox-${randomUUID()}`, spec.limits));
     ({ proc, childPid } = await startBwrap(spec.argv, cgroup));
     try {
       keepers = keeperPids(childPid);
     } catch (error) {
-      proc.kill('SIGKILL');
+      killGroup(proc.pid);
       throw new Error(`bwrap started but its processes cannot be read: ${(error as Error).message}`);
     }
   } catch (error) {
     cgroup?.remove();
+    unreap();
     spec.onClose?.();
     throw error;
   }
@@ -363,11 +366,12 @@ export async function startNamespaceSandbox(spec: NamespaceSandboxSpec): Promise
       } catch {
         // already gone
       }
-      proc.kill('SIGKILL');
+      killGroup(proc.pid);
       await new Promise<void>((resolve) =>
         proc.exitCode !== null || proc.signalCode !== null ? resolve() : proc.once('exit', () => resolve()),
       );
       cgroup.remove();
+      unreap();
       spec.onClose?.();
     },
   };

@@ -48,7 +48,13 @@ function tryCreate(dirs: string[], files: [string, string][]): string | undefine
   }
 }
 
-export function createCgroup(name: string, limits: CgroupLimits, root = ROOT): Cgroup {
+/** `beforeCreate` is given the cgroup's directories before any is made (the reaper names them). */
+export function createCgroup(
+  name: string,
+  limits: CgroupLimits,
+  root = ROOT,
+  beforeCreate?: (dirs: string[]) => void,
+): Cgroup {
   const none = (reason: string): Cgroup => ({
     kind: 'none',
     reason,
@@ -83,6 +89,7 @@ export function createCgroup(name: string, limits: CgroupLimits, root = ROOT): C
   } else {
     return none(`no cgroup v1 or v2 hierarchy under ${root}`);
   }
+  beforeCreate?.(dirs);
   const failure = tryCreate(dirs, files);
   if (failure)
     return none(`cannot create a ${kind} cgroup (${failure}); run as root or delegate a cgroup to this user`);
