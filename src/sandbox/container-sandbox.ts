@@ -19,6 +19,7 @@ import {
 } from './container-engine.ts';
 import { killStraysScript, parseKillStrays, SandboxCleanupError } from './kill-strays.ts';
 import { ownerAlive, SELF_OWNER } from './process-owner.ts';
+import { reapedContainer } from './reaper.ts';
 import { shellQuote } from './shell-quote.ts';
 import { spawnProcess } from './spawn-process.ts';
 import type { ExecOptions, ExecResult, Sandbox, SpawnOptions } from './types.ts';
@@ -40,11 +41,21 @@ export interface ContainerSandboxOptions {
   env?: Record<string, string>;
 }
 
-/** Containers of this process not yet removed: removed synchronously if the process exits first. */
+/**
+ * Containers of this process not yet removed: removed synchronously if the process exits first, and
+ * by the reaper (reaper.ts) if it is killed.
+ */
 const live = new Map<string, ContainerEngine>();
+const unreap = new Map<string, () => void>();
 let exitHookInstalled = false;
+function untrack(id: string): void {
+  live.delete(id);
+  unreap.get(id)?.();
+  unreap.delete(id);
+}
 function track(id: string, engine: ContainerEngine): void {
   live.set(id, engine);
+  unreap.set(id, reapedContainer(id, [...engine.argv, ...removeArgs(engine, [id])]));
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   process.once('exit', () => {
@@ -97,7 +108,7 @@ export async function createContainerSandbox(o: ContainerSandboxOptions): Promis
   const started = await runEngine(engine, containerRunArgs(o, name, network), { timeoutSec: 120 });
   if (started.exitCode !== 0) {
     await runEngine(engine, removeArgs(engine, [name]), { timeoutSec: 60 });
-    live.delete(name);
+    untrack(name);
     throw new ContainerEngineError(
       'ContainerStartError',
       `${engine.kind} run ${o.image} failed:\n${outputTail(started)}`,
@@ -123,7 +134,7 @@ export async function createContainerSandbox(o: ContainerSandboxOptions): Promis
   const keepers = [...made.stdout.matchAll(/^pid (\d+)$/gm)].map((m) => Number(m[1]));
   if (made.exitCode !== 0 || keepers.length === 0) {
     await runEngine(engine, removeArgs(engine, [name]), { timeoutSec: 60 });
-    live.delete(name);
+    untrack(name);
     throw new ContainerEngineError(
       'ContainerStartError',
       `cannot create the workdir ${workdir} in the container of ${o.image}: ${outputTail(made, 5)}`,
@@ -250,7 +261,7 @@ export async function createContainerSandbox(o: ContainerSandboxOptions): Promis
       // Already gone (`ahe gc` ran meanwhile) is what was asked; any other failure keeps it for the exit hook.
       if (r.exitCode !== 0 && !/no such container/i.test(`${r.stderr}${r.stdout}`))
         throw new Error(`${engine.kind} rm ${name} failed (ahe gc removes it): ${outputTail(r, 3)}`);
-      live.delete(name);
+      untrack(name);
     },
   };
 }

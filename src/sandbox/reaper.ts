@@ -12,16 +12,24 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { type Cgroup, type CgroupLimits, createCgroup } from './cgroup-limits.ts';
 
-// Lines: `+c DIR` / `-c DIR` name and unname a cgroup directory, `+g PGID` / `-g PGID` a process group.
+// Lines: `+c DIR` / `-c DIR` name and unname a cgroup directory, `+g PGID` / `-g PGID` a process group,
+// `+k NAME<TAB>ARGV…` / `-k NAME` a container and the command (tab-separated) that removes it.
 const SCRIPT = [
-  'declare -A groups cgroups',
+  'declare -A groups cgroups containers',
+  "tab=$'\\t'",
   'while read -r op arg; do',
   '  case $op in',
   '    +g) groups[$arg]=1 ;;',
   '    -g) unset "groups[$arg]" ;;',
   '    +c) cgroups[$arg]=1 ;;',
   '    -c) unset "cgroups[$arg]" ;;',
+  '    +k) containers[${arg%%"$tab"*}]=${arg#*"$tab"} ;;',
+  '    -k) unset "containers[$arg]" ;;',
   '  esac',
+  'done',
+  'for c in "${!containers[@]}"; do',
+  '  IFS=$tab read -ra rm <<< "${containers[$c]}"',
+  '  "${rm[@]}" > /dev/null 2>&1 &',
   'done',
   'for g in "${!groups[@]}"; do kill -KILL -- "-$g" 2>/dev/null; done',
   'for d in "${!cgroups[@]}"; do',
@@ -35,6 +43,7 @@ const SCRIPT = [
   '    sleep 0.1',
   '  done',
   'done',
+  'wait',
 ].join('\n');
 
 let reaper: ChildProcess | undefined;
@@ -50,6 +59,11 @@ function ensureReaper(): ChildProcess {
     reaper = started;
   }
   return reaper;
+}
+
+/** The reaper's pid (starting it if need be): tests wait for it to finish. */
+export function reaperPid(): number | undefined {
+  return ensureReaper().pid;
 }
 
 function send(line: string): void {
@@ -91,4 +105,14 @@ export function spawnReaped(argv: string[], stdio: Array<'ignore' | 'pipe'>): Ch
   const pgid = proc.pid;
   if (pgid !== undefined) proc.once('exit', () => send(`-g ${pgid}`));
   return proc;
+}
+
+/**
+ * Removes the container with `removal` (the engine's argv and its `rm` arguments) if this process dies
+ * before `release` is called (a container does not die with the process that started it).
+ */
+export function reapedContainer(name: string, removal: string[]): () => void {
+  if ([name, ...removal].some((a) => /[\t\n\r]/.test(a) || a === '')) return () => {}; // `ahe gc` then
+  send(`+k ${name}\t${removal.join('\t')}`);
+  return () => send(`-k ${name}`);
 }

@@ -7,7 +7,7 @@
 
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
@@ -34,6 +34,19 @@ function made(spec: TaskSpec, root?: string): Task {
   const { task, problem } = loadTask(makeTask(spec, root));
   assert.ok(task, problem?.message);
   return task;
+}
+/** The reaper (src/sandbox/reaper.ts) a process started: its child running the reaper's script. */
+function reaperOf(pid: number): number | undefined {
+  for (const p of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid && readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('declare -A groups')) return Number(p);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return undefined;
 }
 const exited = (child: ChildProcess) =>
   new Promise<number | null>((r) => (child.exitCode !== null ? r(child.exitCode) : child.once('exit', r)));
@@ -209,14 +222,28 @@ for (const kind of CONTAINER_ENGINES) {
     assert.deepEqual(await containersOf('ahe.trial=exec-probe__1'), []);
   });
 
-  test(`${kind}: after a crash (kill -9 mid-trial) \`ahe gc --backend ${kind}\` removes the leftover container`, {
-    skip,
-  }, async () => {
+  test(`${kind}: kill -9 mid-trial: ahe's reaper removes the trial's container`, { skip }, async () => {
     const child = await evalSleeper(jobDir());
     child.kill('SIGKILL');
     await exited(child);
+    const deadline = Date.now() + 120_000;
+    while ((await containersOf(`ahe.pid=${child.pid}`)).length > 0) {
+      assert.ok(Date.now() < deadline, 'the container of a killed ahe is still there after 120 s');
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  });
+
+  test(`${kind}: after a crash that takes the reaper too, \`ahe gc --backend ${kind}\` removes the leftover container`, {
+    skip,
+  }, async () => {
+    const child = await evalSleeper(jobDir());
+    const reaper = reaperOf(child.pid!);
+    assert.ok(reaper, 'no reaper process under ahe');
+    process.kill(reaper, 'SIGKILL');
+    child.kill('SIGKILL');
+    await exited(child);
     const left = await containersOf(`ahe.pid=${child.pid}`);
-    assert.equal(left.length, 1, 'kill -9 leaves the container behind');
+    assert.equal(left.length, 1, 'kill -9 of ahe and its reaper leaves the container behind');
     const gc = spawnSync(process.execPath, [AHE, 'gc', '--backend', kind], { encoding: 'utf8' });
     assert.equal(gc.status, 0, gc.stderr);
     assert.match(gc.stdout, /^[1-9]\d* containers? removed: /m);

@@ -99,6 +99,16 @@ test('a cgroup named to the reaper loses every process and is removed; a process
   }
 });
 
+test('a container named to the reaper is removed by its command; a released one is not', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ahe-reaper-'));
+  const out = (await nameThenDie(['removal', dir])) as { named: string; released: string; reaper: number };
+  await until('the named container to be removed', () => existsSync(out.named));
+  assert.equal(readFileSync(out.named, 'utf8'), 'removed as named\n');
+  // The reaper starts every removal, waits for them all, then exits: after that, nothing more comes.
+  await until('the reaper to exit', () => !alive(out.reaper));
+  assert.ok(!existsSync(out.released), 'a released container was removed');
+});
+
 test('a bwrap sandbox whose starter is killed with -9 while it starts leaves no process behind', {
   skip: bwrapAvailable() ? false : bwrapInstallHint(),
 }, async () => {
