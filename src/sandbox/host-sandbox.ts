@@ -1,6 +1,7 @@
 // The host "sandbox": commands run directly on this machine in a working directory. No isolation —
 // an explicit opt-in for debugging and for `ahe run`. Each command runs in its own process group so
-// a timeout or abort kills everything it started, and close() kills what is still running.
+// a timeout or abort kills everything it started, and close() kills what is still running; the reaper
+// (reaper.ts) kills it if ahe is killed first.
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { killGroup, runProcess } from './run-process.ts';
@@ -26,6 +27,7 @@ export function createHostSandbox(options: HostSandboxOptions): Sandbox {
         cwd: opts.cwd ? at(opts.cwd) : workdir,
         env: { ...process.env, ...options.env, ...opts.env },
         onStart: (pid) => groups.add(pid),
+        reaped: true,
       },
       opts,
     );
@@ -42,6 +44,7 @@ export function createHostSandbox(options: HostSandboxOptions): Sandbox {
         env: { ...process.env, ...options.env, ...opts.env },
         onStart: (pid) => groups.add(pid),
         onExit: (pid) => groups.delete(pid),
+        reaped: true,
       }),
     async readFile(path) {
       return readFileSync(at(path), 'utf8');

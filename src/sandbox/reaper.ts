@@ -94,13 +94,18 @@ export function reapedCgroup(name: string, limits: CgroupLimits): { cgroup: Cgro
  * closes it), so it never runs unnamed, also when this process dies during the spawn; it is unnamed
  * when it exits. Without that pipe closed, the sandbox would hold the reaper's input open.
  */
-export function spawnReaped(argv: string[], stdio: Array<'ignore' | 'pipe'>): ChildProcess {
+export function spawnReaped(
+  argv: string[],
+  stdio: Array<'ignore' | 'pipe'>,
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): ChildProcess {
   const fd = stdio.length;
   // SIGPIPE ignored only for the echo: a reaper killed meanwhile must not stop the start.
   const name = `trap '' PIPE; echo "+g $$" >&${fd}; trap - PIPE; exec ${fd}>&-; exec "$@"`;
-  const proc = spawn('sh', ['-c', name, 'ahe-reaped', ...argv], {
+  const proc = spawn('/bin/sh', ['-c', name, 'ahe-reaped', ...argv], {
     stdio: [...stdio, ensureReaper().stdin!],
     detached: true,
+    ...options,
   });
   const pgid = proc.pid;
   if (pgid !== undefined) proc.once('exit', () => send(`-g ${pgid}`));

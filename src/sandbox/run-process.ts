@@ -2,8 +2,10 @@
 // its output. It returns when the command exits, even if a background child it started still holds the
 // output pipes open (as a server started with `cmd &` does). A failing command is a value, never a throw.
 // node:child_process is used directly (not execa) for that control over when a run is over.
-import { spawn } from 'node:child_process';
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { CappedOutput } from './capture-output.ts';
+import { spawnReaped } from './reaper.ts';
 import type { ExecOptions, ExecResult } from './types.ts';
 
 export const DEFAULT_MAX_OUTPUT_BYTES = 10 * 1024 * 1024;
@@ -25,6 +27,8 @@ export interface ProcessSpec {
   env: NodeJS.ProcessEnv;
   /** Told the process group id once the command started, so its owner can kill it later. */
   onStart?: (pid: number) => void;
+  /** Its process group is killed by the reaper (reaper.ts) if this process dies first. */
+  reaped?: boolean;
 }
 
 export function runProcess(spec: ProcessSpec, opts: ExecOptions = {}): Promise<ExecResult> {
@@ -34,12 +38,16 @@ export function runProcess(spec: ProcessSpec, opts: ExecOptions = {}): Promise<E
     const stdout = new CappedOutput(cap);
     const stderr = new CappedOutput(cap);
     let timedOut = false;
-    const child = spawn(spec.argv[0]!, spec.argv.slice(1), {
-      cwd: spec.cwd,
-      env: spec.env,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = (
+      spec.reaped
+        ? spawnReaped(spec.argv, ['ignore', 'pipe', 'pipe'], { cwd: spec.cwd, env: spec.env })
+        : spawn(spec.argv[0]!, spec.argv.slice(1), {
+            cwd: spec.cwd,
+            env: spec.env,
+            detached: true,
+            stdio: ['ignore', 'pipe', 'pipe'],
+          })
+    ) as ChildProcessByStdio<null, Readable, Readable>;
     const pid = child.pid;
     if (pid) spec.onStart?.(pid);
     child.stdout.on('data', (c: Buffer) => stdout.push(c));

@@ -1,6 +1,8 @@
 // Starts a long-lived process with piped stdio as its own process group (the backends' `spawn`, e.g. for
 // an MCP server inside the sandbox): kill() ends the whole group, stderr is kept as a bounded tail.
-import { spawn } from 'node:child_process';
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
+import { spawnReaped } from './reaper.ts';
 import { killGroup } from './run-process.ts';
 import type { SandboxProcess } from './types.ts';
 
@@ -16,15 +18,21 @@ export interface SpawnSpec {
   onExit?: (pid: number) => void;
   /** Runs after kill() (e.g. to kill what the process left inside a container). */
   onKill?: () => void;
+  /** Its process group is killed by the reaper (reaper.ts) if this process dies first. */
+  reaped?: boolean;
 }
 
 export function spawnProcess(spec: SpawnSpec): SandboxProcess {
-  const child = spawn(spec.argv[0]!, spec.argv.slice(1), {
-    cwd: spec.cwd,
-    env: spec.env,
-    detached: true,
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+  const child = (
+    spec.reaped
+      ? spawnReaped(spec.argv, ['pipe', 'pipe', 'pipe'], { cwd: spec.cwd, env: spec.env })
+      : spawn(spec.argv[0]!, spec.argv.slice(1), {
+          cwd: spec.cwd,
+          env: spec.env,
+          detached: true,
+          stdio: ['pipe', 'pipe', 'pipe'],
+        })
+  ) as ChildProcessByStdio<Writable, Readable, Readable>;
   const pid = child.pid;
   if (pid) spec.onStart?.(pid);
   let stderr = '';

@@ -109,6 +109,16 @@ test('a container named to the reaper is removed by its command; a released one 
   assert.ok(!existsSync(out.released), 'a released container was removed');
 });
 
+test("the host backend's commands die with the process that ran them", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ahe-reaper-host-'));
+  const out = (await nameThenDie(['host', dir])) as { exec: number; spawn: number };
+  try {
+    await until('the host commands to be killed', () => !alive(out.exec) && !alive(out.spawn));
+  } finally {
+    for (const pid of [out.exec, out.spawn]) if (alive(pid)) process.kill(pid, 'SIGKILL');
+  }
+});
+
 test('a bwrap sandbox whose starter is killed with -9 while it starts leaves no process behind', {
   skip: bwrapAvailable() ? false : bwrapInstallHint(),
 }, async () => {
