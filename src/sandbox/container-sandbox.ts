@@ -45,21 +45,18 @@ export interface ContainerSandboxOptions {
  * Containers of this process not yet removed: removed synchronously if the process exits first, and
  * by the reaper (reaper.ts) if it is killed.
  */
-const live = new Map<string, ContainerEngine>();
-const unreap = new Map<string, () => void>();
+const live = new Map<string, { engine: ContainerEngine; unreap: () => void }>();
 let exitHookInstalled = false;
 function untrack(id: string): void {
+  live.get(id)?.unreap();
   live.delete(id);
-  unreap.get(id)?.();
-  unreap.delete(id);
 }
 function track(id: string, engine: ContainerEngine): void {
-  live.set(id, engine);
-  unreap.set(id, reapedContainer(id, [...engine.argv, ...removeArgs(engine, [id])]));
+  live.set(id, { engine, unreap: reapedContainer(id, [...engine.argv, ...removeArgs(engine, [id])]) });
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   process.once('exit', () => {
-    for (const [cid, eng] of live) {
+    for (const [cid, { engine: eng }] of live) {
       try {
         execFileSync(eng.argv[0]!, [...eng.argv.slice(1), ...removeArgs(eng, [cid])], {
           stdio: 'ignore',

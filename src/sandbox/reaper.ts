@@ -121,3 +121,14 @@ export function reapedContainer(name: string, removal: string[]): () => void {
   send(`+k ${name}\t${removal.join('\t')}`);
   return () => send(`-k ${name}`);
 }
+
+/** Spawns `argv` as the leader of a process group of its own; `reaped`: through spawnReaped. */
+export function spawnGroup(
+  argv: string[],
+  stdio: Array<'ignore' | 'pipe'>,
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; reaped?: boolean },
+): ChildProcess {
+  const { reaped, ...where } = options;
+  if (reaped) return spawnReaped(argv, stdio, where);
+  return spawn(argv[0]!, argv.slice(1), { stdio, detached: true, ...where });
+}

@@ -2,10 +2,10 @@
 // its output. It returns when the command exits, even if a background child it started still holds the
 // output pipes open (as a server started with `cmd &` does). A failing command is a value, never a throw.
 // node:child_process is used directly (not execa) for that control over when a run is over.
-import { type ChildProcessByStdio, spawn } from 'node:child_process';
+import type { ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { CappedOutput } from './capture-output.ts';
-import { spawnReaped } from './reaper.ts';
+import { spawnGroup } from './reaper.ts';
 import type { ExecOptions, ExecResult } from './types.ts';
 
 export const DEFAULT_MAX_OUTPUT_BYTES = 10 * 1024 * 1024;
@@ -38,16 +38,11 @@ export function runProcess(spec: ProcessSpec, opts: ExecOptions = {}): Promise<E
     const stdout = new CappedOutput(cap);
     const stderr = new CappedOutput(cap);
     let timedOut = false;
-    const child = (
-      spec.reaped
-        ? spawnReaped(spec.argv, ['ignore', 'pipe', 'pipe'], { cwd: spec.cwd, env: spec.env })
-        : spawn(spec.argv[0]!, spec.argv.slice(1), {
-            cwd: spec.cwd,
-            env: spec.env,
-            detached: true,
-            stdio: ['ignore', 'pipe', 'pipe'],
-          })
-    ) as ChildProcessByStdio<null, Readable, Readable>;
+    const child = spawnGroup(spec.argv, ['ignore', 'pipe', 'pipe'], {
+      cwd: spec.cwd,
+      env: spec.env,
+      reaped: spec.reaped,
+    }) as ChildProcessByStdio<null, Readable, Readable>;
     const pid = child.pid;
     if (pid) spec.onStart?.(pid);
     child.stdout.on('data', (c: Buffer) => stdout.push(c));

@@ -1,8 +1,8 @@
 // Starts a long-lived process with piped stdio as its own process group (the backends' `spawn`, e.g. for
 // an MCP server inside the sandbox): kill() ends the whole group, stderr is kept as a bounded tail.
-import { type ChildProcessByStdio, spawn } from 'node:child_process';
+import type { ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
-import { spawnReaped } from './reaper.ts';
+import { spawnGroup } from './reaper.ts';
 import { killGroup } from './run-process.ts';
 import type { SandboxProcess } from './types.ts';
 
@@ -23,16 +23,11 @@ export interface SpawnSpec {
 }
 
 export function spawnProcess(spec: SpawnSpec): SandboxProcess {
-  const child = (
-    spec.reaped
-      ? spawnReaped(spec.argv, ['pipe', 'pipe', 'pipe'], { cwd: spec.cwd, env: spec.env })
-      : spawn(spec.argv[0]!, spec.argv.slice(1), {
-          cwd: spec.cwd,
-          env: spec.env,
-          detached: true,
-          stdio: ['pipe', 'pipe', 'pipe'],
-        })
-  ) as ChildProcessByStdio<Writable, Readable, Readable>;
+  const child = spawnGroup(spec.argv, ['pipe', 'pipe', 'pipe'], {
+    cwd: spec.cwd,
+    env: spec.env,
+    reaped: spec.reaped,
+  }) as ChildProcessByStdio<Writable, Readable, Readable>;
   const pid = child.pid;
   if (pid) spec.onStart?.(pid);
   let stderr = '';
