@@ -4,11 +4,12 @@
 // counts the processes still running in those sandboxes (and the cgroups left, where they are used).
 //   node --import tsx scripts/sandbox-kill-study.ts [--runs 60] [--load 3] [--no-cgroup]
 
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { execa } from 'execa';
+import { liveProcesses } from '../test/support/processes.ts';
 
 const { values } = parseArgs({
   options: {
@@ -53,18 +54,9 @@ function ahedCgroups(): string[] {
       .map((d) => join(p, d)),
   );
 }
-const leftProcesses = readdirSync('/proc').filter((pid) => {
-  if (!/^\d+$/.test(pid)) return false;
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    return !/^State:\s+Z/m.test(status) && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(root);
-  } catch {
-    return false;
-  }
-});
-const leftSandboxes = new Set(
-  leftProcesses.map((pid) => new RegExp(`${root}/(t\\d+)`).exec(readFileSync(`/proc/${pid}/cmdline`, 'utf8'))?.[1]),
-);
+const left = liveProcesses().filter((p) => p.cmdline.includes(root));
+const leftProcesses = left.map((p) => p.pid);
+const leftSandboxes = new Set(left.map((p) => new RegExp(`${root}/(t\\d+)`).exec(p.cmdline)?.[1]));
 const leftCgroups = ahedCgroups().filter((d) => !cgroupsBefore.has(d));
 console.log(
   `${runs} starts killed (${values.load} busy loops${values['no-cgroup'] ? ', no cgroup' : ''}): ` +

@@ -7,7 +7,7 @@
 
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
@@ -20,6 +20,7 @@ import { containerEngine, runEngine } from '../../src/sandbox/container-engine.t
 import { createContainerSandbox } from '../../src/sandbox/container-sandbox.ts';
 import { CONTAINER_ENGINES, containerSkipReason, containersLabelled } from '../support/container-engines.ts';
 import { makeTask, type TaskSpec } from '../support/make-task.ts';
+import { liveProcesses } from '../support/processes.ts';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
 const AHE = join(ROOT, 'bin/ahe.js');
@@ -36,18 +37,8 @@ function made(spec: TaskSpec, root?: string): Task {
   return task;
 }
 /** The reaper (src/sandbox/reaper.ts) a process started: its child running the reaper's script. */
-function reaperOf(pid: number): number | undefined {
-  for (const p of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === pid && readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('declare -A groups')) return Number(p);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return undefined;
-}
+const reaperOf = (pid: number) =>
+  liveProcesses().find((p) => p.ppid === pid && p.cmdline.includes('declare -A groups'))?.pid;
 const exited = (child: ChildProcess) =>
   new Promise<number | null>((r) => (child.exitCode !== null ? r(child.exitCode) : child.once('exit', r)));
 

@@ -4,25 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { createHostSandbox } from '../../src/sandbox/host-sandbox.ts';
+import { alive, eventually } from '../support/processes.ts';
 
 const sandbox = () => createHostSandbox({ workdir: mkdtempSync(join(tmpdir(), 'ahe-host-')) });
-
-/** Polls until `done()` holds or `ms` pass (a loaded machine may take a while to reap a killed process). */
-async function eventually(done: () => boolean, ms = 10_000): Promise<boolean> {
-  const until = Date.now() + ms;
-  while (!done() && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
-  return done();
-}
-
-/** Running (a killed orphan may linger as a zombie until init reaps it: that is not alive). */
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return !/^\d+ \(.*\) [ZX]/.test(stat);
-  } catch {
-    return false;
-  }
-}
 
 test('exec returns exit code, stdout and stderr as values, in the workdir, with env', async () => {
   const sb = sandbox();
