@@ -365,6 +365,8 @@ export function missingTrials(planned: readonly string[], trials: readonly Summa
 
 /** The job result.json: Harbor's keys first, ahe's summary beside them (added, never renamed). */
 export function buildJobResult(input: JobResultInput): JobResult {
+  // Trial order (task, then attempt), not the order trials finished in: `rewards` lists attempts in order.
+  const trials = [...input.trials].sort((a, b) => byTrialName.compare(a.trial_name, b.trial_name));
   const started = Date.parse(input.startedAt);
   const finished = input.finishedAt ? Date.parse(input.finishedAt) : NaN;
   const wallSec = Number.isFinite(started) && Number.isFinite(finished) ? (finished - started) / 1000 : undefined;
@@ -374,9 +376,9 @@ export function buildJobResult(input: JobResultInput): JobResult {
     finished_at: input.finishedAt,
     n_total_trials: input.nTotalTrials ?? input.planned?.length ?? input.trials.length,
     missing_trials: input.planned
-      ? missingTrials(input.planned, input.trials)
-      : input.trials.filter(isInfrastructureTrial).map((t) => t.trial_name),
-    stats: harborStats(input.trials, input.evalKey),
-    ...summarizeTrials(input.trials, { wallSec }),
+      ? missingTrials(input.planned, trials)
+      : trials.filter(isInfrastructureTrial).map((t) => t.trial_name),
+    stats: harborStats(trials, input.evalKey),
+    ...summarizeTrials(trials, { wallSec }),
   };
 }
