@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import type { AblationType } from '../experiments/ablation-types.ts';
 import { MODEL_SPEC_HELP } from '../model/create-model.ts';
 import { addHarnessExperimentOptions, type HarnessExperimentFlags } from './harness-experiment-options.ts';
-import { componentTypes, existingDir } from './parse-options.ts';
+import { componentTypes, existingDir, modelSpec } from './parse-options.ts';
 
 export interface AblateFlags extends HarnessExperimentFlags {
   components?: AblationType[];
@@ -17,7 +17,7 @@ export function registerAblateCommand(program: Command): void {
       'Ablate an evolve run: evaluate the seed, the best harness, the seed plus each component type of the best ("memory only") and the best minus each, with paired tests (Holm-corrected) into RUN/ablation/.',
     )
     .argument('<run>', 'an ahe evolve run directory (with a best harness)', existingDir)
-    .option('--model <spec>', `the coding model (default: the run's): ${MODEL_SPEC_HELP}`)
+    .option('--model <spec>', `the coding model (default: the run's): ${MODEL_SPEC_HELP}`, modelSpec)
     .option(
       '--components <types>',
       'only these component types, comma-separated: system_prompt, tools, middleware, skills, subagents, memory, harness_yaml (default: every type the best changed)',

@@ -5,6 +5,7 @@ import {
   concurrency,
   existingDir,
   existingFile,
+  modelSpec,
   nonNegativeInt,
   outputDir,
   positiveInt,
@@ -40,7 +41,7 @@ export function registerDebugCommands(program: Command): void {
       "a job directory: ahe eval's, a Harbor job written by any agent, or a Terminal-Bench 1 run",
       existingDir,
     )
-    .option('--model <spec>', `the analyst model (one call per task with failures): ${MODEL_SPEC_HELP}`)
+    .option('--model <spec>', `the analyst model (one call per task with failures): ${MODEL_SPEC_HELP}`, modelSpec)
     .option('--no-llm', 'heuristic report only: failure signatures, clusters, timelines (the default without --model)')
     .option('--out <dir>', 'where to write the report (default <job>/debug)', outputDir)
     .option('--all', 'analyse tasks where every attempt passed too (default: a one-line summary)')

@@ -15,6 +15,7 @@ import { createModel } from '../model/create-model.ts';
 import { loadPriceTable } from '../model/prices.ts';
 import { openTrialQueue } from '../queue/enqueue-job.ts';
 import { displayUrl } from '../queue/redis-connection.ts';
+import { shownModel } from '../report/shown.ts';
 import { createCgroup } from '../sandbox/cgroup-limits.ts';
 import { followAlongUrl } from '../serve/find-server.ts';
 import { checkBackend } from './check-backend.ts';
@@ -159,7 +160,7 @@ export async function runEval(
   const resuming = existsSync(join(jobDir, 'config.json'));
   if (!flags.quiet)
     io.err.write(
-      `ahe eval · ${tasks.length} tasks${selects(selection) ? ` (${describeSelection(selection)})` : ''} × ${flags.k} · agent ${flags.agent}${agent.modelSpec ? ` · model ${agent.modelSpec}` : ''} · backend ${flags.backend} · ${flags.queue ? `queue ${displayUrl(flags.queue)}` : `concurrency ${flags.concurrency}`}\n${resuming ? 'resuming' : 'job'} ${jobDir}\n`,
+      `ahe eval · ${tasks.length} tasks${selects(selection) ? ` (${describeSelection(selection)})` : ''} × ${flags.k} · agent ${flags.agent}${agent.modelSpec ? ` · model ${shownModel(agent.modelSpec)}` : ''} · backend ${flags.backend} · ${flags.queue ? `queue ${displayUrl(flags.queue)}` : `concurrency ${flags.concurrency}`}\n${resuming ? 'resuming' : 'job'} ${jobDir}\n`,
     );
   // A running `ahe serve` whose directory holds the job shows it live (said once the job is on disk).
   const follow = flags.quiet ? undefined : followAlongUrl(jobDir);

@@ -9,6 +9,7 @@ import {
   concurrency,
   existingDir,
   existingFile,
+  modelSpec,
   outputDir,
   positiveInt,
   retries,
@@ -64,7 +65,7 @@ export function registerEvalCommand(program: Command): void {
         .default('harness'),
     )
     .option('--harness <dir>', 'harness directory (with --agent harness)', existingDir)
-    .option('--model <spec>', `model (with --agent harness): ${MODEL_SPEC_HELP}`)
+    .option('--model <spec>', `model (with --agent harness): ${MODEL_SPEC_HELP}`, modelSpec)
     .option('-k, --k <n>', 'attempts per task', attempts, 1)
     .option(
       '--concurrency <n>',
@@ -92,6 +93,7 @@ export function registerEvalCommand(program: Command): void {
     .option(
       '--fallback-model <spec>',
       "a model that takes over for the rest of a trial's session once the model fails with retries exhausted or is not found (docs/models.md)",
+      modelSpec,
     )
     .addOption(
       new Option(

@@ -19,12 +19,13 @@ import { loadSplit } from '../evolve/evaluate-harness.ts';
 import { holdoutSelection, roleEffort, roleFallback, trainSelection } from '../evolve/evolve-config.ts';
 import { EVOLVER_HARNESS_DIR } from '../evolve/evolve-session.ts';
 import { type EvolveConfig, type RunConfig, runEvolve } from '../evolve/run-evolve.ts';
-import { extendRun, loadRunState } from '../evolve/run-state.ts';
+import { extendRun, loadRunState, type RunState } from '../evolve/run-state.ts';
 import { writeRunSummary } from '../evolve/run-summary.ts';
 import { loadHarness } from '../harness/load-harness.ts';
 import { createModel } from '../model/create-model.ts';
 import { loadPriceTable, type PriceTable } from '../model/prices.ts';
 import { openTrialQueue } from '../queue/enqueue-job.ts';
+import { shownModel } from '../report/shown.ts';
 import { followAlongUrl } from '../serve/find-server.ts';
 import { checkBackend } from './check-backend.ts';
 import { refuseInvalidTasks } from './eval-action.ts';
@@ -116,9 +117,10 @@ function applyExperimentFile(file: string, command: Command): NonNullable<RunCon
 /**
  * --resume with other flags (or an experiment file's keys): changeable ones (iterations, budgets,
  * concurrency) are applied and may reopen a finished run; a fixed one with another value is refused by
- * name (src/cli/evolve-flags.ts).
+ * name (src/cli/evolve-flags.ts). Returns the run's state as resumed; with --estimate-only the run on
+ * disk is left as it was.
  */
-function applyResumeFlags(runDir: string, flags: EvolveFlags, command: Command): void {
+function applyResumeFlags(runDir: string, flags: EvolveFlags, command: Command): RunState {
   const given: Record<string, unknown> = {};
   for (const option of command.options) {
     const name = option.attributeName();
@@ -135,9 +137,11 @@ function applyResumeFlags(runDir: string, flags: EvolveFlags, command: Command):
         .join(', ')} can); start a new run with --out for other settings`,
     );
   }
-  const { changed } = extendRun(runDir, changes);
-  if (changed.length) process.stderr.write(`resuming with ${changed.join(', ')}\n`);
-  checkSuites(loadRunState(runDir).config, flags.skipInvalidTasks);
+  const { changed, state: extended } = extendRun(runDir, changes, { save: !flags.estimateOnly });
+  if (changed.length)
+    process.stderr.write(`${flags.estimateOnly ? 'estimating with' : 'resuming with'} ${changed.join(', ')}\n`);
+  checkSuites(extended.config, flags.skipInvalidTasks);
+  return extended;
 }
 
 function configFrom(flags: EvolveFlags, experiment: RunConfig['experiment']): RunConfig {
@@ -215,6 +219,45 @@ function configFrom(flags: EvolveFlags, experiment: RunConfig['experiment']): Ru
 }
 
 /**
+ * The cost estimate, per role, of `iterations` evolve steps and the evaluations around them (from
+ * iteration `from`: a resumed run's estimate covers what is left).
+ */
+function printEstimate(
+  config: RunConfig,
+  trainTasks: number,
+  holdoutTasks: number,
+  iterations: number,
+  prices: PriceTable | undefined,
+  from = 0,
+): void {
+  const estimate = estimateRunCost({
+    iterations,
+    trainTasks,
+    holdoutTasks,
+    holdoutEvery: config.holdout_every,
+    k: config.k,
+    model: config.model,
+    evolveModel: config.evolve_model,
+    debugModel: config.debug_model ?? undefined,
+    evolvers: config.evolvers,
+    method: config.method,
+    evalPolicy: config.eval_policy,
+    prices,
+  });
+  process.stderr.write(
+    `ahe evolve · ${trainTasks} training tasks${holdoutTasks ? ` + ${holdoutTasks} held-out` : ''} × k=${config.k} · ${from ? `iterations ${from}–${config.iterations} left of ${config.iterations}` : `${config.iterations} iterations`} · backend ${config.backend}\n` +
+      `cost estimate (assumes ~${formatTokens(estimate.assumptions.trial.promptTokens)} prompt tokens per trial; the summary shows what was actually spent):\n` +
+      estimate.roles
+        .map(
+          (r) =>
+            `  ${r.role.padEnd(8)} ${shownModel(r.model)}: ${r.atMost ? 'at most ' : ''}${r.calls} ${r.unit}${r.note ? ` (${r.note})` : ''}, ~${formatTokens(r.tokens)} tokens, ${r.cost_usd === null ? 'price unknown (add it with --prices)' : `~${formatCost(r.cost_usd)}`}`,
+        )
+        .join('\n') +
+      `\n  total ~${formatTokens(estimate.tokens)} tokens, ${estimate.cost_usd === null ? 'cost unknown' : `~${formatCost(estimate.cost_usd)}`}${config.budget_usd ? ` (budget $${config.budget_usd})` : ''}\n`,
+  );
+}
+
+/**
  * `stop`: a caller's own stop signal (`ahe experiments run`, whose Ctrl-C may come before this run's
  * handler is installed); the run stops cleanly on it as on Ctrl-C.
  */
@@ -237,9 +280,31 @@ export async function evolveCommand(parsed: EvolveFlags, command: Command, stop?
           ? `--resume ${flags.resume}: the experiment file's out is ${flags.out}, another run; resume that one, or drop --config`
           : `--out ${flags.out} with --resume ${flags.resume}: a resumed run stays in its directory; drop --out`,
       );
-    applyResumeFlags(runDir, flags, command);
+    const state = applyResumeFlags(runDir, flags, command);
     // Prices are not part of the run: a USD budget needs them again on every invocation.
-    costKnown = await checkModels(loadRunState(runDir).config, prices, flags.maxRetries);
+    costKnown = await checkModels(state.config, prices, flags.maxRetries);
+    if (flags.estimateOnly) {
+      if (state.step === 'done') {
+        process.stderr.write(
+          `${showPath(runDir)}: the run is finished; nothing is left to run (raise --iterations to go further)\n`,
+        );
+        return;
+      }
+      // What is left: the evaluations of iterations state.iteration..N and the evolve steps between them.
+      const warn = (l: string) => process.stderr.write(`${l}\n`);
+      const c = state.config;
+      const train = loadSplit(c.tasks, warn, trainSelection(c), TRAIN_SELECTION_FLAGS);
+      const holdout = c.holdout ? loadSplit(c.holdout, warn, holdoutSelection(c), HOLDOUT_SELECTION_FLAGS) : [];
+      printEstimate(
+        c,
+        train.length,
+        holdout.length,
+        Math.max(0, c.iterations - state.iteration),
+        prices,
+        state.iteration,
+      );
+      return;
+    }
   } else {
     config = configFrom(flags, experiment);
     runDir = resolve(flags.out!);
@@ -257,31 +322,7 @@ export async function evolveCommand(parsed: EvolveFlags, command: Command, stop?
       ? loadSplit(config.holdout, warn, holdoutSelection(config), HOLDOUT_SELECTION_FLAGS)
       : [];
     costKnown = await checkModels(config, prices, flags.maxRetries);
-    const estimate = estimateRunCost({
-      iterations: config.iterations,
-      trainTasks: train.length,
-      holdoutTasks: holdout.length,
-      holdoutEvery: config.holdout_every,
-      k: config.k,
-      model: config.model,
-      evolveModel: config.evolve_model,
-      debugModel: config.debug_model ?? undefined,
-      evolvers: config.evolvers,
-      method: config.method,
-      evalPolicy: config.eval_policy,
-      prices,
-    });
-    process.stderr.write(
-      `ahe evolve · ${train.length} training tasks${holdout.length ? ` + ${holdout.length} held-out` : ''} × k=${config.k} · ${config.iterations} iterations · backend ${config.backend}\n` +
-        `cost estimate (assumes ~${formatTokens(estimate.assumptions.trial.promptTokens)} prompt tokens per trial; the summary shows what was actually spent):\n` +
-        estimate.roles
-          .map(
-            (r) =>
-              `  ${r.role.padEnd(8)} ${r.model}: ${r.atMost ? 'at most ' : ''}${r.calls} ${r.unit}${r.note ? ` (${r.note})` : ''}, ~${formatTokens(r.tokens)} tokens, ${r.cost_usd === null ? 'price unknown (add it with --prices)' : `~${formatCost(r.cost_usd)}`}`,
-          )
-          .join('\n') +
-        `\n  total ~${formatTokens(estimate.tokens)} tokens, ${estimate.cost_usd === null ? 'cost unknown' : `~${formatCost(estimate.cost_usd)}`}${config.budget_usd ? ` (budget $${config.budget_usd})` : ''}\n`,
-    );
+    printEstimate(config, train.length, holdout.length, config.iterations, prices);
     if (flags.estimateOnly) return;
   }
   const runConfig = config ?? loadRunState(runDir).config;

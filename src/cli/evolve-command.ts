@@ -14,6 +14,7 @@ import {
   iterationInterval,
   iterations,
   minutes,
+  modelSpec,
   outputDir,
   positiveInt,
   retries,
@@ -87,11 +88,12 @@ export function registerEvolveCommand(program: Command): void {
   addTaskSelectionOptions(command, 'holdout-', 'held-out');
   command
     .addOption(backendOption(`sandbox of every trial of the run, training and held-out (${BACKEND_HELP})`))
-    .option('--model <spec>', `the coding agent's model: ${MODEL_SPEC_HELP}`)
-    .option('--evolve-model <spec>', "the evolve agent's model (default: --model)")
+    .option('--model <spec>', `the coding agent's model: ${MODEL_SPEC_HELP}`, modelSpec)
+    .option('--evolve-model <spec>', "the evolve agent's model (default: --model)", modelSpec)
     .option(
       '--debug-model <spec>',
       "the debugger's analyst model (default: --model; `none` for the heuristic report only)",
+      modelSpec,
     )
     .addOption(
       new Option('--reasoning-effort <level>', "the coding agent's reasoning effort (default: harness.yaml's)").choices(
@@ -107,9 +109,10 @@ export function registerEvolveCommand(program: Command): void {
     .option(
       '--fallback-model <spec>',
       "the coding agent's fallback once its model fails with retries exhausted or is not found; trials that use it are measured apart (docs/models.md)",
+      modelSpec,
     )
-    .option('--evolve-fallback-model <spec>', "the evolve agent's fallback model")
-    .option('--debug-fallback-model <spec>', "the debugger analyst's fallback model")
+    .option('--evolve-fallback-model <spec>', "the evolve agent's fallback model", modelSpec)
+    .option('--debug-fallback-model <spec>', "the debugger analyst's fallback model", modelSpec)
     .option('--iterations <n>', 'evolve steps after the seed evaluation', iterations, 3)
     .option(
       '-k, --k <n>',

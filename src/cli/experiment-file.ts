@@ -11,8 +11,9 @@ import type { Command, Option } from 'commander';
 import { editDistance as distance } from '../edit-distance.ts';
 import { UserError } from '../errors.ts';
 import { parseYaml } from '../harness/read-yaml.ts';
+import { absoluteModelSpec } from '../model/model-file.ts';
 import type { JSONValue } from './evolve-flags.ts';
-import { existingDir, existingFile, outputDir, outputFile } from './parse-options.ts';
+import { existingDir, existingFile, modelSpec, outputDir, outputFile } from './parse-options.ts';
 
 /** The key that names base files; not a flag. */
 export const EXTENDS_KEY = 'extends';
@@ -149,7 +150,12 @@ function parseEntry(option: Option, entry: Entry): { value: unknown; record: JSO
     if (typeof item !== 'string' && typeof item !== 'number')
       fail(file, line, `${key}: expected ${isPath ? 'a path' : 'a value'}, not ${typeName(item)}`);
     const text = String(item);
-    const arg = isPath ? resolve(dirname(file), text) : text;
+    // A model's file, like a path, is read from the experiment file's directory.
+    const arg = isPath
+      ? resolve(dirname(file), text)
+      : option.parseArg === modelSpec
+        ? absoluteModelSpec(text, dirname(file))
+        : text;
     if (!option.parseArg) {
       if (!option.variadic) return arg;
       return previous === option.defaultValue || !Array.isArray(previous) ? [arg] : [...previous, arg];

@@ -11,7 +11,8 @@ import { UserError } from '../errors.ts';
 import type { RunConfig } from '../evolve/evolve-config.ts';
 import { loadRunState, type Role, type RunState, stateFile } from '../evolve/run-state.ts';
 import { collectRows } from '../evolve/run-summary.ts';
-import { DEFAULT_PRICES, formatUsdSum, loadPriceTable, type PriceTable, priceOf } from '../model/prices.ts';
+import { DEFAULT_PRICES, estimatedCost, formatUsdSum, loadPriceTable, type PriceTable } from '../model/prices.ts';
+import { shownModel } from '../report/shown.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../trace/write-atomic.ts';
 import { evolveCommand } from './evolve-action.ts';
 import { type EvolveFlags, registerEvolveCommand } from './evolve-command.ts';
@@ -83,12 +84,22 @@ function plan(file: string): PlannedExperiment {
   return { experiment, out, action: state.step === 'done' && !Object.keys(changes).length ? 'skip' : 'resume' };
 }
 
+/** The `ahe evolve` arguments of one experiment. */
+const evolveArgs = (p: PlannedExperiment, flags: ExperimentsRunFlags): string[] => [
+  ...(p.action === 'resume' ? ['--resume', p.out] : []),
+  '--config',
+  p.experiment.file,
+  ...(flags.queue ? ['--queue', flags.queue] : []),
+  ...(flags.quiet ? ['--quiet'] : []),
+];
+
 /** Runs `ahe evolve` with these arguments, in this process, as the command line would. */
 async function runEvolveCommand(args: string[], stop: AbortSignal): Promise<void> {
   await evolveProgram(stop).program.parseAsync(['evolve', ...args], { from: 'user' });
 }
 
-const isPriced = (spec: string, table: PriceTable) => /^(scripted|replay):/.test(spec) || !!priceOf(spec, table);
+const NO_USAGE = { promptTokens: 0, completionTokens: 0, cachedTokens: 0 };
+const isPriced = (spec: string, table: PriceTable) => estimatedCost(spec, NO_USAGE, table) !== null;
 
 /** The comparison line of one experiment, from its run directory (or from its file when it has not started). */
 function rowOf({ experiment, out }: PlannedExperiment): ExperimentRow {
@@ -100,8 +111,8 @@ function rowOf({ experiment, out }: PlannedExperiment): ExperimentRow {
     file: showPath(experiment.file),
     out: showPath(out),
     method: String(config.method ?? v.method ?? 'ahe'),
-    model,
-    evolve_model: String(config.evolve_model ?? v.evolveModel ?? model),
+    model: shownModel(model),
+    evolve_model: shownModel(String(config.evolve_model ?? v.evolveModel ?? model)),
   };
   if (!state)
     return {
@@ -206,6 +217,15 @@ export async function experimentsRunCommand(files: string[], flags: ExperimentsR
   );
   let interrupted = false;
   try {
+    // Every experiment's models (keys, files, prices under a budget), harness and tasks are checked, and
+    // its cost estimated, before the first one spends anything.
+    for (const [i, p] of planned.entries()) {
+      if (p.action === 'skip') continue;
+      process.stderr.write(
+        `experiment ${i + 1}/${planned.length} ${showPath(p.experiment.file)}: checking (${p.action === 'start' ? 'a new run' : `resumes ${showPath(p.out)}`})\n`,
+      );
+      await runEvolveCommand([...evolveArgs(p, flags), '--estimate-only'], signal);
+    }
     for (const [i, p] of planned.entries()) {
       if (signal.aborted) {
         interrupted = true;
@@ -217,16 +237,7 @@ export async function experimentsRunCommand(files: string[], flags: ExperimentsR
         continue;
       }
       process.stderr.write(`${name}: ${p.action === 'start' ? 'starting' : 'resuming'}\n`);
-      await runEvolveCommand(
-        [
-          ...(p.action === 'resume' ? ['--resume', p.out] : []),
-          '--config',
-          p.experiment.file,
-          ...(flags.queue ? ['--queue', flags.queue] : []),
-          ...(flags.quiet ? ['--quiet'] : []),
-        ],
-        signal,
-      );
+      await runEvolveCommand(evolveArgs(p, flags), signal);
       if (signal.aborted || process.exitCode === INTERRUPTED_EXIT) {
         interrupted = true;
         break;

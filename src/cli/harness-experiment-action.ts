@@ -16,6 +16,7 @@ import { createModel } from '../model/create-model.ts';
 import { loadPriceTable, type PriceTable } from '../model/prices.ts';
 import type { ReasoningEffort } from '../model/reasoning-levels.ts';
 import { openTrialQueue } from '../queue/enqueue-job.ts';
+import { shownModel } from '../report/shown.ts';
 import { checkBackend } from './check-backend.ts';
 import { loadSelectedTasks } from './eval-action.ts';
 import type { HarnessExperimentFlags } from './harness-experiment-options.ts';
@@ -119,7 +120,7 @@ function printEstimate(command: string, setup: ExperimentSetup, jobDirs: readonl
     prices: setup.prices,
   });
   process.stderr.write(
-    `ahe ${command} · ${what} · ${setup.tasks.length} tasks (${setup.suite.source}: ${setup.suite.dir}) × k=${setup.k} · model ${setup.model} · backend ${setup.backend}\n` +
+    `ahe ${command} · ${what} · ${setup.tasks.length} tasks (${setup.suite.source}: ${setup.suite.dir}) × k=${setup.k} · model ${shownModel(setup.model)} · backend ${setup.backend}\n` +
       `cost estimate (assumes ~${formatTokens(e.prompt_tokens_per_trial)} prompt tokens per trial): ${e.planned - e.measured} trials to run of ${e.planned} (${e.measured} already measured), ~${formatTokens(e.tokens)} tokens, ${e.cost_usd === null ? 'price unknown (add it with --prices)' : `~${formatCost(e.cost_usd)}`}\n`,
   );
 }

@@ -6,6 +6,7 @@ import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import { ABLATION_TYPES, type AblationType, ablationTypeOf } from '../experiments/ablation-types.ts';
+import { absoluteModelSpec } from '../model/model-file.ts';
 
 export type ValueParser<T> = (value: string) => T;
 
@@ -183,3 +184,11 @@ export const outputFile: ValueParser<string> = (value) => {
   }
   return value;
 };
+
+/**
+ * A model spec, with the file a file-backed model reads (`scripted:`, `replay:`, `sim:`, `sim-evolver:`,
+ * also behind `chaos:`) made absolute from the current directory (experiment files: from the file's
+ * directory), so what a run or job records works from any directory. The spec itself is checked when
+ * the model is made (createModel), which names what is wrong with it.
+ */
+export const modelSpec: ValueParser<string> = (value) => absoluteModelSpec(value);

@@ -5,6 +5,7 @@ import { REASONING_EFFORTS, type ReasoningEffort } from '../model/reasoning-leve
 import {
   existingDir,
   existingFile,
+  modelSpec,
   outputDir,
   outputFile,
   positiveInt,
@@ -40,7 +41,7 @@ export function registerRunCommand(program: Command): void {
       'Run one agent session on the host: the harness drives the model until it stops calling tools or a limit hits.',
     )
     .requiredOption('--harness <dir>', 'harness directory (see `ahe harness init`)', existingDir)
-    .requiredOption('--model <spec>', `model: ${MODEL_SPEC_HELP}`)
+    .requiredOption('--model <spec>', `model: ${MODEL_SPEC_HELP}`, modelSpec)
     .option('--instruction <text>', 'the task for the agent')
     .option('--instruction-file <file>', "read the task from a file (e.g. a task's instruction.md)", existingFile)
     .option(
@@ -72,6 +73,7 @@ export function registerRunCommand(program: Command): void {
     .option(
       '--fallback-model <spec>',
       'a model that takes over for the rest of a session once the model fails with retries exhausted or is not found (docs/models.md)',
+      modelSpec,
     )
     .addOption(
       new Option(

@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { MODEL_SPEC_HELP } from '../model/create-model.ts';
 import { addHarnessExperimentOptions, type HarnessExperimentFlags } from './harness-experiment-options.ts';
-import { directoryName, existingDir } from './parse-options.ts';
+import { directoryName, existingDir, modelSpec } from './parse-options.ts';
 
 export interface TransferFlags extends HarnessExperimentFlags {
   name?: string;
@@ -19,6 +19,7 @@ export function registerTransferCommand(program: Command): void {
     .requiredOption(
       '--model <spec>',
       `the coding model to transfer to (the run's own model is allowed): ${MODEL_SPEC_HELP}`,
+      modelSpec,
     )
     .option(
       '--name <name>',

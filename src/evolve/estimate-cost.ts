@@ -1,7 +1,7 @@
 // The cost a user should expect before an evolution starts. Before any trial has run, only assumptions
 // are possible: they are stated with the number (tokens per trial, per analysis, per evolve session),
 // and once iterations have run the loop replaces them by what was measured. Unknown prices say so.
-import { costOf, type PriceTable, priceOf } from '../model/prices.ts';
+import { estimatedCost, type PriceTable } from '../model/prices.ts';
 import type { Usage } from '../model/types.ts';
 import { ADAPTIVE_DEFAULTS, fixedRollouts } from './eval-policy.ts';
 import type { EvalPolicyName } from './eval-policy-names.ts';
@@ -72,10 +72,6 @@ const scale = (u: Usage, n: number): Usage => ({
   completionTokens: u.completionTokens * n,
   cachedTokens: u.cachedTokens * n,
 });
-const priced = (model: string, usage: Usage, prices?: PriceTable): number | null => {
-  if (/^(scripted|replay):/.test(model)) return 0;
-  return priceOf(model, prices) ? costOf(model, usage, prices) : null;
-};
 
 export function estimateRunCost(input: EstimateInput): CostEstimate {
   const a = input.assumptions ?? DEFAULT_ASSUMPTIONS;
@@ -101,7 +97,7 @@ export function estimateRunCost(input: EstimateInput): CostEstimate {
           }
         : {}),
       tokens: codingUsage.promptTokens + codingUsage.completionTokens,
-      cost_usd: priced(input.model, codingUsage, input.prices),
+      cost_usd: estimatedCost(input.model, codingUsage, input.prices),
     },
   ];
   if (input.debugModel) {
@@ -115,7 +111,7 @@ export function estimateRunCost(input: EstimateInput): CostEstimate {
       unit: 'analyses',
       atMost: true,
       tokens: u.promptTokens + u.completionTokens,
-      cost_usd: priced(input.debugModel, u, input.prices),
+      cost_usd: estimatedCost(input.debugModel, u, input.prices),
     });
   }
   roles.push(evolverEstimate(input, a, evolvers));
@@ -150,6 +146,6 @@ function evolverEstimate(input: EstimateInput, a: CostAssumptions, evolvers: num
         ? { note: 'one advantage call per task with passing and failing attempts, one update per iteration' }
         : {}),
     tokens: u.promptTokens + u.completionTokens,
-    cost_usd: priced(input.evolveModel, u, input.prices),
+    cost_usd: estimatedCost(input.evolveModel, u, input.prices),
   };
 }

@@ -195,11 +195,13 @@ function stepAfterStop(state: RunState, runDir: string): RunStep {
  * Applies the changes `ahe evolve --resume` was given (only changeable config keys: iterations,
  * budgets, concurrency — src/cli/evolve-flags.ts decides) and reopens a stopped run so that it goes
  * on: a run that did all its iterations continues with its last iteration's evolve step, a run stopped
- * by a budget re-checks the budget where it stopped. Returns the saved state and what changed.
+ * by a budget re-checks the budget where it stopped. Returns the saved state and what changed (with
+ * `save: false`, the state it would save).
  */
 export function extendRun(
   runDir: string,
   changes: Readonly<Record<string, unknown>>,
+  { save = true }: { save?: boolean } = {},
 ): { state: RunState; changed: string[] } {
   let state = loadRunState(runDir);
   const recorded: Readonly<Record<string, unknown>> = state.config;
@@ -226,7 +228,8 @@ export function extendRun(
       state = { ...rest, step: stepAfterStop(state, runDir) };
     }
   }
-  saveRunState(runDir, state);
+  // Not saved for an estimate (`--estimate-only`): it shows what the run would do, and changes nothing.
+  if (save) saveRunState(runDir, state);
   return { state, changed };
 }
 

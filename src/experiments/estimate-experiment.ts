@@ -2,7 +2,7 @@
 // evaluate, less what earlier invocations measured) at the same per-trial assumption as `ahe evolve`'s
 // estimate (src/evolve/estimate-cost.ts), stated with the number. Unknown prices say so.
 import { DEFAULT_ASSUMPTIONS } from '../evolve/estimate-cost.ts';
-import { costOf, type PriceTable, priceOf } from '../model/prices.ts';
+import { estimatedCost, type PriceTable } from '../model/prices.ts';
 import { readJobResult } from './experiment-spend.ts';
 
 export interface ExperimentEstimate {
@@ -39,9 +39,7 @@ export function estimateExperiment(input: {
     completionTokens: t.completionTokens * toRun,
     cachedTokens: t.cachedTokens * toRun,
   };
-  // A scripted or replay model (also under a chaos: wrapper) costs nothing.
-  const free = /(^|:)(scripted|replay):/.test(input.model);
-  const cost = free ? 0 : priceOf(input.model, input.prices) ? costOf(input.model, usage, input.prices) : null;
+  const cost = estimatedCost(input.model, usage, input.prices);
   return {
     jobs: input.jobDirs.length,
     planned,

@@ -1,6 +1,8 @@
 // RUN/ablation/ablation.md: the ablation report as a reader wants it — one row per variant with its
 // score and its two paired comparisons, then what was not evaluated and why, and how to read the
 // p-values (which family Holm's correction runs over).
+
+import { shownModel } from '../report/shown.ts';
 import type { AblationReport, AblationVariant } from './ablate.ts';
 import { formatCount, formatPaired, formatPass, formatUsd } from './variant-stats.ts';
 
@@ -31,7 +33,7 @@ export function renderAblation(r: AblationReport): string {
   const lines = [
     `# Ablation of ${r.run}`,
     '',
-    `Best harness: iteration ${r.best_iteration ?? '?'}. Tasks: ${r.tasks.names.length} from ${r.tasks.dir} (${r.tasks.source}), k=${r.k}, model ${r.model}, backend ${r.backend}.`,
+    `Best harness: iteration ${r.best_iteration ?? '?'}. Tasks: ${r.tasks.names.length} from ${r.tasks.dir} (${r.tasks.source}), k=${r.k}, model ${shownModel(r.model)}, backend ${r.backend}.`,
     '',
     r.complete
       ? 'Every variant was measured completely.'

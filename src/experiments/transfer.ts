@@ -7,6 +7,7 @@ import { basename, join } from 'node:path';
 import type { TaskChange } from '../bench/compare-jobs.ts';
 import type { JobResult } from '../bench/job-summary.ts';
 import { UserError } from '../errors.ts';
+import { shownModel } from '../report/shown.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../trace/write-atomic.ts';
 import { type ExperimentEvaluation, evaluateVariants, type VariantStatus } from './evaluate-variants.ts';
 import { UNRECORDED_SPEND_FILE } from './experiment-spend.ts';
@@ -161,7 +162,7 @@ export function renderTransfer(r: TransferReport): string {
   const lines = [
     `# Transfer ${r.name} of ${r.run}`,
     '',
-    `The run evolved its best harness (iteration ${r.best_iteration ?? '?'}) with ${r.run_model}${r.run_best_pass_at_1 === null ? '' : ` (training pass@1 ${(r.run_best_pass_at_1 * 100).toFixed(1)}%)`}. Here: model ${r.model}, ${r.tasks.names.length} tasks from ${r.tasks.dir} (${r.tasks.source}), k=${r.k}, backend ${r.backend}.`,
+    `The run evolved its best harness (iteration ${r.best_iteration ?? '?'}) with ${shownModel(r.run_model)}${r.run_best_pass_at_1 === null ? '' : ` (training pass@1 ${(r.run_best_pass_at_1 * 100).toFixed(1)}%)`}. Here: model ${shownModel(r.model)}, ${r.tasks.names.length} tasks from ${r.tasks.dir} (${r.tasks.source}), k=${r.k}, backend ${r.backend}.`,
     '',
     r.complete
       ? 'Both harnesses were measured completely.'

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { UserError } from '../errors.ts';
 import { diagnosticsError } from '../harness/harness-error.ts';
 import { checkYaml, parseYaml } from '../harness/read-yaml.ts';
+import { parseChaosSpec } from './chaos-spec.ts';
 import type { Usage } from './types.ts';
 
 const PriceSchema = z.strictObject({
@@ -201,4 +202,23 @@ export function formatUsdSum(parts: (number | null)[]): string {
   const sum = known.reduce((a, b) => a + b, 0);
   if (known.length === parts.length) return formatUsd(sum);
   return known.length === 0 || sum === 0 ? '$?' : `≥ ${formatUsd(sum)} (+ unknown)`;
+}
+
+/** The models that never call a provider (docs/models.md): they cost nothing. */
+const TEST_DOUBLES = /^(scripted|replay|sim|sim-evolver):/;
+
+/**
+ * What `usage` of the model `spec` costs as a run records it, for estimates made before the model is:
+ * nothing for a test double, a `chaos:` wrapper's inner model's cost (an injected fault never reaches
+ * the provider), null when the price is unknown.
+ */
+export function estimatedCost(spec: string, usage: Usage, table: PriceTable = DEFAULT_PRICES): number | null {
+  let billed = spec;
+  try {
+    while (billed.startsWith('chaos:')) billed = parseChaosSpec(billed.slice('chaos:'.length), {}).inner;
+  } catch {
+    return null; // not a valid spec: the model cannot be made, and its price is not known
+  }
+  if (TEST_DOUBLES.test(billed)) return 0;
+  return priceOf(billed, table) ? costOf(billed, usage, table) : null;
 }

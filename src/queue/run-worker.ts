@@ -19,7 +19,7 @@ import { createModel } from '../model/create-model.ts';
 import type { PriceTable } from '../model/prices.ts';
 import { defaultCacheDir, materialiseBlob } from './content-store.ts';
 import { packDirectory } from './file-bundle.ts';
-import { modelSpecFile } from './model-file.ts';
+import { modelSpecFile } from '../model/model-file.ts';
 import { connectRedis } from './redis-connection.ts';
 import { queueName, type TrialPayload, TrialPayloadSchema, type TrialReturn } from './trial-payload.ts';
 

@@ -1,6 +1,7 @@
 // How a report shows paths and model specs: relative to the current directory when inside it, so a
 // report written from a project's root reads `runs/first/…`, not a machine's absolute path.
 import { isAbsolute, relative, sep } from 'node:path';
+import { type ModelSpecFile, modelSpecFile } from '../model/model-file.ts';
 
 /** A path as a report shows it: relative to the current directory when inside it, else absolute. */
 export function shownPath(dir: string): string {
@@ -11,11 +12,16 @@ export function shownPath(dir: string): string {
 
 /**
  * A model spec as a report shows it: a file-backed model's path (`scripted:`, `replay:`, `sim:`,
- * `sim-evolver:`, also behind `chaos:<rate>:`) shown as shownPath shows paths; other specs unchanged.
+ * `sim-evolver:`, also behind `chaos:…:`) shown as shownPath shows paths; other specs unchanged.
  */
 export function shownModel(spec: string): string {
-  const m = /^((?:chaos:[^:]+:)?(?:scripted|replay|sim|sim-evolver):)(\/.*)$/.exec(spec);
-  return m ? `${m[1]}${shownPath(m[2]!)}` : spec;
+  let file: ModelSpecFile | undefined;
+  try {
+    file = modelSpecFile(spec);
+  } catch {
+    return spec;
+  }
+  return file && isAbsolute(file.path) ? `${file.prefix}${shownPath(file.path)}` : spec;
 }
 
 /** shownModel of a spec that may be absent. */

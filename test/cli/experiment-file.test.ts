@@ -29,7 +29,7 @@ function files(contents: Record<string, string>): string {
   return dir;
 }
 
-test('extends chains merge (later wins), ${ENV} is substituted, relative paths are read from the file that gives them', () => {
+test('extends chains merge (later wins), ${ENV} is substituted, relative paths and model files are read from the file that gives them', () => {
   const dir = files({
     'shared/root.yaml': 'harness: ../harness\nk: 3\nholdout: ../holdout\nquiet: true\n',
     'shared/base.yaml': 'extends: root.yaml\nmodel: ${AHE_TEST_MODEL}\nk: 2\ntask: [a-*, b]\n',
@@ -56,16 +56,17 @@ test('extends chains merge (later wins), ${ENV} is substituted, relative paths a
     harness: join(dir, 'harness'),
     k: 2,
     quiet: true,
-    model: 'scripted:coder.yaml',
+    // A model's file, like a path, is read from the file that names it.
+    model: `scripted:${join(dir, 'shared/coder.yaml')}`,
     task: ['a-*', 'b'],
-    evolveModel: 'scripted:evolver.yaml',
+    evolveModel: `scripted:${join(dir, 'exp/evolver.yaml')}`,
     iterations: 4,
     targetPassRate: 0.75,
     method: 'ace',
     out: join(dir, 'exp/runs/one'),
   });
-  // Recorded by key, as written in the file.
-  assert.equal(experiment.keys['evolve-model'], 'scripted:evolver.yaml');
+  // Recorded by key, with paths and model files absolute.
+  assert.equal(experiment.keys['evolve-model'], `scripted:${join(dir, 'exp/evolver.yaml')}`);
   assert.equal(experiment.keys['target-pass-rate'], 0.75);
   assert.equal('holdout' in experiment.keys, false);
 });

@@ -198,6 +198,37 @@ test('experiments run: two experiment files, one table; a rerun skips the finish
   assert.match(more.stderr, /b\.yaml → runs\/b: resuming/);
   assert.equal(rowsOf(join(dir, 'table'))['b.yaml'].iterations.done, 2);
 
+  // The run records its model file absolute: it is resumed, estimated and ablated from any directory.
+  const state = readFileSync(join(dir, 'runs', 'b', 'state.json'), 'utf8');
+  assert.equal(JSON.parse(state).config.model, `scripted:${join(dir, 'coding-agent.script.yaml')}`);
+  const elsewhere = mkdtempSync(join(tmpdir(), 'ahe-experiments-elsewhere-'));
+  const estimate = await runCli(
+    ['evolve', '--resume', join(dir, 'runs', 'b'), '--iterations', '4', '--estimate-only'],
+    { env, cwd: elsewhere },
+  );
+  assert.equal(estimate.exitCode, 0, estimate.stderr);
+  assert.match(estimate.stderr, /estimating with iterations 2 → 4/);
+  assert.match(estimate.stderr, /iterations 2–4 left of 4/);
+  assert.match(estimate.stderr, /coding +scripted:\/.*coding-agent\.script\.yaml: \d+ trials.*~\$0\.0000/);
+  // An estimate changes nothing: the run is as it was, and nothing ran.
+  assert.equal(readFileSync(join(dir, 'runs', 'b', 'state.json'), 'utf8'), state);
+  assert.equal(existsSync(join(dir, 'runs', 'b', 'iterations', '3')), false);
+  const ablate = await runCli(['ablate', join(dir, 'runs', 'b'), '--estimate-only'], { env, cwd: elsewhere });
+  assert.equal(ablate.exitCode, 0, ablate.stderr);
+
+  // Every file's models are checked before the first experiment spends anything.
+  writeFileSync(join(dir, 'c.yaml'), 'extends: shared/base.yaml\niterations: 0\nout: runs/c\n');
+  writeFileSync(join(dir, 'd.yaml'), 'extends: shared/base.yaml\nmodel: openai:gpt-5.4\nout: runs/d\n');
+  const unkeyed = await runCli(['experiments', 'run', 'c.yaml', 'd.yaml'], {
+    env: { ...env, OPENAI_API_KEY: undefined },
+    cwd: dir,
+  });
+  assert.equal(unkeyed.exitCode, 2, unkeyed.stderr);
+  assert.match(unkeyed.stderr, /experiment 2\/2 d\.yaml: checking/);
+  assert.match(unkeyed.stderr, /OPENAI_API_KEY is not set/);
+  assert.doesNotMatch(unkeyed.stderr, /starting/);
+  assert.equal(existsSync(join(dir, 'runs', 'c')), false);
+
   // A file whose out holds a run with other fixed settings is refused before anything runs.
   writeFileSync(b, 'extends: shared/base.yaml\niterations: 2\nk: 2\nout: runs/b\n');
   const clash = await runCli(['experiments', 'run', 'a.yaml', 'b.yaml'], { env, cwd: dir });

@@ -15,7 +15,6 @@ import { stringify } from 'yaml';
 import { loadTask } from '../../src/bench/load-task.ts';
 import { loadHarness } from '../../src/harness/load-harness.ts';
 import { openTrialQueue } from '../../src/queue/enqueue-job.ts';
-import { modelSpecFile } from '../../src/queue/model-file.ts';
 import { startWorker } from '../../src/queue/run-worker.ts';
 import { queueName } from '../../src/queue/trial-payload.ts';
 import { bwrapAvailable, bwrapInstallHint } from '../../src/sandbox/bwrap-sandbox.ts';
@@ -26,20 +25,6 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const skip = redisSkipReason() || (bwrapAvailable() ? false : `bwrap not available: ${bwrapInstallHint()}`);
 if (skip) console.log(`# skipping the chaos --queue test: ${skip}`);
 const tmp = (prefix: string) => mkdtempSync(join(tmpdir(), `ahe-chaos-queue-${prefix}-`));
-
-test('the file a spec reads is found inside chaos: (the worker rewrites only the path)', () => {
-  assert.deepEqual(modelSpecFile('scripted:a/b.yaml'), { prefix: 'scripted:', path: 'a/b.yaml' });
-  assert.deepEqual(modelSpecFile('chaos:0.2:seed=3:faults=timeout,empty_reply:replay:/c/d.jsonl'), {
-    prefix: 'chaos:0.2:seed=3:faults=timeout,empty_reply:replay:',
-    path: '/c/d.jsonl',
-  });
-  assert.deepEqual(modelSpecFile('chaos:0.1:chaos:0.5:scripted:x.yaml'), {
-    prefix: 'chaos:0.1:chaos:0.5:scripted:',
-    path: 'x.yaml',
-  });
-  assert.equal(modelSpecFile('chaos:0.1:openai:gpt-5'), undefined);
-  assert.equal(modelSpecFile('anthropic:claude'), undefined);
-});
 
 test('a chaos: spec over --queue runs on the worker with the shipped inner script', { skip }, async () => {
   const redis = await startRedisServer();
