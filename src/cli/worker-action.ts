@@ -1,5 +1,5 @@
 // `ahe worker` at work: starts a BullMQ worker on the queue and stops it on SIGTERM/SIGINT.
-import { displayUrl } from '../queue/redis-connection.ts';
+import { displayUrl } from '../display-url.ts';
 import { startWorker } from '../queue/run-worker.ts';
 import { checkBackend } from './check-backend.ts';
 import type { WorkerFlags } from './worker-command.ts';

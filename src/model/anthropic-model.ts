@@ -20,6 +20,7 @@ import {
   type ProviderIdentity,
   type ProviderOptions,
   providerModel,
+  readBaseUrl,
   requireApiKey,
 } from './provider-options.ts';
 import { anthropicThinkingBudget } from './reasoning-effort.ts';
@@ -219,7 +220,7 @@ function thinkingParts(items: ThinkingItem[]): Pick<CompletionParts, 'providerIt
 export function createAnthropicModel(name: string, options: AnthropicOptions = {}): Model {
   const env = options.env ?? process.env;
   const apiKey = requireApiKey(env, 'ANTHROPIC_API_KEY', '(an Anthropic API key)');
-  const baseURL = env.ANTHROPIC_BASE_URL?.trim() || DEFAULT_BASE_URL;
+  const baseURL = readBaseUrl(env, 'ANTHROPIC_BASE_URL', 'ANTHROPIC_API_KEY', DEFAULT_BASE_URL);
   const id: ProviderIdentity = {
     provider: 'anthropic',
     keyVar: 'ANTHROPIC_API_KEY',

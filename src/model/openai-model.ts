@@ -14,6 +14,7 @@ import {
   type ProviderIdentity,
   type ProviderOptions,
   providerModel,
+  readBaseUrl,
   requireApiKey,
 } from './provider-options.ts';
 import { parseToolArguments } from './tool-arguments.ts';
@@ -100,7 +101,7 @@ export function connectOpenAI(
 ): { id: ProviderIdentity; client: OpenAI; env: NodeJS.ProcessEnv } {
   const env = options.env ?? process.env;
   const apiKey = requireApiKey(env, 'OPENAI_API_KEY', keyHint);
-  const baseURL = env.OPENAI_BASE_URL?.trim() || DEFAULT_BASE_URL;
+  const baseURL = readBaseUrl(env, 'OPENAI_BASE_URL', 'OPENAI_API_KEY', DEFAULT_BASE_URL);
   const id: ProviderIdentity = { provider, keyVar: 'OPENAI_API_KEY', baseUrlVar: 'OPENAI_BASE_URL', baseURL, apiKey };
   const client = new OpenAI({
     apiKey,

@@ -1,4 +1,6 @@
 // Options shared by the real providers, and the mapping of SDK errors to errors a user can act on.
+
+import { displayUrl } from '../display-url.ts';
 import {
   ModelAuthError,
   ModelConnectionError,
@@ -42,6 +44,29 @@ export function requireApiKey(env: NodeJS.ProcessEnv, keyVar: string, hint: stri
   const key = env[keyVar]?.trim();
   if (!key) throw new ModelAuthError(`${keyVar} is not set: export ${keyVar}=… ${hint}`);
   return key;
+}
+
+/**
+ * The provider's base URL from `urlVar` (or `fallback`), checked before any call: not a URL, not
+ * http(s), or carrying credentials (`user:password@`, which the HTTP client refuses on every call, and
+ * which would be printed in every error) fails now, naming the variable, with the credentials masked.
+ */
+export function readBaseUrl(env: NodeJS.ProcessEnv, urlVar: string, keyVar: string, fallback: string): string {
+  const text = env[urlVar]?.trim();
+  if (!text) return fallback;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UserError(`${urlVar} ${displayUrl(text)}: not a URL (expected e.g. ${fallback})`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new UserError(`${urlVar} ${displayUrl(text)}: expected an http:// or https:// URL`);
+  if (url.username || url.password)
+    throw new UserError(
+      `${urlVar} ${displayUrl(text)}: a base URL cannot carry credentials (user:password@ is refused by the HTTP client); give the API key in ${keyVar}`,
+    );
+  return text;
 }
 
 function scrub(text: string, id: ProviderIdentity): string {

@@ -1,7 +1,10 @@
 // One Redis connection from a --queue URL, checked before anything is enqueued or processed, so an
 // unreachable or wrong URL is one clear line naming it.
 import { Redis } from 'ioredis';
+import { displayUrl } from '../display-url.ts';
 import { UserError } from '../errors.ts';
+
+export { displayUrl };
 
 export function parseQueueUrl(url: string): URL {
   let parsed: URL;
@@ -13,17 +16,6 @@ export function parseQueueUrl(url: string): URL {
   if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:')
     throw new UserError(`--queue ${url}: expected a redis:// or rediss:// URL`);
   return parsed;
-}
-
-/** A URL safe to print: the password, if any, is masked. */
-export function displayUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString().replace(/\/$/, '');
-  } catch {
-    return url;
-  }
 }
 
 /** Connects (BullMQ needs maxRetriesPerRequest: null) and PINGs; throws a UserError naming the URL. */

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
 import { test } from 'node:test';
-import { ModelAuthError, ModelConnectionError, ModelResponseError } from '../../src/errors.ts';
+import { ModelAuthError, ModelConnectionError, ModelResponseError, UserError } from '../../src/errors.ts';
+import { createAnthropicModel } from '../../src/model/anthropic-model.ts';
 import { createOpenAIModel } from '../../src/model/openai-model.ts';
 import { closedPortUrl } from '../support/closed-port.ts';
 import type { FakeReply, FakeServer } from '../support/fake-http-server.ts';
@@ -146,6 +147,35 @@ test('401 names the variable and never prints the key; a missing key is caught b
   assert.throws(
     () => createOpenAIModel('gpt-5', { env: {} }),
     (e: unknown) => e instanceof ModelAuthError && /OPENAI_API_KEY is not set/.test(e.message),
+  );
+});
+
+test('a base URL with credentials, not a URL, or not http(s) is refused before any call, credentials masked', () => {
+  const cases: [string, RegExp][] = [
+    [
+      'http://admin:pw-SECRET456@127.0.0.1:9/v1',
+      /OPENAI_BASE_URL http:\/\/admin:\*\*\*@127\.0\.0\.1:9\/v1: a base URL cannot carry credentials.*OPENAI_API_KEY/,
+    ],
+    [
+      'https://tok-SECRET456@proxy.example/v1',
+      /OPENAI_BASE_URL https:\/\/\*\*\*@proxy\.example\/v1: a base URL cannot carry credentials/,
+    ],
+    ['localhost:8000/v1', /OPENAI_BASE_URL localhost:8000\/v1: expected an http:\/\/ or https:\/\/ URL/],
+    ['not a url', /OPENAI_BASE_URL not a url: not a URL/],
+  ];
+  for (const [url, message] of cases)
+    assert.throws(
+      () => createOpenAIModel('gpt-5', { env: { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: url } }),
+      (e: unknown) => e instanceof UserError && message.test(e.message) && !e.message.includes('SECRET456'),
+      url,
+    );
+  assert.throws(
+    () =>
+      createAnthropicModel('claude-haiku-4-5', {
+        env: { ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: 'http://u:SECRET456@h/' },
+      }),
+    (e: unknown) =>
+      e instanceof UserError && /ANTHROPIC_BASE_URL http:\/\/u:\*\*\*@h: .*ANTHROPIC_API_KEY/.test(e.message),
   );
 });
 
