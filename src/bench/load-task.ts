@@ -1,6 +1,6 @@
 // Reads published task directories unchanged: Harbor / Terminal-Bench 2 (task.toml + instruction.md)
 // and Terminal-Bench 1 (task.yaml). A malformed task is a problem naming its path and field, never a crash.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { parse as parseYaml } from 'yaml';
@@ -278,14 +278,30 @@ export interface TaskSuite {
 export function loadTaskSuite(dirArg: string, env: NodeJS.ProcessEnv = process.env): TaskSuite {
   const dir = resolve(dirArg);
   if (!existsSync(dir)) return { tasks: [], problems: [{ path: dir, message: 'does not exist' }] };
+  const suite: TaskSuite = { tasks: [], problems: [] };
+  // An entry that cannot be looked at (a symbolic link to nothing, no permission) is a broken task.
+  const isDir = (path: string) => {
+    try {
+      return statSync(path).isDirectory();
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      const link = code === 'ENOENT' && lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink();
+      suite.problems.push({
+        path,
+        message: link
+          ? `is a symbolic link to ${readlinkSync(path)}, which does not exist`
+          : `cannot be read (${code})`,
+      });
+      return false;
+    }
+  };
   const dirs = isTaskDir(dir)
     ? [dir]
     : readdirSync(dir)
-        .filter((d) => !d.startsWith('.') && statSync(join(dir, d)).isDirectory())
+        .filter((d) => !d.startsWith('.'))
         .sort()
         .map((d) => join(dir, d))
-        .filter(isTaskDir);
-  const suite: TaskSuite = { tasks: [], problems: [] };
+        .filter((d) => isDir(d) && isTaskDir(d));
   for (const d of dirs) {
     const loaded = loadTask(d, env);
     if (loaded.task) suite.tasks.push(loaded.task);

@@ -2,8 +2,8 @@
 // (integer, range) and paths (exists, directory or file, writable). Commander turns the thrown
 // InvalidArgumentError into one line naming the option (`option '--tasks <dir>' argument 'x' is invalid.
 // …`) and ahe exits 2, so no mistyped value can reach an internal error.
-import { accessSync, constants, existsSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { accessSync, constants, existsSync, lstatSync, mkdtempSync, readlinkSync, rmdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import { ABLATION_TYPES, type AblationType, ablationTypeOf } from '../experiments/ablation-types.ts';
 import { absoluteModelSpec } from '../model/model-file.ts';
@@ -135,8 +135,29 @@ export const existingFile: ValueParser<string> = (value) => {
   return value;
 };
 
-/** The nearest ancestor that exists must be a writable directory: then the path can be created. */
+/** Where a symbolic link on the way to `path` (or `path` itself) points nowhere, the link. */
+function brokenLinkOn(path: string): string | undefined {
+  for (let p = path; ; p = dirname(p)) {
+    try {
+      if (lstatSync(p).isSymbolicLink() && !existsSync(p)) return p;
+    } catch {
+      // not there: look further up
+    }
+    if (dirname(p) === p) return undefined;
+  }
+}
+
+/**
+ * The path can be created: no broken symbolic link on the way, and the nearest ancestor that exists is
+ * a writable directory that lets a directory be made in it (a read-only or pseudo file system such as
+ * /proc refuses, and Node's recursive mkdir loops forever on /proc).
+ */
 function checkCreatable(value: string, path: string): void {
+  const link = brokenLinkOn(path);
+  if (link)
+    throw new InvalidArgumentError(
+      `${value} cannot be created: ${link} is a symbolic link to ${readlinkSync(link)}, which does not exist`,
+    );
   let parent = dirname(path);
   while (!existsSync(parent) && dirname(parent) !== parent) parent = dirname(parent);
   const k = kind(parent);
@@ -148,6 +169,13 @@ function checkCreatable(value: string, path: string): void {
     accessSync(parent, constants.W_OK);
   } catch {
     throw new InvalidArgumentError(`${value} cannot be created: ${parent} is not writable`);
+  }
+  try {
+    rmdirSync(mkdtempSync(join(parent, '.ahe-probe-')));
+  } catch (error) {
+    throw new InvalidArgumentError(
+      `${value} cannot be created: ${parent} does not allow it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
   }
 }
 

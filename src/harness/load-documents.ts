@@ -1,10 +1,10 @@
 // The text components: skills/<name>/SKILL.md, subagents/<name>.yaml, memory/<name>.md.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Diagnostic } from './harness-error.ts';
 import { listComponentFiles, listSkillFolders, selectComponents } from './list-harness-files.ts';
 import { MCP_PREFIX, mcpToolProblem } from './mcp-selection.ts';
-import { readYamlFile } from './read-yaml.ts';
+import { readHarnessText, readYamlFile } from './read-yaml.ts';
 import { type ComponentSelection, type McpServerSpec, SkillFrontmatterSchema, SubagentSpecSchema } from './schemas.ts';
 import type { MemoryEntry, Skill, SubagentConfig } from './types.ts';
 
@@ -21,7 +21,9 @@ export function loadSkills(dir: string, selection: ComponentSelection, problems:
       problems.push({ file, message: 'is missing: a skill folder needs a SKILL.md' });
       continue;
     }
-    const parts = splitFrontmatter(readFileSync(join(dir, file), 'utf8'));
+    const text = readHarnessText(dir, file, problems);
+    if (text === undefined) continue;
+    const parts = splitFrontmatter(text);
     if (!parts) {
       problems.push({ file, line: 1, message: 'must start with YAML frontmatter: ---, name: …, description: …, ---' });
       continue;
@@ -100,7 +102,8 @@ export function loadMemory(
   const out: MemoryEntry[] = [];
   for (const name of selectComponents(selection, 'memory', listComponentFiles(dir, 'memory', '.md'), problems)) {
     const file = `memory/${name}.md`;
-    const content = readFileSync(join(dir, file), 'utf8');
+    const content = readHarnessText(dir, file, problems);
+    if (content === undefined) continue;
     if (content.trim()) out.push({ name, content, file });
     else warnings.push({ file, message: 'is empty and was skipped' });
   }

@@ -1,6 +1,6 @@
 // Loads a harness directory into a typed Harness, collecting every problem before failing, each
 // pinned to its file (and line or field). A broken component must never silently zero an evaluation.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ComponentLog } from './compile-component.ts';
 import { harnessContentHash } from './content-hash.ts';
@@ -10,7 +10,7 @@ import { loadMemory, loadSkills, loadSubagents } from './load-documents.ts';
 import { loadMiddleware } from './load-middleware.ts';
 import { loadTools } from './load-tools.ts';
 import { selectMcpServers } from './mcp-selection.ts';
-import { readYamlFile, type YamlSource } from './read-yaml.ts';
+import { readHarnessText, readYamlFile, type YamlSource } from './read-yaml.ts';
 import { ComponentsSchema, type HarnessManifest, HarnessManifestSchema } from './schemas.ts';
 import type { Harness } from './types.ts';
 
@@ -58,7 +58,8 @@ function readSystemPrompt(dir: string, problems: Diagnostic[]): string {
     problems.push({ file: 'system_prompt.md', message: 'is missing: every harness needs a system prompt' });
     return '';
   }
-  const text = readFileSync(file, 'utf8');
+  const text = readHarnessText(dir, 'system_prompt.md', problems);
+  if (text === undefined) return '';
   if (!text.trim()) problems.push({ file: 'system_prompt.md', message: 'is empty' });
   return text;
 }
@@ -118,6 +119,16 @@ export async function loadHarnessReport(dirArg: string, options: LoadOptions = {
       files: [],
       components: NO_COMPONENTS,
     };
+  try {
+    accessSync(dir, constants.R_OK | constants.X_OK);
+  } catch {
+    return {
+      diagnostics: [{ file: dir, message: 'cannot be read (permission denied)' }],
+      warnings,
+      files: [],
+      components: NO_COMPONENTS,
+    };
+  }
   if (!existsSync(join(dir, 'harness.yaml'))) {
     const diagnostics = [
       { file: 'harness.yaml', message: `is missing in ${dir} (start from the seed: ahe harness init DIR)` },

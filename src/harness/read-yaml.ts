@@ -81,6 +81,28 @@ export function checkYaml<T>(
 }
 
 /**
+ * A harness file's text, or undefined with a problem naming the file when it cannot be read: a
+ * directory where a file belongs, no permission (instead of an internal error).
+ */
+export function readHarnessText(dir: string, file: string, problems: Diagnostic[]): string | undefined {
+  try {
+    return readFileSync(join(dir, file), 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    problems.push({
+      file,
+      message:
+        code === 'EISDIR'
+          ? 'is a directory, not a file'
+          : code === 'EACCES'
+            ? 'cannot be read (permission denied)'
+            : `cannot be read (${code ?? (error as Error).message})`,
+    });
+    return undefined;
+  }
+}
+
+/**
  * Reads `file` (or `text`, when the YAML is embedded, e.g. frontmatter starting after `lineOffset`
  * lines) and checks it; problems are appended to `problems`. `value` is set only when valid.
  */
@@ -91,11 +113,9 @@ export function readYamlFile<T>(
   problems: Diagnostic[],
   embedded?: { text: string; lineOffset: number },
 ): { value?: T; source?: YamlSource } {
-  const { source, diagnostics } = parseYaml(
-    embedded?.text ?? readFileSync(join(dir, file), 'utf8'),
-    file,
-    embedded?.lineOffset ?? 0,
-  );
+  const text = embedded?.text ?? readHarnessText(dir, file, problems);
+  if (text === undefined) return {};
+  const { source, diagnostics } = parseYaml(text, file, embedded?.lineOffset ?? 0);
   problems.push(...diagnostics);
   if (!source) return {};
   const checked = checkYaml(schema, source, file);

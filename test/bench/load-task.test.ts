@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -22,6 +22,20 @@ test('a suite loads every valid task and reports each broken one with its path a
   assert.match(toml.path, /broken-toml\/task\.toml:\d+$/);
   const field = suite.problems.find((p) => p.path.includes('broken-field'))!;
   assert.equal(field.field, 'agent.timeout_sec');
+});
+
+test('a symbolic link to nothing among the tasks is a broken task, not a crash; the rest load', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ahe-load-task-link-'));
+  cpSync(join(TASKS, 'harbor-new'), join(dir, 'harbor-new'), { recursive: true });
+  symlinkSync(join(dir, 'gone'), join(dir, 'old-task'));
+  const linked = loadTaskSuite(dir, env);
+  assert.deepEqual(
+    linked.tasks.map((t) => t.name),
+    ['harbor-new'],
+  );
+  assert.deepEqual(linked.problems, [
+    { path: join(dir, 'old-task'), message: `is a symbolic link to ${join(dir, 'gone')}, which does not exist` },
+  ]);
 });
 
 test('TB2-release style: float timeouts, string sizes, a prebuilt image next to a Dockerfile, vendor metadata kept', () => {

@@ -1,7 +1,7 @@
 // The CLI as a user meets it: help, init/validate, a full offline `ahe run`, and bad input.
 
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -338,4 +338,18 @@ test('after a crash, trace atif rebuilds a valid trajectory from what events.jso
   const missing = await runCli(['trace', 'atif', work]);
   assert.equal(missing.exitCode, 2);
   assert.match(missing.stderr, /events\.jsonl does not exist/);
+  // An events file with no complete event, or a directory in its place: one line, no stack trace.
+  for (const [name, make, message] of [
+    ['empty', (f: string) => writeFileSync(f, ''), /events\.jsonl: no complete event in it/],
+    ['garbage', (f: string) => writeFileSync(f, 'garbage\n'), /events\.jsonl: no complete event in it/],
+    ['directory', (f: string) => mkdirSync(f), /events\.jsonl is a directory/],
+  ] as const) {
+    const session = join(work, name);
+    mkdirSync(session);
+    make(join(session, 'events.jsonl'));
+    const bad = await runCli(['trace', 'atif', session]);
+    assert.equal(bad.exitCode, 2, `${name}: ${bad.stderr}`);
+    assert.match(bad.stderr, message);
+    assert.doesNotMatch(bad.stderr, STACK_LINE);
+  }
 });

@@ -3,7 +3,7 @@
 // in-process on the real program (every command, every option); a few cases spawn the CLI.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -21,6 +21,11 @@ writeFileSync(aFile, 'not a directory\n');
 const missing = join(work, 'missing', 'nowhere');
 const unwritable = '/proc/1/ahe-out'; // not writable, even for root
 const outUnderFile = join(aFile, 'sub');
+// A symbolic link to nothing (mkdir through it fails), and a pseudo file system that lets no directory be
+// made (Node's recursive mkdir loops forever there).
+const danglingLink = join(work, 'dangling');
+symlinkSync(join(work, 'no-such-target'), danglingLink);
+const pseudo = '/proc/ahe-out';
 
 // Bad values by parser: every one must be refused with a message.
 const BAD: [parsers.ValueParser<unknown>, string[]][] = [
@@ -29,8 +34,8 @@ const BAD: [parsers.ValueParser<unknown>, string[]][] = [
   [parsers.directoryName, ['', '../up', 'a/b', '.hidden']],
   [parsers.componentTypes, ['', ' , ', 'memory,prompts-and-more']],
   [parsers.existingFile, [missing, work]],
-  [parsers.outputDir, [aFile, outUnderFile, unwritable]],
-  [parsers.outputFile, [work, outUnderFile, unwritable]],
+  [parsers.outputDir, [aFile, outUnderFile, unwritable, danglingLink, join(danglingLink, 'sub'), pseudo]],
+  [parsers.outputFile, [work, outUnderFile, unwritable, danglingLink, join(danglingLink, 'r.html'), pseudo]],
   [parsers.positiveInt, ['0', '-1', 'NaN', '1.5', 'abc', '', '0x10', '1e3', '99999999999999999999']],
   [parsers.nonNegativeInt, ['-1', 'NaN', '2.5', 'x', '']],
   [parsers.positiveNumber, ['0', '-0.5', 'NaN', 'Infinity', 'abc', '']],

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadHarness, loadHarnessReport } from '../../src/harness/load-harness.ts';
@@ -187,6 +188,16 @@ test('a missing directory, harness.yaml or system prompt is named', async () => 
   );
   assert.match(await rejection(variant(SEED, { 'system_prompt.md': null })), /system_prompt\.md: is missing/);
   assert.match(await rejection(join(SEED, 'nope')), /nope: is not a directory/);
+});
+
+test('a directory where a harness file belongs is named, not an internal error', async () => {
+  const asDirectory = (rel: string) => {
+    const dir = variant(EXAMPLE, { [rel]: null });
+    mkdirSync(join(dir, rel));
+    return dir;
+  };
+  assert.match(await rejection(asDirectory('system_prompt.md')), /system_prompt\.md: is a directory, not a file/);
+  assert.match(await rejection(asDirectory('harness.yaml')), /harness\.yaml: is a directory, not a file/);
 });
 
 test('loading the same directory twice gives two independent harnesses (fresh module state)', async () => {
