@@ -329,7 +329,12 @@ export async function evolveCommand(parsed: EvolveFlags, command: Command, stop?
   const backend = runConfig.backend;
   // With --queue the workers run the trials, and check their own backend.
   if (!flags.queue) await checkBackend(backend);
-  const interrupt = interruptible(process.stderr);
+  // Not "run the same command again": a new run's command would be refused (its --out holds a run now).
+  // Under `ahe experiments run` (stop given) that command says how to continue.
+  const interrupt = interruptible(
+    process.stderr,
+    `tearing down running trials; finished work is kept${stop ? '' : ` (continue with: ahe evolve --resume ${showPath(runDir)}; Ctrl-C again to quit at once)`}`,
+  );
   const { dispose } = interrupt;
   const signal = stop ? AbortSignal.any([interrupt.signal, stop]) : interrupt.signal;
   // RUN/report.html, rewritten as the run goes on (best-effort: a failed write is a warning).

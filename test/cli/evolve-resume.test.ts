@@ -6,6 +6,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
 import { makeDemo } from '../../examples/evolve-demo/make-demo.ts';
 import { compareResumeFlags, EVOLVE_FLAGS } from '../../src/cli/evolve-flags.ts';
 import { buildProgram } from '../../src/cli/main.ts';
@@ -24,6 +26,7 @@ import { runCli, STACK_LINE } from '../support/run-cli.ts';
 
 const skip = bwrapAvailable() ? false : `bwrap not available: ${bwrapInstallHint()}`;
 const tmp = () => mkdtempSync(join(tmpdir(), 'ahe-evolve-resume-'));
+const BIN = fileURLToPath(new URL('../../bin/ahe.js', import.meta.url));
 
 const config = {
   harness: '/h',
@@ -182,7 +185,7 @@ test('the CLI: a run stopped by its time budget is extended by --resume --budget
   assert.equal(refused.exitCode, 2, refused.stderr);
   assert.match(
     refused.stderr,
-    /^ahe: --resume .*: --model \(recorded "scripted:.*", given "scripted:other\.yaml"\), -k \(recorded 1, given 2\) cannot change when a run is resumed \(only --iterations, --concurrency, --budget-usd, --budget-tokens, --budget-minutes, --evolve-max-steps, --evolve-max-minutes, --fallback-model, --evolve-fallback-model, --debug-fallback-model, --evolvers, --evolver-hints, --target-pass-rate can\); start a new run with --out for other settings$/m,
+    /^ahe: --resume .*: --model \(recorded "scripted:.*", given "scripted:.*\/other\.yaml"\), -k \(recorded 1, given 2\) cannot change when a run is resumed \(only --iterations, --concurrency, --budget-usd, --budget-tokens, --budget-minutes, --evolve-max-steps, --evolve-max-minutes, --fallback-model, --evolve-fallback-model, --debug-fallback-model, --evolvers, --evolver-hints, --target-pass-rate can\); start a new run with --out for other settings$/m,
   );
   assert.doesNotMatch(refused.stderr, STACK_LINE);
   assert.equal(
@@ -199,4 +202,28 @@ test('the CLI: a run stopped by its time budget is extended by --resume --budget
   assert.match(resumed.stderr, /resuming with budget_minutes 0\.0001 → 600/);
   assert.match(resumed.stdout, /check-stated-rules EFFECTIVE/);
   assert.match(resumed.stdout, /Stopped: all 3 iterations done\./);
+});
+
+test('the CLI: Ctrl-C during a run says how to continue it (--resume), and that continues it', { skip }, async () => {
+  const dir = tmp();
+  const demo = makeDemo(dir);
+  const run = join(dir, 'run');
+  const child = execa('node', [BIN, ...demoEvolveArgs(demo, { out: run, iterations: 1, concurrency: 1 })], {
+    reject: false,
+    stdin: 'ignore',
+    env: { OPENAI_API_KEY: undefined },
+  });
+  // Interrupted once the run exists (its state is saved before the first evaluation starts).
+  while (!existsSync(join(run, 'iterations', '0')) && child.exitCode === null)
+    await new Promise((r) => setTimeout(r, 100));
+  child.kill('SIGINT');
+  const stopped = await child;
+  assert.equal(stopped.exitCode, 130, String(stopped.stderr));
+  assert.match(
+    String(stopped.stderr),
+    /ahe: interrupted — tearing down running trials; finished work is kept \(continue with: ahe evolve --resume .*run; Ctrl-C again/,
+  );
+  assert.doesNotMatch(String(stopped.stderr), /run the same command again/);
+  const resumed = await runCli(['evolve', '--resume', run, '--quiet'], { timeoutMs: 180_000 });
+  assert.equal(resumed.exitCode, 0, resumed.stderr);
 });
