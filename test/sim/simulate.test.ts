@@ -281,6 +281,9 @@ test('ahe simulate: one JSON object per policy with the documented keys, the sam
   assert.equal(table.exitCode, 0, table.stderr);
   assert.match(table.stdout, /k=3, 2 runs from seed 3/);
   assert.match(table.stdout, /^adaptive .* \(\d+ of 2 runs below 25%\)\n$/m, 'the table ends its last line');
+  // Counts over all runs say so, with the mean per run beside them (the study's tables are per run).
+  assert.match(table.stdout, /harmful kept \(all runs\)/);
+  assert.match(table.stdout, /^adaptive .* \d+ \(\d+\.\d\d \/ run\) .* \d+ \(\d+\.\d\d \/ run\) /m);
   const reviewed = await runCli([
     'simulate',
     file,
