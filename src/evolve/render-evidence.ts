@@ -302,9 +302,12 @@ function judgedChanges(p: Prepared): string {
     (c) =>
       `- ${c.id}: ${c.verdict} — ${c.reason}.${described.has(c.id) ? ` Change: ${described.get(c.id)}` : ''}${rolled.has(c.id) ? ` ROLLED BACK: ${rolled.get(c.id)}` : ''}`,
   );
+  // With one change these moves are still its effect (the sole-change rule judges it on them), only unpredicted.
+  const sole = a.changes.length === 1 ? ` (unpredicted, but ${a.changes[0]!.id} was the only change: its effect)` : '';
+  const unpredicted = (tasks: string[]) => `${names(onlyTrain(tasks))}${onlyTrain(tasks).length ? sole : ''}`;
   const rest = [
-    `regressed or worsened, listed as a risk by no change: ${names(onlyTrain(a.unattributed_regressions))}`,
-    `fixed or improved, predicted by no change: ${names(onlyTrain(a.unattributed_fixes))}`,
+    `regressed or worsened, listed as a risk by no change: ${unpredicted(a.unattributed_regressions)}`,
+    `fixed or improved, predicted by no change: ${unpredicted(a.unattributed_fixes)}`,
     ...(q
       ? [
           `your predictions over the run: precision ${q.precision === null ? '–' : pct(q.precision)} (${q.actually_fixed} of ${q.predicted} predicted fixes happened), recall ${q.recall === null ? '–' : pct(q.recall)} (${q.credited} of ${q.fixed_or_improved} fixes were predicted), over ${q.manifests} manifest(s)`,

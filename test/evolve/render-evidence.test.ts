@@ -190,6 +190,23 @@ test('attribution: verdict table, reasons, descriptions, rollbacks, unattributed
   );
   assert.match(text, /regressed or worsened, listed as a risk by no change: alpha-task/);
   assert.match(text, /fixed or improved, predicted by no change: –/);
+  // With one change, the moves it did not predict are still its effect, and the evidence says so.
+  const judged = input.attribution!;
+  const sole = renderEvidence(
+    {
+      ...input,
+      attribution: {
+        ...judged,
+        attribution: { ...judged.attribution, changes: judged.attribution.changes.slice(0, 1) },
+      },
+    },
+    'attribution',
+  );
+  assert.match(
+    sole,
+    /regressed or worsened, listed as a risk by no change: alpha-task \(unpredicted, but it1-lesson was the only change: its effect\)/,
+  );
+  assert.match(sole, /fixed or improved, predicted by no change: –$/m);
   assert.match(
     text,
     /precision 33\.3% \(1 of 3 predicted fixes happened\), recall 100\.0% \(1 of 1 fixes were predicted\), over 1 manifest/,
