@@ -32,6 +32,22 @@ function readingOfP(c: JobComparison): string {
     : `p ≥ 0.05: not distinguishable from noise on ${nTasks} tasks`;
 }
 
+/**
+ * When the interval (an approximate score interval) and the exact test disagree — a few tasks that all
+ * moved one way — says which one decides and why, instead of printing both without comment.
+ */
+function disagreement(c: JobComparison): string | undefined {
+  const [lo, hi] = c.paired.ci95;
+  const excludesZero = lo > 0 || hi < 0;
+  if (excludesZero === c.paired.pValue < 0.05 || c.paired.meanDifference === 0) return undefined;
+  const differing = c.tasks.filter((t) => t.a.n > 0 && t.b.n > 0 && t.a.c / t.a.n !== t.b.c / t.b.n).length;
+  const floor = Math.min(1, 2 / 2 ** differing);
+  return (
+    `note: the interval ${excludesZero ? 'excludes' : 'includes'} 0 but the test ${excludesZero ? 'does not reject' : 'rejects'} at 0.05: the interval is an approximation (Newcombe), the test is exact and decides` +
+    (excludesZero ? `; with ${differing} task(s) that differ, the smallest p it can give is ${floor.toFixed(3)}` : '')
+  );
+}
+
 function renderReport(a: ReturnType<typeof loadJob>, b: ReturnType<typeof loadJob>, c: JobComparison): string {
   const lines: string[] = [];
   for (const [label, job] of [
@@ -52,7 +68,10 @@ function renderReport(a: ReturnType<typeof loadJob>, b: ReturnType<typeof loadJo
       ['B − A', pp(c.paired.meanDifference), `[${pp(c.paired.ci95[0])}, ${pp(c.paired.ci95[1])}]`],
     ]),
   );
-  lines.push(`p-value ${c.paired.pValue.toFixed(3)} (paired sign-flip test over tasks) — ${readingOfP(c)}`, '');
+  lines.push(`p-value ${c.paired.pValue.toFixed(3)} (paired sign-flip test over tasks) — ${readingOfP(c)}`);
+  const note = disagreement(c);
+  if (note) lines.push(note);
+  lines.push('');
   const flipped: TaskChange[] = c.tasks.filter((t) => t.change !== 'unchanged');
   if (flipped.length)
     lines.push(

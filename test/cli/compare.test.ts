@@ -116,6 +116,23 @@ test('ahe compare prints both pass@1 with intervals, the paired difference and p
   assert.ok(out.includes(`${join(b, 'broken__1', 'result.json')}: verifier_result.rewards.reward: `), out);
 });
 
+test('when the interval excludes 0 but the exact test cannot reject, the report says which decides and why', async () => {
+  // Four of six tasks regress 2/2 → 0/2: the score interval excludes 0, the sign-flip test's p is 2/2⁴.
+  const a = writeJob({ t1: [1, 1], t2: [1, 1], t3: [1, 1], t4: [1, 1], t5: [1, 1], t6: [0, 0] });
+  const b = writeJob({ t1: [0, 0], t2: [0, 0], t3: [0, 0], t4: [0, 0], t5: [1, 1], t6: [0, 0] });
+  const res = await runCli(['compare', a, b]);
+  assert.equal(res.exitCode, 0, res.stderr);
+  assert.match(res.stdout, /^B − A\s+−66\.7 pp\s+\[−\d+\.\d pp, −\d+\.\d pp\]$/m);
+  assert.match(res.stdout, /p-value 0\.125 .*not distinguishable from noise/);
+  assert.match(
+    res.stdout,
+    /^note: the interval excludes 0 but the test does not reject at 0\.05: .*the test is exact and decides; with 4 task\(s\) that differ, the smallest p it can give is 0\.125$/m,
+  );
+  // Where both agree there is no note.
+  const { a: a2, b: b2 } = writeJobs();
+  assert.doesNotMatch((await runCli(['compare', a2, b2])).stdout, /^note:/m);
+});
+
 test('ahe compare --json prints the machine-readable comparison', async () => {
   const { a, b } = writeJobs();
   const res = await runCli(['compare', a, b, '--json']);
