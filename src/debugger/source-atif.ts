@@ -44,12 +44,16 @@ function parseTrajectory(path: string, label: string): Parsed {
 
 function totals(t: Obj): Pick<AgentEvidence, 'tokens' | 'costUsd'> {
   const m = obj(t.final_metrics);
+  // ahe's own trajectories carry the whole session's spend (sub-agents and compaction calls included)
+  // beside ATIF's per-step sums.
+  const session = obj(obj(m.extra).session_usage);
+  const whole = Object.keys(session).length > 0;
   const tokens = {
-    prompt: num(m.total_prompt_tokens) ?? 0,
-    completion: num(m.total_completion_tokens) ?? 0,
-    cached: num(m.total_cached_tokens) ?? 0,
+    prompt: num(whole ? session.prompt_tokens : m.total_prompt_tokens) ?? 0,
+    completion: num(whole ? session.completion_tokens : m.total_completion_tokens) ?? 0,
+    cached: num(whole ? session.cached_tokens : m.total_cached_tokens) ?? 0,
   };
-  const cost = num(m.total_cost_usd);
+  const cost = num(whole ? session.cost_usd : m.total_cost_usd);
   // Writers that do not know their usage write zeros: zeros are "unknown", not "free".
   return { ...(tokens.prompt + tokens.completion > 0 ? { tokens } : {}), ...(cost ? { costUsd: cost } : {}) };
 }

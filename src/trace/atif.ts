@@ -161,12 +161,27 @@ export function sessionToAtif(sessionId: string, events: readonly TraceEvent[]):
       },
     },
     steps,
+    // ATIF's totals are sums over this trajectory's own steps (so a parent and its sub-agents' files add
+    // up without counting anything twice); what the whole session spent — its sub-agents' sessions and
+    // compaction calls too — is in `extra.session_usage`.
     final_metrics: {
-      total_prompt_tokens: end ? num(usage.prompt_tokens) : sum('prompt_tokens'),
-      total_completion_tokens: end ? num(usage.completion_tokens) : sum('completion_tokens'),
-      total_cached_tokens: end ? num(usage.cached_tokens) : sum('cached_tokens'),
-      total_cost_usd: end ? num(end.cost_usd) : sum('cost_usd'),
+      total_prompt_tokens: sum('prompt_tokens'),
+      total_completion_tokens: sum('completion_tokens'),
+      total_cached_tokens: sum('cached_tokens'),
+      total_cost_usd: sum('cost_usd'),
       total_steps: steps.length,
+      ...(end
+        ? {
+            extra: {
+              session_usage: {
+                prompt_tokens: num(usage.prompt_tokens),
+                completion_tokens: num(usage.completion_tokens),
+                cached_tokens: num(usage.cached_tokens),
+                cost_usd: num(end.cost_usd),
+              },
+            },
+          }
+        : {}),
     },
     extra: end
       ? {
