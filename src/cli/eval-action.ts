@@ -1,12 +1,13 @@
 // `ahe eval` at work: checks the flags against the machine, runs (or resumes) the job, prints its summary.
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import type { Command } from 'commander';
 import { requestImageRebuild } from '../bench/container-image.ts';
 import { describeMissingTrials, fallbackShare, type JobResult } from '../bench/job-summary.ts';
 import { replacedTrialsSpend } from '../bench/keep-replaced-trial.ts';
 import { loadTaskSuite, type TaskProblem } from '../bench/load-task.ts';
-import { type JobOutcome, runJob } from '../bench/run-job.ts';
-import type { TrialAgent } from '../bench/run-trial.ts';
+import { type JobConfig, type JobOutcome, runJob } from '../bench/run-job.ts';
+import type { AgentKind, TrialAgent } from '../bench/run-trial.ts';
 import { describeSelection, selectionFrom, selects, selectTasks, type TaskSelection } from '../bench/select-tasks.ts';
 import type { Task } from '../bench/task.ts';
 import { displayUrl } from '../display-url.ts';
@@ -14,6 +15,7 @@ import { UserError } from '../errors.ts';
 import { loadHarness } from '../harness/load-harness.ts';
 import { createModel } from '../model/create-model.ts';
 import { loadPriceTable } from '../model/prices.ts';
+import type { ReasoningEffort } from '../model/types.ts';
 import { openTrialQueue } from '../queue/enqueue-job.ts';
 import { shownModel } from '../report/shown.ts';
 import { createCgroup } from '../sandbox/cgroup-limits.ts';
@@ -252,7 +254,52 @@ export function formatJobSummary(result: JobResult, costKnown = true, replaced?:
   ].join('\n');
 }
 
-export async function evalCommand(flags: EvalFlags): Promise<void> {
+/**
+ * `--resume`: every setting not given on the command line is the job's own (config.json), so
+ * `ahe eval --resume JOB` alone continues it; a given one that differs is refused by runJob as before.
+ */
+function withRecordedSettings(flags: EvalFlags, command: Command): EvalFlags {
+  if (!flags.resume) {
+    if (!flags.tasks)
+      throw new UserError("required option '--tasks <dir>' not specified (or continue a job with --resume JOB)");
+    return flags;
+  }
+  const file = join(resumedJobDir(flags)!, 'config.json');
+  let config: JobConfig;
+  try {
+    config = JSON.parse(readFileSync(file, 'utf8')) as JobConfig;
+  } catch (error) {
+    throw new UserError(`${file}: not valid JSON (${(error as Error).message})`);
+  }
+  const given = (name: string) => command.getOptionValueSource(name) === 'cli';
+  const out: EvalFlags = { ...flags };
+  const take = <K extends keyof EvalFlags>(name: K, value: EvalFlags[K] | null | undefined) => {
+    if (!given(name) && value !== undefined && value !== null) out[name] = value;
+  };
+  take('tasks', config.tasks_dir);
+  if (!['task', 'exclude', 'nTasks', 'sampleSeed'].some(given) && config.task_selection) {
+    const s = config.task_selection;
+    out.task = s.include;
+    out.exclude = s.exclude;
+    out.nTasks = s.n_tasks ?? undefined;
+    out.sampleSeed = s.sample_seed ?? undefined;
+  }
+  take('k', config.k);
+  take('agent', config.agent?.name as AgentKind);
+  take('harness', config.agent?.harness?.dir);
+  take('model', config.agent?.model);
+  take('maxSteps', config.agent?.max_steps);
+  take('maxTokens', config.agent?.max_total_tokens);
+  take('fallbackModel', config.agent?.fallback_model);
+  take('reasoningEffort', config.agent?.reasoning_effort as ReasoningEffort | null | undefined);
+  take('backend', config.backend);
+  take('concurrency', config.concurrency);
+  take('timeoutMultiplier', config.timeout_multiplier);
+  return out;
+}
+
+export async function evalCommand(parsed: EvalFlags, command: Command): Promise<void> {
+  const flags = withRecordedSettings(parsed, command);
   const { signal, dispose } = interruptible(process.stderr);
   try {
     const { outcome, crashed, costKnown } = await runEval(flags, { err: process.stderr, signal });

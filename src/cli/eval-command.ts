@@ -19,6 +19,7 @@ import {
 import { addTaskSelectionOptions, backendOption, type SelectionFlagValues } from './task-options.ts';
 
 export interface EvalFlags extends SelectionFlagValues {
+  /** Required, except with --resume (the job's own then). */
   tasks: string;
   agent: AgentKind;
   harness?: string;
@@ -50,9 +51,9 @@ export function registerEvalCommand(program: Command): void {
     .description(
       'Evaluate an agent on benchmark tasks: tasks × k trials in sandboxes, into a Harbor-layout job directory with pass@k and confidence intervals.',
     )
-    .requiredOption(
+    .option(
       '--tasks <dir>',
-      'a directory of tasks (Harbor / Terminal-Bench 2 or Terminal-Bench 1), or one task',
+      "a directory of tasks (Harbor / Terminal-Bench 2 or Terminal-Bench 1), or one task (required, except with --resume: the job's own)",
       existingDir,
     );
   addTaskSelectionOptions(command)
@@ -149,5 +150,7 @@ Examples:
   ahe eval --tasks tasks/train --agent oracle --exclude 'csv-*' --n-tasks 5 --sample-seed 7 --backend podman
   ahe eval --tasks tasks/holdout --harness harnesses/seed --model openai:gpt-5.4 -k 2 --concurrency 8 --out jobs/seed-holdout`,
     )
-    .action(async (flags: EvalFlags) => (await import('./eval-action.ts')).evalCommand(flags));
+    .action(async (flags: EvalFlags, command: Command) =>
+      (await import('./eval-action.ts')).evalCommand(flags, command),
+    );
 }

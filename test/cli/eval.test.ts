@@ -109,9 +109,15 @@ test('a job killed with -9 resumes: finished trials are kept, not re-run, and no
   // The killed job's sandboxes died with it.
   const left = await execa('bash', ['-c', `pgrep -af bwrap | grep -c ahe-s[0-9]__ || true`]);
   assert.equal(left.stdout.trim(), '0');
-  // Running it once more runs nothing.
-  const third = await runCli(args);
+  // Running it once more runs nothing; `--resume JOB` alone takes the job's recorded settings.
+  const third = await runCli(['eval', '--resume', out]);
+  assert.equal(third.exitCode, 0, third.stderr);
+  assert.match(third.stderr, /agent oracle · backend bwrap/);
   assert.match(third.stderr, /^4 of 4 trials already finished, 0 to run$/m);
+  // A setting given that differs from the job's is refused, as before.
+  const other = await runCli(['eval', '--resume', out, '-k', '2']);
+  assert.equal(other.exitCode, 2);
+  assert.match(other.stderr, /differs: -k \(k: 1 recorded, 2 requested\)/);
 });
 
 test('eval with a scripted model on bundled tasks: the harness agent solves two, gives up on one; traces are ATIF', {
@@ -184,6 +190,9 @@ test('bad eval input gets a clear error, never a stack', async () => {
   const noModel = await runCli(['eval', '--tasks', suite]);
   assert.equal(noModel.exitCode, 2);
   assert.match(noModel.stderr, /--agent harness needs --harness DIR and --model SPEC/);
+  const noTasks = await runCli(['eval', '--agent', 'oracle']);
+  assert.equal(noTasks.exitCode, 2);
+  assert.match(noTasks.stderr, /required option '--tasks <dir>' not specified \(or continue a job with --resume JOB\)/);
   const unknown = await runCli(['eval', '--tasks', suite, '--agent', 'oracle', '--task', 'nope']);
   assert.equal(unknown.exitCode, 2);
   assert.match(unknown.stderr, /--task nope: not a task of .* \(it has: one\)/);
