@@ -99,6 +99,20 @@ function resumedJobDir(flags: EvalFlags): string | undefined {
   return jobDir;
 }
 
+/**
+ * A job or run goes into a new or empty directory, or continues its own (`isOwn`): writing into a
+ * directory that holds something else (a harness, a task suite, a home directory) would mix files and
+ * change what was there.
+ */
+export function refuseForeignDir(flag: string, dir: string, isOwn: boolean): void {
+  if (isOwn || !existsSync(dir)) return;
+  const entries = readdirSync(dir).filter((name) => !name.startsWith('.'));
+  if (entries.length === 0) return;
+  throw new UserError(
+    `${flag} ${dir} is not empty (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', …' : ''}) and holds no ahe job or run: choose a new or empty directory`,
+  );
+}
+
 export interface EvalRun {
   outcome: JobOutcome;
   jobDir: string;
@@ -160,6 +174,7 @@ export async function runEval(
   let jobDir = resumedJobDir(flags);
   jobDir ??= flags.out ? resolve(flags.out) : resolve('jobs', timestamp());
   const resuming = existsSync(join(jobDir, 'config.json'));
+  refuseForeignDir('--out', jobDir, resuming);
   if (!flags.quiet)
     io.err.write(
       `ahe eval · ${tasks.length} tasks${selects(selection) ? ` (${describeSelection(selection)})` : ''} × ${flags.k} · agent ${flags.agent}${agent.modelSpec ? ` · model ${shownModel(agent.modelSpec)}` : ''} · backend ${flags.backend} · ${flags.queue ? `queue ${displayUrl(flags.queue)}` : `concurrency ${flags.concurrency}`}\n${resuming ? 'resuming' : 'job'} ${jobDir}\n`,

@@ -28,7 +28,7 @@ import { openTrialQueue } from '../queue/enqueue-job.ts';
 import { shownModel } from '../report/shown.ts';
 import { followAlongUrl } from '../serve/find-server.ts';
 import { checkBackend } from './check-backend.ts';
-import { refuseInvalidTasks } from './eval-action.ts';
+import { refuseForeignDir, refuseInvalidTasks } from './eval-action.ts';
 import type { EvolveFlags } from './evolve-command.ts';
 import { compareResumeFlags, EVOLVE_FLAGS } from './evolve-flags.ts';
 import { keepReport } from './evolve-report.ts';
@@ -312,6 +312,7 @@ export async function evolveCommand(parsed: EvolveFlags, command: Command, stop?
       throw new UserError(
         `--out ${runDir} already holds a run: continue it with --resume ${flags.out}, or choose a new directory`,
       );
+    refuseForeignDir('--out', runDir, false);
     // Everything that can be checked is checked before anything is spent.
     await loadHarness(config.harness);
     await loadHarness(EVOLVER_HARNESS_DIR);

@@ -190,6 +190,31 @@ test('bad eval input gets a clear error, never a stack', async () => {
   const noModel = await runCli(['eval', '--tasks', suite]);
   assert.equal(noModel.exitCode, 2);
   assert.match(noModel.stderr, /--agent harness needs --harness DIR and --model SPEC/);
+  // A directory that holds something else is not written into (a harness here), by eval or evolve.
+  const foreign = tmp('foreign');
+  writeFileSync(join(foreign, 'harness.yaml'), 'name: mine\n');
+  for (const args of [
+    ['eval', '--tasks', suite, '--agent', 'oracle', '--out', foreign],
+    [
+      'evolve',
+      '--harness',
+      join(ROOT, 'harnesses/seed'),
+      '--tasks',
+      suite,
+      '--model',
+      'scripted:x.yaml',
+      '--out',
+      foreign,
+    ],
+  ]) {
+    const refused = await runCli(args);
+    assert.equal(refused.exitCode, 2, refused.stderr);
+    assert.match(
+      refused.stderr,
+      /--out .* is not empty \(harness\.yaml\) and holds no ahe job or run: choose a new or empty directory/,
+    );
+  }
+  assert.deepEqual(readdirSync(foreign), ['harness.yaml']);
   const noTasks = await runCli(['eval', '--agent', 'oracle']);
   assert.equal(noTasks.exitCode, 2);
   assert.match(noTasks.stderr, /required option '--tasks <dir>' not specified \(or continue a job with --resume JOB\)/);
