@@ -14,6 +14,7 @@ import { displayUrl } from '../display-url.ts';
 import { UserError } from '../errors.ts';
 import { loadHarness } from '../harness/load-harness.ts';
 import { createModel } from '../model/create-model.ts';
+import { checkModelRole } from '../model/model-file.ts';
 import { loadPriceTable } from '../model/prices.ts';
 import type { ReasoningEffort } from '../model/types.ts';
 import { openTrialQueue } from '../queue/enqueue-job.ts';
@@ -150,6 +151,8 @@ export async function runEval(
     });
     const prices = flags.prices ? loadPriceTable(resolve(flags.prices)) : undefined;
     const spec = flags.model;
+    checkModelRole(spec, '--model', 'trial');
+    if (flags.fallbackModel) checkModelRole(flags.fallbackModel, '--fallback-model', 'trial');
     // Fail on a bad spec or a missing key now, not once per trial.
     const modelOptions = {
       prices,
@@ -171,6 +174,12 @@ export async function runEval(
   }
   const tasks =
     io.tasks ?? loadSelectedTasks(tasksDir, selection, (l) => io.err.write(`${l}\n`), flags.skipInvalidTasks);
+  if (agent.modelSpec)
+    (await import('../sim/scenario.ts')).checkScenarioCovers(
+      agent.modelSpec,
+      '--model',
+      tasks.map((t) => t.name),
+    );
   let jobDir = resumedJobDir(flags);
   jobDir ??= flags.out ? resolve(flags.out) : resolve('jobs', timestamp());
   const resuming = existsSync(join(jobDir, 'config.json'));

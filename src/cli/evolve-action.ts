@@ -23,6 +23,7 @@ import { extendRun, loadRunState, type RunState } from '../evolve/run-state.ts';
 import { writeRunSummary } from '../evolve/run-summary.ts';
 import { loadHarness } from '../harness/load-harness.ts';
 import { createModel } from '../model/create-model.ts';
+import { checkModelRole } from '../model/model-file.ts';
 import { loadPriceTable, type PriceTable } from '../model/prices.ts';
 import { openTrialQueue } from '../queue/enqueue-job.ts';
 import { shownModel } from '../report/shown.ts';
@@ -60,7 +61,12 @@ async function checkModels(
   ];
   const unpriced = new Map<string, string[]>();
   const costKnown: Partial<Record<keyof typeof ROLE_NAMES, boolean>> = {};
+  const flagOf = { coding: '--model', evolver: '--evolve-model', debugger: '--debug-model' } as const;
+  const simRole = { coding: 'trial', evolver: 'evolver', debugger: 'other' } as const;
   for (const [role, spec] of roles) {
+    checkModelRole(spec, flagOf[role], simRole[role]);
+    const fallbackSpec = roleFallback(config, role);
+    if (fallbackSpec) checkModelRole(fallbackSpec, flagOf[role].replace('model', 'fallback-model'), simRole[role]);
     // A reasoning effort the role's provider does not support fails here, naming the provider.
     const reasoningEffort = roleEffort(config, role) ?? undefined;
     const fallback = roleFallback(config, role);
@@ -323,6 +329,11 @@ export async function evolveCommand(parsed: EvolveFlags, command: Command, stop?
       ? loadSplit(config.holdout, warn, holdoutSelection(config), HOLDOUT_SELECTION_FLAGS)
       : [];
     costKnown = await checkModels(config, prices, flags.maxRetries);
+    (await import('../sim/scenario.ts')).checkScenarioCovers(
+      config.model,
+      '--model',
+      [...train, ...holdout].map((t) => t.name),
+    );
     printEstimate(config, train.length, holdout.length, config.iterations, prices);
     if (flags.estimateOnly) return;
   }

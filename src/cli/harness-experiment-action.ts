@@ -13,6 +13,7 @@ import { estimateExperiment } from '../experiments/estimate-experiment.ts';
 import type { EvaluateVariantsOptions, ExperimentEvaluation, VariantJob } from '../experiments/evaluate-variants.ts';
 import { defaultSuite, type ExperimentRun, type Suite } from '../experiments/open-run.ts';
 import { createModel } from '../model/create-model.ts';
+import { checkModelRole } from '../model/model-file.ts';
 import { loadPriceTable, type PriceTable } from '../model/prices.ts';
 import type { ReasoningEffort } from '../model/reasoning-levels.ts';
 import { openTrialQueue } from '../queue/enqueue-job.ts';
@@ -61,6 +62,12 @@ export async function setUpExperiment(
     (l) => process.stderr.write(`${l}\n`),
     flags.skipInvalidTasks,
   );
+  checkModelRole(model, '--model', 'trial');
+  (await import('../sim/scenario.ts')).checkScenarioCovers(
+    model,
+    '--model',
+    tasks.map((t) => t.name),
+  );
   const prices = flags.prices ? loadPriceTable(resolve(flags.prices)) : undefined;
   // The run's reasoning effort and fallback belong to the run's model; another model is measured as given.
   const sameModel = model === config.model;
@@ -90,7 +97,7 @@ export async function setUpExperiment(
     prices,
     reasoningEffort,
     fallback,
-    newModel: () => createModel(model, modelOptions),
+    newModel: (context) => createModel(model, { ...modelOptions, context }),
     costKnown,
   };
 }

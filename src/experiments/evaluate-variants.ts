@@ -11,7 +11,7 @@ import type { TaskSelection } from '../bench/select-tasks.ts';
 import type { Task } from '../bench/task.ts';
 import type { BackendKind } from '../bench/trial-context.ts';
 import { evaluateHarness } from '../evolve/evaluate-harness.ts';
-import type { Model } from '../model/types.ts';
+import type { Model, ModelContext } from '../model/types.ts';
 import type { Spend } from '../model/usage.ts';
 import {
   type Budget,
@@ -34,7 +34,8 @@ export interface EvaluateVariantsOptions {
   tasksDir: string;
   selection: TaskSelection;
   model: string;
-  newModel: () => Promise<Model>;
+  /** The coding model of one trial, given the trial's context (the simulator's `sim:` model reads it). */
+  newModel: (context?: ModelContext) => Promise<Model>;
   k: number;
   concurrency: number;
   backend: BackendKind;
@@ -151,7 +152,7 @@ export async function evaluateVariants(options: EvaluateVariantsOptions): Promis
       if (attempt === ATTEMPTS)
         stopped = `${job.name}: ${evaluation.result.missing_trials.length} trials still have no measured result after ${ATTEMPTS} runs`;
     }
-    recordTornDown(options.spendFile, live, finishedHere);
+    recordTornDown(options.spendFile, live, finishedHere, job.jobDir);
     if (interrupted || stopped) break;
   }
   return { outcomes, ...(stopped ? { stopped } : {}), interrupted, spent: spentByJobs(allDirs, options.spendFile) };

@@ -3,6 +3,7 @@
 // with a trial so a worker points the spec at its own copy (workers share no filesystem with the
 // producer), and a run records the spec with the file's absolute path (absoluteModelSpec).
 import { isAbsolute, resolve } from 'node:path';
+import { UserError } from '../errors.ts';
 import { parseChaosSpec } from './chaos-spec.ts';
 import { parseModelSpec } from './create-model.ts';
 
@@ -40,4 +41,28 @@ export function absoluteModelSpec(spec: string, base = process.cwd()): string {
     return spec;
   }
   return file && !isAbsolute(file.path) ? `${file.prefix}${resolve(base, file.path)}` : spec;
+}
+
+/** Where a model is used: the coding agent of benchmark trials, the evolve agent, or anything else. */
+export type ModelRole = 'trial' | 'evolver' | 'other';
+
+/**
+ * The simulator's models only work where their context exists (docs/models.md): `sim:` as the coding
+ * agent of trials (`ahe eval`, `ahe evolve --model`), `sim-evolver:` as `ahe evolve`'s evolve agent.
+ * Elsewhere they would fail on every call (or score every trial as failed), so they are refused up
+ * front, naming the flag.
+ */
+export function checkModelRole(spec: string, flag: string, role: ModelRole): void {
+  let provider: string;
+  try {
+    provider = modelSpecFile(spec)?.prefix.split(':').at(-2) ?? '';
+  } catch {
+    return; // not a valid spec: createModel says what is wrong with it
+  }
+  if (provider === 'sim' && role !== 'trial')
+    throw new UserError(
+      `${flag} ${spec}: sim: is the simulator's coding agent; it runs only as the model of benchmark trials (ahe eval --model, ahe evolve --model)`,
+    );
+  if (provider === 'sim-evolver' && role !== 'evolver')
+    throw new UserError(`${flag} ${spec}: sim-evolver: is the simulator's evolve agent (ahe evolve --evolve-model)`);
 }

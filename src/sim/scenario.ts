@@ -10,6 +10,7 @@ import { COMPONENT_TYPES } from '../debugger/analysis.ts';
 import { UserError } from '../errors.ts';
 import { type Diagnostic, diagnosticsError } from '../harness/harness-error.ts';
 import { checkYaml, parseYaml, type YamlSource } from '../harness/read-yaml.ts';
+import { type ModelSpecFile, modelSpecFile } from '../model/model-file.ts';
 
 const probability = z.number().min(0).max(1);
 const name = z.string().min(1);
@@ -122,4 +123,25 @@ export function successProbability(scenario: Scenario, task: string, harnessText
   let p = base;
   for (const e of scenario.effects) if (e.tasks.includes(task) && harnessText.includes(e.when.text)) p += e.delta;
   return Math.min(1, Math.max(0, p));
+}
+
+/**
+ * With a `sim:` coding model (also behind `chaos:`), every task the run will measure must have a
+ * success probability in the scenario; otherwise each of its trials would fail as an error. Checked
+ * before anything runs, naming the flag, the scenario and the tasks it lacks.
+ */
+export function checkScenarioCovers(spec: string, flag: string, taskNames: readonly string[]): void {
+  let file: ModelSpecFile | undefined;
+  try {
+    file = modelSpecFile(spec);
+  } catch {
+    return;
+  }
+  if (!file?.prefix.endsWith('sim:')) return; // sim-evolver: is the evolve agent's
+  const scenario = loadScenario(resolve(file.path));
+  const missing = taskNames.filter((t) => scenario.tasks[t] === undefined && scenario.holdout[t] === undefined);
+  if (missing.length)
+    throw new UserError(
+      `${flag} ${spec}: ${scenario.file} gives no success probability for ${missing.length} task(s) to run: ${missing.slice(0, 8).join(', ')}${missing.length > 8 ? ', …' : ''}; add them to its tasks or holdout`,
+    );
 }
