@@ -13,11 +13,11 @@ import { type BackendKind, type TrialOptions, trialFinished, trialName } from '.
 import type { TrialResult } from '../bench/trial-result.ts';
 import { InterruptedError, UserError } from '../errors.ts';
 import { listHarnessFiles } from '../harness/list-harness-files.ts';
+import { modelSpecFile } from '../model/model-file.ts';
 import type { PriceTable } from '../model/prices.ts';
 import type { ReasoningEffort } from '../model/types.ts';
 import { putBlob } from './content-store.ts';
 import { packDirectory } from './file-bundle.ts';
-import { modelSpecFile } from '../model/model-file.ts';
 import { connectRedis, displayUrl } from './redis-connection.ts';
 import { PAYLOAD_VERSION, queueName, type TrialPayload, type TrialReturn, trialJobId } from './trial-payload.ts';
 import { watchTrials } from './watch-trials.ts';

@@ -16,10 +16,10 @@ import { InterruptedError } from '../errors.ts';
 import { loadHarness } from '../harness/load-harness.ts';
 import type { Harness } from '../harness/types.ts';
 import { createModel } from '../model/create-model.ts';
+import { modelSpecFile } from '../model/model-file.ts';
 import type { PriceTable } from '../model/prices.ts';
 import { defaultCacheDir, materialiseBlob } from './content-store.ts';
 import { packDirectory } from './file-bundle.ts';
-import { modelSpecFile } from '../model/model-file.ts';
 import { connectRedis } from './redis-connection.ts';
 import { queueName, type TrialPayload, TrialPayloadSchema, type TrialReturn } from './trial-payload.ts';
 

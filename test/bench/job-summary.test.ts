@@ -320,12 +320,16 @@ test('buildJobResult: Harbor job keys plus ahe summary keys at the top level', (
   assert.equal(running.n_total_trials, 1);
 });
 
-test('buildJobResult lists each task\'s rewards in attempt order, whatever order the trials finished in', () => {
+test("buildJobResult lists each task's rewards in attempt order, whatever order the trials finished in", () => {
   // Trials finish out of order under concurrency (attempt 3 first, attempt 10 before attempt 2).
   const finished = [aheTrial('a', 3, 0), aheTrial('a', 10, 0.5), aheTrial('a', 1, 1), aheTrial('a', 2, 1)];
   const r = buildJobResult({ id: 'job-3', startedAt: at(0), finishedAt: at(5), trials: finished });
   assert.deepEqual(r.tasks.a!.rewards, [1, 1, 0, 0.5]);
-  assert.deepEqual(finished.map((t) => t.trial_name), ['a__3', 'a__10', 'a__1', 'a__2'], 'the input is not reordered');
+  assert.deepEqual(
+    finished.map((t) => t.trial_name),
+    ['a__3', 'a__10', 'a__1', 'a__2'],
+    'the input is not reordered',
+  );
 });
 
 test("an infrastructure error is shown but never scored: not in pass@1, pass@k, Harbor's mean, nor a task rate of 0", () => {

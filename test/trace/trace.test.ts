@@ -158,7 +158,10 @@ test('events convert to ATIF that validates, with sub-agent refs and final metri
   // ATIF's totals are this trajectory's own steps (10 + 20 prompt tokens); the sub-agent's 3 are in its
   // own file, so the two add up to what was spent. The whole session's usage is kept beside them.
   assert.equal(root.final_metrics!.total_prompt_tokens, 30);
-  assert.equal(root.final_metrics!.total_cost_usd, root.steps.reduce((n, s) => n + (s.metrics?.cost_usd ?? 0), 0));
+  assert.equal(
+    root.final_metrics!.total_cost_usd,
+    root.steps.reduce((n, s) => n + (s.metrics?.cost_usd ?? 0), 0),
+  );
   assert.equal(files['trajectory.subagent-kid.json']!.final_metrics!.total_prompt_tokens, 3);
   assert.deepEqual(root.final_metrics!.extra, {
     session_usage: { prompt_tokens: 33, completion_tokens: 9, cached_tokens: 2, cost_usd: 0.03 },
