@@ -4,7 +4,7 @@ import { type DebugProgress, debugJob } from '../debugger/debug-job.ts';
 import { showStep, showTask, showTrial } from '../debugger/show-evidence.ts';
 import { UserError } from '../errors.ts';
 import { createModel } from '../model/create-model.ts';
-import { checkModelRole } from '../model/model-file.ts';
+import { checkModelFlag } from '../model/model-file.ts';
 import { loadPriceTable } from '../model/prices.ts';
 import type { DebugFlags, ShowFlags } from './debug-command.ts';
 import { interruptible } from './interruptible.ts';
@@ -35,7 +35,7 @@ export async function debugCommand(job: string, flags: DebugFlags): Promise<void
   const jobDir = resolve(job);
   const outDir = resolve(flags.out ?? join(jobDir, 'debug'));
   const prices = flags.prices ? loadPriceTable(resolve(flags.prices)) : undefined;
-  if (flags.model) checkModelRole(flags.model, '--model', 'other');
+  if (flags.model) checkModelFlag(flags.model, '--model', 'other');
   const model = flags.model ? await createModel(flags.model, { prices, maxRetries: flags.maxRetries }) : undefined;
   if (!model && !flags.quiet)
     process.stderr.write('no --model: heuristic report only (signatures, clusters, timelines)\n');

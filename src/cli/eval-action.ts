@@ -14,7 +14,7 @@ import { displayUrl } from '../display-url.ts';
 import { UserError } from '../errors.ts';
 import { loadHarness } from '../harness/load-harness.ts';
 import { createModel } from '../model/create-model.ts';
-import { checkModelRole } from '../model/model-file.ts';
+import { checkModelFlag } from '../model/model-file.ts';
 import { loadPriceTable } from '../model/prices.ts';
 import type { ReasoningEffort } from '../model/types.ts';
 import { openTrialQueue } from '../queue/enqueue-job.ts';
@@ -151,8 +151,8 @@ export async function runEval(
     });
     const prices = flags.prices ? loadPriceTable(resolve(flags.prices)) : undefined;
     const spec = flags.model;
-    checkModelRole(spec, '--model', 'trial');
-    if (flags.fallbackModel) checkModelRole(flags.fallbackModel, '--fallback-model', 'trial');
+    checkModelFlag(spec, '--model', 'trial');
+    if (flags.fallbackModel) checkModelFlag(flags.fallbackModel, '--fallback-model', 'trial');
     // Fail on a bad spec or a missing key now, not once per trial.
     const modelOptions = {
       prices,

@@ -23,7 +23,7 @@ import { extendRun, loadRunState, type RunState } from '../evolve/run-state.ts';
 import { writeRunSummary } from '../evolve/run-summary.ts';
 import { loadHarness } from '../harness/load-harness.ts';
 import { createModel } from '../model/create-model.ts';
-import { checkModelRole } from '../model/model-file.ts';
+import { checkModelFlag } from '../model/model-file.ts';
 import { loadPriceTable, type PriceTable } from '../model/prices.ts';
 import { openTrialQueue } from '../queue/enqueue-job.ts';
 import { shownModel } from '../report/shown.ts';
@@ -63,10 +63,13 @@ async function checkModels(
   const costKnown: Partial<Record<keyof typeof ROLE_NAMES, boolean>> = {};
   const flagOf = { coding: '--model', evolver: '--evolve-model', debugger: '--debug-model' } as const;
   const simRole = { coding: 'trial', evolver: 'evolver', debugger: 'other' } as const;
+  // Every flag's spec first (a mistake is named with its flag), then each model is made.
   for (const [role, spec] of roles) {
-    checkModelRole(spec, flagOf[role], simRole[role]);
+    checkModelFlag(spec, flagOf[role], simRole[role]);
     const fallbackSpec = roleFallback(config, role);
-    if (fallbackSpec) checkModelRole(fallbackSpec, flagOf[role].replace('model', 'fallback-model'), simRole[role]);
+    if (fallbackSpec) checkModelFlag(fallbackSpec, flagOf[role].replace('model', 'fallback-model'), simRole[role]);
+  }
+  for (const [role, spec] of roles) {
     // A reasoning effort the role's provider does not support fails here, naming the provider.
     const reasoningEffort = roleEffort(config, role) ?? undefined;
     const fallback = roleFallback(config, role);

@@ -13,7 +13,7 @@ import { estimateExperiment } from '../experiments/estimate-experiment.ts';
 import type { EvaluateVariantsOptions, ExperimentEvaluation, VariantJob } from '../experiments/evaluate-variants.ts';
 import { defaultSuite, type ExperimentRun, type Suite } from '../experiments/open-run.ts';
 import { createModel } from '../model/create-model.ts';
-import { checkModelRole } from '../model/model-file.ts';
+import { checkModelFlag } from '../model/model-file.ts';
 import { loadPriceTable, type PriceTable } from '../model/prices.ts';
 import type { ReasoningEffort } from '../model/reasoning-levels.ts';
 import { openTrialQueue } from '../queue/enqueue-job.ts';
@@ -62,7 +62,7 @@ export async function setUpExperiment(
     (l) => process.stderr.write(`${l}\n`),
     flags.skipInvalidTasks,
   );
-  checkModelRole(model, '--model', 'trial');
+  checkModelFlag(model, '--model', 'trial');
   (await import('../sim/scenario.ts')).checkScenarioCovers(
     model,
     '--model',

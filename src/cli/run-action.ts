@@ -5,7 +5,7 @@ import { recordSession } from '../agent/record-session.ts';
 import { UserError } from '../errors.ts';
 import { loadHarness } from '../harness/load-harness.ts';
 import { createModel } from '../model/create-model.ts';
-import { checkModelRole } from '../model/model-file.ts';
+import { checkModelFlag } from '../model/model-file.ts';
 import { loadPriceTable } from '../model/prices.ts';
 import { createHostSandbox } from '../sandbox/host-sandbox.ts';
 import { writeJsonAtomic } from '../trace/write-atomic.ts';
@@ -41,8 +41,8 @@ export async function runAgentSession(flags: RunFlags): Promise<number> {
     onComponentLog: (file, level, message) => process.stderr.write(`[${file} ${level}] ${message}\n`),
   });
   const prices = flags.prices ? loadPriceTable(resolve(flags.prices)) : undefined;
-  checkModelRole(flags.model, '--model', 'other');
-  if (flags.fallbackModel) checkModelRole(flags.fallbackModel, '--fallback-model', 'other');
+  checkModelFlag(flags.model, '--model', 'other');
+  if (flags.fallbackModel) checkModelFlag(flags.fallbackModel, '--fallback-model', 'other');
   const model = await createModel(flags.model, {
     prices,
     maxRetries: flags.maxRetries,

@@ -7,6 +7,18 @@ import type { Model, ModelContext, ReasoningEffort } from './types.ts';
 export const MODEL_SPEC_HELP =
   'openai:<model>, openai-responses:<model>, anthropic:<model>, scripted:<script.yaml>, replay:<cassette.jsonl> or sim:<scenario.yaml> (sim-evolver: for the evolve agent)';
 
+/** Every provider a spec may name (createModel's cases). */
+export const MODEL_PROVIDERS: readonly string[] = [
+  'openai',
+  'openai-responses',
+  'anthropic',
+  'scripted',
+  'replay',
+  'sim',
+  'sim-evolver',
+  'chaos',
+];
+
 export interface CreateModelOptions extends ProviderOptions {
   /** A model spec that answers once this one fails with retries exhausted or is not found (fallback-model.ts). */
   fallback?: string;

@@ -5,7 +5,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { UserError } from '../errors.ts';
 import { parseChaosSpec } from './chaos-spec.ts';
-import { parseModelSpec } from './create-model.ts';
+import { MODEL_PROVIDERS, MODEL_SPEC_HELP, parseModelSpec } from './create-model.ts';
 
 export interface ModelSpecFile {
   /** The spec up to the path, e.g. `chaos:0.1:seed=3:scripted:`. */
@@ -47,17 +47,23 @@ export function absoluteModelSpec(spec: string, base = process.cwd()): string {
 export type ModelRole = 'trial' | 'evolver' | 'other';
 
 /**
- * The simulator's models only work where their context exists (docs/models.md): `sim:` as the coding
+ * A model flag's value is a spec of a known provider (named with the flag when not), and the
+ * simulator's models only work where their context exists (docs/models.md): `sim:` as the coding
  * agent of trials (`ahe eval`, `ahe evolve --model`), `sim-evolver:` as `ahe evolve`'s evolve agent.
  * Elsewhere they would fail on every call (or score every trial as failed), so they are refused up
  * front, naming the flag.
  */
-export function checkModelRole(spec: string, flag: string, role: ModelRole): void {
+export function checkModelFlag(spec: string, flag: string, role: ModelRole): void {
   let provider: string;
   try {
+    const outer = parseModelSpec(spec).provider;
+    if (!MODEL_PROVIDERS.includes(outer)) throw new UserError(`unknown model provider '${outer}'`);
     provider = modelSpecFile(spec)?.prefix.split(':').at(-2) ?? '';
-  } catch {
-    return; // not a valid spec: createModel says what is wrong with it
+  } catch (error) {
+    const why = (error as Error).message.replace(/^invalid model spec '[^']*': /, '');
+    throw new UserError(
+      `${flag} ${spec}: ${why.startsWith('expected') ? `not a model spec: ${why}` : why}${why.includes(MODEL_SPEC_HELP) ? '' : ` (expected ${MODEL_SPEC_HELP})`}${flag === '--debug-model' ? "; or 'none' for the heuristic report only" : ''}`,
+    );
   }
   if (provider === 'sim' && role !== 'trial')
     throw new UserError(

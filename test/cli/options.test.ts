@@ -225,3 +225,34 @@ test('the CLI: path mistakes of the issue are one line naming the option, exit 2
     assert.doesNotMatch(r.stderr, /internal error/);
   }
 });
+
+test('a model flag with something that is not a model spec is named with its flag, before anything runs', async () => {
+  const seed = join(ROOT, 'harnesses', 'seed');
+  const tasks = join(ROOT, 'tasks', 'train');
+  const work = mkdtempSync(join(tmpdir(), 'ahe-model-flags-'));
+  const evolve = ['evolve', '--harness', seed, '--tasks', tasks, '--out', join(work, 'run')];
+  const cases: [string[], RegExp][] = [
+    [
+      [...evolve, '--model', 'scripted:x.yaml', '--evolve-model', 'bogus'],
+      /^ahe: --evolve-model bogus: not a model spec: expected openai:<model>, .*$/m,
+    ],
+    [
+      [...evolve, '--model', 'scripted:x.yaml', '--debug-model', 'nothing'],
+      /^ahe: --debug-model nothing: not a model spec: .*; or 'none' for the heuristic report only$/m,
+    ],
+    [
+      ['eval', '--tasks', tasks, '--harness', seed, '--model', 'scripted:x.yaml', '--fallback-model', 'bogus:x'],
+      /^ahe: --fallback-model bogus:x: unknown model provider 'bogus' \(expected openai:<model>, .*\)$/m,
+    ],
+    [
+      ['eval', '--tasks', tasks, '--harness', seed, '--model', 'chaos:2:scripted:x.yaml'],
+      /^ahe: --model chaos:2:scripted:x\.yaml: .*the rate must be a number from 0 to 1/m,
+    ],
+  ];
+  for (const [args, message] of cases) {
+    const res = await runCli(args, { cwd: work });
+    assert.equal(res.exitCode, 2, `${args.join(' ')}: ${res.stderr}`);
+    assert.match(res.stderr, message);
+    assert.doesNotMatch(res.stderr, STACK_LINE);
+  }
+});
