@@ -14,6 +14,7 @@ import {
   steps,
   usd,
 } from './parse-options.ts';
+import { requireOptions } from './required-options.ts';
 
 export interface RunFlags {
   harness: string;
@@ -40,8 +41,8 @@ export function registerRunCommand(program: Command): void {
     .description(
       'Run one agent session on the host: the harness drives the model until it stops calling tools or a limit hits.',
     )
-    .requiredOption('--harness <dir>', 'harness directory (see `ahe harness init`)', existingDir)
-    .requiredOption('--model <spec>', `model: ${MODEL_SPEC_HELP}`, modelSpec)
+    .option('--harness <dir>', 'harness directory (required; see `ahe harness init`)', existingDir)
+    .option('--model <spec>', `model (required): ${MODEL_SPEC_HELP}`, modelSpec)
     .option('--instruction <text>', 'the task for the agent')
     .option('--instruction-file <file>', "read the task from a file (e.g. a task's instruction.md)", existingFile)
     .option(
@@ -90,7 +91,8 @@ Exit codes: 0 the agent finished, 1 the session failed (model or setup error), 3
 (steps, time, tokens, cost) or the model's reply was cut off, 130 interrupted (Ctrl-C; traces are kept),
 2 bad input.`,
     )
-    .action(async (flags: RunFlags) => {
+    .action(async (flags: RunFlags, command: Command) => {
+      requireOptions(command, 'harness', 'model');
       process.exitCode = await (await import('./run-action.ts')).runAgentSession(flags);
     });
 }

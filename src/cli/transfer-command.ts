@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { MODEL_SPEC_HELP } from '../model/create-model.ts';
 import { addHarnessExperimentOptions, type HarnessExperimentFlags } from './harness-experiment-options.ts';
 import { directoryName, existingDir, modelSpec } from './parse-options.ts';
+import { requireOptions } from './required-options.ts';
 
 export interface TransferFlags extends HarnessExperimentFlags {
   name?: string;
@@ -16,9 +17,9 @@ export function registerTransferCommand(program: Command): void {
       "Measure an evolve run's seed against its best harness on another model and/or task suite: pass@1 with CIs, the paired test, tokens per solved task, per-task flips, into RUN/transfer/<name>/.",
     )
     .argument('<run>', 'an ahe evolve run directory (with a best harness)', existingDir)
-    .requiredOption(
+    .option(
       '--model <spec>',
-      `the coding model to transfer to (the run's own model is allowed): ${MODEL_SPEC_HELP}`,
+      `the coding model to transfer to (required; the run's own model is allowed): ${MODEL_SPEC_HELP}`,
       modelSpec,
     )
     .option(
@@ -40,7 +41,8 @@ Examples:
   ahe transfer runs/first --model openai:gpt-5.4-mini --tasks tasks/holdout -k 2 --budget-usd 10
 See docs/experiments.md.`,
     )
-    .action(async (run: string, flags: TransferFlags) =>
-      (await import('./transfer-action.ts')).transferCommand(run, flags),
-    );
+    .action(async (run: string, flags: TransferFlags, command: Command) => {
+      requireOptions(command, 'model');
+      await (await import('./transfer-action.ts')).transferCommand(run, flags);
+    });
 }

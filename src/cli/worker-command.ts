@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import type { BackendKind } from '../bench/trial-context.ts';
 import { concurrency, lockMs } from './parse-options.ts';
+import { requireOptions } from './required-options.ts';
 import { BACKEND_HELP, backendOption } from './task-options.ts';
 
 export interface WorkerFlags {
@@ -20,7 +21,7 @@ export function registerWorkerCommand(program: Command): void {
     .description(
       'Run trials from a Redis queue filled by `ahe eval --queue` or `ahe evolve --queue` (one or many workers, on any machine that reaches Redis).',
     )
-    .requiredOption('--queue <url>', 'the Redis queue, redis://HOST:PORT')
+    .option('--queue <url>', 'the Redis queue, redis://HOST:PORT (required)')
     .option('--concurrency <n>', 'trials run at once by this worker', concurrency, 2)
     .addOption(
       backendOption(
@@ -49,5 +50,8 @@ Examples:
   ahe worker --queue redis://10.0.0.5:6379 --concurrency 8
   ahe worker --queue redis://10.0.0.5:6379 --backend docker`,
     )
-    .action(async (flags: WorkerFlags) => (await import('./worker-action.ts')).runWorker(flags));
+    .action(async (flags: WorkerFlags, command: Command) => {
+      requireOptions(command, 'queue');
+      await (await import('./worker-action.ts')).runWorker(flags);
+    });
 }

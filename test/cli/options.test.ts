@@ -256,3 +256,20 @@ test('a model flag with something that is not a model spec is named with its fla
     assert.doesNotMatch(res.stderr, STACK_LINE);
   }
 });
+
+test('a mistyped option is reported as unknown (with a suggestion), not as a missing required one', async () => {
+  const seed = join(ROOT, 'harnesses', 'seed');
+  for (const [args, message] of [
+    [
+      ['run', '--harnes', seed, '--model', 'scripted:x.yaml', '--instruction', 'x'],
+      /unknown option '--harnes'\n\(Did you mean --harness\?\)/,
+    ],
+    [['transfer', seed, '--modle', 'scripted:x.yaml'], /unknown option '--modle'\n\(Did you mean --model\?\)/],
+    [['run', '--harness', seed, '--instruction', 'x'], /required option '--model <spec>' not specified/],
+    [['worker'], /required option '--queue <url>' not specified/],
+  ] as const) {
+    const res = await runCli([...args]);
+    assert.equal(res.exitCode, 2, `${args.join(' ')}: ${res.stderr}`);
+    assert.match(res.stderr, message);
+  }
+});
