@@ -21,7 +21,12 @@ const PriceSchema = z.strictObject({
   cache_write: z.number().nonnegative().optional(),
 });
 export type Price = z.infer<typeof PriceSchema>;
-const PriceFileSchema = z.record(z.string().regex(/^[\w.-]+:.+$/, 'keys are provider:model'), PriceSchema);
+// Keys are checked apart from the record: zod reports a bad record key only as "Invalid key in record".
+const PriceFileSchema = z.record(z.string(), PriceSchema).superRefine((table, ctx) => {
+  for (const key of Object.keys(table))
+    if (!/^[\w.-]+:.+$/.test(key))
+      ctx.addIssue({ code: 'custom', path: [key], message: `a key is provider:model (e.g. openai:${key})` });
+});
 export type PriceTable = Record<string, Price>;
 
 export const DEFAULT_PRICES: PriceTable = {

@@ -12,7 +12,10 @@ import { type Diagnostic, diagnosticsError } from '../harness/harness-error.ts';
 import { checkYaml, parseYaml, type YamlSource } from '../harness/read-yaml.ts';
 import { type ModelSpecFile, modelSpecFile } from '../model/model-file.ts';
 
-const probability = z.number().min(0).max(1);
+const probability = z
+  .number({ error: 'expected a probability from 0 to 1' })
+  .min(0, 'expected a probability from 0 to 1')
+  .max(1, 'expected a probability from 0 to 1');
 const name = z.string().min(1);
 
 const EffectSchema = z.strictObject({
@@ -21,7 +24,10 @@ const EffectSchema = z.strictObject({
   when: z.strictObject({ text: z.string().min(1) }),
   tasks: z.array(name).min(1),
   /** Added to each named task's success probability (the sum is clamped to [0, 1]). */
-  delta: z.number().min(-1).max(1),
+  delta: z
+    .number({ error: 'expected a number from -1 to 1' })
+    .min(-1, 'expected a number from -1 to 1')
+    .max(1, 'expected a number from -1 to 1'),
 });
 
 const CandidateSchema = z.strictObject({
@@ -37,7 +43,11 @@ const CandidateSchema = z.strictObject({
 
 export const ScenarioSchema = z.strictObject({
   /** Seeds every draw (`--seed` overrides it). */
-  seed: z.number().int().nonnegative().default(1),
+  seed: z
+    .number({ error: 'expected a whole number of at least 0' })
+    .int('expected a whole number of at least 0')
+    .nonnegative('expected a whole number of at least 0')
+    .default(1),
   /** Training task → the seed harness's success probability. */
   tasks: z.record(name, probability).refine((t) => Object.keys(t).length > 0, 'at least one task'),
   /** Held-out task → probability: scored, never shown to the evolve agent. */

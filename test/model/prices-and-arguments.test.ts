@@ -76,6 +76,12 @@ test('a user price file extends and overrides the table; a bad one names the fil
     () => loadPriceTable(bad),
     (e: Error) => e.message.includes(bad) && e.message.includes('openai:gpt-5.4.input'),
   );
+  // A key that is not provider:model is named with what a key must be (zod alone says "Invalid key in record").
+  const bareKey = file('bare.yaml', 'gpt-5.4: { input: 1, output: 2 }\n');
+  assert.throws(
+    () => loadPriceTable(bareKey),
+    (e: Error) => e.message.includes(`${bareKey}:1:10: gpt-5.4: a key is provider:model (e.g. openai:gpt-5.4)`),
+  );
   const broken = file('broken.json', '{"a":');
   assert.throws(
     () => loadPriceTable(broken),

@@ -89,6 +89,19 @@ test('unknown fields, unknown tasks and bad values are errors naming the file an
     );
   });
   assert.throws(() => loadScenario(write('broken.yaml', 'tasks: [1, 2')), /broken\.yaml:1:13: not valid YAML/);
+  // Messages a user can act on, not the schema library's ("expected int, received number").
+  assert.throws(
+    () =>
+      loadScenario(
+        write(
+          'seed.yaml',
+          'seed: 1.5\ntasks: { a: 0.5 }\neffects: [{ id: e, when: { text: x }, tasks: [a], delta: 2 }]\n',
+        ),
+      ),
+    (error: Error) =>
+      /seed: expected a whole number of at least 0/.test(error.message) &&
+      /effects\.0\.delta: expected a number from -1 to 1/.test(error.message),
+  );
   // Every problem at once, each at its line and column in the file as written.
   const file = write(
     'several.yaml',
@@ -99,7 +112,7 @@ test('unknown fields, unknown tasks and bad values are errors naming the file an
     (error: Error) => {
       assert.match(
         error.message,
-        /several\.yaml: 2 problems:\n {2}\S*several\.yaml:3:6: tasks\.b: .*\n {2}\S*several\.yaml:9:1: extra: unknown field 'extra'$/,
+        /several\.yaml: 2 problems:\n {2}\S*several\.yaml:3:6: tasks\.b: expected a probability from 0 to 1\n {2}\S*several\.yaml:9:1: extra: unknown field 'extra'$/,
       );
       return true;
     },
