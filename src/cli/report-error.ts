@@ -1,5 +1,6 @@
 // User errors get one clear line; only bugs get a stack trace.
 import { UserError } from '../errors.ts';
+import { createRedactor } from '../trace/redact.ts';
 
 // File-system refusals caused by where the user pointed ahe (a read-only or full disk, a file where a
 // directory belongs, no permission): the path says what to fix; a stack trace would not.
@@ -14,7 +15,11 @@ const PATH_ERRORS: Record<string, string> = {
   EEXIST: 'already exists (as a file where a directory was expected?)',
 };
 
-export function reportError(error: unknown, stream: NodeJS.WritableStream): number {
+export function reportError(error: unknown, rawStream: NodeJS.WritableStream): number {
+  // No message prints a secret: a value read from a secret-looking environment variable (e.g. an
+  // experiment file's `model: ${OPENAI_API_KEY}`, echoed by the check that refuses it) or a key shape.
+  const { redact } = createRedactor();
+  const stream = { write: (text: string) => rawStream.write(redact(text)) };
   if (error instanceof UserError) {
     stream.write(`ahe: ${error.message}\n`);
     return error.exitCode;

@@ -273,3 +273,23 @@ test('a mistyped option is reported as unknown (with a suggestion), not as a mis
     assert.match(res.stderr, message);
   }
 });
+
+test("an error message never prints a secret environment variable's value (an experiment file's ${OPENAI_API_KEY} echoed)", async () => {
+  const work = mkdtempSync(join(tmpdir(), 'ahe-secret-echo-'));
+  writeFileSync(join(work, 'exp.yaml'), 'iterations: ${OPENAI_API_KEY}\n');
+  writeFileSync(join(work, 'model.yaml'), `harness: ${join(ROOT, 'harnesses', 'seed')}\nmodel: \${OPENAI_API_KEY}\n`);
+  const env = { OPENAI_API_KEY: 'test-SECRET-value-123' };
+  const iterations = await runCli(['evolve', '--config', 'exp.yaml', '--out', 'run'], { env, cwd: work });
+  assert.equal(iterations.exitCode, 2, iterations.stderr);
+  assert.match(iterations.stderr, /iterations: expected an integer .*got '\[REDACTED:OPENAI_API_KEY\]'/);
+  const model = await runCli(
+    ['evolve', '--config', 'model.yaml', '--tasks', join(ROOT, 'tasks', 'train'), '--out', 'run'],
+    {
+      env,
+      cwd: work,
+    },
+  );
+  assert.equal(model.exitCode, 2, model.stderr);
+  assert.match(model.stderr, /--model \[REDACTED:OPENAI_API_KEY\]: not a model spec/);
+  for (const res of [iterations, model]) assert.doesNotMatch(res.stdout + res.stderr, /SECRET-value/);
+});
