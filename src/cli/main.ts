@@ -60,8 +60,10 @@ Examples:
   ahe evolve --harness harnesses/seed --tasks tasks/train --holdout tasks/holdout --model openai:gpt-5.4 --out runs/x
   npm run demo:evolve                         the whole evolution loop offline, on scripted models
 
-Model specs: openai:<model> (OPENAI_API_KEY, OPENAI_BASE_URL), anthropic:<model> (ANTHROPIC_API_KEY,
-ANTHROPIC_BASE_URL), scripted:<script.yaml>, replay:<cassette.jsonl>. See docs/ for the formats.`,
+Model specs: openai:<model> and openai-responses:<model> (OPENAI_API_KEY, OPENAI_BASE_URL),
+anthropic:<model> (ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL), scripted:<script.yaml>, replay:<cassette.jsonl>,
+sim:<scenario.yaml> and sim-evolver:<scenario.yaml> (the simulator), chaos:<rate>:<spec> (fault injection).
+See docs/models.md for the formats.`,
   );
   return program;
 }
