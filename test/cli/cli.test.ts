@@ -239,7 +239,7 @@ test('bad flags, a bad model spec and a broken harness are clear errors', async 
     'x',
   ]);
   assert.equal(spec.exitCode, 2);
-  assert.match(spec.stderr, /invalid model spec 'gpt-5.4'/);
+  assert.match(spec.stderr, /--model gpt-5\.4: not a model spec: expected openai:<model>/);
   // Run from an empty directory: a developer's own runs/ (e.g. from npm run demo:evolve) does not matter.
   const cwd = tmp('failed-run');
   const missing = await runCli(
