@@ -22,7 +22,9 @@ function readInstruction(flags: RunFlags): string {
   if (flags.instructionFile) {
     const file = resolve(flags.instructionFile);
     if (!existsSync(file)) throw new UserError(`--instruction-file: ${file} does not exist`);
-    return readFileSync(file, 'utf8');
+    const text = readFileSync(file, 'utf8');
+    if (!text.trim()) throw new UserError(`--instruction-file: ${file} is empty: the agent would have no task`);
+    return text;
   }
   if (flags.instruction?.trim()) return flags.instruction;
   throw new UserError('missing the task: pass --instruction "…" or --instruction-file FILE');

@@ -1,6 +1,9 @@
 // `ahe simulate` at work: loads the scenario and the seed harness, runs the evolutions of each policy,
 // prints a table (or JSON lines) of what each policy cost and decided.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { bundledPath } from '../bundled-path.ts';
+import { UserError } from '../errors.ts';
 import type { EvalPolicy } from '../evolve/eval-policy.ts';
 import { ADVICE_LOW_PRECISION } from '../evolve/policy-advice.ts';
 import { REVIEW_RULE } from '../evolve/review-kept.ts';
@@ -14,6 +17,10 @@ const pct = (x: number | null) => (x === null ? '—' : `${(x * 100).toFixed(1)}
 
 export async function simulateCommand(file: string, flags: SimulateFlags): Promise<void> {
   const scenario = loadScenario(file);
+  if (flags.harness && !existsSync(join(flags.harness, 'harness.yaml')))
+    throw new UserError(
+      `--harness ${flags.harness}: not a harness (no harness.yaml); the effects are matched against its files`,
+    );
   const seedHarness = readHarnessFiles(flags.harness ?? bundledPath('harnesses/seed'));
   const iterations = flags.iterations ?? Math.max(1, scenario.candidates.length);
   const summaries: PolicySummary[] = [];

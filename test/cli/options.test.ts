@@ -293,3 +293,28 @@ test("an error message never prints a secret environment variable's value (an ex
   assert.match(model.stderr, /--model \[REDACTED:OPENAI_API_KEY\]: not a model spec/);
   for (const res of [iterations, model]) assert.doesNotMatch(res.stdout + res.stderr, /SECRET-value/);
 });
+
+test('an empty --instruction-file and a simulate --harness that is not a harness are refused, naming the flag', async () => {
+  const work = mkdtempSync(join(tmpdir(), 'ahe-empty-inputs-'));
+  writeFileSync(join(work, 'task.md'), '\n  \n');
+  const run = await runCli(
+    [
+      'run',
+      '--harness',
+      join(ROOT, 'harnesses', 'seed'),
+      '--model',
+      'scripted:x.yaml',
+      '--instruction-file',
+      'task.md',
+    ],
+    { cwd: work },
+  );
+  assert.equal(run.exitCode, 2, run.stderr);
+  assert.match(run.stderr, /--instruction-file: .*task\.md is empty: the agent would have no task/);
+  const simulate = await runCli(
+    ['simulate', join(ROOT, 'examples', 'simulation', 'stable-40.yaml'), '--runs', '1', '--harness', work],
+    { cwd: work },
+  );
+  assert.equal(simulate.exitCode, 2, simulate.stderr);
+  assert.match(simulate.stderr, /--harness .*: not a harness \(no harness\.yaml\)/);
+});
