@@ -1,8 +1,9 @@
 // A job: tasks × k trials with bounded concurrency, in one Harbor-layout directory. Resumable:
 // finished trials (a result.json with finished_at) are never run again — except those that ended in an
-// infrastructure error, which measured nothing —, an unfinished trial directory is discarded and run
-// anew, and the job result.json is rewritten atomically after every trial, so a kill -9 at any moment
-// loses at most the trials that were running. After N infrastructure errors in a row the job stops
+// infrastructure error, which measured nothing —, an unfinished trial directory is run anew (the
+// unfinished try kept under .replaced/, its spend counted: keep-replaced-trial.ts), and the job
+// result.json is rewritten atomically after every trial, so a kill -9 at any moment loses at most the
+// results of the trials that were running. After N infrastructure errors in a row the job stops
 // early rather than burn through every trial against a model it cannot reach.
 
 import { randomUUID } from 'node:crypto';

@@ -3,7 +3,8 @@
 // checked gone → /logs/verifier and /tests emptied → tests uploaded → verifier (verifier timeout)
 // → reward → teardown. The trial directory is Harbor's; result.json is written last and atomically,
 // whatever a phase throws (the throw becomes the trial's exception); only an interruption leaves
-// none, so a trial directory without it is unfinished and is run again on resume.
+// none, so a trial directory without it is unfinished and is run again on resume (the unfinished try
+// moved to .replaced/, where its spend still counts).
 // A multi-step task runs its steps in the one sandbox instead (run-steps.ts). The phases share one
 // TrialContext (trial-context.ts); they live in start-environment.ts, run-agent-phase.ts and run-verifier.ts.
 import { randomUUID } from 'node:crypto';
@@ -14,6 +15,7 @@ import { AGENT_INFO } from '../agent/agent-info.ts';
 import { InterruptedError } from '../errors.ts';
 import { hashDirectory } from '../harness/content-hash.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../trace/write-atomic.ts';
+import { keepReplacedTrial } from './keep-replaced-trial.ts';
 import { agentStep } from './run-agent-phase.ts';
 import { runHealthcheck } from './run-healthcheck.ts';
 import { runSteps, stepsConfig } from './run-steps.ts';
@@ -96,12 +98,16 @@ async function environmentHealthy(ctx: TrialContext, environment: TrialEnvironme
   return phase(ctx, 'HealthcheckError', () => runHealthcheck(environment, check, ctx.options.signal));
 }
 
-/** Makes the trial directory (an unfinished earlier try of it is discarded whole), writes config.json, starts the result. */
+/**
+ * Makes the trial directory, writes config.json, starts the result. An unfinished earlier try of it
+ * (killed, torn down, crashed) is moved aside whole to `.replaced/`, its trace kept and its spend still
+ * counted (keep-replaced-trial.ts); the new try starts from nothing.
+ */
 function openTrial(options: TrialOptions): TrialContext {
   const { task, attempt, agent } = options;
   const name = trialName(task.name, attempt);
   const trialDir = join(options.jobDir, name);
-  rmSync(trialDir, { recursive: true, force: true });
+  keepReplacedTrial(options.jobDir, name);
   // A multi-step trial keeps each step's agent/ and verifier/ under steps/<name>/ (Harbor's layout).
   for (const sub of task.steps.length ? ['steps'] : ['agent', 'verifier'])
     mkdirSync(join(trialDir, sub), { recursive: true });

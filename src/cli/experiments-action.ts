@@ -30,7 +30,18 @@ interface PlannedExperiment {
   action: 'start' | 'resume' | 'skip';
 }
 
-type Score = { iteration: number; pass_at_1: number; ci95: [number, number] } | null;
+/**
+ * A score at an iteration. An adaptive run's train score that carries earlier outcomes says how many of its
+ * `n_tasks` were carried (summary.json's `train.carried_tasks`): its `ci95` would count them as measured,
+ * so the table shows that count instead.
+ */
+type Score = {
+  iteration: number;
+  pass_at_1: number;
+  ci95: [number, number];
+  carried_tasks?: number;
+  n_tasks?: number;
+} | null;
 
 /** One experiment's line of the comparison (experiments.json). */
 export interface ExperimentRow {
@@ -128,7 +139,15 @@ function rowOf({ experiment, out }: PlannedExperiment): ExperimentRow {
     };
   const rows = collectRows(out, state);
   const last = (pick: (r: (typeof rows)[number]) => Score) => rows.reduce<Score>((found, r) => pick(r) ?? found, null);
-  const train = (r: (typeof rows)[number]): Score => (r.train ? { iteration: r.iteration, ...r.train } : null);
+  const train = (r: (typeof rows)[number]): Score =>
+    r.train
+      ? {
+          iteration: r.iteration,
+          pass_at_1: r.train.pass_at_1,
+          ci95: r.train.ci95,
+          ...(r.train.carried_tasks ? { carried_tasks: r.train.carried_tasks, n_tasks: r.train.n_tasks } : {}),
+        }
+      : null;
   const best = state.best ? rows.find((r) => r.iteration === state.best!.iteration) : undefined;
   const prices = typeof v.prices === 'string' ? loadPriceTable(v.prices) : DEFAULT_PRICES;
   const specs: Record<Role, (string | null)[]> = {
@@ -156,7 +175,10 @@ function rowOf({ experiment, out }: PlannedExperiment): ExperimentRow {
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-const score = (s: Score) => (s ? `${pct(s.pass_at_1)} (${pct(s.ci95[0])}–${pct(s.ci95[1])}) @${s.iteration}` : '-');
+const score = (s: Score) =>
+  s
+    ? `${pct(s.pass_at_1)}${s.carried_tasks ? `* (${s.carried_tasks} of ${s.n_tasks} tasks carried)` : ` (${pct(s.ci95[0])}–${pct(s.ci95[1])})`} @${s.iteration}`
+    : '-';
 const cell = (text: string) => text.replace(/\|/g, '\\|');
 
 /** experiments.md: one line per experiment. */
@@ -164,7 +186,7 @@ export function renderComparison(rows: ExperimentRow[]): string {
   const lines = [
     `# ahe experiments — ${rows.length} experiment${rows.length === 1 ? '' : 's'}`,
     '',
-    'Train pass@1 with its 95% CI at the iteration after `@`; held-out is the last held-out evaluation. Experiments compare fairly only on the same tasks and k; `ahe compare RUN_A/iterations/N/job RUN_B/iterations/M/job` gives the paired test of two of them.',
+    "Train pass@1 with its 95% CI at the iteration after `@` (`*`: an adaptive run's score carrying earlier iterations' outcomes for some tasks, shown without an interval; see its summary.md); held-out is the last held-out evaluation. Experiments compare fairly only on the same tasks and k; `ahe compare RUN_A/iterations/N/job RUN_B/iterations/M/job` gives the paired test of two of them.",
     '',
     '| experiment | run | method | model | iterations | final train pass@1 | best train pass@1 | held-out pass@1 | tokens | cost | status |',
     '|---|---|---|---|---|---|---|---|---|---|---|',

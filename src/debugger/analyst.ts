@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jsonrepair } from 'jsonrepair';
 import type { Message, Model } from '../model/types.ts';
-import { addSpend, spendOf } from '../model/usage.ts';
+import { addSpend, type Spend, spendOf } from '../model/usage.ts';
 import { writeJsonAtomic } from '../trace/write-atomic.ts';
 import { type TaskAnalysis, TaskAnalysisSchema } from './analysis.ts';
 import { type AnalystInput, buildAnalystMessages, PROMPT_VERSION, repairMessage } from './analyst-prompt.ts';
@@ -26,6 +26,8 @@ export interface AnalyzeOptions {
   /** Model calls per task, the first included, before an invalid answer is rejected (default 3). */
   maxAttempts?: number;
   signal?: AbortSignal;
+  /** Told what each model call spent as it returns (a caller that must not lose it to a crash records it). */
+  onSpend?: (spend: Spend) => void;
 }
 
 export type AnalyzeOutcome = { ok: true; analysis: TaskAnalysis; cached: boolean } | { ok: false; error: string };
@@ -96,7 +98,9 @@ export async function analyzeTask(
     let content: string;
     try {
       const completion = await options.model.complete({ messages, tools: [], temperature: 0 }, options.signal);
-      Object.assign(ledger, addSpend(ledger, spendOf(completion)));
+      const spent = spendOf(completion);
+      Object.assign(ledger, addSpend(ledger, spent));
+      options.onSpend?.(spent);
       content = completion.message.content;
     } catch (error) {
       ledger.failures += 1;

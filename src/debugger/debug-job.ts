@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import PQueue from 'p-queue';
 import { InterruptedError, UserError } from '../errors.ts';
 import type { Model } from '../model/types.ts';
+import type { Spend } from '../model/usage.ts';
 import type { TaskAnalysis } from './analysis.ts';
 import { type AnalystLedger, analyzeTask, newLedger } from './analyst.ts';
 import type { AnalystAttempt } from './analyst-prompt.ts';
@@ -37,6 +38,12 @@ export interface DebugJobOptions {
   onProgress?: (event: DebugProgress) => void;
   /** Test seam: the classifier each trial goes through, once (default classifyTrial). */
   classify?: Classifier;
+  /**
+   * Told what each analyst model call spent, and for which task, as it returns. The ledger counts a
+   * cached answer as free, so a debug run again after an interruption (its answers cached by then)
+   * would not count what the interrupted run spent: a caller keeping a budget records it here.
+   */
+  onSpend?: (spend: Spend, task: string) => void;
 }
 
 export type DebugProgress =
@@ -151,7 +158,12 @@ export async function debugJob(options: DebugJobOptions): Promise<DebugJobResult
         const instruction = ts.find((t) => t.digest.instruction)?.digest.instruction;
         const outcome = await analyzeTask(
           { task, instruction, attempts },
-          { model: options.model!, cacheDir: options.cacheDir, signal: options.signal },
+          {
+            model: options.model!,
+            cacheDir: options.cacheDir,
+            signal: options.signal,
+            ...(options.onSpend ? { onSpend: (spend: Spend) => options.onSpend!(spend, task) } : {}),
+          },
           ledger,
         );
         if (outcome.ok) analyses![task] = outcome.analysis;

@@ -2,8 +2,10 @@
 // harness plus host tools) reads the evidence, edits component files, commits one change at a time and
 // writes its manifest. A session that ends without an accepted manifest is retried with the reason;
 // after the last try the iteration is skipped and every commit it made is reverted (harness unchanged).
+// A step run again after an interruption keeps the interrupted run's records aside and counts what they
+// spent (interrupted-attempts.ts).
 
-import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { recordSession } from '../agent/record-session.ts';
 import type { Task } from '../bench/task.ts';
@@ -14,12 +16,13 @@ import { loadHarness } from '../harness/load-harness.ts';
 import type { LoadedMiddleware, Middleware } from '../harness/types.ts';
 import { validateHarness } from '../harness/validate-harness.ts';
 import type { Model } from '../model/types.ts';
-import { addSpend, type Spend, spendOf, ZERO_SPEND } from '../model/usage.ts';
+import { addSpend, type Spend, spendOf } from '../model/usage.ts';
 import { createHostSandbox } from '../sandbox/host-sandbox.ts';
 import { writeJsonAtomic } from '../trace/write-atomic.ts';
 import { checkManifest } from './check-manifest.ts';
 import { checkEditablePath, checkFileEdit } from './edit-policy.ts';
 import { type CommittedChange, createEvolverTools } from './evolver-tools.ts';
+import { interruptedAttemptsSpend, keepInterruptedAttempt } from './interrupted-attempts.ts';
 import { auditChange, type ChangedFile, formatLeakFindings } from './leak-audit.ts';
 import { buildLeakIndex, type LeakIndex } from './leak-index.ts';
 import type { ChangeManifest } from './manifest.ts';
@@ -56,6 +59,10 @@ export interface EvolveSessionOptions {
 export interface EvolveSessionResult {
   manifest: ChangeManifest;
   skipped?: string;
+  /**
+   * What the step's sessions spent: this run's, and those of earlier runs of the step that were
+   * interrupted or stopped (kept aside in evolve.interrupted-<n>/, interrupted-attempts.ts).
+   */
   usage: Spend;
   /** Commits reverted because the iteration was skipped or a change leaked. */
   reverted: string[];
@@ -148,12 +155,14 @@ export async function runEvolveSession(o: EvolveSessionOptions): Promise<EvolveS
       await ws.revert(sha, `discard an interrupted evolve session of iteration ${o.iteration}`);
   }
   writeJsonAtomic(baseFile, { head: await ws.head() });
-  // This step starts afresh: attempts of an interrupted run of it described commits that are now reverted.
-  rmSync(join(out, 'evolve', COMMIT_ATTEMPTS_FILE), { force: true });
+  // This step starts afresh: the sessions and commit attempts of an interrupted (or stopped) run of it,
+  // which described commits now reverted, are kept aside, and what they spent counts with this run's.
+  keepInterruptedAttempt(out);
+  const earlier = interruptedAttemptsSpend(out);
   const trainNames = new Set(o.trainTasks.map((t) => t.name));
   const seedPrompt = (await ws.fileAt(SEED_TAG, 'system_prompt.md')) ?? '';
   const evolver = await loadHarness(EVOLVER_HARNESS_DIR);
-  let usage = ZERO_SPEND;
+  let usage = earlier;
   const committed: CommittedChange[] = [];
   let manifest: ChangeManifest | undefined;
   let retry: string | undefined;

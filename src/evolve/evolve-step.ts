@@ -44,8 +44,9 @@ export interface EvolveStepResult {
   /** The evolve model could not be reached: the run stops here, resumably. */
   unavailable?: string;
   /**
-   * `usage` already includes what earlier, stopped attempts of this step spent (the method keeps its own
-   * record of them, e.g. per candidate), so the caller must not add its stopped-usage.json to it.
+   * `usage` already includes what earlier, stopped or interrupted attempts of this step spent (the method
+   * keeps its own record of them: the ahe method's sessions kept aside, interrupted-attempts.ts), so the
+   * caller neither adds nor writes a stopped-usage.json.
    */
   usageIsTotal?: boolean;
 }
@@ -56,7 +57,7 @@ export async function aheEvolveStep(
   session: { hint?: string; outputDir?: string } = {},
 ): Promise<EvolveStepResult> {
   const { config } = input;
-  return runEvolveSession({
+  const result = await runEvolveSession({
     iteration: input.iteration,
     workspace: input.workspace,
     iterationDir: input.iterationDir,
@@ -71,6 +72,8 @@ export async function aheEvolveStep(
     signal: input.signal,
     log: input.log,
   });
+  // The session's usage includes its earlier, interrupted or stopped runs (kept aside with their records).
+  return { ...result, usageIsTotal: true };
 }
 
 /** Runs the iteration's evolve step with the run's method. */

@@ -2,11 +2,11 @@
 // role's entry with its outputs, and the run's ledger is the sum over iterations, so a step redone
 // after a crash replaces its entry instead of counting twice. The files name the fields snake_case
 // (SpendJson, the one codec of spend); a damaged one is a UserError naming the file and the field.
-import { existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../errors.ts';
-import { addSpend, type Spend, SpendJson } from '../model/usage.ts';
+import { addSpend, type Spend, SpendJson, ZERO_SPEND } from '../model/usage.ts';
 import { writeJsonAtomic } from '../trace/write-atomic.ts';
 import { emptyLedger, iterationDir, type Ledger, ROLES, type Role } from './run-state.ts';
 
@@ -64,6 +64,35 @@ export function ledgerFromIterations(runDir: string, upTo: number): Ledger {
 export const readSpendFile = (file: string): Spend | undefined => readSpendJson(file, SpendJson);
 
 export const writeSpendFile = (file: string, spend: Spend): void => writeJsonAtomic(file, SpendJson.encode(spend));
+
+/**
+ * A log of model calls' spend, one JSON line per call ({ts, task?, spend}), appended as each call
+ * returns: e.g. iterations/N/debug-calls.jsonl, the debugger's calls, which a kill does not lose.
+ */
+export function appendSpendLine(file: string, spend: Spend, about: { task?: string } = {}): void {
+  appendFileSync(
+    file,
+    `${JSON.stringify({ ts: new Date().toISOString(), ...about, spend: SpendJson.encode(spend) })}\n`,
+  );
+}
+
+/** The sum of a spend log (appendSpendLine); nothing when absent. A torn last line (a kill mid-write) is skipped. */
+export function readSpendLog(file: string): Spend {
+  if (!existsSync(file)) return ZERO_SPEND;
+  let sum = ZERO_SPEND;
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    let entry: { spend?: unknown };
+    try {
+      entry = JSON.parse(line) as { spend?: unknown };
+    } catch {
+      continue;
+    }
+    const spend = SpendJson.safeParse(entry?.spend);
+    if (spend.success) sum = addSpend(sum, spend.data);
+  }
+  return sum;
+}
 
 /** IterationUsage as usage.json and summary.json write it. */
 export const encodeIterationUsage = (usage: IterationUsage) => IterationUsageSchema.encode(usage);

@@ -152,7 +152,7 @@ export async function evaluateVariants(options: EvaluateVariantsOptions): Promis
       if (attempt === ATTEMPTS)
         stopped = `${job.name}: ${evaluation.result.missing_trials.length} trials still have no measured result after ${ATTEMPTS} runs`;
     }
-    recordTornDown(options.spendFile, live, finishedHere);
+    recordTornDown(options.spendFile, live, finishedHere, job.jobDir);
     if (interrupted || stopped) break;
   }
   return { outcomes, ...(stopped ? { stopped } : {}), interrupted, spent: spentByJobs(allDirs, options.spendFile) };

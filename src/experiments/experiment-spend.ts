@@ -1,7 +1,8 @@
-// What an experiment's jobs have spent, for its budget: their result.json files (with the trials run
-// again after an infrastructure error, src/evolve/job-spend.ts), plus a small ledger of trials torn down
-// by a budget or Ctrl-C before they wrote a result — their model calls were paid for, and the next
-// invocation's budget must count them (a kill -9 gives no chance to record them, and loses that part).
+// What an experiment's jobs have spent, for its budget: their result.json files, with the trials run
+// again and those not finished yet — torn down by a budget or Ctrl-C, or killed — counted from their
+// traces (src/evolve/job-spend.ts), plus a small ledger of trials torn down that left no trace here
+// (run by a queue's worker): their model calls were paid for, and the next invocation's budget must count
+// them (a kill -9 gives no chance to record those, and loses that part).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JobResult } from '../bench/job-summary.ts';
@@ -68,13 +69,20 @@ export function budgetReached(spent: { tokens: number; costUsd: number }, budget
 
 export const tokensOf = (s: Spend) => s.promptTokens + s.completionTokens;
 
-/** Adds what trials that started but wrote no result had spent to the ledger. */
+/**
+ * Adds what trials that started but wrote no result had spent to the ledger — those without a directory
+ * in `jobDir`: a trial run here keeps its trace there, and job-spend counts it from that (recording it
+ * here too would count it twice once it is run again).
+ */
 export function recordTornDown(
   file: string,
   live: ReadonlyMap<string, { tokens: number; costUsd: number }>,
   finished: ReadonlySet<string>,
+  jobDir: string,
 ): void {
-  const torn = [...live].filter(([trial]) => !finished.has(trial)).map(([, u]) => u);
+  const torn = [...live]
+    .filter(([trial]) => !finished.has(trial) && !existsSync(join(jobDir, trial)))
+    .map(([, u]) => u);
   if (torn.length === 0) return;
   const u = readUnrecorded(file);
   writeJsonAtomic(file, {

@@ -1,11 +1,13 @@
 // An `ahe evolve` run directory → RunReport, from the files docs/evolve.md describes: per iteration the
-// train and held-out scores (stats.json), the task × iteration pass matrix and each iteration's jobs (the
-// trial files, as load-job.ts reads any job), fixed/regressed and the paired test against the previous
-// iteration (stats.json's vs_previous), the changes of change_manifest.json with the verdicts the NEXT
-// iteration's attribution.json gave them, the rollbacks of gate.json and state.json, the leak audit's
-// refusals, diff.patch and usage.json; the run's status, best iteration and spend from state.json; the
-// evolve agent's prediction quality from the last attribution.json. A run being written loads too: an
-// iteration without stats.json yet has no score, and `progress` says where the run is.
+// train and held-out scores (stats.json; under --eval-policy adaptive, how many tasks and rollouts the
+// iteration ran from evaluation.json, and how many of the train score's tasks carry earlier outcomes),
+// the task × iteration pass matrix and each iteration's jobs (the trial files, as load-job.ts reads any
+// job), fixed/regressed and the paired test against the previous iteration (stats.json's vs_previous),
+// the changes of change_manifest.json with the verdicts the NEXT iteration's attribution.json gave them,
+// the rollbacks of gate.json and state.json, the leak audit's refusals, diff.patch and usage.json; the
+// run's status, best iteration and spend from state.json; the evolve agent's prediction quality from the
+// last attribution.json. A run being written loads too: an iteration without stats.json yet has no
+// score, and `progress` says where the run is.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readIterationUsage } from '../evolve/iteration-usage.ts';
@@ -91,6 +93,29 @@ function statsScore(v: unknown): ScoreView | null {
       number
     >,
   });
+}
+
+/**
+ * What iteration n's training evaluation ran: its evaluation.json (tasks × attempts), else the attempts
+ * its job measured; the pass@1 of the job itself (over the tasks it ran). Null without either.
+ */
+function evaluationOf(
+  dir: string,
+  job: LoadedJob | null,
+  policy: string,
+  problems: string[],
+): RunIteration['evaluation'] {
+  const recorded = readJsonObject(join(dir, 'evaluation.json'), problems);
+  const attempts = recorded
+    ? Object.values(obj(recorded.attempts)).filter((a): a is number => typeof a === 'number')
+    : job?.report.tasks.map((t) => t.n);
+  if (!attempts) return null;
+  return {
+    policy: str(recorded?.policy) ?? policy,
+    tasks_run: attempts.filter((a) => a > 0).length,
+    rollouts: num(recorded?.rollouts) ?? attempts.reduce((sum, a) => sum + a, 0),
+    pass_at_1: job && job.report.score.n_tasks > 0 ? job.report.score.pass_at_1 : null,
+  };
 }
 
 /** Pass fraction per task: from the job's trials, else from stats.json's stability (its last entry is this iteration). */
@@ -195,6 +220,11 @@ export function loadRun(runDir: string, options: LoadRunOptions): LoadedRun {
     jobs.set(n, { train, holdout });
     const stats = readJsonObject(join(dir, 'stats.json'), problems);
     const trainStats = obj(stats?.train);
+    const evaluation = evaluationOf(dir, train, str(config.eval_policy) ?? 'fixed', problems);
+    // Under adaptive the train score is over every task, those not run here carrying their last outcome.
+    const trainScore = statsScore(stats?.train);
+    const carried =
+      trainScore && evaluation?.policy === 'adaptive' ? Math.max(0, trainScore.n_tasks - evaluation.tasks_run) : 0;
     const vsPrevious = obj(trainStats.vs_previous);
     const paired = obj(vsPrevious.paired);
     const { manifest, gate } = files.get(n)!;
@@ -235,7 +265,8 @@ export function loadRun(runDir: string, options: LoadRunOptions): LoadedRun {
         gateRollbacks.push({ change_id: str(r.change_id) ?? '', reason: str(r.reason) ?? '' });
     iterations.push({
       iteration: n,
-      train: statsScore(stats?.train),
+      train: trainScore && carried > 0 ? { ...trainScore, carried_tasks: carried } : trainScore,
+      evaluation,
       holdout: statsScore(stats?.holdout) ?? (holdout && !holdout.report.progress ? holdout.report.score : null),
       task_pass: taskPass(train, trainStats),
       holdout_task_pass: holdout ? taskPass(holdout, {}) : {},
@@ -280,6 +311,7 @@ export function loadRun(runDir: string, options: LoadRunOptions): LoadedRun {
       debug_model: shownModelOrNull(str(config.debug_model)),
       k: num(config.k) ?? 0,
       iterations: num(config.iterations) ?? 0,
+      eval_policy: str(config.eval_policy) ?? 'fixed',
     },
     status: {
       iteration: num(state.iteration) ?? 0,

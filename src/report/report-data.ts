@@ -13,6 +13,7 @@ export interface SpendView {
   cached_tokens: number;
   /** null when a price was unknown. */
   cost_usd: number | null;
+  /** Model calls (a coding agent's: one per step of its sessions, summed over the trials). */
   calls?: number;
 }
 
@@ -58,6 +59,12 @@ export interface ScoreView {
   n_tasks: number;
   /** "1", "2", … → pass@k. */
   pass_at_k: Record<string, number>;
+  /**
+   * An evolve run's train score under --eval-policy adaptive: how many of the `n_tasks` were not run in
+   * this iteration and carry their last measured outcome (absent when none). Such a score is partly
+   * earlier measurements: `ci95` treats every task as measured here, so the page does not show it.
+   */
+  carried_tasks?: number;
 }
 
 export interface JobReport {
@@ -181,7 +188,13 @@ export interface RunIteration {
   skipped: string | null;
   /** diff.patch of this iteration's changes. */
   diff: string | null;
-  /** role (coding, debugger, evolver) → spend. */
+  /**
+   * What this iteration's training evaluation ran (evaluation.json, else its job): the tasks with a measured
+   * attempt, the attempts (rollouts), and their own pass@1 (null when nothing was measured); absent when
+   * the iteration has no evaluation yet.
+   */
+  evaluation?: { policy: string; tasks_run: number; rollouts: number; pass_at_1: number | null } | null;
+  /** role (coding, debugger, evolver) → spend; `calls` counts model calls in every role. */
   usage: Record<string, SpendView>;
   /** The iteration's training job, for the task × trial drill-down (may be absent in a static file). */
   job: JobReport | null;
@@ -195,7 +208,15 @@ export interface RunReport {
   name: string;
   /** The method that evolved it (ahe, ace, tf-grpo) when recorded. */
   method: string;
-  config: { model: string; evolve_model: string; debug_model: string | null; k: number; iterations: number };
+  config: {
+    model: string;
+    evolve_model: string;
+    debug_model: string | null;
+    k: number;
+    iterations: number;
+    /** --eval-policy (fixed, adaptive); absent in reports written before it was recorded. */
+    eval_policy?: string;
+  };
   status: { iteration: number; step: string; done: boolean; stopped_reason: string | null };
   best: { iteration: number; pass_at_1: number } | null;
   train_tasks: string[];

@@ -11,6 +11,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { makeDemo } from '../../examples/evolve-demo/make-demo.ts';
+import { type ExperimentRow, renderComparison } from '../../src/cli/experiments-action.ts';
 import { bwrapAvailable, bwrapInstallHint } from '../../src/sandbox/bwrap-sandbox.ts';
 import { runCli, STACK_LINE } from '../support/run-cli.ts';
 
@@ -268,4 +269,26 @@ test('experiments run: Ctrl-C stops cleanly with the table written; the same com
   const rows = rowsOf(dir);
   assert.equal(rows['a.yaml'].stop_reason, 'all 2 iterations done');
   assert.equal(rows['b.yaml'].stop_reason, 'all 0 iterations done');
+});
+
+test("the table gives an adaptive run's train score that carries earlier outcomes no interval, and says how many were carried", () => {
+  const row = (final: ExperimentRow['final_train']): ExperimentRow => ({
+    file: 'a.yaml',
+    out: 'runs/a',
+    status: 'finished',
+    method: 'ahe',
+    model: 'm',
+    evolve_model: 'm',
+    iterations: { done: 2, planned: 2 },
+    final_train: final,
+    best_train: { iteration: 0, pass_at_1: 2 / 3, ci95: [0.3, 0.903] },
+    holdout: null,
+    tokens: 0,
+    cost_usd: 0,
+    stop_reason: 'all 2 iterations done',
+  });
+  const table = renderComparison([
+    row({ iteration: 2, pass_at_1: 2 / 3, ci95: [0.3, 0.903], carried_tasks: 4, n_tasks: 6 }),
+  ]);
+  assert.match(table, /\| 66\.7%\* \(4 of 6 tasks carried\) @2 \| 66\.7% \(30\.0%–90\.3%\) @0 \|/);
 });

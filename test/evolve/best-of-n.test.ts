@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { stringify } from 'yaml';
 import { HARMFUL_LESSON, HELPFUL_LESSON, makeDemo } from '../../examples/evolve-demo/make-demo.ts';
+import { readJobTrials } from '../../src/bench/job-summary.ts';
 import { type EvolveConfig, runEvolve } from '../../src/evolve/run-evolve.ts';
 import { bwrapAvailable, bwrapInstallHint } from '../../src/sandbox/bwrap-sandbox.ts';
 import { demoEvolveConfig } from '../support/demo-evolve.ts';
@@ -136,7 +137,8 @@ test('best-of-2 keeps the candidate with the better paired difference and record
   assert.equal(readJson(join(runDir, 'iterations', '1', 'job', 'result.json')).tasks['top-words'].c, 1);
 
   // The redone step ran no session again (each candidate one session transcript) and counted each
-  // candidate evaluation's trials once in the iteration's coding spend: 6 training + 2 × 6 candidate trials.
+  // candidate evaluation's model calls once in the iteration's coding spend: those of the 6 training and
+  // 2 × 6 candidate trials (calls count model calls, as the evolver's do, not trials).
   for (const i of [0, 1])
     assert.deepEqual(
       execFileSync('ls', [join(runDir, 'iterations', '0', 'candidates', String(i), 'evolve')])
@@ -146,7 +148,14 @@ test('best-of-2 keeps the candidate with the better paired difference and record
         .filter((f) => f.startsWith('session-')),
       ['session-1'],
     );
-  assert.equal(readJson(it0('usage.json')).coding.calls, 18);
+  const jobs = [it0('job'), it0('candidates/0/job'), it0('candidates/1/job')].map((d) => readJobTrials(d).trials);
+  assert.deepEqual(
+    jobs.map((trials) => trials.length),
+    [6, 6, 6],
+  );
+  const modelCalls = jobs.flat().reduce((sum, t) => sum + (t.result.ahe?.steps ?? 0), 0);
+  assert.ok(modelCalls > 18, `${modelCalls} model calls over 18 trials`);
+  assert.equal(readJson(it0('usage.json')).coding.calls, modelCalls);
   // Both candidates' commit attempts count in the iteration's proposals.
   const attempts = readFileSync(it0('evolve/commit-attempts.jsonl'), 'utf8')
     .trim()

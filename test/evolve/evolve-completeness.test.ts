@@ -2,19 +2,24 @@
 // job) is run again a bounded number of times; if it stays lost, the run stops at that evaluation —
 // no stats, attribution, gate or best harness computed from it — and --resume finishes the run as if
 // nothing had happened. A model that cannot be reached stops the run the same way instead of scoring 0%.
+// A run killed (kill -9) mid-trial or mid-session keeps what the killed work did and spent: the trial's
+// and the session's records are moved aside when they run again, and their spend is in the ledger once.
 
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { makeDemo } from '../../examples/evolve-demo/make-demo.ts';
 import type { TrialExecutor } from '../../src/bench/run-job.ts';
 import { runTrial } from '../../src/bench/run-trial.ts';
-import { RunStoppedError } from '../../src/errors.ts';
+import { InterruptedError, RunStoppedError } from '../../src/errors.ts';
 import { EvaluationIncompleteError } from '../../src/evolve/evaluate-harness.ts';
+import { ledgerFromIterations } from '../../src/evolve/iteration-usage.ts';
 import { type EvolveConfig, runEvolve } from '../../src/evolve/run-evolve.ts';
-import { loadRunState } from '../../src/evolve/run-state.ts';
+import { loadRunState, type RunState, type RunStep } from '../../src/evolve/run-state.ts';
+import { createModel } from '../../src/model/create-model.ts';
+import type { Model } from '../../src/model/types.ts';
 import { bwrapAvailable, bwrapInstallHint } from '../../src/sandbox/bwrap-sandbox.ts';
 import { closedPortUrl } from '../support/closed-port.ts';
 import { demoEvolveConfig } from '../support/demo-evolve.ts';
@@ -170,5 +175,148 @@ test('an unreachable evolve model stops the run resumably at the evolve step (no
   } finally {
     if (saved === undefined) delete process.env.AHE_CHAOS_RATE;
     else process.env.AHE_CHAOS_RATE = saved;
+  }
+});
+
+/** Events a session killed after `calls` model calls leaves (no session_end), each of `usage` at `cost`. */
+function killedEvents(calls: number, usage: { prompt_tokens: number; completion_tokens: number }, cost: number) {
+  const event = (type: string, data: Record<string, unknown> = {}) =>
+    JSON.stringify({ v: 1, ts: '2026-01-01T00:00:00.000Z', type, session_id: 'killed', ...data });
+  const lines = [event('session_start', { model: 'scripted:x' }), event('user_message', { content: 'go' })];
+  for (let step = 1; step <= calls; step++)
+    lines.push(
+      event('model_call', {
+        step,
+        message: { content: '' },
+        usage: { ...usage, cached_tokens: 0 },
+        cost_usd: cost,
+      }),
+    );
+  return `${lines.join('\n')}\n`;
+}
+
+/** Writes `content` to `file`, making its directory. */
+function plant(file: string, content: string): void {
+  mkdirSync(join(file, '..'), { recursive: true });
+  writeFileSync(file, content);
+}
+
+/** The summed usage of the model_call events in these events files. */
+function modelCallTokens(files: string[]): { prompt: number; completion: number } {
+  const calls = files
+    .flatMap((f) => readFileSync(f, 'utf8').trim().split('\n'))
+    .map((l) => JSON.parse(l))
+    .filter((e) => e.type === 'model_call');
+  return {
+    prompt: calls.reduce((sum, e) => sum + e.usage.prompt_tokens, 0),
+    completion: calls.reduce((sum, e) => sum + e.usage.completion_tokens, 0),
+  };
+}
+
+test("kill -9 mid-session and mid-trial: the killed session's and trial's records are kept aside, and their spend is in the ledger and the summary once", {
+  skip,
+}, async () => {
+  const { runDir, config } = setup();
+  const it = (n: number, file: string) => join(runDir, 'iterations', String(n), file);
+  const killedAt = (iteration: number, step: RunStep) => (state: RunState) => {
+    if (state.iteration === iteration && state.step === step) throw new Error('killed');
+  };
+  // Killed in iteration 0's evolve step, after its session made 3 model calls.
+  await assert.rejects(runEvolve({ runDir, config, afterStep: killedAt(0, 'evolve') }), /killed/);
+  const session = killedEvents(3, { prompt_tokens: 4000, completion_tokens: 500 }, 0);
+  plant(it(0, 'evolve/session-1/events.jsonl'), session);
+  // Resumed, then killed in iteration 1's training evaluation, while top-words__1 had made 2 model calls.
+  await assert.rejects(runEvolve({ runDir, afterStep: killedAt(1, 'evaluate') }), /killed/);
+  const trial = killedEvents(2, { prompt_tokens: 1500, completion_tokens: 100 }, 0);
+  plant(it(1, 'job/top-words__1/agent/events.jsonl'), trial);
+  plant(it(1, 'job/top-words__1/trial.log'), '2026-01-01T00:00:00.000Z agent: harness (timeout 30s)\n');
+  const state = await runEvolve({ runDir });
+  assert.equal(state.step, 'done');
+
+  // The killed session is kept aside whole; the step's own session has a transcript of its own.
+  assert.equal(readFileSync(it(0, 'evolve.interrupted-1/session-1/events.jsonl'), 'utf8'), session);
+  const sessions = readdirSync(it(0, 'evolve'))
+    .filter((f) => f.startsWith('session-'))
+    .map((f) => it(0, `evolve/${f}/events.jsonl`));
+  assert.doesNotMatch(readFileSync(sessions[0]!, 'utf8'), /"session_id":"killed"/);
+  const live = modelCallTokens(sessions);
+  const evolver = readJson(it(0, 'usage.json')).evolver;
+  assert.equal(evolver.prompt_tokens, live.prompt + 3 * 4000);
+  assert.equal(evolver.completion_tokens, live.completion + 3 * 500);
+  // The killed trial is kept under .replaced/ and ran again; the evaluation's coding spend includes it.
+  assert.equal(readFileSync(it(1, 'job/.replaced/top-words__1.1/agent/events.jsonl'), 'utf8'), trial);
+  const job = readJson(it(1, 'job/result.json'));
+  assert.deepEqual(job.missing_trials, []);
+  const coding = readJson(it(1, 'usage.json')).coding;
+  assert.equal(coding.prompt_tokens, job.tokens.prompt + 2 * 1500);
+  assert.equal(coding.completion_tokens, job.tokens.completion + 2 * 100);
+
+  // The run's ledger, its summary and a second resume of the finished run agree, nothing counted twice.
+  assert.deepEqual(state.ledger, ledgerFromIterations(runDir, state.iteration));
+  const summary = readJson(join(runDir, 'summary.json'));
+  assert.equal(summary.ledger.evolver.prompt_tokens, state.ledger.evolver.promptTokens);
+  assert.equal(summary.ledger.coding.prompt_tokens, state.ledger.coding.promptTokens);
+  assert.equal(summary.iterations[1].usage.coding.prompt_tokens, coding.prompt_tokens);
+  const codingTotal = [0, 1].reduce((sum, n) => sum + readJson(it(n, 'usage.json')).coding.prompt_tokens, 0);
+  assert.equal(state.ledger.coding.promptTokens, codingTotal);
+  const again = await runEvolve({ runDir });
+  assert.deepEqual(again.ledger, state.ledger);
+  assert.deepEqual(readJson(it(1, 'usage.json')).coding, coding);
+});
+
+test("an interrupted debugger step's analyst calls count once when it runs again, though their answers are cached by then", {
+  skip,
+}, async () => {
+  const saved = process.env.AHE_CACHE_DIR;
+  process.env.AHE_CACHE_DIR = mkdtempSync(join(tmpdir(), 'ahe-analyst-cache-'));
+  try {
+    const { runDir, config } = setup({ iterations: 0, debug_model: 'scripted:analyst', concurrency: 1 });
+    // The analyst: a valid analysis naming the first attempt it is shown, 700 + 90 tokens a call. The
+    // first run is interrupted (Ctrl-C) as its first answer comes back.
+    let calls = 0;
+    const stop = new AbortController();
+    const analyst: Model = {
+      spec: 'scripted:analyst',
+      provider: 'scripted',
+      name: 'analyst',
+      complete: async (request) => {
+        calls += 1;
+        if (calls === 1) stop.abort();
+        const text = request.messages.map((m) => m.content).join('\n');
+        const trial = /## Attempt (\S+__\d+)/.exec(text)?.[1] ?? 'unknown__1';
+        const analysis = {
+          root_cause: 'The output ignored a rule the instruction states.',
+          pass_vs_fail: 'No attempt passed.',
+          critical_mistake: 'It did not check the output.',
+          general_mechanism: 'Check the output against every rule the instruction states before finishing.',
+          suggested_component: 'system_prompt',
+          evidence: [{ trial, note: 'the output was not checked' }],
+        };
+        return {
+          message: { role: 'assistant', content: JSON.stringify(analysis) },
+          usage: { promptTokens: 700, completionTokens: 90, cachedTokens: 0 },
+          costUsd: 0,
+          finishReason: 'stop',
+          model: 'analyst',
+        };
+      },
+    };
+    const resolveModel = async (spec: string, role: string) => (role === 'debugger' ? analyst : createModel(spec));
+    await assert.rejects(runEvolve({ runDir, config, resolveModel, signal: stop.signal }), InterruptedError);
+    assert.deepEqual([loadRunState(runDir).step, calls], ['debug', 1]);
+    const state = await runEvolve({ runDir, resolveModel });
+    assert.equal(state.step, 'done');
+    const analysed = calls;
+    assert.ok(analysed >= 2, `the seed fails more than one task: ${analysed} analyst calls`);
+    // Every call made, the interrupted run's included (its answer came from the cache the second time).
+    const debuggerSpend = readJson(join(runDir, 'iterations', '0', 'usage.json')).debugger;
+    assert.deepEqual(
+      [debuggerSpend.calls, debuggerSpend.prompt_tokens, debuggerSpend.completion_tokens],
+      [analysed, 700 * analysed, 90 * analysed],
+    );
+    assert.equal(state.ledger.debugger.calls, analysed);
+  } finally {
+    if (saved === undefined) delete process.env.AHE_CACHE_DIR;
+    else process.env.AHE_CACHE_DIR = saved;
   }
 });

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { HELPFUL_LESSON, makeDemo } from '../../examples/evolve-demo/make-demo.ts';
+import { readJobTrials } from '../../src/bench/job-summary.ts';
 import { type EvolveConfig, runEvolve } from '../../src/evolve/run-evolve.ts';
 import type { RunState } from '../../src/evolve/run-state.ts';
 import { bwrapAvailable, bwrapInstallHint } from '../../src/sandbox/bwrap-sandbox.ts';
@@ -125,7 +126,21 @@ test('three iterations offline: effective lesson kept, leak rejected, harmful ch
   assert.equal(state.best?.iteration, 1);
   assert.match(readFileSync(join(runDir, 'best', 'memory', 'lessons.md'), 'utf8'), /tie-breaking rule/);
   assert.ok(state.ledger.coding.promptTokens > 0 && state.ledger.evolver.promptTokens > 0);
+  // Every role's `calls` counts model calls: the coding agent's are its trials' model calls (one per
+  // step, as in their traces), not the 24 trials — so the report's and summary's totals add one unit.
+  const traces = [0, 1, 2, 3].flatMap((n) => readJobTrials(it(n, 'job')).trials);
+  const modelCalls = traces
+    .flatMap((t) =>
+      readFileSync(join(t.dir, 'agent', 'events.jsonl'), 'utf8')
+        .trim()
+        .split('\n'),
+    )
+    .filter((line) => JSON.parse(line).type === 'model_call').length;
+  assert.ok(modelCalls > traces.length, `${modelCalls} model calls in ${traces.length} trials`);
+  assert.equal(state.ledger.coding.calls, modelCalls);
   const summary = readFileSync(join(runDir, 'summary.md'), 'utf8');
+  // The summary says how the run evaluated.
+  assert.match(summary, /^Evaluation: --eval-policy fixed, k = 1: every training task once in every iteration\.$/m);
   assert.match(summary, /check-stated-rules EFFECTIVE/);
   assert.match(summary, /save-time HARMFUL \| save-time/);
   assert.match(summary, /precision 50\.0%, recall 100\.0%/);
@@ -155,7 +170,8 @@ test('the held-out split is scored at 0 and at the end, beside train, and never 
   execFileSync('mkdir', ['-p', holdout]);
   execFileSync('cp', ['-r', join(dir, 'tasks', 'repair-json-config'), join(holdout, 'held-config-task')]);
   const runDir = join(dir, 'run');
-  const state = await runEvolve({ runDir, config: { ...config, iterations: 1, holdout } });
+  const lines: string[] = [];
+  const state = await runEvolve({ runDir, config: { ...config, iterations: 1, holdout }, log: (l) => lines.push(l) });
   assert.equal(state.stopped?.reason, 'all 1 iterations done');
   for (const n of [0, 1]) {
     const stats = readJson(join(runDir, 'iterations', String(n), 'stats.json'));
@@ -166,7 +182,12 @@ test('the held-out split is scored at 0 and at the end, beside train, and never 
   const transcript = readFileSync(join(runDir, 'iterations', '0', 'evolve', 'session-1', 'events.jsonl'), 'utf8');
   assert.match(transcript, /read_evidence/);
   assert.doesNotMatch(transcript, /held-config-task/);
-  assert.match(readFileSync(join(runDir, 'summary.md'), 'utf8'), /\| 1 \| 83\.3% .* \| 0\.0% \|/);
+  // The held-out score comes with its interval (Wilson over its 1 task), in the summary and the progress line.
+  const summary = readFileSync(join(runDir, 'summary.md'), 'utf8');
+  assert.match(summary, /^\| iter \| train pass@1 \(95% CI\) \| held-out pass@1 \(95% CI\) \|/m);
+  assert.match(summary, /^\| 0 \| 66\.7% \(30\.0%–90\.3%\) \| 0\.0% \(0\.0%–79\.3%\) \|/m);
+  assert.match(summary, /^\| 1 \| 83\.3% \(43\.6%–97\.0%\) \| 0\.0% \(0\.0%–79\.3%\) \|/m);
+  assert.ok(lines.includes('iteration 0: held-out pass@1 0.0% (95% CI 0.0–79.3%)'), lines.join('\n'));
 });
 
 test('a token budget stops the run cleanly between steps, with the reason recorded', { skip }, async () => {
@@ -210,4 +231,47 @@ test('the demo under --eval-policy adaptive -k 2 (docs/evolve.md): 28 trials whe
     [['save-time', 'INEFFECTIVE']],
   );
   assert.deepEqual(readJson(join(runDir, 'iterations', '2', 'gate.json')).rollbacks, []);
+
+  // summary.md says the run is adaptive and what each iteration ran; a score that carries earlier outcomes
+  // (iteration 2 ran 2 of 6 tasks, its own job scored 0%) is marked, with no interval over all 6 tasks.
+  const summary = readFileSync(join(runDir, 'summary.md'), 'utf8');
+  assert.match(summary, /^Evaluation: --eval-policy adaptive, k = 2: /m);
+  assert.match(summary, /^\| iter \| train pass@1 \(95% CI\) \| run this iteration \| held-out pass@1 \(95% CI\) \|/m);
+  assert.match(summary, /^\| 0 \| 66\.7% \(30\.0%–90\.3%\) \| 6 of 6 tasks, 12 rollouts \| - \|/m);
+  assert.match(
+    summary,
+    /^\| 1 \| 83\.3%\* \(1 of 6 tasks carried\) \| 5 of 6 tasks, 6 rollouts: pass@1 100\.0% \| - \|/m,
+  );
+  assert.match(
+    summary,
+    /^\| 2 \| 66\.7%\* \(4 of 6 tasks carried\) \| 2 of 6 tasks, 4 rollouts: pass@1 0\.0% \| - \|/m,
+  );
+  assert.match(
+    summary,
+    /^\| 3 \| 33\.3%\* \(2 of 6 tasks carried\) \| 4 of 6 tasks, 6 rollouts: pass@1 25\.0% \| - \|/m,
+  );
+  assert.match(summary, /^\\\* Includes carried outcomes: .* no 95% interval is shown/m);
+  const json = readJson(join(runDir, 'summary.json'));
+  assert.equal(json.eval_policy, 'adaptive');
+  assert.deepEqual(
+    json.iterations.map((r: { train: { n_tasks: number; carried_tasks: number } }) => [
+      r.train.n_tasks,
+      r.train.carried_tasks,
+    ]),
+    [
+      [6, 0],
+      [6, 1],
+      [6, 4],
+      [6, 2],
+    ],
+  );
+  assert.deepEqual(
+    json.iterations.map((r: { evaluation: unknown }) => r.evaluation),
+    [
+      { policy: 'adaptive', tasks_run: 6, rollouts: 12, pass_at_1: 2 / 3 },
+      { policy: 'adaptive', tasks_run: 5, rollouts: 6, pass_at_1: 1 },
+      { policy: 'adaptive', tasks_run: 2, rollouts: 4, pass_at_1: 0 },
+      { policy: 'adaptive', tasks_run: 4, rollouts: 6, pass_at_1: 0.25 },
+    ],
+  );
 });

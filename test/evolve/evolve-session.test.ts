@@ -1,8 +1,9 @@
 // The evolve step run again after an interruption: commits the interrupted session made (no manifest)
-// are reverted before the new session, so no unexplained change reaches an evaluation.
+// are reverted before the new session, so no unexplained change reaches an evaluation; the interrupted
+// session's records are kept aside (evolve.interrupted-<n>/) and what it spent still counts, once.
 
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -10,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { loadTaskSuite } from '../../src/bench/load-task.ts';
 import { runEvolveSession } from '../../src/evolve/evolve-session.ts';
+import { interruptedAttemptsSpend } from '../../src/evolve/interrupted-attempts.ts';
 import { createWorkspace } from '../../src/evolve/workspace.ts';
 import { createModel } from '../../src/model/create-model.ts';
 
@@ -53,4 +55,85 @@ test("an interrupted evolve session's commits are reverted when the step runs ag
   assert.equal(await ws.fileAt('HEAD', 'memory/half-done.md'), undefined);
   assert.match(readFileSync(join(iterationDir, 'change_manifest.json'), 'utf8'), /"changes": \[\]/);
   assert.equal(JSON.parse(readFileSync(join(iterationDir, 'evolve-base.json'), 'utf8')).head, await ws.head());
+});
+
+/** The model_call events of an events file: their count and summed tokens. */
+function modelCalls(file: string): { calls: number; promptTokens: number; completionTokens: number } {
+  const calls = readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l))
+    .filter((e) => e.type === 'model_call');
+  const sum = (key: string) => calls.reduce((total, e) => total + e.usage[key], 0);
+  return { calls: calls.length, promptTokens: sum('prompt_tokens'), completionTokens: sum('completion_tokens') };
+}
+
+test("an interrupted evolve session's transcript and commit attempts are kept aside, and what it spent counts once", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ahe-evsession-'));
+  const ws = await createWorkspace(join(dir, 'run'), join(ROOT, 'harnesses', 'seed'));
+  const iterationDir = join(dir, 'run', 'iterations', '0');
+  // What a session killed (kill -9) after two model calls leaves: its events up to then, no session_end.
+  const killed = join(iterationDir, 'evolve');
+  mkdirSync(join(killed, 'session-1'), { recursive: true });
+  const event = (type: string, data: Record<string, unknown> = {}) =>
+    JSON.stringify({ v: 1, ts: '2026-01-01T00:00:00.000Z', type, session_id: 'killed', ...data });
+  const usage = { prompt_tokens: 5000, completion_tokens: 700, cached_tokens: 0 };
+  const killedEvents = `${[
+    event('session_start', { model: 'scripted:x' }),
+    event('model_call', { step: 1, message: { content: '' }, usage, cost_usd: 0.5 }),
+    event('model_call', { step: 2, message: { content: '' }, usage, cost_usd: 0.5 }),
+  ].join('\n')}\n`;
+  writeFileSync(join(killed, 'session-1', 'events.jsonl'), killedEvents);
+  const killedAttempt = `${JSON.stringify({ session: 1, id: 'half-done', ok: false })}\n`;
+  writeFileSync(join(killed, 'commit-attempts.jsonl'), killedAttempt);
+  const script = join(dir, 'evolver.yaml');
+  writeFileSync(
+    script,
+    stringify({
+      turns: [
+        {
+          reply: {
+            content: '',
+            tool_calls: [{ name: 'write_manifest', arguments: { manifest: { iteration: 0, changes: [] } } }],
+          },
+        },
+        { reply: { content: 'Nothing to change.' } },
+      ],
+    }),
+  );
+  const session = async () =>
+    runEvolveSession({
+      iteration: 0,
+      workspace: ws,
+      iterationDir,
+      model: await createModel(`scripted:${script}`),
+      trainTasks: loadTaskSuite(join(ROOT, 'tasks', 'train')).tasks.slice(0, 3),
+      evidenceSections: ['overview'],
+      readEvidence: async () => 'nothing',
+    });
+
+  const result = await session();
+  const aside = join(iterationDir, 'evolve.interrupted-1');
+  assert.equal(readFileSync(join(aside, 'session-1', 'events.jsonl'), 'utf8'), killedEvents, 'kept as it was');
+  assert.equal(readFileSync(join(aside, 'commit-attempts.jsonl'), 'utf8'), killedAttempt);
+  // The new session has its own transcript, not appended to the killed one's.
+  const fresh = modelCalls(join(iterationDir, 'evolve', 'session-1', 'events.jsonl'));
+  assert.equal(fresh.calls, 2);
+  assert.equal(existsSync(join(iterationDir, 'evolve', 'commit-attempts.jsonl')), false);
+  assert.equal(result.usage.calls, 2 + 2);
+  assert.equal(result.usage.promptTokens, fresh.promptTokens + 10_000);
+  assert.equal(result.usage.completionTokens, fresh.completionTokens + 1400);
+  assert.ok(Math.abs(result.usage.costUsd - 1) < 1e-9, String(result.usage.costUsd));
+
+  // The step is run again (killed after this session, before the run recorded it): the finished session
+  // is kept aside too, and the killed one still counts once.
+  const again = await session();
+  assert.deepEqual(
+    readdirSync(iterationDir).filter((f) => f.startsWith('evolve')),
+    ['evolve', 'evolve-base.json', 'evolve.interrupted-1', 'evolve.interrupted-2'],
+  );
+  assert.equal(readFileSync(join(aside, 'session-1', 'events.jsonl'), 'utf8'), killedEvents);
+  assert.equal(interruptedAttemptsSpend(iterationDir).calls, 2 + 2);
+  assert.equal(again.usage.calls, 2 + 2 + 2);
+  assert.equal(again.usage.promptTokens, 2 * fresh.promptTokens + 10_000);
 });

@@ -10,6 +10,7 @@ import { parseUnifiedDiff } from '../../src/report/page/diff-view.ts';
 import { predictionsPerIteration, scoredPredictions } from '../../src/report/page/run-attribution.ts';
 import { heatmapTasks, orderTasks } from '../../src/report/page/run-heatmap.ts';
 import { spendRoles } from '../../src/report/page/run-spend.ts';
+import { evaluationText, scoreText } from '../../src/report/page/run-timeline.ts';
 import type { CompareRunsReport, ReportPayload, RunReport, ScoreView } from '../../src/report/report-data.ts';
 
 const fixture = (name: string) =>
@@ -191,6 +192,29 @@ describe('pass@1 chart option', () => {
     );
     assert.equal(line!.data[0], 0.3);
     assert.equal((line!.data[2] as { symbol?: string }).symbol, 'diamond', 'the best iteration is marked');
+  });
+
+  it("draws no band for an adaptive run's train score that carries earlier outcomes, and its tooltip says why", () => {
+    const carried: ScoreView = { ...score(0.667, 0.3, 0.903), n_tasks: 6, carried_tasks: 4 };
+    const option = scoreChartOption(
+      ['0', '1'],
+      [{ name: 'train', color: '#0072B2', dashed: false, points: [score(0.5, 0.2, 0.8), carried] }],
+    );
+    const [line, low, band] = option.series as { data: unknown[] }[];
+    assert.equal(line!.data[1], 0.667, 'the score is drawn');
+    assert.deepEqual(low!.data, [0.2, '-']);
+    assert.equal(band!.data[1], '-');
+    const formatter = (option.tooltip as { formatter: (p: unknown) => string }).formatter;
+    assert.match(
+      formatter([{ dataIndex: 1 }]),
+      /train: 66\.7% \(4 of 6 tasks carried from earlier iterations, no interval\)/,
+    );
+    assert.doesNotMatch(formatter([{ dataIndex: 1 }]), /95% CI/);
+    assert.equal(scoreText(carried), '66.7% (4 of 6 tasks carried from earlier iterations, no interval)');
+    assert.equal(
+      evaluationText({ train: carried, evaluation: { policy: 'adaptive', tasks_run: 2, rollouts: 4, pass_at_1: 0 } }),
+      '2 of 6 tasks, 4 rollouts (pass@1 0.0% over them)',
+    );
   });
 
   it('its tooltip shows names from the data as plain text, with rich-text braces neutralised', () => {

@@ -127,6 +127,46 @@ test("an adaptive run whose predictions were mostly wrong carries summary.md's a
   assert.match(report.eval_policy_advice ?? '', /^the evolve agent's predicted fixes came true for 1 of 10 \(10%\)\./);
 });
 
+test('what each iteration ran, from evaluation.json; under adaptive a train score that carries earlier outcomes says how many', async () => {
+  const plain = (await loadReport([run], { embedTrials: false })).payload.report as RunReport;
+  assert.equal(plain.config.eval_policy, 'fixed');
+  for (const it of plain.iterations) {
+    const evaluation = readJson(iterationFile(it.iteration, 'evaluation.json'));
+    assert.deepEqual(it.evaluation, {
+      policy: 'fixed',
+      tasks_run: Object.keys(evaluation.attempts).length,
+      rollouts: evaluation.rollouts,
+      pass_at_1: it.job!.score.pass_at_1,
+    });
+    assert.equal(it.train?.carried_tasks, undefined, 'a fixed run carries nothing');
+  }
+  // The same run as if adaptive, iteration 2 having run 2 of its 6 tasks (the others carried).
+  const copy = copyOf(run, 'adaptive-run');
+  const stateFile = join(copy, 'state.json');
+  const state = readJson(stateFile);
+  writeFileSync(stateFile, JSON.stringify({ ...state, config: { ...state.config, eval_policy: 'adaptive' } }));
+  for (const n of numbers) {
+    const file = join(copy, 'iterations', String(n), 'evaluation.json');
+    const evaluation = readJson(file);
+    const attempts = n === 2 ? { 'csv-region-totals': 1, 'top-words': 1 } : evaluation.attempts;
+    const rollouts = n === 2 ? 2 : evaluation.rollouts;
+    writeFileSync(file, JSON.stringify({ ...evaluation, policy: 'adaptive', attempts, rollouts }));
+  }
+  const report = (await loadReport([copy], { embedTrials: false })).payload.report as RunReport;
+  assert.equal(report.config.eval_policy, 'adaptive');
+  const it2 = report.iterations.find((i) => i.iteration === 2)!;
+  assert.deepEqual(it2.evaluation, {
+    policy: 'adaptive',
+    tasks_run: 2,
+    rollouts: 2,
+    pass_at_1: it2.job!.score.pass_at_1,
+  });
+  assert.equal(it2.train?.n_tasks, 6);
+  assert.equal(it2.train?.carried_tasks, 4);
+  for (const it of report.iterations.filter((i) => i.iteration !== 2))
+    assert.equal(it.train?.carried_tasks, undefined, `iteration ${it.iteration} ran every task`);
+});
+
 test("refs lead to each iteration's trials; over the byte budget the latest and best iterations are embedded first", async () => {
   const all = await loadReport([run]);
   const report = all.payload.report as RunReport;

@@ -11,15 +11,17 @@
 //
 // Resume: the starting commit is recorded first (candidates/base.json); a candidate is finished once its
 // session record (candidates/<i>/session.json) and its tag exist, and its evaluation is a job that
-// resumes by itself. A step redone after a crash re-runs only what is missing, and chooses the same
-// winner from the same files.
-import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+// resumes by itself. A step redone after a crash re-runs only what is missing (an interrupted
+// candidate's sessions kept aside and counted, as for one session), and chooses the same winner from the
+// same files.
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JobResult } from '../../bench/job-summary.ts';
 import { addSpend, type Spend, SpendJson, ZERO_SPEND } from '../../model/usage.ts';
 import { writeJsonAtomic } from '../../trace/write-atomic.ts';
 import { COMMIT_ATTEMPTS_FILE } from '../evolve-session.ts';
 import { aheEvolveStep, type EvolveStepInput, type EvolveStepResult } from '../evolve-step.ts';
+import { ATTEMPT_DIR, INTERRUPTED_PREFIX, STOPPED_USAGE_FILE } from '../interrupted-attempts.ts';
 import { jobDelta } from '../iteration-stats.ts';
 import { jobSpend } from '../job-spend.ts';
 import { type ChangeManifest, readManifest } from '../manifest.ts';
@@ -70,28 +72,27 @@ export async function bestOfNStep(input: EvolveStepInput): Promise<EvolveStepRes
     const tag = `cand-${n}-${i}`;
     const hint = config.evolver_hints.length ? config.evolver_hints[i % config.evolver_hints.length]! : null;
     const sessionFile = join(dir, 'session.json');
-    // What earlier attempts of this candidate spent before its model became unreachable.
-    const stoppedFile = join(dir, 'stopped-usage.json');
-    const stopped: Spend = existsSync(stoppedFile) ? SpendJson.parse(readJson(stoppedFile)) : ZERO_SPEND;
     let session: SessionRecord;
-    if (existsSync(sessionFile)) session = readJson<SessionRecord>(sessionFile);
-    else {
+    // What attempts of this candidate stopped on an unreachable model spent, as earlier versions recorded
+    // it apart from its session (the session's usage now includes every earlier attempt).
+    let stopped: Spend = ZERO_SPEND;
+    if (existsSync(sessionFile)) {
+      session = readJson<SessionRecord>(sessionFile);
+      const stoppedFile = join(dir, STOPPED_USAGE_FILE);
+      if (existsSync(stoppedFile)) stopped = SpendJson.parse(readJson(stoppedFile));
+    } else {
       // Every candidate starts from the same commit; an interrupted attempt of this one starts over.
       await ws.resetTo(base);
-      rmSync(dir, { recursive: true, force: true });
-      mkdirSync(dir, { recursive: true });
-      if (stopped !== ZERO_SPEND) writeJsonAtomic(stoppedFile, SpendJson.encode(stopped));
+      startOver(dir);
       log(`iteration ${n}: evolve agent ${i + 1} of ${config.evolvers}${hint ? ` (${hint})` : ''}`);
       const result = await aheEvolveStep(input, { hint: hint ?? undefined, outputDir: dir });
-      if (result.unavailable) {
-        writeJsonAtomic(stoppedFile, SpendJson.encode(addSpend(stopped, result.usage)));
+      if (result.unavailable)
         return {
           manifest: { iteration: n, changes: [] },
-          usage: addSpend(evolverUsage, addSpend(stopped, result.usage)),
+          usage: addSpend(evolverUsage, result.usage),
           unavailable: result.unavailable,
           usageIsTotal: true,
         };
-      }
       session = { head: await ws.head(), usage: SpendJson.encode(result.usage), skipped: result.skipped ?? null };
       writeJsonAtomic(sessionFile, session);
     }
@@ -191,6 +192,23 @@ function candidateReason(r: CandidateRecord, winner: CandidateRecord | undefined
   if (r === winner) return `largest paired difference against the current harness (${diff})`;
   if (!winner) return `scored below the current harness (${diff})`;
   return `paired difference ${diff} against candidate ${winner.candidate}'s ${(winner.paired!.mean_difference * 100).toFixed(1)} points`;
+}
+
+/**
+ * Empties a candidate's directory for a new attempt, but for the records of earlier ones: evolve/ (the
+ * session moves it aside, and counts what it spent) and evolve.interrupted-<n>/. A stopped-usage.json an
+ * earlier version wrote counts the sessions in evolve/ (and those it deleted): it goes in with them.
+ */
+function startOver(dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  const stoppedFile = join(dir, STOPPED_USAGE_FILE);
+  if (existsSync(stoppedFile)) {
+    mkdirSync(join(dir, ATTEMPT_DIR), { recursive: true });
+    renameSync(stoppedFile, join(dir, ATTEMPT_DIR, STOPPED_USAGE_FILE));
+  }
+  for (const entry of readdirSync(dir))
+    if (entry !== ATTEMPT_DIR && !entry.startsWith(INTERRUPTED_PREFIX))
+      rmSync(join(dir, entry), { recursive: true, force: true });
 }
 
 /** Every candidate's commit attempts in the iteration's own file, so per-type outcomes count all proposals. */

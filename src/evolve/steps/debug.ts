@@ -5,24 +5,30 @@
 import { join } from 'node:path';
 import { debugJob } from '../../debugger/debug-job.ts';
 import { writeJsonAtomic } from '../../trace/write-atomic.ts';
-import { ledgerFromIterations, recordIterationUsage } from '../iteration-usage.ts';
+import { appendSpendLine, ledgerFromIterations, readSpendLog, recordIterationUsage } from '../iteration-usage.ts';
 import { iterationDir } from '../run-state.ts';
 import { modelFor, pct, type RunContext, reachedTarget, stepDone, stopAt, trainScore } from './context.ts';
 import { finalCheck } from './final-check.ts';
+
+/** RUN/iterations/N/debug-calls.jsonl: what each of the debugger's model calls spent (appendSpendLine). */
+export const DEBUG_CALLS_FILE = 'debug-calls.jsonl';
 
 export async function debugStep(ctx: RunContext, n: number): Promise<void> {
   const { config, runDir } = ctx;
   const dir = iterationDir(runDir, n);
   const model = config.debug_model ? await modelFor(ctx, config.debug_model, 'debugger') : undefined;
+  // Each analyst call is logged as it returns: a step run again after an interruption finds the answers
+  // of the interrupted run cached (free in its ledger), and the log still counts what they cost, once.
+  const calls = join(dir, DEBUG_CALLS_FILE);
   const result = await debugJob({
     jobDir: join(dir, 'job'),
     outDir: join(dir, 'debug'),
     model,
     concurrency: config.concurrency,
     signal: ctx.options.signal,
+    onSpend: (spend, task) => appendSpendLine(calls, spend, { task }),
   });
-  const { cacheHits: _hits, failures: _failures, ...spent } = result.ledger;
-  recordIterationUsage(runDir, n, 'debugger', spent);
+  recordIterationUsage(runDir, n, 'debugger', readSpendLog(calls));
   // How much the debugger distilled: raw trace bytes → digest bytes → overview tokens (the paper: ~10M → ~10K tokens).
   writeJsonAtomic(join(dir, 'debug-stats.json'), {
     trials: result.digests.length,

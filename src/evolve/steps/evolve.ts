@@ -81,9 +81,10 @@ export async function evolveStep(ctx: RunContext, n: number): Promise<void> {
   // Earlier attempts of this step that stopped on an unreachable model spent tokens too: they are
   // kept apart (not in usage.json alone, which a crash after it would make count twice).
   const stoppedFile = join(dir, 'evolve', 'stopped-usage.json');
-  // A method that keeps its own record of stopped attempts (best-of-N) returns its whole spend.
+  // A method that keeps its own record of earlier attempts (the evolve agent's sessions, kept aside when
+  // the step runs again) returns its whole spend.
   const spent = result.usageIsTotal ? result.usage : addSpend(readSpendFile(stoppedFile) ?? ZERO_SPEND, result.usage);
-  if (result.unavailable) writeSpendFile(stoppedFile, spent);
+  if (result.unavailable && !result.usageIsTotal) writeSpendFile(stoppedFile, spent);
   recordIterationUsage(runDir, n, 'evolver', spent);
   if (result.unavailable)
     throw new RunStoppedError(

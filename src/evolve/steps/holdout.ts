@@ -34,7 +34,10 @@ export async function holdoutStep(ctx: RunContext, n: number): Promise<void> {
     });
     const training = readIterationUsage(runDir, n).coding ?? ZERO_SPEND;
     recordIterationUsage(runDir, n, 'coding', addSpend(training, jobSpend(result, jobDir)));
-    ctx.log(`iteration ${n}: held-out pass@1 ${(result.pass_at_1 * 100).toFixed(1)}%`);
+    const pct = (x: number) => (x * 100).toFixed(1);
+    ctx.log(
+      `iteration ${n}: held-out pass@1 ${pct(result.pass_at_1)}% (95% CI ${pct(result.ci95[0])}–${pct(result.ci95[1])}%)`,
+    );
   }
   stepDone(ctx, 'holdout');
 }

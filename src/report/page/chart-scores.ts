@@ -23,13 +23,24 @@ export interface ScoreCurve {
 
 const missing = '-'; // ECharts' "no value here"
 
+/**
+ * An adaptive run's train score that carries earlier outcomes (ScoreView.carried_tasks): what stands in
+ * for its interval, which would count the carried tasks as measured. Null for any other score.
+ */
+export function carriedNote(score: ScoreView): string | null {
+  return score.carried_tasks
+    ? `${score.carried_tasks} of ${score.n_tasks} tasks carried from earlier iterations, no interval`
+    : null;
+}
+
 /** The option of a pass@1 chart; xLabels are the iterations ("0", "1", …). */
 export function scoreChartOption(xLabels: string[], curves: ScoreCurve[]): ChartOption {
   const series: unknown[] = [];
   curves.forEach((curve, i) => {
     const values = curve.points.map((p) => (p ? p.pass_at_1 : missing));
-    const lows = curve.points.map((p) => (p ? p.ci95[0] : missing));
-    const widths = curve.points.map((p) => (p ? Math.max(0, p.ci95[1] - p.ci95[0]) : missing));
+    // No band where a score carries earlier outcomes: its interval would count them as measured.
+    const lows = curve.points.map((p) => (p && !p.carried_tasks ? p.ci95[0] : missing));
+    const widths = curve.points.map((p) => (p && !p.carried_tasks ? Math.max(0, p.ci95[1] - p.ci95[0]) : missing));
     const best = curve.best ?? null;
     // The three series share the curve's name, so its legend entry shows and hides line and band together.
     series.push({
@@ -93,7 +104,7 @@ export function scoreChartOption(xLabels: string[], curves: ScoreCurve[]): Chart
           const p = c.points[x];
           return p
             ? [
-                `${plain(c.name)}: ${pct(p.pass_at_1)} (95% CI ${pct(p.ci95[0])}–${pct(p.ci95[1])}, ${p.n_tasks} tasks)${c.best === x ? ' — best' : ''}`,
+                `${plain(c.name)}: ${pct(p.pass_at_1)} (${carriedNote(p) ?? `95% CI ${pct(p.ci95[0])}–${pct(p.ci95[1])}, ${p.n_tasks} tasks`})${c.best === x ? ' — best' : ''}`,
               ]
             : [];
         });

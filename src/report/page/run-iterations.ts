@@ -2,7 +2,9 @@
 // previous iteration, flips, changes and their verdicts, rollbacks, tokens and cost. A row click scrolls
 // to that iteration in the timeline.
 import type { RunIteration, RunReport } from '../report-data.ts';
+import { carriedNote } from './chart-scores.ts';
 import { pct, tokens, usd } from './dom.ts';
+import { evaluationText } from './run-timeline.ts';
 import { type Column, renderTable } from './table.ts';
 
 const spendOf = (it: RunIteration) => {
@@ -13,7 +15,8 @@ const spendOf = (it: RunIteration) => {
   };
 };
 
-const ci = (score: RunIteration['train']) => (score ? `${pct(score.ci95[0])}–${pct(score.ci95[1])}` : '—');
+const ci = (score: RunIteration['train']) =>
+  score ? (carriedNote(score) ?? `${pct(score.ci95[0])}–${pct(score.ci95[1])}`) : '—';
 
 export function renderIterationsTable(report: RunReport): HTMLElement {
   const columns: Column<RunIteration>[] = [
@@ -26,6 +29,10 @@ export function renderIterationsTable(report: RunReport): HTMLElement {
       numeric: true,
     },
     { key: 'train_ci', label: 'train 95% CI', value: (it) => ci(it.train) },
+    // Under adaptive: what each iteration ran (the train score is over every task, some carried).
+    ...(report.iterations.some((it) => it.evaluation?.policy === 'adaptive')
+      ? [{ key: 'run', label: 'run this iteration', value: (it: RunIteration) => evaluationText(it) ?? '—' }]
+      : []),
     {
       key: 'holdout',
       label: 'held-out pass@1',

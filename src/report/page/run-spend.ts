@@ -96,7 +96,10 @@ export function renderRunSpend(report: RunReport): HTMLElement {
   return root;
 }
 
-/** Per role: tokens, calls and cost summed over the iterations, and the run's own total. */
+/**
+ * Per role: tokens, model calls and cost summed over the iterations, and the run's own total. Every role
+ * counts model calls (the coding agent's: its steps over every trial), so the total adds one unit.
+ */
 function totals(report: RunReport, roles: string[]): HTMLElement {
   const rows = roles.map((role) => {
     const sum: SpendView = { prompt_tokens: 0, completion_tokens: 0, cached_tokens: 0, cost_usd: 0, calls: 0 };
@@ -128,7 +131,7 @@ function totals(report: RunReport, roles: string[]): HTMLElement {
     h(
       'thead',
       {},
-      h('tr', {}, ...['role', 'prompt', 'completion', 'cached', 'calls', 'cost'].map((c) => h('th', {}, c))),
+      h('tr', {}, ...['role', 'prompt', 'completion', 'cached', 'model calls', 'cost'].map((c) => h('th', {}, c))),
     ),
     h('tbody', {}, ...rows.map(([role, s]) => row(role, s)), row('run total', report.spend, true)),
   );

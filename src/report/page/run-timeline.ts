@@ -2,14 +2,22 @@
 // the leak audit refused, the changes the evolve agent made then (with their predictions and, once the
 // next iteration judged them, their verdicts and rollbacks) and the harness diff, drawn when opened.
 import type { RunChange, RunIteration, RunReport, ScoreView } from '../report-data.ts';
+import { carriedNote } from './chart-scores.ts';
 import { renderDiff } from './diff-view.ts';
 import { h, pct } from './dom.ts';
 import { chip, facts, names } from './run-labels.ts';
 
-/** "62.5% (95% CI 40.1–80.2%, 8 tasks)" or a dash. */
+/** "62.5% (95% CI 40.1–80.2%, 8 tasks)", "50.0% (4 of 6 tasks carried from earlier iterations, no interval)" or a dash. */
 export function scoreText(score: ScoreView | null | undefined): string {
   if (!score) return '—';
-  return `${pct(score.pass_at_1)} (95% CI ${pct(score.ci95[0])}–${pct(score.ci95[1])}, ${score.n_tasks} tasks)`;
+  return `${pct(score.pass_at_1)} (${carriedNote(score) ?? `95% CI ${pct(score.ci95[0])}–${pct(score.ci95[1])}, ${score.n_tasks} tasks`})`;
+}
+
+/** "2 of 6 tasks, 4 rollouts (pass@1 0.0% over them)": what an adaptive iteration ran; null otherwise. */
+export function evaluationText(it: Pick<RunIteration, 'evaluation' | 'train'>): string | null {
+  const e = it.evaluation;
+  if (e?.policy !== 'adaptive') return null;
+  return `${e.tasks_run}${it.train ? ` of ${it.train.n_tasks}` : ''} tasks, ${e.rollouts} rollouts${e.pass_at_1 === null ? '' : ` (pass@1 ${pct(e.pass_at_1)} over them)`}`;
 }
 
 function signed(x: number): string {
@@ -46,6 +54,7 @@ function renderIteration(it: RunIteration, best: boolean): HTMLElement {
     ),
     facts([
       ['train pass@1', scoreText(it.train)],
+      ['run this iteration', evaluationText(it)],
       ['held-out pass@1', it.holdout ? scoreText(it.holdout) : null],
       [
         'vs previous',
