@@ -17,6 +17,7 @@ import { findTrialDirs } from '../../src/debugger/debug-job.ts';
 import { jobSpend } from '../../src/evolve/job-spend.ts';
 import { bwrapAvailable, bwrapInstallHint } from '../../src/sandbox/bwrap-sandbox.ts';
 import { writeJsonAtomic } from '../../src/trace/write-atomic.ts';
+import { killedEvents } from '../support/killed-session.ts';
 import { makeTask } from '../support/make-task.ts';
 
 const skip = bwrapAvailable() ? false : `bwrap not available: ${bwrapInstallHint()}`;
@@ -31,20 +32,15 @@ function killedTrial(dir: string, calls: number, session: string): void {
   mkdirSync(join(dir, 'verifier'), { recursive: true });
   writeFileSync(join(dir, 'config.json'), '{}\n');
   writeFileSync(join(dir, 'trial.log'), '2026-01-01T00:00:00.000Z agent: harness (timeout 30s)\n');
-  const event = (type: string, data: Record<string, unknown> = {}) =>
-    JSON.stringify({ v: 1, ts: '2026-01-01T00:00:00.000Z', type, session_id: session, ...data });
-  const lines = [event('session_start', { model: 'scripted:x' }), event('user_message', { content: 'go' })];
-  for (let step = 1; step <= calls; step++)
-    lines.push(
-      event('model_call', {
-        step,
-        message: { content: '' },
-        usage: { prompt_tokens: 1000, completion_tokens: 200, cached_tokens: 100 },
-        cost_usd: 0.01,
-      }),
-      event('tool_result', { step, call_id: `c${step}`, name: 'run_shell_command', output: 'ok' }),
-    );
-  writeFileSync(join(dir, 'agent', 'events.jsonl'), `${lines.join('\n')}\n`);
+  writeFileSync(
+    join(dir, 'agent', 'events.jsonl'),
+    killedEvents({
+      calls,
+      usage: { prompt_tokens: 1000, completion_tokens: 200, cached_tokens: 100 },
+      cost: 0.01,
+      session,
+    }),
+  );
 }
 
 /** Writes each trial as runTrial would (a trace and result.json); `infra` trials end in an InfrastructureError. */

@@ -23,6 +23,7 @@ import type { Model } from '../../src/model/types.ts';
 import { bwrapAvailable, bwrapInstallHint } from '../../src/sandbox/bwrap-sandbox.ts';
 import { closedPortUrl } from '../support/closed-port.ts';
 import { demoEvolveConfig } from '../support/demo-evolve.ts';
+import { killedEvents } from '../support/killed-session.ts';
 
 const skip = bwrapAvailable() ? false : `bwrap not available: ${bwrapInstallHint()}`;
 const readJson = (file: string) => JSON.parse(readFileSync(file, 'utf8'));
@@ -178,23 +179,6 @@ test('an unreachable evolve model stops the run resumably at the evolve step (no
   }
 });
 
-/** Events a session killed after `calls` model calls leaves (no session_end), each of `usage` at `cost`. */
-function killedEvents(calls: number, usage: { prompt_tokens: number; completion_tokens: number }, cost: number) {
-  const event = (type: string, data: Record<string, unknown> = {}) =>
-    JSON.stringify({ v: 1, ts: '2026-01-01T00:00:00.000Z', type, session_id: 'killed', ...data });
-  const lines = [event('session_start', { model: 'scripted:x' }), event('user_message', { content: 'go' })];
-  for (let step = 1; step <= calls; step++)
-    lines.push(
-      event('model_call', {
-        step,
-        message: { content: '' },
-        usage: { ...usage, cached_tokens: 0 },
-        cost_usd: cost,
-      }),
-    );
-  return `${lines.join('\n')}\n`;
-}
-
 /** Writes `content` to `file`, making its directory. */
 function plant(file: string, content: string): void {
   mkdirSync(join(file, '..'), { recursive: true });
@@ -223,11 +207,11 @@ test("kill -9 mid-session and mid-trial: the killed session's and trial's record
   };
   // Killed in iteration 0's evolve step, after its session made 3 model calls.
   await assert.rejects(runEvolve({ runDir, config, afterStep: killedAt(0, 'evolve') }), /killed/);
-  const session = killedEvents(3, { prompt_tokens: 4000, completion_tokens: 500 }, 0);
+  const session = killedEvents({ calls: 3, usage: { prompt_tokens: 4000, completion_tokens: 500 }, cost: 0 });
   plant(it(0, 'evolve/session-1/events.jsonl'), session);
   // Resumed, then killed in iteration 1's training evaluation, while top-words__1 had made 2 model calls.
   await assert.rejects(runEvolve({ runDir, afterStep: killedAt(1, 'evaluate') }), /killed/);
-  const trial = killedEvents(2, { prompt_tokens: 1500, completion_tokens: 100 }, 0);
+  const trial = killedEvents({ calls: 2, usage: { prompt_tokens: 1500, completion_tokens: 100 }, cost: 0 });
   plant(it(1, 'job/top-words__1/agent/events.jsonl'), trial);
   plant(it(1, 'job/top-words__1/trial.log'), '2026-01-01T00:00:00.000Z agent: harness (timeout 30s)\n');
   const state = await runEvolve({ runDir });

@@ -15,18 +15,8 @@ import { interruptedAttemptsSpend } from '../../src/evolve/interrupted-attempts.
 import { createWorkspace } from '../../src/evolve/workspace.ts';
 import { createModel } from '../../src/model/create-model.ts';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
-test("an interrupted evolve session's commits are reverted when the step runs again", async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ahe-evsession-'));
-  const ws = await createWorkspace(join(dir, 'run'), join(ROOT, 'harnesses', 'seed'));
-  const iterationDir = join(dir, 'run', 'iterations', '0');
-  mkdirSync(iterationDir, { recursive: true });
-  writeFileSync(join(iterationDir, 'evolve-base.json'), JSON.stringify({ head: await ws.head() }));
-  // What the interrupted session had committed before it was killed.
-  mkdirSync(join(ws.dir, 'memory'));
-  writeFileSync(join(ws.dir, 'memory', 'half-done.md'), '- an unexplained lesson\n');
-  await ws.commitChange({ message: 'half-done: interrupted' });
+/** A scripted evolve agent that writes an empty manifest and stops; returns the script's path. */
+function writeNothingToChangeScript(dir: string): string {
   const script = join(dir, 'evolver.yaml');
   writeFileSync(
     script,
@@ -42,6 +32,22 @@ test("an interrupted evolve session's commits are reverted when the step runs ag
       ],
     }),
   );
+  return script;
+}
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+test("an interrupted evolve session's commits are reverted when the step runs again", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ahe-evsession-'));
+  const ws = await createWorkspace(join(dir, 'run'), join(ROOT, 'harnesses', 'seed'));
+  const iterationDir = join(dir, 'run', 'iterations', '0');
+  mkdirSync(iterationDir, { recursive: true });
+  writeFileSync(join(iterationDir, 'evolve-base.json'), JSON.stringify({ head: await ws.head() }));
+  // What the interrupted session had committed before it was killed.
+  mkdirSync(join(ws.dir, 'memory'));
+  writeFileSync(join(ws.dir, 'memory', 'half-done.md'), '- an unexplained lesson\n');
+  await ws.commitChange({ message: 'half-done: interrupted' });
+  const script = writeNothingToChangeScript(dir);
   const result = await runEvolveSession({
     iteration: 0,
     workspace: ws,
@@ -86,21 +92,7 @@ test("an interrupted evolve session's transcript and commit attempts are kept as
   writeFileSync(join(killed, 'session-1', 'events.jsonl'), killedEvents);
   const killedAttempt = `${JSON.stringify({ session: 1, id: 'half-done', ok: false })}\n`;
   writeFileSync(join(killed, 'commit-attempts.jsonl'), killedAttempt);
-  const script = join(dir, 'evolver.yaml');
-  writeFileSync(
-    script,
-    stringify({
-      turns: [
-        {
-          reply: {
-            content: '',
-            tool_calls: [{ name: 'write_manifest', arguments: { manifest: { iteration: 0, changes: [] } } }],
-          },
-        },
-        { reply: { content: 'Nothing to change.' } },
-      ],
-    }),
-  );
+  const script = writeNothingToChangeScript(dir);
   const session = async () =>
     runEvolveSession({
       iteration: 0,
