@@ -4,6 +4,7 @@
 // changed, which also extends a finished run. Flags of one invocation (output, queue, prices, retries)
 // are not part of the run. Every flag of `ahe evolve` must be in this table (a test enforces it).
 import { resolve } from 'node:path';
+import { absoluteModelSpec } from '../model/model-file.ts';
 
 export type JSONValue = string | number | boolean | null | JSONValue[] | { [key: string]: JSONValue };
 
@@ -97,6 +98,15 @@ const show = (v: unknown) => (v === null || v === undefined ? 'none' : JSON.stri
  * Compares the flags given on the command line of `--resume` (attribute name → value) with the run's
  * recorded config. Flags not given keep the recorded values; a flag missing from the table is a bug.
  */
+const MODEL_KEYS = new Set([
+  'model',
+  'evolve_model',
+  'debug_model',
+  'fallback_model',
+  'evolve_fallback_model',
+  'debug_fallback_model',
+]);
+
 export function compareResumeFlags(given: Record<string, unknown>, config: Record<string, unknown>): ResumeComparison {
   const changes: Record<string, JSONValue> = {};
   const refused: string[] = [];
@@ -107,6 +117,9 @@ export function compareResumeFlags(given: Record<string, unknown>, config: Recor
     const recordedValue = (rule.record ?? ((v) => v as JSONValue))(value);
     const before = config[rule.key] ?? null;
     if (JSON.stringify(before) === JSON.stringify(recordedValue)) continue;
+    // A run recorded before model files were made absolute holds the spec as typed, relative to where it
+    // was started: resumed from that directory, it is the same model.
+    if (MODEL_KEYS.has(rule.key) && typeof before === 'string' && absoluteModelSpec(before) === recordedValue) continue;
     if (rule.rule === 'fixed') refused.push(`${rule.flag} (recorded ${show(before)}, given ${show(recordedValue)})`);
     else changes[rule.key] = recordedValue;
   }

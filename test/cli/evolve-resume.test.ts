@@ -127,6 +127,11 @@ test('given flags are compared with the recorded config: same values pass, chang
     '-k (recorded 2, given 3)',
     `--tasks (recorded "/t", given ${JSON.stringify(resolve('tasks/train'))})`,
   ]);
+  // A run recorded before model files were made absolute holds the spec as typed: the same file given
+  // (made absolute by the flag's parser) from the directory the run was started in is the same model.
+  const old = { ...config, model: 'scripted:coder.yaml' };
+  assert.deepEqual(compareResumeFlags({ model: `scripted:${resolve('coder.yaml')}` }, old).refused, []);
+  assert.equal(compareResumeFlags({ model: 'scripted:/elsewhere/coder.yaml' }, old).refused.length, 1);
 });
 
 test('extendRun reopens a run that did all its iterations at its last evolve step, and refuses to go below the current iteration', () => {
