@@ -76,6 +76,10 @@ Examples:
   ahe debug jobs/seed-holdout --model openai:gpt-5.4
   ahe debug show jobs/seed-holdout top-words --trial 2 --step 7 --raw`,
     )
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 the report is written; 1 it is written but the analysis of some tasks failed (named in\nthe report); 2 bad input.',
+    )
     .action(async (job: string, flags: DebugFlags) => (await import('./debug-action.ts')).debugCommand(job, flags));
 
   debug
@@ -87,6 +91,7 @@ Examples:
     .option('--step <n>', 'one step of that trial', nonNegativeInt)
     .option('--raw', 'the evidence as the trace holds it (full tool output, the ATIF step), not the cleaned digest')
     .option('--report <dir>', 'the report directory whose analysis to show (default <job>/debug)', existingDir)
+    .addHelpText('after', '\nExit codes: 0 shown; 2 bad input (no such task, trial or step).')
     .action(async (job: string, task: string, flags: ShowFlags) =>
       (await import('./debug-action.ts')).showEvidence(job, task, flags),
     );

@@ -236,6 +236,10 @@ Examples:
   ahe evolve --harness harnesses/seed --tasks tasks/train --n-tasks 20 --sample-seed 1 --holdout tasks/holdout --holdout-exclude 'build-*' --backend podman --model openai:gpt-5.4 --out runs/sample
 See docs/evolve.md (and its offline demo on scripted models).`,
     )
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 the run finished, or stopped at a budget or target (summary.md says which); 2 bad input,\nrefused before anything was spent; 130 interrupted (continue with ahe evolve --resume RUN); 70 an internal error.',
+    )
     .action(async (flags: EvolveFlags, command: Command) =>
       (await import('./evolve-action.ts')).evolveCommand(flags, command),
     );

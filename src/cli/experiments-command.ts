@@ -43,6 +43,10 @@ Example:
   ahe experiments run exp/ahe.yaml exp/ace.yaml exp/tf-grpo.yaml --out exp/
 See docs/experiments.md.`,
     )
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 every experiment ran (or was skipped as finished); 2 bad input in any file, refused\nbefore anything was spent; 130 interrupted (the same command continues).',
+    )
     .action(async (_lastFile: string, flags: ExperimentsRunFlags, command: Command) =>
       (await import('./experiments-action.ts')).experimentsRunCommand(command.args, flags),
     );

@@ -30,6 +30,7 @@ export function registerGcCommand(program: Command): void {
         'them; the cache also evicts least recently used roots by itself beyond AHE_IMAGE_ROOT_CACHE_GB (default 20).',
       ].join('\n'),
     )
+    .addHelpText('after', '\nExit codes: 0 collected (or listed); 2 bad input.')
     .action(async (flags: { backend: GcBackend; list?: boolean; all?: boolean }) =>
       (await import('./gc-action.ts')).collectGarbage(flags.backend, flags.list === true, flags.all === true),
     );

@@ -13,6 +13,7 @@ export function registerHarnessCommands(program: Command): void {
       'Write the zero-prior seed harness (a minimal system prompt and one tool, run_shell_command) into DIR.',
     )
     .argument('<dir>', 'a new or empty directory', outputDir)
+    .addHelpText('after', '\nExit codes: 0 written; 2 bad input (a directory that is not empty or cannot be created).')
     .action(async (dir: string) => (await import('./harness-action.ts')).writeSeedHarness(dir));
 
   harness

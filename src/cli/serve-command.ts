@@ -33,6 +33,10 @@ export function registerServeCommand(program: Command): void {
         'outside DIR is served (symlinks that lead out included). Ctrl-C stops it. The JSON API: docs/serve.md.',
       ].join('\n'),
     )
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 stopped with Ctrl-C; 2 bad input (a directory that does not exist, a port in use).',
+    )
     .action(async (dir: string | undefined, flags: ServeFlags) =>
       (await import('./serve-action.ts')).serveDirectory(dir ?? '.', flags),
     );

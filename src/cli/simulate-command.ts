@@ -74,6 +74,10 @@ Examples:
   ahe simulate examples/simulation/stable-40.yaml --runs 1000
   ahe simulate examples/simulation/noisy-40.yaml --policy fixed -k 3 --json`,
     )
+    .addHelpText(
+      'after',
+      "\nExit codes: 0 simulated; 2 bad input (the scenario's problems are listed with file, line and field).",
+    )
     .action(async (scenario: string, flags: SimulateFlags) =>
       (await import('./simulate-action.ts')).simulateCommand(scenario, flags),
     );

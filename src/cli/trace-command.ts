@@ -11,5 +11,9 @@ export function registerTraceCommands(program: Command): void {
       'Rebuild trajectory.json (and sub-agent trajectories) in DIR from DIR/events.jsonl, and validate them against ATIF.',
     )
     .argument('<dir>', 'a session directory: the --out of `ahe run`', existingDir)
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 rebuilt and valid; 1 rebuilt but not valid ATIF (the problems are listed); 2 bad input\n(no events.jsonl, or no complete event in it).',
+    )
     .action(async (dir: string) => (await import('./trace-action.ts')).rebuildAtif(dir));
 }

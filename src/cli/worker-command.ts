@@ -50,6 +50,7 @@ Examples:
   ahe worker --queue redis://10.0.0.5:6379 --concurrency 8
   ahe worker --queue redis://10.0.0.5:6379 --backend docker`,
     )
+    .addHelpText('after', '\nExit codes: 0 stopped with Ctrl-C; 2 bad input or Redis cannot be reached.')
     .action(async (flags: WorkerFlags, command: Command) => {
       requireOptions(command, 'queue');
       await (await import('./worker-action.ts')).runWorker(flags);

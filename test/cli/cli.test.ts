@@ -23,6 +23,26 @@ test('ahe --help and ahe run --help tell a user how to use it', async () => {
   assert.match(run.stdout, /--harness <dir>/);
   assert.match(run.stdout, /--model <spec>/);
   assert.match(run.stdout, /Exit codes/);
+  // Every command that runs something says what its exit codes mean.
+  for (const command of [
+    ['eval'],
+    ['evolve'],
+    ['simulate'],
+    ['serve'],
+    ['worker'],
+    ['gc'],
+    ['debug'],
+    ['debug', 'show'],
+    ['trace', 'atif'],
+    ['harness', 'init'],
+    ['harness', 'validate'],
+    ['experiments', 'run'],
+    ['compare'],
+  ]) {
+    const help = await runCli([...command, '--help']);
+    assert.equal(help.exitCode, 0, help.stderr);
+    assert.match(help.stdout, /Exit codes?[: ]/, `ahe ${command.join(' ')} --help`);
+  }
 });
 
 test('harness init writes a seed that validates; validate reports a broken harness with file:line', async () => {
