@@ -33,7 +33,13 @@ export function listTasks(dir: string, flags: { json?: boolean }): void {
     for (const p of suite.problems)
       process.stderr.write(`skipped ${p.path}: ${p.field ? `${p.field}: ` : ''}${p.message}\n`);
   }
-  process.exitCode = suite.problems.length > 0 ? 1 : 0;
+  // Nothing at all under DIR is most likely the wrong directory: said, and not a success.
+  const empty = suite.tasks.length === 0 && suite.problems.length === 0;
+  if (empty)
+    process.stderr.write(
+      `no task under ${resolve(dir)}: a task is a directory with task.toml (Harbor, Terminal-Bench 2) or task.yaml (Terminal-Bench 1)\n`,
+    );
+  process.exitCode = suite.problems.length > 0 || empty ? 1 : 0;
 }
 
 export async function checkTasks(dir: string, flags: CheckFlags): Promise<void> {

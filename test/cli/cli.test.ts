@@ -322,6 +322,9 @@ test('tasks list shows the table of a task directory and names broken tasks', as
   assert.match(res.stdout, /harbor-tb2 +harbor +medium +software-engineering +1800 +900/);
   assert.match(res.stdout, /5 tasks/);
   assert.match(res.stderr, /broken-field\/task\.toml: agent\.timeout_sec: expected a number/);
+  const none = await runCli(['tasks', 'list', tmp('no-tasks')]);
+  assert.equal(none.exitCode, 1);
+  assert.match(none.stderr, /^no task under .*: a task is a directory with task\.toml/m);
   const one = await runCli(['tasks', 'list', join(ROOT, 'test/fixtures/tasks/tb1-basic'), '--json']);
   assert.equal(one.exitCode, 0);
   assert.equal(JSON.parse(one.stdout).tasks[0].name, 'tb1-basic');
