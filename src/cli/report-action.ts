@@ -30,5 +30,13 @@ export async function reportCommand(paths: string[], flags: ReportFlags): Promis
           : `, ${written.embedded} of ${written.total} trial details embedded (the others: ahe serve)`;
     process.stdout.write(`report: ${written.file} (${megabytes(written.bytes)}${details})\n`);
   }
+  // Not silently: what could not be read is left out of the report's numbers, and said here too.
+  if (written.problems.length)
+    process.stderr.write(
+      `${written.problems.length} problem(s) reading the input (left out; listed in the report):\n${written.problems
+        .slice(0, 5)
+        .map((p) => `  ${p}\n`)
+        .join('')}${written.problems.length > 5 ? `  …\n` : ''}`,
+    );
   process.exitCode = 0;
 }

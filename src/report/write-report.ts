@@ -28,6 +28,19 @@ export interface WrittenReport {
   /** Trial details embedded, of those the report has. */
   embedded: number;
   total: number;
+  /** What could not be read from the inputs (malformed trial files…), as the page lists it. */
+  problems: string[];
+}
+
+/** Every `problems` list of the payload's views, in order (the page shows each beside its view). */
+function problemsOf(value: unknown, out: string[] = []): string[] {
+  if (Array.isArray(value)) for (const item of value) problemsOf(item, out);
+  else if (value && typeof value === 'object')
+    for (const [key, item] of Object.entries(value)) {
+      if (key === 'problems' && Array.isArray(item)) out.push(...item.filter((p) => typeof p === 'string'));
+      else problemsOf(item, out);
+    }
+  return out;
 }
 
 const render = (payload: ReportPayload, trials: Record<string, TrialDetail>) =>
@@ -70,5 +83,6 @@ export async function writeReportFile(
     bytes: Buffer.byteLength(html),
     embedded: payload.embedded_trials.embedded,
     total: payload.embedded_trials.total,
+    problems: problemsOf(payload),
   };
 }

@@ -2,7 +2,7 @@
 // hostile trace content inert), a comparison written to the current directory, and paths it cannot
 // report on (exit 2, a message naming the path, no stack trace).
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { JobReport, ReportPayload } from '../../src/report/report-data.ts';
@@ -68,6 +68,20 @@ test('two jobs: a comparison in ./report.html of the current directory', async (
   assert.equal(r.exitCode, 0, r.stderr);
   const payload = dataBlock(readFileSync(join(cwd, 'report.html'), 'utf8'), 'ahe-report-data') as ReportPayload;
   assert.equal(payload.report.kind, 'compare-jobs');
+});
+
+test('a trial file that cannot be read is left out and said on stderr, not dropped silently', async () => {
+  const job = join(tmp('broken-trial'), 'job');
+  cpSync(noop, job, { recursive: true });
+  rmSync(join(job, 'report.html'), { force: true });
+  const trial = readdirSync(job).find((name) => name.includes('__'))!;
+  writeFileSync(join(job, trial, 'result.json'), '{broken');
+  const r = await runCli(['report', job], { timeoutMs: 120_000 });
+  assert.equal(r.exitCode, 0, r.stderr);
+  assert.match(
+    r.stderr,
+    /^1 problem\(s\) reading the input \(left out; listed in the report\):\n {2}.*result\.json: not valid JSON/m,
+  );
 });
 
 test('a path ahe cannot report on: exit 2 and a message naming it, no stack trace, nothing written', async () => {
