@@ -12,11 +12,12 @@ import { stringify } from 'yaml';
 import { loadTaskSuite } from '../../src/bench/load-task.ts';
 import { runEvolveSession } from '../../src/evolve/evolve-session.ts';
 import { interruptedAttemptsSpend } from '../../src/evolve/interrupted-attempts.ts';
-import { createWorkspace } from '../../src/evolve/workspace.ts';
+import { createWorkspace, type Workspace } from '../../src/evolve/workspace.ts';
 import { createModel } from '../../src/model/create-model.ts';
+import { killedEvents } from '../support/killed-session.ts';
 
-/** A scripted evolve agent that writes an empty manifest and stops; returns the script's path. */
-function writeNothingToChangeScript(dir: string): string {
+/** An evolve session whose scripted agent writes an empty manifest and stops. */
+async function runNothingToChange(dir: string, ws: Workspace, iterationDir: string) {
   const script = join(dir, 'evolver.yaml');
   writeFileSync(
     script,
@@ -32,7 +33,15 @@ function writeNothingToChangeScript(dir: string): string {
       ],
     }),
   );
-  return script;
+  return runEvolveSession({
+    iteration: 0,
+    workspace: ws,
+    iterationDir,
+    model: await createModel(`scripted:${script}`),
+    trainTasks: loadTaskSuite(join(ROOT, 'tasks', 'train')).tasks.slice(0, 3),
+    evidenceSections: ['overview'],
+    readEvidence: async () => 'nothing',
+  });
 }
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -47,16 +56,7 @@ test("an interrupted evolve session's commits are reverted when the step runs ag
   mkdirSync(join(ws.dir, 'memory'));
   writeFileSync(join(ws.dir, 'memory', 'half-done.md'), '- an unexplained lesson\n');
   await ws.commitChange({ message: 'half-done: interrupted' });
-  const script = writeNothingToChangeScript(dir);
-  const result = await runEvolveSession({
-    iteration: 0,
-    workspace: ws,
-    iterationDir,
-    model: await createModel(`scripted:${script}`),
-    trainTasks: loadTaskSuite(join(ROOT, 'tasks', 'train')).tasks.slice(0, 3),
-    evidenceSections: ['overview'],
-    readEvidence: async () => 'nothing',
-  });
+  const result = await runNothingToChange(dir, ws, iterationDir);
   assert.deepEqual(result.manifest, { iteration: 0, changes: [] });
   assert.equal(await ws.fileAt('HEAD', 'memory/half-done.md'), undefined);
   assert.match(readFileSync(join(iterationDir, 'change_manifest.json'), 'utf8'), /"changes": \[\]/);
@@ -81,32 +81,15 @@ test("an interrupted evolve session's transcript and commit attempts are kept as
   // What a session killed (kill -9) after two model calls leaves: its events up to then, no session_end.
   const killed = join(iterationDir, 'evolve');
   mkdirSync(join(killed, 'session-1'), { recursive: true });
-  const event = (type: string, data: Record<string, unknown> = {}) =>
-    JSON.stringify({ v: 1, ts: '2026-01-01T00:00:00.000Z', type, session_id: 'killed', ...data });
-  const usage = { prompt_tokens: 5000, completion_tokens: 700, cached_tokens: 0 };
-  const killedEvents = `${[
-    event('session_start', { model: 'scripted:x' }),
-    event('model_call', { step: 1, message: { content: '' }, usage, cost_usd: 0.5 }),
-    event('model_call', { step: 2, message: { content: '' }, usage, cost_usd: 0.5 }),
-  ].join('\n')}\n`;
-  writeFileSync(join(killed, 'session-1', 'events.jsonl'), killedEvents);
+  const killedTrace = killedEvents({ calls: 2, usage: { prompt_tokens: 5000, completion_tokens: 700 }, cost: 0.5 });
+  writeFileSync(join(killed, 'session-1', 'events.jsonl'), killedTrace);
   const killedAttempt = `${JSON.stringify({ session: 1, id: 'half-done', ok: false })}\n`;
   writeFileSync(join(killed, 'commit-attempts.jsonl'), killedAttempt);
-  const script = writeNothingToChangeScript(dir);
-  const session = async () =>
-    runEvolveSession({
-      iteration: 0,
-      workspace: ws,
-      iterationDir,
-      model: await createModel(`scripted:${script}`),
-      trainTasks: loadTaskSuite(join(ROOT, 'tasks', 'train')).tasks.slice(0, 3),
-      evidenceSections: ['overview'],
-      readEvidence: async () => 'nothing',
-    });
+  const session = () => runNothingToChange(dir, ws, iterationDir);
 
   const result = await session();
   const aside = join(iterationDir, 'evolve.interrupted-1');
-  assert.equal(readFileSync(join(aside, 'session-1', 'events.jsonl'), 'utf8'), killedEvents, 'kept as it was');
+  assert.equal(readFileSync(join(aside, 'session-1', 'events.jsonl'), 'utf8'), killedTrace, 'kept as it was');
   assert.equal(readFileSync(join(aside, 'commit-attempts.jsonl'), 'utf8'), killedAttempt);
   // The new session has its own transcript, not appended to the killed one's.
   const fresh = modelCalls(join(iterationDir, 'evolve', 'session-1', 'events.jsonl'));
@@ -124,7 +107,7 @@ test("an interrupted evolve session's transcript and commit attempts are kept as
     readdirSync(iterationDir).filter((f) => f.startsWith('evolve')),
     ['evolve', 'evolve-base.json', 'evolve.interrupted-1', 'evolve.interrupted-2'],
   );
-  assert.equal(readFileSync(join(aside, 'session-1', 'events.jsonl'), 'utf8'), killedEvents);
+  assert.equal(readFileSync(join(aside, 'session-1', 'events.jsonl'), 'utf8'), killedTrace);
   assert.equal(interruptedAttemptsSpend(iterationDir).calls, 2 + 2);
   assert.equal(again.usage.calls, 2 + 2 + 2);
   assert.equal(again.usage.promptTokens, 2 * fresh.promptTokens + 10_000);
